@@ -1,0 +1,1 @@
+"""civic: a Thai-first civic participation platform."""

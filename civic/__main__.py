@@ -1,0 +1,183 @@
+"""python -m civic run | migrate | seed-demo | create-user | create-token | import | reindex | worker"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from civic.settings import get_settings
+
+
+def _database_url(settings) -> str:
+    """DATABASE_URL when set; otherwise start (or reuse) the project-local embedded server."""
+    if settings.database_url:
+        return settings.database_url
+    from civic import embedded_db
+
+    server = embedded_db.start(settings.data_dir)
+    embedded_db.ensure_database(server)
+    url = embedded_db.dsn(server)
+    # Worker processes (uvicorn --workers) inherit this instead of starting servers of their own.
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+async def _with_conn(url: str, fn):
+    import asyncpg
+
+    from civic.db import _init_connection
+
+    conn = await asyncpg.connect(url)
+    try:
+        await _init_connection(conn)
+        return await fn(conn)
+    finally:
+        await conn.close()
+
+
+def cmd_migrate(args, settings) -> int:
+    from civic.db import migrate
+
+    applied = asyncio.run(_with_conn(_database_url(settings), migrate))
+    print(f"migrations applied: {len(applied)}" + (f" ({', '.join(applied)})" if applied else ""))
+    return 0
+
+
+def cmd_seed_demo(args, settings) -> int:
+    from civic.db import migrate
+    from civic.demo import seed
+
+    url = _database_url(settings)
+
+    async def go(conn):
+        await migrate(conn)
+        return await seed(conn)
+
+    report = asyncio.run(_with_conn(url, go))
+    print(report)
+    return 0
+
+
+def cmd_run(args, settings) -> int:
+    import uvicorn
+
+    from civic.db import migrate
+    from civic.demo import seed
+
+    url = _database_url(settings)
+
+    async def prepare(conn):
+        await migrate(conn)
+        if not args.no_demo:
+            return await seed(conn, only_if_empty=True)
+        return ""
+
+    report = asyncio.run(_with_conn(url, prepare))
+    if report:
+        print(report)
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"civic is serving on http://{host}:{port}  (Ctrl-C to stop)", flush=True)
+    uvicorn.run(
+        "civic.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers or settings.workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,  # client addresses are resolved by TRUSTED_PROXIES, not uvicorn
+    )
+    return 0
+
+
+def cmd_create_user(args, settings) -> int:
+    from civic.accounts import rules, store
+    from civic.accounts.passwords import hash_password
+
+    errors = rules.validate_registration(
+        args.email, args.name or args.email.split("@")[0], args.password, "th"
+    )
+    if errors:
+        for field, problem in errors.items():
+            print(
+                f"{field}: {problem.msgid % problem.params if problem.params else problem.msgid}",
+                file=sys.stderr,
+            )
+        return 2
+
+    async def go(conn):
+        try:
+            user_id = await store.create_user(
+                conn,
+                email=args.email,
+                display_name=args.name or args.email.split("@")[0],
+                password_hash=hash_password(args.password),
+                role=args.role,
+            )
+        except store.DuplicateEmail:
+            print(f"an account with {args.email} already exists", file=sys.stderr)
+            return 1
+        print(f"created user {user_id} <{args.email}> role={args.role}")
+        return 0
+
+    return asyncio.run(_with_conn(_database_url(settings), go))
+
+
+def cmd_create_token(args, settings) -> int:
+    from civic.accounts import store
+
+    async def go(conn):
+        user_id = await store.user_id_by_email(conn, args.email)
+        if user_id is None:
+            print(f"no account with {args.email}", file=sys.stderr)
+            return 1
+        _, token = await store.create_api_token(conn, user_id, args.name)
+        print("This token is shown once; only its hash is stored:")
+        print(token)
+        return 0
+
+    return asyncio.run(_with_conn(_database_url(settings), go))
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="python -m civic")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="migrate, load demo data on first start, and serve")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int)
+    p.add_argument("--no-demo", action="store_true")
+    p.set_defaults(fn=cmd_run)
+
+    sub.add_parser("migrate", help="apply pending migrations").set_defaults(fn=cmd_migrate)
+    sub.add_parser("seed-demo", help="load demo data (idempotent)").set_defaults(fn=cmd_seed_demo)
+
+    p = sub.add_parser("create-user", help="create an account")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--name")
+    p.add_argument("--role", choices=["citizen", "moderator", "admin"], default="citizen")
+    p.set_defaults(fn=cmd_create_user)
+
+    p = sub.add_parser("create-token", help="create an API token for an account")
+    p.add_argument("email")
+    p.add_argument("--name", default="cli")
+    p.set_defaults(fn=cmd_create_token)
+
+    for extra in EXTRA_COMMANDS:
+        extra(sub)
+
+    args = parser.parse_args(argv)
+    return args.fn(args, settings)
+
+
+# Domains add sub-commands (import, reindex, worker) here: each is fn(subparsers) -> None.
+EXTRA_COMMANDS: list = []
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+Lang = Literal["th", "en"]
+
+
+class Membership(msgspec.Struct, frozen=True):
+    org_id: int
+    role: Literal["member", "admin"]
+    kind: Literal["agency", "partner"]
+    verified: bool
+    slug: str
+    name_th: str
+
+
+class CurrentUser(msgspec.Struct, frozen=True):
+    """Who is asking: loaded once per request by the auth middleware."""
+
+    id: int
+    email: str
+    display_name: str
+    lang: Lang
+    role: Literal["citizen", "moderator", "admin"]
+    status: Literal["active", "blocked"]
+    memberships: tuple[Membership, ...] = ()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in ("moderator", "admin")
+
+    def org_role(self, org_id: int) -> str | None:
+        for m in self.memberships:
+            if m.org_id == org_id:
+                return m.role
+        return None
+
+    @property
+    def agency_ids(self) -> frozenset[int]:
+        return frozenset(m.org_id for m in self.memberships if m.kind == "agency")
+
+    @property
+    def verified_partner_ids(self) -> frozenset[int]:
+        return frozenset(m.org_id for m in self.memberships if m.kind == "partner" and m.verified)
+
+    @property
+    def partner_ids(self) -> frozenset[int]:
+        return frozenset(m.org_id for m in self.memberships if m.kind == "partner")
+
+
+class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=254)]
+    display_name: Annotated[str, msgspec.Meta(max_length=200)]
+    password: Annotated[str, msgspec.Meta(max_length=1024)]
+    lang: Lang = "th"
+
+
+class MeOut(msgspec.Struct):
+    id: int
+    email: str
+    display_name: str
+    lang: Lang
+    role: str
+    status: str
+    memberships: list[Membership]
+
+
+class TokenOut(msgspec.Struct):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class NewTokenOut(msgspec.Struct):
+    id: int
+    name: str
+    token: str

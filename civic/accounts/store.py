@@ -1,0 +1,250 @@
+"""Accounts SQL: users, sessions, API tokens, login failures."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import asyncpg
+import msgspec
+
+from civic.accounts.schemas import CurrentUser, Membership, TokenOut
+
+SESSION_LIFETIME = timedelta(days=30)
+# Writing last_seen on every request would turn every page view into a write.
+TOUCH_AFTER = timedelta(minutes=5)
+
+
+class DuplicateEmail(Exception):
+    pass
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def new_token(prefix: str = "") -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+# Loads the user and every membership in one round trip: this runs on every request.
+USER_WITH_MEMBERSHIPS = """
+SELECT u.id, u.email, u.display_name, u.lang, u.role, u.status,
+       COALESCE((
+           SELECT json_agg(json_build_object(
+                      'org_id', o.id, 'role', m.role, 'kind', o.kind,
+                      'verified', o.verification = 'verified', 'slug', o.slug, 'name_th', o.name_th)
+                  ORDER BY o.id)
+           FROM memberships m JOIN organisations o ON o.id = m.org_id
+           WHERE m.user_id = u.id AND m.status = 'active'
+       ), '[]'::json) AS memberships
+FROM users u
+"""
+
+SESSION_USER = (
+    "WITH s AS (SELECT user_id, last_seen_at FROM sessions WHERE token_hash = $1 AND expires_at > now()) "
+    + USER_WITH_MEMBERSHIPS
+    + " JOIN s ON s.user_id = u.id"
+)
+TOUCH_SESSION = (
+    "UPDATE sessions SET last_seen_at = now(), expires_at = now() + $2::interval WHERE token_hash = $1"
+)
+TOKEN_USER = (
+    "WITH t AS (UPDATE api_tokens SET last_used_at = now() "
+    "WHERE token_hash = $1 AND revoked_at IS NULL RETURNING user_id) "
+    + USER_WITH_MEMBERSHIPS
+    + " JOIN t ON t.user_id = u.id"
+)
+USER_BY_ID = USER_WITH_MEMBERSHIPS + " WHERE u.id = $1"
+
+
+def _user(row: asyncpg.Record | None) -> CurrentUser | None:
+    if row is None:
+        return None
+    return CurrentUser(
+        id=row["id"],
+        email=row["email"],
+        display_name=row["display_name"],
+        lang=row["lang"],
+        role=row["role"],
+        status=row["status"],
+        memberships=tuple(msgspec.convert(m, Membership) for m in row["memberships"]),
+    )
+
+
+async def user_by_id(conn: asyncpg.Connection, user_id: int) -> CurrentUser | None:
+    return _user(await conn.fetchrow(USER_BY_ID, user_id))
+
+
+async def user_for_session(conn: asyncpg.Connection, token: str) -> CurrentUser | None:
+    token_hash = hash_token(token)
+    row = await conn.fetchrow(SESSION_USER, token_hash)
+    if row is None:
+        return None
+    seen = await conn.fetchval("SELECT now() - last_seen_at FROM sessions WHERE token_hash = $1", token_hash)
+    if seen is not None and seen > TOUCH_AFTER:
+        await conn.execute(TOUCH_SESSION, token_hash, SESSION_LIFETIME)
+    return _user(row)
+
+
+async def user_for_api_token(conn: asyncpg.Connection, token: str) -> CurrentUser | None:
+    return _user(await conn.fetchrow(TOKEN_USER, hash_token(token)))
+
+
+async def create_user(
+    conn: asyncpg.Connection,
+    *,
+    email: str,
+    display_name: str,
+    password_hash: str,
+    lang: str = "th",
+    role: str = "citizen",
+) -> int:
+    try:
+        return await conn.fetchval(
+            "INSERT INTO users (email, display_name, password_hash, lang, role) "
+            "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            email.strip(),
+            display_name.strip(),
+            password_hash,
+            lang,
+            role,
+        )
+    except asyncpg.UniqueViolationError as exc:
+        raise DuplicateEmail(email) from exc
+
+
+async def credentials_by_email(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, password_hash, status FROM users WHERE lower(email) = lower($1)", email.strip()
+    )
+
+
+async def set_password_hash(conn: asyncpg.Connection, user_id: int, password_hash: str) -> None:
+    await conn.execute("UPDATE users SET password_hash = $2 WHERE id = $1", user_id, password_hash)
+
+
+async def set_lang(conn: asyncpg.Connection, user_id: int, lang: str) -> None:
+    await conn.execute("UPDATE users SET lang = $2 WHERE id = $1", user_id, lang)
+
+
+async def set_role(conn: asyncpg.Connection, user_id: int, role: str) -> None:
+    await conn.execute("UPDATE users SET role = $2 WHERE id = $1", user_id, role)
+
+
+async def set_status(conn: asyncpg.Connection, user_id: int, status: str) -> None:
+    async with conn.transaction():
+        await conn.execute("UPDATE users SET status = $2 WHERE id = $1", user_id, status)
+        if status == "blocked":
+            await conn.execute("DELETE FROM sessions WHERE user_id = $1", user_id)
+            await conn.execute(
+                "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", user_id
+            )
+
+
+async def start_session(
+    conn: asyncpg.Connection, user_id: int, *, old_token: str | None, user_agent: str, ip: str
+) -> str:
+    """A fresh session id at every login: any id planted before login is dropped (no fixation)."""
+    token = new_token()
+    async with conn.transaction():
+        if old_token:
+            await conn.execute("DELETE FROM sessions WHERE token_hash = $1", hash_token(old_token))
+        await conn.execute(
+            "INSERT INTO sessions (token_hash, user_id, expires_at, user_agent, ip) "
+            "VALUES ($1, $2, now() + $3::interval, $4, $5)",
+            hash_token(token),
+            user_id,
+            SESSION_LIFETIME,
+            user_agent[:300],
+            ip,
+        )
+    return token
+
+
+async def end_session(conn: asyncpg.Connection, token: str) -> None:
+    await conn.execute("DELETE FROM sessions WHERE token_hash = $1", hash_token(token))
+
+
+async def end_all_sessions(conn: asyncpg.Connection, user_id: int) -> int:
+    result = await conn.execute("DELETE FROM sessions WHERE user_id = $1", user_id)
+    return int(result.split()[-1])
+
+
+async def count_sessions(conn: asyncpg.Connection, user_id: int) -> int:
+    return await conn.fetchval(
+        "SELECT count(*) FROM sessions WHERE user_id = $1 AND expires_at > now()", user_id
+    )
+
+
+async def recent_failures(conn: asyncpg.Connection, email: str, ip: str) -> tuple[int, int]:
+    row = await conn.fetchrow(
+        "SELECT count(*) FILTER (WHERE lower(email) = lower($1)) AS by_account, "
+        "       count(*) FILTER (WHERE ip = $2) AS by_address "
+        "FROM login_failures WHERE at > now() - interval '1 minute' AND (lower(email) = lower($1) OR ip = $2)",
+        email.strip(),
+        ip,
+    )
+    return row["by_account"], row["by_address"]
+
+
+async def record_failure(conn: asyncpg.Connection, email: str, ip: str) -> None:
+    await conn.execute("INSERT INTO login_failures (email, ip) VALUES ($1, $2)", email.strip()[:254], ip)
+    # Old rows only matter for a minute; pruning here keeps the table small without a job.
+    await conn.execute("DELETE FROM login_failures WHERE at < now() - interval '1 day'")
+
+
+async def create_api_token(conn: asyncpg.Connection, user_id: int, name: str) -> tuple[int, str]:
+    token = new_token("civ_")
+    token_id = await conn.fetchval(
+        "INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, $2, $3) RETURNING id",
+        user_id,
+        name,
+        hash_token(token),
+    )
+    return token_id, token
+
+
+async def list_api_tokens(conn: asyncpg.Connection, user_id: int) -> list[TokenOut]:
+    rows = await conn.fetch(
+        "SELECT id, name, created_at, last_used_at FROM api_tokens "
+        "WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id",
+        user_id,
+    )
+    return [TokenOut(**dict(r)) for r in rows]
+
+
+async def revoke_api_token(conn: asyncpg.Connection, user_id: int, token_id: int) -> bool:
+    result = await conn.execute(
+        "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+        token_id,
+        user_id,
+    )
+    return result.endswith(" 1")
+
+
+async def user_id_by_email(conn: asyncpg.Connection, email: str) -> int | None:
+    return await conn.fetchval("SELECT id FROM users WHERE lower(email) = lower($1)", email.strip())
+
+
+async def audit(
+    conn: asyncpg.Connection,
+    *,
+    actor_id: int | None,
+    action: str,
+    subject_kind: str,
+    subject_id: int | None,
+    org_id: int | None = None,
+    detail: dict | None = None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO audit_log (actor_id, org_id, action, subject_kind, subject_id, detail) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        actor_id,
+        org_id,
+        action,
+        subject_kind,
+        subject_id,
+        detail or {},
+    )

@@ -1,0 +1,127 @@
+"""create_app(settings) -> Litestar: wiring only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from civic import db as dbmod
+from civic.settings import PROJECT_ROOT, Settings, get_settings
+from civic.web.errors import http_exception_handler, internal_error_handler
+from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
+
+log = logging.getLogger(__name__)
+
+
+def _route_handlers() -> list:
+    from civic.accounts.routes import AccountPages, AccountsApi
+    from civic.orgs.routes import OrganisationPages, OrganisationsApi
+    from civic.web.routes import HealthApi, HomePages
+
+    handlers: list = [HomePages, HealthApi, AccountPages, AccountsApi, OrganisationPages, OrganisationsApi]
+    # Domains are added here as they land; each exposes `CONTROLLERS` in its routes module.
+    for module in DOMAIN_ROUTE_MODULES:
+        handlers.extend(__import__(module, fromlist=["CONTROLLERS"]).CONTROLLERS)
+    return handlers
+
+
+DOMAIN_ROUTE_MODULES: list[str] = []
+
+
+async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+    """A pooled connection for one request. Store verbs open their own transactions, so a
+    failed verb never leaves half its rows behind."""
+    async with state.pool.acquire() as conn:
+        yield conn
+
+
+def _jinja() -> JinjaTemplateEngine:
+    env = Environment(
+        loader=FileSystemLoader(PROJECT_ROOT / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return JinjaTemplateEngine.from_environment(env)
+
+
+def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = None) -> Litestar:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        own_pool = pool is None
+        if own_pool:
+            if not settings.database_url:
+                raise RuntimeError("DATABASE_URL is not set: start through `python -m civic run`")
+            app.state.pool = await dbmod.create_pool(settings.database_url, max_size=settings.pool_max)
+        else:
+            app.state.pool = pool
+        background = []
+        try:
+            from civic import background as bg
+
+            background = await bg.start(app.state.pool, settings)
+            yield
+        finally:
+            from civic import background as bg
+
+            await bg.stop(background)
+            if own_pool:
+                await app.state.pool.close()
+
+    csrf = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="civic_csrf",
+        cookie_secure=settings.cookie_secure,
+        cookie_samesite="lax",
+        header_name="x-csrftoken",
+    )
+    return Litestar(
+        route_handlers=[
+            *_route_handlers(),
+            create_static_files_router(
+                path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
+            ),
+        ],
+        dependencies={"db": Provide(provide_db)},
+        middleware=[
+            SecurityHeadersMiddleware,
+            AuthMiddleware,
+            DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
+        ],
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(instance=_jinja()),
+        exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="civic API",
+            version="1",
+            description="Thai civic participation platform. Every HTML page has a JSON twin here.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+            security=[{"bearer": []}],
+        ),
+        lifespan=[lifespan],
+        state=State({"settings": settings, "pool": pool}),
+        debug=False,
+        logging_config=None,
+    )

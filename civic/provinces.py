@@ -1,0 +1,49 @@
+"""Thailand's 77 provinces, from pythainlp's corpus (never typed by hand).
+
+Codes are the corpus's English abbreviations (BKK, CMI, ...), stable and URL-friendly.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pythainlp.corpus.common import provinces as _corpus_provinces
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, dict[str, str]]:
+    rows = _corpus_provinces(details=True)
+    return {r["abbr_en"]: r for r in sorted(rows, key=lambda r: r["name_th"])}
+
+
+def codes() -> frozenset[str]:
+    return frozenset(_table())
+
+
+def is_valid(code: str | None) -> bool:
+    return code in _table()
+
+
+def name(code: str | None, lang: str = "th") -> str:
+    row = _table().get(code or "")
+    if row is None:
+        return ""
+    return row["name_th"] if lang == "th" else row["name_en"]
+
+
+@lru_cache(maxsize=2)
+def choices(lang: str = "th") -> tuple[tuple[str, str], ...]:
+    """(code, name) pairs sorted by the reader's language."""
+    key = "name_th" if lang == "th" else "name_en"
+    return tuple(sorted(((c, r[key]) for c, r in _table().items()), key=lambda p: p[1]))
+
+
+def code_for_name(text: str) -> str | None:
+    """Accepts a code or a Thai/English name, as people type them in imports."""
+    text = (text or "").strip()
+    if text in _table():
+        return text
+    for code, row in _table().items():
+        if text in (row["name_th"], row["name_en"]) or text.lower() == row["name_en"].lower():
+            return code
+    return None

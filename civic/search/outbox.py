@@ -1,0 +1,22 @@
+"""The search outbox: write side. Call `enqueue` inside the same transaction as the change."""
+
+from __future__ import annotations
+
+import asyncpg
+
+ENQUEUE = "INSERT INTO search_outbox (kind, entity_id, op) VALUES ($1, $2, $3)"
+PENDING_STATS = """
+SELECT count(*) AS pending,
+       COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest_age_seconds
+FROM search_outbox
+"""
+
+
+async def enqueue(conn: asyncpg.Connection, kind: str, entity_id: int, op: str = "upsert") -> None:
+    """kind is the document kind: 'idea', 'consultation' or 'handover'."""
+    await conn.execute(ENQUEUE, kind, entity_id, op)
+
+
+async def pending_stats(conn: asyncpg.Connection) -> tuple[int, float]:
+    row = await conn.fetchrow(PENDING_STATS)
+    return row["pending"], row["oldest_age_seconds"]

@@ -1,0 +1,119 @@
+"""Settings: read from the environment once, as one msgspec Struct.
+
+Every setting is listed in README.md; tests/integration/test_docs.py keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# A generated development key is marked so production can recognise and refuse it.
+DEV_KEY_PREFIX = "dev-"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    env: str = "development"
+    database_url: str | None = None
+    data_dir: Path = PROJECT_ROOT / "var"
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    meili_url: str | None = None
+    meili_key: str | None = None
+    meili_index: str = "civic"
+    log_level: str = "INFO"
+    upload_dir: Path = PROJECT_ROOT / "var" / "uploads"
+    max_body_bytes: int = 20 * 1024 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024
+    trusted_proxies: tuple[str, ...] = ()
+    cookie_secure: bool = False
+    run_relay: bool = True
+    run_scheduler: bool = True
+    ocds_prefix: str = "ocds-civic-th"
+    pool_max: int = 10
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+def _dev_secret(data_dir: Path) -> str:
+    """Development only: keep a generated key in var/ so sessions survive restarts."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = DEV_KEY_PREFIX + secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _decode_path(type_: type, value: object) -> object:
+    if type_ is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(type_)
+
+
+def load_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("CIVIC_DATA_DIR", str(PROJECT_ROOT / "var")))
+    civic_env = env.get("CIVIC_ENV", "development")
+    secret = env.get("SECRET_KEY", "")
+    if civic_env == "production":
+        if not secret or secret.startswith(DEV_KEY_PREFIX) or len(secret) < 32:
+            raise SettingsError(
+                "CIVIC_ENV=production needs SECRET_KEY: a random value of at least 32 characters, "
+                "not the generated development key."
+            )
+    elif not secret:
+        secret = _dev_secret(data_dir)
+    raw = {
+        "env": civic_env,
+        "database_url": env.get("DATABASE_URL") or None,
+        "data_dir": str(data_dir),
+        "secret_key": secret,
+        "base_url": env.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        "host": env.get("HOST", "127.0.0.1"),
+        "port": env.get("PORT", "8000"),
+        "workers": env.get("WORKERS", "1"),
+        "meili_url": env.get("MEILI_URL") or None,
+        "meili_key": env.get("MEILI_KEY") or None,
+        "meili_index": env.get("MEILI_INDEX", "civic"),
+        "log_level": env.get("LOG_LEVEL", "INFO").upper(),
+        "upload_dir": env.get("UPLOAD_DIR", str(data_dir / "uploads")),
+        "max_body_bytes": env.get("MAX_BODY_BYTES", str(20 * 1024 * 1024)),
+        "max_upload_bytes": env.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)),
+        "trusted_proxies": tuple(p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()),
+        "cookie_secure": _bool(env.get("COOKIE_SECURE", "true" if civic_env == "production" else "false")),
+        "run_relay": _bool(env.get("RUN_RELAY", "true")),
+        "run_scheduler": _bool(env.get("RUN_SCHEDULER", "true")),
+        "ocds_prefix": env.get("OCDS_PREFIX", "ocds-civic-th"),
+        "pool_max": env.get("DB_POOL_MAX", "10"),
+    }
+    try:
+        return msgspec.convert(raw, Settings, strict=False, dec_hook=_decode_path)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"Invalid setting: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

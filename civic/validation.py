@@ -1,0 +1,51 @@
+"""Text checks shared by every domain's rules. Pure: returns problems, never raises or translates."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import NamedTuple
+
+
+class Problem(NamedTuple):
+    """A msgid and its parameters; the web layer translates it for the reader."""
+
+    msgid: str
+    params: dict[str, object] = {}
+
+
+Errors = dict[str, Problem]
+
+# Tab, newline and carriage return are ordinary in multi-line text; every other control
+# character (NUL included) is refused rather than silently stripped, so nothing is lost unseen.
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+
+def has_control_chars(value: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in value)
+
+
+def check_text(
+    value: str | None, *, min_len: int = 1, max_len: int, multiline: bool = False, required: bool = True
+) -> Problem | None:
+    """The first problem with a text field, or None."""
+    value = value or ""
+    if has_control_chars(value) or (not multiline and ("\n" in value or "\r" in value)):
+        return Problem("This field contains characters that are not allowed.")
+    stripped = value.strip()
+    if not stripped and not required:
+        return None
+    if not stripped:
+        return Problem("This field is required.")
+    if len(stripped) < min_len:
+        return Problem("This is too short (at least %(min)s characters).", {"min": min_len})
+    if len(stripped) > max_len:
+        return Problem("This is too long (at most %(max)s characters).", {"max": max_len})
+    return None
+
+
+def check_choice(value: str | None, allowed, *, required: bool = True) -> Problem | None:
+    if not value:
+        return Problem("This field is required.") if required else None
+    if value not in allowed:
+        return Problem("Choose one of the options.")
+    return None

@@ -1,0 +1,1 @@
+"""Web layer: rendering, errors, security, i18n, HTMX glue."""

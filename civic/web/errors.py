@@ -1,0 +1,129 @@
+"""Errors a user can act on, in their language: JSON for the API, a page for browsers."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from civic.web.i18n import gettext
+
+log = logging.getLogger(__name__)
+
+# Messages for statuses that come from the framework, not from our own code.
+STATUS_MESSAGES = {
+    400: ("bad_request", "The request could not be understood."),
+    401: ("unauthorised", "Please log in to continue."),
+    403: ("forbidden", "You do not have permission to do this."),
+    404: ("not_found", "We could not find that page."),
+    405: ("method_not_allowed", "This action is not available here."),
+    409: ("conflict", "This conflicts with the current state. Reload and try again."),
+    413: ("too_large", "The upload is too large."),
+    415: ("unsupported_media_type", "This kind of content is not accepted."),
+    422: ("invalid_input", "Some of the information is not valid."),
+    429: ("too_many_requests", "Too many attempts. Please wait a minute and try again."),
+    500: ("internal_error", "Something went wrong on our side. Please try again later."),
+}
+ERROR_TITLES = {
+    403: "Not allowed",
+    404: "Page not found",
+    413: "Too large",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+class ClientError(HTTPException):
+    """A 4xx whose message is a msgid, translated for whoever asked."""
+
+    def __init__(
+        self, status_code: int, code: str, message: str, *, field: str | None = None, **params: object
+    ) -> None:
+        super().__init__(status_code=status_code, detail=message)
+        self.code = code
+        self.message_id = message
+        self.field = field
+        self.params = params
+
+    def message(self, lang: str) -> str:
+        return gettext(lang, self.message_id, **self.params)
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def request_lang(request: Request) -> str:
+    from civic.web.templating import lang_of
+
+    return lang_of(request)
+
+
+def error_response(request: Request, status: int, code: str, message: str, extra: dict | None = None):
+    if wants_json(request):
+        body: dict = {"error": {"code": code, "message": message}}
+        if extra:
+            body["error"].update(extra)
+        return Response(body, status_code=status, media_type=MediaType.JSON)
+    from civic.web.templating import render
+
+    lang = request_lang(request)
+    title = gettext(lang, ERROR_TITLES.get(status, "Something went wrong"))
+    return render(
+        request,
+        "errors/error.html",
+        {"status_code": status, "title": title, "message": message, "page_title": title},
+        status=status,
+    )
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response | Template:
+    lang = request_lang(request)
+    status = exc.status_code
+    if status == 401 and not wants_json(request) and request.method == "GET":
+        from civic.web.templating import redirect
+
+        query = f"?{request.url.query}" if request.url.query else ""
+        return redirect(
+            f"/login?{urlencode({'next': request.url.path + query})}",
+            flash=("info", "Please log in to continue."),
+        )
+    if status == 403 and exc.detail == "CSRF token verification failed":
+        return error_response(
+            request,
+            403,
+            "csrf_failed",
+            gettext(lang, "This form has expired. Go back, reload the page and try again."),
+        )
+    if isinstance(exc, ClientError):
+        return error_response(
+            request, status, exc.code, exc.message(lang), {"field": exc.field} if exc.field else None
+        )
+    code, msgid = STATUS_MESSAGES.get(status, STATUS_MESSAGES[400] if status < 500 else STATUS_MESSAGES[500])
+    extra = None
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        extra = {
+            "fields": [
+                {"key": e.get("key"), "message": e.get("message")} for e in exc.extra if isinstance(e, dict)
+            ]
+        }
+    if status >= 500:
+        log.exception("server error", exc_info=exc)
+    return error_response(request, status, code, gettext(lang, msgid), extra)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response | Template:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    lang = request_lang(request)
+    code, msgid = STATUS_MESSAGES[500]
+    try:
+        return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, code, gettext(lang, msgid))
+    except Exception:  # the error page itself failed: fall back to plain JSON
+        return Response({"error": {"code": code, "message": gettext(lang, msgid)}}, status_code=500)

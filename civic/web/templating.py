@@ -1,0 +1,124 @@
+"""Rendering: one helper builds every page's context, so layouts never go without it."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import urlencode
+
+import msgspec
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
+
+from civic import provinces, thai
+from civic.validation import Problem
+from civic.web.i18n import Translator, gettext, normalise_lang
+
+LANG_COOKIE = "lang"
+FLASH_COOKIE = "civic_flash"
+
+
+class Flash(msgspec.Struct, array_like=True):
+    level: str
+    msgid: str
+    params: dict[str, Any] = {}
+
+
+class ShownFlash(msgspec.Struct):
+    level: str
+    message: str
+
+
+def lang_of(request: Request) -> str:
+    user = request.scope.get("user")
+    if user is not None:
+        return user.lang
+    return normalise_lang(request.cookies.get(LANG_COOKIE))
+
+
+def translate_errors(lang: str, errors: dict[str, Problem]) -> dict[str, str]:
+    return {field: gettext(lang, p.msgid, **p.params) for field, p in errors.items()}
+
+
+def _read_flashes(request: Request, lang: str) -> list[ShownFlash]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return []
+    try:
+        items = msgspec.json.decode(base64.urlsafe_b64decode(raw.encode()), type=list[Flash])
+    except (ValueError, msgspec.DecodeError):
+        return []
+    return [ShownFlash(f.level, gettext(lang, f.msgid, **f.params)) for f in items[:5]]
+
+
+def flash_cookie(level: str, msgid: str, **params: Any) -> Cookie:
+    """Carries a message to the next page; the message is translated when shown."""
+    value = base64.urlsafe_b64encode(msgspec.json.encode([Flash(level, msgid, params)])).decode()
+    return Cookie(key=FLASH_COOKIE, value=value, path="/", httponly=True, samesite="lax", max_age=60)
+
+
+def redirect(
+    path: str, *, flash: tuple[str, str] | None = None, status_code: int = 303, **params: Any
+) -> Redirect:
+    """Redirect to a local path only: anything else goes home (no open redirects)."""
+    target = safe_next(path)
+    cookies = [flash_cookie(flash[0], flash[1], **params)] if flash else []
+    return Redirect(path=target, status_code=status_code, cookies=cookies)
+
+
+def safe_next(path: str | None, default: str = "/") -> str:
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return default
+    return path
+
+
+def csrf_token_of(request: Request) -> str:
+    return ScopeState.from_scope(request.scope).csrf_token or ""
+
+
+def wants_partial(request: Request, *targets: str) -> bool:
+    """True only when HTMX asks for one of these targets; hx-boost sets HX-Request on every
+    navigation, so that header alone must never mean "send a fragment"."""
+    target = request.headers.get("hx-target")
+    return bool(target) and target in targets
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    lang = lang_of(request)
+    return {
+        "lang": lang,
+        "_": Translator(lang),
+        "user": request.scope.get("user"),
+        "csrf_token": csrf_token_of(request),
+        "flashes": _read_flashes(request, lang),
+        "fmt_date": lambda d, with_time=False: thai.format_date(d, lang, with_time=with_time) if d else "",
+        "province_name": lambda code: provinces.name(code, lang),
+        "provinces": provinces.choices(lang),
+        "query_string": lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")}),
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    cookies: list[Cookie] | None = None,
+) -> Template:
+    ctx = base_context(request) | (context or {})
+    all_cookies = list(cookies or [])
+    if request.cookies.get(FLASH_COOKIE):
+        all_cookies.append(Cookie(key=FLASH_COOKIE, value="", path="/", max_age=0))
+    # One URL may answer with a page or a fragment, so caches must key on the HTMX headers.
+    all_headers = {"Vary": "HX-Request, HX-Target"} | (headers or {})
+    return Template(
+        template_name=template, context=ctx, status_code=status, headers=all_headers, cookies=all_cookies
+    )
+
+
+def json_error(status: int, code: str, message: str, **extra: Any) -> Response:
+    return Response({"error": {"code": code, "message": message} | extra}, status_code=status)

@@ -1,0 +1,113 @@
+"""Shared test helpers: CSRF-aware posting, users, logins, HTML parsing."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from civic.accounts import store as accounts
+from civic.accounts.passwords import hash_password
+from civic.orgs import store as orgs
+
+PASSWORD = "correct horse battery"
+
+
+async def csrf_token(client) -> str:
+    token = client.cookies.get("civic_csrf")
+    if not token:
+        await client.get("/login")
+        token = client.cookies.get("civic_csrf")
+    assert token, "no CSRF cookie was set"
+    return token
+
+
+async def post_form(client, url: str, data: dict | list | None = None, **kwargs):
+    """POST a form the way a browser does: with the CSRF field from the cookie."""
+    token = await csrf_token(client)
+    if isinstance(data, list):
+        body = [*data, ("_csrf_token", token)]
+    else:
+        body = {**(data or {}), "_csrf_token": token}
+    return await client.post(url, data=body, **kwargs)
+
+
+async def send_json(client, method: str, url: str, json=None, **kwargs):
+    """JSON with the CSRF header, as the cookie-authenticated browser app would send it."""
+    token = await csrf_token(client)
+    headers = {"x-csrftoken": token, **kwargs.pop("headers", {})}
+    return await client.request(method, url, json=json, headers=headers, **kwargs)
+
+
+async def make_user(
+    conn, email: str, *, role: str = "citizen", name: str | None = None, lang: str = "th"
+) -> int:
+    return await accounts.create_user(
+        conn,
+        email=email,
+        display_name=name or email.split("@")[0],
+        password_hash=hash_password(PASSWORD),
+        lang=lang,
+        role=role,
+    )
+
+
+async def make_agency(
+    conn, slug: str, *, level: str = "central", province: str | None = None, name_th: str | None = None
+) -> int:
+    return await orgs.create_organisation(
+        conn, slug=slug, kind="agency", name_th=name_th or f"หน่วยงาน {slug}", level=level, province=province
+    )
+
+
+async def make_partner(
+    conn, slug: str, *, verification: str = "verified", partner_type: str = "ngo", name_th: str | None = None
+) -> int:
+    return await orgs.create_organisation(
+        conn,
+        slug=slug,
+        kind="partner",
+        name_th=name_th or f"องค์กร {slug}",
+        partner_type=partner_type,
+        verification=verification,
+    )
+
+
+async def login(client, email: str, password: str = PASSWORD):
+    response = await post_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code in (200, 303), response.text[:500]
+    return response
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.ids: dict[str, dict[str, str | None]] = {}
+        self.forms: list[dict[str, str | None]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs_d = dict(attrs)
+        if tag in ("script", "style"):
+            self._skip += 1
+        if "id" in attrs_d:
+            self.ids[attrs_d["id"]] = attrs_d
+        if tag == "form":
+            self.forms.append(attrs_d)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def parse(html: str) -> _TextExtractor:
+    p = _TextExtractor()
+    p.feed(html)
+    return p
+
+
+def text_of(html: str) -> str:
+    return " ".join(" ".join(parse(html).parts).split())
