@@ -100,7 +100,7 @@ class AccountPages(Controller):
 
     @get("/login")
     async def login_form(
-        self, request: Request, next_: Annotated[str, QueryParameter(query="next")] = ""
+        self, request: Request, next_: Annotated[str, QueryParameter(name="next")] = ""
     ) -> Template:
         return render(
             request, "accounts/login.html", {"values": {"next": safe_next(next_, "")}, "errors": {}}
