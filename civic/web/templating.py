@@ -10,6 +10,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
+from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 
 from civic import provinces, thai
@@ -75,7 +76,8 @@ def safe_next(path: str | None, default: str = "/") -> str:
 
 
 def csrf_token_of(request: Request) -> str:
-    return ScopeState.from_scope(request.scope).csrf_token or ""
+    # Unset (Empty) when the router answered before the CSRF middleware ran, e.g. a 404.
+    return value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
 
 
 def wants_partial(request: Request, *targets: str) -> bool:

@@ -1,0 +1,144 @@
+"""Browser journeys: a real uvicorn server on a fresh database with demo data, driven by
+Debian's Chromium through Playwright. Missing Chromium is a failure, never a silent skip."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from civic.settings import PROJECT_ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = PROJECT_ROOT / "tests" / "e2e" / "artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _server_dsn(admin_url: str, database: str) -> str:
+    from urllib.parse import urlparse, urlunparse
+
+    return urlunparse(urlparse(admin_url)._replace(path=f"/{database}"))
+
+
+@pytest.fixture(scope="session")
+def live_server(admin_url, template_db, tmp_path_factory):
+    """Base URL of the app served by uvicorn in its own process, on its own database."""
+    name = f"e2e_{uuid.uuid4().hex[:8]}"
+
+    async def create():
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _server_dsn(admin_url, name),
+        "SECRET_KEY": "e2e-secret-key-0123456789-0123456789-abcdef",
+        "CIVIC_DATA_DIR": str(data_dir),
+        "UPLOAD_DIR": str(data_dir / "uploads"),
+        "LOG_LEVEL": "WARNING",
+    }
+    seeded = subprocess.run(
+        [sys.executable, "-m", "civic", "seed-demo"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert seeded.returncode == 0, f"seed-demo failed:\n{seeded.stdout}\n{seeded.stderr}"
+    port = _free_port()
+    log_path = data_dir / "server.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "civic.app:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/api/v1/health", timeout=2) as r:  # noqa: S310 - loopback only
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the app did not start:\n{log_path.read_text()}")
+        time.sleep(0.2)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(live_server):
+    # Depends on live_server so that its database work runs before Playwright starts its own loop.
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: browser journeys cannot run. "
+            "Install it with `apt-get install chromium` (.ci/run does this)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A phone-sized page (most citizens are on phones), Thai locale, fresh cookies."""
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 390, "height": 844}, locale="th-TH", device_scale_factor=1
+    )
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield pg
+    context.close()
+    # A CSP violation or a broken script is a bug even when the journey still completes.
+    assert not errors, f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def shot(request):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(pg, name: str, *, full_page: bool = True) -> Path:
+        path = ARTIFACTS / f"{request.node.name}-{name}.png"
+        pg.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
