@@ -10,30 +10,30 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from civic.web.i18n import gettext
+from civic.web.i18n import N_, gettext
 
 log = logging.getLogger(__name__)
 
 # Messages for statuses that come from the framework, not from our own code.
 STATUS_MESSAGES = {
-    400: ("bad_request", "The request could not be understood."),
-    401: ("unauthorised", "Please log in to continue."),
-    403: ("forbidden", "You do not have permission to do this."),
-    404: ("not_found", "We could not find that page."),
-    405: ("method_not_allowed", "This action is not available here."),
-    409: ("conflict", "This conflicts with the current state. Reload and try again."),
-    413: ("too_large", "The upload is too large."),
-    415: ("unsupported_media_type", "This kind of content is not accepted."),
-    422: ("invalid_input", "Some of the information is not valid."),
-    429: ("too_many_requests", "Too many attempts. Please wait a minute and try again."),
-    500: ("internal_error", "Something went wrong on our side. Please try again later."),
+    400: ("bad_request", N_("The request could not be understood.")),
+    401: ("unauthorised", N_("Please log in to continue.")),
+    403: ("forbidden", N_("You do not have permission to do this.")),
+    404: ("not_found", N_("We could not find that page.")),
+    405: ("method_not_allowed", N_("This action is not available here.")),
+    409: ("conflict", N_("This conflicts with the current state. Reload and try again.")),
+    413: ("too_large", N_("The upload is too large.")),
+    415: ("unsupported_media_type", N_("This kind of content is not accepted.")),
+    422: ("invalid_input", N_("Some of the information is not valid.")),
+    429: ("too_many_requests", N_("Too many attempts. Please wait a minute and try again.")),
+    500: ("internal_error", N_("Something went wrong on our side. Please try again later.")),
 }
 ERROR_TITLES = {
-    403: "Not allowed",
-    404: "Page not found",
-    413: "Too large",
-    429: "Too many attempts",
-    500: "Something went wrong",
+    403: N_("Not allowed"),
+    404: N_("Page not found"),
+    413: N_("Too large"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong"),
 }
 
 

@@ -37,6 +37,11 @@ def translations(lang: str) -> Translations:
     return merged
 
 
+def N_(message: str) -> str:
+    """Marks a msgid for extraction where it is stored now and translated later."""
+    return message
+
+
 def normalise_lang(value: str | None) -> str:
     return value if value in LANGUAGES else DEFAULT_LANG
 
