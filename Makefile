@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint migrate seed-demo bench vendor clean-db
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m civic run
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check civic tests bench
+	$(VENV)/bin/lint-imports
+
+migrate: $(STAMP)
+	$(PY) -m civic migrate
+
+seed-demo: $(STAMP)
+	$(PY) -m civic seed-demo
+
+bench: $(STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+vendor:
+	scripts/vendor.sh
+
+# Stops nothing that is running: use it only when no `make run` is up.
+clean-db:
+	rm -rf var/pg
