@@ -1,0 +1,1 @@
+"""Data files shipped with civic (read with importlib.resources)."""

@@ -1,0 +1,445 @@
+"""civic.thai: repair, normalise, tokenise, synonyms, digits, dates, IDs."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from civic import thai
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_NAME = "gov40_pdf_extract_th.txt"
+FIXTURE_CANDIDATES = (
+    ROOT / "tests" / "fixtures" / FIXTURE_NAME,
+    ROOT.parent / "shared" / "fixtures" / FIXTURE_NAME,
+)
+
+# Lines copied byte for byte from the fixture, so the core checks run even
+# where the fixture file is not present.
+FIXTURE_EXCERPT = (
+    "ราชการจะต้องทำงานด้วยการยึดหลักธรรมาภิบาลของการบริหารกิจการบ้านเมืองที ่ด ีเพื ่อประโยชน์สุข \n"
+    "ของประชาชน ซึ่งระบบราชการจะต้องปรับเปลี่ยนแนวคิดและวิธีการทำงานใหม่เพื่อพลิกโฉม ให้เป็นที่เชื ่อถือ\n"
+    "ไว้วางใจ และเป็นที่พ่ึงของประชาชนได้อย่างแท้จริง ดังนี้ \n"
+    "ตลอดจนเปิดกว้างให้กลไกหรือภาคส่วนอื่น ๆ  เข้ามามีส่วนร่วม และโอนถ่ายภารกิจให้ภาคส่วนอื่น ๆ  ดำเนินการแทน  \n"
+    "ความสะดวกโดยมีการเชื่อมโยงกันของทางราชการเพ่ือให้บริการต่าง  ๆสามารถเสร็จสิ้นในจุดเดียวประชาชนสามารถเรียกใช้\n"
+    "บริการได้ตลอดเวลาผ่านการติดต่อได้หลายช่องทาง เช่น ติดต่อมาด้วยตนเอง เว็ปไซด์ แอปพลิเคชันทางโทรศัพท์มือถือ  \n"
+    "ไว้ล่วงหน้า มีการวิเคราะห์ความเสี ่ยง สร้างนวัตกรรมและประยุกต์องค์ความรู ้ เข้ามาใช้ในการตอบโต้กับโลก \n"
+    "1) การสานพลังระหว่างภาครัฐและภาคส่วนอ่ืน  ๆในสังคม (Collaboration) เป็นการยกระดับการทำงานให้สูงขึ้นไปกว่า\n"
+    "สมรรถนะที่จําเป็นและเปลี่ยนแปลงพฤติกรรมของตน ทำให้สามารถแสดงบทบาทของการเป็นผู้นําการเปลี่ยนแปลง \n"
+)
+
+REPAIRED_FORMS = ("ที่ดี", "เชื่อถือ", "ความเสี่ยง", "พึ่ง", "อื่น", "เพื่อ", "จำเป็น", "ความรู้")
+BROKEN_FORMS = ("ที ่", "พ่ึง", "อ่ืน", "เพ่ือ", "\u0e4d\u0e32", "เชื ่", "เสี ่", "  ๆ", "ๆส", "ๆใ", "ๆท")
+
+
+def _fixture_file() -> str | None:
+    for path in FIXTURE_CANDIDATES:
+        if path.exists():
+            return path.read_text(encoding="utf-8")
+    return None
+
+
+FIXTURE_FILE = _fixture_file()
+FIXTURE_TEXTS = [FIXTURE_EXCERPT] + ([FIXTURE_FILE] if FIXTURE_FILE is not None else [])
+
+
+# --------------------------------------------------------------------------
+# repair
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(FIXTURE_FILE is None, reason="gov40 fixture file not found")
+def test_excerpt_is_a_true_copy_of_the_fixture() -> None:
+    assert FIXTURE_FILE is not None
+    for line in FIXTURE_EXCERPT.splitlines():
+        assert line in FIXTURE_FILE.splitlines()
+
+
+@pytest.mark.parametrize("text", FIXTURE_TEXTS, ids=lambda t: f"{len(t)}chars")
+def test_repair_fixes_the_fixture(text: str) -> None:
+    fixed = thai.repair(text)
+    for form in REPAIRED_FORMS:
+        assert form in fixed, form
+    for form in BROKEN_FORMS:
+        assert form not in fixed, form
+    assert "อื่น ๆ เข้ามา" in fixed
+    assert "ต่าง ๆ สามารถ" in fixed
+    assert "ภาคส่วนอื่น ๆ ในสังคม" in fixed
+    assert "ผู้นำการเปลี่ยนแปลง" in fixed
+    # Layout is kept: same lines, same line starts.
+    assert fixed.count("\n") == text.count("\n")
+    assert thai.repair(fixed) == fixed
+
+
+@pytest.mark.parametrize("text", FIXTURE_TEXTS, ids=lambda t: f"{len(t)}chars")
+def test_repair_leaves_undamaged_fixture_lines_alone(text: str) -> None:
+    damage = re.compile(
+        r"[ \t][\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]|[\u0e48-\u0e4b][\u0e31\u0e34-\u0e39]|\u0e4dา|ๆ"
+    )
+    clean_lines = [line for line in text.splitlines() if not damage.search(line)]
+    assert clean_lines
+    for line in clean_lines:
+        assert thai.repair(line) == line
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed"),
+    [
+        ("ที ่ด ี", "ที่ดี"),
+        ("เชื ่อถือ", "เชื่อถือ"),
+        ("เสี ่ยง", "เสี่ยง"),
+        ("ความรู ้ เข้ามา", "ความรู้ เข้ามา"),
+        ("พ่ึง", "พึ่ง"),
+        ("อ่ืน", "อื่น"),
+        ("เพ่ือ", "เพื่อ"),
+        ("จําเป็น", "จำเป็น"),
+        ("นํ้า", "น้ำ"),
+        ("น ํ้า", "น้ำ"),
+        ("น้ํา", "น้ำ"),  # tone typed before nikhahit
+        ("ต่าง  ๆสามารถ", "ต่าง ๆ สามารถ"),
+        ("อื่น ๆ  เข้ามา", "อื่น ๆ เข้ามา"),
+        ("ดีๆ", "ดี ๆ"),
+        ("ต่าง ๆ   \nถัดไป", "ต่าง ๆ\nถัดไป"),
+        ("เเปลก", "แปลก"),
+        ("กา่ง", "ก่าง"),
+    ],
+)
+def test_repair_examples(broken: str, fixed: str) -> None:
+    assert thai.repair(broken) == fixed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ระบบราชการ 4.0 เป็นการดำเนินงานเพื่อรองรับต่อยุทธศาสตร์ประเทศไทย 4.0",
+        "น้ำท่วมถนนหน้าโรงเรียน ต้องการความช่วยเหลือด่วน",
+        "ภาคส่วนอื่น ๆ เข้ามามีส่วนร่วม",
+        "ก็ได้ สิทธิ์ ฤๅษี กรุงเทพฯ ผู้ใหญ่บ้าน ๆ",
+        "ขอแจ้งไฟทางดับ ๓ ดวง ซอย ๑๒",
+        "ที่\nดี",  # a line break is not joined
+        "ดี ๆ\n",
+        "  เว้นวรรค  สองที  ",  # ordinary double spaces are not repair's business
+    ],
+)
+def test_repair_leaves_correct_text_unchanged(text: str) -> None:
+    assert thai.repair(text) == text
+
+
+def test_repair_does_not_join_across_newline_but_normalise_does() -> None:
+    assert thai.repair("ที\n่ดี") == "ที\n่ดี"
+    assert thai.normalise("ที\n่ดี") == "ที่ดี"
+
+
+def test_repair_is_linear_on_adversarial_marks() -> None:
+    # pythainlp.util.reorder_vowels needs one pass per inversion here.
+    text = "ก" + "\u0e48\u0e34" * 20_000
+    start = time.perf_counter()
+    fixed = thai.repair(text)
+    assert time.perf_counter() - start < 2.0
+    assert fixed == "ก" + "\u0e34" * 20_000 + "\u0e48" * 20_000
+    assert thai.repair(fixed) == fixed
+
+
+_THAI_CHARS = "".join(chr(c) for c in range(0x0E01, 0x0E5C) if chr(c).isprintable())
+_MARK_CHARS = (
+    "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
+)
+_REPAIR_ALPHABET = (
+    _THAI_CHARS
+    + _MARK_CHARS * 3
+    + "ๆๆาำเ"
+    + "abcXYZ09 .,()-İß"
+    + "\u0301\u0323\u05b0"  # non-Thai combining marks (ccc 230, 220, 10)
+    + "   \t\n\u00a0\u200b"
+)
+
+thai_mixed_text = st.text(alphabet=_REPAIR_ALPHABET, max_size=60)
+no_thai_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)).filter(lambda c: not 0x0E00 <= ord(c) <= 0x0E7F),
+    max_size=60,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(thai_mixed_text)
+def test_repair_is_idempotent(text: str) -> None:
+    once = thai.repair(text)
+    assert thai.repair(once) == once
+    assert once.count("\n") == text.count("\n")
+
+
+@settings(max_examples=500, deadline=None)
+@given(no_thai_text)
+def test_repair_never_changes_text_without_thai(text: str) -> None:
+    assert thai.repair(text) == text
+
+
+# --------------------------------------------------------------------------
+# normalise and tokenise
+# --------------------------------------------------------------------------
+
+
+def test_normalise() -> None:
+    assert thai.normalise("  ซอย ๑๒ \u200bบ้านเลขที่ ๔๕/๖  ") == "ซอย 12 บ้านเลขที่ 45/6"
+    assert thai.normalise("Wi-Fi\tฟรี\n\nที่ WALKING  Street") == "wi-fi ฟรี ที่ walking street"
+    assert thai.normalise("Straße") == "strasse"
+    assert thai.normalise("ที ่ด ี จําเป็น") == "ที่ดี จำเป็น"
+    assert thai.normalise("ภาษา\u200cไทย\ufeff") == "ภาษาไทย"
+    assert thai.normalise("") == ""
+    # Sara am survives (NFKC would decompose it).
+    assert "\u0e33" in thai.normalise("น้ำ")
+
+
+@settings(max_examples=500, deadline=None)
+@given(thai_mixed_text)
+def test_normalise_is_idempotent(text: str) -> None:
+    once = thai.normalise(text)
+    assert thai.normalise(once) == once
+    assert not re.search(r"\s\s|^\s|\s$|[๐-๙]", once)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_normalise_is_idempotent_on_any_text(text: str) -> None:
+    once = thai.normalise(text)
+    assert thai.normalise(once) == once
+
+
+def _contains_run(haystack: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("เป็นที่เชื่อถือ", ["เป็นที่", "เชื่อถือ"]),
+        ("ความเสี่ยง", ["ความเสี่ยง"]),
+        ("ที่พึ่งของประชาชน", ["ที่พึ่ง", "ของ", "ประชาชน"]),
+        ("สมรรถนะที่จำเป็น", ["สมรรถนะ", "ที่", "จำเป็น"]),
+    ],
+)
+def test_query_tokens_match_document_tokens(query: str, expected: list[str]) -> None:
+    # A clean query finds the same tokens inside the damaged document.
+    q = thai.tokenise(query)
+    assert q == expected
+    assert _contains_run(thai.tokenise(FIXTURE_EXCERPT), q)
+
+
+def test_tokenise_digits_and_case_match() -> None:
+    assert thai.tokenise("ระบบราชการ ๔.๐") == thai.tokenise("ระบบราชการ 4.0") == ["ระบบ", "ราชการ", "4.0"]
+    assert thai.tokenise("WiFi ฟรี") == thai.tokenise("wifi ฟรี")
+
+
+def test_tokenise_drops_punctuation_and_whitespace_keeps_numbers() -> None:
+    tokens = thai.tokenise("ปัจจัยสำคัญ 3 ประการ (Collaboration), ... !! อื่น ๆ  \n ได้แก่ กทม.")
+    assert tokens == ["ปัจจัยสำคัญ", "3", "ประการ", "collaboration", "อื่น", "ได้แก่", "กทม"]
+    assert thai.tokenise("  ,.;!? \n ") == []
+    assert thai.tokens_for_index("ความเสี ่ยง 3 ประการ") == "ความเสี่ยง 3 ประการ"
+
+
+def test_tokeniser_engine_is_one_pythainlp_knows() -> None:
+    assert thai.TOKENISER_ENGINE in {"newmm", "nlpo3"}
+    assert thai.tokenise("ระบบราชการ", engine="newmm") == thai.tokenise("ระบบราชการ")
+
+
+def test_stopwords() -> None:
+    words = thai.stopwords()
+    assert isinstance(words, frozenset)
+    assert len(words) > 500
+    assert {"และ", "ของ", "ที่"} <= words
+    assert "ขยะ" not in words
+
+
+# --------------------------------------------------------------------------
+# synonyms
+# --------------------------------------------------------------------------
+
+
+def test_website_misspellings_are_synonyms() -> None:
+    assert "เว็บไซต์" in thai.synonyms_of("เว็ปไซด์")
+    assert "เว็ปไซด์" in thai.synonyms_of("เว็บไซต์")
+    assert "เว็บไซต์" in thai.synonyms_of("WEBSITE")
+
+
+@pytest.mark.parametrize(
+    ("term", "other"),
+    [
+        ("ขยะ", "มูลฝอย"),
+        ("รถเมล์", "รถโดยสารประจำทาง"),
+        ("กทม.", "กรุงเทพมหานคร"),
+        ("กรุงเทพฯ", "กทม."),
+        ("อบต.", "องค์การบริหารส่วนตำบล"),
+        ("อบจ.", "องค์การบริหารส่วนจังหวัด"),
+        ("อินเตอร์เน็ต", "อินเทอร์เน็ต"),
+        ("Wi-Fi", "ไวไฟ"),
+        ("อุทกภัย", "น้ำท่วม"),
+        ("คนชรา", "ผู้สูงอายุ"),
+        ("ไฟถนน", "ไฟฟ้าส่องสว่าง"),
+        ("รพ.", "โรงพยาบาล"),
+        ("รร.", "โรงเรียน"),
+        ("ฟุตบาท", "ทางเท้า"),
+    ],
+)
+def test_required_synonym_groups(term: str, other: str) -> None:
+    assert other in thai.synonyms_of(term)
+
+
+def test_synonyms_found_from_index_tokens() -> None:
+    # How civic.search looks terms up: adjacent query tokens glued together.
+    assert "กรุงเทพมหานคร" in thai.synonyms_of("".join(thai.tokenise("กทม.")))
+    assert "ฝุ่นจิ๋ว" in thai.synonyms_of("".join(thai.tokenise("ฝุ่น PM2.5")))
+    assert "ประปาไม่ไหล" in thai.synonyms_of("".join(thai.tokenise("น้ำไม่ไหล")))
+    assert "อินเทอร์เน็ต" in thai.synonyms_of("อินเตอร์เน็ต")
+
+
+def test_non_synonyms_stay_apart() -> None:
+    assert "ทางหลวง" not in thai.synonyms_of("ถนน")
+    assert "ทม." not in thai.synonyms_of("ทต.")
+    assert thai.synonyms_of("คำที่ไม่มีในรายการ") == {"คำที่ไม่มีในรายการ"}
+
+
+def test_synonym_file_is_well_formed() -> None:
+    groups = thai.load_synonyms()
+    assert len(groups) >= 30
+    assert thai.load_synonyms() is groups  # cached
+    seen: dict[str, frozenset[str]] = {}
+    for group in groups:
+        assert len(group) >= 2
+        keys_of_group = set()
+        for term in group:
+            assert thai.repair(term) == term, f"{term!r} is damaged"
+            keys_of_group |= thai._synonym_keys(term)
+        for key in keys_of_group:
+            assert key not in seen, f"{key!r} is in {sorted(group)} and {sorted(seen[key])}"
+            seen[key] = group
+
+
+def test_parse_synonyms_format() -> None:
+    lines = ["# comment", "", "ก | ข  | ค # trailing", "lonely", "ง|จ"]
+    assert thai._parse_synonyms(lines) == [frozenset({"ก", "ข", "ค"}), frozenset({"ง", "จ"})]
+
+
+# --------------------------------------------------------------------------
+# digits
+# --------------------------------------------------------------------------
+
+
+def test_digit_conversion() -> None:
+    assert thai.to_arabic_digits("ซอย ๑๒/๓๔๕๖๗๘๙๐") == "ซอย 12/3456789" + "0"
+    assert thai.to_thai_digits("ซอย 12/3456789" + "0") == "ซอย ๑๒/๓๔๕๖๗๘๙๐"
+    assert thai.to_arabic_digits("١٢") == "١٢"
+
+
+@pytest.mark.parametrize(
+    ("s", "value"),
+    [
+        ("๑๒", 12),
+        ("12", 12),
+        ("๑2", 12),
+        ("007", 7),
+        ("๐", 0),
+        ("١٢", None),  # Arabic-Indic: int() would accept it
+        ("１２", None),  # full-width
+        ("-1", None),
+        ("+1", None),
+        (" 1", None),
+        ("1 ", None),
+        ("1_000", None),
+        ("", None),
+        ("1.0", None),
+        ("²", None),
+    ],
+)
+def test_parse_int_strict(s: str, value: int | None) -> None:
+    assert thai.parse_int_strict(s) == value
+
+
+def test_parse_int_strict_huge_is_none_not_error() -> None:
+    assert thai.parse_int_strict("9" * 10_000) is None
+
+
+# --------------------------------------------------------------------------
+# dates
+# --------------------------------------------------------------------------
+
+
+def test_format_date_plain_date() -> None:
+    d = date(2026, 11, 24)
+    assert thai.format_date(d, "th") == "24 พฤศจิกายน 2569"
+    assert thai.format_date(d, "en") == "24 November 2026"
+    assert thai.format_date(d, "th", with_time=True) == "24 พฤศจิกายน 2569"
+    assert thai.format_date_short(d, "th") == "24 พ.ย. 69"
+    assert thai.format_date_short(d, "en") == "24 Nov 2026"
+    assert thai.format_date(d, "th-TH") == "24 พฤศจิกายน 2569"
+
+
+def test_format_date_naive_is_utc_and_shown_in_bangkok() -> None:
+    dt = datetime(2026, 11, 24, 3, 30)  # naive = UTC -> 10:30 in Bangkok
+    assert thai.format_date(dt, "th", with_time=True) == "24 พฤศจิกายน 2569 เวลา 10:30 น."
+    assert thai.format_date(dt, "en", with_time=True) == "24 November 2026, 10:30"
+    assert thai.format_date(dt, "th") == "24 พฤศจิกายน 2569"
+
+
+def test_format_date_crosses_midnight_and_year_into_bangkok() -> None:
+    dt = datetime(2026, 12, 31, 18, 30, tzinfo=UTC)  # 01:30 on 1 Jan 2027 in Bangkok
+    assert thai.format_date(dt, "th", with_time=True) == "1 มกราคม 2570 เวลา 01:30 น."
+    assert thai.format_date(dt, "en", with_time=True) == "1 January 2027, 01:30"
+    assert thai.format_date_short(dt, "th") == "1 ม.ค. 70"
+    assert thai.format_date(dt.replace(tzinfo=None), "th") == "1 มกราคม 2570"
+
+
+def test_format_date_other_zone() -> None:
+    dt = datetime(2026, 6, 1, 23, 0, tzinfo=ZoneInfo("Europe/London"))  # BST, 22:00 UTC
+    assert thai.format_date(dt, "th", with_time=True) == "2 มิถุนายน 2569 เวลา 05:00 น."
+
+
+def test_format_date_rejects_unknown_language() -> None:
+    with pytest.raises(ValueError):
+        thai.format_date(date(2026, 1, 1), "fr")
+
+
+# --------------------------------------------------------------------------
+# Thai national ID
+# --------------------------------------------------------------------------
+
+
+def _with_check_digit(first12: str) -> str:
+    total = sum(int(c) * w for c, w in zip(first12, range(13, 1, -1), strict=True))
+    return first12 + str((11 - total % 11) % 10)
+
+
+def test_valid_thai_id() -> None:
+    good = _with_check_digit("110170020345")
+    assert len(good) == 13
+    assert thai.valid_thai_id(good)
+    dashed = f"{good[0]}-{good[1:5]}-{good[5:10]}-{good[10:12]}-{good[12]}"
+    assert thai.valid_thai_id(dashed)
+    assert thai.valid_thai_id(dashed.replace("-", " "))
+    assert thai.valid_thai_id(thai.to_thai_digits(dashed))
+    for first12 in ("000000000000", "999999999999", "310060044562", "859900123456"):
+        assert thai.valid_thai_id(_with_check_digit(first12))
+
+
+def test_invalid_thai_ids() -> None:
+    good = _with_check_digit("110170020345")
+    wrong = good[:12] + str((int(good[12]) + 1) % 10)
+    assert not thai.valid_thai_id(wrong)
+    assert not thai.valid_thai_id(good[:12])
+    assert not thai.valid_thai_id(good + "0")
+    assert not thai.valid_thai_id("")
+    assert not thai.valid_thai_id("abcdefghijklm")
+    assert not thai.valid_thai_id(good.replace(good[0], "١", 1))
+    assert not thai.valid_thai_id(good[:6] + "." + good[6:])
+    assert not thai.valid_thai_id(good[:6] + "\n" + good[6:])
+    # Swapping two adjacent, different digits changes the weighted sum.
+    swapped = good[0] + good[2] + good[1] + good[3:]
+    assert good[1] != good[2]
+    assert not thai.valid_thai_id(swapped)
