@@ -1,0 +1,237 @@
+"""Thai query analysis and highlighting shared by every backend.
+
+Query analysis (same functions as indexing, so documents and queries always agree):
+  query -> cut to MAX_QUERY_CHARS -> civic.thai.tokenise (repair, normalise, segment)
+  -> synonym groups (civic.thai.synonyms_of on runs of 1-3 adjacent tokens, so "น้ำไม่ไหล",
+     segmented as น้ำ|ไม่|ไหล, still finds its group) -> stop words dropped unless that
+     leaves nothing.
+
+Highlighting maps matched tokens back onto the ORIGINAL text the author wrote:
+  1. repaired = thai.repair(original). repair only joins split marks, reorders stacked marks,
+     composes sara am and tidies spacing around ๆ, so the two strings are equal except near
+     those marks. difflib aligns them (skipped when they are identical, the usual case);
+     characters inside a changed block map to the whole block in the original.
+  2. In the repaired text each character is folded the way normalise() folds it (Thai digits
+     to 0-9, lower case, zero-width characters skipped) while remembering its position, and
+     every term is found as a substring, so a word in the middle of a Thai run (no spaces)
+     is found too.
+  3. Terms are the query tokens, their synonyms' tokens, and document tokens whose trigram
+     similarity to a query token is at least FUZZY_MARK (typos such as อินเตอร์เน็ต).
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+
+from markupsafe import Markup, escape
+
+from civic import thai
+from civic.search.port import MAX_QUERY_CHARS, highlight, merge_spans
+
+MAX_TOKENS = 10
+FUZZY_MARK = 0.45
+SNIPPET_CHARS = 180
+ALIGN_LIMIT = 20_000  # longer bodies are cut before aligning: a snippet needs only one window
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
+class AnalysedQuery:
+    __slots__ = ("tokens", "groups", "terms", "phrase")
+
+    def __init__(self, tokens: list[str], groups: list[list[list[str]]], phrase: str = "") -> None:
+        self.tokens = tokens  # query tokens kept for matching (no stop words)
+        self.groups = groups  # per query concept: alternatives, each a list of tokens (AND)
+        self.terms = sorted({t for g in groups for alt in g for t in alt}, key=len, reverse=True)
+        self.phrase = phrase  # the whole query, segmented tokens re-joined: highlighted as one run
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+    @property
+    def fuzzy_text(self) -> str:
+        return " ".join(self.tokens)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control(value: str) -> str:
+    """NUL and other control characters: PostgreSQL text cannot hold NUL, and none means anything."""
+    return _CONTROL.sub("", value or "")
+
+
+def analyse(q: str) -> AnalysedQuery:
+    try:
+        raw = thai.tokenise(strip_control((q or "")[:MAX_QUERY_CHARS]))
+    except Exception:  # a tokeniser failure must never become a 500
+        return AnalysedQuery([], [])
+    stop = thai.stopwords()
+    groups: list[list[list[str]]] = []
+    i = 0
+    while i < len(raw) and len(groups) < MAX_TOKENS:
+        for width in (3, 2, 1):
+            span = raw[i : i + width]
+            if len(span) < width:
+                continue
+            joined = "".join(span)
+            syns = thai.synonyms_of(joined)
+            if width == 1 or len(syns) > 1:
+                alts: list[list[str]] = [span]
+                for s in sorted(syns):
+                    toks = thai.tokenise(s)
+                    if toks and toks not in alts:
+                        alts.append(toks)
+                    # the whole term as one lexeme too: a document may have kept it unsegmented
+                    whole = thai.normalise(s).replace(" ", "")
+                    if whole and [whole] not in alts:
+                        alts.append([whole])
+                groups.append(alts)
+                i += width
+                break
+    content = [g for g in groups if not (len(g) == 1 and len(g[0]) == 1 and g[0][0] in stop)]
+    if content:
+        groups = content
+    tokens = [t for alt in (g[0] for g in groups) for t in alt]
+    return AnalysedQuery(tokens, groups, "".join(raw) if len(raw) > 1 else "")
+
+
+def quote_lexeme(lexeme: str) -> str:
+    """A tsquery/tsvector literal lexeme: quoted, with ' doubled and \\ escaped. Input text never
+    reaches the tsquery parser unquoted, so & | ! ( ) : * in a query are just characters."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery_all(aq: AnalysedQuery) -> str:
+    """Every concept must match (one of its alternatives)."""
+    return " & ".join("(" + " | ".join(_alt(a) for a in g) + ")" for g in aq.groups)
+
+
+def tsquery_any(aq: AnalysedQuery) -> str:
+    return " | ".join(sorted({quote_lexeme(t) for t in aq.terms}))
+
+
+def _alt(tokens: list[str]) -> str:
+    return "(" + " & ".join(quote_lexeme(t) for t in tokens) + ")"
+
+
+def tsvector_literal(title_tokens: list[str], body_tokens: list[str]) -> str:
+    """Built here rather than by to_tsvector('simple', ...): PostgreSQL's parser knows no Thai
+    and may split words at combining marks. Title positions carry weight A, body D."""
+    parts = []
+    pos = 1
+    for tok in title_tokens:
+        parts.append(f"{quote_lexeme(tok)}:{min(pos, 16383)}A")
+        pos += 1
+    for tok in body_tokens:
+        parts.append(f"{quote_lexeme(tok)}:{min(pos, 16383)}")
+        pos += 1
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------- trigram similarity (pg_trgm's)
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = "  " + word + " "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def similarity(a: str, b: str) -> float:
+    ta, tb = _trigrams(a), _trigrams(b)
+    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+
+
+def terms_for_document(aq: AnalysedQuery, doc_tokens: list[str]) -> list[str]:
+    terms = set(aq.terms) | ({aq.phrase} if aq.phrase else set())
+    for tok in set(doc_tokens):
+        if tok in terms or len(tok) < 3:
+            continue
+        if any(similarity(q, tok) >= FUZZY_MARK for q in aq.tokens if len(q) >= 3):
+            terms.add(tok)
+    return sorted(terms, key=len, reverse=True)
+
+
+# ---------------------------------------------------------------- mapping back to the original
+
+
+def _align(repaired: str, original: str) -> tuple[list[int], list[int]] | None:
+    """Per character of `repaired`: [start, end) in `original`. None when identical."""
+    if repaired == original:
+        return None
+    starts = [0] * len(repaired)
+    ends = [0] * len(repaired)
+    matcher = difflib.SequenceMatcher(None, repaired, original, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for k in range(i1, i2):
+            if tag == "equal":
+                starts[k], ends[k] = j1 + k - i1, j1 + k - i1 + 1
+            else:
+                starts[k], ends[k] = j1, j2
+    return starts, ends
+
+
+def find_spans(original: str, terms: list[str]) -> list[tuple[int, int]]:
+    if not original or not terms:
+        return []
+    repaired = thai.repair(original)
+    align = _align(repaired, original)
+    chars: list[str] = []
+    where: list[int] = []
+    for i, c in enumerate(repaired):
+        if c in _ZERO_WIDTH:
+            continue
+        f = thai.to_arabic_digits(c).lower()
+        chars.append(f if len(f) == 1 else c)
+        where.append(i)
+    folded = "".join(chars)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        if not term:
+            continue
+        start = folded.find(term)
+        found = 0
+        while start != -1 and found < 50:
+            rs, re_ = where[start], where[start + len(term) - 1]
+            if align is None:
+                spans.append((rs, re_ + 1))
+            else:
+                spans.append((align[0][rs], align[1][re_]))
+            found += 1
+            start = folded.find(term, start + len(term))
+    return merge_spans(spans)
+
+
+def highlight_title(title: str, terms: list[str]) -> Markup:
+    return highlight(title, find_spans(title, terms))
+
+
+def snippet(body: str, terms: list[str], width: int = SNIPPET_CHARS) -> Markup:
+    text = body[:ALIGN_LIMIT]
+    spans = find_spans(text, terms)
+    if not spans:
+        cut = text[:width]
+        return escape(cut) + ("…" if len(body) > width else "")
+    # the window that holds the most matches, starting a little before the first of them
+    best, best_count = spans[0][0], 0
+    for s, _ in spans:
+        count = sum(1 for a, b in spans if a >= s and b <= s + width)
+        if count > best_count:
+            best, best_count = s, count
+    start = max(0, best - width // 4)
+    space = text.rfind(" ", max(0, start - 20), start + 1)
+    if start > 0 and space != -1:
+        start = space + 1
+    end = min(len(text), start + width)
+    inside = [(max(a, start) - start, min(b, end) - start) for a, b in spans if b > start and a < end]
+    marked = highlight(text[start:end], inside)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(body) else ""
+    return escape(prefix) + marked + suffix
+
+
+def plain(markup: str) -> str:
+    """Text of a highlighted snippet (tests, logs)."""
+    return html.unescape(markup.replace("<mark>", "").replace("</mark>", ""))

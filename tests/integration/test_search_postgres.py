@@ -1,0 +1,105 @@
+"""PostgreSQL search backend: Thai trigram under C.UTF-8, versions, bad queries, highlighting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from civic.search.port import SearchDocument, SearchQuery
+from civic.search.postgres import PostgresBackend
+from civic.search.text import plain
+
+
+def doc(i: int, title: str, body: str = "", **kw) -> SearchDocument:
+    return SearchDocument(
+        kind=kw.pop("kind", "idea"), id=i, title=title, body=body, url=f"/ideas/{i}",
+        created_at=datetime(2025, 1, 1, tzinfo=UTC), **kw,
+    )  # fmt: skip
+
+
+async def test_database_locale_lets_pg_trgm_see_thai(conn):
+    assert await conn.fetchval("SELECT datctype FROM pg_database WHERE datname = current_database()") == "C.UTF-8"
+    assert await conn.fetchval("SELECT show_trgm('ที่ดี')") != []
+    sim = await conn.fetchval("SELECT similarity('อินเทอร์เน็ต', 'อินเตอร์เน็ต')")
+    assert 0.5 < sim < 1.0
+    assert await conn.fetchval("SELECT word_similarity('เน็ต', 'อินเทอร์เน็ต ช้า')") > 0.5
+    assert await conn.fetchval("SELECT 'ขยะ' <% 'ถัง ขยะ ล้น'") is True
+
+
+async def test_search_finds_thai_and_highlights_the_original(pool):
+    backend = PostgresBackend(pool)
+    await backend.upsert(
+        [
+            doc(1, "ขอถังขยะเพิ่มที่ตลาดสด", "ขยะล้นถังทุกเช้า ส่งกลิ่นเหม็น", province="BKK", status="open"),
+            doc(2, "ไฟถนนดับทั้งซอย", "ซอยมืดมาก อันตรายตอนกลางคืน", province="CMI", status="open"),
+        ],
+        version=1,
+    )
+    result = await backend.search(SearchQuery(q="ขยะ"))
+    assert result.total == 1
+    hit = result.hits[0]
+    assert (hit.kind, hit.id, hit.url) == ("idea", 1, "/ideas/1")
+    assert "<mark>ขยะ</mark>" in hit.title
+    assert "<mark>ขยะ</mark>" in hit.snippet
+    assert result.facets["province"] == {"BKK": 1}
+    assert result.facets["kind"] == {"idea": 1}
+
+
+async def test_highlight_maps_back_onto_pdf_damaged_original(pool):
+    backend = PostgresBackend(pool)
+    original = "การบริหารกิจการบ้านเมืองที ่ด ีเพื ่อประโยชน์สุขของประชาชน"
+    await backend.upsert([doc(3, "ธรรมาภิบาล", original)], version=1)
+    result = await backend.search(SearchQuery(q="ที่ดี"))
+    assert [h.id for h in result.hits] == [3]
+    snippet = result.hits[0].snippet
+    # the author's text is shown as written, with the damaged word marked as a whole
+    assert plain(snippet) == original
+    assert "<mark>ที ่ด ี</mark>" in snippet
+
+
+async def test_older_version_never_overwrites_newer(pool, conn):
+    backend = PostgresBackend(pool)
+    await backend.upsert([doc(1, "ฉบับใหม่")], version=20)
+    await backend.upsert([doc(1, "ฉบับเก่า")], version=10)
+    assert await conn.fetchval("SELECT title FROM search_documents WHERE entity_id = 1") == "ฉบับใหม่"
+    await backend.delete([("idea", 1)], version=5)
+    assert (await backend.search(SearchQuery(q="ฉบับใหม่"))).total == 1
+    await backend.delete([("idea", 1)], version=30)
+    await backend.upsert([doc(1, "ฉบับใหม่")], version=25)  # late replay of an older read
+    assert (await backend.search(SearchQuery(q="ฉบับใหม่"))).total == 0
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        "   ",
+        "ก" * 10_000,
+        "x" * 10_000,
+        "\u0e48\u0e49\u0e35\u0e34",  # only combining marks
+        "\u0301\u0302",
+        "'; DROP TABLE search_documents; --",
+        "ขยะ' OR 1=1 --",
+        "<script>alert(1)</script>",
+        "a & b | !c :* ( ) \\ ''",
+        "%_\\",
+        "\x00",
+    ],
+)
+async def test_bad_queries_give_valid_results(pool, conn, q):
+    backend = PostgresBackend(pool)
+    await backend.upsert([doc(1, "ขยะ <b>ตลาด</b>", "alert ขยะ")], version=1)
+    result = await backend.search(SearchQuery(q=q))
+    assert result.total >= 0
+    for hit in result.hits:
+        assert "<script>" not in hit.title + hit.snippet and "<b>" not in hit.title
+    assert await conn.fetchval("SELECT count(*) FROM search_documents") == 1
+
+
+async def test_html_in_documents_is_escaped(pool):
+    backend = PostgresBackend(pool)
+    await backend.upsert([doc(1, "<script>alert(1)</script> ขยะ", "<img src=x onerror=alert(1)> ขยะ")], 1)
+    hit = (await backend.search(SearchQuery(q="ขยะ"))).hits[0]
+    assert "&lt;script&gt;" in hit.title and "<script>" not in hit.title
+    assert "&lt;img" in hit.snippet and "<img" not in hit.snippet
