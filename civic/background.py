@@ -36,3 +36,9 @@ async def stop(tasks: list[asyncio.Task]) -> None:
             pass
         except Exception:
             log.exception("background task %s failed while stopping", task.get_name())
+
+
+# Consultations open and close themselves at their set times (every 30 s, under an advisory lock).
+from civic.consultations.jobs import consultation_lifecycle_loop  # noqa: E402
+
+LOOPS.append(consultation_lifecycle_loop)

@@ -1,0 +1,1 @@
+"""Policy consultations: drafts, questions, responses, paragraph comments, outcomes."""

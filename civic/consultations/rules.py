@@ -1,0 +1,318 @@
+"""Consultation rules: lifecycle, the section 77 hearing rule, permissions, answer checks. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+from civic import provinces
+from civic.accounts.schemas import CurrentUser
+from civic.thai import parse_int_strict
+from civic.validation import Errors, Problem, check_choice, check_text
+
+KINDS = ("general", "s77")
+STATUSES = ("draft", "scheduled", "open", "closed", "outcome_published")
+QUESTION_KINDS = ("single", "multi", "scale", "text")
+CONSENTS = ("named", "anonymous", "none")
+DISPOSITIONS = ("adopted", "partly", "not_adopted")
+S77_MIN_DAYS = 15
+SCALE_MIN, SCALE_MAX = 1, 5
+
+# Staff actions: action -> (from statuses, to status). Automatic moves (scheduled->open at
+# opens_at, open->closed at closes_at) happen in store.advance_lifecycle.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "schedule": (("draft",), "scheduled"),
+    "unschedule": (("scheduled",), "draft"),
+    "open": (("draft", "scheduled"), "open"),
+    "close": (("open",), "closed"),
+}
+ACTION_LABELS = {
+    "schedule": "Schedule",
+    "unschedule": "Back to draft",
+    "open": "Open now",
+    "close": "Close now",
+}
+
+
+def next_status(status: str, action: str) -> str | None:
+    """The status after a staff action, or None if the action is not allowed from here."""
+    spec = TRANSITIONS.get(action)
+    if spec is None or status not in spec[0]:
+        return None
+    return spec[1]
+
+
+def allowed_actions(status: str) -> list[str]:
+    return [a for a, (src, _) in TRANSITIONS.items() if status in src]
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def is_staff_of(user: CurrentUser | None, org_ids: Iterable[int]) -> bool:
+    return user is not None and bool(user.agency_ids & set(org_ids))
+
+
+def can_create(user: CurrentUser | None, owner_org_id: int) -> bool:
+    """Agency staff create consultations for their own agency; admins for any."""
+    if user is None:
+        return False
+    return user.is_admin or owner_org_id in user.agency_ids
+
+
+def can_manage(user: CurrentUser | None, owner_org_id: int, coowner_ids: Iterable[int] = ()) -> bool:
+    """Edit, transition, analyse and publish: staff of the owning or a co-owning agency, or an admin."""
+    if user is None:
+        return False
+    return user.is_admin or is_staff_of(user, [owner_org_id, *coowner_ids])
+
+
+def can_view(
+    user: CurrentUser | None, status: str, owner_org_id: int, coowner_ids: Iterable[int] = ()
+) -> bool:
+    """Drafts stay private to their agencies; everything else is public."""
+    return status != "draft" or can_manage(user, owner_org_id, coowner_ids)
+
+
+def can_respond(user: CurrentUser | None, status: str) -> bool:
+    return user is not None and status == "open"
+
+
+def can_comment(user: CurrentUser | None, status: str) -> bool:
+    return user is not None and status == "open"
+
+
+def can_moderate(user: CurrentUser | None, owner_org_id: int, coowner_ids: Iterable[int] = ()) -> bool:
+    if user is None:
+        return False
+    return user.is_moderator or can_manage(user, owner_org_id, coowner_ids)
+
+
+def can_publish_outcome(user: CurrentUser | None, status: str, owner_org_id: int, coowners=()) -> bool:
+    return status in ("closed", "outcome_published") and can_manage(user, owner_org_id, coowners)
+
+
+def editable_fields(status: str) -> frozenset[str]:
+    """What staff may still change. Questions freeze at opening (answers refer to them)."""
+    if status in ("draft", "scheduled"):
+        return frozenset(
+            {"title", "summary", "kind", "province", "opens_at", "closes_at", "sections", "questions"}
+        )
+    if status == "open":
+        return frozenset({"title", "summary", "closes_at", "sections"})
+    return frozenset()
+
+
+def needs_change_note(status: str) -> bool:
+    """Edits after opening go into the public change log, with a note saying what changed."""
+    return status == "open"
+
+
+# ---------------------------------------------------------------- validation
+
+
+def check_period(kind: str, opens_at: datetime | None, closes_at: datetime | None) -> Errors:
+    errors: Errors = {}
+    if opens_at is None:
+        errors["opens_at"] = Problem("Enter a date and time.")
+    if closes_at is None:
+        errors["closes_at"] = Problem("Enter a date and time.")
+    if errors:
+        return errors
+    assert opens_at is not None and closes_at is not None
+    if closes_at <= opens_at:
+        errors["closes_at"] = Problem("The closing time must be after the opening time.")
+    elif kind == "s77" and closes_at - opens_at < timedelta(days=S77_MIN_DAYS):
+        errors["closes_at"] = Problem(
+            "A section 77 hearing must stay open for at least %(days)s days.", {"days": S77_MIN_DAYS}
+        )
+    return errors
+
+
+def validate_consultation(
+    *,
+    title: str,
+    summary: str,
+    kind: str,
+    province: str | None,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+) -> Errors:
+    errors: Errors = {}
+    if p := check_text(title, min_len=5, max_len=300):
+        errors["title"] = p
+    if p := check_text(summary, min_len=10, max_len=5000, multiline=True):
+        errors["summary"] = p
+    if p := check_choice(kind, KINDS):
+        errors["kind"] = p
+    if province and not provinces.is_valid(province):
+        errors["province"] = Problem("Choose one of the options.")
+    errors.update(check_period(kind if kind in KINDS else "general", opens_at, closes_at))
+    return errors
+
+
+def check_opening(kind: str, opens_at: datetime, closes_at: datetime, now: datetime) -> Errors:
+    """Opening now (or scheduling) must still leave a valid period from the real opening time."""
+    start = max(opens_at, now)
+    errors = check_period(kind, start, closes_at)
+    if not errors and closes_at <= now:
+        errors["closes_at"] = Problem("The closing time has already passed.")
+    return errors
+
+
+def check_early_close(kind: str, closes_at: datetime, now: datetime, reason: str) -> Errors:
+    """Closing before closes_at: a section 77 hearing needs a reason, which is shown publicly."""
+    if now >= closes_at:
+        return {}
+    if kind == "s77":
+        if p := check_text(reason, min_len=10, max_len=2000, multiline=True):
+            return {
+                "early_close_reason": p
+                if reason.strip()
+                else Problem(
+                    "Closing a section 77 hearing early needs a reason, which will be shown publicly."
+                )
+            }
+    elif reason and (p := check_text(reason, max_len=2000, multiline=True, required=False)):
+        return {"early_close_reason": p}
+    return {}
+
+
+_NUMBERED = re.compile(r"^\s*(?:มาตรา|ข้อ|section|article)?\s*[0-9๐-๙]+(?:[./)]|\s)", re.IGNORECASE)
+
+
+def split_sections(text: str) -> list[str]:
+    """Split a pasted draft into paragraphs: on blank lines, and before numbered headings
+    ("มาตรา ๓", "ข้อ 4", "5.") that start a line."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    parts: list[str] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            if current:
+                parts.append("\n".join(current).strip())
+                current = []
+            continue
+        if _NUMBERED.match(line) and current:
+            parts.append("\n".join(current).strip())
+            current = []
+        current.append(line.rstrip())
+    if current:
+        parts.append("\n".join(current).strip())
+    return [p for p in parts if p]
+
+
+def validate_question(kind: str, prompt: str, options: list[str]) -> Errors:
+    errors: Errors = {}
+    if p := check_choice(kind, QUESTION_KINDS):
+        errors["kind"] = p
+    if p := check_text(prompt, min_len=3, max_len=500):
+        errors["prompt"] = p
+    if kind in ("single", "multi"):
+        clean = [o.strip() for o in options if o.strip()]
+        if len(clean) < 2:
+            errors["options"] = Problem("Give at least two options.")
+        elif len(set(clean)) != len(clean):
+            errors["options"] = Problem("Each option must be different.")
+        elif any(check_text(o, max_len=200) for o in clean):
+            errors["options"] = Problem("Each option must be at most %(max)s characters.", {"max": 200})
+    return errors
+
+
+def check_answers(questions: list[Mapping], raw: Mapping[str, object]) -> tuple[dict[str, object], Errors]:
+    """Clean answers keyed by question id (as a string), and problems keyed 'q<id>'.
+
+    raw values: str for single/scale/text, list[str] for multi (a str is taken as one choice).
+    Scale accepts Thai digits (parse_int_strict), nothing outside 1-5.
+    """
+    clean: dict[str, object] = {}
+    errors: Errors = {}
+    for q in questions:
+        qid = str(q["id"])
+        key = f"q{qid}"
+        value = raw.get(qid)
+        kind = q["kind"]
+        options = list(q.get("options") or [])
+        if kind == "multi":
+            values = [value] if isinstance(value, str) else list(value or [])
+            values = [str(v).strip() for v in values if str(v).strip()]
+            if not values:
+                if q["required"]:
+                    errors[key] = Problem("Please answer this question.")
+                continue
+            if any(v not in options for v in values):
+                errors[key] = Problem("Choose one of the options.")
+                continue
+            clean[qid] = [o for o in options if o in values]
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, list):
+            value = value[0] if len(value) == 1 else None
+            if value is None:
+                errors[key] = Problem("Choose one of the options.")
+                continue
+        text = str(value or "").strip()
+        if not text:
+            if q["required"]:
+                errors[key] = Problem("Please answer this question.")
+            continue
+        if kind == "single":
+            if text not in options:
+                errors[key] = Problem("Choose one of the options.")
+            else:
+                clean[qid] = text
+        elif kind == "scale":
+            n = parse_int_strict(text)
+            if n is None or not SCALE_MIN <= n <= SCALE_MAX:
+                errors[key] = Problem(
+                    "Choose a number from %(min)s to %(max)s.", {"min": SCALE_MIN, "max": SCALE_MAX}
+                )
+            else:
+                clean[qid] = n
+        else:
+            if p := check_text(text, max_len=5000, multiline=True):
+                errors[key] = p
+            else:
+                clean[qid] = text
+    return clean, errors
+
+
+def validate_response_meta(consent: str, province: str | None) -> Errors:
+    errors: Errors = {}
+    if p := check_choice(consent, CONSENTS):
+        errors["consent"] = p
+    if province and not provinces.is_valid(province):
+        errors["province"] = Problem("Choose one of the options.")
+    return errors
+
+
+def validate_comment(body: str) -> Errors:
+    if p := check_text(body, min_len=2, max_len=3000, multiline=True):
+        return {"body": p}
+    return {}
+
+
+def validate_outcome(summary: str, themes: list[Mapping], *, version: int, correction_note: str) -> Errors:
+    errors: Errors = {}
+    if p := check_text(summary, min_len=10, max_len=10000, multiline=True):
+        errors["summary"] = p
+    for i, t in enumerate(themes):
+        if p := check_text(str(t.get("title", "")), min_len=2, max_len=300):
+            errors[f"theme{i}_title"] = p
+        if p := check_choice(str(t.get("disposition", "")), DISPOSITIONS):
+            errors[f"theme{i}_disposition"] = p
+        if p := check_text(str(t.get("reason", "")), min_len=2, max_len=3000, multiline=True):
+            errors[f"theme{i}_reason"] = p
+    if version > 1 and (p := check_text(correction_note, min_len=5, max_len=2000, multiline=True)):
+        errors["correction_note"] = p
+    return errors
+
+
+def days_left(closes_at: datetime, now: datetime) -> int:
+    """Whole days left, rounding up, never negative (shown on the hub)."""
+    seconds = (closes_at - now).total_seconds()
+    if seconds <= 0:
+        return 0
+    return int(-(-seconds // 86400))

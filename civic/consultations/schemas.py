@@ -1,0 +1,194 @@
+"""Consultation Structs: API input (validated by msgspec, then by rules) and output."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+Kind = Literal["general", "s77"]
+Status = Literal["draft", "scheduled", "open", "closed", "outcome_published"]
+QuestionKind = Literal["single", "multi", "scale", "text"]
+Consent = Literal["named", "anonymous", "none"]
+Disposition = Literal["adopted", "partly", "not_adopted"]
+Text = Annotated[str, msgspec.Meta(max_length=20000)]
+
+
+class Section(msgspec.Struct):
+    id: int
+    position: int
+    heading: str
+    body: str
+    body_original: str
+
+
+class Document(msgspec.Struct):
+    id: int
+    title: str
+    filename: str
+    kind: str
+    size_bytes: int
+    created_at: datetime
+    url: str = ""
+
+
+class Question(msgspec.Struct):
+    id: int
+    position: int
+    kind: QuestionKind
+    prompt: str
+    required: bool
+    options: list[str]
+
+
+class Change(msgspec.Struct):
+    version: int
+    note: str
+    at: datetime
+
+
+class Consultation(msgspec.Struct):
+    id: int
+    owner_org_id: int
+    owner_slug: str
+    owner_name_th: str
+    coowner_ids: list[int]
+    kind: Kind
+    province: str | None
+    title: str
+    summary: str
+    opens_at: datetime
+    closes_at: datetime
+    status: Status
+    early_close_reason: str
+    opened_at: datetime | None
+    closed_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    response_count: int
+    comment_count: int
+
+
+class ConsultationDetail(msgspec.Struct):
+    consultation: Consultation
+    sections: list[Section]
+    questions: list[Question]
+    documents: list[Document]
+    changes: list[Change]
+
+
+class Comment(msgspec.Struct):
+    id: int
+    section_id: int
+    parent_id: int | None
+    author_name: str
+    body: str
+    status: str
+    hidden_reason: str
+    created_at: datetime
+    replies: list[Comment] = []
+
+
+class MyResponse(msgspec.Struct):
+    id: int
+    consent: Consent
+    province: str | None
+    answers: dict[str, object]
+    created_at: datetime
+    updated_at: datetime
+
+
+class Theme(msgspec.Struct):
+    title: Annotated[str, msgspec.Meta(max_length=300)]
+    disposition: Disposition
+    reason: Annotated[str, msgspec.Meta(max_length=3000)]
+    comment_ids: list[int] = []
+
+
+class Outcome(msgspec.Struct):
+    version: int
+    summary: str
+    themes: list[Theme]
+    correction_note: str
+    published_at: datetime
+
+
+class OptionCount(msgspec.Struct):
+    label: str
+    count: int
+    percent: float
+
+
+class QuestionStats(msgspec.Struct):
+    question_id: int
+    prompt: str
+    kind: QuestionKind
+    answered: int
+    options: list[OptionCount]
+    mean: float | None = None
+
+
+class Stats(msgspec.Struct):
+    consultation_id: int
+    responses: int
+    comments: int
+    questions: list[QuestionStats]
+
+
+# ---------------------------------------------------------------- API input
+
+
+class QuestionIn(msgspec.Struct, forbid_unknown_fields=True):
+    kind: QuestionKind
+    prompt: Annotated[str, msgspec.Meta(max_length=500)]
+    required: bool = False
+    options: list[Annotated[str, msgspec.Meta(max_length=200)]] = []
+
+
+class ConsultationIn(msgspec.Struct, forbid_unknown_fields=True):
+    owner_org_id: int
+    title: Annotated[str, msgspec.Meta(max_length=300)]
+    summary: Text
+    kind: Kind
+    opens_at: datetime
+    closes_at: datetime
+    province: str | None = None
+    coowner_ids: list[int] = []
+    draft_text: Annotated[str, msgspec.Meta(max_length=500000)] = ""
+    questions: list[QuestionIn] = []
+
+
+class ConsultationUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    summary: Text | None = None
+    kind: Kind | None = None
+    province: str | None = None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    draft_text: Annotated[str, msgspec.Meta(max_length=500000)] | None = None
+    change_note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
+    action: Literal["schedule", "unschedule", "open", "close"]
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class ResponseIn(msgspec.Struct, forbid_unknown_fields=True):
+    consent: Consent
+    answers: dict[str, str | int | list[str]]
+    province: str | None = None
+
+
+class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
+    section_id: int
+    body: Annotated[str, msgspec.Meta(max_length=3000)]
+    parent_id: int | None = None
+
+
+class OutcomeIn(msgspec.Struct, forbid_unknown_fields=True):
+    summary: Annotated[str, msgspec.Meta(max_length=10000)]
+    themes: list[Theme] = []
+    correction_note: Annotated[str, msgspec.Meta(max_length=2000)] = ""

@@ -1,0 +1,957 @@
+"""Consultations SQL. Every verb opens its own transaction and locks what it must; the UNIQUE
+(consultation_id, user_id) constraint keeps one response per person under any race."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import asyncpg
+import msgspec
+
+from civic import thai
+from civic.accounts.store import audit
+from civic.consultations import rules
+from civic.consultations.schemas import (
+    Change,
+    Comment,
+    Consultation,
+    ConsultationDetail,
+    Document,
+    MyResponse,
+    OptionCount,
+    Outcome,
+    Question,
+    QuestionStats,
+    Section,
+    Stats,
+    Theme,
+)
+from civic.search import outbox
+from civic.validation import Errors, Problem
+
+
+class ConsultationError(Exception):
+    """A domain refusal: status for HTTP, code, msgid, params, field."""
+
+    status = 409
+    code = "conflict"
+
+    def __init__(self, msgid: str, params: dict | None = None, *, field: str | None = None) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.params = params or {}
+        self.field = field
+
+
+class NotFound(ConsultationError):
+    status = 404
+    code = "not_found"
+
+
+class NotOpen(ConsultationError):
+    code = "not_open"
+
+
+class AlreadyResponded(ConsultationError):
+    code = "already_responded"
+
+
+class NoResponse(ConsultationError):
+    status = 404
+    code = "no_response"
+
+
+class NotEditable(ConsultationError):
+    code = "not_editable"
+
+
+class InvalidTransition(ConsultationError):
+    code = "invalid_transition"
+
+
+class Invalid(ConsultationError):
+    """Rule problems found only under the lock (e.g. the period as of now)."""
+
+    status = 422
+    code = "invalid_input"
+
+    def __init__(self, errors: Errors) -> None:
+        field, problem = next(iter(errors.items()))
+        super().__init__(problem.msgid, dict(problem.params), field=field)
+        self.errors = errors
+
+
+CONSULTATION_COLUMNS = """
+c.id, c.owner_org_id, o.slug AS owner_slug, o.name_th AS owner_name_th,
+COALESCE((SELECT array_agg(co.org_id ORDER BY co.org_id) FROM consultation_coowners co
+          WHERE co.consultation_id = c.id), '{}'::bigint[]) AS coowner_ids,
+c.kind, c.province, c.title, c.summary, c.opens_at, c.closes_at, c.status, c.early_close_reason,
+c.opened_at, c.closed_at, c.version, c.created_at, c.updated_at,
+(SELECT count(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS response_count,
+(SELECT count(*) FROM consultation_comments m WHERE m.consultation_id = c.id AND m.status = 'visible')
+    AS comment_count
+"""
+
+GET_CONSULTATION = f"""
+SELECT {CONSULTATION_COLUMNS} FROM consultations c JOIN organisations o ON o.id = c.owner_org_id
+WHERE c.id = $1
+"""
+
+# Tabs on the hub map to statuses; ORDER BY comes from this allow-list, never from input.
+HUB_TABS = {
+    "open": (("open",), "c.closes_at ASC, c.id"),
+    "upcoming": (("scheduled",), "c.opens_at ASC, c.id"),
+    "closed": (("closed",), "c.closed_at DESC NULLS LAST, c.id DESC"),
+    "outcome": (("outcome_published",), "c.updated_at DESC, c.id DESC"),
+    "all": (("scheduled", "open", "closed", "outcome_published"), "c.created_at DESC, c.id DESC"),
+    "mine": (("draft", "scheduled", "open", "closed", "outcome_published"), "c.updated_at DESC, c.id DESC"),
+}
+
+LIST_CONSULTATIONS = """
+SELECT {cols} FROM consultations c JOIN organisations o ON o.id = c.owner_org_id
+WHERE c.status = ANY($1::text[])
+  AND ($2::text IS NULL OR o.slug = $2 OR EXISTS (
+        SELECT 1 FROM consultation_coowners co JOIN organisations oo ON oo.id = co.org_id
+        WHERE co.consultation_id = c.id AND oo.slug = $2))
+  AND ($3::text IS NULL OR c.province = $3 OR ($3 = 'national' AND c.province IS NULL))
+  AND ($4::text IS NULL OR c.kind = $4)
+  AND ($5::bigint[] IS NULL OR c.owner_org_id = ANY($5) OR EXISTS (
+        SELECT 1 FROM consultation_coowners co WHERE co.consultation_id = c.id AND co.org_id = ANY($5)))
+ORDER BY {order}
+LIMIT $6 OFFSET $7
+"""
+
+INSERT_CONSULTATION = """
+INSERT INTO consultations (owner_org_id, kind, province, title, summary, opens_at, closes_at, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+"""
+INSERT_COOWNER = (
+    "INSERT INTO consultation_coowners (consultation_id, org_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+)
+INSERT_SECTION = """
+INSERT INTO consultation_sections (consultation_id, position, heading, body, body_original)
+VALUES ($1, $2, $3, $4, $5)
+"""
+INSERT_QUESTION = """
+INSERT INTO consultation_questions (consultation_id, position, kind, prompt, required, options)
+VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+"""
+LOCK_CONSULTATION = "SELECT id, status, kind, opens_at, closes_at, owner_org_id, version, now() AS now FROM consultations WHERE id = $1 FOR UPDATE"
+SHARE_CONSULTATION = "SELECT id, status, closes_at, now() AS now FROM consultations WHERE id = $1 FOR SHARE"
+
+# Idempotent: each row moves only from the status its condition names, and both updates see the
+# same snapshot, so running it twice (or on two workers at once) changes nothing the second time.
+# A scheduled consultation whose whole window has passed goes straight to closed.
+ADVANCE_LIFECYCLE = """
+WITH opened AS (
+    UPDATE consultations
+       SET status = CASE WHEN closes_at <= now() THEN 'closed' ELSE 'open' END,
+           opened_at = COALESCE(opened_at, opens_at),
+           closed_at = CASE WHEN closes_at <= now() THEN closes_at ELSE closed_at END,
+           updated_at = now()
+     WHERE status = 'scheduled' AND opens_at <= now()
+    RETURNING id
+), closed AS (
+    UPDATE consultations
+       SET status = 'closed', closed_at = closes_at, updated_at = now()
+     WHERE status = 'open' AND closes_at <= now()
+    RETURNING id
+)
+SELECT id FROM opened UNION ALL SELECT id FROM closed
+"""
+
+INSERT_RESPONSE = """
+INSERT INTO consultation_responses (consultation_id, user_id, consent, province, answers)
+VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING id
+"""
+UPDATE_RESPONSE = """
+UPDATE consultation_responses SET consent = $3, province = $4, answers = $5::jsonb, updated_at = now()
+WHERE consultation_id = $1 AND user_id = $2 RETURNING id
+"""
+GET_MY_RESPONSE = """
+SELECT id, consent, province, answers, created_at, updated_at FROM consultation_responses
+WHERE consultation_id = $1 AND user_id = $2
+"""
+
+LIST_COMMENTS = """
+SELECT m.id, m.section_id, m.parent_id, u.display_name AS author_name, m.body, m.status, m.hidden_reason,
+       m.created_at
+FROM consultation_comments m JOIN users u ON u.id = m.user_id
+WHERE m.consultation_id = $1
+ORDER BY m.created_at, m.id
+"""
+
+# One pass over the responses: every (question, option) count, every per-question answered count
+# and the total come out of a single GROUPING SETS scan. Multi-choice arrays are unnested; free
+# text is counted as answered but never grouped by its content.
+STATS = """
+WITH r AS (
+    SELECT id, answers FROM consultation_responses
+    WHERE consultation_id = $1
+      AND ($2::text IS NULL OR province = $2)
+      AND ($3::timestamptz IS NULL OR created_at >= $3)
+      AND ($4::timestamptz IS NULL OR created_at < $4)
+), q AS (
+    SELECT id::text AS qid, kind FROM consultation_questions WHERE consultation_id = $1
+)
+SELECT a.qid, a.val, count(DISTINCT r.id) AS n, GROUPING(a.qid, a.val) AS g
+FROM r
+LEFT JOIN LATERAL (
+    SELECT e.key AS qid, CASE WHEN q.kind = 'text' THEN NULL ELSE x END AS val
+    FROM jsonb_each(r.answers) e
+    JOIN q ON q.qid = e.key
+    CROSS JOIN LATERAL jsonb_array_elements_text(
+        CASE WHEN jsonb_typeof(e.value) = 'array' THEN e.value ELSE jsonb_build_array(e.value) END) x
+) a ON true
+GROUP BY GROUPING SETS ((), (a.qid), (a.qid, a.val))
+"""
+
+EXPORT_RESPONSES = """
+SELECT r.public_id, r.consent, CASE WHEN r.consent = 'named' THEN u.display_name END AS name,
+       r.province, r.answers, r.created_at
+FROM consultation_responses r JOIN users u ON u.id = r.user_id
+WHERE r.consultation_id = $1 AND r.consent IN ('named', 'anonymous')
+ORDER BY r.public_id
+"""
+
+FREE_TEXT = """
+SELECT r.answers ->> $2 AS text, r.created_at
+FROM consultation_responses r
+WHERE r.consultation_id = $1 AND r.answers ? $2
+  AND ($3::text IS NULL OR r.province = $3)
+  AND ($4::timestamptz IS NULL OR r.created_at >= $4)
+  AND ($5::timestamptz IS NULL OR r.created_at < $5)
+ORDER BY r.id
+"""
+
+
+def _consultation(row: asyncpg.Record) -> Consultation:
+    d = dict(row)
+    d["coowner_ids"] = list(d["coowner_ids"] or [])
+    return Consultation(**d)
+
+
+def _options(value) -> list[str]:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
+
+
+def _answers(value) -> dict:
+    return json.loads(value) if isinstance(value, str) else dict(value or {})
+
+
+# ---------------------------------------------------------------- reading
+
+
+async def get_consultation(conn: asyncpg.Connection, consultation_id: int) -> Consultation | None:
+    row = await conn.fetchrow(GET_CONSULTATION, consultation_id)
+    return _consultation(row) if row else None
+
+
+async def list_consultations(
+    conn: asyncpg.Connection,
+    *,
+    tab: str = "open",
+    agency: str | None = None,
+    province: str | None = None,
+    kind: str | None = None,
+    org_ids: list[int] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Consultation]:
+    statuses, order = HUB_TABS.get(tab, HUB_TABS["open"])
+    sql = LIST_CONSULTATIONS.format(cols=CONSULTATION_COLUMNS, order=order)
+    rows = await conn.fetch(sql, list(statuses), agency, province, kind, org_ids, limit, offset)
+    return [_consultation(r) for r in rows]
+
+
+async def list_sections(conn: asyncpg.Connection, consultation_id: int) -> list[Section]:
+    rows = await conn.fetch(
+        "SELECT id, position, heading, body, body_original FROM consultation_sections "
+        "WHERE consultation_id = $1 ORDER BY position",
+        consultation_id,
+    )
+    return [Section(**dict(r)) for r in rows]
+
+
+async def list_questions(conn: asyncpg.Connection, consultation_id: int) -> list[Question]:
+    rows = await conn.fetch(
+        "SELECT id, position, kind, prompt, required, options FROM consultation_questions "
+        "WHERE consultation_id = $1 ORDER BY position",
+        consultation_id,
+    )
+    return [Question(**(dict(r) | {"options": _options(r["options"])})) for r in rows]
+
+
+async def list_documents(conn: asyncpg.Connection, consultation_id: int) -> list[Document]:
+    rows = await conn.fetch(
+        "SELECT id, title, filename, kind, size_bytes, created_at FROM consultation_documents "
+        "WHERE consultation_id = $1 ORDER BY id",
+        consultation_id,
+    )
+    return [Document(**dict(r), url=f"/consultations/{consultation_id}/documents/{r['id']}") for r in rows]
+
+
+async def get_document(
+    conn: asyncpg.Connection, consultation_id: int, document_id: int
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, title, filename, kind, path FROM consultation_documents WHERE consultation_id = $1 AND id = $2",
+        consultation_id,
+        document_id,
+    )
+
+
+async def list_changes(conn: asyncpg.Connection, consultation_id: int) -> list[Change]:
+    rows = await conn.fetch(
+        "SELECT version, note, at FROM consultation_changes WHERE consultation_id = $1 ORDER BY version DESC",
+        consultation_id,
+    )
+    return [Change(**dict(r)) for r in rows]
+
+
+async def get_detail(conn: asyncpg.Connection, consultation_id: int) -> ConsultationDetail | None:
+    c = await get_consultation(conn, consultation_id)
+    if c is None:
+        return None
+    return ConsultationDetail(
+        consultation=c,
+        sections=await list_sections(conn, consultation_id),
+        questions=await list_questions(conn, consultation_id),
+        documents=await list_documents(conn, consultation_id),
+        changes=await list_changes(conn, consultation_id),
+    )
+
+
+# ---------------------------------------------------------------- authoring
+
+
+def sections_from_text(text: str) -> list[tuple[str, str]]:
+    """(repaired body, original) for each paragraph of a pasted or extracted draft."""
+    return [(thai.repair(p), p) for p in rules.split_sections(text)]
+
+
+async def _write_sections(conn, consultation_id: int, sections: list[tuple[str, str]]) -> None:
+    await conn.execute("DELETE FROM consultation_sections WHERE consultation_id = $1", consultation_id)
+    for i, (body, original) in enumerate(sections, start=1):
+        await conn.execute(INSERT_SECTION, consultation_id, i, "", body, original)
+
+
+async def _write_questions(conn, consultation_id: int, questions: list[dict]) -> None:
+    await conn.execute("DELETE FROM consultation_questions WHERE consultation_id = $1", consultation_id)
+    for i, q in enumerate(questions, start=1):
+        options = (
+            [o.strip() for o in q.get("options", []) if o.strip()] if q["kind"] in ("single", "multi") else []
+        )
+        await conn.execute(
+            INSERT_QUESTION,
+            consultation_id,
+            i,
+            q["kind"],
+            q["prompt"].strip(),
+            bool(q.get("required")),
+            options,
+        )
+
+
+async def create_consultation(
+    conn: asyncpg.Connection,
+    *,
+    actor_id: int,
+    owner_org_id: int,
+    kind: str,
+    title: str,
+    summary: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    province: str | None = None,
+    coowner_ids: list[int] = (),
+    sections: list[tuple[str, str]] = (),
+    questions: list[dict] = (),
+) -> int:
+    async with conn.transaction():
+        cid = await conn.fetchval(
+            INSERT_CONSULTATION,
+            owner_org_id,
+            kind,
+            province or None,
+            title.strip(),
+            summary.strip(),
+            opens_at,
+            closes_at,
+            actor_id,
+        )
+        agencies = await conn.fetch(
+            "SELECT id FROM organisations WHERE id = ANY($1::bigint[]) AND kind = 'agency'", list(coowner_ids)
+        )
+        for r in agencies:
+            if r["id"] != owner_org_id:
+                await conn.execute(INSERT_COOWNER, cid, r["id"])
+        await _write_sections(conn, cid, list(sections))
+        await _write_questions(conn, cid, list(questions))
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="consultation.create",
+            subject_kind="consultation",
+            subject_id=cid,
+            org_id=owner_org_id,
+        )
+        await outbox.enqueue(conn, "consultation", cid)
+    return cid
+
+
+async def update_consultation(
+    conn: asyncpg.Connection,
+    consultation_id: int,
+    *,
+    actor_id: int,
+    fields: dict,
+    sections: list[tuple[str, str]] | None = None,
+    questions: list[dict] | None = None,
+    change_note: str = "",
+) -> int:
+    """Apply an edit; after opening it is versioned in the public change log. Returns the version."""
+    async with conn.transaction():
+        row = await conn.fetchrow(LOCK_CONSULTATION, consultation_id)
+        if row is None:
+            raise NotFound("We could not find that consultation.")
+        allowed = rules.editable_fields(row["status"])
+        asked = (
+            set(fields)
+            | ({"sections"} if sections is not None else set())
+            | ({"questions"} if questions is not None else set())
+        )
+        refused = asked - allowed
+        if refused:
+            raise NotEditable(
+                "This can no longer be changed in this consultation's current state.",
+                field=sorted(refused)[0],
+            )
+        current = await conn.fetchrow(
+            "SELECT title, summary, kind, province, opens_at, closes_at FROM consultations WHERE id = $1",
+            consultation_id,
+        )
+        merged = dict(current) | fields
+        problems = rules.check_period(merged["kind"], merged["opens_at"], merged["closes_at"])
+        if row["status"] == "open" and "closes_at" in fields and fields["closes_at"] <= row["now"]:
+            problems["closes_at"] = Problem("The closing time has already passed.")
+        if problems:
+            raise Invalid(problems)
+        version = row["version"]
+        if rules.needs_change_note(row["status"]):
+            if not change_note.strip():
+                raise Invalid(
+                    {"change_note": Problem("Say what changed: the note is shown in the public change log.")}
+                )
+            previous = {
+                k: (v.isoformat() if isinstance(v, datetime) else v)
+                for k, v in dict(current).items()
+                if k in fields
+            }
+            if sections is not None:
+                previous["sections"] = [s.body_original for s in await list_sections(conn, consultation_id)]
+            version += 1
+            await conn.execute(
+                "INSERT INTO consultation_changes (consultation_id, version, note, previous, changed_by) "
+                "VALUES ($1, $2, $3, $4::jsonb, $5)",
+                consultation_id,
+                version,
+                change_note.strip(),
+                previous,
+                actor_id,
+            )
+        await conn.execute(
+            "UPDATE consultations SET title = $2, summary = $3, kind = $4, province = $5, opens_at = $6, "
+            "closes_at = $7, version = $8, updated_at = now() WHERE id = $1",
+            consultation_id,
+            merged["title"],
+            merged["summary"],
+            merged["kind"],
+            merged["province"] or None,
+            merged["opens_at"],
+            merged["closes_at"],
+            version,
+        )
+        if sections is not None:
+            await _write_sections(conn, consultation_id, sections)
+        if questions is not None:
+            await _write_questions(conn, consultation_id, questions)
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="consultation.update",
+            subject_kind="consultation",
+            subject_id=consultation_id,
+            org_id=row["owner_org_id"],
+            detail={"version": version},
+        )
+        await outbox.enqueue(conn, "consultation", consultation_id)
+    return version
+
+
+async def add_document(
+    conn: asyncpg.Connection,
+    consultation_id: int,
+    *,
+    actor_id: int,
+    title: str,
+    filename: str,
+    kind: str,
+    path: str,
+    size_bytes: int,
+) -> int:
+    async with conn.transaction():
+        doc_id = await conn.fetchval(
+            "INSERT INTO consultation_documents (consultation_id, title, filename, kind, path, size_bytes, uploaded_by) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            consultation_id,
+            title,
+            filename,
+            kind,
+            path,
+            size_bytes,
+            actor_id,
+        )
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="consultation.document",
+            subject_kind="consultation",
+            subject_id=consultation_id,
+            detail={"document_id": doc_id},
+        )
+    return doc_id
+
+
+async def transition(
+    conn: asyncpg.Connection, consultation_id: int, action: str, *, actor_id: int, reason: str = ""
+) -> str:
+    async with conn.transaction():
+        row = await conn.fetchrow(LOCK_CONSULTATION, consultation_id)
+        if row is None:
+            raise NotFound("We could not find that consultation.")
+        new = rules.next_status(row["status"], action)
+        if new is None:
+            raise InvalidTransition("This step is not possible in the consultation's current state.")
+        now = row["now"]
+        if action in ("schedule", "open"):
+            problems = rules.check_opening(
+                row["kind"], row["opens_at"] if action == "schedule" else now, row["closes_at"], now
+            )
+            if action == "schedule" and row["opens_at"] <= now:
+                problems = {"opens_at": Problem("The opening time must be in the future to schedule.")}
+            if problems:
+                raise Invalid(problems)
+        if action == "open":
+            await conn.execute(
+                "UPDATE consultations SET status = 'open', opens_at = LEAST(opens_at, $2), opened_at = $2, "
+                "updated_at = now() WHERE id = $1",
+                consultation_id,
+                now,
+            )
+        elif action == "close":
+            problems = rules.check_early_close(row["kind"], row["closes_at"], now, reason)
+            if problems:
+                raise Invalid(problems)
+            early = now < row["closes_at"]
+            await conn.execute(
+                "UPDATE consultations SET status = 'closed', closed_at = $2, early_close_reason = $3, "
+                "updated_at = now() WHERE id = $1",
+                consultation_id,
+                now,
+                reason.strip() if early else "",
+            )
+        else:
+            await conn.execute(
+                "UPDATE consultations SET status = $2, updated_at = now() WHERE id = $1", consultation_id, new
+            )
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action=f"consultation.{action}",
+            subject_kind="consultation",
+            subject_id=consultation_id,
+            org_id=row["owner_org_id"],
+            detail={"reason": reason} if reason else None,
+        )
+        await outbox.enqueue(conn, "consultation", consultation_id)
+    return new
+
+
+async def advance_lifecycle(conn: asyncpg.Connection) -> int:
+    """Open scheduled consultations whose time has come and close open ones whose time is up.
+    Idempotent; returns how many changed."""
+    async with conn.transaction():
+        rows = await conn.fetch(ADVANCE_LIFECYCLE)
+        for r in rows:
+            await outbox.enqueue(conn, "consultation", r["id"])
+    return len(rows)
+
+
+# ---------------------------------------------------------------- responses
+
+
+async def _lock_open(conn, consultation_id: int) -> None:
+    row = await conn.fetchrow(SHARE_CONSULTATION, consultation_id)
+    if row is None:
+        raise NotFound("We could not find that consultation.")
+    if row["status"] != "open" or row["closes_at"] <= row["now"]:
+        raise NotOpen("This consultation is not open for responses.")
+
+
+async def submit_response(
+    conn: asyncpg.Connection,
+    consultation_id: int,
+    user_id: int,
+    *,
+    consent: str,
+    province: str | None,
+    answers: dict,
+) -> int:
+    """The first response. A second one (even racing on another connection) hits the UNIQUE
+    constraint and becomes AlreadyResponded: nothing is written."""
+    try:
+        async with conn.transaction():
+            await _lock_open(conn, consultation_id)
+            return await conn.fetchval(
+                INSERT_RESPONSE,
+                consultation_id,
+                user_id,
+                consent,
+                province or None,
+                answers,
+            )
+    except asyncpg.UniqueViolationError:
+        raise AlreadyResponded(
+            "You have already responded to this consultation. You can edit your response until it closes."
+        ) from None
+
+
+async def update_response(
+    conn: asyncpg.Connection,
+    consultation_id: int,
+    user_id: int,
+    *,
+    consent: str,
+    province: str | None,
+    answers: dict,
+) -> int:
+    async with conn.transaction():
+        await _lock_open(conn, consultation_id)
+        rid = await conn.fetchval(
+            UPDATE_RESPONSE,
+            consultation_id,
+            user_id,
+            consent,
+            province or None,
+            answers,
+        )
+        if rid is None:
+            raise NoResponse("You have not responded to this consultation yet.")
+        return rid
+
+
+async def get_my_response(conn: asyncpg.Connection, consultation_id: int, user_id: int) -> MyResponse | None:
+    row = await conn.fetchrow(GET_MY_RESPONSE, consultation_id, user_id)
+    if row is None:
+        return None
+    return MyResponse(**(dict(row) | {"answers": _answers(row["answers"])}))
+
+
+# ---------------------------------------------------------------- paragraph comments
+
+
+async def add_comment(
+    conn: asyncpg.Connection,
+    consultation_id: int,
+    user_id: int,
+    *,
+    section_id: int,
+    body: str,
+    parent_id: int | None = None,
+) -> int:
+    async with conn.transaction():
+        await _lock_open(conn, consultation_id)
+        ok = await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM consultation_sections WHERE id = $1 AND consultation_id = $2)",
+            section_id,
+            consultation_id,
+        )
+        if not ok:
+            raise Invalid({"section_id": Problem("Choose one of the options.")})
+        if parent_id is not None:
+            parent = await conn.fetchrow(
+                "SELECT section_id, parent_id FROM consultation_comments WHERE id = $1 AND consultation_id = $2",
+                parent_id,
+                consultation_id,
+            )
+            # Threads are one level deep: a reply to a reply attaches to the top comment.
+            if parent is None or parent["section_id"] != section_id:
+                raise Invalid({"parent_id": Problem("That comment cannot be replied to here.")})
+            if parent["parent_id"] is not None:
+                parent_id = parent["parent_id"]
+        cid = await conn.fetchval(
+            "INSERT INTO consultation_comments (consultation_id, section_id, parent_id, user_id, body) "
+            "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            consultation_id,
+            section_id,
+            parent_id,
+            user_id,
+            body.strip(),
+        )
+    return cid
+
+
+async def hide_comment(
+    conn: asyncpg.Connection, consultation_id: int, comment_id: int, *, actor_id: int, reason: str
+) -> None:
+    async with conn.transaction():
+        done = await conn.fetchval(
+            "UPDATE consultation_comments SET status = 'hidden', hidden_reason = $3, hidden_by = $4, hidden_at = now() "
+            "WHERE id = $1 AND consultation_id = $2 RETURNING id",
+            comment_id,
+            consultation_id,
+            reason.strip(),
+            actor_id,
+        )
+        if done is None:
+            raise NotFound("We could not find that comment.")
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="consultation.comment.hide",
+            subject_kind="consultation_comment",
+            subject_id=comment_id,
+            detail={"reason": reason},
+        )
+
+
+async def comments_by_section(conn: asyncpg.Connection, consultation_id: int) -> dict[int, list[Comment]]:
+    """Top-level comments per section, each with its replies. Hidden comments keep their place
+    as a tombstone (body removed) so threads still read."""
+    rows = await conn.fetch(LIST_COMMENTS, consultation_id)
+    by_id: dict[int, Comment] = {}
+    out: dict[int, list[Comment]] = {}
+    for r in rows:
+        d = dict(r)
+        if d["status"] == "hidden":
+            d["body"] = ""
+        c = Comment(**d, replies=[])
+        by_id[c.id] = c
+        if c.parent_id is None:
+            out.setdefault(c.section_id, []).append(c)
+        elif c.parent_id in by_id:
+            by_id[c.parent_id].replies.append(c)
+    return out
+
+
+# ---------------------------------------------------------------- analysis & outcome
+
+
+async def stats(
+    conn: asyncpg.Connection,
+    consultation_id: int,
+    *,
+    province: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Stats:
+    questions = await list_questions(conn, consultation_id)
+    rows = await conn.fetch(STATS, consultation_id, province, since, until)
+    total = 0
+    answered: dict[str, int] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for r in rows:
+        if r["g"] == 3:
+            total = r["n"]
+        elif r["g"] == 1 and r["qid"] is not None:
+            answered[r["qid"]] = r["n"]
+        elif r["g"] == 0 and r["qid"] is not None and r["val"] is not None:
+            counts.setdefault(r["qid"], {})[r["val"]] = r["n"]
+    out = []
+    for q in questions:
+        qid = str(q.id)
+        n = answered.get(qid, 0)
+        c = counts.get(qid, {})
+        labels = (
+            q.options
+            if q.kind in ("single", "multi")
+            else ([str(i) for i in range(rules.SCALE_MIN, rules.SCALE_MAX + 1)] if q.kind == "scale" else [])
+        )
+        options = [
+            OptionCount(
+                label=lab, count=c.get(lab, 0), percent=round(100 * c.get(lab, 0) / n, 1) if n else 0.0
+            )
+            for lab in labels
+        ]
+        mean = None
+        if q.kind == "scale" and n:
+            mean = round(sum(int(k) * v for k, v in c.items()) / max(1, sum(c.values())), 2)
+        out.append(
+            QuestionStats(
+                question_id=q.id, prompt=q.prompt, kind=q.kind, answered=n, options=options, mean=mean
+            )
+        )
+    comments = await conn.fetchval(
+        "SELECT count(*) FROM consultation_comments WHERE consultation_id = $1 AND status = 'visible'",
+        consultation_id,
+    )
+    return Stats(consultation_id=consultation_id, responses=total, comments=comments, questions=out)
+
+
+async def free_text_answers(
+    conn: asyncpg.Connection,
+    consultation_id: int,
+    question_id: int,
+    *,
+    province: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[str]:
+    rows = await conn.fetch(FREE_TEXT, consultation_id, str(question_id), province, since, until)
+    return [r["text"] for r in rows if r["text"]]
+
+
+async def publish_outcome(
+    conn: asyncpg.Connection,
+    consultation_id: int,
+    *,
+    actor_id: int,
+    summary: str,
+    themes: list[Theme],
+    correction_note: str = "",
+) -> int:
+    """Version 1 publishes; later versions are corrections with a note. Earlier versions stay."""
+    async with conn.transaction():
+        row = await conn.fetchrow(LOCK_CONSULTATION, consultation_id)
+        if row is None:
+            raise NotFound("We could not find that consultation.")
+        if row["status"] not in ("closed", "outcome_published"):
+            raise NotOpen("The outcome can be published only after the consultation has closed.")
+        version = 1 + await conn.fetchval(
+            "SELECT COALESCE(max(version), 0) FROM consultation_outcomes WHERE consultation_id = $1",
+            consultation_id,
+        )
+        if version > 1 and not correction_note.strip():
+            raise Invalid(
+                {
+                    "correction_note": Problem(
+                        "The outcome is already published. Say what this correction changes."
+                    )
+                }
+            )
+        linked = {cid for t in themes for cid in t.comment_ids}
+        if linked:
+            found = await conn.fetchval(
+                "SELECT count(*) FROM consultation_comments WHERE consultation_id = $1 AND id = ANY($2::bigint[])",
+                consultation_id,
+                list(linked),
+            )
+            if found != len(linked):
+                raise Invalid(
+                    {"themes": Problem("A theme links to a comment that is not in this consultation.")}
+                )
+        await conn.execute(
+            "INSERT INTO consultation_outcomes (consultation_id, version, summary, themes, correction_note, published_by) "
+            "VALUES ($1, $2, $3, $4::jsonb, $5, $6)",
+            consultation_id,
+            version,
+            summary.strip(),
+            msgspec.to_builtins(themes),
+            correction_note.strip(),
+            actor_id,
+        )
+        await conn.execute(
+            "UPDATE consultations SET status = 'outcome_published', updated_at = now() WHERE id = $1",
+            consultation_id,
+        )
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="consultation.outcome",
+            subject_kind="consultation",
+            subject_id=consultation_id,
+            org_id=row["owner_org_id"],
+            detail={"version": version},
+        )
+        await outbox.enqueue(conn, "consultation", consultation_id)
+    return version
+
+
+async def get_outcome(
+    conn: asyncpg.Connection, consultation_id: int, version: int | None = None
+) -> Outcome | None:
+    row = await conn.fetchrow(
+        "SELECT version, summary, themes, correction_note, published_at FROM consultation_outcomes "
+        "WHERE consultation_id = $1 AND ($2::int IS NULL OR version = $2) ORDER BY version DESC LIMIT 1",
+        consultation_id,
+        version,
+    )
+    if row is None:
+        return None
+    themes = msgspec.convert(_options(row["themes"]), list[Theme])
+    return Outcome(**(dict(row) | {"themes": themes}))
+
+
+async def outcome_versions(conn: asyncpg.Connection, consultation_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT version, correction_note, published_at FROM consultation_outcomes WHERE consultation_id = $1 "
+        "ORDER BY version DESC",
+        consultation_id,
+    )
+
+
+async def export_responses(
+    conn: asyncpg.Connection, consultation_id: int
+) -> tuple[list[Question], list[dict]]:
+    """Consented responses only: no email, no user id; a name only with 'named' consent. The
+    response's public_id is random (gen_random_uuid), so it links to nothing."""
+    questions = await list_questions(conn, consultation_id)
+    rows = await conn.fetch(EXPORT_RESPONSES, consultation_id)
+    out = []
+    for r in rows:
+        out.append(
+            {
+                "response": str(r["public_id"]),
+                "consent": r["consent"],
+                "name": r["name"],
+                "province": r["province"],
+                "submitted_on": r["created_at"].astimezone(thai.BANGKOK).date().isoformat(),
+                "answers": _answers(r["answers"]),
+            }
+        )
+    return questions, out
+
+
+# ---------------------------------------------------------------- search
+
+
+SEARCH_DOCUMENTS = """
+SELECT c.id, c.title, c.summary, c.province, o.slug AS agency, c.status, c.created_at,
+       (SELECT count(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS popularity,
+       COALESCE((SELECT string_agg(s.body, E'\n' ORDER BY s.position) FROM consultation_sections s
+                 WHERE s.consultation_id = c.id), '') AS sections
+FROM consultations c JOIN organisations o ON o.id = c.owner_org_id
+WHERE c.id = ANY($1::bigint[]) AND c.status <> 'draft'
+"""
+
+
+async def search_documents(conn: asyncpg.Connection, ids: list[int]) -> list[dict]:
+    """Documents for the search port. Drafts are never returned, so they are never public."""
+    rows = await conn.fetch(SEARCH_DOCUMENTS, list(ids))
+    return [
+        {
+            "kind": "consultation",
+            "id": r["id"],
+            "title": r["title"],
+            "body": (r["summary"] + "\n" + r["sections"]).strip(),
+            "province": r["province"],
+            "agency": r["agency"],
+            "status": r["status"],
+            "created_at": r["created_at"],
+            "popularity": r["popularity"],
+            "url": f"/consultations/{r['id']}",
+        }
+        for r in rows
+    ]
