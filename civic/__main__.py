@@ -22,6 +22,7 @@ def _database_url(settings) -> str:
     url = embedded_db.dsn(server)
     # Worker processes (uvicorn --workers) inherit this instead of starting servers of their own.
     os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
     return url
 
 

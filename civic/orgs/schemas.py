@@ -28,3 +28,60 @@ class Organisation(msgspec.Struct):
     created_at: datetime
     member_count: int = 0
     parent_name_th: str | None = None
+
+
+class OrgRef(msgspec.Struct):
+    id: int
+    slug: str
+    name_th: str
+    name_en: str
+    level: Level | None = None
+    province: str | None = None
+
+
+class OrganisationDetail(Organisation):
+    children: list[OrgRef] = []
+
+
+class OrganisationList(msgspec.Struct):
+    items: list[Organisation]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+class Member(msgspec.Struct):
+    user_id: int
+    display_name: str
+    role: Literal["member", "admin"]
+    status: Literal["pending", "active"]
+    created_at: datetime
+
+
+class RegisterOrgIn(msgspec.Struct, forbid_unknown_fields=True):
+    """POST /api/v1/organisations. Lengths and choices are checked by rules.validate_organisation,
+    so the answer is the same translated message as the HTML form gives."""
+
+    name_th: str
+    kind: Literal["agency", "partner"] = "partner"
+    name_en: str = ""
+    slug: str = ""
+    description: str = ""
+    province: str | None = None
+    level: str | None = None
+    parent_id: int | None = None
+    partner_type: str | None = None
+    website: str = ""
+    contact_email: str = ""
+
+
+class VerifyIn(msgspec.Struct, forbid_unknown_fields=True):
+    decision: str
+    reason: str = ""
+
+
+class JoinOut(msgspec.Struct):
+    org_id: int
+    slug: str
+    status: Literal["pending", "active"]
