@@ -1,0 +1,338 @@
+"""Task handover rules: the state machine, permissions and validators. Pure: no litestar, no asyncpg."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from civic import provinces
+from civic.accounts.schemas import CurrentUser
+from civic.validation import Errors, Problem, check_choice, check_text
+
+STATUSES = (
+    "draft",
+    "open",
+    "claimed",
+    "in_progress",
+    "completion_requested",
+    "completed",
+    "cancelled",
+    "expired",
+)
+TERMINAL = frozenset({"completed", "cancelled", "expired"})
+CLAIM_STATUSES = ("active", "confirmed", "released", "expired")
+HOLDING_CLAIM = frozenset({"active", "confirmed"})
+VERDICTS = ("met", "partly_met", "not_met")
+# Our milestone states -> the closed OCDS milestoneStatus codelist.
+OCDS_MILESTONE_STATUS = {
+    "scheduled": "scheduled",
+    "met": "met",
+    "partly_met": "partiallyMet",
+    "not_met": "notMet",
+}
+CATEGORIES = (
+    "disaster",
+    "elderly",
+    "environment",
+    "health",
+    "education",
+    "digital",
+    "infrastructure",
+    "community",
+)
+PARTNER_TYPES = ("ngo", "community", "foundation", "social_enterprise", "company")
+
+# action -> (statuses it may start from, status it leads to). One table: the store, the
+# templates and the property test all read it, so a rule is never written twice.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "publish": (frozenset({"draft"}), "open"),
+    "claim": (frozenset({"open"}), "claimed"),
+    "confirm": (frozenset({"claimed"}), "in_progress"),
+    "release": (frozenset({"claimed"}), "open"),
+    "expire_claim": (frozenset({"claimed"}), "open"),
+    "request_completion": (frozenset({"in_progress"}), "completion_requested"),
+    "sign_off": (frozenset({"completion_requested"}), "completed"),
+    "reject": (frozenset({"completion_requested"}), "in_progress"),
+    "cancel": (frozenset({"draft", "open", "claimed", "in_progress", "completion_requested"}), "cancelled"),
+    "expire": (frozenset({"open"}), "expired"),
+}
+# Actions that leave the status as it is but still need a live task.
+UPDATE_STATUSES = frozenset({"in_progress", "completion_requested"})
+REVIEW_STATUSES = frozenset({"in_progress", "completion_requested"})
+EDIT_STATUSES = frozenset({"draft", "open"})
+
+WRONG_STATE = "This task cannot do that now: it is %(status)s."
+
+
+class InvalidTransition(ValueError):
+    def __init__(self, action: str, status: str) -> None:
+        super().__init__(f"{action} from {status}")
+        self.action = action
+        self.status = status
+
+
+def allowed(action: str, status: str) -> bool:
+    sources, _ = TRANSITIONS[action]
+    return status in sources
+
+
+def next_status(action: str, status: str) -> str:
+    sources, target = TRANSITIONS[action]
+    if status not in sources:
+        raise InvalidTransition(action, status)
+    return target
+
+
+def actions_from(status: str) -> list[str]:
+    return [a for a, (sources, _) in TRANSITIONS.items() if status in sources]
+
+
+# ------------------------------------------------------------------ permissions
+
+
+def is_agency_staff(user: CurrentUser | None, agency_id: int) -> bool:
+    return user is not None and user.status == "active" and agency_id in user.agency_ids
+
+
+def can_post(user: CurrentUser | None, agency_id: int) -> bool:
+    return is_agency_staff(user, agency_id)
+
+
+def can_manage(user: CurrentUser | None, agency_id: int) -> bool:
+    """Confirm, release, review, sign off, reject, cancel, edit: the owning agency only."""
+    return is_agency_staff(user, agency_id)
+
+
+def can_view(user: CurrentUser | None, agency_id: int, status: str) -> bool:
+    """Drafts are private to the owning agency; everything else is public."""
+    return status != "draft" or is_agency_staff(user, agency_id)
+
+
+def claimable_partners(user: CurrentUser | None, verified_only: bool) -> list[int]:
+    if user is None or user.status != "active":
+        return []
+    ids = user.verified_partner_ids if verified_only else user.partner_ids
+    return sorted(ids)
+
+
+def can_claim(user: CurrentUser | None, partner_id: int, verified_only: bool) -> bool:
+    return partner_id in claimable_partners(user, verified_only)
+
+
+def can_deliver(user: CurrentUser | None, holder_partner_id: int | None) -> bool:
+    """Milestone updates and the completion request: members of the partner holding the task."""
+    return (
+        user is not None
+        and user.status == "active"
+        and holder_partner_id is not None
+        and holder_partner_id in user.partner_ids
+    )
+
+
+# ------------------------------------------------------------------ validators
+
+
+def _parse_date(value: str | None) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_MONEY = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
+
+
+def parse_money(value: str | None) -> Decimal | None | Problem:
+    """'' -> None; '1,500.50' or Thai digits -> Decimal; anything else a Problem."""
+    text = (value or "").strip().translate(_THAI_DIGITS).replace(",", "").replace(" ", "")
+    if not text:
+        return None
+    if not _MONEY.match(text):
+        return Problem("Enter an amount in baht, like 15000 or 15000.50.")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return Problem("Enter an amount in baht, like 15000 or 15000.50.")
+    if amount < 0:
+        return Problem("The budget cannot be negative.")
+    return amount
+
+
+def parse_days(value: str | int | None, default: int) -> int | Problem:
+    if value is None or value == "":
+        return default
+    text = str(value).strip().translate(_THAI_DIGITS)
+    if not text.isascii() or not text.isdigit():
+        return Problem("Enter a whole number of days between 1 and 90.")
+    n = int(text)
+    if not 1 <= n <= 90:
+        return Problem("Enter a whole number of days between 1 and 90.")
+    return n
+
+
+def split_list(value: str | list[str] | None) -> list[str]:
+    """'a, b\nc' or ['a', 'b'] -> ['a', 'b', 'c'] without blanks or repeats."""
+    items = value if isinstance(value, list) else re.split(r"[,\n]", value or "")
+    out: list[str] = []
+    for item in items:
+        item = item.strip()
+        if item and item not in out:
+            out.append(item)
+    return out
+
+
+def validate_task(raw: dict) -> tuple[dict, Errors]:
+    """raw: strings (or lists) from a form or JSON. Returns (clean values, errors)."""
+    errors: Errors = {}
+    clean: dict = {}
+    for name, lo, hi, multiline, required in (
+        ("title", 5, 200, False, True),
+        ("description", 20, 10000, True, True),
+        ("deliverables", 5, 5000, True, True),
+        ("district", 1, 100, False, False),
+        ("location", 1, 300, False, False),
+        ("contact", 5, 500, True, True),
+    ):
+        value = raw.get(name) or ""
+        problem = check_text(value, min_len=lo, max_len=hi, multiline=multiline, required=required)
+        if problem:
+            errors[name] = problem
+        clean[name] = value.strip()
+    province = (raw.get("province") or "").strip()
+    if not province:
+        errors["province"] = Problem("This field is required.")
+    elif not provinces.is_valid(province):
+        errors["province"] = Problem("Choose one of the options.")
+    clean["province"] = province
+    category = (raw.get("category") or "").strip()
+    problem = check_choice(category, CATEGORIES)
+    if problem:
+        errors["category"] = problem
+    clean["category"] = category
+    types = split_list(raw.get("partner_types"))
+    if any(t not in PARTNER_TYPES for t in types):
+        errors["partner_types"] = Problem("Choose one of the options.")
+    clean["partner_types"] = types
+    skills = split_list(raw.get("skills"))
+    if len(skills) > 20 or any(len(s) > 100 for s in skills):
+        errors["skills"] = Problem("List at most 20 skills, each under 100 characters.")
+    clean["skills"] = skills
+    budget = raw.get("budget")
+    money = parse_money(budget if isinstance(budget, str) else ("" if budget is None else str(budget)))
+    if isinstance(money, Problem):
+        errors["budget"] = money
+        clean["budget"] = None
+    else:
+        clean["budget"] = money
+    opens = _parse_date(raw.get("claim_opens"))
+    closes = _parse_date(raw.get("claim_closes"))
+    deadline = _parse_date(raw.get("deadline"))
+    for name, value in (("claim_opens", opens), ("claim_closes", closes), ("deadline", deadline)):
+        if value is None:
+            errors[name] = (
+                Problem("This field is required.")
+                if not (raw.get(name) or "").strip()
+                else Problem("Enter a date like 2026-05-31.")
+            )
+    if opens and closes and closes < opens:
+        errors["claim_closes"] = Problem("The claim window must close after it opens.")
+    if closes and deadline and deadline <= closes:
+        errors["deadline"] = Problem("The delivery deadline must come after the claim window closes.")
+    clean.update(claim_opens=opens, claim_closes=closes, deadline=deadline)
+    for name, default in (("confirm_days", 7), ("review_days", 14)):
+        days = parse_days(raw.get(name), default)
+        if isinstance(days, Problem):
+            errors[name] = days
+            clean[name] = default
+        else:
+            clean[name] = days
+    verified_only = raw.get("verified_only", True)
+    if isinstance(verified_only, str):
+        verified_only = verified_only not in ("", "0", "false", "no", "off")
+    clean["verified_only"] = bool(verified_only)
+    milestones, problem = validate_milestones(raw.get("milestones") or [], deadline)
+    if problem:
+        errors["milestones"] = problem
+    clean["milestones"] = milestones
+    return clean, errors
+
+
+def validate_milestones(items: list[dict], deadline: date | None) -> tuple[list[dict], Problem | None]:
+    """Rows with every field blank are skipped (empty form rows)."""
+    out: list[dict] = []
+    total = Decimal(0)
+    for item in items:
+        title = (item.get("title") or "").strip()
+        due_raw = str(item.get("due") or "").strip()
+        share_raw = str(item.get("share") if item.get("share") is not None else "").strip()
+        if not (title or due_raw or share_raw):
+            continue
+        if check_text(title, min_len=3, max_len=200):
+            return out, Problem("Each milestone needs a title of 3 to 200 characters.")
+        due = _parse_date(due_raw)
+        if due is None:
+            return out, Problem("Each milestone needs a due date like 2026-05-31.")
+        if deadline and due > deadline:
+            return out, Problem("A milestone cannot be due after the delivery deadline.")
+        share = None
+        if share_raw:
+            parsed = parse_money(share_raw)
+            if isinstance(parsed, Problem) or parsed is None or parsed > 100:
+                return out, Problem("A budget share is a percentage from 0 to 100.")
+            share = parsed
+            total += parsed
+        out.append({"title": title, "due": due, "share": share})
+    if total > 100:
+        return out, Problem("The budget shares add up to more than 100 percent.")
+    if len(out) > 20:
+        return out, Problem("A task can have at most 20 milestones.")
+    return out, None
+
+
+def validate_reason(value: str | None, *, required: bool = True) -> Problem | None:
+    return check_text(value, min_len=5 if required else 1, max_len=2000, multiline=True, required=required)
+
+
+def validate_claim(plan: str | None, team: str | None) -> Errors:
+    errors: Errors = {}
+    problem = check_text(plan, min_len=20, max_len=5000, multiline=True)
+    if problem:
+        errors["plan"] = problem
+    problem = check_text(team, min_len=3, max_len=2000, multiline=True)
+    if problem:
+        errors["team"] = problem
+    return errors
+
+
+_LINK = re.compile(r"^https?://[^\s<>\"']{3,500}$")
+
+
+def validate_update(body: str | None, percent, links) -> tuple[dict, Errors]:
+    errors: Errors = {}
+    problem = check_text(body, min_len=5, max_len=5000, multiline=True)
+    if problem:
+        errors["body"] = problem
+    text = str(percent if percent is not None else "").strip().translate(_THAI_DIGITS)
+    pct = int(text) if text.isascii() and text.isdigit() else -1
+    if not 0 <= pct <= 100:
+        errors["percent"] = Problem("Enter a percentage from 0 to 100.")
+    link_list = split_list(links)
+    if len(link_list) > 10 or any(not _LINK.match(link) for link in link_list):
+        errors["links"] = Problem("Links must start with http:// or https:// (at most 10).")
+    return {"body": (body or "").strip(), "percent": max(pct, 0), "links": link_list}, errors
+
+
+def validate_review(verdict: str | None, comment: str | None) -> Errors:
+    errors: Errors = {}
+    problem = check_choice(verdict, VERDICTS)
+    if problem:
+        errors["verdict"] = problem
+    problem = check_text(comment, min_len=2, max_len=2000, multiline=True)
+    if problem:
+        errors["comment"] = problem
+    return errors

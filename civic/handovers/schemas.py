@@ -1,0 +1,245 @@
+"""Task handover structs: API input and what the store returns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+import msgspec
+
+Text = Annotated[str, msgspec.Meta(max_length=10000)]
+
+
+class MilestoneIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Annotated[str, msgspec.Meta(max_length=300)]
+    due: str
+    share: str | float | None = None
+
+
+class TaskIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Dates are ISO strings (2026-05-31); budget in THB as a number or string."""
+
+    agency: str
+    title: Text
+    description: Text
+    deliverables: Text
+    province: str
+    category: str
+    claim_opens: str
+    claim_closes: str
+    deadline: str
+    contact: Text
+    district: str = ""
+    location: str = ""
+    partner_types: list[str] = []
+    skills: list[str] = []
+    budget: str | float | int | None = None
+    verified_only: bool = True
+    confirm_days: int = 7
+    review_days: int = 14
+    milestones: list[MilestoneIn] = []
+    publish: bool = False
+
+
+class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
+    title: Text | None = None
+    description: Text | None = None
+    deliverables: Text | None = None
+    contact: Text | None = None
+    district: str | None = None
+    location: str | None = None
+    budget: str | float | int | None = None
+
+
+class ClaimIn(msgspec.Struct, forbid_unknown_fields=True):
+    plan: Text
+    team: Text
+    partner: str | None = None
+
+
+class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Text
+
+
+class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
+    comment: Text = ""
+
+
+class UpdateIn(msgspec.Struct, forbid_unknown_fields=True):
+    milestone_id: int
+    body: Text
+    percent: int
+    links: list[str] = []
+
+
+class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
+    verdict: str
+    comment: Text
+
+
+class Evidence(msgspec.Struct):
+    id: int
+    filename: str
+    kind: str
+    size: int
+
+
+class Update(msgspec.Struct):
+    id: int
+    milestone_id: int
+    author_name: str
+    partner_slug: str
+    partner_name: str
+    body: str
+    percent: int
+    links: list[str]
+    created_at: datetime
+    evidence: list[Evidence] = []
+
+
+class Review(msgspec.Struct):
+    id: int
+    milestone_id: int
+    verdict: str
+    comment: str
+    reviewer_name: str
+    at: datetime
+
+
+class Milestone(msgspec.Struct):
+    id: int
+    position: int
+    title: str
+    due: date
+    budget_share: Decimal | None
+    status: str
+    percent: int
+    reviewed_at: datetime | None
+    overdue: bool = False
+
+
+class Claim(msgspec.Struct):
+    id: int
+    task_id: int
+    partner_id: int
+    partner_slug: str
+    partner_name: str
+    partner_verified: bool
+    claimed_by: int | None
+    plan: str
+    team: str
+    status: str
+    reason: str
+    created_at: datetime
+    confirmed_at: datetime | None
+    ended_at: datetime | None
+
+
+class Event(msgspec.Struct):
+    id: int
+    at: datetime
+    action: str
+    actor_role: str
+    actor_name: str | None
+    org_slug: str | None
+    org_name: str | None
+    from_status: str | None
+    to_status: str | None
+    note: str
+
+
+class TaskSummary(msgspec.Struct):
+    id: int
+    title: str
+    status: str
+    province: str
+    district: str
+    category: str
+    agency_id: int
+    agency_slug: str
+    agency_name: str
+    agency_level: str | None
+    budget: Decimal | None
+    claim_opens: date
+    claim_closes: date
+    deadline: date
+    verified_only: bool
+    holder_slug: str | None
+    holder_name: str | None
+    progress: int
+    created_at: datetime
+    url: str = ""
+
+
+class Task(msgspec.Struct):
+    id: int
+    agency_id: int
+    agency_slug: str
+    agency_name: str
+    agency_level: str | None
+    title: str
+    description: str
+    deliverables: str
+    province: str
+    district: str
+    location: str
+    category: str
+    partner_types: list[str]
+    skills: list[str]
+    budget: Decimal | None
+    claim_opens: date
+    claim_closes: date
+    deadline: date
+    contact: str
+    verified_only: bool
+    confirm_days: int
+    review_days: int
+    status: str
+    cancel_reason: str
+    completion_requested_at: datetime | None
+    signed_off_at: datetime | None
+    signoff_comment: str
+    created_at: datetime
+    published_at: datetime | None
+    updated_at: datetime
+    milestones: list[Milestone] = []
+    claim: Claim | None = None
+    holder_partner_id: int | None = None
+
+
+class TaskDetail(msgspec.Struct):
+    """The JSON twin of the task page."""
+
+    task: Task
+    timeline: list[Event]
+    updates: list[Update]
+    reviews: list[Review]
+    claims: list[Claim]
+
+
+class OverdueItem(msgspec.Struct):
+    task_id: int
+    title: str
+    kind: str  # claim_unconfirmed | milestone_overdue | completion_unreviewed
+    detail: str
+    since: date
+    days_late: int
+    agency_slug: str
+    agency_name: str
+    partner_slug: str | None
+    partner_name: str | None
+
+
+class TrackRecord(msgspec.Struct):
+    partner_id: int
+    slug: str
+    name_th: str
+    name_en: str
+    verified: bool
+    claimed: int
+    completed: int
+    on_time: int
+    in_progress: int
+    released_or_expired: int
+    signoffs: list[dict]

@@ -1,0 +1,753 @@
+"""Task handover SQL. One function per verb; each opens its own transaction, locks the task row
+(SELECT ... FOR UPDATE) and writes a timeline event in the same transaction."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import asyncpg
+import msgspec
+
+from civic.accounts.store import audit
+from civic.handovers import rules
+from civic.handovers.schemas import (
+    Claim,
+    Event,
+    Evidence,
+    Milestone,
+    OverdueItem,
+    Review,
+    Task,
+    TaskSummary,
+    TrackRecord,
+    Update,
+)
+from civic.search import outbox
+
+# "Today" is a Thai calendar day, whatever the server's time zone.
+TODAY = "(now() AT TIME ZONE 'Asia/Bangkok')::date"
+
+
+class Actor(NamedTuple):
+    user_id: int | None
+    org_id: int | None
+    role: str  # agency | partner | system
+
+
+SYSTEM = Actor(None, None, "system")
+
+
+class HandoverError(Exception):
+    status = 409
+    code = "conflict"
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.params = params
+
+
+class NotFound(HandoverError):
+    status = 404
+    code = "not_found"
+
+
+class WrongState(HandoverError):
+    code = "wrong_state"
+
+
+class AlreadyClaimed(HandoverError):
+    code = "already_claimed"
+
+
+class NotHolder(HandoverError):
+    status = 403
+    code = "not_holder"
+
+
+ALREADY_CLAIMED = "Another partner has already claimed this task."
+
+TASK_COLUMNS = """
+t.id, t.agency_id, a.slug AS agency_slug, a.name_th AS agency_name, a.level AS agency_level,
+t.title, t.description, t.deliverables, t.province, t.district, t.location, t.category,
+t.partner_types, t.skills, t.budget, t.claim_opens, t.claim_closes, t.deadline, t.contact,
+t.verified_only, t.confirm_days, t.review_days, t.status, t.cancel_reason,
+t.completion_requested_at, t.signed_off_at, t.signoff_comment, t.created_at, t.published_at, t.updated_at
+"""
+GET_TASK = (
+    f"SELECT {TASK_COLUMNS} FROM handover_tasks t JOIN organisations a ON a.id = t.agency_id WHERE t.id = $1"
+)
+MILESTONES = f"""
+SELECT id, position, title, due, budget_share, status, percent, reviewed_at,
+       (status <> 'met' AND due < {TODAY}) AS overdue
+FROM handover_milestones WHERE task_id = $1 ORDER BY position
+"""
+CLAIM_COLUMNS = """
+c.id, c.task_id, c.partner_id, p.slug AS partner_slug, p.name_th AS partner_name,
+p.verification = 'verified' AS partner_verified, c.claimed_by, c.plan, c.team, c.status, c.reason,
+c.created_at, c.confirmed_at, c.ended_at
+"""
+CLAIMS = f"""SELECT {CLAIM_COLUMNS} FROM handover_claims c JOIN organisations p ON p.id = c.partner_id
+WHERE c.task_id = $1 ORDER BY c.id"""
+TIMELINE = """
+SELECT e.id, e.at, e.action, e.actor_role, u.display_name AS actor_name, o.slug AS org_slug,
+       o.name_th AS org_name, e.from_status, e.to_status, e.note
+FROM handover_events e
+LEFT JOIN users u ON u.id = e.actor_id
+LEFT JOIN organisations o ON o.id = e.actor_org_id
+WHERE e.task_id = $1 ORDER BY e.at, e.id
+"""
+UPDATES = """
+SELECT up.id, up.milestone_id, COALESCE(u.display_name, '') AS author_name, p.slug AS partner_slug,
+       p.name_th AS partner_name, up.body, up.percent, up.links, up.created_at,
+       COALESCE((SELECT json_agg(json_build_object('id', ev.id, 'filename', ev.filename, 'kind', ev.kind,
+                                                   'size', ev.size) ORDER BY ev.id)
+                 FROM handover_evidence ev WHERE ev.update_id = up.id), '[]'::json) AS evidence
+FROM handover_updates up
+JOIN handover_claims c ON c.id = up.claim_id
+JOIN organisations p ON p.id = c.partner_id
+LEFT JOIN users u ON u.id = up.author_id
+WHERE up.task_id = $1 ORDER BY up.created_at, up.id
+"""
+REVIEWS = """
+SELECT r.id, r.milestone_id, r.verdict, r.comment, COALESCE(u.display_name, '') AS reviewer_name, r.at
+FROM handover_reviews r LEFT JOIN users u ON u.id = r.reviewer_id
+WHERE r.task_id = $1 ORDER BY r.at, r.id
+"""
+LOCK_TASK = "SELECT id, agency_id, status, verified_only, confirm_days, claim_opens, claim_closes, " + (
+    f"claim_opens <= {TODAY} AS window_started, claim_closes >= {TODAY} AS window_open "
+    "FROM handover_tasks WHERE id = $1 FOR UPDATE"
+)
+LIVE_CLAIM = "SELECT id, partner_id, status FROM handover_claims WHERE task_id = $1 AND status IN ('active', 'confirmed')"
+SET_STATUS = "UPDATE handover_tasks SET status = $2, updated_at = now() WHERE id = $1"
+INSERT_EVENT = """
+INSERT INTO handover_events (task_id, actor_id, actor_org_id, actor_role, action, from_status, to_status, note)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+"""
+INSERT_TASK = """
+INSERT INTO handover_tasks (agency_id, title, description, deliverables, province, district, location, category,
+    partner_types, skills, budget, claim_opens, claim_closes, deadline, contact, verified_only, confirm_days,
+    review_days, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id
+"""
+INSERT_MILESTONE = """
+INSERT INTO handover_milestones (task_id, position, title, due, budget_share) VALUES ($1, $2, $3, $4, $5)
+"""
+
+SUMMARY_COLUMNS = """
+t.id, t.title, t.status, t.province, t.district, t.category, t.agency_id, a.slug AS agency_slug,
+a.name_th AS agency_name, a.level AS agency_level, t.budget, t.claim_opens, t.claim_closes, t.deadline,
+t.verified_only, hp.slug AS holder_slug, hp.name_th AS holder_name,
+COALESCE((SELECT round(avg(m.percent))::int FROM handover_milestones m WHERE m.task_id = t.id), 0) AS progress,
+t.created_at
+"""
+SUMMARY_FROM = """
+FROM handover_tasks t
+JOIN organisations a ON a.id = t.agency_id
+LEFT JOIN handover_claims hc ON hc.task_id = t.id AND hc.status IN ('active', 'confirmed')
+LEFT JOIN organisations hp ON hp.id = hc.partner_id
+"""
+# $6: partner ids for "open to me": open now, window open, and the partner meets the
+# verification and partner-type requirements. $7: agency ids of the viewer (their drafts show).
+LIST_TASKS = f"""
+SELECT {SUMMARY_COLUMNS}
+{SUMMARY_FROM}
+WHERE ($1::text IS NULL OR t.province = $1)
+  AND ($2::text IS NULL OR t.category = $2)
+  AND ($3::text IS NULL OR t.status = $3)
+  AND ($4::text IS NULL OR a.slug = $4)
+  AND ($5::text IS NULL OR hp.slug = $5)
+  AND (t.status <> 'draft' OR t.agency_id = ANY($7::bigint[]))
+  AND ($6::bigint[] IS NULL OR (
+        t.status = 'open' AND t.claim_opens <= {TODAY} AND t.claim_closes >= {TODAY}
+        AND EXISTS (SELECT 1 FROM organisations p WHERE p.id = ANY($6::bigint[])
+                    AND (NOT t.verified_only OR p.verification = 'verified')
+                    AND (cardinality(t.partner_types) = 0 OR p.partner_type = ANY(t.partner_types)))))
+ORDER BY {{order}}
+LIMIT $8 OFFSET $9
+"""
+COUNT_TASKS = f"""
+SELECT count(*) {SUMMARY_FROM}
+WHERE ($1::text IS NULL OR t.province = $1)
+  AND ($2::text IS NULL OR t.category = $2)
+  AND ($3::text IS NULL OR t.status = $3)
+  AND ($4::text IS NULL OR a.slug = $4)
+  AND ($5::text IS NULL OR hp.slug = $5)
+  AND (t.status <> 'draft' OR t.agency_id = ANY($7::bigint[]))
+  AND ($6::bigint[] IS NULL OR (
+        t.status = 'open' AND t.claim_opens <= {TODAY} AND t.claim_closes >= {TODAY}
+        AND EXISTS (SELECT 1 FROM organisations p WHERE p.id = ANY($6::bigint[])
+                    AND (NOT t.verified_only OR p.verification = 'verified')
+                    AND (cardinality(t.partner_types) = 0 OR p.partner_type = ANY(t.partner_types)))))
+"""
+ORDERS = {
+    "newest": "t.created_at DESC, t.id DESC",
+    "deadline": "t.deadline ASC, t.id",
+    "closing": "t.claim_closes ASC, t.id",
+}
+
+
+def _task_row(row: asyncpg.Record) -> Task:
+    return msgspec.convert(dict(row), Task)
+
+
+async def get_task(conn: asyncpg.Connection, task_id: int) -> Task | None:
+    row = await conn.fetchrow(GET_TASK, task_id)
+    if row is None:
+        return None
+    task = _task_row(row)
+    task.milestones = [Milestone(**dict(r)) for r in await conn.fetch(MILESTONES, task_id)]
+    claims = await list_claims(conn, task_id)
+    live = [c for c in claims if c.status in rules.HOLDING_CLAIM]
+    task.claim = live[0] if live else None
+    task.holder_partner_id = task.claim.partner_id if task.claim else None
+    return task
+
+
+async def list_claims(conn: asyncpg.Connection, task_id: int) -> list[Claim]:
+    return [Claim(**dict(r)) for r in await conn.fetch(CLAIMS, task_id)]
+
+
+async def timeline(conn: asyncpg.Connection, task_id: int) -> list[Event]:
+    return [Event(**dict(r)) for r in await conn.fetch(TIMELINE, task_id)]
+
+
+async def list_updates(conn: asyncpg.Connection, task_id: int) -> list[Update]:
+    out = []
+    for r in await conn.fetch(UPDATES, task_id):
+        d = dict(r)
+        d["evidence"] = [Evidence(**e) for e in d["evidence"]]
+        out.append(Update(**d))
+    return out
+
+
+async def list_reviews(conn: asyncpg.Connection, task_id: int) -> list[Review]:
+    return [Review(**dict(r)) for r in await conn.fetch(REVIEWS, task_id)]
+
+
+async def list_tasks(
+    conn: asyncpg.Connection,
+    *,
+    province: str | None = None,
+    category: str | None = None,
+    status: str | None = None,
+    agency: str | None = None,
+    partner: str | None = None,
+    open_to: list[int] | None = None,
+    viewer_agencies: list[int] | None = None,
+    order: str = "newest",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[TaskSummary], int]:
+    args = (province, category, status, agency, partner, open_to, list(viewer_agencies or []))
+    sql = LIST_TASKS.replace("{order}", ORDERS.get(order, ORDERS["newest"]))
+    rows = await conn.fetch(sql, *args, limit, offset)
+    total = await conn.fetchval(COUNT_TASKS, *args)
+    items = [msgspec.convert(dict(r), TaskSummary) for r in rows]
+    for item in items:
+        item.url = f"/handovers/{item.id}"
+    return items, total
+
+
+async def evidence_file(conn: asyncpg.Connection, task_id: int, evidence_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT ev.filename, ev.kind, ev.path, t.status, t.agency_id FROM handover_evidence ev "
+        "JOIN handover_updates up ON up.id = ev.update_id JOIN handover_tasks t ON t.id = up.task_id "
+        "WHERE ev.id = $2 AND up.task_id = $1",
+        task_id,
+        evidence_id,
+    )
+
+
+# ------------------------------------------------------------------ verbs
+
+
+async def _lock(conn: asyncpg.Connection, task_id: int) -> asyncpg.Record:
+    row = await conn.fetchrow(LOCK_TASK, task_id)
+    if row is None:
+        raise NotFound("We could not find that task.")
+    return row
+
+
+async def _event(
+    conn: asyncpg.Connection,
+    task_id: int,
+    actor: Actor,
+    action: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str = "",
+) -> None:
+    await conn.execute(
+        INSERT_EVENT, task_id, actor.user_id, actor.org_id, actor.role, action, from_status, to_status, note
+    )
+
+
+async def _transition(
+    conn: asyncpg.Connection, row: asyncpg.Record, action: str, actor: Actor, note: str = ""
+) -> str:
+    status = row["status"]
+    if not rules.allowed(action, status):
+        raise WrongState(rules.WRONG_STATE, status=status)
+    target = rules.next_status(action, status)
+    await conn.execute(SET_STATUS, row["id"], target)
+    await _event(conn, row["id"], actor, action, status, target, note)
+    return target
+
+
+async def create_task(
+    conn: asyncpg.Connection, clean: dict, *, agency_id: int, actor: Actor, publish: bool = False
+) -> int:
+    async with conn.transaction():
+        task_id = await conn.fetchval(
+            INSERT_TASK,
+            agency_id,
+            clean["title"],
+            clean["description"],
+            clean["deliverables"],
+            clean["province"],
+            clean["district"],
+            clean["location"],
+            clean["category"],
+            clean["partner_types"],
+            clean["skills"],
+            clean["budget"],
+            clean["claim_opens"],
+            clean["claim_closes"],
+            clean["deadline"],
+            clean["contact"],
+            clean["verified_only"],
+            clean["confirm_days"],
+            clean["review_days"],
+            actor.user_id,
+        )
+        for position, m in enumerate(clean.get("milestones") or [], start=1):
+            await conn.execute(INSERT_MILESTONE, task_id, position, m["title"], m["due"], m["share"])
+        await _event(conn, task_id, actor, "create", None, "draft")
+        if publish:
+            row = await _lock(conn, task_id)
+            await _publish(conn, row, actor)
+        await outbox.enqueue(conn, "handover", task_id)
+        await audit(
+            conn, actor_id=actor.user_id, action="handover.create", subject_kind="handover", subject_id=task_id,
+            org_id=agency_id,
+        )  # fmt: skip
+    return task_id
+
+
+async def _publish(conn: asyncpg.Connection, row: asyncpg.Record, actor: Actor) -> None:
+    await _transition(conn, row, "publish", actor)
+    await conn.execute("UPDATE handover_tasks SET published_at = now() WHERE id = $1", row["id"])
+
+
+async def publish_task(conn: asyncpg.Connection, task_id: int, actor: Actor) -> None:
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        await _publish(conn, row, actor)
+        await outbox.enqueue(conn, "handover", task_id)
+        await audit(conn, actor_id=actor.user_id, action="handover.publish", subject_kind="handover",
+                    subject_id=task_id, org_id=row["agency_id"])  # fmt: skip
+
+
+EDITABLE = ("title", "description", "deliverables", "contact", "district", "location", "budget")
+
+
+async def update_task(conn: asyncpg.Connection, task_id: int, fields: dict, actor: Actor) -> None:
+    """Only while draft or open: a claimed task is a promise to a partner and stays as posted."""
+    fields = {k: v for k, v in fields.items() if k in EDITABLE}
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        if row["status"] not in rules.EDIT_STATUSES:
+            raise WrongState(rules.WRONG_STATE, status=row["status"])
+        for key, value in fields.items():
+            # Column names come from the EDITABLE allow-list above, never from input.
+            await conn.execute(f"UPDATE handover_tasks SET {key} = $2, updated_at = now() WHERE id = $1",
+                               task_id, value)  # fmt: skip
+        await _event(conn, task_id, actor, "edit", row["status"], row["status"], ", ".join(sorted(fields)))
+        await outbox.enqueue(conn, "handover", task_id)
+        await audit(conn, actor_id=actor.user_id, action="handover.edit", subject_kind="handover",
+                    subject_id=task_id, org_id=row["agency_id"], detail={"fields": sorted(fields)})  # fmt: skip
+
+
+async def claim_task(
+    conn: asyncpg.Connection, task_id: int, *, partner_id: int, plan: str, team: str, actor: Actor
+) -> int:
+    """The task row lock serialises claimers; the partial unique index is the last word."""
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        if row["status"] in ("claimed", "in_progress", "completion_requested", "completed"):
+            raise AlreadyClaimed(ALREADY_CLAIMED)
+        if row["status"] != "open":
+            raise WrongState(rules.WRONG_STATE, status=row["status"])
+        if not row["window_started"] or not row["window_open"]:
+            raise WrongState("The claim window for this task is not open.")
+        if row["verified_only"]:
+            verified = await conn.fetchval("SELECT verification = 'verified' FROM organisations WHERE id = $1",
+                                           partner_id)  # fmt: skip
+            if not verified:
+                raise NotHolder("Only verified partner organisations can claim this task.")
+        try:
+            async with conn.transaction():
+                claim_id = await conn.fetchval(
+                    "INSERT INTO handover_claims (task_id, partner_id, claimed_by, plan, team) "
+                    "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    task_id,
+                    partner_id,
+                    actor.user_id,
+                    plan.strip(),
+                    team.strip(),
+                )
+        except asyncpg.UniqueViolationError:
+            raise AlreadyClaimed(ALREADY_CLAIMED) from None
+        await _transition(conn, row, "claim", actor, plan.strip()[:500])
+        await outbox.enqueue(conn, "handover", task_id)
+    return claim_id
+
+
+async def confirm_claim(conn: asyncpg.Connection, task_id: int, actor: Actor, note: str = "") -> None:
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        live = await conn.fetchrow(LIVE_CLAIM, task_id)
+        if live is None or live["status"] != "active":
+            raise WrongState(rules.WRONG_STATE, status=row["status"])
+        await _transition(conn, row, "confirm", actor, note)
+        await conn.execute("UPDATE handover_claims SET status = 'confirmed', confirmed_at = now() WHERE id = $1",
+                           live["id"])  # fmt: skip
+        await outbox.enqueue(conn, "handover", task_id)
+        await audit(conn, actor_id=actor.user_id, action="handover.confirm", subject_kind="handover",
+                    subject_id=task_id, org_id=row["agency_id"], detail={"claim": live["id"]})  # fmt: skip
+
+
+async def _end_claim(conn: asyncpg.Connection, task_id: int, status: str, reason: str) -> int | None:
+    claim = await conn.fetchrow(LIVE_CLAIM, task_id)
+    if claim is None:
+        return None
+    await conn.execute("UPDATE handover_claims SET status = $2, reason = $3, ended_at = now() WHERE id = $1",
+                       claim["id"], status, reason)  # fmt: skip
+    # Tell the partner why (a notification job picks this up later).
+    await conn.execute(
+        "INSERT INTO events (kind, subject_kind, subject_id, payload) VALUES ($1, 'handover', $2, $3)",
+        f"handover.claim_{status}",
+        task_id,
+        {"claim_id": claim["id"], "partner_id": claim["partner_id"], "reason": reason},
+    )
+    return claim["id"]
+
+
+async def release_claim(conn: asyncpg.Connection, task_id: int, reason: str, actor: Actor) -> None:
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        await _transition(conn, row, "release", actor, reason.strip())
+        await _end_claim(conn, task_id, "released", reason.strip())
+        await outbox.enqueue(conn, "handover", task_id)
+        await audit(conn, actor_id=actor.user_id, action="handover.release", subject_kind="handover",
+                    subject_id=task_id, org_id=row["agency_id"], detail={"reason": reason})  # fmt: skip
+
+
+async def post_update(
+    conn: asyncpg.Connection,
+    task_id: int,
+    *,
+    milestone_id: int,
+    partner_ids: frozenset[int] | set[int],
+    body: str,
+    percent: int,
+    links: list[str],
+    files: list[tuple[str, str, str, int]],
+    actor: Actor,
+) -> int:
+    """files: (original name, kind, stored relative path, size), already checked and stored."""
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        live = await conn.fetchrow(LIVE_CLAIM, task_id)
+        if live is None or live["partner_id"] not in partner_ids:
+            raise NotHolder("Only the partner holding this task can post progress on it.")
+        if row["status"] not in rules.UPDATE_STATUSES:
+            raise WrongState(rules.WRONG_STATE, status=row["status"])
+        ok = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM handover_milestones WHERE id = $1 AND task_id = $2)",
+                                 milestone_id, task_id)  # fmt: skip
+        if not ok:
+            raise NotFound("We could not find that milestone.")
+        update_id = await conn.fetchval(
+            "INSERT INTO handover_updates (task_id, milestone_id, claim_id, author_id, body, percent, links) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            task_id,
+            milestone_id,
+            live["id"],
+            actor.user_id,
+            body,
+            percent,
+            links,
+        )
+        for filename, kind, path, size in files:
+            await conn.execute(
+                "INSERT INTO handover_evidence (update_id, filename, kind, path, size) VALUES ($1, $2, $3, $4, $5)",
+                update_id,
+                filename[:200],
+                kind,
+                path,
+                size,
+            )
+        await conn.execute("UPDATE handover_milestones SET percent = $2 WHERE id = $1", milestone_id, percent)
+        title = await conn.fetchval("SELECT title FROM handover_milestones WHERE id = $1", milestone_id)
+        await _event(conn, task_id, actor, "update", row["status"], row["status"], f"{title}: {percent}%")
+        await outbox.enqueue(conn, "handover", task_id)
+    return update_id
+
+
+async def review_milestone(
+    conn: asyncpg.Connection, task_id: int, *, milestone_id: int, verdict: str, comment: str, actor: Actor
+) -> None:
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        if row["status"] not in rules.REVIEW_STATUSES:
+            raise WrongState(rules.WRONG_STATE, status=row["status"])
+        title = await conn.fetchval(
+            "UPDATE handover_milestones SET status = $3, reviewed_at = now(), "
+            "percent = CASE WHEN $3 = 'met' THEN 100 ELSE percent END "
+            "WHERE id = $1 AND task_id = $2 RETURNING title",
+            milestone_id,
+            task_id,
+            verdict,
+        )
+        if title is None:
+            raise NotFound("We could not find that milestone.")
+        await conn.execute(
+            "INSERT INTO handover_reviews (task_id, milestone_id, reviewer_id, verdict, comment) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            task_id,
+            milestone_id,
+            actor.user_id,
+            verdict,
+            comment.strip(),
+        )
+        await _event(conn, task_id, actor, f"review_{verdict}", row["status"], row["status"],
+                     f"{title}: {comment.strip()}")  # fmt: skip
+        await audit(conn, actor_id=actor.user_id, action="handover.review", subject_kind="handover",
+                    subject_id=task_id, org_id=row["agency_id"], detail={"milestone": milestone_id,
+                                                                          "verdict": verdict})  # fmt: skip
+
+
+async def request_completion(
+    conn: asyncpg.Connection, task_id: int, *, partner_ids: frozenset[int] | set[int], note: str, actor: Actor
+) -> None:
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        live = await conn.fetchrow(LIVE_CLAIM, task_id)
+        if live is None or live["partner_id"] not in partner_ids:
+            raise NotHolder("Only the partner holding this task can post progress on it.")
+        await _transition(conn, row, "request_completion", actor, note.strip())
+        await conn.execute("UPDATE handover_tasks SET completion_requested_at = now() WHERE id = $1", task_id)
+        await outbox.enqueue(conn, "handover", task_id)
+
+
+async def sign_off(conn: asyncpg.Connection, task_id: int, comment: str, actor: Actor) -> None:
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        if not rules.allowed("sign_off", row["status"]):
+            raise WrongState(rules.WRONG_STATE, status=row["status"])
+        await conn.execute(
+            "UPDATE handover_tasks SET signed_off_at = now(), signed_off_by = $2, signoff_comment = $3 WHERE id = $1",
+            task_id,
+            actor.user_id,
+            comment.strip(),
+        )
+        await _transition(conn, row, "sign_off", actor, comment.strip())
+        await outbox.enqueue(conn, "handover", task_id)
+        await audit(conn, actor_id=actor.user_id, action="handover.sign_off", subject_kind="handover",
+                    subject_id=task_id, org_id=row["agency_id"])  # fmt: skip
+
+
+async def reject_completion(conn: asyncpg.Connection, task_id: int, reason: str, actor: Actor) -> None:
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        await _transition(conn, row, "reject", actor, reason.strip())
+        await conn.execute("UPDATE handover_tasks SET completion_requested_at = NULL WHERE id = $1", task_id)
+        await outbox.enqueue(conn, "handover", task_id)
+        await audit(conn, actor_id=actor.user_id, action="handover.reject", subject_kind="handover",
+                    subject_id=task_id, org_id=row["agency_id"], detail={"reason": reason})  # fmt: skip
+
+
+async def cancel_task(conn: asyncpg.Connection, task_id: int, reason: str, actor: Actor) -> None:
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        if not rules.allowed("cancel", row["status"]):
+            raise WrongState(rules.WRONG_STATE, status=row["status"])
+        # The reason first: the CHECK refuses a cancelled task without one.
+        await conn.execute(
+            "UPDATE handover_tasks SET cancel_reason = $2 WHERE id = $1", task_id, reason.strip()
+        )
+        await _transition(conn, row, "cancel", actor, reason.strip())
+        await _end_claim(conn, task_id, "released", reason.strip())
+        await outbox.enqueue(conn, "handover", task_id)
+        await audit(conn, actor_id=actor.user_id, action="handover.cancel", subject_kind="handover",
+                    subject_id=task_id, org_id=row["agency_id"], detail={"reason": reason})  # fmt: skip
+
+
+# ------------------------------------------------------------------ scheduled jobs
+
+# SKIP LOCKED: a task someone is acting on right now is left for the next run.
+STALE_CLAIMS = """
+SELECT t.id FROM handover_tasks t JOIN handover_claims c ON c.task_id = t.id AND c.status = 'active'
+WHERE t.status = 'claimed' AND c.created_at + make_interval(days => t.confirm_days) < now()
+FOR UPDATE OF t SKIP LOCKED
+"""
+STALE_OPEN = (
+    f"SELECT id FROM handover_tasks WHERE status = 'open' AND claim_closes < {TODAY} FOR UPDATE SKIP LOCKED"
+)
+
+
+async def expire_stale_claims(conn: asyncpg.Connection) -> int:
+    """Claims not confirmed within confirm_days expire; their tasks reopen. Returns how many."""
+    n = 0
+    async with conn.transaction():
+        for r in await conn.fetch(STALE_CLAIMS):
+            row = await _lock(conn, r["id"])
+            reason = f"not confirmed within {row['confirm_days']} days"
+            await _end_claim(conn, r["id"], "expired", reason)
+            await _transition(conn, row, "expire_claim", SYSTEM, "")
+            await outbox.enqueue(conn, "handover", r["id"])
+            n += 1
+    return n
+
+
+async def expire_tasks(conn: asyncpg.Connection) -> int:
+    """Open tasks whose claim window closed with nobody claiming them."""
+    n = 0
+    async with conn.transaction():
+        for r in await conn.fetch(STALE_OPEN):
+            row = await _lock(conn, r["id"])
+            await _transition(conn, row, "expire", SYSTEM, "")
+            await outbox.enqueue(conn, "handover", r["id"])
+            n += 1
+    return n
+
+
+# ------------------------------------------------------------------ transparency
+
+OVERDUE = f"""
+SELECT * FROM (
+  SELECT t.id AS task_id, t.title, 'claim_unconfirmed' AS kind, p.name_th AS detail,
+         ((c.created_at AT TIME ZONE 'Asia/Bangkok')::date + t.confirm_days) AS since,
+         a.slug AS agency_slug, a.name_th AS agency_name, p.slug AS partner_slug, p.name_th AS partner_name,
+         'agency' AS who
+  FROM handover_claims c JOIN handover_tasks t ON t.id = c.task_id
+  JOIN organisations a ON a.id = t.agency_id JOIN organisations p ON p.id = c.partner_id
+  WHERE (c.status = 'active' AND (c.created_at AT TIME ZONE 'Asia/Bangkok')::date + t.confirm_days < {TODAY})
+     OR (c.status = 'expired' AND c.ended_at > now() - interval '90 days')
+  UNION ALL
+  SELECT t.id, t.title, 'milestone_overdue', m.title, m.due,
+         a.slug, a.name_th, p.slug, p.name_th, 'partner'
+  FROM handover_milestones m JOIN handover_tasks t ON t.id = m.task_id
+  JOIN organisations a ON a.id = t.agency_id
+  JOIN handover_claims c ON c.task_id = t.id AND c.status = 'confirmed'
+  JOIN organisations p ON p.id = c.partner_id
+  WHERE t.status IN ('in_progress', 'completion_requested') AND m.status <> 'met' AND m.due < {TODAY}
+  UNION ALL
+  SELECT t.id, t.title, 'completion_unreviewed', '',
+         ((t.completion_requested_at AT TIME ZONE 'Asia/Bangkok')::date + t.review_days),
+         a.slug, a.name_th, p.slug, p.name_th, 'agency'
+  FROM handover_tasks t JOIN organisations a ON a.id = t.agency_id
+  LEFT JOIN handover_claims c ON c.task_id = t.id AND c.status = 'confirmed'
+  LEFT JOIN organisations p ON p.id = c.partner_id
+  WHERE t.status = 'completion_requested'
+    AND (t.completion_requested_at AT TIME ZONE 'Asia/Bangkok')::date + t.review_days < {TODAY}
+) x
+WHERE ($1::text IS NULL OR x.agency_slug = $1) AND ($2::text IS NULL OR x.partner_slug = $2)
+ORDER BY x.since, x.task_id
+LIMIT 500
+"""
+
+
+async def overdue(
+    conn: asyncpg.Connection, *, agency: str | None = None, partner: str | None = None
+) -> list[OverdueItem]:
+    today = await conn.fetchval(f"SELECT {TODAY}")
+    out = []
+    for r in await conn.fetch(OVERDUE, agency, partner):
+        d = dict(r)
+        d.pop("who")
+        out.append(OverdueItem(days_late=max((today - d["since"]).days, 0), **d))
+    return out
+
+
+TRACK_RECORD = """
+SELECT p.id AS partner_id, p.slug, p.name_th, p.name_en, p.verification = 'verified' AS verified,
+  count(c.id) AS claimed,
+  count(c.id) FILTER (WHERE t.status = 'completed' AND c.status = 'confirmed') AS completed,
+  count(c.id) FILTER (WHERE t.status = 'completed' AND c.status = 'confirmed'
+                      AND (t.signed_off_at AT TIME ZONE 'Asia/Bangkok')::date <= t.deadline) AS on_time,
+  count(c.id) FILTER (WHERE c.status = 'confirmed' AND t.status IN ('in_progress', 'completion_requested'))
+      AS in_progress,
+  count(c.id) FILTER (WHERE c.status IN ('released', 'expired')) AS released_or_expired
+FROM organisations p
+LEFT JOIN handover_claims c ON c.partner_id = p.id
+LEFT JOIN handover_tasks t ON t.id = c.task_id
+WHERE p.slug = $1 AND p.kind = 'partner'
+GROUP BY p.id
+"""
+SIGNOFFS = """
+SELECT t.id AS task_id, t.title, t.signoff_comment AS comment, t.signed_off_at, t.deadline,
+       a.name_th AS agency_name, (t.signed_off_at AT TIME ZONE 'Asia/Bangkok')::date <= t.deadline AS on_time
+FROM handover_claims c JOIN handover_tasks t ON t.id = c.task_id JOIN organisations a ON a.id = t.agency_id
+WHERE c.partner_id = $1 AND c.status = 'confirmed' AND t.status = 'completed'
+ORDER BY t.signed_off_at DESC LIMIT 50
+"""
+
+
+async def track_record(conn: asyncpg.Connection, slug: str) -> TrackRecord | None:
+    row = await conn.fetchrow(TRACK_RECORD, slug)
+    if row is None:
+        return None
+    signoffs = [dict(r) for r in await conn.fetch(SIGNOFFS, row["partner_id"])]
+    return TrackRecord(**dict(row), signoffs=signoffs)
+
+
+# ------------------------------------------------------------------ search port
+
+SEARCH_DOCS = """
+SELECT t.id, t.title, t.description, t.deliverables, t.skills, t.district, t.location, t.province,
+       a.slug AS agency, t.status, t.created_at,
+       (SELECT count(*) FROM handover_updates up WHERE up.task_id = t.id)::int AS popularity
+FROM handover_tasks t JOIN organisations a ON a.id = t.agency_id
+WHERE t.id = ANY($1::bigint[]) AND t.status <> 'draft'
+"""
+
+
+async def search_documents(conn: asyncpg.Connection, ids: list[int]) -> list[dict]:
+    """Documents for the search port; drafts are never returned (the relay deletes missing ids)."""
+    docs = []
+    for r in await conn.fetch(SEARCH_DOCS, list(ids)):
+        body = "\n".join(
+            part for part in (r["description"], r["deliverables"], " ".join(r["skills"]), r["district"],
+                              r["location"]) if part
+        )  # fmt: skip
+        docs.append(
+            {
+                "kind": "handover",
+                "id": r["id"],
+                "title": r["title"],
+                "body": body,
+                "province": r["province"],
+                "agency": r["agency"],
+                "status": r["status"],
+                "created_at": r["created_at"],
+                "popularity": r["popularity"],
+                "url": f"/handovers/{r['id']}",
+            }
+        )
+    return docs
+
+
+async def org_by_slug(conn: asyncpg.Connection, slug: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, slug, kind, name_th, name_en, verification, partner_type FROM organisations WHERE slug = $1",
+        slug,
+    )
+
+
+async def ocds_task_ids(conn: asyncpg.Connection, limit: int = 1000) -> list[int]:
+    rows = await conn.fetch(
+        "SELECT id FROM handover_tasks WHERE status <> 'draft' ORDER BY id LIMIT $1", limit
+    )
+    return [r["id"] for r in rows]

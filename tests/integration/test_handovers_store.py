@@ -1,0 +1,258 @@
+"""Handover store against real PostgreSQL: verbs, constraints, the 20-way race, scheduled jobs."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import asyncpg
+import pytest
+
+from civic.handovers import rules, store
+from civic.handovers.store import Actor
+from civic.orgs import store as orgs
+from tests.helpers import make_agency, make_partner, make_user
+
+
+def task_fields(**over) -> dict:
+    today = date.today()
+    raw = {
+        "title": "อบรมเตรียมความพร้อมรับน้ำท่วมชุมชน",
+        "description": "จัดอบรมอาสาสมัครชุมชนริมน้ำพองเรื่องการเตรียมความพร้อมรับมืออุทกภัย",
+        "deliverables": "อบรม 3 ครั้ง ผู้เข้าร่วมรวม 120 คน",
+        "province": "KKN",
+        "category": "disaster",
+        "contact": "กองสาธารณภัย โทร 043-000-000",
+        "budget": "45000",
+        "claim_opens": (today - timedelta(days=1)).isoformat(),
+        "claim_closes": (today + timedelta(days=14)).isoformat(),
+        "deadline": (today + timedelta(days=60)).isoformat(),
+        "milestones": [
+            {"title": "อบรมครั้งที่ 1", "due": (today + timedelta(days=20)).isoformat(), "share": "40"},
+            {"title": "อบรมครั้งที่ 2", "due": (today + timedelta(days=40)).isoformat(), "share": "60"},
+        ],
+    }
+    raw.update(over)
+    clean, errors = rules.validate_task(raw)
+    assert not errors, errors
+    return clean
+
+
+@pytest.fixture
+async def world(conn):
+    agency = await make_agency(conn, "kkn-pao", level="local", province="KKN")
+    other_agency = await make_agency(conn, "hdy-city", level="local", province="SKA")
+    staff = await make_user(conn, "staff@kkn.example")
+    await orgs.add_member(conn, agency, staff)
+    partner = await make_partner(conn, "rak-nam")
+    member = await make_user(conn, "nok@raknam.example")
+    await orgs.add_member(conn, partner, member)
+    pending = await make_partner(conn, "newbies", verification="pending")
+    return {
+        "agency": agency,
+        "other_agency": other_agency,
+        "staff": Actor(staff, agency, "agency"),
+        "partner": partner,
+        "member": Actor(member, partner, "partner"),
+        "pending": pending,
+    }
+
+
+async def _open_task(conn, world, **over) -> int:
+    return await store.create_task(
+        conn, task_fields(**over), agency_id=world["agency"], actor=world["staff"], publish=True
+    )
+
+
+async def test_full_lifecycle_writes_every_step_on_the_timeline(conn, world):
+    task_id = await _open_task(conn, world)
+    await store.claim_task(
+        conn, task_id, partner_id=world["partner"], plan="แผนงานอบรมสามครั้งในสามตำบล" * 2, team="นก และทีม 5 คน",
+        actor=world["member"],
+    )  # fmt: skip
+    await store.confirm_claim(conn, task_id, world["staff"])
+    task = await store.get_task(conn, task_id)
+    assert task.status == "in_progress" and task.claim.status == "confirmed"
+    m1 = task.milestones[0].id
+    await store.post_update(
+        conn, task_id, milestone_id=m1, partner_ids={world["partner"]}, body="อบรมแล้ว 45 คน", percent=100,
+        links=["https://example.org/photos"], files=[], actor=world["member"],
+    )  # fmt: skip
+    await store.review_milestone(
+        conn, task_id, milestone_id=m1, verdict="met", comment="ครบถ้วน", actor=world["staff"]
+    )
+    await store.request_completion(
+        conn, task_id, partner_ids={world["partner"]}, note="", actor=world["member"]
+    )
+    await store.reject_completion(conn, task_id, "ยังขาดรายงานสรุป", world["staff"])
+    await store.request_completion(
+        conn, task_id, partner_ids={world["partner"]}, note="", actor=world["member"]
+    )
+    await store.sign_off(conn, task_id, "ทำงานได้ดีมาก", world["staff"])
+    task = await store.get_task(conn, task_id)
+    assert task.status == "completed" and task.signed_off_at is not None
+    actions = [e.action for e in await store.timeline(conn, task_id)]
+    assert actions == [
+        "create", "publish", "claim", "confirm", "update", "review_met", "request_completion", "reject",
+        "request_completion", "sign_off",
+    ]  # fmt: skip
+    assert task.milestones[0].status == "met"
+    record = await store.track_record(conn, "rak-nam")
+    assert (record.completed, record.on_time) == (1, 1)
+    assert record.signoffs[0]["comment"] == "ทำงานได้ดีมาก"
+
+
+async def test_negative_budget_and_deadline_refused_by_database_too(conn, world):
+    clean = task_fields()
+    clean["budget"] = -1
+    with pytest.raises(asyncpg.CheckViolationError):
+        await store.create_task(conn, clean, agency_id=world["agency"], actor=world["staff"])
+    clean = task_fields()
+    clean["deadline"] = clean["claim_closes"]
+    with pytest.raises(asyncpg.CheckViolationError):
+        await store.create_task(conn, clean, agency_id=world["agency"], actor=world["staff"])
+    assert await conn.fetchval("SELECT count(*) FROM handover_tasks") == 0
+
+
+async def test_database_refuses_a_second_live_claim(conn, world):
+    task_id = await _open_task(conn, world)
+    await conn.execute(
+        "INSERT INTO handover_claims (task_id, partner_id, plan, team) VALUES ($1, $2, 'p', 't')",
+        task_id,
+        world["partner"],
+    )
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await conn.execute(
+            "INSERT INTO handover_claims (task_id, partner_id, plan, team) VALUES ($1, $2, 'p', 't')",
+            task_id,
+            world["pending"],
+        )
+
+
+async def test_completed_without_signoff_is_refused_by_database(conn, world):
+    task_id = await _open_task(conn, world)
+    with pytest.raises(asyncpg.CheckViolationError):
+        await conn.execute("UPDATE handover_tasks SET status = 'completed' WHERE id = $1", task_id)
+
+
+async def test_twenty_partners_race_on_separate_connections(conn, world, db_url):
+    task_id = await _open_task(conn, world)
+    actors = []
+    for i in range(20):
+        pid = await make_partner(conn, f"racer-{i:02d}")
+        uid = await make_user(conn, f"racer{i}@example.org")
+        await orgs.add_member(conn, pid, uid)
+        actors.append(Actor(uid, pid, "partner"))
+    conns = [await asyncpg.connect(db_url) for _ in range(20)]
+    gate = asyncio.Event()
+
+    async def attempt(c, actor):
+        await gate.wait()
+        try:
+            await store.claim_task(
+                c, task_id, partner_id=actor.org_id, plan="x" * 30, team="team", actor=actor
+            )
+            return "won"
+        except store.AlreadyClaimed:
+            return "409"
+
+    try:
+        jobs = [asyncio.create_task(attempt(c, a)) for c, a in zip(conns, actors, strict=True)]
+        await asyncio.sleep(0.05)
+        gate.set()
+        results = await asyncio.gather(*jobs)
+    finally:
+        for c in conns:
+            await c.close()
+    assert results.count("won") == 1 and results.count("409") == 19
+    assert await conn.fetchval("SELECT count(*) FROM handover_claims WHERE task_id = $1", task_id) == 1
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM handover_events WHERE task_id = $1 AND action = 'claim'", task_id
+        )
+        == 1
+    )
+
+
+async def test_claim_on_cancelled_task_and_unverified_partner(conn, world):
+    task_id = await _open_task(conn, world)
+    pending_user = await make_user(conn, "pending@example.org")
+    with pytest.raises(store.NotHolder):
+        await store.claim_task(conn, task_id, partner_id=world["pending"], plan="x" * 30, team="t" * 3,
+                               actor=Actor(pending_user, world["pending"], "partner"))  # fmt: skip
+    await store.cancel_task(conn, task_id, "งบประมาณถูกตัด", world["staff"])
+    with pytest.raises(store.WrongState):
+        await store.claim_task(conn, task_id, partner_id=world["partner"], plan="x" * 30, team="ttt",
+                               actor=world["member"])  # fmt: skip
+    assert await conn.fetchval("SELECT count(*) FROM handover_claims") == 0
+    task = await store.get_task(conn, task_id)
+    assert task.cancel_reason == "งบประมาณถูกตัด"
+
+
+async def test_expire_stale_claims_reopens_task(conn, world):
+    task_id = await _open_task(conn, world)
+    await store.claim_task(
+        conn, task_id, partner_id=world["partner"], plan="x" * 30, team="ttt", actor=world["member"]
+    )
+    assert await store.expire_stale_claims(conn) == 0
+    await conn.execute(
+        "UPDATE handover_claims SET created_at = now() - interval '8 days' WHERE task_id = $1", task_id
+    )
+    assert await store.expire_stale_claims(conn) == 1
+    task = await store.get_task(conn, task_id)
+    assert task.status == "open" and task.claim is None
+    claims = await store.list_claims(conn, task_id)
+    assert claims[0].status == "expired"
+    events = await store.timeline(conn, task_id)
+    assert events[-1].action == "expire_claim" and events[-1].actor_role == "system"
+    overdue = await store.overdue(conn, agency="kkn-pao")
+    assert [o.kind for o in overdue] == ["claim_unconfirmed"]
+    assert await store.expire_stale_claims(conn) == 0
+
+
+async def test_expire_tasks_when_window_closed_unclaimed(conn, world):
+    task_id = await _open_task(conn, world)
+    other = await _open_task(conn, world)
+    await conn.execute(
+        "UPDATE handover_tasks SET claim_opens = claim_opens - 30, claim_closes = current_date - 2 WHERE id = $1",
+        task_id,
+    )
+    assert await store.expire_tasks(conn) == 1
+    assert (await store.get_task(conn, task_id)).status == "expired"
+    assert (await store.get_task(conn, other)).status == "open"
+
+
+async def test_search_documents_and_outbox(conn, world):
+    draft = await store.create_task(conn, task_fields(), agency_id=world["agency"], actor=world["staff"])
+    live = await _open_task(conn, world, title="เยี่ยมบ้านผู้สูงอายุติดเตียง")
+    docs = await store.search_documents(conn, [draft, live])
+    assert [d["id"] for d in docs] == [live]
+    doc = docs[0]
+    assert doc["kind"] == "handover" and doc["url"] == f"/handovers/{live}" and doc["agency"] == "kkn-pao"
+    assert doc["status"] == "open" and doc["province"] == "KKN" and "น้ำพอง" in doc["body"]
+    queued = await conn.fetchval(
+        "SELECT count(*) FROM search_outbox WHERE kind = 'handover' AND entity_id = $1", live
+    )
+    assert queued >= 1
+
+
+async def test_overdue_milestone_and_unreviewed_completion(conn, world):
+    task_id = await _open_task(conn, world)
+    await store.claim_task(
+        conn, task_id, partner_id=world["partner"], plan="x" * 30, team="ttt", actor=world["member"]
+    )
+    await store.confirm_claim(conn, task_id, world["staff"])
+    await conn.execute(
+        "UPDATE handover_milestones SET due = current_date - 3 WHERE task_id = $1 AND position = 1", task_id
+    )
+    items = await store.overdue(conn, partner="rak-nam")
+    assert [i.kind for i in items] == ["milestone_overdue"] and items[0].days_late >= 2
+    await store.request_completion(
+        conn, task_id, partner_ids={world["partner"]}, note="", actor=world["member"]
+    )
+    await conn.execute(
+        "UPDATE handover_tasks SET completion_requested_at = now() - interval '20 days' WHERE id = $1",
+        task_id,
+    )
+    kinds = sorted(i.kind for i in await store.overdue(conn, agency="kkn-pao"))
+    assert kinds == ["completion_unreviewed", "milestone_overdue"]
