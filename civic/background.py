@@ -17,6 +17,10 @@ log = logging.getLogger(__name__)
 # Each entry: async def job(pool, settings) -> None, a loop that runs until cancelled.
 LOOPS: list = []
 
+from civic.handovers.jobs import handover_scheduler  # noqa: E402
+
+LOOPS.append(handover_scheduler)
+
 
 async def start(pool: asyncpg.Pool, settings: Settings) -> list[asyncio.Task]:
     return [asyncio.create_task(loop(pool, settings), name=loop.__name__) for loop in enabled_loops(settings)]

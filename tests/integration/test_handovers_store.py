@@ -256,3 +256,21 @@ async def test_overdue_milestone_and_unreviewed_completion(conn, world):
     )
     kinds = sorted(i.kind for i in await store.overdue(conn, agency="kkn-pao"))
     assert kinds == ["completion_unreviewed", "milestone_overdue"]
+
+
+async def test_scheduler_round_runs_under_advisory_lock(conn, world, pool):
+    from civic.handovers import jobs
+
+    task_id = await _open_task(conn, world)
+    await store.claim_task(
+        conn, task_id, partner_id=world["partner"], plan="x" * 30, team="ttt", actor=world["member"]
+    )
+    await conn.execute(
+        "UPDATE handover_claims SET created_at = now() - interval '30 days' WHERE task_id = $1", task_id
+    )
+    async with pool.acquire() as other:
+        async with other.transaction():
+            await other.execute("SELECT pg_advisory_xact_lock($1)", jobs.LOCK_KEY)
+            assert await jobs.run_once(conn) is None  # another process holds the round
+    assert await jobs.run_once(conn) == (1, 0)
+    assert (await store.get_task(conn, task_id)).status == "open"
