@@ -9,13 +9,15 @@ Ranking (one number per document, higher first; ties by newest):
 
     1.0  if every query concept matches (a concept = a query word or any of its synonyms)
   + ts_rank(tsv, any concept)               exact words; title words weigh 10x body words
+  + 0.5  if some term is a substring of a token (a word inside a compound: ป้ายรถเมล์)
   + 0.6 * word_similarity(query, tokens)    fuzzy: typos, prefixes, parts of compounds
   + 0.4 * word_similarity(query, title)     ... counted again when it is in the title
   + 0.03 * ln(1 + popularity)               supports/comments: 100 supports ~ +0.14
   + 0.05 * exp(-age / 1 year)               a little freshness, never enough to beat a match
 
 A document is a candidate when the tsvector matches any concept or the query is
-word-similar (pg_trgm `<%`, threshold WORD_SIMILARITY) to its tokens.
+word-similar (pg_trgm `<%`, threshold WORD_SIMILARITY) to its tokens, or a term is a
+substring of its tokens (`~` with an escaped alternation, served by the trigram index).
 """
 
 from __future__ import annotations
@@ -70,15 +72,17 @@ WHERE d.version <= EXCLUDED.version
 
 SET_THRESHOLD = "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)"
 
-# $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset.
+# $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset,
+# $10 substring regex (escaped alternation of terms) or NULL.
 # The tsqueries are built from quoted lexemes (text.quote_lexeme) and cast, never parsed from input.
 SEARCH = """
-WITH p AS (SELECT $1::tsquery AS q_all, $2::tsquery AS q_any, $3::text AS fz),
+WITH p AS (SELECT $1::tsquery AS q_all, $2::tsquery AS q_any, $3::text AS fz, $10::text AS rx),
 m AS MATERIALIZED (
     SELECT d.kind, d.entity_id, d.title, d.body, d.url, d.tokens, d.province, d.agency, d.status,
            d.created_at,
            (CASE WHEN d.tsv @@ p.q_all THEN 1.0 ELSE 0.0 END
             + ts_rank(d.tsv, p.q_any)
+            + CASE WHEN p.rx IS NOT NULL AND d.tokens ~ p.rx THEN 0.5 ELSE 0.0 END
             + 0.6 * word_similarity(p.fz, d.tokens)
             + 0.4 * word_similarity(p.fz, d.title_tokens)
             + 0.03 * ln(1 + greatest(d.popularity, 0))
@@ -86,7 +90,7 @@ m AS MATERIALIZED (
            ) AS score
     FROM search_documents d, p
     WHERE NOT d.deleted
-      AND (d.tsv @@ p.q_any OR p.fz <% d.tokens)
+      AND (d.tsv @@ p.q_any OR p.fz <% d.tokens OR (p.rx IS NOT NULL AND d.tokens ~ p.rx))
       AND ($4::text IS NULL OR d.kind = $4)
       AND ($5::text IS NULL OR d.province = $5)
       AND ($6::text IS NULL OR d.agency = $6)
@@ -179,6 +183,7 @@ class PostgresBackend:
                 query.status,
                 query.per_page,
                 query.offset,
+                text.substring_regex(aq),
             )
         facets: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
         for field, value, n in row["facets"]:

@@ -2,7 +2,7 @@
 
 Query analysis (same functions as indexing, so documents and queries always agree):
   query -> cut to MAX_QUERY_CHARS -> civic.thai.tokenise (repair, normalise, segment)
-  -> synonym groups (civic.thai.synonyms_of on runs of 1-3 adjacent tokens, so "น้ำไม่ไหล",
+  -> synonym groups (civic.thai.synonyms_of on runs of 1-6 adjacent tokens, so "น้ำไม่ไหล",
      segmented as น้ำ|ไม่|ไหล, still finds its group) -> stop words dropped unless that
      leaves nothing.
 
@@ -72,7 +72,7 @@ def analyse(q: str) -> AnalysedQuery:
     groups: list[list[list[str]]] = []
     i = 0
     while i < len(raw) and len(groups) < MAX_TOKENS:
-        for width in (3, 2, 1):
+        for width in (6, 5, 4, 3, 2, 1):
             span = raw[i : i + width]
             if len(span) < width:
                 continue
@@ -102,6 +102,20 @@ def quote_lexeme(lexeme: str) -> str:
     """A tsquery/tsvector literal lexeme: quoted, with ' doubled and \\ escaped. Input text never
     reaches the tsquery parser unquoted, so & | ! ( ) : * in a query are just characters."""
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+_RX_META = frozenset("\\.^$*+?()[]{}|-#")
+
+
+def substring_regex(aq: AnalysedQuery) -> str | None:
+    """Every term (synonyms included) as a substring: finds a word inside a longer compound
+    token (ป้ายรถเมล์ for รถเมล์). pg_trgm's GIN index serves `~`; terms under 3 characters
+    are left out because they give it no trigram. Metacharacters are escaped, so a query
+    is never a pattern."""
+    terms = [t for t in aq.terms if len(t) >= 3][:40]
+    if not terms:
+        return None
+    return "|".join("".join("\\" + c if c in _RX_META else c for c in t) for t in terms)
 
 
 def tsquery_all(aq: AnalysedQuery) -> str:

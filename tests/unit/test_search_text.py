@@ -1,0 +1,60 @@
+"""Pure parts of search: query analysis, literal quoting, highlighting onto the original."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from civic.search import text
+from civic.search.port import SearchQuery, doc_key, highlight, parse_key
+
+
+def test_highlight_escapes_before_marking():
+    out = highlight("<b>ขยะ</b> & ตลาด", [(3, 6)])
+    assert isinstance(out, Markup)
+    assert str(out) == "&lt;b&gt;<mark>ขยะ</mark>&lt;/b&gt; &amp; ตลาด"
+
+
+def test_quote_lexeme_neutralises_tsquery_syntax():
+    assert text.quote_lexeme("a'b\\c") == "'a''b\\\\c'"
+    aq = text.analyse("ขยะ & | ! ( ) :*")
+    assert "&" not in "".join(aq.terms)
+
+
+def test_analyse_expands_synonyms_and_drops_stopwords():
+    aq = text.analyse("ขยะ ที่")
+    assert aq.groups and all("ที่" not in alt for g in aq.groups for alt in g)
+    assert ["มูลฝอย"] in aq.groups[0]
+
+
+def test_analyse_multi_token_synonym_group():
+    aq = text.analyse("น้ำไม่ไหล")
+    flat = {t for g in aq.groups for alt in g for t in alt}
+    assert "ประปา" in flat or "น้ำประปาไม่ไหล" in flat
+
+
+def test_find_spans_maps_repaired_word_onto_damaged_original():
+    original = "เป็นที่พ่ึงของประชาชน"  # misordered marks, as extracted from a PDF
+    spans = text.find_spans(original, ["พึ่ง"])
+    assert [original[a:b] for a, b in spans] == ["พ่ึง"]
+
+
+def test_find_spans_matches_thai_digits_and_case():
+    original = "ซอยลาดพร้าว ๗๑ มี WiFi"
+    spans = text.find_spans(original, ["71", "wifi"])
+    assert [original[a:b] for a, b in spans] == ["๗๑", "WiFi"]
+
+
+def test_substring_regex_escapes_metacharacters():
+    aq = text.analyse("a.b* (ขยะ)")
+    rx = text.substring_regex(aq)
+    assert rx is None or "*" not in rx.replace("\\*", "")
+
+
+def test_query_is_clamped():
+    q = SearchQuery(q="ก" * 10_000, page=-5, per_page=10_000).clamped()
+    assert len(q.q) == 200 and q.page == 1 and q.per_page == 50
+
+
+def test_doc_keys_round_trip():
+    assert doc_key("idea", 12) == "idea-12"
+    assert parse_key("idea-12") == ("idea", 12)
