@@ -16,7 +16,6 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
@@ -24,6 +23,7 @@ from litestar.template.config import TemplateConfig
 
 from civic import db as dbmod
 from civic.settings import PROJECT_ROOT, Settings, get_settings
+from civic.web.openapi import LocalSwaggerPlugin
 from civic.web.errors import http_exception_handler, internal_error_handler
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
 
@@ -42,7 +42,7 @@ def _route_handlers() -> list:
     return handlers
 
 
-DOMAIN_ROUTE_MODULES: list[str] = []
+DOMAIN_ROUTE_MODULES: list[str] = ["civic.ideas.routes", "civic.handovers.routes", "civic.consultations.routes"]
 
 
 async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
             version="1",
             description="Thai civic participation platform. Every HTML page has a JSON twin here.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[LocalSwaggerPlugin()],
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             security=[{"bearer": []}],
         ),

@@ -12,6 +12,7 @@ import msgspec
 from civic import thai
 from civic.accounts.store import audit
 from civic.consultations import rules
+from civic.consultations.rules import N_
 from civic.consultations.schemas import (
     Change,
     Comment,
@@ -415,7 +416,7 @@ async def update_consultation(
     async with conn.transaction():
         row = await conn.fetchrow(LOCK_CONSULTATION, consultation_id)
         if row is None:
-            raise NotFound("We could not find that consultation.")
+            raise NotFound(N_("We could not find that consultation."))
         allowed = rules.editable_fields(row["status"])
         asked = (
             set(fields)
@@ -425,7 +426,7 @@ async def update_consultation(
         refused = asked - allowed
         if refused:
             raise NotEditable(
-                "This can no longer be changed in this consultation's current state.",
+                N_("This can no longer be changed in this consultation's current state."),
                 field=sorted(refused)[0],
             )
         current = await conn.fetchrow(
@@ -530,10 +531,10 @@ async def transition(
     async with conn.transaction():
         row = await conn.fetchrow(LOCK_CONSULTATION, consultation_id)
         if row is None:
-            raise NotFound("We could not find that consultation.")
+            raise NotFound(N_("We could not find that consultation."))
         new = rules.next_status(row["status"], action)
         if new is None:
-            raise InvalidTransition("This step is not possible in the consultation's current state.")
+            raise InvalidTransition(N_("This step is not possible in the consultation's current state."))
         now = row["now"]
         if action in ("schedule", "open"):
             problems = rules.check_opening(
@@ -595,9 +596,9 @@ async def advance_lifecycle(conn: asyncpg.Connection) -> int:
 async def _lock_open(conn, consultation_id: int) -> None:
     row = await conn.fetchrow(SHARE_CONSULTATION, consultation_id)
     if row is None:
-        raise NotFound("We could not find that consultation.")
+        raise NotFound(N_("We could not find that consultation."))
     if row["status"] != "open" or row["closes_at"] <= row["now"]:
-        raise NotOpen("This consultation is not open for responses.")
+        raise NotOpen(N_("This consultation is not open for responses."))
 
 
 async def submit_response(
@@ -624,7 +625,7 @@ async def submit_response(
             )
     except asyncpg.UniqueViolationError:
         raise AlreadyResponded(
-            "You have already responded to this consultation. You can edit your response until it closes."
+            N_("You have already responded to this consultation. You can edit your response until it closes.")
         ) from None
 
 
@@ -648,7 +649,7 @@ async def update_response(
             answers,
         )
         if rid is None:
-            raise NoResponse("You have not responded to this consultation yet.")
+            raise NoResponse(N_("You have not responded to this consultation yet."))
         return rid
 
 
@@ -716,7 +717,7 @@ async def hide_comment(
             actor_id,
         )
         if done is None:
-            raise NotFound("We could not find that comment.")
+            raise NotFound(N_("We could not find that comment."))
         await audit(
             conn,
             actor_id=actor_id,
@@ -826,9 +827,9 @@ async def publish_outcome(
     async with conn.transaction():
         row = await conn.fetchrow(LOCK_CONSULTATION, consultation_id)
         if row is None:
-            raise NotFound("We could not find that consultation.")
+            raise NotFound(N_("We could not find that consultation."))
         if row["status"] not in ("closed", "outcome_published"):
-            raise NotOpen("The outcome can be published only after the consultation has closed.")
+            raise NotOpen(N_("The outcome can be published only after the consultation has closed."))
         version = 1 + await conn.fetchval(
             "SELECT COALESCE(max(version), 0) FROM consultation_outcomes WHERE consultation_id = $1",
             consultation_id,
