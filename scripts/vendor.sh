@@ -14,6 +14,7 @@ set -euo pipefail
 
 HTMX_VERSION="${HTMX_VERSION:-2.0.11}"
 SARABUN_VERSION="${SARABUN_VERSION:-5.3.0}"
+SWAGGER_VERSION="${SWAGGER_VERSION:-5.35.0}"
 # Font subsets and weights served; normal style only.
 SARABUN_SUBSETS="${SARABUN_SUBSETS:-thai latin}"
 SARABUN_WEIGHTS="${SARABUN_WEIGHTS:-400 600 700}"
@@ -55,6 +56,22 @@ cat >"$out/README.md" <<EOF
   temporary directory, extract, copy. No CDN, no node_modules.
 
 To update: \`HTMX_VERSION=x.y.z scripts/vendor.sh\`, then bump the default in the script.
+EOF
+
+# ---------------------------------------------------------------- Swagger UI (the /schema page)
+echo "vendoring swagger-ui-dist@$SWAGGER_VERSION"
+pkg="$(pack "swagger-ui-dist@$SWAGGER_VERSION" swagger)"
+out="$VENDOR/swagger-ui"
+rm -rf "$out" && mkdir -p "$out"
+cp "$pkg/swagger-ui-bundle.js" "$pkg/swagger-ui-bundle.js.LICENSE.txt" "$pkg/swagger-ui.css" "$pkg/LICENSE" "$pkg/NOTICE" "$out/"
+cat >"$out/README.md" <<EOF
+# Swagger UI
+
+- Package: [\`swagger-ui-dist\`](https://www.npmjs.com/package/swagger-ui-dist) version **$SWAGGER_VERSION** (Apache-2.0, see \`LICENSE\` and \`NOTICE\`)
+- npm integrity: \`$(cat "$TMP/swagger.integrity")\`
+- Files: \`swagger-ui-bundle.js\` and \`swagger-ui.css\`, unmodified. Started by \`static/js/openapi.js\`
+  (no inline script, so the Content-Security-Policy holds on /schema too).
+- Fetched by \`scripts/vendor.sh\` with \`npm pack\`. No CDN, no node_modules.
 EOF
 
 # ---------------------------------------------------------------- Sarabun
