@@ -66,12 +66,20 @@ def request_lang(request: Request) -> str:
     return lang_of(request)
 
 
+def _security_headers() -> dict[str, str]:
+    # Errors raised outside a route (404, 405) or by middleware (CSRF 403) are answered from
+    # outside the middleware stack, so SecurityHeadersMiddleware never sees them: set them here.
+    from civic.web.security import SECURITY_HEADERS
+
+    return {key.decode(): value.decode() for key, value in SECURITY_HEADERS}
+
+
 def error_response(request: Request, status: int, code: str, message: str, extra: dict | None = None):
     if wants_json(request):
         body: dict = {"error": {"code": code, "message": message}}
         if extra:
             body["error"].update(extra)
-        return Response(body, status_code=status, media_type=MediaType.JSON)
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=_security_headers())
     from civic.web.templating import render
 
     lang = request_lang(request)
@@ -81,6 +89,7 @@ def error_response(request: Request, status: int, code: str, message: str, extra
         "errors/error.html",
         {"status_code": status, "title": title, "message": message, "page_title": title},
         status=status,
+        headers=_security_headers(),
     )
 
 
@@ -126,4 +135,8 @@ def internal_error_handler(request: Request, exc: Exception) -> Response | Templ
     try:
         return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, code, gettext(lang, msgid))
     except Exception:  # the error page itself failed: fall back to plain JSON
-        return Response({"error": {"code": code, "message": gettext(lang, msgid)}}, status_code=500)
+        return Response(
+            {"error": {"code": code, "message": gettext(lang, msgid)}},
+            status_code=500,
+            headers=_security_headers(),
+        )
