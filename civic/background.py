@@ -1,6 +1,8 @@
 """Background work that runs inside the app process: the search relay and scheduled jobs.
 
-`python -m civic worker` runs the same loops in their own process for larger deployments.
+`python -m civic worker` runs the same loops in their own process for larger deployments;
+then set RUN_RELAY=false and RUN_SCHEDULER=false on the web processes (or leave them on:
+SKIP LOCKED and advisory locks keep several runners from doing the same work twice).
 """
 
 from __future__ import annotations
@@ -14,12 +16,22 @@ from civic.settings import Settings
 
 log = logging.getLogger(__name__)
 
+
+async def search_relay(pool: asyncpg.Pool, settings: Settings) -> None:
+    from civic.search import relay
+    from civic.search.backend import make_backend
+
+    await relay.run_forever(pool, make_backend(settings, pool))
+
+
+async def scheduler(pool: asyncpg.Pool, settings: Settings) -> None:
+    from civic import jobs
+
+    await jobs.run_forever(pool)
+
+
 # Each entry: async def job(pool, settings) -> None, a loop that runs until cancelled.
-LOOPS: list = []
-
-from civic.handovers.jobs import handover_scheduler  # noqa: E402
-
-LOOPS.append(handover_scheduler)
+LOOPS: list = [search_relay, scheduler]
 
 
 async def start(pool: asyncpg.Pool, settings: Settings) -> list[asyncio.Task]:
@@ -27,7 +39,8 @@ async def start(pool: asyncpg.Pool, settings: Settings) -> list[asyncio.Task]:
 
 
 def enabled_loops(settings: Settings) -> list:
-    return list(LOOPS)
+    enabled = {"search_relay": settings.run_relay, "scheduler": settings.run_scheduler}
+    return [loop for loop in LOOPS if enabled.get(loop.__name__, True)]
 
 
 async def stop(tasks: list[asyncio.Task]) -> None:
@@ -40,9 +53,3 @@ async def stop(tasks: list[asyncio.Task]) -> None:
             pass
         except Exception:
             log.exception("background task %s failed while stopping", task.get_name())
-
-
-# Consultations open and close themselves at their set times (every 30 s, under an advisory lock).
-from civic.consultations.jobs import consultation_lifecycle_loop  # noqa: E402
-
-LOOPS.append(consultation_lifecycle_loop)
