@@ -1,0 +1,231 @@
+"""Idea boards: msgspec Structs for input (validated in rules) and output."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+Status = Literal[
+    "pending_moderation",
+    "published",
+    "under_review",
+    "accepted",
+    "in_progress",
+    "implemented",
+    "declined",
+    "duplicate",
+]
+
+# Generous structural caps; the real limits (and their translated messages) are in rules.py.
+_Text = Annotated[str, msgspec.Meta(max_length=200_000)]
+
+
+class Board(msgspec.Struct):
+    id: int
+    slug: str
+    agency_id: int
+    agency_slug: str
+    agency_name_th: str
+    title: str
+    description_th: str
+    description_en: str
+    scope: str | None
+    categories: list[str]
+    is_open: bool
+    moderate_first: bool
+    support_threshold: int
+    response_days: int
+    created_at: datetime
+    coowner_ids: list[int] = []
+    coowners: list[dict] = []
+    idea_count: int = 0
+
+    @property
+    def owner_ids(self) -> list[int]:
+        return [self.agency_id, *self.coowner_ids]
+
+
+class Idea(msgspec.Struct):
+    id: int
+    board_id: int
+    board_slug: str
+    board_title: str
+    agency_id: int
+    agency_slug: str
+    agency_name_th: str
+    author_id: int
+    author_name: str
+    title: str
+    body: str
+    category: str
+    province: str | None
+    links: list[str]
+    status: Status
+    status_reason: str
+    duplicate_of: int | None
+    hidden: bool
+    hidden_reason: str
+    support_count: int
+    comment_count: int
+    threshold_reached_at: datetime | None
+    answer_due_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    board_open: bool
+    support_threshold: int
+    answered: bool
+    overdue: bool
+    coowner_ids: list[int] = []
+
+    @property
+    def owner_ids(self) -> list[int]:
+        return [self.agency_id, *self.coowner_ids]
+
+
+class StatusChange(msgspec.Struct):
+    id: int
+    from_status: str | None
+    to_status: str
+    reason: str
+    duplicate_of: int | None
+    actor_name: str | None
+    org_name_th: str | None
+    at: datetime
+
+
+class Answer(msgspec.Struct):
+    idea_id: int
+    org_id: int
+    org_slug: str
+    org_name_th: str
+    author_name: str
+    body: str
+    created_at: datetime
+    updated_at: datetime
+    revisions: int = 1
+
+
+class Comment(msgspec.Struct):
+    id: int
+    idea_id: int
+    parent_id: int | None
+    author_id: int
+    author_name: str
+    body: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+    hidden: bool
+    hidden_reason: str
+    replies: list[Comment] = []
+
+
+class CommentPage(msgspec.Struct):
+    comments: list[Comment]
+    next_after: int | None
+    total: int
+
+
+class IdeaPage(msgspec.Struct):
+    items: list[Idea]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+class SupportState(msgspec.Struct):
+    idea_id: int
+    supported: bool
+    support_count: int
+    changed: bool = True
+    threshold_reached: bool = False
+
+
+class OverdueRow(msgspec.Struct):
+    agency_slug: str
+    agency_name_th: str
+    idea_id: int
+    title: str
+    support_count: int
+    answer_due_at: datetime
+    days_late: int
+
+
+class Flag(msgspec.Struct):
+    id: int
+    subject_kind: str
+    subject_id: int
+    reason: str
+    flagger_name: str
+    created_at: datetime
+    # What the flag points at, for the queue.
+    idea_id: int | None
+    excerpt: str
+    author_id: int | None
+    author_name: str | None
+    author_role: str | None
+    hidden: bool
+    flag_count: int
+
+
+# ------------------------------------------------------------------ API input
+
+
+class BoardIn(msgspec.Struct, forbid_unknown_fields=True):
+    slug: str
+    agency: str
+    title: _Text
+    description_th: _Text
+    description_en: _Text = ""
+    scope: str | None = None
+    categories: list[str] = []
+    is_open: bool = True
+    moderate_first: bool = False
+    support_threshold: int = 100
+    response_days: int = 30
+    coowners: list[str] = []
+
+
+class IdeaIn(msgspec.Struct, forbid_unknown_fields=True):
+    board: str
+    title: _Text
+    body: _Text
+    category: str = ""
+    province: str | None = None
+    links: list[str] = []
+
+
+class StatusIn(msgspec.Struct, forbid_unknown_fields=True):
+    status: str
+    reason: _Text = ""
+    duplicate_of: int | None = None
+
+
+class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
+    body: _Text
+
+
+class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
+    body: _Text
+    parent_id: int | None = None
+
+
+class FlagIn(msgspec.Struct, forbid_unknown_fields=True):
+    subject_kind: Literal["idea", "comment"]
+    subject_id: int
+    reason: _Text
+
+
+class FlagOut(msgspec.Struct):
+    id: int | None
+    created: bool
+
+
+class IdeaDetailOut(msgspec.Struct):
+    idea: Idea
+    answer: Answer | None
+    history: list[StatusChange]
+    supported_by_me: bool

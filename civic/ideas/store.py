@@ -1,0 +1,797 @@
+"""Idea boards SQL. One function per verb; each opens its own transaction.
+
+Policy lives in rules.py; these functions only re-check what must hold under concurrency
+(inside the transaction, under a row lock or by a constraint) and raise small exceptions.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+import asyncpg
+import msgspec
+
+from civic.accounts import store as accounts
+from civic.ideas import rules
+from civic.ideas.schemas import (
+    Answer,
+    Board,
+    Comment,
+    CommentPage,
+    Flag,
+    Idea,
+    IdeaPage,
+    OverdueRow,
+    StatusChange,
+    SupportState,
+)
+from civic.search import outbox
+
+
+class NotFound(Exception):
+    pass
+
+
+class NotAllowed(Exception):
+    """The state changed under us (e.g. the idea was closed between check and write)."""
+
+
+class StaleStatus(Exception):
+    pass
+
+
+class DuplicateSlug(Exception):
+    pass
+
+
+class UnknownOriginal(Exception):
+    pass
+
+
+class BadParent(Exception):
+    pass
+
+
+# ------------------------------------------------------------------ boards
+
+BOARD_COLUMNS = """
+b.id, b.slug, b.agency_id, o.slug AS agency_slug, o.name_th AS agency_name_th, b.title,
+b.description_th, b.description_en, b.scope, b.categories, b.is_open, b.moderate_first,
+b.support_threshold, b.response_days, b.created_at,
+COALESCE((SELECT array_agg(c.org_id ORDER BY c.org_id) FROM idea_board_coowners c WHERE c.board_id = b.id),
+         '{}') AS coowner_ids,
+COALESCE((SELECT json_agg(json_build_object('id', co.id, 'slug', co.slug, 'name_th', co.name_th) ORDER BY co.id)
+          FROM idea_board_coowners c JOIN organisations co ON co.id = c.org_id WHERE c.board_id = b.id),
+         '[]'::json) AS coowners,
+(SELECT count(*) FROM ideas i WHERE i.board_id = b.id AND i.hidden_at IS NULL
+   AND i.status <> 'pending_moderation') AS idea_count
+"""
+LIST_BOARDS = f"""
+SELECT {BOARD_COLUMNS} FROM idea_boards b JOIN organisations o ON o.id = b.agency_id
+ORDER BY b.is_open DESC, b.created_at DESC, b.id DESC LIMIT $1
+"""
+GET_BOARD = (
+    f"SELECT {BOARD_COLUMNS} FROM idea_boards b JOIN organisations o ON o.id = b.agency_id WHERE b.slug = $1"
+)
+INSERT_BOARD = """
+INSERT INTO idea_boards (slug, agency_id, title, description_th, description_en, scope, categories,
+                         is_open, moderate_first, support_threshold, response_days, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
+"""
+ADD_COOWNER = """
+INSERT INTO idea_board_coowners (board_id, org_id, added_by)
+SELECT $1, o.id, $3 FROM organisations o
+WHERE o.id = $2 AND o.kind = 'agency' AND o.id <> (SELECT agency_id FROM idea_boards WHERE id = $1)
+ON CONFLICT DO NOTHING
+"""
+
+
+def _board(row: asyncpg.Record) -> Board:
+    return msgspec.convert(dict(row), Board)
+
+
+async def list_boards(conn: asyncpg.Connection, limit: int = 100) -> list[Board]:
+    return [_board(r) for r in await conn.fetch(LIST_BOARDS, limit)]
+
+
+async def get_board(conn: asyncpg.Connection, slug: str) -> Board | None:
+    row = await conn.fetchrow(GET_BOARD, slug)
+    return _board(row) if row else None
+
+
+async def agency_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
+    return await conn.fetchval("SELECT id FROM organisations WHERE slug = $1 AND kind = 'agency'", slug)
+
+
+async def agency_choices(conn: asyncpg.Connection) -> list[tuple[str, str]]:
+    rows = await conn.fetch("SELECT slug, name_th FROM organisations WHERE kind = 'agency' ORDER BY name_th")
+    return [(r["slug"], r["name_th"]) for r in rows]
+
+
+async def create_board(
+    conn: asyncpg.Connection,
+    *,
+    slug: str,
+    agency_id: int,
+    title: str,
+    description_th: str,
+    description_en: str,
+    scope: str | None,
+    categories: list[str],
+    is_open: bool,
+    moderate_first: bool,
+    support_threshold: int,
+    response_days: int,
+    coowner_ids: list[int],
+    actor_id: int,
+) -> int:
+    async with conn.transaction():
+        try:
+            board_id = await conn.fetchval(
+                INSERT_BOARD,
+                slug,
+                agency_id,
+                title.strip(),
+                description_th.strip(),
+                description_en.strip(),
+                scope or None,
+                categories,
+                is_open,
+                moderate_first,
+                support_threshold,
+                response_days,
+                actor_id,
+            )
+        except asyncpg.UniqueViolationError:
+            raise DuplicateSlug(slug) from None
+        for org_id in coowner_ids:
+            await conn.execute(ADD_COOWNER, board_id, org_id, actor_id)
+        await accounts.audit(
+            conn,
+            actor_id=actor_id,
+            org_id=agency_id,
+            action="board.create",
+            subject_kind="idea_board",
+            subject_id=board_id,
+            detail={"slug": slug, "coowners": coowner_ids},
+        )
+    return board_id
+
+
+async def add_coowner(
+    conn: asyncpg.Connection, board_id: int, org_id: int, *, actor_id: int, owner_id: int
+) -> bool:
+    async with conn.transaction():
+        result = await conn.execute(ADD_COOWNER, board_id, org_id, actor_id)
+        added = result.endswith(" 1")
+        if added:
+            await accounts.audit(
+                conn,
+                actor_id=actor_id,
+                org_id=owner_id,
+                action="board.add_coowner",
+                subject_kind="idea_board",
+                subject_id=board_id,
+                detail={"org_id": org_id},
+            )
+    return added
+
+
+# ------------------------------------------------------------------ ideas
+
+IDEA_COLUMNS = """
+i.id, i.board_id, b.slug AS board_slug, b.title AS board_title, b.agency_id, o.slug AS agency_slug,
+o.name_th AS agency_name_th, i.author_id, u.display_name AS author_name, i.title, i.body, i.category,
+i.province, i.links, i.status, i.status_reason, i.duplicate_of, i.hidden_at IS NOT NULL AS hidden,
+i.hidden_reason, i.support_count, i.comment_count, i.threshold_reached_at, i.answer_due_at,
+i.created_at, i.updated_at, b.is_open AS board_open, b.support_threshold,
+EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id) AS answered,
+(i.answer_due_at < now() AND NOT EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id)) IS TRUE
+    AS overdue,
+COALESCE((SELECT array_agg(c.org_id ORDER BY c.org_id) FROM idea_board_coowners c WHERE c.board_id = b.id),
+         '{}') AS coowner_ids
+"""
+IDEA_FROM = """
+FROM ideas i
+JOIN idea_boards b ON b.id = i.board_id
+JOIN organisations o ON o.id = b.agency_id
+JOIN users u ON u.id = i.author_id
+"""
+GET_IDEA = f"SELECT {IDEA_COLUMNS} {IDEA_FROM} WHERE i.id = $1"
+
+# Public lists: visible ideas only. The agency filter matches the owner or any co-owner.
+LIST_WHERE = """
+WHERE i.hidden_at IS NULL AND i.status <> 'pending_moderation'
+  AND ($1::text IS NULL OR i.status = $1)
+  AND ($2::text IS NULL OR i.category = $2)
+  AND ($3::text IS NULL OR i.province = $3)
+  AND ($4::text IS NULL OR o.slug = $4 OR EXISTS (
+        SELECT 1 FROM idea_board_coowners c JOIN organisations co ON co.id = c.org_id
+        WHERE c.board_id = b.id AND co.slug = $4))
+  AND ($5::bigint IS NULL OR i.board_id = $5)
+"""
+# Sort keys come from this allow-list only, never from input. "hot" decays supports with age:
+# support_count / (age_in_hours + 2) ^ 1.5 (the +2 keeps brand-new ideas from dividing by ~0).
+SORTS = {
+    "hot": "i.support_count / power(EXTRACT(EPOCH FROM (now() - i.created_at)) / 3600.0 + 2, 1.5) DESC, i.id DESC",
+    "top": "i.support_count DESC, i.id DESC",
+    "new": "i.created_at DESC, i.id DESC",
+    "discussed": "i.comment_count DESC, i.id DESC",
+}
+LIST_QUERIES = {
+    key: f"SELECT {IDEA_COLUMNS} {IDEA_FROM} {LIST_WHERE} ORDER BY {order} LIMIT $6 OFFSET $7"
+    for key, order in SORTS.items()
+}
+COUNT_IDEAS = f"SELECT count(*) {IDEA_FROM} {LIST_WHERE}"
+
+INSERT_IDEA = """
+INSERT INTO ideas (board_id, author_id, title, body, category, province, links, status)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+"""
+INSERT_HISTORY = """
+INSERT INTO idea_status_history (idea_id, from_status, to_status, reason, duplicate_of, actor_id, org_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+"""
+HISTORY = """
+SELECT h.id, h.from_status, h.to_status, h.reason, h.duplicate_of, u.display_name AS actor_name,
+       o.name_th AS org_name_th, h.at
+FROM idea_status_history h
+LEFT JOIN users u ON u.id = h.actor_id
+LEFT JOIN organisations o ON o.id = h.org_id
+WHERE h.idea_id = $1 ORDER BY h.at, h.id
+"""
+
+
+def _idea(row: asyncpg.Record) -> Idea:
+    return msgspec.convert(dict(row), Idea)
+
+
+async def get_idea(conn: asyncpg.Connection, idea_id: int) -> Idea | None:
+    row = await conn.fetchrow(GET_IDEA, idea_id)
+    return _idea(row) if row else None
+
+
+async def list_ideas(
+    conn: asyncpg.Connection,
+    *,
+    sort: str = "hot",
+    status: str | None = None,
+    category: str | None = None,
+    province: str | None = None,
+    agency: str | None = None,
+    board_id: int | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> IdeaPage:
+    query = LIST_QUERIES.get(sort, LIST_QUERIES["hot"])
+    args = (status or None, category or None, province or None, agency or None, board_id)
+    total = await conn.fetchval(COUNT_IDEAS, *args)
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    rows = await conn.fetch(query, *args, per_page, (page - 1) * per_page)
+    return IdeaPage(items=[_idea(r) for r in rows], total=total, page=page, pages=pages, per_page=per_page)
+
+
+async def list_categories(conn: asyncpg.Connection) -> list[str]:
+    rows = await conn.fetch("SELECT DISTINCT unnest(categories) AS c FROM idea_boards ORDER BY 1")
+    return [r["c"] for r in rows]
+
+
+async def create_idea(
+    conn: asyncpg.Connection,
+    *,
+    board_id: int,
+    author_id: int,
+    title: str,
+    body: str,
+    category: str,
+    province: str | None,
+    links: list[str],
+) -> int:
+    async with conn.transaction():
+        board = await conn.fetchrow(
+            "SELECT is_open, moderate_first FROM idea_boards WHERE id = $1 FOR SHARE", board_id
+        )
+        if board is None:
+            raise NotFound
+        if not board["is_open"]:
+            raise NotAllowed
+        status = rules.initial_status(board["moderate_first"])
+        idea_id = await conn.fetchval(
+            INSERT_IDEA,
+            board_id,
+            author_id,
+            title.strip(),
+            body.strip(),
+            category,
+            province or None,
+            links,
+            status,
+        )
+        await conn.execute(INSERT_HISTORY, idea_id, None, status, "", None, author_id, None)
+        await outbox.enqueue(conn, "idea", idea_id)
+    return idea_id
+
+
+async def change_status(
+    conn: asyncpg.Connection,
+    idea_id: int,
+    *,
+    expected_from: str,
+    to_status: str,
+    reason: str,
+    duplicate_of: int | None,
+    actor_id: int,
+    org_id: int | None,
+) -> None:
+    async with conn.transaction():
+        current = await conn.fetchval("SELECT status FROM ideas WHERE id = $1 FOR UPDATE", idea_id)
+        if current is None:
+            raise NotFound
+        if current != expected_from:
+            raise StaleStatus
+        rules.next_status(current, to_status)
+        if to_status == "duplicate":
+            ok = await conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM ideas WHERE id = $1 AND id <> $2 AND status <> 'pending_moderation')",
+                duplicate_of,
+                idea_id,
+            )
+            if not ok:
+                raise UnknownOriginal
+        else:
+            duplicate_of = None
+        reason = reason.strip()
+        await conn.execute(
+            "UPDATE ideas SET status = $2, status_reason = $3, duplicate_of = $4, updated_at = now() WHERE id = $1",
+            idea_id,
+            to_status,
+            reason,
+            duplicate_of,
+        )
+        await conn.execute(
+            INSERT_HISTORY, idea_id, current, to_status, reason, duplicate_of, actor_id, org_id
+        )
+        await accounts.audit(
+            conn,
+            actor_id=actor_id,
+            org_id=org_id,
+            action="idea.status",
+            subject_kind="idea",
+            subject_id=idea_id,
+            detail={"from": current, "to": to_status, "reason": reason, "duplicate_of": duplicate_of},
+        )
+        await outbox.enqueue(conn, "idea", idea_id)
+
+
+async def status_history(conn: asyncpg.Connection, idea_id: int) -> list[StatusChange]:
+    return [StatusChange(**dict(r)) for r in await conn.fetch(HISTORY, idea_id)]
+
+
+# ------------------------------------------------------------------ answers
+
+GET_ANSWER = """
+SELECT a.idea_id, a.org_id, o.slug AS org_slug, o.name_th AS org_name_th, u.display_name AS author_name,
+       a.body, a.created_at, a.updated_at,
+       (SELECT count(*) FROM idea_answer_revisions r WHERE r.idea_id = a.idea_id) AS revisions
+FROM idea_answers a JOIN organisations o ON o.id = a.org_id JOIN users u ON u.id = a.author_id
+WHERE a.idea_id = $1
+"""
+UPSERT_ANSWER = """
+INSERT INTO idea_answers (idea_id, org_id, author_id, body) VALUES ($1, $2, $3, $4)
+ON CONFLICT (idea_id) DO UPDATE
+SET org_id = EXCLUDED.org_id, author_id = EXCLUDED.author_id, body = EXCLUDED.body, updated_at = now()
+"""
+
+
+async def get_answer(conn: asyncpg.Connection, idea_id: int) -> Answer | None:
+    row = await conn.fetchrow(GET_ANSWER, idea_id)
+    return Answer(**dict(row)) if row else None
+
+
+async def answer_idea(
+    conn: asyncpg.Connection, idea_id: int, *, org_id: int, author_id: int, body: str
+) -> None:
+    """One current answer; every version is also kept in idea_answer_revisions."""
+    body = body.strip()
+    async with conn.transaction():
+        found = await conn.fetchval("SELECT id FROM ideas WHERE id = $1 FOR UPDATE", idea_id)
+        if found is None:
+            raise NotFound
+        await conn.execute(UPSERT_ANSWER, idea_id, org_id, author_id, body)
+        await conn.execute(
+            "INSERT INTO idea_answer_revisions (idea_id, org_id, author_id, body) VALUES ($1, $2, $3, $4)",
+            idea_id,
+            org_id,
+            author_id,
+            body,
+        )
+        await conn.execute("UPDATE ideas SET updated_at = now() WHERE id = $1", idea_id)
+        await accounts.audit(
+            conn,
+            actor_id=author_id,
+            org_id=org_id,
+            action="idea.answer",
+            subject_kind="idea",
+            subject_id=idea_id,
+        )
+        await outbox.enqueue(conn, "idea", idea_id)
+
+
+# ------------------------------------------------------------------ supports
+
+SUPPORT_CHECK = """
+SELECT i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open
+FROM ideas i JOIN idea_boards b ON b.id = i.board_id WHERE i.id = $1
+"""
+INSERT_SUPPORT = "INSERT INTO idea_supports (idea_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+DELETE_SUPPORT = "DELETE FROM idea_supports WHERE idea_id = $1 AND user_id = $2"
+# Runs only when a support row was really inserted. The row lock taken here serialises the
+# counter per idea, and the WHERE re-checks, under that lock, that the idea is still open to
+# supports (it may have been hidden or closed since SUPPORT_CHECK ran): no row back = roll back.
+# The response clock starts the first time the count reaches the board's threshold.
+BUMP_SUPPORT = """
+UPDATE ideas i
+SET support_count = i.support_count + 1,
+    threshold_reached_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + 1 >= b.support_threshold
+                                THEN now() ELSE i.threshold_reached_at END,
+    answer_due_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + 1 >= b.support_threshold
+                         THEN now() + make_interval(days => b.response_days) ELSE i.answer_due_at END
+FROM idea_boards b
+WHERE i.id = $1 AND b.id = i.board_id AND b.is_open AND i.hidden_at IS NULL
+  AND i.status = ANY($2::text[])
+RETURNING i.support_count, i.threshold_reached_at = now() AS just_reached, i.answer_due_at,
+          b.support_threshold
+"""
+DROP_SUPPORT = """
+UPDATE ideas i SET support_count = i.support_count - 1
+FROM idea_boards b
+WHERE i.id = $1 AND b.id = i.board_id AND b.is_open AND i.hidden_at IS NULL
+  AND i.status = ANY($2::text[])
+RETURNING i.support_count
+"""
+INSERT_EVENT = "INSERT INTO events (kind, subject_kind, subject_id, payload) VALUES ($1, $2, $3, $4)"
+
+
+async def _support_check(conn: asyncpg.Connection, idea_id: int) -> None:
+    row = await conn.fetchrow(SUPPORT_CHECK, idea_id)
+    if row is None:
+        raise NotFound
+    if not rules.is_supportable(row["status"], row["hidden"], row["is_open"]):
+        raise NotAllowed
+
+
+async def support_idea(conn: asyncpg.Connection, idea_id: int, user_id: int) -> SupportState:
+    """Idempotent: the primary key keeps one row per person; the count moves only on a real insert."""
+    async with conn.transaction():
+        await _support_check(conn, idea_id)
+        inserted = (await conn.execute(INSERT_SUPPORT, idea_id, user_id)).endswith(" 1")
+        if not inserted:
+            count = await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id)
+            return SupportState(idea_id=idea_id, supported=True, support_count=count, changed=False)
+        row = await conn.fetchrow(BUMP_SUPPORT, idea_id, list(rules.SUPPORTABLE))
+        if row is None:
+            raise NotAllowed  # rolls the inserted support back with the transaction
+        if row["just_reached"]:
+            await conn.execute(
+                INSERT_EVENT,
+                "idea.threshold_reached",
+                "idea",
+                idea_id,
+                {
+                    "support_count": row["support_count"],
+                    "threshold": row["support_threshold"],
+                    "answer_due_at": row["answer_due_at"].isoformat(),
+                },
+            )
+        await outbox.enqueue(conn, "idea", idea_id)
+    return SupportState(
+        idea_id=idea_id,
+        supported=True,
+        support_count=row["support_count"],
+        threshold_reached=bool(row["just_reached"]),
+    )
+
+
+async def withdraw_support(conn: asyncpg.Connection, idea_id: int, user_id: int) -> SupportState:
+    async with conn.transaction():
+        await _support_check(conn, idea_id)
+        deleted = (await conn.execute(DELETE_SUPPORT, idea_id, user_id)).endswith(" 1")
+        if not deleted:
+            count = await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id)
+            return SupportState(idea_id=idea_id, supported=False, support_count=count, changed=False)
+        count = await conn.fetchval(DROP_SUPPORT, idea_id, list(rules.SUPPORTABLE))
+        if count is None:
+            raise NotAllowed
+        await outbox.enqueue(conn, "idea", idea_id)
+    return SupportState(idea_id=idea_id, supported=False, support_count=count)
+
+
+async def has_supported(conn: asyncpg.Connection, idea_id: int, user_id: int | None) -> bool:
+    if user_id is None:
+        return False
+    return await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM idea_supports WHERE idea_id = $1 AND user_id = $2)", idea_id, user_id
+    )
+
+
+async def supported_ids(conn: asyncpg.Connection, idea_ids: list[int], user_id: int | None) -> set[int]:
+    if user_id is None or not idea_ids:
+        return set()
+    rows = await conn.fetch(
+        "SELECT idea_id FROM idea_supports WHERE user_id = $1 AND idea_id = ANY($2::bigint[])",
+        user_id,
+        idea_ids,
+    )
+    return {r["idea_id"] for r in rows}
+
+
+# ------------------------------------------------------------------ overdue
+
+OVERDUE = """
+SELECT o.slug AS agency_slug, o.name_th AS agency_name_th, i.id AS idea_id, i.title, i.support_count,
+       i.answer_due_at, floor(EXTRACT(EPOCH FROM now() - i.answer_due_at) / 86400)::int AS days_late
+FROM ideas i
+JOIN idea_boards b ON b.id = i.board_id
+JOIN organisations o ON o.id = b.agency_id
+WHERE i.answer_due_at < now() AND i.hidden_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id)
+ORDER BY o.name_th, i.answer_due_at, i.id
+LIMIT 1000
+"""
+
+
+async def overdue(conn: asyncpg.Connection) -> list[OverdueRow]:
+    return [OverdueRow(**dict(r)) for r in await conn.fetch(OVERDUE)]
+
+
+# ------------------------------------------------------------------ comments
+
+COMMENT_COLUMNS = """
+c.id, c.idea_id, c.parent_id, c.author_id, u.display_name AS author_name, c.body, c.created_at, c.edited_at,
+c.deleted_at IS NOT NULL AS deleted, c.hidden_at IS NOT NULL AS hidden, c.hidden_reason
+"""
+# Keyset pagination: a page of top-level comments after a cursor id, oldest first, using the
+# (idea_id, id) partial index, so page cost does not grow with the number of comments.
+TOP_COMMENTS = f"""
+SELECT {COMMENT_COLUMNS} FROM idea_comments c JOIN users u ON u.id = c.author_id
+WHERE c.idea_id = $1 AND c.parent_id IS NULL AND c.id > $2
+ORDER BY c.id LIMIT $3
+"""
+# Replies of all comments on the page in one query, capped per thread by the LATERAL limit.
+REPLIES = f"""
+SELECT r.* FROM unnest($1::bigint[]) AS p(id)
+CROSS JOIN LATERAL (
+    SELECT {COMMENT_COLUMNS} FROM idea_comments c JOIN users u ON u.id = c.author_id
+    WHERE c.parent_id = p.id ORDER BY c.id LIMIT $2
+) r
+ORDER BY r.parent_id, r.id
+"""
+GET_COMMENT = (
+    f"SELECT {COMMENT_COLUMNS} FROM idea_comments c JOIN users u ON u.id = c.author_id WHERE c.id = $1"
+)
+REPLIES_PER_THREAD = 100
+COMMENTS_PER_PAGE = 20
+
+
+def _comment(row: asyncpg.Record) -> Comment:
+    return Comment(**dict(row))
+
+
+async def comment_page(
+    conn: asyncpg.Connection, idea_id: int, *, after: int = 0, total: int, limit: int = COMMENTS_PER_PAGE
+) -> CommentPage:
+    """Two queries whatever the number of comments; `total` comes with the idea row."""
+    rows = await conn.fetch(TOP_COMMENTS, idea_id, after, limit + 1)
+    more = len(rows) > limit
+    top = [_comment(r) for r in rows[:limit]]
+    if top:
+        by_id = {c.id: c for c in top}
+        for r in await conn.fetch(REPLIES, [c.id for c in top], REPLIES_PER_THREAD):
+            by_id[r["parent_id"]].replies.append(_comment(r))
+    return CommentPage(comments=top, next_after=top[-1].id if more else None, total=total)
+
+
+async def get_comment(conn: asyncpg.Connection, comment_id: int) -> Comment | None:
+    row = await conn.fetchrow(GET_COMMENT, comment_id)
+    return _comment(row) if row else None
+
+
+async def add_comment(
+    conn: asyncpg.Connection, idea_id: int, *, author_id: int, body: str, parent_id: int | None
+) -> int:
+    async with conn.transaction():
+        idea = await conn.fetchrow(
+            "SELECT status, hidden_at IS NOT NULL AS hidden FROM ideas WHERE id = $1 FOR NO KEY UPDATE",
+            idea_id,
+        )
+        if idea is None:
+            raise NotFound
+        if not rules.can_comment_state(idea["status"], idea["hidden"]):
+            raise NotAllowed
+        if parent_id is not None:
+            parent = await conn.fetchrow(
+                "SELECT idea_id, parent_id FROM idea_comments WHERE id = $1", parent_id
+            )
+            if parent is None or parent["idea_id"] != idea_id or parent["parent_id"] is not None:
+                raise BadParent
+        comment_id = await conn.fetchval(
+            "INSERT INTO idea_comments (idea_id, parent_id, author_id, body) VALUES ($1, $2, $3, $4) RETURNING id",
+            idea_id,
+            parent_id,
+            author_id,
+            body.strip(),
+        )
+        await conn.execute("UPDATE ideas SET comment_count = comment_count + 1 WHERE id = $1", idea_id)
+    return comment_id
+
+
+async def edit_comment(conn: asyncpg.Connection, comment_id: int, body: str) -> None:
+    await conn.execute(
+        "UPDATE idea_comments SET body = $2, edited_at = now() WHERE id = $1 AND deleted_at IS NULL",
+        comment_id,
+        body.strip(),
+    )
+
+
+async def delete_comment(
+    conn: asyncpg.Connection, comment_id: int, *, actor_id: int, by_moderator: bool
+) -> None:
+    """Leaves a tombstone: the row stays (replies keep their place), its text is wiped."""
+    async with conn.transaction():
+        idea_id = await conn.fetchval(
+            "UPDATE idea_comments SET deleted_at = now(), body = '' WHERE id = $1 AND deleted_at IS NULL "
+            "RETURNING idea_id",
+            comment_id,
+        )
+        if idea_id is None:
+            return
+        await conn.execute("UPDATE ideas SET comment_count = comment_count - 1 WHERE id = $1", idea_id)
+        if by_moderator:
+            await accounts.audit(
+                conn,
+                actor_id=actor_id,
+                action="comment.delete",
+                subject_kind="comment",
+                subject_id=comment_id,
+            )
+
+
+# ------------------------------------------------------------------ moderation
+
+INSERT_FLAG = """
+INSERT INTO idea_flags (subject_kind, subject_id, reason, flagger_id) VALUES ($1, $2, $3, $4)
+ON CONFLICT DO NOTHING RETURNING id
+"""
+OPEN_FLAGS = """
+SELECT f.id, f.subject_kind, f.subject_id, f.reason, fu.display_name AS flagger_name, f.created_at,
+       COALESCE(i.id, c.idea_id) AS idea_id,
+       left(COALESCE(i.title, c.body, ''), 200) AS excerpt,
+       au.id AS author_id, au.display_name AS author_name, au.role AS author_role,
+       COALESCE(i.hidden_at, c.hidden_at) IS NOT NULL AS hidden,
+       count(*) OVER (PARTITION BY f.subject_kind, f.subject_id) AS flag_count
+FROM idea_flags f
+JOIN users fu ON fu.id = f.flagger_id
+LEFT JOIN ideas i ON f.subject_kind = 'idea' AND i.id = f.subject_id
+LEFT JOIN idea_comments c ON f.subject_kind = 'comment' AND c.id = f.subject_id
+LEFT JOIN users au ON au.id = COALESCE(i.author_id, c.author_id)
+WHERE f.resolved_at IS NULL
+ORDER BY f.created_at, f.id
+LIMIT 200
+"""
+PENDING_IDEAS = (
+    f"SELECT {IDEA_COLUMNS} {IDEA_FROM} WHERE i.status = 'pending_moderation' ORDER BY i.id LIMIT 200"
+)
+RESOLVE_FLAGS = """
+UPDATE idea_flags SET resolved_at = now(), resolved_by = $3, resolution = $4
+WHERE subject_kind = $1 AND subject_id = $2 AND resolved_at IS NULL
+"""
+
+
+async def subject_exists(conn: asyncpg.Connection, kind: str, subject_id: int) -> bool:
+    table = {"idea": "ideas", "comment": "idea_comments"}[kind]  # allow-list, never input
+    return await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE id = $1)", subject_id)
+
+
+async def flag(
+    conn: asyncpg.Connection, kind: str, subject_id: int, reason: str, flagger_id: int
+) -> int | None:
+    return await conn.fetchval(INSERT_FLAG, kind, subject_id, reason.strip(), flagger_id)
+
+
+async def open_flags(conn: asyncpg.Connection) -> list[Flag]:
+    return [Flag(**dict(r)) for r in await conn.fetch(OPEN_FLAGS)]
+
+
+async def pending_ideas(conn: asyncpg.Connection) -> list[Idea]:
+    return [_idea(r) for r in await conn.fetch(PENDING_IDEAS)]
+
+
+async def set_hidden(
+    conn: asyncpg.Connection, kind: str, subject_id: int, *, hidden: bool, reason: str, actor_id: int
+) -> None:
+    table = {"idea": "ideas", "comment": "idea_comments"}[kind]
+    async with conn.transaction():
+        if hidden:
+            done = await conn.fetchval(
+                f"UPDATE {table} SET hidden_at = now(), hidden_reason = $2, hidden_by = $3 WHERE id = $1 RETURNING id",
+                subject_id,
+                reason.strip(),
+                actor_id,
+            )
+        else:
+            done = await conn.fetchval(
+                f"UPDATE {table} SET hidden_at = NULL, hidden_reason = '', hidden_by = NULL WHERE id = $1 RETURNING id",
+                subject_id,
+            )
+        if done is None:
+            raise NotFound
+        await conn.execute(RESOLVE_FLAGS, kind, subject_id, actor_id, "hidden" if hidden else "restored")
+        await accounts.audit(
+            conn,
+            actor_id=actor_id,
+            action=f"{kind}.{'hide' if hidden else 'restore'}",
+            subject_kind=kind,
+            subject_id=subject_id,
+            detail={"reason": reason.strip()} if hidden else {},
+        )
+        if kind == "idea":
+            await outbox.enqueue(conn, "idea", subject_id)
+
+
+async def dismiss_flags(conn: asyncpg.Connection, kind: str, subject_id: int, *, actor_id: int) -> None:
+    async with conn.transaction():
+        await conn.execute(RESOLVE_FLAGS, kind, subject_id, actor_id, "dismissed")
+        await accounts.audit(
+            conn, actor_id=actor_id, action=f"{kind}.dismiss_flags", subject_kind=kind, subject_id=subject_id
+        )
+
+
+async def block_user(conn: asyncpg.Connection, user_id: int, *, actor_id: int) -> None:
+    async with conn.transaction():
+        await accounts.set_status(conn, user_id, "blocked")
+        await accounts.audit(
+            conn, actor_id=actor_id, action="user.block", subject_kind="user", subject_id=user_id
+        )
+
+
+async def user_role(conn: asyncpg.Connection, user_id: int) -> str | None:
+    return await conn.fetchval("SELECT role FROM users WHERE id = $1", user_id)
+
+
+# ------------------------------------------------------------------ search contract
+
+SEARCH_DOCUMENTS = """
+SELECT i.id, i.title, i.body, i.province, o.slug AS agency, i.status, i.created_at, i.support_count
+FROM ideas i JOIN idea_boards b ON b.id = i.board_id JOIN organisations o ON o.id = b.agency_id
+WHERE i.id = ANY($1::bigint[]) AND i.hidden_at IS NULL AND i.status <> 'pending_moderation'
+ORDER BY i.id
+"""
+
+
+async def search_documents(conn: asyncpg.Connection, ids: list[int]) -> list[dict]:
+    """One document per visible idea among `ids`; hidden and pending ideas are left out, so the
+    search relay deletes them from the index."""
+    rows = await conn.fetch(SEARCH_DOCUMENTS, list(ids))
+    return [
+        {
+            "kind": "idea",
+            "id": r["id"],
+            "title": r["title"],
+            "body": r["body"],
+            "province": r["province"],
+            "agency": r["agency"],
+            "status": r["status"],
+            "created_at": r["created_at"],
+            "popularity": r["support_count"],
+            "url": f"/ideas/{r['id']}",
+        }
+        for r in rows
+    ]
+
+
+def now_utc() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
