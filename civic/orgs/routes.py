@@ -42,7 +42,6 @@ ORG_FIELDS = (
     "contact_email",
 )
 SLUG_TAKEN = Problem("This web address is already in use. Choose another.")
-ALREADY_MEMBER = "You are already a member of this organisation, or your request is waiting for an answer."
 
 
 # ------------------------------------------------------------------ shared loaders
@@ -166,11 +165,19 @@ def _api_invalid(exc: _Invalid) -> ClientError:
 async def join_org(db: Db, user: CurrentUser, org: Organisation) -> str:
     status = await store.membership_status(db, org.id, user.id)
     if not rules.can_request_join(user, org.id, pending=status is not None):
-        raise ClientError(409, "already_member", ALREADY_MEMBER)
+        raise _already_member()
     try:
         return await store.request_join(db, org.id, user.id)
     except store.AlreadyMember:
-        raise ClientError(409, "already_member", ALREADY_MEMBER) from None
+        raise _already_member() from None
+
+
+def _already_member() -> ClientError:
+    return ClientError(
+        409,
+        "already_member",
+        "You are already a member of this organisation, or your request is waiting for an answer.",
+    )
 
 
 async def verify_org(db: Db, user: CurrentUser, org: Organisation, decision: str, reason: str) -> None:
@@ -338,8 +345,11 @@ class OrganisationPages(Controller):
             )
         except store.NotPending:
             raise ClientError(409, "not_pending", "This request has already been answered.") from None
-        message = "The request was accepted." if decision == "accept" else "The request was declined."
-        return redirect(f"/organisations/{org.slug}/members", flash=("success", message))
+        if decision == "accept":
+            return redirect(
+                f"/organisations/{org.slug}/members", flash=("success", "The request was accepted.")
+            )
+        return redirect(f"/organisations/{org.slug}/members", flash=("success", "The request was declined."))
 
     @get("/admin/partners")
     async def partner_queue(self, request: Request, db: Db) -> Template:
@@ -388,8 +398,9 @@ class OrganisationPages(Controller):
                 },
                 status=exc.status,
             )
-        message = "The partner is now verified." if decision == "verified" else "The partner was rejected."
-        return redirect("/admin/partners", flash=("success", message))
+        if decision == "verified":
+            return redirect("/admin/partners", flash=("success", "The partner is now verified."))
+        return redirect("/admin/partners", flash=("success", "The partner was rejected."))
 
 
 # ------------------------------------------------------------------ JSON API
@@ -425,7 +436,11 @@ class OrganisationsApi(Controller):
         size = rules.parse_page(per_page) if per_page else rules.PER_PAGE
         if size is None or size > rules.PER_PAGE_MAX:
             raise ClientError(
-                400, "invalid_filter", "Ask for at most %(max)s per page.", field="per_page", max=rules.PER_PAGE_MAX
+                400,
+                "invalid_filter",
+                "Ask for at most %(max)s per page.",
+                field="per_page",
+                max=rules.PER_PAGE_MAX,
             )
         result, _ = await load_directory(db, current_user(request), raw, per_page=size)
         return result
@@ -460,7 +475,9 @@ class OrganisationsApi(Controller):
         summary="Verify or reject a partner (platform admins; a reason is required to reject)",
         status_code=200,
     )
-    async def verify(self, request: Request, db: Db, slug: FromPath[str], data: JSONBody[VerifyIn]) -> Organisation:
+    async def verify(
+        self, request: Request, db: Db, slug: FromPath[str], data: JSONBody[VerifyIn]
+    ) -> Organisation:
         user = require_user(request)
         if not rules.can_verify_partner(user):
             raise forbid("Only platform administrators can verify partner organisations.")

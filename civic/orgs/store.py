@@ -31,6 +31,7 @@ class InvalidTransition(Exception):
         super().__init__(current)
         self.current = current
 
+
 ORG_COLUMNS = """
 o.id, o.slug, o.kind, o.name_th, o.name_en, o.description, o.province, o.website, o.contact_email,
 o.level, o.parent_id, o.partner_type, o.verification, o.rejection_reason, o.created_at,

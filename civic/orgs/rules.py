@@ -1,0 +1,246 @@
+"""Organisation rules: permissions, the partner verification state machine, validators.
+
+Pure: no litestar, no asyncpg. Routes ask these before acting, templates ask them before
+showing a button, and hiding the button is never the check.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from civic import provinces
+from civic.accounts.schemas import CurrentUser
+from civic.validation import Errors, Problem, check_choice, check_text
+
+KINDS = ("agency", "partner")
+LEVELS = ("central", "regional", "local")
+PARTNER_TYPES = ("ngo", "community", "foundation", "social_enterprise", "company")
+VERIFICATIONS = ("pending", "verified", "rejected")
+MEMBER_ROLES = ("member", "admin")
+
+NAME_MAX = 200
+DESCRIPTION_MAX = 5000
+REASON_MAX = 1000
+URL_MAX = 500
+EMAIL_MAX = 254
+PER_PAGE = 20
+PER_PAGE_MAX = 100
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+# Paths under /organisations/ that a slug must never shadow.
+RESERVED_SLUGS = frozenset({"new", "admin", "api", "static", "edit", "members", "join", "verify"})
+URL_RE = re.compile(r"^https?://[^\s/?#@]+\.[^\s/?#@]+(?::\d{1,5})?(?:[/?#]\S*)?$", re.IGNORECASE)
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+# Partner verification, decided by platform admins. A rejected partner can be verified
+# later (after fixing what was wrong) and a verified one can be withdrawn with a reason.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"verified", "rejected"}),
+    "rejected": frozenset({"verified"}),
+    "verified": frozenset({"rejected"}),
+}
+
+
+# ------------------------------------------------------------------ permissions
+
+
+def can_view(user: CurrentUser | None, org_id: int, kind: str, verification: str) -> bool:
+    """Agencies and partners that are verified or awaiting verification are public; a rejected
+    partner stays visible to its own members and to platform staff, who need to see why."""
+    if kind == "agency" or verification in ("verified", "pending"):
+        return True
+    if user is None:
+        return False
+    return user.is_moderator or user.org_role(org_id) is not None
+
+
+def can_edit_org(user: CurrentUser | None, org_id: int) -> bool:
+    if user is None:
+        return False
+    return user.is_admin or user.org_role(org_id) == "admin"
+
+
+def can_manage_members(user: CurrentUser | None, org_id: int) -> bool:
+    """Accept or decline join requests: the organisation's own admins."""
+    return user is not None and user.org_role(org_id) == "admin"
+
+
+def can_view_members(user: CurrentUser | None, org_id: int) -> bool:
+    if user is None:
+        return False
+    return user.is_admin or user.org_role(org_id) is not None
+
+
+def can_see_rejection_reason(user: CurrentUser | None, org_id: int) -> bool:
+    return can_edit_org(user, org_id)
+
+
+def can_verify_partner(user: CurrentUser | None) -> bool:
+    return user is not None and user.is_admin
+
+
+def can_request_join(user: CurrentUser | None, org_id: int, *, pending: bool = False) -> bool:
+    """Logged in, not a member yet, and no request already waiting."""
+    return user is not None and user.org_role(org_id) is None and not pending
+
+
+def can_register_org(user: CurrentUser | None, kind: str = "partner") -> bool:
+    """Anyone logged in can register a partner (it starts pending); agencies are official
+    bodies, so only platform admins add them."""
+    if user is None:
+        return False
+    if kind == "agency":
+        return user.is_admin
+    return kind == "partner"
+
+
+def allowed_kinds(user: CurrentUser | None) -> tuple[str, ...]:
+    return tuple(k for k in KINDS if can_register_org(user, k))
+
+
+# ------------------------------------------------------------------ verification
+
+
+def next_verification(current: str, decision: str) -> str | None:
+    """The new status, or None when the decision does not apply from `current`."""
+    return decision if decision in TRANSITIONS.get(current, frozenset()) else None
+
+
+def validate_decision(decision: str | None, reason: str | None) -> Errors:
+    errors: Errors = {}
+    problem = check_choice(decision, ("verified", "rejected"))
+    if problem:
+        errors["decision"] = problem
+    if decision == "rejected":
+        problem = check_text(reason, max_len=REASON_MAX, multiline=True)
+        if problem and problem.msgid == "This field is required.":
+            problem = Problem("Give a reason so the organisation knows what to fix.")
+        if problem:
+            errors["reason"] = problem
+    elif reason:
+        problem = check_text(reason, max_len=REASON_MAX, multiline=True, required=False)
+        if problem:
+            errors["reason"] = problem
+    return errors
+
+
+# ------------------------------------------------------------------ validators
+
+
+def clean(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def validate_organisation(
+    fields: Mapping[str, Any],
+    *,
+    allowed_kinds_: tuple[str, ...] = KINDS,
+    agency_ids: frozenset[int] = frozenset(),
+) -> Errors:
+    """Check a registration. `fields` holds strings as typed (parent_id may be "" or digits).
+
+    agency_ids: the ids a parent may be chosen from (None checks happen in the store too)."""
+    errors: Errors = {}
+    kind = clean(fields.get("kind"))
+    problem = check_choice(kind, allowed_kinds_)
+    if problem:
+        errors["kind"] = problem
+
+    raw_name_th = fields.get("name_th") or ""
+    problem = check_text(raw_name_th, max_len=NAME_MAX)
+    if problem:
+        errors["name_th"] = problem
+    problem = check_text(fields.get("name_en") or "", max_len=NAME_MAX, required=False)
+    if problem:
+        errors["name_en"] = problem
+    problem = check_text(
+        fields.get("description") or "", max_len=DESCRIPTION_MAX, multiline=True, required=False
+    )
+    if problem:
+        errors["description"] = problem
+
+    slug = fields.get("slug") or ""
+    if slug:
+        problem = check_text(slug, max_len=63)
+        if problem:
+            errors["slug"] = problem
+        elif not SLUG_RE.match(slug.strip()):
+            errors["slug"] = Problem(
+                "Use 2 to 63 lowercase English letters, digits and hyphens, starting with a letter or digit."
+            )
+        elif slug.strip() in RESERVED_SLUGS:
+            errors["slug"] = Problem("This web address is reserved. Choose another.")
+
+    province = clean(fields.get("province"))
+    if province and not provinces.is_valid(province):
+        errors["province"] = Problem("Choose a province from the list.")
+
+    if kind == "agency":
+        problem = check_choice(clean(fields.get("level")), LEVELS)
+        if problem:
+            errors["level"] = problem
+        parent = clean(fields.get("parent_id"))
+        if parent:
+            if not parent.isascii() or not parent.isdigit() or int(parent) not in agency_ids:
+                errors["parent_id"] = Problem("Choose a parent agency from the list.")
+    elif kind == "partner":
+        problem = check_choice(clean(fields.get("partner_type")), PARTNER_TYPES)
+        if problem:
+            errors["partner_type"] = problem
+
+    website = fields.get("website") or ""
+    if website:
+        problem = check_text(website, max_len=URL_MAX)
+        if problem:
+            errors["website"] = problem
+        elif not URL_RE.match(website.strip()):
+            errors["website"] = Problem("Enter a web address starting with http:// or https://.")
+
+    email = fields.get("contact_email") or ""
+    if email:
+        problem = check_text(email, max_len=EMAIL_MAX)
+        if problem:
+            errors["contact_email"] = problem
+        elif not EMAIL_RE.match(email.strip()):
+            errors["contact_email"] = Problem("Enter an email address like name@example.com.")
+    return errors
+
+
+def _slugify_ascii(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:63].rstrip("-")
+
+
+def _romanize(text: str) -> str:
+    try:
+        from pythainlp.transliterate import romanize
+    except ImportError:  # pragma: no cover - pythainlp is a dependency
+        return ""
+    try:
+        return romanize(text, engine="royin")
+    except Exception:  # a transliteration failure just means "no slug from Thai"
+        return ""
+
+
+def make_slug(name_en: str, name_th: str = "") -> str:
+    """A web address from the English name, else a Royal Institute transliteration of the
+    Thai one; "org" when neither yields anything usable. The store adds "-2", "-3"... when
+    the slug is taken."""
+    for candidate in (_slugify_ascii(name_en or ""), _slugify_ascii(_romanize(name_th or ""))):
+        if len(candidate) >= 2 and SLUG_RE.match(candidate) and candidate not in RESERVED_SLUGS:
+            return candidate[:56].rstrip("-")  # room for a "-NNN" suffix
+    return "org"
+
+
+def parse_page(value: str | None) -> int | None:
+    """A page number from the query string; None when it is not a plain positive number."""
+    if value is None or value == "":
+        return 1
+    if not value.isascii() or not value.isdigit() or len(value) > 6:
+        return None
+    page = int(value)
+    return page if page >= 1 else None
