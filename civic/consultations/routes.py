@@ -40,8 +40,8 @@ from civic.uploads import UploadRejected, check_upload, resolve, store_upload
 from civic.validation import Errors, Problem
 from civic.web.deps import Db
 from civic.web.errors import ClientError
-from civic.web.i18n import N_
 from civic.web.guards import current_user, forbid, not_found, require_user
+from civic.web.i18n import N_
 from civic.web.templating import lang_of, redirect, render, translate_errors
 
 N_QUESTION_ROWS = 6
@@ -84,6 +84,13 @@ TABS = {
 }
 
 
+def _getall(form, key: str) -> list[str]:
+    try:
+        return [v for v in form.getall(key) if isinstance(v, str)]
+    except KeyError:
+        return []
+
+
 def _err(exc: store.ConsultationError) -> ClientError:
     return ClientError(exc.status, exc.code, exc.msgid, field=exc.field, **exc.params)
 
@@ -93,14 +100,14 @@ def _first_error(errors: Errors, status: int = 422) -> ClientError:
     return ClientError(status, "invalid_input", p.msgid, field=field, **p.params)
 
 
-async def _load(db, consultation_id: int, user: CurrentUser | None) -> Consultation:
+async def _load(db, consultation_id: FromPath[int], user: CurrentUser | None) -> Consultation:
     c = await store.get_consultation(db, consultation_id)
     if c is None or not rules.can_view(user, c.status, c.owner_org_id, c.coowner_ids):
         raise not_found("We could not find that consultation.")
     return c
 
 
-async def _load_managed(db, consultation_id: int, user: CurrentUser) -> Consultation:
+async def _load_managed(db, consultation_id: FromPath[int], user: CurrentUser) -> Consultation:
     c = await _load(db, consultation_id, user)
     if not rules.can_manage(user, c.owner_org_id, c.coowner_ids):
         raise forbid("Only staff of the agencies running this consultation can do this.")
@@ -134,6 +141,8 @@ def _ctx(**kw) -> dict[str, Any]:
         "ACTION_LABELS": rules.ACTION_LABELS,
         "days_left": lambda c: rules.days_left(c.closes_at, datetime.now(thai.BANGKOK)),
         "local_input": local_input,
+        "pairs": lambda xs: [(x, x) for x in xs],
+        "agency_choices": lambda orgs: [(str(o.id), o.name_th) for o in orgs],
     } | kw
 
 
@@ -275,7 +284,7 @@ class ConsultationPages(Controller):
                 "change_note",
             )
         }
-        values["coowner_ids"] = [v for v in form.getall("coowner_ids") if v.isdigit()]
+        values["coowner_ids"] = [v for v in _getall(form, "coowner_ids") if v.isdigit()]
         questions, errors = _questions_from_form(form)
         values["questions"] = _question_rows(questions)
         draft_text = values["draft_text"]
@@ -345,7 +354,7 @@ class ConsultationPages(Controller):
         )
 
     @get("/{consultation_id:int}/edit")
-    async def edit_form(self, request: Request, db: Db, consultation_id: int) -> Template:
+    async def edit_form(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Template:
         user = require_user(request)
         c = await _load_managed(db, consultation_id, user)
         sections = await store.list_sections(db, consultation_id)
@@ -366,7 +375,7 @@ class ConsultationPages(Controller):
         return await self._author_form(request, db, user, values, {}, consultation=c)
 
     @post("/{consultation_id:int}/edit")
-    async def edit(self, request: Request, db: Db, consultation_id: int) -> Any:
+    async def edit(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Any:
         user = require_user(request)
         c = await _load_managed(db, consultation_id, user)
         form = await request.form()
@@ -422,7 +431,7 @@ class ConsultationPages(Controller):
         return redirect(f"/consultations/{consultation_id}", flash=("success", "Your changes were saved."))
 
     @post("/{consultation_id:int}/documents")
-    async def upload_document(self, request: Request, db: Db, consultation_id: int) -> Any:
+    async def upload_document(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Any:
         user = require_user(request)
         await _load_managed(db, consultation_id, user)
         form = await request.form()
@@ -435,7 +444,9 @@ class ConsultationPages(Controller):
         return redirect(f"/consultations/{consultation_id}", flash=("success", "The document was uploaded."))
 
     @get("/{consultation_id:int}/documents/{document_id:int}")
-    async def document(self, request: Request, db: Db, consultation_id: int, document_id: int) -> File:
+    async def document(
+        self, request: Request, db: Db, consultation_id: FromPath[int], document_id: FromPath[int]
+    ) -> File:
         await _load(db, consultation_id, current_user(request))
         doc = await store.get_document(db, consultation_id, document_id)
         path = resolve(request.app.state.settings.upload_dir, doc["path"]) if doc else None
@@ -451,7 +462,7 @@ class ConsultationPages(Controller):
         )
 
     @post("/{consultation_id:int}/transition")
-    async def transition(self, request: Request, db: Db, consultation_id: int) -> Any:
+    async def transition(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Any:
         user = require_user(request)
         await _load_managed(db, consultation_id, user)
         form = await request.form()
@@ -518,17 +529,17 @@ class ConsultationPages(Controller):
         )
 
     @get("/{consultation_id:int}")
-    async def page(self, request: Request, db: Db, consultation_id: int) -> Template:
+    async def page(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Template:
         return await self._page(request, db, consultation_id)
 
     @post("/{consultation_id:int}/respond")
-    async def respond(self, request: Request, db: Db, consultation_id: int) -> Any:
+    async def respond(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Any:
         user = require_user(request)
         c = await _load(db, consultation_id, user)
         form = await request.form()
         questions = await store.list_questions(db, consultation_id)
         raw = {
-            str(q.id): (form.getall(f"q{q.id}") if q.kind == "multi" else form.get(f"q{q.id}", ""))
+            str(q.id): (_getall(form, f"q{q.id}") if q.kind == "multi" else form.get(f"q{q.id}", ""))
             for q in questions
         }
         consent, province = form.get("consent", ""), form.get("province", "") or None
@@ -551,18 +562,18 @@ class ConsultationPages(Controller):
                 await store.update_response(
                     db, consultation_id, user.id, consent=consent, province=province, answers=clean
                 )
-                msg = "Your response was updated."
+                msg = N_("Your response was updated.")
             else:
                 await store.submit_response(
                     db, consultation_id, user.id, consent=consent, province=province, answers=clean
                 )
-                msg = "Thank you. Your response was received."
+                msg = N_("Thank you. Your response was received.")
         except store.ConsultationError as exc:
             raise _err(exc) from None
         return redirect(f"/consultations/{consultation_id}#respond", flash=("success", msg))
 
     @post("/{consultation_id:int}/comments")
-    async def comment(self, request: Request, db: Db, consultation_id: int) -> Any:
+    async def comment(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Any:
         user = require_user(request)
         await _load(db, consultation_id, user)
         form = await request.form()
@@ -598,7 +609,9 @@ class ConsultationPages(Controller):
         )
 
     @post("/{consultation_id:int}/comments/{comment_id:int}/hide")
-    async def hide(self, request: Request, db: Db, consultation_id: int, comment_id: int) -> Any:
+    async def hide(
+        self, request: Request, db: Db, consultation_id: FromPath[int], comment_id: FromPath[int]
+    ) -> Any:
         user = require_user(request)
         c = await _load(db, consultation_id, user)
         if not rules.can_moderate(user, c.owner_org_id, c.coowner_ids):
@@ -640,7 +653,7 @@ class ConsultationPages(Controller):
 
     @get("/{consultation_id:int}/outcome")
     async def outcome(
-        self, request: Request, db: Db, consultation_id: int, version: FromQuery[int | None] = None
+        self, request: Request, db: Db, consultation_id: FromPath[int], version: FromQuery[int | None] = None
     ) -> Template:
         c = await _load(db, consultation_id, current_user(request))
         o = await store.get_outcome(db, consultation_id, version)
@@ -662,7 +675,7 @@ class ConsultationPages(Controller):
         )
 
     @get("/{consultation_id:int}/report")
-    async def report(self, request: Request, db: Db, consultation_id: int) -> Template:
+    async def report(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Template:
         c = await _load(db, consultation_id, current_user(request))
         o = await store.get_outcome(db, consultation_id)
         if o is None:
@@ -690,7 +703,7 @@ class ConsultationPages(Controller):
         )
 
     @get("/{consultation_id:int}/outcome/edit")
-    async def outcome_form(self, request: Request, db: Db, consultation_id: int) -> Template:
+    async def outcome_form(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Template:
         user = require_user(request)
         c = await _load_managed(db, consultation_id, user)
         if not rules.can_publish_outcome(user, c.status, c.owner_org_id, c.coowner_ids):
@@ -707,7 +720,7 @@ class ConsultationPages(Controller):
         )
 
     @post("/{consultation_id:int}/outcome")
-    async def publish(self, request: Request, db: Db, consultation_id: int) -> Any:
+    async def publish(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Any:
         user = require_user(request)
         c = await _load_managed(db, consultation_id, user)
         form = await request.form()
@@ -767,7 +780,7 @@ class ConsultationPages(Controller):
         )
 
 
-async def _comment_index(db, consultation_id: int) -> dict[int, Comment]:
+async def _comment_index(db, consultation_id: FromPath[int]) -> dict[int, Comment]:
     out: dict[int, Comment] = {}
     for comments in (await store.comments_by_section(db, consultation_id)).values():
         for c in comments:

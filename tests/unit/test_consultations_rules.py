@@ -10,8 +10,13 @@ OWNER, COOWNER, OTHER = 10, 20, 30
 
 
 def user(role="citizen", agencies=()):
-    ms = tuple(Membership(org_id=a, role="admin", kind="agency", verified=True, slug=f"a{a}", name_th="x") for a in agencies)
-    return CurrentUser(id=1, email="u@x.example", display_name="u", lang="th", role=role, status="active", memberships=ms)
+    ms = tuple(
+        Membership(org_id=a, role="admin", kind="agency", verified=True, slug=f"a{a}", name_th="x")
+        for a in agencies
+    )
+    return CurrentUser(
+        id=1, email="u@x.example", display_name="u", lang="th", role=role, status="active", memberships=ms
+    )
 
 
 @pytest.mark.parametrize(

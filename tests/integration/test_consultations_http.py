@@ -1,0 +1,321 @@
+"""HTTP: the issue's "Bad input" cases, permissions per agency, exports without personal data."""
+
+from datetime import timedelta
+
+from civic.consultations import store
+from civic.orgs import store as orgs
+from tests.helpers import login, make_agency, make_user, post_form, send_json, text_of
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 4000
+
+
+async def setup(conn, status="open", kind="general"):
+    mdes = await make_agency(conn, "mdes")
+    other = await make_agency(conn, "other-agency")
+    staff = await make_user(conn, "staff@mdes.example", name="เจ้าหน้าที่ ดีอี")
+    rival = await make_user(conn, "staff@other.example", name="เจ้าหน้าที่อื่น")
+    await orgs.add_member(conn, mdes, staff, "admin")
+    await orgs.add_member(conn, other, rival, "admin")
+    now = await conn.fetchval("SELECT now()")
+    cid = await store.create_consultation(
+        conn,
+        actor_id=staff,
+        owner_org_id=mdes,
+        kind=kind,
+        title="ร่างนโยบายอินเทอร์เน็ตชุมชน",
+        summary="ขอรับฟังความคิดเห็นต่อร่างนโยบายอินเทอร์เน็ตชุมชน",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=20),
+        sections=store.sections_from_text("มาตรา ๑ ข้อหนึ่ง\n\nมาตรา ๒ ข้อสอง"),
+        questions=[
+            {"kind": "single", "prompt": "เห็นด้วยหรือไม่", "required": True, "options": ["เห็นด้วย", "ไม่เห็นด้วย"]},
+            {"kind": "scale", "prompt": "ความสำคัญ", "required": True},
+            {"kind": "text", "prompt": "ข้อเสนอแนะ", "required": False},
+        ],
+    )
+    if status != "draft":
+        await conn.execute("UPDATE consultations SET status = $2 WHERE id = $1", cid, status)
+    qs = await store.list_questions(conn, cid)
+    return {"cid": cid, "mdes": mdes, "other": other, "q": [str(q.id) for q in qs]}
+
+
+def answers(q, single="เห็นด้วย", scale="4", text=""):
+    return {q[0]: single, q[1]: scale, q[2]: text}
+
+
+async def count_responses(conn):
+    return await conn.fetchval("SELECT count(*) FROM consultation_responses")
+
+
+async def test_respond_via_form_with_thai_digit_then_edit(client, conn):
+    s = await setup(conn)
+    await make_user(conn, "pim@x.example")
+    await login(client, "pim@x.example")
+    q = s["q"]
+    r = await post_form(
+        client,
+        f"/consultations/{s['cid']}/respond",
+        {f"q{q[0]}": "เห็นด้วย", f"q{q[1]}": "๕", "consent": "anonymous", "mode": "new"},
+    )
+    assert r.status_code == 303, r.text[:300]
+    row = await conn.fetchrow("SELECT answers, consent FROM consultation_responses")
+    assert row["answers"] == {q[0]: "เห็นด้วย", q[1]: 5}
+    r = await post_form(
+        client,
+        f"/consultations/{s['cid']}/respond",
+        {f"q{q[0]}": "ไม่เห็นด้วย", f"q{q[1]}": "2", "consent": "named", "mode": "edit"},
+    )
+    assert r.status_code == 303
+    row = await conn.fetchrow("SELECT answers, consent FROM consultation_responses")
+    assert row["answers"][q[0]] == "ไม่เห็นด้วย" and row["consent"] == "named"
+    page = await client.get(f"/consultations/{s['cid']}")
+    assert "ไม่เห็นด้วย" in page.text and page.status_code == 200
+
+
+async def test_form_errors_rerender_with_typed_values(client, conn):
+    s = await setup(conn)
+    await make_user(conn, "pim@x.example")
+    await login(client, "pim@x.example")
+    q = s["q"]
+    r = await post_form(
+        client,
+        f"/consultations/{s['cid']}/respond",
+        {f"q{q[1]}": "6", f"q{q[2]}": "ข้อความที่พิมพ์ไว้", "consent": "anonymous"},
+    )
+    assert r.status_code == 400
+    assert "ข้อความที่พิมพ์ไว้" in r.text
+    text = text_of(r.text)
+    assert "กรุณาตอบคำถามนี้" in text and "เลือกตัวเลขตั้งแต่ 1 ถึง 5" in text
+    assert await count_responses(conn) == 0
+
+
+async def test_api_bad_input_cases(client, conn):
+    s = await setup(conn)
+    await make_user(conn, "pim@x.example")
+    await login(client, "pim@x.example")
+    url = f"/api/v1/consultations/{s['cid']}/response"
+    q = s["q"]
+    cases = [
+        ({q[1]: "3"}, q[0] and f"q{q[0]}", "Please answer this question."),
+        (answers(q, single="บางที"), f"q{q[0]}", "Choose one of the options."),
+        (answers(q, scale="6"), f"q{q[1]}", "Choose a number from 1 to 5."),
+        (answers(q, scale=6), f"q{q[1]}", "Choose a number from 1 to 5."),
+    ]
+    for ans, field, _msg in cases:
+        r = await send_json(client, "POST", url, {"consent": "none", "answers": ans})
+        assert r.status_code == 422, r.text
+        err = r.json()["error"]
+        assert err["field"] == field and err["code"] == "invalid_input" and err["message"]
+    assert await count_responses(conn) == 0
+    r = await send_json(client, "POST", url, {"consent": "none", "answers": answers(q)})
+    assert r.status_code == 201
+    r = await send_json(client, "POST", url, {"consent": "none", "answers": answers(q, single="ไม่เห็นด้วย")})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "already_responded"
+    assert "แก้ไข" in r.json()["error"]["message"]
+    mine = (await client.get(url)).json()
+    assert mine["answers"][q[0]] == "เห็นด้วย"
+    r = await send_json(
+        client, "PUT", url, {"consent": "anonymous", "answers": answers(q, single="ไม่เห็นด้วย")}
+    )
+    assert r.status_code == 200
+    assert (await client.get(url)).json()["answers"][q[0]] == "ไม่เห็นด้วย"
+    assert await count_responses(conn) == 1
+
+
+async def test_closed_consultation_refuses_answers(client, conn):
+    s = await setup(conn, status="closed")
+    await make_user(conn, "pim@x.example")
+    await login(client, "pim@x.example")
+    r = await send_json(
+        client,
+        "POST",
+        f"/api/v1/consultations/{s['cid']}/response",
+        {"consent": "none", "answers": answers(s["q"])},
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "not_open"
+    r = await post_form(client, f"/consultations/{s['cid']}/respond", {"consent": "none"})
+    assert r.status_code == 409 and "ไม่ได้เปิด" in text_of(r.text)
+    assert await count_responses(conn) == 0
+
+
+async def test_s77_ten_days_refused(client, conn):
+    s = await setup(conn)
+    await login(client, "staff@mdes.example")
+    body = {
+        "owner_org_id": s["mdes"],
+        "title": "ร่างพระราชบัญญัติทดสอบ",
+        "summary": "รับฟังความคิดเห็นร่างกฎหมาย",
+        "kind": "s77",
+        "opens_at": "2030-01-01T09:00:00+07:00",
+        "closes_at": "2030-01-11T09:00:00+07:00",
+    }
+    before = await conn.fetchval("SELECT count(*) FROM consultations")
+    r = await send_json(client, "POST", "/api/v1/consultations/", body)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "closes_at"
+    assert "15" in r.json()["error"]["message"]
+    # the HTML form says the same and keeps what was typed
+    r = await post_form(
+        client,
+        "/consultations/new",
+        {**body, "opens_at": "2030-01-01T09:00", "closes_at": "2030-01-11T09:00"},
+    )
+    assert r.status_code == 400 and "ร่างพระราชบัญญัติทดสอบ" in r.text and "15 วัน" in text_of(r.text)
+    assert await conn.fetchval("SELECT count(*) FROM consultations") == before
+    r = await send_json(
+        client, "POST", "/api/v1/consultations/", body | {"closes_at": "2030-01-16T09:00:00+07:00"}
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["consultation"]["status"] == "draft"
+
+
+async def test_edit_by_other_agency_staff_forbidden(client, conn):
+    s = await setup(conn, status="draft")
+    await login(client, "staff@other.example")
+    r = await send_json(client, "PATCH", f"/api/v1/consultations/{s['cid']}", {"title": "ชื่อที่ถูกแก้โดยผู้อื่น"})
+    assert r.status_code == 404  # a draft of another agency is not even visible
+    await conn.execute("UPDATE consultations SET status = 'scheduled' WHERE id = $1", s["cid"])
+    r = await send_json(client, "PATCH", f"/api/v1/consultations/{s['cid']}", {"title": "ชื่อที่ถูกแก้โดยผู้อื่น"})
+    assert r.status_code == 403
+    r = await post_form(client, f"/consultations/{s['cid']}/transition", {"action": "open"})
+    assert r.status_code == 403
+    assert (
+        await conn.fetchval("SELECT title FROM consultations WHERE id=$1", s["cid"])
+        == "ร่างนโยบายอินเทอร์เน็ตชุมชน"
+    )
+
+
+async def test_edit_after_opening_is_versioned(client, conn):
+    s = await setup(conn)
+    await login(client, "staff@mdes.example")
+    url = f"/api/v1/consultations/{s['cid']}"
+    r = await send_json(client, "PATCH", url, {"summary": "สรุปใหม่ที่ชัดเจนกว่าเดิม"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "change_note"
+    r = await send_json(client, "PATCH", url, {"summary": "สรุปใหม่ที่ชัดเจนกว่าเดิม", "change_note": "แก้ไขสรุป"})
+    assert r.status_code == 200
+    d = r.json()
+    assert d["consultation"]["version"] == 2 and d["changes"][0]["note"] == "แก้ไขสรุป"
+    r = await send_json(client, "PATCH", url, {"kind": "s77", "change_note": "x"})
+    assert r.status_code == 409
+
+
+async def test_s77_early_close_needs_public_reason(client, conn):
+    s = await setup(conn, kind="s77")
+    await login(client, "staff@mdes.example")
+    url = f"/api/v1/consultations/{s['cid']}/transitions"
+    r = await send_json(client, "POST", url, {"action": "close"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "early_close_reason"
+    assert await conn.fetchval("SELECT status FROM consultations WHERE id=$1", s["cid"]) == "open"
+    reason = "คณะรัฐมนตรีมีมติให้ถอนร่างกฎหมายเพื่อปรับปรุงใหม่ทั้งฉบับ"
+    r = await send_json(client, "POST", url, {"action": "close", "reason": reason})
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    anon = await client.get(f"/consultations/{s['cid']}")
+    assert reason in anon.text
+
+
+async def test_uploads_executable_and_oversize(client, conn, settings):
+    s = await setup(conn)
+    await login(client, "staff@mdes.example")
+    url = f"/consultations/{s['cid']}/documents"
+    token = client.cookies.get("civic_csrf")
+    r = await client.post(
+        url,
+        data={"_csrf_token": token, "title": "ร่าง"},
+        files={"file": ("draft.pdf", ELF, "application/pdf")},
+    )
+    assert r.status_code == 415 and "PDF" in text_of(r.text)
+    r = await client.post(
+        url,
+        data={"_csrf_token": token},
+        files={"file": ("big.pdf", PDF + b"0" * (50 * 1024 * 1024), "application/pdf")},
+    )
+    assert r.status_code == 413 and "ใหญ่" in text_of(r.text)
+    r = await client.post(
+        url,
+        data={"_csrf_token": token},
+        files={"file": ("mid.pdf", PDF + b"0" * (settings.max_upload_bytes + 1), "application/pdf")},
+    )
+    assert r.status_code == 413 and "10 MB" in text_of(r.text)
+    assert await conn.fetchval("SELECT count(*) FROM consultation_documents") == 0
+    r = await client.post(
+        url,
+        data={"_csrf_token": token, "title": "ร่างฉบับเต็ม"},
+        files={"file": ("draft.pdf", PDF, "application/pdf")},
+    )
+    assert r.status_code == 303
+    doc = await conn.fetchrow("SELECT id, path FROM consultation_documents")
+    assert (settings.upload_dir / doc["path"]).read_bytes() == PDF
+    got = await client.get(f"/consultations/{s['cid']}/documents/{doc['id']}")
+    assert got.status_code == 200 and got.content == PDF
+
+
+async def test_comments_on_sections_and_moderation(client, make_client, conn):
+    s = await setup(conn)
+    await make_user(conn, "pim@x.example", name="พิมพ์")
+    await login(client, "pim@x.example")
+    sec = (await store.list_sections(conn, s["cid"]))[1]
+    r = await send_json(
+        client,
+        "POST",
+        f"/api/v1/consultations/{s['cid']}/comments",
+        {"section_id": sec.id, "body": "ควรเพิ่มคำนิยาม"},
+    )
+    assert r.status_code == 201
+    cm = r.json()["id"]
+    r = await post_form(
+        client,
+        f"/consultations/{s['cid']}/comments",
+        {"section_id": str(sec.id), "parent_id": str(cm), "body": "เห็นด้วยครับ"},
+    )
+    assert r.status_code == 303
+    data = (await client.get(f"/api/v1/consultations/{s['cid']}/comments")).json()
+    assert data[str(sec.id)][0]["replies"][0]["body"] == "เห็นด้วยครับ"
+    r = await post_form(client, f"/consultations/{s['cid']}/comments/{cm}/hide", {"reason": "สแปม"})
+    assert r.status_code == 403
+    staff = await make_client()
+    await login(staff, "staff@mdes.example")
+    r = await post_form(staff, f"/consultations/{s['cid']}/comments/{cm}/hide", {"reason": "ข้อความไม่สุภาพ"})
+    assert r.status_code == 303
+    page = await client.get(f"/consultations/{s['cid']}")
+    assert "ข้อความไม่สุภาพ" in page.text and "ควรเพิ่มคำนิยาม" not in page.text
+
+
+async def test_exports_have_no_personal_data(client, make_client, conn):
+    s = await setup(conn)
+    q = s["q"]
+    people = [
+        ("named@x.example", "สมหญิง เปิดเผยชื่อ", "named"),
+        ("anon@x.example", "สมชาย ไม่ออกนาม", "anonymous"),
+        ("none@x.example", "สมศรี ไม่เผยแพร่", "none"),
+    ]
+    for email, name, consent in people:
+        uid = await make_user(conn, email, name=name)
+        await store.submit_response(
+            conn,
+            s["cid"],
+            uid,
+            consent=consent,
+            province="CMI",
+            answers={q[0]: "เห็นด้วย", q[1]: 3, q[2]: f"ความเห็นของ {consent}"},
+        )
+    r = await client.get(f"/api/v1/consultations/{s['cid']}/responses.json")
+    assert r.status_code == 409  # not before closing
+    await conn.execute("UPDATE consultations SET status='closed' WHERE id=$1", s["cid"])
+    js = await client.get(f"/api/v1/consultations/{s['cid']}/responses.json")
+    csv_ = await client.get(f"/api/v1/consultations/{s['cid']}/responses.csv")
+    stats = await client.get(f"/api/v1/consultations/{s['cid']}/statistics.json")
+    assert js.status_code == csv_.status_code == stats.status_code == 200
+    rows = js.json()["responses"]
+    assert sorted(r["consent"] for r in rows) == ["anonymous", "named"]
+    assert {r["name"] for r in rows} == {"สมหญิง เปิดเผยชื่อ", None}
+    assert "ความเห็นของ none" not in js.text and "ความเห็นของ none" not in csv_.text
+    users = await conn.fetch("SELECT id, email, display_name FROM users")
+    ids = {str(u["id"]) for u in users}
+    for body in (js.text, csv_.text, stats.text):
+        for u in users:
+            assert u["email"] not in body
+            if u["display_name"] != "สมหญิง เปิดเผยชื่อ":
+                assert u["display_name"] not in body
+    assert all(r["response"] not in ids and len(r["response"]) == 36 for r in rows)
+    assert "user_id" not in js.text
+    assert stats.json()["responses"] == 3
