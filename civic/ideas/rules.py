@@ -171,7 +171,7 @@ def can_view_idea(user: CurrentUser | None, status: str, author_id: int, owner_i
     """Hidden ideas stay viewable as a tombstone; pending ones only by author/staff/moderators."""
     if status != "pending_moderation":
         return True
-    if user is None:
+    if not _active(user):
         return False
     return user.id == author_id or user.is_moderator or is_staff(user, owner_ids)
 
