@@ -216,12 +216,15 @@ def _slugify_ascii(text: str) -> str:
 
 
 def _romanize(text: str) -> str:
-    try:
-        from pythainlp.transliterate import romanize
-    except ImportError:  # pragma: no cover - pythainlp is a dependency
+    """Royal Institute (RTGS) transliteration, word by word so the slug keeps word breaks."""
+    if not text.strip():
         return ""
     try:
-        return romanize(text, engine="royin")
+        from pythainlp.transliterate import romanize
+
+        from civic.thai import tokenise
+
+        return " ".join(romanize(word, engine="royin") for word in tokenise(text))
     except Exception:  # a transliteration failure just means "no slug from Thai"
         return ""
 

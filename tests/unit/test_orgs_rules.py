@@ -1,0 +1,256 @@
+"""Organisation permissions per role, the verification state machine, and validators."""
+
+from __future__ import annotations
+
+import pytest
+
+from civic.accounts.schemas import CurrentUser, Membership
+from civic.orgs import rules
+
+ORG = 10  # the organisation being acted on
+OTHER = 20  # another organisation
+
+
+def _user(role: str = "citizen", memberships: tuple[tuple[int, str], ...] = ()) -> CurrentUser:
+    return CurrentUser(
+        id=1,
+        email="u@example.com",
+        display_name="u",
+        lang="th",
+        role=role,
+        status="active",
+        memberships=tuple(
+            Membership(org_id=o, role=r, kind="partner", verified=True, slug=f"o{o}", name_th="x")
+            for o, r in memberships
+        ),
+    )
+
+
+ROLES = {
+    "anonymous": None,
+    "citizen": _user(),
+    "org_member": _user(memberships=((ORG, "member"),)),
+    "org_admin": _user(memberships=((ORG, "admin"),)),
+    "other_org_admin": _user(memberships=((OTHER, "admin"),)),
+    "moderator": _user("moderator"),
+    "platform_admin": _user("admin"),
+}
+
+# role -> (view public, view rejected partner, edit org, manage members, view members,
+#          verify partner, request to join, register partner, register agency)
+TABLE = {
+    "anonymous": (True, False, False, False, False, False, False, False, False),
+    "citizen": (True, False, False, False, False, False, True, True, False),
+    "org_member": (True, True, False, False, True, False, False, True, False),
+    "org_admin": (True, True, True, True, True, False, False, True, False),
+    "other_org_admin": (True, False, False, False, False, False, True, True, False),
+    "moderator": (True, True, False, False, False, False, True, True, False),
+    "platform_admin": (True, True, True, False, True, True, True, True, True),
+}
+
+
+@pytest.mark.parametrize("role", sorted(TABLE))
+def test_permission_table(role):
+    user = ROLES[role]
+    got = (
+        rules.can_view(user, ORG, "partner", "verified"),
+        rules.can_view(user, ORG, "partner", "rejected"),
+        rules.can_edit_org(user, ORG),
+        rules.can_manage_members(user, ORG),
+        rules.can_view_members(user, ORG),
+        rules.can_verify_partner(user),
+        rules.can_request_join(user, ORG),
+        rules.can_register_org(user, "partner"),
+        rules.can_register_org(user, "agency"),
+    )
+    assert got == TABLE[role]
+
+
+def test_table_covers_every_role():
+    assert set(TABLE) == set(ROLES)
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_agencies_and_pending_partners_are_public(role):
+    user = ROLES[role]
+    assert rules.can_view(user, ORG, "agency", "verified")
+    assert rules.can_view(user, ORG, "partner", "pending")
+
+
+def test_pending_request_blocks_another_request():
+    citizen = ROLES["citizen"]
+    assert rules.can_request_join(citizen, ORG, pending=False)
+    assert not rules.can_request_join(citizen, ORG, pending=True)
+
+
+def test_admin_of_other_org_cannot_touch_this_one():
+    other = ROLES["other_org_admin"]
+    assert rules.can_edit_org(other, OTHER)
+    assert not rules.can_edit_org(other, ORG)
+    assert not rules.can_manage_members(other, ORG)
+    assert not rules.can_see_rejection_reason(other, ORG)
+
+
+def test_allowed_kinds():
+    assert rules.allowed_kinds(None) == ()
+    assert rules.allowed_kinds(ROLES["citizen"]) == ("partner",)
+    assert rules.allowed_kinds(ROLES["platform_admin"]) == ("agency", "partner")
+    assert not rules.can_register_org(ROLES["platform_admin"], "cult")
+
+
+# ------------------------------------------------------------------ verification
+
+
+@pytest.mark.parametrize(
+    ("current", "decision", "expected"),
+    [
+        ("pending", "verified", "verified"),
+        ("pending", "rejected", "rejected"),
+        ("rejected", "verified", "verified"),
+        ("verified", "rejected", "rejected"),
+        ("verified", "verified", None),
+        ("rejected", "rejected", None),
+        ("pending", "pending", None),
+        ("pending", "bogus", None),
+        ("bogus", "verified", None),
+    ],
+)
+def test_verification_transitions(current, decision, expected):
+    assert rules.next_verification(current, decision) == expected
+
+
+def test_reject_needs_a_reason():
+    assert rules.validate_decision("rejected", "")["reason"].msgid.startswith("Give a reason")
+    assert rules.validate_decision("rejected", "   \n ")["reason"].msgid.startswith("Give a reason")
+    assert "reason" in rules.validate_decision("rejected", "x" * 1001)
+    assert "reason" in rules.validate_decision("rejected", "bad\x00")
+    assert rules.validate_decision("rejected", "เว็บไซต์ใช้ไม่ได้") == {}
+    assert rules.validate_decision("verified", "") == {}
+    assert set(rules.validate_decision("maybe", "")) == {"decision"}
+    assert set(rules.validate_decision(None, None)) == {"decision"}
+
+
+# ------------------------------------------------------------------ validators
+
+GOOD_PARTNER = {"kind": "partner", "name_th": "มูลนิธิรักษ์น้ำ", "partner_type": "foundation"}
+
+
+def test_minimal_partner_is_valid():
+    assert rules.validate_organisation(GOOD_PARTNER) == {}
+
+
+def test_full_agency_is_valid():
+    fields = {
+        "kind": "agency",
+        "name_th": "เทศบาลนครหาดใหญ่",
+        "name_en": "Hat Yai City Municipality",
+        "slug": "hdy-city",
+        "description": "บรรทัดแรก\nบรรทัดสอง",
+        "province": "SKA",
+        "level": "local",
+        "parent_id": "3",
+        "website": "https://www.hatyaicity.go.th/",
+        "contact_email": "saraban@hatyaicity.go.th",
+    }
+    assert rules.validate_organisation(fields, agency_ids=frozenset({3})) == {}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "msgid_start"),
+    [
+        ({"name_th": ""}, "name_th", "This field is required."),
+        ({"name_th": "   "}, "name_th", "This field is required."),
+        ({"name_th": "ก" * 201}, "name_th", "This is too long"),
+        ({"name_th": "ก" * 10_000}, "name_th", "This is too long"),
+        ({"name_th": "ชื่อ\x00"}, "name_th", "This field contains characters"),
+        ({"name_th": "บรรทัด\nสอง"}, "name_th", "This field contains characters"),
+        ({"name_en": "x" * 201}, "name_en", "This is too long"),
+        ({"description": "ก" * 5001}, "description", "This is too long"),
+        ({"description": "a\x07b"}, "description", "This field contains characters"),
+        ({"slug": "A-Upper"}, "slug", "Use 2 to 63"),
+        ({"slug": "-start"}, "slug", "Use 2 to 63"),
+        ({"slug": "a"}, "slug", "Use 2 to 63"),
+        ({"slug": "a" * 64}, "slug", "This is too long"),
+        ({"slug": "ไทย"}, "slug", "Use 2 to 63"),
+        ({"slug": "new"}, "slug", "This web address is reserved"),
+        ({"province": "XYZ"}, "province", "Choose a province"),
+        ({"province": "BKK\x00"}, "province", "Choose a province"),
+        ({"partner_type": "cult"}, "partner_type", "Choose one of the options."),
+        ({"partner_type": ""}, "partner_type", "This field is required."),
+        ({"kind": "club"}, "kind", "Choose one of the options."),
+        ({"website": "javascript:alert(1)"}, "website", "Enter a web address"),
+        ({"website": "ftp://example.org"}, "website", "Enter a web address"),
+        ({"website": "https://"}, "website", "Enter a web address"),
+        ({"contact_email": "nobody"}, "contact_email", "Enter an email address"),
+        ({"contact_email": "a@b"}, "contact_email", "Enter an email address"),
+    ],
+)
+def test_validation_problems(changes, field, msgid_start):
+    errors = rules.validate_organisation(GOOD_PARTNER | changes)
+    assert field in errors, errors
+    assert errors[field].msgid.startswith(msgid_start)
+
+
+def test_name_exactly_at_limit_is_fine():
+    assert rules.validate_organisation(GOOD_PARTNER | {"name_th": "ก" * 200, "name_en": "x" * 200}) == {}
+
+
+def test_agency_needs_level_and_known_parent():
+    base = {"kind": "agency", "name_th": "กรม"}
+    assert set(rules.validate_organisation(base)) == {"level"}
+    assert set(rules.validate_organisation(base | {"level": "galactic"})) == {"level"}
+    bad_parents = ["99", "abc", "๓", "-1"]
+    for parent in bad_parents:
+        errors = rules.validate_organisation(
+            base | {"level": "central", "parent_id": parent}, agency_ids=frozenset({3})
+        )
+        assert set(errors) == {"parent_id"}, parent
+
+
+def test_kind_must_be_allowed_for_the_caller():
+    errors = rules.validate_organisation(
+        {"kind": "agency", "name_th": "กรม", "level": "central"}, allowed_kinds_=("partner",)
+    )
+    assert set(errors) == {"kind"}
+
+
+@pytest.mark.parametrize(
+    ("name_en", "name_th", "expected"),
+    [
+        ("Community Water Care Foundation", "", "community-water-care-foundation"),
+        ("  Green  Hat-Yai!! ", "", "green-hat-yai"),
+        ("Café Société", "", "cafe-societe"),
+        ("", "มูลนิธิทดสอบ", "munnithi-thadasop"),
+        ("!!!", "", "org"),
+        ("", "", "org"),
+        ("New", "", "org"),  # reserved word: falls through
+    ],
+)
+def test_make_slug(name_en, name_th, expected):
+    slug = rules.make_slug(name_en, name_th)
+    assert slug == expected
+    assert rules.SLUG_RE.match(slug) or slug == "org"
+
+
+def test_make_slug_is_short_enough_for_a_suffix():
+    slug = rules.make_slug("word " * 40)
+    assert len(slug) <= 56
+    assert rules.SLUG_RE.match(slug + "-999")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, 1),
+        ("", 1),
+        ("1", 1),
+        ("12", 12),
+        ("0", None),
+        ("-1", None),
+        ("๒", None),
+        ("1.5", None),
+        ("9999999", None),
+    ],
+)
+def test_parse_page(value, expected):
+    assert rules.parse_page(value) == expected
