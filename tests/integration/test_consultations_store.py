@@ -155,3 +155,21 @@ async def test_outcome_versions_and_search_documents(conn):
     d = docs[0]
     assert d["kind"] == "consultation" and d["agency"] == "mdes" and d["status"] == "outcome_published"
     assert "ข้อความที่ดี" in d["body"] and d["url"] == f"/consultations/{cid}"
+
+
+async def test_demo_seeds_open_hearing_and_outcome(conn, client):
+    from civic import demo
+
+    report = await demo.seed(conn)
+    assert "consultations" in report
+    await demo.seed(conn)  # idempotent
+    rows = await conn.fetch("SELECT id, kind, status FROM consultations ORDER BY id")
+    assert [(r["kind"], r["status"]) for r in rows] == [("s77", "open"), ("general", "outcome_published")]
+    secs = await store.list_sections(conn, rows[0]["id"])
+    fixture = [s for s in secs if "ที ่ด ี" in s.body_original]
+    assert fixture and "ที่ดี" in fixture[0].body
+    page = await client.get(f"/consultations/{rows[1]['id']}/outcome")
+    assert page.status_code == 200 and "<svg" in page.text and "<title" in page.text
+    assert "ศาลาประชาคม" in page.text
+    report_page = await client.get(f"/consultations/{rows[0]['id']}")
+    assert report_page.status_code == 200
