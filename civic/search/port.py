@@ -91,6 +91,13 @@ class SearchResult(msgspec.Struct, kw_only=True):
         return max(1, -(-self.total // self.per_page))
 
 
+def as_document(value: SearchDocument | dict) -> SearchDocument:
+    """Domains may return SearchDocument structs or plain dicts with the same fields."""
+    if isinstance(value, SearchDocument):
+        return value
+    return msgspec.convert(value, SearchDocument, strict=False)
+
+
 def doc_key(kind: str, entity_id: int) -> str:
     """Primary key shared by backends: "idea-12" (Meilisearch ids allow a-z, 0-9, - and _)."""
     return f"{kind}-{entity_id}"
@@ -119,6 +126,12 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> Markup:
         pos = end
     out.append(escape(text[pos:]))
     return Markup("").join(out)
+
+
+def hit_html(value: str) -> Markup:
+    """A hit's title/snippet for a template. Only for strings made by `highlight()` (every
+    backend builds hits with it): escaped first, then marked."""
+    return Markup(value)  # noqa: S704
 
 
 def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -41,6 +41,17 @@ from civic.search.port import (
 
 WORD_SIMILARITY = 0.5
 
+
+def word_similarity_threshold(fuzzy_text: str) -> float:
+    """Short queries have few trigrams, so two shared ones would already pass 0.5: "ขยะ" would
+    match any word starting with ข. Short queries rely on exact and substring matches instead."""
+    n = len(fuzzy_text)
+    if n <= 3:
+        return 1.0
+    if n <= 5:
+        return 0.7
+    return WORD_SIMILARITY
+
 UPSERT = """
 INSERT INTO search_documents AS d (kind, entity_id, version, deleted, title, body, url, title_tokens,
                                    tokens, tsv, province, agency, status, created_at, popularity, indexed_at)
@@ -171,7 +182,7 @@ class PostgresBackend:
         if aq.empty:
             return empty_result(query)
         async with self._conn() as conn, conn.transaction():
-            await conn.execute(SET_THRESHOLD, str(WORD_SIMILARITY))
+            await conn.execute(SET_THRESHOLD, str(word_similarity_threshold(aq.fuzzy_text)))
             row = await conn.fetchrow(
                 SEARCH,
                 text.tsquery_all(aq),

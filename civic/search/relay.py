@@ -24,11 +24,11 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-from civic.search.port import SearchBackend, SearchDocument, SearchUnavailable
+from civic.search.port import SearchBackend, SearchDocument, SearchUnavailable, as_document
 
 log = logging.getLogger(__name__)
 
-Loader = Callable[[asyncpg.Connection, list[int]], Awaitable[list[SearchDocument]]]
+Loader = Callable[[asyncpg.Connection, list[int]], Awaitable[list[SearchDocument] | list[dict]]]
 
 # kind -> module with `async def search_documents(conn, ids) -> list[SearchDocument]`
 LOADER_MODULES: dict[str, str] = {
@@ -102,7 +102,7 @@ async def relay_once(
                 entity_ids = sorted({r["entity_id"] for r in krows})
                 async with conn.transaction():  # a savepoint: a failing loader spoils only its kind
                     version = await conn.fetchval(NOW_VERSION)
-                    docs = [d for d in await loader(conn, entity_ids) if d.kind == kind]
+                    docs = [d for d in map(as_document, await loader(conn, entity_ids)) if d.kind == kind]
                 found = {d.id for d in docs}
                 await backend.upsert(docs, version)
                 await backend.delete([(kind, i) for i in entity_ids if i not in found], version)

@@ -1,0 +1,72 @@
+"""Rebuild the index from the database (`python -m civic reindex`, the admin button)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import asyncpg
+
+from civic.search.port import SearchBackend, as_document
+from civic.search.relay import NOW_VERSION, resolve_loader
+
+# kind -> the table holding that kind's ids. A constant allow-list: never built from input.
+KIND_TABLES: dict[str, str] = {"idea": "ideas", "consultation": "consultations", "handover": "handovers"}
+ENQUEUE_ALL = {
+    kind: f"INSERT INTO search_outbox (kind, entity_id, op) SELECT '{kind}', id, 'upsert' FROM {table}"
+    for kind, table in KIND_TABLES.items()
+}
+IDS = {kind: f"SELECT id FROM {table} ORDER BY id" for kind, table in KIND_TABLES.items()}
+
+
+async def available_kinds(conn: asyncpg.Connection, only: str | None = None) -> list[str]:
+    kinds = []
+    for kind, table in KIND_TABLES.items():
+        if only and kind != only:
+            continue
+        if resolve_loader(kind) and await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", table):
+            kinds.append(kind)
+    return kinds
+
+
+async def enqueue_all(conn: asyncpg.Connection, kind: str | None = None) -> int:
+    total = 0
+    async with conn.transaction():
+        for k in await available_kinds(conn, kind):
+            status = await conn.execute(ENQUEUE_ALL[k])
+            total += int(status.split()[-1])
+    return total
+
+
+async def reindex(
+    conn: asyncpg.Connection,
+    backend: SearchBackend,
+    *,
+    kind: str | None = None,
+    batch: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Read every entity through its domain's search_documents() and upsert it, in batches.
+    Each batch carries the clock version read just before it, so changes made meanwhile win."""
+    await backend.ensure_index()
+    done = 0
+    for k in await available_kinds(conn, kind):
+        loader = resolve_loader(k)
+        ids = [r["id"] for r in await conn.fetch(IDS[k])]
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            version = await conn.fetchval(NOW_VERSION)
+            docs = [d for d in map(as_document, await loader(conn, chunk)) if d.kind == k]
+            found = {d.id for d in docs}
+            await backend.upsert(docs, version)
+            await backend.delete([(k, i) for i in chunk if i not in found], version)
+            done += len(chunk)
+            if progress:
+                progress(len(chunk))
+    return done
+
+
+async def count_entities(conn: asyncpg.Connection, kind: str | None = None) -> int:
+    total = 0
+    for k in await available_kinds(conn, kind):
+        total += await conn.fetchval(f"SELECT count(*) FROM {KIND_TABLES[k]}")  # noqa: S608 - allow-listed
+    return total

@@ -1,0 +1,188 @@
+"""/search (page + HTMX partial), /search/similar (for the new-idea form), /api/v1/search,
+and the admin status page /admin/search."""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from civic.search import outbox, relay
+from civic.search.backend import backend_name, make_backend
+from civic.search.port import (
+    FACET_FIELDS,
+    SearchBackend,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    empty_result,
+    hit_html,
+)
+from civic.web.deps import Db
+from civic.web.errors import ClientError
+from civic.web.guards import forbid, require_user
+from civic.web.templating import redirect, render, wants_partial
+
+log = logging.getLogger(__name__)
+
+RESULTS_TARGET = "search-results"
+SIMILAR_TARGET = "similar-ideas"
+
+
+def backend_for(request: Request) -> SearchBackend:
+    state = request.app.state
+    backend = getattr(state, "search_backend", None)
+    if backend is None:
+        backend = make_backend(state.settings, state.pool)
+        state.search_backend = backend
+    return backend
+
+
+def _page(value: str | None) -> int:
+    # parse deliberately: "๒" is a digit to Python, and a huge number must not become an OFFSET
+    try:
+        return min(max(int(value or 1), 1), 100) if (value or "1").isascii() else 1
+    except ValueError:
+        return 1
+
+
+def _query(q, kind, province, agency, status, page, per_page: int = 10) -> SearchQuery:
+    return SearchQuery(
+        q=q or "",
+        kind=kind,
+        province=province,
+        agency=agency,
+        status=status,
+        page=_page(page),
+        per_page=per_page,
+    ).clamped()
+
+
+async def run_search(request: Request, query: SearchQuery) -> tuple[SearchResult, bool]:
+    """(result, available). A backend outage shows an empty result with a notice, never a 500."""
+    try:
+        return await backend_for(request).search(query), True
+    except SearchUnavailable as exc:
+        log.warning("search unavailable: %s", exc)
+        return empty_result(query), False
+
+
+def _url(query: SearchQuery, **changes: object) -> str:
+    params = {"q": query.q, **query.filters(), "page": None} | changes
+    return "/search?" + urlencode({k: v for k, v in params.items() if v not in (None, "", 1)})
+
+
+def view_context(query: SearchQuery, result: SearchResult) -> dict:
+    """Everything the template needs, computed here: facet links, page links, trusted hit HTML."""
+    facets = []
+    for field in FACET_FIELDS:
+        values = [
+            (value, count, _url(query, **{field: value}), getattr(query, field) == value)
+            for value, count in result.facets.get(field, {}).items()
+        ]
+        if values or getattr(query, field):
+            facets.append((field, values, _url(query, **{field: None}) if getattr(query, field) else None))
+    hits = [(h, hit_html(h.title), hit_html(h.snippet)) for h in result.hits]
+    return {
+        "facets": facets,
+        "hits": hits,
+        "page_url": lambda n: _url(query, page=n),
+        "filters": query.filters(),
+    }
+
+
+class SearchPages(Controller):
+    include_in_schema = False
+
+    @get("/search")
+    async def search_page(
+        self,
+        request: Request,
+        q: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        province: FromQuery[str | None] = None,
+        agency: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        page: FromQuery[str | None] = None,
+    ) -> Template:
+        query = _query(q, kind, province, agency, status, page)
+        result, available = await run_search(request, query)
+        ctx = {"query": query, "result": result, "available": available} | view_context(query, result)
+        if wants_partial(request, RESULTS_TARGET):
+            return render(request, "search/_results.html", ctx)
+        return render(request, "search/page.html", ctx)
+
+    @get("/search/similar")
+    async def similar(self, request: Request, title: FromQuery[str | None] = None) -> Template:
+        """Similar existing ideas while a citizen types a new idea's title (always a partial)."""
+        ideas = []
+        if title and len(title.strip()) >= 3:
+            result, _ = await run_search(request, SearchQuery(q=title, kind="idea", per_page=5).clamped())
+            ideas = [(h, hit_html(h.title)) for h in result.hits]
+        return render(request, "search/_similar.html", {"similar": ideas, "title": title or ""})
+
+    @get("/admin/search")
+    async def admin_status(self, request: Request, db: Db) -> Template:
+        user = require_user(request)
+        if not user.is_admin:
+            raise forbid()
+        pending, oldest = await outbox.pending_stats(db)
+        errors = await relay.last_errors(db)
+        return render(
+            request,
+            "search/admin.html",
+            {
+                "backend": backend_name(request.app.state.settings),
+                "pending": pending,
+                "oldest": round(oldest, 1),
+                "errors": errors,
+                "settings": request.app.state.settings,
+            },
+        )
+
+    @post("/admin/search/reindex")
+    async def admin_reindex(self, request: Request, db: Db) -> Redirect:
+        """Queue every searchable entity: the relay rebuilds the index in the background."""
+        user = require_user(request)
+        if not user.is_admin:
+            raise forbid()
+        from civic.search.reindex import enqueue_all
+
+        started = time.monotonic()
+        queued = await enqueue_all(db)
+        log.info(
+            "admin %s queued %d documents for reindex in %.2fs", user.id, queued, time.monotonic() - started
+        )
+        return redirect(
+            "/admin/search", flash=("success", "Queued %(n)s documents for reindexing."), n=queued
+        )
+
+
+class SearchApi(Controller):
+    path = "/api/v1"
+    tags = ["search"]
+
+    @get("/search", summary="Search ideas, consultations and tasks (Thai-aware)")
+    async def search(
+        self,
+        request: Request,
+        q: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        province: FromQuery[str | None] = None,
+        agency: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        page: FromQuery[str | None] = None,
+    ) -> SearchResult:
+        result, available = await run_search(request, _query(q, kind, province, agency, status, page))
+        if not available:
+            raise ClientError(
+                503, "search_unavailable", "Search is temporarily unavailable. Please try again soon."
+            )
+        return result
+
+
+CONTROLLERS = [SearchPages, SearchApi]

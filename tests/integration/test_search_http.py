@@ -1,0 +1,115 @@
+"""/search, /search/similar, /api/v1/search and /admin/search over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from civic.search.postgres import PostgresBackend
+from tests.helpers import login, make_user, parse, post_form, text_of
+from tests.integration.search_corpus import DOCS
+
+
+@pytest.fixture
+async def indexed(pool):
+    await PostgresBackend(pool).upsert(DOCS, version=1)
+
+
+async def test_search_page_works_without_js(client, indexed):
+    r = await client.get("/search", params={"q": "ขยะ"})
+    assert r.status_code == 200
+    assert "<mark>ขยะ</mark>" in r.text
+    assert 'id="search-results"' in r.text and "<html" in r.text
+    assert 'hx-trigger="input changed delay:300ms' in r.text
+    text = text_of(r.text)
+    assert "ขอเพิ่มถังขยะแยกประเภทในตลาดสดเทศบาล" in text.replace(" ", "")
+    # facet links keep the query and add the filter
+    assert "/search?q=%E0%B8%82%E0%B8%A2%E0%B8%B0&amp;kind=consultation" in r.text
+
+
+async def test_facet_filter_narrows_results(client, indexed):
+    r = await client.get("/api/v1/search", params={"q": "ขยะ", "kind": "consultation"})
+    body = r.json()
+    assert body["total"] == 1 and body["hits"][0]["id"] == 25
+    r = await client.get("/api/v1/search", params={"q": "ขยะ", "province": "BKK"})
+    assert {h["id"] for h in r.json()["hits"]} == {1, 2}
+
+
+async def test_htmx_gets_the_partial_only_for_its_target(client, indexed):
+    r = await client.get(
+        "/search", params={"q": "ขยะ"}, headers={"HX-Request": "true", "HX-Target": "search-results"}
+    )
+    assert r.status_code == 200 and "<html" not in r.text and 'id="search-results"' in r.text
+    assert "HX-Target" in r.headers["vary"]
+    r = await client.get("/search", params={"q": "ขยะ"}, headers={"HX-Request": "true"})
+    assert "<html" in r.text  # hx-boost navigation gets the whole page
+
+
+async def test_api_shape(client, indexed):
+    r = await client.get("/api/v1/search", params={"q": "wifi"})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) >= {"query", "total", "hits", "facets"}
+    assert body["query"] == "wifi" and body["total"] >= 2
+    assert set(body["hits"][0]) == {"kind", "id", "url", "title", "snippet"}
+    assert body["facets"]["kind"] == {"idea": 2}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": ""},
+        {"q": "x" * 10_000},
+        {"q": "ก" * 5_000},
+        {"q": "\u0e48\u0e49\u0e49"},
+        {"q": "' OR 1=1; DROP TABLE ideas; --"},
+        {"q": "<script>alert(1)</script>"},
+        {"q": "ขยะ", "page": "abc"},
+        {"q": "ขยะ", "page": "๒"},
+        {"q": "ขยะ", "page": "99999999999999999999"},
+        {"q": "ขยะ", "kind": "<b>"},
+    ],
+)
+async def test_bad_queries_are_valid_empty_or_normal_results(client, indexed, params):
+    r = await client.get("/api/v1/search", params=params)
+    assert r.status_code == 200, r.text[:300]
+    assert isinstance(r.json()["total"], int)
+    page = await client.get("/search", params=params)
+    assert page.status_code == 200 and "<script>alert" not in page.text
+
+
+async def test_similar_ideas_partial(client, indexed):
+    r = await client.get("/search/similar", params={"title": "อยากได้ถังขยะที่ตลาด"})
+    assert r.status_code == 200 and "<html" not in r.text
+    assert "similar-ideas" in parse(r.text).ids
+    assert 'href="/ideas/1"' in r.text
+    assert "/consultations/" not in r.text  # ideas only
+    empty = await client.get("/search/similar", params={"title": "ab"})
+    assert 'href="' not in empty.text
+
+
+async def test_admin_status_page_is_for_admins(client, make_client, conn, indexed):
+    r = await client.get("/admin/search")
+    assert r.status_code in (302, 303, 401)
+    await make_user(conn, "citizen@example.org")
+    await login(client, "citizen@example.org")
+    assert (await client.get("/admin/search")).status_code == 403
+    assert (await post_form(client, "/admin/search/reindex")).status_code == 403
+
+    admin = await make_client()
+    await make_user(conn, "admin@example.org", role="admin")
+    await login(admin, "admin@example.org")
+    await conn.execute(
+        "INSERT INTO search_outbox (kind, entity_id, op, last_error) VALUES ('idea', 9, 'upsert', 'boom')"
+    )
+    r = await admin.get("/admin/search")
+    assert r.status_code == 200
+    text = text_of(r.text)
+    assert "postgres" in text and "boom" in text
+    assert 'id="search-pending">1</dd>' in r.text
+    r = await post_form(admin, "/admin/search/reindex")
+    assert r.status_code == 303 and r.headers["location"] == "/admin/search"
+
+
+async def test_health_reports_search(client):
+    body = (await client.get("/api/v1/health")).json()
+    assert body["search_backend"] == "postgres" and body["search_pending"] == 0
