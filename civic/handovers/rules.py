@@ -62,7 +62,7 @@ UPDATE_STATUSES = frozenset({"in_progress", "completion_requested"})
 REVIEW_STATUSES = frozenset({"in_progress", "completion_requested"})
 EDIT_STATUSES = frozenset({"draft", "open"})
 
-WRONG_STATE = "This task cannot do that now: it is %(status)s."
+WRONG_STATE = "This step is not possible at this stage of the task."
 
 
 class InvalidTransition(ValueError):

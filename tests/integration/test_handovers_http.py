@@ -1,0 +1,349 @@
+"""Handovers through HTTP: pages, the JSON API, every "Bad input" case, the 20-way race, OCDS."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from civic.orgs import store as orgs
+from tests.helpers import login, make_agency, make_partner, make_user, parse, post_form, send_json, text_of
+
+VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "ocds"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200
+
+
+def form_data(**over) -> dict:
+    today = date.today()
+    data = {
+        "agency": "kkn-pao",
+        "title": "อบรมเตรียมความพร้อมรับน้ำท่วมชุมชน",
+        "description": "จัดอบรมอาสาสมัครชุมชนริมน้ำพองเรื่องการเตรียมความพร้อมรับมืออุทกภัย",
+        "deliverables": "อบรม 3 ครั้ง ผู้เข้าร่วมรวม 120 คน",
+        "province": "KKN",
+        "category": "disaster",
+        "contact": "กองสาธารณภัย โทร 043-000-000",
+        "budget": "45,000",
+        "claim_opens": (today - timedelta(days=1)).isoformat(),
+        "claim_closes": (today + timedelta(days=14)).isoformat(),
+        "deadline": (today + timedelta(days=60)).isoformat(),
+        "confirm_days": "7",
+        "review_days": "14",
+        "verified_only": "1",
+        "publish": "1",
+        "m_title": "อบรมครั้งที่ 1",
+        "m_due": (today + timedelta(days=20)).isoformat(),
+        "m_share": "40",
+    }
+    data.update(over)
+    return data
+
+
+@pytest.fixture
+async def world(conn, client, make_client):
+    agency = await make_agency(conn, "kkn-pao", level="local", province="KKN")
+    other = await make_agency(conn, "hdy-city", level="local", province="SKA")
+    staff = await make_user(conn, "staff@kkn.example")
+    await orgs.add_member(conn, agency, staff)
+    rival = await make_user(conn, "staff@hdy.example", lang="en")
+    await orgs.add_member(conn, other, rival)
+    partner = await make_partner(conn, "rak-nam")
+    nok = await make_user(conn, "nok@raknam.example")
+    await orgs.add_member(conn, partner, nok)
+    other_partner = await make_partner(conn, "green-hatyai")
+    ton = await make_user(conn, "ton@green.example")
+    await orgs.add_member(conn, other_partner, ton)
+    pending = await make_partner(conn, "digital-villagers", verification="pending")
+    newbie = await make_user(conn, "new@villagers.example")
+    await orgs.add_member(conn, pending, newbie)
+    clients = {}
+    for name, email in (
+        ("staff", "staff@kkn.example"),
+        ("rival", "staff@hdy.example"),
+        ("nok", "nok@raknam.example"),
+        ("ton", "ton@green.example"),
+        ("newbie", "new@villagers.example"),
+    ):
+        c = client if name == "staff" else await make_client()
+        await login(c, email)
+        clients[name] = c
+    return clients
+
+
+async def _post_task(c, **over) -> int:
+    r = await post_form(c, "/handovers/new", form_data(**over))
+    assert r.status_code == 303, text_of(r.text)[:600]
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+async def _counts(conn) -> tuple:
+    return (
+        await conn.fetchval("SELECT count(*) FROM handover_claims"),
+        await conn.fetchval("SELECT count(*) FROM handover_updates"),
+        await conn.fetchval("SELECT count(*) FROM handover_events"),
+        await conn.fetchval("SELECT string_agg(status, ',' ORDER BY id) FROM handover_tasks"),
+    )
+
+
+async def test_journey_through_html_pages(world, conn, make_client):
+    staff, nok = world["staff"], world["nok"]
+    task_id = await _post_task(staff)
+    r = await post_form(
+        nok, f"/handovers/{task_id}/claim", {"plan": "อบรมสามครั้งในสามตำบลริมน้ำพอง", "team": "นกและทีม 5 คน"}
+    )
+    assert r.status_code == 303
+    assert (await post_form(staff, f"/handovers/{task_id}/confirm")).status_code == 303
+    milestone = await conn.fetchval("SELECT id FROM handover_milestones WHERE task_id = $1", task_id)
+    r = await nok.post(
+        f"/handovers/{task_id}/updates",
+        data={"_csrf_token": nok.cookies.get("civic_csrf"), "milestone_id": str(milestone), "body": "อบรมครั้งแรกแล้ว 45 คน",
+              "percent": "100", "links": "https://example.org/photos"},
+        files={"evidence": ("photo.png", PNG, "image/png")},
+    )  # fmt: skip
+    assert r.status_code == 303, text_of(r.text)[:400]
+    r = await post_form(
+        staff,
+        f"/handovers/{task_id}/review",
+        {"milestone_id": str(milestone), "verdict": "met", "comment": "ครบ"},
+    )
+    assert r.status_code == 303
+    assert (await post_form(nok, f"/handovers/{task_id}/request-completion", {"note": ""})).status_code == 303
+    r = await post_form(staff, f"/handovers/{task_id}/sign-off", {"comment": "ทำงานดีเยี่ยม ขอบคุณมาก"})
+    assert r.status_code == 303
+    visitor = await make_client()
+    page = await visitor.get(f"/handovers/{task_id}")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    for step in ("เผยแพร่งานแล้ว", "ยืนยันการรับงานแล้ว", "ลงนามรับรอง", "ทำงานดีเยี่ยม ขอบคุณมาก", "องค์กร rak-nam"):
+        assert step in text, step
+    assert 'class="progress"' in page.text and 'value="100"' in page.text
+    evidence_id = await conn.fetchval("SELECT id FROM handover_evidence")
+    f = await visitor.get(f"/handovers/{task_id}/evidence/{evidence_id}")
+    assert f.status_code == 200 and f.content == PNG and f.headers["content-type"] == "image/png"
+    board = await visitor.get("/handovers?province=KKN&status=completed")
+    assert f"/handovers/{task_id}" in board.text
+    assert f"/handovers/{task_id}" not in (await visitor.get("/handovers?status=open")).text
+    record = await visitor.get("/handovers/partners/rak-nam")
+    assert "ทำงานดีเยี่ยม" in record.text and "/organisations/rak-nam" in record.text
+    api = (await visitor.get(f"/api/v1/handovers/{task_id}")).json()
+    assert api["task"]["status"] == "completed"
+    assert [e["action"] for e in api["timeline"]][-1] == "sign_off"
+
+
+async def test_unverified_partner_cannot_claim(world, conn):
+    task_id = await _post_task(world["staff"])
+    before = await _counts(conn)
+    r = await send_json(
+        world["newbie"], "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"}
+    )
+    assert r.status_code == 403
+    assert r.json()["error"]["message"] == "เฉพาะองค์กรภาคีที่ผ่านการยืนยันแล้วเท่านั้นที่รับงานนี้ได้"
+    page = await post_form(world["newbie"], f"/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"})
+    assert page.status_code == 403 and "ผ่านการยืนยันแล้ว" in text_of(page.text)
+    assert await _counts(conn) == before
+
+
+async def test_second_claim_is_409_in_the_users_language(world, conn):
+    task_id = await _post_task(world["staff"])
+    body = {"plan": "แผนงานอบรมชุมชนสามตำบลริมน้ำ", "team": "ทีมห้าคน"}
+    assert (
+        await send_json(world["nok"], "POST", f"/api/v1/handovers/{task_id}/claim", body)
+    ).status_code == 201
+    before = await _counts(conn)
+    r = await send_json(world["ton"], "POST", f"/api/v1/handovers/{task_id}/claim", body)
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "already_claimed"
+    assert r.json()["error"]["message"] == "มีองค์กรภาคีอื่นรับงานนี้ไปแล้ว"
+    assert await _counts(conn) == before
+
+
+async def test_claim_on_cancelled_task(world, conn):
+    task_id = await _post_task(world["staff"])
+    r = await send_json(
+        world["staff"], "POST", f"/api/v1/handovers/{task_id}/cancel", {"reason": "งบประมาณถูกตัดกลางปี"}
+    )
+    assert r.status_code == 201 and r.json()["task"]["cancel_reason"] == "งบประมาณถูกตัดกลางปี"
+    before = await _counts(conn)
+    r = await send_json(
+        world["nok"], "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"}
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "wrong_state"
+    assert await _counts(conn) == before
+    assert "งบประมาณถูกตัดกลางปี" in text_of((await world["ton"].get(f"/handovers/{task_id}")).text)
+
+
+async def test_confirming_as_another_agency_is_forbidden(world, conn):
+    task_id = await _post_task(world["staff"])
+    await send_json(
+        world["nok"], "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"}
+    )
+    before = await _counts(conn)
+    r = await send_json(world["rival"], "POST", f"/api/v1/handovers/{task_id}/confirm")
+    assert r.status_code == 403
+    assert r.json()["error"]["message"] == "Only staff of the agency that posted this task can do this."
+    assert await _counts(conn) == before
+
+
+async def test_milestone_update_by_partner_not_holding_the_task(world, conn):
+    task_id = await _post_task(world["staff"])
+    await send_json(
+        world["nok"], "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"}
+    )
+    await send_json(world["staff"], "POST", f"/api/v1/handovers/{task_id}/confirm")
+    milestone = await conn.fetchval("SELECT id FROM handover_milestones WHERE task_id = $1", task_id)
+    before = await _counts(conn)
+    r = await send_json(world["ton"], "POST", f"/api/v1/handovers/{task_id}/updates",
+                        {"milestone_id": milestone, "body": "ทำแล้วนะ", "percent": 50})  # fmt: skip
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_holder"
+    assert await _counts(conn) == before
+
+
+async def test_negative_budget_and_deadline_before_window_rerender_form(world, conn):
+    r = await post_form(world["staff"], "/handovers/new", form_data(budget="-500"))
+    assert r.status_code == 400
+    assert "งบประมาณติดลบไม่ได้" in text_of(r.text)
+    assert parse(r.text).ids["field-title"]["value"] == "อบรมเตรียมความพร้อมรับน้ำท่วมชุมชน"
+    closes = (date.today() + timedelta(days=14)).isoformat()
+    r = await post_form(world["staff"], "/handovers/new", form_data(deadline=closes))
+    assert r.status_code == 400 and "กำหนดส่งงานต้องอยู่หลังวันปิดรับงาน" in text_of(r.text)
+    api = await send_json(world["staff"], "POST", "/api/v1/handovers/", {
+        "agency": "kkn-pao", "title": "ทดสอบงบติดลบ", "description": "x" * 30, "deliverables": "ส่งมอบงาน",
+        "province": "KKN", "category": "health", "claim_opens": "2026-01-01", "claim_closes": "2026-02-01",
+        "deadline": "2026-03-01", "contact": "โทร 1111", "budget": -1})  # fmt: skip
+    assert api.status_code == 422 and api.json()["error"]["field"] == "budget"
+    assert await conn.fetchval("SELECT count(*) FROM handover_tasks") == 0
+
+
+async def test_evidence_that_is_really_an_executable(world, conn):
+    task_id = await _post_task(world["staff"])
+    await send_json(
+        world["nok"], "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"}
+    )
+    await send_json(world["staff"], "POST", f"/api/v1/handovers/{task_id}/confirm")
+    milestone = await conn.fetchval("SELECT id FROM handover_milestones WHERE task_id = $1", task_id)
+    before = await _counts(conn)
+    nok = world["nok"]
+    r = await nok.post(
+        f"/handovers/{task_id}/updates",
+        data={"_csrf_token": nok.cookies.get("civic_csrf"), "milestone_id": str(milestone), "body": "รายงานความคืบหน้า",
+              "percent": "30"},
+        files={"evidence": ("report.pdf", ELF, "application/pdf")},
+    )  # fmt: skip
+    assert r.status_code == 415
+    assert "รายงานความคืบหน้า" in r.text  # the form keeps what they typed
+    assert await _counts(conn) == before
+    assert await conn.fetchval("SELECT count(*) FROM handover_evidence") == 0
+
+
+async def test_twenty_partners_claim_at_once_through_http(world, conn, make_client):
+    task_id = await _post_task(world["staff"])
+    clients = []
+    for i in range(20):
+        pid = await make_partner(conn, f"racer-{i:02d}")
+        uid = await make_user(conn, f"racer{i}@example.org", lang="en" if i % 2 else "th")
+        await orgs.add_member(conn, pid, uid)
+        c = await make_client()
+        await login(c, f"racer{i}@example.org")
+        await c.get("/login")
+        clients.append(c)
+    body = {"plan": "แผนงานอบรมชุมชนสามตำบลริมน้ำ", "team": "ทีมห้าคน"}
+    responses = await asyncio.gather(
+        *(send_json(c, "POST", f"/api/v1/handovers/{task_id}/claim", body) for c in clients)
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] + [409] * 19
+    messages = {r.json()["error"]["message"] for r in responses if r.status_code == 409}
+    assert messages <= {"มีองค์กรภาคีอื่นรับงานนี้ไปแล้ว", "Another partner has already claimed this task."}
+    assert await conn.fetchval("SELECT count(*) FROM handover_claims WHERE task_id = $1", task_id) == 1
+
+
+def _validator():
+    release = json.loads((VENDOR / "release-schema.json").read_text())
+    package = json.loads((VENDOR / "release-package-schema.json").read_text())
+    resolver = jsonschema.RefResolver.from_schema(
+        package,
+        store={
+            "https://standard.open-contracting.org/schema/1__1__5/release-schema.json": release,
+            release["id"]: release,
+        },
+    )
+    return jsonschema.Draft4Validator(package, resolver=resolver, format_checker=jsonschema.FormatChecker())
+
+
+async def test_ocds_release_package_validates(world, conn, client, settings):
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    done = await _post_task(world["staff"], budget="12000.50")
+    await send_json(world["nok"], "POST", f"/api/v1/handovers/{done}/claim", {"plan": "x" * 30, "team": "ทีม"})
+    await send_json(world["staff"], "POST", f"/api/v1/handovers/{done}/confirm")
+    milestone = await conn.fetchval("SELECT id FROM handover_milestones WHERE task_id = $1", done)
+    await send_json(
+        world["nok"],
+        "POST",
+        f"/api/v1/handovers/{done}/updates",
+        {"milestone_id": milestone, "body": "ทำแล้ว", "percent": 80},
+    )
+    await send_json(world["staff"], "POST", f"/api/v1/handovers/{done}/milestones/{milestone}/review",
+                    {"verdict": "partly_met", "comment": "ขาดรายชื่อผู้เข้าร่วม"})  # fmt: skip
+    await send_json(world["nok"], "POST", f"/api/v1/handovers/{done}/request-completion", {"comment": ""})
+    await send_json(world["staff"], "POST", f"/api/v1/handovers/{done}/sign-off", {"comment": "เรียบร้อย"})
+    cancelled = await _post_task(world["staff"])
+    await send_json(
+        world["staff"], "POST", f"/api/v1/handovers/{cancelled}/cancel", {"reason": "ย้ายไปทำปีหน้า"}
+    )
+    validator = _validator()
+
+    one = (await client.get(f"/api/v1/handovers/{done}/ocds")).json()
+    errors = sorted(validator.iter_errors(one), key=str)
+    assert not errors, [e.message for e in errors[:5]]
+    tags = [r["tag"] for r in one["releases"]]
+    assert tags == [
+        ["tender"],
+        ["award", "contract"],
+        ["implementation", "contractUpdate"],
+        ["contractTermination"],
+    ]
+    last = one["releases"][-1]
+    assert last["ocid"] == f"{settings.ocds_prefix}-{done}" and last["initiationType"] == "tender"
+    assert {p["roles"][0] for p in last["parties"]} == {"buyer", "supplier"}
+    assert last["tender"]["value"] == {"amount": 12000.5, "currency": "THB"}
+    assert last["awards"][0]["suppliers"][0]["name"] == "องค์กร rak-nam"
+    assert last["contracts"][0]["implementation"]["milestones"][0]["status"] == "partiallyMet"
+
+    bulk = (await client.get("/api/v1/handovers/ocds")).json()
+    assert not list(validator.iter_errors(bulk))
+    cancel_release = [r for r in bulk["releases"] if r["ocid"].endswith(f"-{cancelled}")][-1]
+    assert (
+        cancel_release["tag"] == ["tenderCancellation"] and cancel_release["tender"]["status"] == "cancelled"
+    )
+    # A broken release really fails: the validator is not a rubber stamp.
+    broken = json.loads(json.dumps(one))
+    broken["releases"][1]["contracts"][0]["implementation"]["milestones"][0]["status"] = "done"
+    assert list(validator.iter_errors(broken))
+
+
+async def test_drafts_are_private_and_board_filters(world, conn, make_client):
+    draft = await _post_task(world["staff"], publish="")
+    visitor = await make_client()
+    assert (await visitor.get(f"/handovers/{draft}")).status_code == 404
+    assert (await world["staff"].get(f"/handovers/{draft}")).status_code == 200
+    open_task = await _post_task(world["staff"], title="เยี่ยมบ้านผู้สูงอายุติดเตียง", category="elderly")
+    mine = (await world["nok"].get("/api/v1/handovers/?mine=1")).json()
+    assert [t["id"] for t in mine["items"]] == [open_task]
+    assert (await world["newbie"].get("/api/v1/handovers/?mine=1")).json()["items"] == []
+    cats = (await visitor.get("/api/v1/handovers/?category=elderly")).json()
+    assert [t["id"] for t in cats["items"]] == [open_task]
+    r = await send_json(world["staff"], "PATCH", f"/api/v1/handovers/{open_task}", {"budget": "-3"})
+    assert r.status_code == 422
+    r = await send_json(
+        world["staff"], "PATCH", f"/api/v1/handovers/{open_task}", {"title": "เยี่ยมบ้านผู้สูงอายุ ตำบลในเมือง"}
+    )
+    assert r.status_code == 200 and r.json()["task"]["title"] == "เยี่ยมบ้านผู้สูงอายุ ตำบลในเมือง"
+    overdue = await visitor.get("/handovers/overdue")
+    assert overdue.status_code == 200
