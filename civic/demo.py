@@ -138,7 +138,7 @@ class DemoContext(msgspec.Struct):
     orgs: dict[str, int]
 
 
-DOMAIN_DEMOS: list[str] = ["civic.consultations.demo", "civic.ideas.demo"]
+DOMAIN_DEMOS: list[str] = ["civic.consultations.demo", "civic.ideas.demo", "civic.handovers.demo"]
 
 
 async def seed(conn: asyncpg.Connection, *, only_if_empty: bool = False) -> str:

@@ -274,3 +274,20 @@ async def test_scheduler_round_runs_under_advisory_lock(conn, world, pool):
             assert await jobs.run_once(conn) is None  # another process holds the round
     assert await jobs.run_once(conn) == (1, 0)
     assert (await store.get_task(conn, task_id)).status == "open"
+
+
+async def test_demo_seeds_every_state_and_is_idempotent(conn):
+    from civic import demo
+
+    report = await demo.seed(conn)
+    assert "handovers" in report
+    states = {r["status"] for r in await conn.fetch("SELECT status FROM handover_tasks")}
+    assert states == set(rules.STATUSES)
+    levels = {r["level"] for r in await conn.fetch(
+        "SELECT DISTINCT o.level FROM handover_tasks t JOIN organisations o ON o.id = t.agency_id")}  # fmt: skip
+    assert levels == {"central", "regional", "local"}
+    n = await conn.fetchval("SELECT count(*) FROM handover_tasks")
+    await demo.seed(conn)
+    assert await conn.fetchval("SELECT count(*) FROM handover_tasks") == n
+    record = await store.track_record(conn, "rak-nam-foundation")
+    assert record.completed == 1 and record.signoffs
