@@ -1,0 +1,93 @@
+"""Organisations in Chromium on a phone-sized page: browse and filter the directory, register a
+partner, ask to join another, the platform admin verifies, the partner's admin accepts."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import expect
+
+from civic.demo import ADMIN_EMAIL, DEMO_PASSWORD
+
+
+def _login(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("อีเมล").fill(email)
+    page.get_by_label("รหัสผ่าน").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    expect(page.get_by_text("เข้าสู่ระบบเรียบร้อยแล้ว")).to_be_visible()
+
+
+def _logout(page) -> None:
+    page.get_by_role("button", name="ออกจากระบบ").click()
+    expect(page.get_by_role("link", name="เข้าสู่ระบบ")).to_be_visible()
+
+
+def test_directory_register_join_verify_accept(page, live_server, shot):
+    suffix = uuid.uuid4().hex[:6]
+    name_th = f"กลุ่มอาสาปั่นจักรยานลำปาง {suffix}"
+
+    # Directory: Thai labels, filter to local government with htmx (and the URL follows).
+    page.goto("/organisations")
+    expect(page.get_by_role("heading", name="หน่วยงานและองค์กร", level=1)).to_be_visible()
+    page.get_by_label("ระดับการบริหารราชการ").select_option("local")
+    page.get_by_role("button", name="แสดงผล").click()
+    expect(page).to_have_url(re.compile(r"level=local"))
+    results = page.locator("#org-results")
+    expect(results.get_by_role("link", name="เทศบาลนครหาดใหญ่")).to_be_visible()
+    expect(results.get_by_role("link", name="กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม")).to_have_count(0)
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    shot(page, "directory-local")
+
+    # Profile: level, province and parent agency.
+    results.get_by_role("link", name="เทศบาลนครหาดใหญ่").click()
+    expect(page.get_by_role("heading", name="เทศบาลนครหาดใหญ่")).to_be_visible()
+    expect(page.get_by_text("ราชการส่วนท้องถิ่น").first).to_be_visible()
+    expect(page.get_by_role("link", name="กรมส่งเสริมการปกครองท้องถิ่น")).to_be_visible()
+    shot(page, "profile-agency")
+
+    # A citizen registers a partner: it starts pending and they become its admin.
+    _login(page, "pim@citizen.example")
+    page.goto("/organisations/new")
+    page.get_by_label("ชื่อภาษาไทย").fill(name_th)
+    page.get_by_label("ชื่อภาษาอังกฤษ (ไม่บังคับ)").fill(f"Lampang Cycling Volunteers {suffix}")
+    page.get_by_label("ประเภทองค์กรภาคี").select_option("community")
+    page.get_by_label("จังหวัด (ไม่บังคับ)").select_option("LPG")
+    page.get_by_label("องค์กรทำอะไร (ไม่บังคับ)").fill("ชวนคนในเมืองใช้จักรยาน\nและดูแลเส้นทางปั่นร่วมกับเทศบาล")
+    page.get_by_role("button", name="ลงทะเบียนองค์กร").click()
+    expect(page.get_by_text("ลงทะเบียนองค์กรเรียบร้อยแล้ว")).to_be_visible()
+    expect(page.get_by_role("heading", name=name_th)).to_be_visible()
+    expect(page.get_by_text("องค์กรนี้กำลังรอการตรวจสอบจากทีมผู้ดูแลระบบ")).to_be_visible()
+    new_url = page.url
+    shot(page, "registered-partner")
+
+    # ...and asks to join a verified foundation.
+    page.goto("/organisations/rak-nam-foundation")
+    page.get_by_role("button", name="ขอเข้าร่วมองค์กร").click()
+    expect(page.get_by_text("ส่งคำขอเข้าร่วมแล้ว")).to_be_visible()
+    expect(page.get_by_role("button", name="ขอเข้าร่วมองค์กร")).to_have_count(0)
+    _logout(page)
+
+    # The platform admin verifies the new partner from the queue.
+    _login(page, ADMIN_EMAIL)
+    page.goto("/admin/partners")
+    expect(page.get_by_role("heading", name="ตรวจสอบองค์กรภาคี")).to_be_visible()
+    shot(page, "admin-queue")
+    page.get_by_role("link", name=re.compile("พิจารณา " + re.escape(name_th))).click()
+    page.get_by_label("อนุมัติว่าผ่านการตรวจสอบ").check()
+    page.get_by_role("button", name="บันทึกผลการพิจารณา").click()
+    expect(page.get_by_text("องค์กรภาคีผ่านการตรวจสอบแล้ว")).to_be_visible()
+    page.goto(new_url)
+    expect(page.locator(".badge", has_text="ตรวจสอบแล้ว")).to_be_visible()
+    _logout(page)
+
+    # The foundation's admin accepts the join request.
+    _login(page, "nok@raknam.example")
+    page.goto("/organisations/rak-nam-foundation/members")
+    row = page.get_by_role("row", name=re.compile("พิมพ์ชนก ประชาชน"))
+    shot(page, "members-pending")
+    row.get_by_role("button", name=re.compile("รับเข้าร่วม")).click()
+    expect(page.get_by_text("รับคำขอเข้าร่วมแล้ว")).to_be_visible()
+    expect(page.locator("section", has_text="สมาชิกปัจจุบัน").get_by_text("พิมพ์ชนก ประชาชน")).to_be_visible()
+    shot(page, "members-accepted")
