@@ -37,7 +37,7 @@ def N_(message: str) -> str:
 ACTION_LABELS = {
     "schedule": N_("Schedule"),
     "unschedule": N_("Back to draft"),
-    "open": N_("Open now"),
+    "open": N_("Open for responses now"),
     "close": N_("Close now"),
 }
 
