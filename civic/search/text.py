@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+import unicodedata
 
 from markupsafe import Markup, escape
 
@@ -68,6 +69,8 @@ def analyse(q: str) -> AnalysedQuery:
         raw = thai.tokenise(strip_control((q or "")[:MAX_QUERY_CHARS]))
     except Exception:  # a tokeniser failure must never become a 500
         return AnalysedQuery([], [])
+    # a token of nothing but combining marks (orphan tone marks) can match nothing meaningful
+    raw = [t for t in raw if any(not unicodedata.category(c).startswith("M") for c in t)]
     stop = thai.stopwords()
     groups: list[list[list[str]]] = []
     i = 0
