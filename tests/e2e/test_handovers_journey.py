@@ -1,0 +1,116 @@
+"""Task handover in Chromium on a phone-sized page: agency staff post a task, a verified NGO claims
+it, the agency confirms, the NGO posts milestone evidence, the agency marks it met and signs off,
+and a visitor who is not logged in sees the whole public timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from civic.demo import DEMO_PASSWORD
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _login(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("อีเมล").fill(email)
+    page.get_by_label("รหัสผ่าน").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    expect(page.get_by_text("เข้าสู่ระบบเรียบร้อยแล้ว")).to_be_visible()
+
+
+def _logout(page) -> None:
+    page.get_by_role("button", name="ออกจากระบบ").click()
+    expect(page.get_by_role("link", name="เข้าสู่ระบบ")).to_be_visible()
+
+
+def test_post_claim_confirm_deliver_sign_off(page, live_server, shot):
+    title = f"อบรมอาสาสมัครรับมือน้ำท่วม บ้านท่าพระ {uuid.uuid4().hex[:4]}"
+    today = date.today()
+
+    # Agency staff post a task with one milestone.
+    _login(page, "anan@kknpao.example")
+    page.goto("/handovers/new")
+    page.locator("#field-title").fill(title)
+    page.locator("#field-description").fill("จัดอบรมอาสาสมัครในชุมชนริมแม่น้ำพองเรื่องการเฝ้าระวังระดับน้ำและการอพยพ")
+    page.locator("#field-deliverables").fill("อบรม 2 ครั้ง ผู้เข้าร่วม 80 คน")
+    page.locator("#field-province").select_option("KKN")
+    page.locator("#field-category").select_option("disaster")
+    page.locator("#field-budget").fill("30,000")
+    page.locator("#field-claim_opens").fill(today.isoformat())
+    page.locator("#field-claim_closes").fill((today + timedelta(days=14)).isoformat())
+    page.locator("#field-deadline").fill((today + timedelta(days=60)).isoformat())
+    page.locator("#field-contact").fill("ฝ่ายป้องกันภัย อบจ.ขอนแก่น โทร 043-236-290")
+    page.locator("#m-title-1").fill("อบรมครั้งที่ 1")
+    page.locator("#m-due-1").fill((today + timedelta(days=30)).isoformat())
+    page.locator("#m-share-1").fill("50")
+    page.locator("#field-publish").check()
+    shot(page, "1-post-form")
+    page.get_by_role("button", name="บันทึกงาน").click()
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    task_url = page.url
+    _logout(page)
+
+    # A verified NGO claims it.
+    _login(page, "nok@raknam.example")
+    page.goto(task_url)
+    page.locator("#field-plan").fill("แบ่งทีมอบรมสองรอบ ร่วมกับ อปพร. และ รพ.สต. ในพื้นที่")
+    page.locator("#field-team").fill("นก รักษ์น้ำ และอาสาสมัคร 5 คน")
+    page.get_by_role("button", name="รับงาน", exact=True).click()
+    expect(page.get_by_text("คุณรับงานนี้แล้ว รอหน่วยงานยืนยัน")).to_be_visible()
+    _logout(page)
+
+    # The agency confirms.
+    _login(page, "anan@kknpao.example")
+    page.goto(task_url)
+    page.get_by_role("button", name="ยืนยันการรับงาน").click()
+    expect(page.get_by_text("กำลังดำเนินการ").first).to_be_visible()
+    _logout(page)
+
+    # The NGO posts milestone evidence (a real PNG).
+    _login(page, "nok@raknam.example")
+    page.goto(task_url)
+    page.locator("#field-body").fill("อบรมครั้งที่ 1 แล้ว มีผู้เข้าร่วม 45 คน")
+    page.locator("#field-percent").fill("100")
+    page.locator("#field-evidence").set_input_files(
+        files=[{"name": "training.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    page.get_by_role("button", name="เผยแพร่ความคืบหน้า").click()
+    expect(page.get_by_text("เผยแพร่ความคืบหน้าแล้ว")).to_be_visible()
+    expect(page.get_by_role("link", name="หลักฐาน: training.png")).to_be_visible()
+    page.get_by_role("button", name="ขอส่งมอบงาน").click()
+    expect(page.get_by_text("ขอส่งมอบงานแล้ว").first).to_be_visible()
+    shot(page, "2-partner-delivered")
+    _logout(page)
+
+    # The agency marks the milestone met and signs off.
+    _login(page, "anan@kknpao.example")
+    page.goto(task_url)
+    page.locator("#field-verdict").check()
+    page.locator("textarea[name=comment]").first.fill("ครบถ้วนตามข้อกำหนด")
+    page.get_by_role("button", name="เผยแพร่ผลการตรวจ").click()
+    expect(page.get_by_text("เผยแพร่ผลการตรวจงานระยะแล้ว")).to_be_visible()
+    page.locator("#field-comment").fill("ทำงานรวดเร็ว ประสานชุมชนได้ดีมาก")
+    page.get_by_role("button", name="ลงนามรับมอบงาน").click()
+    expect(page.get_by_text("หน่วยงานลงนามรับรองแล้ว")).to_be_visible()
+    _logout(page)
+
+    # A visitor sees the full public timeline.
+    page.goto(task_url)
+    timeline = page.locator("#timeline")
+    for step in ("ร่างงานแล้ว", "เผยแพร่งานแล้ว", "รับงาน", "ยืนยันการรับงานแล้ว", "รายงานความคืบหน้า",
+                 "ตรวจงานระยะ: บรรลุ", "ขอส่งมอบงานแล้ว", "หน่วยงานลงนามรับรองการส่งมอบงานแล้ว"):  # fmt: skip
+        expect(timeline.get_by_text(step, exact=True).first).to_be_visible()
+    expect(timeline.get_by_text("มูลนิธิรักษ์น้ำชุมชน").first).to_be_visible()
+    expect(page.locator("progress.progress").first).to_have_attribute("value", "100")
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    shot(page, "3-public-timeline")
+    page.goto("/handovers")
+    expect(page.get_by_role("link", name=title)).to_be_visible()
+    shot(page, "4-board")
