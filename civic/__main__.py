@@ -179,8 +179,14 @@ def main(argv: list[str] | None = None) -> int:
     return args.fn(args, settings)
 
 
-# Domains add sub-commands (import, reindex, worker) here: each is fn(subparsers) -> None.
-EXTRA_COMMANDS: list = []
+def _search_commands(sub) -> None:
+    from civic.search.cli import add_commands
+
+    add_commands(sub, _database_url, _with_conn)
+
+
+# Domains add sub-commands here: each is fn(subparsers) -> None. Search adds reindex, import, worker.
+EXTRA_COMMANDS: list = [_search_commands]
 
 if __name__ == "__main__":
     sys.exit(main())

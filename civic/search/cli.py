@@ -1,0 +1,116 @@
+"""CLI sub-commands owned by search: reindex, import, worker (wired in civic/__main__.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+
+def add_commands(sub, database_url, with_conn) -> None:
+    p = sub.add_parser("reindex", help="rebuild the search index from the database")
+    p.add_argument("--kind", choices=["idea", "consultation", "handover"])
+    p.set_defaults(fn=lambda args, settings: cmd_reindex(args, settings, database_url))
+
+    p = sub.add_parser("import", help="import existing data (ideas from JSON Lines or CSV)")
+    p.add_argument("what", choices=["ideas"])
+    p.add_argument("file", type=Path)
+    p.add_argument("--board", required=True, help="slug of the idea board to import into")
+    p.add_argument("--author", help="account email for rows without author_email")
+    p.set_defaults(fn=lambda args, settings: cmd_import(args, settings, database_url))
+
+    p = sub.add_parser("worker", help="run the search relay and scheduled jobs (no web server)")
+    p.add_argument("--no-relay", action="store_true")
+    p.add_argument("--no-scheduler", action="store_true")
+    p.set_defaults(fn=lambda args, settings: cmd_worker(args, settings, database_url))
+
+
+async def _pool(url: str):
+    from civic.db import create_pool
+
+    return await create_pool(url, max_size=4)
+
+
+def cmd_reindex(args, settings, database_url) -> int:
+    from tqdm import tqdm
+
+    from civic.search.backend import make_backend
+    from civic.search.reindex import count_entities, reindex
+
+    async def go() -> int:
+        pool = await _pool(database_url(settings))
+        try:
+            backend = make_backend(settings, pool)
+            async with pool.acquire() as conn:
+                total = await count_entities(conn, args.kind)
+                started = time.perf_counter()
+                with tqdm(total=total, unit="doc", desc="reindex", file=sys.stderr) as bar:
+                    done = await reindex(conn, backend, kind=args.kind, progress=bar.update)
+            elapsed = max(time.perf_counter() - started, 1e-9)
+            print(
+                f"reindexed {done} documents into {backend.name} in {elapsed:.1f}s ({done / elapsed:.0f} docs/s)"
+            )
+            return 0
+        finally:
+            await pool.close()
+
+    return asyncio.run(go())
+
+
+def cmd_import(args, settings, database_url) -> int:
+    from tqdm import tqdm
+
+    from civic.search import relay
+    from civic.search.backend import make_backend
+    from civic.search.importer import import_ideas, read_rows
+
+    if not args.file.exists():
+        print(f"{args.file}: no such file", file=sys.stderr)
+        return 2
+
+    async def go() -> int:
+        pool = await _pool(database_url(settings))
+        try:
+            total = sum(1 for _ in read_rows(args.file))
+            async with pool.acquire() as conn:
+                with tqdm(total=total, unit="row", desc="import", file=sys.stderr) as bar:
+                    report = await import_ideas(
+                        conn, args.file, args.board, default_author_email=args.author, progress=bar.update
+                    )
+            for line, message in report.errors:
+                print(f"{args.file}:{line}: {message}", file=sys.stderr)
+            indexed = await relay.relay_all(pool, make_backend(settings, pool)) if report.created else 0
+            print(
+                f"imported {len(report.created)} ideas, skipped {len(report.errors)} bad rows, indexed {indexed}"
+            )
+            return 0 if report.created or not report.errors else 1
+        finally:
+            await pool.close()
+
+    return asyncio.run(go())
+
+
+def cmd_worker(args, settings, database_url) -> int:
+    from civic import jobs
+    from civic.search import relay
+    from civic.search.backend import make_backend
+
+    async def go() -> int:
+        pool = await _pool(database_url(settings))
+        try:
+            loops = []
+            if not args.no_relay:
+                loops.append(relay.run_forever(pool, make_backend(settings, pool)))
+            if not args.no_scheduler:
+                loops.append(jobs.run_forever(pool))
+            print(f"worker running: relay={not args.no_relay} scheduler={not args.no_scheduler}", flush=True)
+            await asyncio.gather(*loops)
+            return 0
+        finally:
+            await pool.close()
+
+    try:
+        return asyncio.run(go())
+    except KeyboardInterrupt:
+        return 0
