@@ -122,6 +122,8 @@ def _like_pattern(q: str | None) -> str | None:
 async def get_organisation(conn: asyncpg.Connection, slug_or_id: str | int) -> Organisation | None:
     if isinstance(slug_or_id, str) and not _SLUG_RE.match(slug_or_id):
         return None  # never send odd bytes (NUL...) to the database
+    if isinstance(slug_or_id, int) and not 0 < slug_or_id < 2**63:
+        return None  # out of bigint range: asyncpg would raise
     if isinstance(slug_or_id, int):
         row = await conn.fetchrow(f"SELECT {ORG_COLUMNS} FROM organisations o WHERE o.id = $1", slug_or_id)
     else:
@@ -283,6 +285,8 @@ async def decide_join_request(
     conn: asyncpg.Connection, org_id: int, user_id: int, *, accept: bool, actor_id: int
 ) -> None:
     """Accept (the request becomes an active membership) or decline (it is removed)."""
+    if not 0 < user_id < 2**63:
+        raise NotPending()
     async with conn.transaction():
         status = await conn.fetchval(LOCK_PENDING, org_id, user_id)
         if status != "pending":
