@@ -497,3 +497,18 @@ async def test_join_needs_login(client, conn):
     await make_partner(conn, "water-fdn")
     r = await send_json(client, "POST", "/api/v1/organisations/water-fdn/join")
     assert r.status_code == 401
+
+
+async def test_openapi_documents_the_organisation_api(client):
+    r = await client.get("/schema/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    for path, method in [
+        ("/api/v1/organisations", "get"),
+        ("/api/v1/organisations", "post"),
+        ("/api/v1/organisations/{slug}", "get"),
+        ("/api/v1/organisations/{slug}/join", "post"),
+        ("/api/v1/organisations/{slug}/verify", "post"),
+    ]:
+        assert paths[path][method]["tags"] == ["organisations"], (path, method)
+    assert not any(p.startswith("/organisations") or p.startswith("/admin/partners") for p in paths)
