@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from civic.accounts import rules, store
 from civic.accounts.passwords import hash_password, needs_rehash, verify_password
 from civic.accounts.schemas import MeOut, RegisterIn
-from civic.validation import Problem
+from civic.validation import Problem, has_control_chars
 from civic.web.deps import Db
 from civic.web.errors import ClientError
 from civic.web.guards import require_user
@@ -110,6 +110,10 @@ class AccountPages(Controller):
     async def login(self, request: Request, db: Db) -> Template | Redirect:
         form = await request.form()
         email = form.get("email", "")
+        if has_control_chars(email) or len(email) > 1000:
+            # Cannot be anyone's address, and PostgreSQL text cannot hold NUL: fail it like a
+            # wrong password (and count it) without sending it to the database.
+            email = ""
         password = form.get("password", "")
         next_path = safe_next(form.get("next", ""), "/")
         lang = lang_of(request)

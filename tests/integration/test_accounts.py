@@ -172,6 +172,20 @@ async def test_wrong_password_and_unknown_email_get_the_same_generic_message(cli
     assert not client.cookies.get(SESSION_COOKIE)
 
 
+@pytest.mark.parametrize(
+    "email",
+    ["a\x00@example.com", "a\x07@example.com", "line\nbreak@example.com", "a" * 5000 + "@example.com"],
+)
+async def test_login_with_unusable_email_is_a_generic_400_not_a_500(client, conn, email):
+    await make_user(conn, "a@example.com")
+    r = await post_form(client, "/login", {"email": email, "password": PASSWORD})
+    assert r.status_code == 400
+    assert th("The email or password is not correct.") in text_of(r.text)
+    assert "\x00" not in r.text
+    # It still counts towards the per-address throttle.
+    assert await conn.fetchval("SELECT count(*) FROM login_failures") == 1
+
+
 async def test_login_is_case_insensitive_and_goes_to_next(client, conn):
     await make_user(conn, "Case@Example.com")
     r = await post_form(
