@@ -1,4 +1,4 @@
-"""Outcome statistics over N responses in one SQL pass, against a primary-key fetch, same run.
+"""Outcome statistics over N responses (one pre-grouped pass), against a primary-key fetch, same run.
 
     python bench/bench_consultations.py [--responses 100000] [--rounds 5]
 
@@ -102,7 +102,7 @@ async def run(dsn: str, n: int, rounds: int) -> None:
         pk_ms = statistics.median(pk_times) * 1000
         print(f"filled {count} responses in {fill:.1f}s; stats rows={len(s)}")
         print(
-            f"consultations: outcome statistics over {count} responses (one SQL pass) {stats_ms:.1f} ms; "
+            f"consultations: outcome statistics over {count} responses (pre-grouped pass) {stats_ms:.1f} ms; "
             f"primary-key fetch {pk_ms:.3f} ms; ratio {stats_ms / pk_ms:.0f}x"
         )
     await pool.close()

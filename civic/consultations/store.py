@@ -183,29 +183,45 @@ WHERE m.consultation_id = $1
 ORDER BY m.created_at, m.id
 """
 
-# One pass over the responses: every (question, option) count, every per-question answered count
-# and the total come out of a single GROUPING SETS scan. Multi-choice arrays are unnested; free
-# text is counted as answered but never grouped by its content.
+# Outcome statistics in one grouping pass over the responses. Free text is cut out of each answers
+# object (`answers - text keys`), so responses that chose the same options collapse into one
+# pre-grouped row (a handful of groups, not one per response: a hash aggregate, no sort, no
+# count(DISTINCT)). Only those few groups are then expanded: multi-choice arrays unnested, each
+# value counted once per response (DISTINCT inside a group), weighted by the group's size.
+# Free-text questions are only counted as answered (never grouped by their content): a cheap
+# `answers ? key` count (a light extra scan per free-text question, ~50 ms at 100k). Rows: g=3 total, g=1 answered per question, g=0 per (question, value).
+# A question is answered when its value holds at least one element (an empty list is not).
 STATS = """
-WITH r AS (
-    SELECT id, answers FROM consultation_responses
+WITH q AS (
+    SELECT id::text AS qid, kind FROM consultation_questions WHERE consultation_id = $1
+), r AS NOT MATERIALIZED (
+    SELECT answers FROM consultation_responses
     WHERE consultation_id = $1
       AND ($2::text IS NULL OR province = $2)
       AND ($3::timestamptz IS NULL OR created_at >= $3)
       AND ($4::timestamptz IS NULL OR created_at < $4)
-), q AS (
-    SELECT id::text AS qid, kind FROM consultation_questions WHERE consultation_id = $1
-)
-SELECT a.qid, a.val, count(DISTINCT r.id) AS n, GROUPING(a.qid, a.val) AS g
-FROM r
-LEFT JOIN LATERAL (
-    SELECT e.key AS qid, CASE WHEN q.kind = 'text' THEN NULL ELSE x END AS val
-    FROM jsonb_each(r.answers) e
-    JOIN q ON q.qid = e.key
+), g AS (
+    SELECT row_number() OVER () AS gid, choices, n FROM (
+        SELECT r.answers - (SELECT COALESCE(array_agg(qid), '{}') FROM q WHERE kind = 'text') AS choices,
+               count(*) AS n
+        FROM r GROUP BY 1
+    ) s
+), cv AS (
+    SELECT DISTINCT g.gid, e.key AS qid, x AS val, g.n
+    FROM g
+    CROSS JOIN LATERAL jsonb_each(g.choices) e
+    JOIN q ON q.qid = e.key AND q.kind <> 'text'
     CROSS JOIN LATERAL jsonb_array_elements_text(
         CASE WHEN jsonb_typeof(e.value) = 'array' THEN e.value ELSE jsonb_build_array(e.value) END) x
-) a ON true
-GROUP BY GROUPING SETS ((), (a.qid), (a.qid, a.val))
+)
+SELECT NULL::text AS qid, NULL::text AS val, (SELECT COALESCE(sum(n), 0) FROM g)::bigint AS n, 3 AS g
+UNION ALL
+SELECT qid, val, sum(n)::bigint, 0 FROM cv WHERE val IS NOT NULL GROUP BY qid, val
+UNION ALL
+SELECT qid, NULL, sum(n)::bigint, 1 FROM (SELECT DISTINCT gid, qid, n FROM cv) a GROUP BY qid
+UNION ALL
+SELECT q.qid, NULL, (SELECT count(*) FROM r WHERE r.answers ? q.qid AND r.answers -> q.qid <> '[]'::jsonb), 1
+FROM q WHERE q.kind = 'text'
 """
 
 EXPORT_RESPONSES = """

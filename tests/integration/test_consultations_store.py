@@ -173,3 +173,102 @@ async def test_demo_seeds_open_hearing_and_outcome(conn, client):
     assert "ศาลาประชาคม" in page.text
     report_page = await client.get(f"/consultations/{rows[0]['id']}")
     assert report_page.status_code == 200
+
+
+def _reference_stats(questions, responses):
+    """The outcome statistics computed the obvious way, one response at a time."""
+    out = {}
+    for q in questions:
+        qid = str(q.id)
+        answered = 0
+        counts: dict[str, int] = {}
+        for answers, _prov, _days in responses:
+            if qid not in answers:
+                continue
+            value = answers[qid]
+            values = value if isinstance(value, list) else [value]
+            if not values:
+                continue
+            answered += 1
+            if q.kind != "text":
+                for v in {str(v) for v in values}:
+                    counts[v] = counts.get(v, 0) + 1
+        out[q.prompt] = (answered, counts)
+    return out
+
+
+async def test_stats_match_python_on_random_responses(conn):
+    import random
+
+    rng = random.Random(20240519)
+    org = await make_agency(conn, "mdes")
+    staff = await make_user(conn, "staff@x.example")
+    multi = ["ภาษี", "ทะเบียน", "สวัสดิการ", "ใบอนุญาต"]
+    cid = await make_consultation(
+        conn,
+        org,
+        staff,
+        status="open",
+        questions=[
+            {
+                "kind": "single",
+                "prompt": "เห็นด้วยหรือไม่",
+                "required": True,
+                "options": ["เห็นด้วย", "ไม่เห็นด้วย", "ไม่แน่ใจ"],
+            },
+            {"kind": "multi", "prompt": "เรื่องที่สนใจ", "options": multi},
+            {"kind": "scale", "prompt": "ความสำคัญ"},
+            {"kind": "text", "prompt": "ข้อเสนอแนะ"},
+            {"kind": "text", "prompt": "อื่น ๆ"},
+        ],
+    )
+    qs = await store.list_questions(conn, cid)
+    q1, q2, q3, q4, q5 = (str(q.id) for q in qs)
+    responses = []
+    for i in range(300):
+        a: dict = {}
+        if rng.random() < 0.9:
+            a[q1] = rng.choice(["เห็นด้วย", "ไม่เห็นด้วย", "ไม่แน่ใจ"])
+        if rng.random() < 0.8:
+            # occasionally a raw row with a repeated value or an empty list: counted once / not at all
+            a[q2] = rng.sample(multi, rng.randint(0, 4)) + (["ภาษี"] if rng.random() < 0.05 else [])
+        if rng.random() < 0.7:
+            a[q3] = rng.randint(1, 5)
+        if rng.random() < 0.5:
+            a[q4] = f"ความเห็นที่ {i} " + rng.choice(["ค่าบริการแพง", "สัญญาณไม่ดี", "ดีมาก"])
+        if rng.random() < 0.1:
+            a[q5] = [] if rng.random() < 0.3 else "เพิ่มเติม"
+        if rng.random() < 0.03:
+            a["999999"] = "ไม่ใช่คำถามในแบบนี้"
+        responses.append((a, rng.choice(["BKK", "CMI", "KKN", None]), rng.randint(0, 9)))
+    users = await conn.fetch(
+        "INSERT INTO users (email, display_name, password_hash) "
+        "SELECT 'r' || g || '@x.example', 'r' || g, 'x' FROM generate_series(1, $1) g RETURNING id",
+        len(responses),
+    )
+    await conn.executemany(
+        "INSERT INTO consultation_responses (consultation_id, user_id, consent, province, answers, created_at) "
+        "VALUES ($1, $2, 'anonymous', $3, $4::jsonb, now() - make_interval(days => $5))",
+        [(cid, u["id"], prov, ans, days) for u, (ans, prov, days) in zip(users, responses, strict=True)],
+    )
+    now = await _now(conn)
+    cases = [
+        ({}, responses),
+        ({"province": "CMI"}, [r for r in responses if r[1] == "CMI"]),
+        ({"since": now - timedelta(days=4, hours=12)}, [r for r in responses if r[2] <= 4]),
+        (
+            {"province": "BKK", "until": now - timedelta(days=2, hours=12)},
+            [r for r in responses if r[1] == "BKK" and r[2] >= 3],
+        ),
+    ]
+    for filters, subset in cases:
+        s = await store.stats(conn, cid, **filters)
+        assert s.responses == len(subset), filters
+        ref = _reference_stats(qs, subset)
+        got = {q.prompt: (q.answered, {o.label: o.count for o in q.options if o.count}) for q in s.questions}
+        assert got == ref, filters
+        scale = next(q for q in s.questions if q.kind == "scale")
+        scores = [r[0][q3] for r in subset if q3 in r[0]]
+        assert scale.mean == round(sum(scores) / len(scores), 2)
+    # every filter really narrowed the set, and none of them emptied it
+    assert all(0 < len(subset) < len(responses) for _, subset in cases[1:])
