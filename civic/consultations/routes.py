@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -809,6 +809,8 @@ def _charts(s: Stats, lang: str) -> dict[int, dict]:
 async def _analysis(db, c: Consultation, province, since, until) -> dict:
     province = province if provinces.is_valid(province) else None
     s_since, s_until = parse_local(since or ""), parse_local(until or "")
+    if s_until is not None and "T" not in (until or "") and ":" not in (until or ""):
+        s_until += timedelta(days=1)  # a date from <input type=date>: "until 5 March" includes that day
     s = await store.stats(db, c.id, province=province, since=s_since, until=s_until)
     keywords = {}
     for q in s.questions:
