@@ -24,7 +24,7 @@ from litestar.template.config import TemplateConfig
 from civic import db as dbmod
 from civic.settings import PROJECT_ROOT, Settings, get_settings
 from civic.web.openapi import LocalSwaggerPlugin
-from civic.web.errors import http_exception_handler, internal_error_handler
+from civic.web.errors import data_error_handler, http_exception_handler, internal_error_handler
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,11 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
         ],
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(instance=_jinja()),
-        exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
+        exception_handlers={
+            HTTPException: http_exception_handler,
+            asyncpg.DataError: data_error_handler,
+            Exception: internal_error_handler,
+        },
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="civic API",

@@ -100,6 +100,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response | T
         from civic.web.templating import redirect
 
         query = f"?{request.url.query}" if request.url.query else ""
+        if len(query) > 1000:  # a return address that long is not worth a broken redirect
+            query = ""
         return redirect(
             f"/login?{urlencode({'next': request.url.path + query})}",
             flash=("info", "Please log in to continue."),
@@ -140,3 +142,13 @@ def internal_error_handler(request: Request, exc: Exception) -> Response | Templ
             status_code=500,
             headers=_security_headers(),
         )
+
+
+def data_error_handler(request: Request, exc: Exception) -> Response | Template:
+    """PostgreSQL's data exceptions (class 22: a NUL byte, a number out of range, a malformed
+    value) are always caused by what the client sent, so they are a 400, not a 500. The
+    transaction that raised it has already rolled back, so nothing is half-written."""
+    log.info("bad input rejected by the database on %s: %s", request.url.path, exc)
+    lang = request_lang(request)
+    code, msgid = STATUS_MESSAGES[422]
+    return error_response(request, 400, code, gettext(lang, msgid))
