@@ -100,14 +100,14 @@ def _first_error(errors: Errors, status: int = 422) -> ClientError:
     return ClientError(status, "invalid_input", p.msgid, field=field, **p.params)
 
 
-async def _load(db, consultation_id: FromPath[int], user: CurrentUser | None) -> Consultation:
+async def _load(db: Db, consultation_id: int, user: CurrentUser | None) -> Consultation:
     c = await store.get_consultation(db, consultation_id)
     if c is None or not rules.can_view(user, c.status, c.owner_org_id, c.coowner_ids):
         raise not_found("We could not find that consultation.")
     return c
 
 
-async def _load_managed(db, consultation_id: FromPath[int], user: CurrentUser) -> Consultation:
+async def _load_managed(db: Db, consultation_id: int, user: CurrentUser) -> Consultation:
     c = await _load(db, consultation_id, user)
     if not rules.can_manage(user, c.owner_org_id, c.coowner_ids):
         raise forbid("Only staff of the agencies running this consultation can do this.")
@@ -632,7 +632,7 @@ class ConsultationPages(Controller):
         self,
         request: Request,
         db: Db,
-        consultation_id: int,
+        consultation_id: FromPath[int],
         province: FromQuery[str | None] = None,
         since: FromQuery[str | None] = None,
         until: FromQuery[str | None] = None,
@@ -780,7 +780,7 @@ class ConsultationPages(Controller):
         )
 
 
-async def _comment_index(db, consultation_id: FromPath[int]) -> dict[int, Comment]:
+async def _comment_index(db: Db, consultation_id: int) -> dict[int, Comment]:
     out: dict[int, Comment] = {}
     for comments in (await store.comments_by_section(db, consultation_id)).values():
         for c in comments:
