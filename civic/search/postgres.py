@@ -15,9 +15,12 @@ Ranking (one number per document, higher first; ties by newest):
   + 0.03 * ln(1 + popularity)               supports/comments: 100 supports ~ +0.14
   + 0.05 * exp(-age / 1 year)               a little freshness, never enough to beat a match
 
-A document is a candidate when the tsvector matches any concept or the query is
-word-similar (pg_trgm `<%`, threshold WORD_SIMILARITY) to its tokens, or a term is a
-substring of its tokens (`~` with an escaped alternation, served by the trigram index).
+A document is a candidate when the tsvector matches any concept, or a term is a substring of
+its tokens (`~` with an escaped alternation, served by the trigram index). Only when that finds
+fewer than FUZZY_BELOW documents is the query run again with typo tolerance: documents
+word-similar to the query (pg_trgm `<%`, threshold by query length) join, and the two
+word_similarity terms count in the rank (they cost one trigram comparison per candidate row,
+too much to pay when exact matches abound).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ def word_similarity_threshold(fuzzy_text: str) -> float:
     if n <= 5:
         return 0.7
     return WORD_SIMILARITY
+
 
 UPSERT = """
 INSERT INTO search_documents AS d (kind, entity_id, version, deleted, title, body, url, title_tokens,
@@ -86,7 +90,11 @@ SET_THRESHOLD = "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true
 # $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset,
 # $10 substring regex (escaped alternation of terms) or NULL.
 # The tsqueries are built from quoted lexemes (text.quote_lexeme) and cast, never parsed from input.
-SEARCH = """
+# Two statements from one template (constants; nothing from input): EXACT matches words and
+# substrings, both served by GIN indexes; FUZZY adds pg_trgm word similarity, which must be
+# computed per candidate row and is therefore only run when EXACT found fewer than FUZZY_BELOW
+# documents (typo tolerance when it is needed, as most engines do).
+_SEARCH_TEMPLATE = """
 WITH p AS (SELECT $1::tsquery AS q_all, $2::tsquery AS q_any, $3::text AS fz, $10::text AS rx),
 m AS MATERIALIZED (
     SELECT d.kind, d.entity_id, d.title, d.body, d.url, d.tokens, d.province, d.agency, d.status,
@@ -94,14 +102,13 @@ m AS MATERIALIZED (
            (CASE WHEN d.tsv @@ p.q_all THEN 1.0 ELSE 0.0 END
             + ts_rank(d.tsv, p.q_any)
             + CASE WHEN p.rx IS NOT NULL AND d.tokens ~ p.rx THEN 0.5 ELSE 0.0 END
-            + 0.6 * word_similarity(p.fz, d.tokens)
-            + 0.4 * word_similarity(p.fz, d.title_tokens)
+            {fuzzy_score}
             + 0.03 * ln(1 + greatest(d.popularity, 0))
             + 0.05 * exp(-greatest(extract(epoch FROM now() - d.created_at), 0) / 31557600.0)
            ) AS score
     FROM search_documents d, p
     WHERE NOT d.deleted
-      AND (d.tsv @@ p.q_any OR p.fz <% d.tokens OR (p.rx IS NOT NULL AND d.tokens ~ p.rx))
+      AND (d.tsv @@ p.q_any OR (p.rx IS NOT NULL AND d.tokens ~ p.rx) {fuzzy_match})
       AND ($4::text IS NULL OR d.kind = $4)
       AND ($5::text IS NULL OR d.province = $5)
       AND ($6::text IS NULL OR d.agency = $6)
@@ -120,6 +127,12 @@ SELECT (SELECT count(*) FROM m) AS total,
               UNION ALL SELECT 'status', status, count(*) FROM m WHERE status IS NOT NULL GROUP BY status
              ) f) AS facets
 """
+SEARCH_EXACT = _SEARCH_TEMPLATE.format(fuzzy_score="", fuzzy_match="")
+SEARCH_FUZZY = _SEARCH_TEMPLATE.format(
+    fuzzy_score="+ 0.6 * word_similarity(p.fz, d.tokens) + 0.4 * word_similarity(p.fz, d.title_tokens)",
+    fuzzy_match="OR p.fz <% d.tokens",
+)
+FUZZY_BELOW = 5
 
 COUNT_LIVE = "SELECT count(*) FROM search_documents WHERE NOT deleted"
 
@@ -181,21 +194,16 @@ class PostgresBackend:
         aq = text.analyse(query.q)
         if aq.empty:
             return empty_result(query)
-        async with self._conn() as conn, conn.transaction():
-            await conn.execute(SET_THRESHOLD, str(word_similarity_threshold(aq.fuzzy_text)))
-            row = await conn.fetchrow(
-                SEARCH,
-                text.tsquery_all(aq),
-                text.tsquery_any(aq),
-                aq.fuzzy_text,
-                query.kind,
-                query.province,
-                query.agency,
-                query.status,
-                query.per_page,
-                query.offset,
-                text.substring_regex(aq),
-            )
+        args = (
+            text.tsquery_all(aq), text.tsquery_any(aq), aq.fuzzy_text, query.kind, query.province,
+            query.agency, query.status, query.per_page, query.offset, text.substring_regex(aq),
+        )  # fmt: skip
+        async with self._conn() as conn:
+            row = await conn.fetchrow(SEARCH_EXACT, *args)
+            if row["total"] < FUZZY_BELOW and word_similarity_threshold(aq.fuzzy_text) < 1.0:
+                async with conn.transaction():
+                    await conn.execute(SET_THRESHOLD, str(word_similarity_threshold(aq.fuzzy_text)))
+                    row = await conn.fetchrow(SEARCH_FUZZY, *args)
         facets: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
         for field, value, n in row["facets"]:
             facets[field][value] = n
