@@ -12,7 +12,7 @@ import msgspec
 from civic.accounts.schemas import CurrentUser, Membership, TokenOut
 
 SESSION_LIFETIME = timedelta(days=30)
-# Writing last_seen on every request would turn every page view into a write.
+# Writing last_seen/last_used on every request would turn every request into a write.
 TOUCH_AFTER = timedelta(minutes=5)
 
 
@@ -42,17 +42,22 @@ SELECT u.id, u.email, u.display_name, u.lang, u.role, u.status,
 FROM users u
 """
 
+# One round trip per request for either credential. The touch runs in the same statement and
+# writes only when the stored time is older than TOUCH_AFTER: most requests are pure reads (no
+# WAL flush at commit), and clients sharing a token or a session do not queue on its row lock
+# more than once per TOUCH_AFTER. The touch re-checks its own row, so concurrent requests that
+# all found it stale write it once.
 SESSION_USER = (
-    "WITH s AS (SELECT user_id, last_seen_at FROM sessions WHERE token_hash = $1 AND expires_at > now()) "
+    "WITH s AS (SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > now()), "
+    "touch AS (UPDATE sessions SET last_seen_at = now(), expires_at = now() + $2::interval "
+    "WHERE token_hash = $1 AND expires_at > now() AND last_seen_at < now() - $3::interval) "
     + USER_WITH_MEMBERSHIPS
     + " JOIN s ON s.user_id = u.id"
 )
-TOUCH_SESSION = (
-    "UPDATE sessions SET last_seen_at = now(), expires_at = now() + $2::interval WHERE token_hash = $1"
-)
 TOKEN_USER = (
-    "WITH t AS (UPDATE api_tokens SET last_used_at = now() "
-    "WHERE token_hash = $1 AND revoked_at IS NULL RETURNING user_id) "
+    "WITH t AS (SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL), "
+    "touch AS (UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1 AND revoked_at IS NULL "
+    "AND (last_used_at IS NULL OR last_used_at < now() - $2::interval)) "
     + USER_WITH_MEMBERSHIPS
     + " JOIN t ON t.user_id = u.id"
 )
@@ -78,18 +83,11 @@ async def user_by_id(conn: asyncpg.Connection, user_id: int) -> CurrentUser | No
 
 
 async def user_for_session(conn: asyncpg.Connection, token: str) -> CurrentUser | None:
-    token_hash = hash_token(token)
-    row = await conn.fetchrow(SESSION_USER, token_hash)
-    if row is None:
-        return None
-    seen = await conn.fetchval("SELECT now() - last_seen_at FROM sessions WHERE token_hash = $1", token_hash)
-    if seen is not None and seen > TOUCH_AFTER:
-        await conn.execute(TOUCH_SESSION, token_hash, SESSION_LIFETIME)
-    return _user(row)
+    return _user(await conn.fetchrow(SESSION_USER, hash_token(token), SESSION_LIFETIME, TOUCH_AFTER))
 
 
 async def user_for_api_token(conn: asyncpg.Connection, token: str) -> CurrentUser | None:
-    return _user(await conn.fetchrow(TOKEN_USER, hash_token(token)))
+    return _user(await conn.fetchrow(TOKEN_USER, hash_token(token), TOUCH_AFTER))
 
 
 async def create_user(
