@@ -877,8 +877,18 @@ class IdeasApi(Controller):
 
     @post("/ideas/{idea_id:int}/support", summary="Support an idea (idempotent)", status_code=200)
     async def support(self, request: Request, db: Db, idea_id: FromPath[int]) -> SupportState:
+        # The hot path: one statement checks, inserts, counts and queues the search update.
+        # The full idea is loaded only to explain a refusal.
         user = require_user(request)
-        return await _support(db, user, await _load_idea(db, idea_id, user), withdraw=False)
+        if not rules.may_support(user):
+            raise ClientError(409, "not_supportable", "This idea is not open to supports.")
+        try:
+            return await store.support_idea(db, idea_id, user.id)
+        except store.NotFound:
+            raise not_found(IDEA_NOT_FOUND) from None
+        except store.NotAllowed:
+            await _load_idea(db, idea_id, user)  # a pending idea this person may not see stays a 404
+            raise ClientError(409, "not_supportable", "This idea is not open to supports.") from None
 
     @delete("/ideas/{idea_id:int}/support", summary="Withdraw a support", status_code=200)
     async def withdraw(self, request: Request, db: Db, idea_id: FromPath[int]) -> SupportState:

@@ -176,8 +176,14 @@ def can_view_idea(user: CurrentUser | None, status: str, author_id: int, owner_i
     return user.id == author_id or user.is_moderator or is_staff(user, owner_ids)
 
 
+def may_support(user: CurrentUser | None) -> bool:
+    """The person's half of can_support; the idea's half (is_supportable) is re-checked under
+    the idea's row lock by store.support_idea."""
+    return _active(user)
+
+
 def can_support(user: CurrentUser | None, status: str, hidden: bool, board_open: bool) -> bool:
-    return _active(user) and is_supportable(status, hidden, board_open)
+    return may_support(user) and is_supportable(status, hidden, board_open)
 
 
 def can_change_status(

@@ -462,35 +462,71 @@ async def _support_check(conn: asyncpg.Connection, idea_id: int) -> None:
         raise NotAllowed
 
 
+# The whole support in one statement (one round trip, one implicit transaction):
+# * target locks the idea row first (FOR NO KEY UPDATE waits for a concurrent support of the same
+#   idea and then sees its committed count), so nothing can hide or re-status the idea between
+#   the check and the write, and the insert is gated on that locked row;
+# * the primary key of idea_supports keeps one row per person (ON CONFLICT DO NOTHING: 50 racing
+#   requests by one user leave one row, the others see changed = false);
+# * the count moves only when ins really inserted, from the locked row, so it stays exact;
+# * the response clock starts, and the event is recorded, the first time the count reaches the
+#   board's threshold (threshold_reached_at = now() only in the transaction that set it);
+# * the search outbox row (see civic.search.outbox) is written in the same statement.
+# The board's is_open is read from the statement's snapshot, as the old two-step check did.
+SUPPORT = """
+WITH target AS (
+    SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count
+    FROM ideas i JOIN idea_boards b ON b.id = i.board_id
+    WHERE i.id = $1
+    FOR NO KEY UPDATE OF i
+), ins AS (
+    INSERT INTO idea_supports (idea_id, user_id)
+    SELECT id, $2 FROM target WHERE is_open AND NOT hidden AND status = ANY($3::text[])
+    ON CONFLICT DO NOTHING
+    RETURNING idea_id
+), bump AS (
+    UPDATE ideas i
+    SET support_count = i.support_count + 1,
+        threshold_reached_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + 1 >= b.support_threshold
+                                    THEN now() ELSE i.threshold_reached_at END,
+        answer_due_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + 1 >= b.support_threshold
+                             THEN now() + make_interval(days => b.response_days) ELSE i.answer_due_at END
+    FROM idea_boards b
+    WHERE i.id = (SELECT idea_id FROM ins) AND b.id = i.board_id
+    RETURNING i.support_count, i.threshold_reached_at = now() AS just_reached, i.answer_due_at,
+              b.support_threshold
+), event AS (
+    INSERT INTO events (kind, subject_kind, subject_id, payload)
+    SELECT 'idea.threshold_reached', 'idea', $1,
+           jsonb_build_object('support_count', support_count, 'threshold', support_threshold,
+                              'answer_due_at', answer_due_at)
+    FROM bump WHERE just_reached
+), search AS (
+    INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', $1, 'upsert' FROM bump
+)
+SELECT t.status, t.hidden, t.is_open, COALESCE(bump.support_count, t.support_count) AS support_count,
+       bump.support_count IS NOT NULL AS changed, COALESCE(bump.just_reached, false) AS just_reached
+FROM target t LEFT JOIN bump ON true
+"""
+
+
 async def support_idea(conn: asyncpg.Connection, idea_id: int, user_id: int) -> SupportState:
-    """Idempotent: the primary key keeps one row per person; the count moves only on a real insert."""
-    async with conn.transaction():
-        await _support_check(conn, idea_id)
-        inserted = (await conn.execute(INSERT_SUPPORT, idea_id, user_id)).endswith(" 1")
-        if not inserted:
-            count = await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id)
-            return SupportState(idea_id=idea_id, supported=True, support_count=count, changed=False)
-        row = await conn.fetchrow(BUMP_SUPPORT, idea_id, list(rules.SUPPORTABLE))
-        if row is None:
-            raise NotAllowed  # rolls the inserted support back with the transaction
-        if row["just_reached"]:
-            await conn.execute(
-                INSERT_EVENT,
-                "idea.threshold_reached",
-                "idea",
-                idea_id,
-                {
-                    "support_count": row["support_count"],
-                    "threshold": row["support_threshold"],
-                    "answer_due_at": row["answer_due_at"].isoformat(),
-                },
-            )
-        await outbox.enqueue(conn, "idea", idea_id)
+    """Idempotent: the primary key keeps one row per person; the count moves only on a real insert.
+
+    Raises NotFound for an unknown idea and NotAllowed (nothing written) when the idea is hidden,
+    its board closed, or its status not open to supports.
+    """
+    row = await conn.fetchrow(SUPPORT, idea_id, user_id, list(rules.SUPPORTABLE))
+    if row is None:
+        raise NotFound
+    if not rules.is_supportable(row["status"], row["hidden"], row["is_open"]):
+        raise NotAllowed
     return SupportState(
         idea_id=idea_id,
         supported=True,
         support_count=row["support_count"],
-        threshold_reached=bool(row["just_reached"]),
+        changed=row["changed"],
+        threshold_reached=row["just_reached"],
     )
 
 

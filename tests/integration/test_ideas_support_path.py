@@ -6,8 +6,17 @@ tests pin the cost so that a regression shows up as a failing test, not only in 
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
+
+import asyncpg
+import pytest
+
 from civic.accounts import store as accounts
-from tests.helpers import login, make_user
+from civic.db import _init_connection
+from civic.ideas import store
+from tests.helpers import login, make_user, send_json
+from tests.integration.test_ideas import _idea, _world
 
 
 async def test_bearer_token_is_touched_once_per_interval_not_on_every_request(client, make_client, conn):
@@ -67,3 +76,95 @@ async def test_session_is_touched_once_per_interval_and_extended(client, conn):
     await conn.execute("UPDATE sessions SET last_seen_at = now() - interval '1 hour', expires_at = now()")
     assert (await client.get("/api/v1/me")).status_code == 401
     assert await conn.fetchval("SELECT expires_at <= now() FROM sessions")
+
+
+async def test_support_writes_one_outbox_row_per_real_support_and_the_threshold_event(client, conn):
+    world = await _world(conn, threshold=2, days=10)
+    idea_id = await _idea(conn, world)
+    outbox_rows = "SELECT count(*) FROM search_outbox WHERE kind = 'idea' AND entity_id = $1"
+    before = await conn.fetchval(outbox_rows, idea_id)
+    await login(client, "citizen2@example.com")
+    r = await send_json(client, "POST", f"/api/v1/ideas/{idea_id}/support")
+    assert r.json() == {
+        "idea_id": idea_id,
+        "supported": True,
+        "support_count": 1,
+        "changed": True,
+        "threshold_reached": False,
+    }
+    assert await conn.fetchval(outbox_rows, idea_id) == before + 1
+    r = await send_json(client, "POST", f"/api/v1/ideas/{idea_id}/support")
+    assert (r.json()["changed"], r.json()["support_count"]) == (False, 1)
+    assert await conn.fetchval(outbox_rows, idea_id) == before + 1  # a repeat writes nothing
+    state = await store.support_idea(conn, idea_id, world["users"]["citizen3@example.com"])
+    assert (state.changed, state.support_count, state.threshold_reached) == (True, 2, True)
+    idea = await store.get_idea(conn, idea_id)
+    event = await conn.fetchrow("SELECT kind, payload FROM events WHERE subject_id = $1", idea_id)
+    assert event["kind"] == "idea.threshold_reached"
+    assert event["payload"]["support_count"] == 2 and event["payload"]["threshold"] == 2
+    assert datetime.fromisoformat(event["payload"]["answer_due_at"]) == idea.answer_due_at
+    assert (idea.answer_due_at - idea.threshold_reached_at).days == 10
+    assert await conn.fetchval(outbox_rows, idea_id) == before + 2
+
+
+async def test_pending_idea_support_is_404_to_strangers_and_409_to_its_author(client, make_client, conn):
+    world = await _world(conn, moderate_first=True)
+    idea_id = await _idea(conn, world)
+    assert (await store.get_idea(conn, idea_id)).status == "pending_moderation"
+    await login(client, "citizen2@example.com")
+    r = await send_json(client, "POST", f"/api/v1/ideas/{idea_id}/support")
+    assert r.status_code == 404
+    author = await make_client()
+    await login(author, "citizen@example.com")
+    r = await send_json(author, "POST", f"/api/v1/ideas/{idea_id}/support")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "not_supportable"
+    assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 0
+    assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 0
+
+
+async def test_support_waiting_behind_a_hide_is_refused_and_writes_nothing(conn, db_url):
+    """The check runs under the idea's row lock: a support that queued behind a moderator's
+    hide sees the hidden idea once the hide commits, and neither inserts nor counts."""
+    world = await _world(conn)
+    idea_id = await _idea(conn, world)
+    outbox_rows = "SELECT count(*) FROM search_outbox WHERE kind = 'idea' AND entity_id = $1"
+    moderator, supporter = await asyncpg.connect(db_url), await asyncpg.connect(db_url)
+    try:
+        await _init_connection(supporter)
+        hide = moderator.transaction()
+        await hide.start()
+        await moderator.execute(
+            "UPDATE ideas SET hidden_at = now(), hidden_reason = 'สแปม' WHERE id = $1", idea_id
+        )
+        before = await conn.fetchval(outbox_rows, idea_id)
+        pending = asyncio.create_task(
+            store.support_idea(supporter, idea_id, world["users"]["citizen2@example.com"])
+        )
+        await asyncio.sleep(0.3)
+        assert not pending.done()  # queued on the idea's row lock
+        await hide.commit()
+        with pytest.raises(store.NotAllowed):
+            await pending
+    finally:
+        await moderator.close()
+        await supporter.close()
+    assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 0
+    assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 0
+    assert await conn.fetchval(outbox_rows, idea_id) == before
+
+
+async def test_many_users_supporting_one_idea_at_once_keep_an_exact_count(conn, db_url):
+    world = await _world(conn)
+    idea_id = await _idea(conn, world)
+    user_ids = [await make_user(conn, f"crowd{n}@example.com") for n in range(30)]
+    conns = [await asyncpg.connect(db_url) for _ in user_ids]
+    try:
+        results = await asyncio.gather(
+            *(store.support_idea(c, idea_id, uid) for c, uid in zip(conns, user_ids, strict=True))
+        )
+    finally:
+        await asyncio.gather(*(c.close() for c in conns))
+    assert all(r.changed for r in results)
+    assert sorted(r.support_count for r in results) == list(range(1, 31))
+    assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 30
+    assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 30
