@@ -264,7 +264,7 @@ async def test_log_out_everywhere_ends_other_clients_sessions(client, make_clien
     await login(bystander, "b@example.com")
     assert await accounts.count_sessions(conn, uid) == 2
     account = await client.get("/account")
-    assert th("You are logged in on %(count)s devices.", count=2) in text_of(account.text)
+    assert th("Devices where you are logged in: %(count)s", count=2) in text_of(account.text)
     r = await post_form(client, "/logout/everywhere")
     assert r.status_code == 303
     assert (await phone.get("/api/v1/me")).status_code == 401
