@@ -27,9 +27,35 @@ class HomePages(Controller):
     async def home(self, request: Request, db: Db) -> Template:
         from civic.web.templating import render
 
+        from datetime import datetime
+
+        from civic import thai
+        from civic.consultations import rules as consultation_rules
+        from civic.consultations import store as consultations
+        from civic.handovers import store as handovers
+        from civic.ideas import store as ideas
+
+        # One stop: what is open to take part in right now, from every domain, on one page.
+        now = datetime.now(thai.BANGKOK)
+        open_consultations = await consultations.list_consultations(db, tab="open", limit=3)
+        hot_ideas = await ideas.list_ideas(db, sort="hot", per_page=4)
+        open_tasks, open_task_count = await handovers.list_tasks(db, status="open", limit=3)
         agencies = await orgs_store.list_organisations(db, kind="agency", limit=6)
         partners = await orgs_store.list_organisations(db, kind="partner", verification="verified", limit=6)
-        return render(request, "home.html", {"agencies": agencies, "partners": partners})
+        return render(
+            request,
+            "home.html",
+            {
+                "consultations": open_consultations,
+                "days_left": lambda c: consultation_rules.days_left(c.closes_at, now),
+                "ideas": hot_ideas.items,
+                "idea_count": hot_ideas.total,
+                "tasks": open_tasks,
+                "task_count": open_task_count,
+                "agencies": agencies,
+                "partners": partners,
+            },
+        )
 
 
 class HealthApi(Controller):
