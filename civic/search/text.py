@@ -107,18 +107,22 @@ def quote_lexeme(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-_RX_META = frozenset("\\.^$*+?()[]{}|-#")
+SUBSTRING_SLOTS = 4
 
 
-def substring_regex(aq: AnalysedQuery) -> str | None:
-    """Every term (synonyms included) as a substring: finds a word inside a longer compound
-    token (ป้ายรถเมล์ for รถเมล์). pg_trgm's GIN index serves `~`; terms under 3 characters
-    are left out because they give it no trigram. Metacharacters are escaped, so a query
-    is never a pattern."""
-    terms = [t for t in aq.terms if len(t) >= 3][:40]
-    if not terms:
-        return None
-    return "|".join("".join("\\" + c if c in _RX_META else c for c in t) for t in terms)
+def like_patterns(aq: AnalysedQuery) -> list[str | None]:
+    """Up to SUBSTRING_SLOTS `%term%` LIKE patterns (None for unused slots): a word inside a
+    longer compound token (ป้ายรถเมล์ for รถเมล์). One pattern per slot, because pg_trgm's GIN
+    index serves each LIKE precisely, while one regex alternation makes it give up and scan.
+    The query's own words come first, then synonyms, longest first; terms under 3 characters are
+    left out (no trigram to look up). %, _ and \\ are escaped, so a query is never a pattern."""
+    ordered = [t for t in aq.tokens if len(t) >= 3]
+    ordered += [t for t in aq.terms if len(t) >= 3 and t not in ordered]
+    patterns: list[str | None] = [
+        "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for t in ordered[:SUBSTRING_SLOTS]
+    ]
+    return patterns + [None] * (SUBSTRING_SLOTS - len(patterns))
 
 
 def tsquery_all(aq: AnalysedQuery) -> str:

@@ -44,10 +44,13 @@ def test_find_spans_matches_thai_digits_and_case():
     assert [original[a:b] for a, b in spans] == ["๗๑", "WiFi"]
 
 
-def test_substring_regex_escapes_metacharacters():
-    aq = text.analyse("a.b* (ขยะ)")
-    rx = text.substring_regex(aq)
-    assert rx is None or "*" not in rx.replace("\\*", "")
+def test_like_patterns_escape_wildcards_and_fill_slots():
+    aq = text.analyse("50%_off ขยะ")
+    patterns = text.like_patterns(aq)
+    assert len(patterns) == text.SUBSTRING_SLOTS
+    real = [p for p in patterns if p]
+    assert real and all(p.startswith("%") and p.endswith("%") for p in real)
+    assert not any("%_" in p[1:-1] and "\\%" not in p for p in real)
 
 
 def test_query_is_clamped():
