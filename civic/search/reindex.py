@@ -10,7 +10,7 @@ from civic.search.port import SearchBackend, as_document
 from civic.search.relay import NOW_VERSION, resolve_loader
 
 # kind -> the table holding that kind's ids. A constant allow-list: never built from input.
-KIND_TABLES: dict[str, str] = {"idea": "ideas", "consultation": "consultations", "handover": "handovers"}
+KIND_TABLES: dict[str, str] = {"idea": "ideas", "consultation": "consultations", "handover": "handover_tasks"}
 ENQUEUE_ALL = {
     kind: f"INSERT INTO search_outbox (kind, entity_id, op) SELECT '{kind}', id, 'upsert' FROM {table}"
     for kind, table in KIND_TABLES.items()

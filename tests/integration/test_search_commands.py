@@ -11,7 +11,7 @@ from civic.search import relay
 from civic.search.importer import import_ideas
 from civic.search.port import SearchQuery
 from civic.search.postgres import PostgresBackend
-from civic.search.reindex import count_entities, reindex
+from civic.search.reindex import available_kinds, count_entities, enqueue_all, reindex
 from tests.helpers import make_agency, make_user
 
 
@@ -98,3 +98,8 @@ async def test_reindex_rebuilds_from_the_database(pool, conn, board, tmp_path):
     await conn.execute("UPDATE ideas SET hidden_at = now() WHERE id = $1", report.created[0])
     await reindex(conn, backend)
     assert await backend.count() == 11
+    # every domain's table and loader is found; the admin button queues them all for the relay
+    assert await available_kinds(conn) == ["idea", "consultation", "handover"]
+    await conn.execute("DELETE FROM search_outbox")
+    assert await enqueue_all(conn) == 12
+    assert await relay.relay_all(pool, backend) == 12 and await backend.count() == 11
