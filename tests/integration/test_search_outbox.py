@@ -219,3 +219,13 @@ async def test_failing_job_records_its_error_and_rolls_back(pool, conn, notes):
         await conn.fetchval("SELECT last_error FROM job_runs WHERE name = 'test.bad'") == "RuntimeError: boom"
     )
     assert await conn.fetchval("SELECT count(*) FROM notes") == 0
+
+
+async def test_domain_jobs_are_registered_and_run(pool, conn):
+    jobs.load_known()
+    names = {"consultations.advance_lifecycle", "handovers.expire_stale_claims", "handovers.expire_tasks"}
+    assert names <= set(jobs.JOBS)
+    ran = await jobs.run_due(pool, [jobs.JOBS[n] for n in sorted(names)])
+    assert set(ran) == names and all(isinstance(v, int) for v in ran.values())
+    rows = await conn.fetch("SELECT name, runs, last_error FROM job_runs ORDER BY name")
+    assert [(r["name"], r["runs"], r["last_error"]) for r in rows] == [(n, 1, "") for n in sorted(names)]
