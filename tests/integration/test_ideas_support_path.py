@@ -7,7 +7,9 @@ tests pin the cost so that a regression shows up as a failing test, not only in 
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -168,3 +170,40 @@ async def test_many_users_supporting_one_idea_at_once_keep_an_exact_count(conn, 
     assert sorted(r.support_count for r in results) == list(range(1, 31))
     assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 30
     assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 30
+
+
+# civic.db resets pooled connections by rolling back only (no RESET ALL / UNLISTEN / unlock all),
+# which is sound only while no code leaves session-scoped state on a connection.
+SESSION_STATE = {
+    "session advisory lock": re.compile(r"pg_advisory_lock\s*\(|pg_try_advisory_lock\s*\(", re.I),
+    "LISTEN": re.compile(r"\bLISTEN\s+\w|add_listener\(", re.I),
+    "session-level set_config": re.compile(r"set_config\([^)]*,\s*false\s*\)", re.I),
+    "session-level SET": re.compile(r"[\"']\s*SET\s+(?!LOCAL\b)(SESSION\s+)?\w+\s*(=|TO\b)", re.I),
+    "cursor WITH HOLD": re.compile(r"WITH\s+HOLD", re.I),
+}
+
+
+def test_no_code_leaves_session_state_on_pooled_connections():
+    root = Path(__file__).resolve().parents[2] / "civic"
+    found = []
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for what, pattern in SESSION_STATE.items():
+            for match in pattern.finditer(text):
+                # migrate() takes its lock on a dedicated connection and unlocks it in `finally`.
+                if path.name == "db.py" and what == "session advisory lock":
+                    continue
+                found.append(f"{path.relative_to(root)}: {what}: {match.group(0)!r}")
+    assert found == []
+
+
+async def test_pooled_connection_comes_back_without_the_previous_transaction(pool):
+    async with pool.acquire() as c:
+        tx = c.transaction()
+        await tx.start()
+        await c.execute("SELECT set_config('application_name', 'leaked', true)")
+        # released mid-transaction (a handler that raised): asyncpg rolls it back
+    for _ in range(pool.get_max_size()):
+        async with pool.acquire() as c:
+            assert not c.is_in_transaction()
+            assert await c.fetchval("SELECT current_setting('application_name')") != "leaked"
