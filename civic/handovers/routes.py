@@ -171,6 +171,32 @@ async def _do_update(db, request: Request, user, task, raw: dict, files: list[tu
     )
 
 
+def _edit_values(task) -> dict[str, str]:
+    values = {k: getattr(task, k) for k in store.EDITABLE}
+    values["budget"] = "" if task.budget is None else str(task.budget)
+    return values
+
+
+async def _do_edit(db, user, task, fields: dict[str, str]) -> list[str]:
+    """The PATCH API and the HTML edit form: validate the given editable fields against the task
+    as posted and save those that changed. Returns the names saved."""
+    actor = _agency_actor(user, task)
+    if task.status not in rules.EDIT_STATUSES:
+        raise store.WrongState("A task can be edited only while it is a draft or open for claims.")
+    fields = {k: v for k, v in fields.items() if k in store.EDITABLE}
+    raw = msgspec.to_builtins(task) | _edit_values(task) | fields
+    raw |= {"claim_opens": str(task.claim_opens), "claim_closes": str(task.claim_closes),
+            "deadline": str(task.deadline), "milestones": []}  # fmt: skip
+    clean, errors = rules.validate_task(raw)
+    errors = {k: v for k, v in errors.items() if k in fields}
+    if errors:
+        raise FormErrors(errors)
+    changed = {k: clean[k] for k in fields if clean[k] != getattr(task, k)}
+    if changed:
+        await store.update_task(db, task.id, changed, actor)
+    return sorted(changed)
+
+
 async def _do_review(db, user, task, milestone_id: int, verdict: str, comment: str) -> None:
     actor = _agency_actor(user, task)
     errors = rules.validate_review(verdict, comment)
@@ -287,6 +313,7 @@ def _task_context(request: Request, task, detail: TaskDetail, errors=None, value
         "is_unverified_partner": bool(user and user.partner_ids and not claimable),
         "allowed": {a: rules.allowed(a, task.status) for a in rules.TRANSITIONS},
         "can_update": task.status in rules.UPDATE_STATUSES,
+        "can_edit": task.status in rules.EDIT_STATUSES,
         "can_review": task.status in rules.REVIEW_STATUSES,
         "updates_by_milestone": _group(detail.updates),
         "reviews_by_milestone": _group(detail.reviews),
@@ -432,6 +459,38 @@ class HandoverPages(Controller):
             },
         )
 
+    @get("/{task_id:int}/edit")
+    async def edit_form(self, request: Request, db: Db, task_id: FromPath[int]) -> Template:
+        user = require_user(request)
+        task = await _load(db, user, task_id)
+        _agency_actor(user, task)
+        if task.status not in rules.EDIT_STATUSES:
+            raise ClientError(
+                409, "wrong_state", "A task can be edited only while it is a draft or open for claims."
+            )
+        return render(request, "handovers/edit.html", _edit_context(request, task, _edit_values(task), {}))
+
+    @post("/{task_id:int}/edit")
+    async def edit(self, request: Request, db: Db, task_id: FromPath[int]) -> Template | Redirect:
+        user = require_user(request)
+        task = await _load(db, user, task_id)
+        form = await request.form()
+        values = {k: form.get(k, "") for k in store.EDITABLE}
+        try:
+            changed = await _do_edit(db, user, task, values)
+        except FormErrors as exc:
+            ctx = _edit_context(request, task, values, exc.errors)
+            return render(request, "handovers/edit.html", ctx, status=exc.status)
+        except store.HandoverError as exc:
+            ctx = _edit_context(request, task, values, {"_action": Problem(exc.msgid, exc.params)})
+            return render(request, "handovers/edit.html", ctx, status=exc.status)
+        if not changed:
+            return redirect(f"/handovers/{task_id}", flash=("info", "Nothing was changed."))
+        return redirect(
+            f"/handovers/{task_id}",
+            flash=("success", "The task is updated. The edit is on the public timeline."),
+        )
+
     @post("/{task_id:int}/{action:str}")
     async def act(
         self, request: Request, db: Db, task_id: FromPath[int], action: FromPath[str]
@@ -522,6 +581,15 @@ def _form_context(request: Request, user: CurrentUser, values: dict, errors: Err
     }
 
 
+def _edit_context(request: Request, task, values: dict, errors: Errors) -> dict:
+    return {
+        "task": task,
+        "values": values,
+        "errors": translate_errors(lang_of(request), errors),
+        "page_title": gettext(lang_of(request), "Edit task"),
+    }
+
+
 # ------------------------------------------------------------------ JSON API
 
 
@@ -577,19 +645,9 @@ class HandoversApi(Controller):
     ) -> TaskDetail:
         user = require_user(request)
         task = await _load(db, user, task_id)
-        actor = _agency_actor(user, task)
-        fields = {k: v for k, v in msgspec.to_builtins(data).items() if v is not None}
-        current = {k: getattr(task, k) for k in store.EDITABLE}
-        current["budget"] = "" if task.budget is None else str(task.budget)
-        raw = msgspec.to_builtins(task) | current | {k: str(v) for k, v in fields.items()}
-        raw |= {"claim_opens": str(task.claim_opens), "claim_closes": str(task.claim_closes),
-                "deadline": str(task.deadline), "milestones": []}  # fmt: skip
-        clean, errors = rules.validate_task(raw)
-        errors = {k: v for k, v in errors.items() if k in fields}
+        fields = {k: str(v) for k, v in msgspec.to_builtins(data).items() if v is not None}
         try:
-            if errors:
-                raise FormErrors(errors)
-            await store.update_task(db, task_id, {k: clean[k] for k in fields}, actor)
+            await _do_edit(db, user, task, fields)
         except (FormErrors, store.HandoverError) as exc:
             raise _api(exc) from None
         return await _detail(db, await store.get_task(db, task_id))

@@ -347,3 +347,58 @@ async def test_drafts_are_private_and_board_filters(world, conn, make_client):
     assert r.status_code == 200 and r.json()["task"]["title"] == "เยี่ยมบ้านผู้สูงอายุ ตำบลในเมือง"
     overdue = await visitor.get("/handovers/overdue")
     assert overdue.status_code == 200
+
+
+async def test_html_edit_form_rerenders_typed_values_and_saves_changes(world, conn):
+    staff = world["staff"]
+    task_id = await _post_task(staff)
+    page = await staff.get(f"/handovers/{task_id}/edit")
+    assert page.status_code == 200
+    assert parse(page.text).ids["field-title"]["value"] == "อบรมเตรียมความพร้อมรับน้ำท่วมชุมชน"
+    assert parse(page.text).ids["field-budget"]["value"] == "45000.00"
+    assert f'href="/handovers/{task_id}/edit"' in (await staff.get(f"/handovers/{task_id}")).text
+    before = await _counts(conn)
+    typed = {"title": "อบรมรับมือน้ำท่วม ตำบลท่าพระ", "description": "จัดอบรมอาสาสมัครชุมชนริมน้ำพองเรื่องการเตรียมความพร้อมรับมืออุทกภัย",
+             "deliverables": "อบรม 3 ครั้ง ผู้เข้าร่วมรวม 120 คน", "district": "", "location": "",
+             "budget": "-5", "contact": "กองสาธารณภัย โทร 043-000-000"}  # fmt: skip
+    r = await post_form(staff, f"/handovers/{task_id}/edit", typed)
+    assert r.status_code == 400
+    assert "งบประมาณติดลบไม่ได้" in text_of(r.text)
+    ids = parse(r.text).ids
+    assert ids["field-title"]["value"] == "อบรมรับมือน้ำท่วม ตำบลท่าพระ" and ids["field-budget"]["value"] == "-5"
+    assert await _counts(conn) == before
+    typed["budget"] = "๕๐,๐๐๐"
+    r = await post_form(staff, f"/handovers/{task_id}/edit", typed)
+    assert r.status_code == 303 and r.headers["location"] == f"/handovers/{task_id}"
+    row = await conn.fetchrow("SELECT title, budget FROM handover_tasks WHERE id = $1", task_id)
+    assert (row["title"], str(row["budget"])) == ("อบรมรับมือน้ำท่วม ตำบลท่าพระ", "50000.00")
+    event = await conn.fetchrow("SELECT action, note FROM handover_events WHERE task_id = $1 ORDER BY id DESC LIMIT 1",
+                                task_id)  # fmt: skip
+    assert (event["action"], event["note"]) == ("edit", "budget, title")
+    # Saving the same values again changes nothing and adds no timeline row.
+    events = await conn.fetchval("SELECT count(*) FROM handover_events WHERE task_id = $1", task_id)
+    assert (await post_form(staff, f"/handovers/{task_id}/edit", typed)).status_code == 303
+    assert await conn.fetchval("SELECT count(*) FROM handover_events WHERE task_id = $1", task_id) == events
+
+
+async def test_edit_form_is_for_the_owning_agency_and_only_before_a_claim(world, conn):
+    task_id = await _post_task(world["staff"])
+    typed = {"title": "ชื่อใหม่ที่ไม่ควรบันทึก", "description": "x" * 30, "deliverables": "ส่งมอบงาน",
+             "contact": "โทร 1111", "budget": ""}  # fmt: skip
+    assert (await world["rival"].get(f"/handovers/{task_id}/edit")).status_code == 403
+    assert (await world["nok"].get(f"/handovers/{task_id}/edit")).status_code == 403
+    assert (await post_form(world["rival"], f"/handovers/{task_id}/edit", typed)).status_code == 403
+    r = await send_json(
+        world["nok"], "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"}
+    )
+    assert r.status_code == 201
+    r = await world["staff"].get(f"/handovers/{task_id}/edit")
+    assert r.status_code == 409 and "แก้ไขงานได้เฉพาะตอนที่ยังเป็นฉบับร่างหรือเปิดรับงานอยู่" in text_of(r.text)
+    r = await post_form(world["staff"], f"/handovers/{task_id}/edit", typed)
+    assert r.status_code == 409 and parse(r.text).ids["field-title"]["value"] == "ชื่อใหม่ที่ไม่ควรบันทึก"
+    r = await send_json(world["staff"], "PATCH", f"/api/v1/handovers/{task_id}", {"title": "ชื่อใหม่ผ่าน API"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "wrong_state"
+    assert (
+        await conn.fetchval("SELECT title FROM handover_tasks WHERE id = $1", task_id) == form_data()["title"]
+    )
+    assert f'href="/handovers/{task_id}/edit"' not in (await world["staff"].get(f"/handovers/{task_id}")).text
