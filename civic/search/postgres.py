@@ -141,7 +141,9 @@ SELECT (SELECT count(*) FROM m) AS total,
 SEARCH_EXACT = _SEARCH_TEMPLATE.format(fuzzy_score="", fuzzy_match="")
 SEARCH_FUZZY = _SEARCH_TEMPLATE.format(
     fuzzy_score="+ 0.6 * word_similarity(p.fz, d.tokens) + 0.4 * word_similarity(p.fz, d.title_tokens)",
-    fuzzy_match="UNION SELECT kind, entity_id FROM search_documents WHERE $3::text <% tokens",
+    # titles only, and at most 500: on bodies the trigram index returns most of the
+    # table for common Thai characters and each recheck is a word_similarity over the whole body
+    fuzzy_match="UNION (SELECT kind, entity_id FROM search_documents WHERE $3::text <% title_tokens LIMIT 500)",
 )
 FUZZY_BELOW = 5
 
