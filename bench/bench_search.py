@@ -1,0 +1,301 @@
+"""Search benchmark: prints ratios (run by `make bench`).
+
+    python bench/bench_search.py [--docs 100000] [--ideas 5000] [--seconds 3]
+
+1. search p95 at --docs documents vs a primary-key row fetch (goal: <= 3x)
+2. tokeniser: nlpo3 vs newmm throughput (reuses bench/bench_tokeniser.py)
+3. reindex throughput through the real path (ideas domain -> search_documents), docs/s
+4. support votes per second during a full reindex vs idle (goal: >= 70%)
+
+A throw-away embedded PostgreSQL (C.UTF-8) is started unless BENCH_DATABASE_URL is set (a
+server URL; a database civic_bench_<pid> is created on it and dropped afterwards).
+The 100k documents are generated from real Thai tokens (the test corpus and the gov40 text)
+and bulk-loaded with COPY; they skip the tokeniser (it is measured in 2 and 3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import asyncpg  # noqa: E402
+
+from civic import thai  # noqa: E402
+from civic.search import text  # noqa: E402
+from civic.search.port import SearchQuery  # noqa: E402
+from civic.search.postgres import PostgresBackend  # noqa: E402
+
+PROVINCES = ["BKK", "CMI", "KKN", "NMA", "SNK", "UDN", "CRI", "PKT"]
+KINDS = ["idea", "idea", "idea", "consultation", "handover"]
+STATUSES = ["open", "accepted", "done", "closed"]
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[18]
+
+
+def vocabulary() -> list[str]:
+    from tests.integration.search_corpus import DOCS
+
+    words: set[str] = set()
+    for d in DOCS:
+        words.update(thai.tokenise(d.title + " " + d.body))
+    fixture = ROOT / "tests" / "fixtures" / "gov40_pdf_extract_th.txt"
+    words.update(thai.tokenise(fixture.read_text(encoding="utf-8")))
+    stop = thai.stopwords()
+    from pythainlp.corpus import thai_words
+
+    rng = random.Random(7)
+    extra = rng.sample(sorted(thai_words()), 30_000)
+    base = sorted(w for w in words if len(w) > 1 and w not in stop)
+    return base + [w for w in extra if w not in stop and " " not in w]
+
+
+class Zipf:
+    """Word frequencies like real text: the k-th word is ~1/k as common as the first."""
+
+    def __init__(self, vocab: list[str], rng: random.Random) -> None:
+        self.words = vocab[:]
+        rng.shuffle(self.words)
+        total, self.cum = 0.0, []
+        for k in range(1, len(self.words) + 1):
+            total += 1.0 / k
+            self.cum.append(total)
+        self.rng = rng
+
+    def take(self, k: int) -> list[str]:
+        return self.rng.choices(self.words, cum_weights=self.cum, k=k)
+
+
+async def open_database():
+    server = None
+    base_url = os.environ.get("BENCH_DATABASE_URL")
+    name = f"civic_bench_{os.getpid()}"
+    if base_url:
+        admin = base_url
+        from urllib.parse import urlparse, urlunparse
+
+        url = urlunparse(urlparse(base_url)._replace(path=f"/{name}"))
+    else:
+        from civic import embedded_db
+
+        server = embedded_db.start(Path(tempfile.mkdtemp(prefix="civic-bench-pg-")), cleanup="delete")
+        admin, url = embedded_db.dsn(server, "postgres"), embedded_db.dsn(server, name)
+    conn = await asyncpg.connect(admin)
+    await conn.execute(
+        f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+    )
+    await conn.close()
+    return server, admin, url, name
+
+
+async def load_documents(pool, n: int, vocab: list[str], rng: random.Random) -> float:
+    started = time.perf_counter()
+    zipf = Zipf(vocab, rng)
+    batch = 10_000
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "CREATE TEMP TABLE stage (kind text, entity_id bigint, title text, body text, url text, "
+            "title_tokens text, tokens text, tsv text, province text, agency text, status text, popularity int)"
+        )
+        for start in range(0, n, batch):
+            records = []
+            for i in range(start, min(n, start + batch)):
+                tw = zipf.take(rng.randint(3, 7))
+                bw = zipf.take(rng.randint(20, 60))
+                kind = KINDS[i % len(KINDS)]
+                records.append((
+                    kind, i + 1, "".join(tw), " ".join("".join(bw[j : j + 4]) for j in range(0, len(bw), 4)),
+                    f"/{kind}s/{i + 1}", " ".join(tw), " ".join(tw + bw), text.tsvector_literal(tw, bw),
+                    rng.choice(PROVINCES), f"agency-{i % 50}", rng.choice(STATUSES), rng.randint(0, 500),
+                ))  # fmt: skip
+            await conn.execute("TRUNCATE stage")
+            await conn.copy_records_to_table("stage", records=records)
+            await conn.execute(
+                "INSERT INTO search_documents (kind, entity_id, version, title, body, url, title_tokens, tokens, tsv,"
+                " province, agency, status, popularity, created_at) "
+                "SELECT kind, entity_id, 1, title, body, url, title_tokens, tokens, tsv::tsvector, province, agency,"
+                " status, popularity, now() - (entity_id % 1000) * interval '1 day' FROM stage"
+            )
+        await conn.execute("ANALYZE search_documents")
+    return time.perf_counter() - started
+
+
+async def bench_search(pool, n: int, vocab: list[str], rng: random.Random) -> None:
+    backend = PostgresBackend(pool)
+    queries = []
+    for _ in range(200):
+        r = rng.random()
+        if r < 0.4:
+            queries.append(rng.choice(vocab))
+        elif r < 0.7:
+            queries.append(" ".join(rng.sample(vocab, 2)))
+        elif r < 0.85:
+            queries.append(rng.choice(["ขยะ", "กทม.", "อินเตอร์เน็ต", "wifi", "รถเมล์", "ฟุตบาท", "น้ำไม่ไหล"]))
+        else:
+            w = rng.choice([v for v in vocab if len(v) > 5])
+            queries.append(w[:-1])  # a prefix, as typed
+    for q in queries[:20]:
+        await backend.search(SearchQuery(q=q))
+    times, totals = [], []
+    for q in queries:
+        t = time.perf_counter()
+        result = await backend.search(SearchQuery(q=q))
+        times.append(time.perf_counter() - t)
+        totals.append(result.total)
+    pk = []
+    async with pool.acquire() as conn:
+        stmt = await conn.prepare("SELECT * FROM search_documents WHERE kind = $1 AND entity_id = $2")
+        for _ in range(20):
+            await stmt.fetchrow("idea", rng.randint(1, n))
+        for _ in range(500):
+            t = time.perf_counter()
+            await stmt.fetchrow(KINDS[0], rng.randint(1, n))
+            pk.append(time.perf_counter() - t)
+    print(f"  search over {n} docs: p50 {statistics.median(times) * 1000:.1f} ms, p95 {p95(times) * 1000:.1f} ms, "
+          f"median hits {statistics.median(totals):.0f}")  # fmt: skip
+    print(f"  primary-key fetch: p50 {statistics.median(pk) * 1000:.2f} ms, p95 {p95(pk) * 1000:.2f} ms")
+    print(f"search: p95 is {p95(times) / p95(pk):.1f}x a primary-key fetch at {n} documents (goal <= 3x)")
+
+
+def bench_tokeniser() -> None:
+    import bench_tokeniser as bt
+
+    raw = bt.find_fixture().read_text(encoding="utf-8")
+    docs = [thai.normalise(raw)] * 20
+    newmm, nlpo3 = bt.best_time("newmm", docs, 3), bt.best_time("nlpo3", docs, 3)
+    print(f"tokeniser: nlpo3 is {newmm / nlpo3:.2f}x newmm throughput ({sum(map(len, docs))} chars)")
+
+
+async def seed_ideas(pool, n: int, vocab: list[str], rng: random.Random) -> tuple[list[int], list[int]]:
+    from civic.ideas import store as ideas
+    from civic.orgs import store as orgs
+
+    async with pool.acquire() as conn:
+        agency = await orgs.create_organisation(
+            conn, slug="bench", kind="agency", name_th="หน่วยงาน", level="central"
+        )
+        users = [r["id"] for r in await conn.fetch(
+            "INSERT INTO users (email, display_name, password_hash) "
+            "SELECT 'u' || g || '@bench.test', 'u' || g, 'x' FROM generate_series(1, 3000) g RETURNING id")]  # fmt: skip
+        board = await ideas.create_board(
+            conn, slug="bench", agency_id=agency, title="bench", description_th="", description_en="", scope=None,
+            categories=[], is_open=True, moderate_first=False, support_threshold=1_000_000, response_days=30,
+            coowner_ids=[], actor_id=users[0],
+        )  # fmt: skip
+        rows = [
+            (board, users[i % len(users)], "".join(rng.sample(vocab, 5)), " ".join(rng.choices(vocab, k=40)),
+             rng.choice(PROVINCES), "published")
+            for i in range(n)
+        ]  # fmt: skip
+        await conn.copy_records_to_table(
+            "ideas", records=rows, columns=["board_id", "author_id", "title", "body", "province", "status"]
+        )
+        ids = [r["id"] for r in await conn.fetch("SELECT id FROM ideas ORDER BY id")]
+    return ids, users
+
+
+async def vote_loop(pool, ids, users, rng, stop: asyncio.Event, counter: list[int]) -> None:
+    from civic.ideas import store as ideas
+
+    async with pool.acquire() as conn:
+        while not stop.is_set():
+            await ideas.support_idea(conn, rng.choice(ids), rng.choice(users))
+            counter[0] += 1
+
+
+async def votes_for(pool, ids, users, rng, seconds: float, workers: int = 4) -> float:
+    stop, counter = asyncio.Event(), [0]
+    tasks = [asyncio.create_task(vote_loop(pool, ids, users, rng, stop, counter)) for _ in range(workers)]
+    started = time.perf_counter()
+    await asyncio.sleep(seconds)
+    stop.set()
+    await asyncio.gather(*tasks)
+    return counter[0] / (time.perf_counter() - started)
+
+
+async def bench_reindex_and_votes(pool, n: int, vocab, rng, seconds: float) -> None:
+    from civic.search.reindex import reindex
+
+    ids, users = await seed_ideas(pool, n, vocab, rng)
+    backend = PostgresBackend(pool)
+    async with pool.acquire() as conn:
+        await conn.execute("DELETE FROM search_documents WHERE kind = 'idea'")
+        started = time.perf_counter()
+        done = await reindex(conn, backend, kind="idea")
+        elapsed = time.perf_counter() - started
+    print(f"reindex: {done / elapsed:.0f} docs/s ({done} ideas in {elapsed:.1f}s, tokenised + upserted)")
+
+    idle = await votes_for(pool, ids, users, rng, seconds)
+    # The reindex runs as its own process, as `python -m civic reindex` does in production
+    # (in this process the CPU-bound tokeniser would starve the voters of the event loop).
+    env = {**os.environ, "DATABASE_URL": DSN, "MEILI_URL": "", "LOG_LEVEL": "WARNING"}
+    cmd = [sys.executable, "-m", "civic", "reindex", "--kind", "idea"]
+    proc = await asyncio.create_subprocess_exec(
+        *cmd, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    await asyncio.sleep(1.5)  # past interpreter start-up and the first batches
+    busy = await votes_for(pool, ids, users, rng, seconds)
+    still_running = proc.returncode is None
+    if still_running:
+        proc.kill()
+    await proc.wait()
+    print(
+        f"  votes/s idle {idle:.0f}, during full reindex {busy:.0f} (reindex still running at the end: {still_running})"
+    )
+    print(f"votes during reindex: {busy / idle * 100:.0f}% of idle throughput (goal >= 70%)")
+
+
+DSN = ""
+
+
+async def main() -> None:
+    global DSN
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--ideas", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    rng = random.Random(2026)
+    vocab = vocabulary()
+    server, admin, url, name = await open_database()
+    DSN = url
+    try:
+        from civic.db import _init_connection, create_pool, migrate
+
+        conn = await asyncpg.connect(url)
+        await _init_connection(conn)
+        await migrate(conn)
+        await conn.close()
+        pool = await create_pool(url, max_size=8)
+        try:
+            secs = await load_documents(pool, args.docs, vocab, rng)
+            print(
+                f"  loaded {args.docs} documents with COPY in {secs:.1f}s ({len(vocab)}-word Thai vocabulary)"
+            )
+            await bench_search(pool, args.docs, vocab, rng)
+            bench_tokeniser()
+            await bench_reindex_and_votes(pool, args.ideas, vocab, rng, args.seconds)
+        finally:
+            await pool.close()
+    finally:
+        conn = await asyncpg.connect(admin)
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.close()
+        if server is not None:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
