@@ -198,6 +198,19 @@ async def _read_upload(request: Request, upload: UploadFile, allowed: tuple[str,
     return data, kind
 
 
+def _write_document(request: Request, data: bytes, kind: str, filename: str, title: str) -> dict:
+    """Write the file first, under its content-addressed path (an orphan is harmless: the same bytes
+    always land on the same name), and return the row for the store to insert in its transaction."""
+    rel = store_upload(request.app.state.settings.upload_dir, data, kind)
+    return {
+        "title": title[:200] or filename,
+        "filename": filename[:200],
+        "kind": kind,
+        "path": rel,
+        "size_bytes": len(data),
+    }
+
+
 # ---------------------------------------------------------------- HTML pages
 
 
@@ -335,22 +348,13 @@ class ConsultationPages(Controller):
             coowner_ids=[int(v) for v in values["coowner_ids"]],
             sections=store.sections_from_text(values["draft_text"]),
             questions=[q for q in _questions_from_form(form)[0]],
+            documents=[_write_document(request, pdf[0], "pdf", pdf[1], pdf[1])] if pdf else [],
         )
-        if pdf:
-            await self._save_document(request, db, cid, user, pdf[0], "pdf", pdf[1], pdf[1])
         return redirect(f"/consultations/{cid}", flash=("success", "The consultation was saved as a draft."))
 
     async def _save_document(self, request, db, cid, user, data, kind, filename, title):
-        rel = store_upload(request.app.state.settings.upload_dir, data, kind)
         return await store.add_document(
-            db,
-            cid,
-            actor_id=user.id,
-            title=title[:200] or filename,
-            filename=filename[:200],
-            kind=kind,
-            path=rel,
-            size_bytes=len(data),
+            db, cid, actor_id=user.id, **_write_document(request, data, kind, filename, title)
         )
 
     @get("/{consultation_id:int}/edit")
@@ -421,13 +425,12 @@ class ConsultationPages(Controller):
                 sections=store.sections_from_text(values["draft_text"]),
                 questions=_questions_from_form(form)[0] if "questions" in allowed else None,
                 change_note=values["change_note"],
+                documents=[_write_document(request, pdf[0], "pdf", pdf[1], pdf[1])] if pdf else [],
             )
         except store.Invalid as exc:
             return await self._author_form(request, db, user, values, exc.errors, status=422, consultation=c)
         except store.ConsultationError as exc:
             raise _err(exc) from None
-        if pdf:
-            await self._save_document(request, db, consultation_id, user, pdf[0], "pdf", pdf[1], pdf[1])
         return redirect(f"/consultations/{consultation_id}", flash=("success", "Your changes were saved."))
 
     @post("/{consultation_id:int}/documents")

@@ -385,7 +385,11 @@ async def create_consultation(
     coowner_ids: list[int] = (),
     sections: list[tuple[str, str]] = (),
     questions: list[dict] = (),
+    documents: list[dict] = (),
 ) -> int:
+    """The consultation, its sections, questions and documents (dicts with title, filename, kind,
+    path, size_bytes: files already written by civic.uploads.store_upload) in one transaction:
+    if any part fails, no consultation row is left behind."""
     async with conn.transaction():
         cid = await conn.fetchval(
             INSERT_CONSULTATION,
@@ -414,6 +418,8 @@ async def create_consultation(
             subject_id=cid,
             org_id=owner_org_id,
         )
+        for doc in documents:
+            await _insert_document(conn, cid, actor_id, doc)
         await outbox.enqueue(conn, "consultation", cid)
     return cid
 
@@ -427,8 +433,10 @@ async def update_consultation(
     sections: list[tuple[str, str]] | None = None,
     questions: list[dict] | None = None,
     change_note: str = "",
+    documents: list[dict] = (),
 ) -> int:
-    """Apply an edit; after opening it is versioned in the public change log. Returns the version."""
+    """Apply an edit; after opening it is versioned in the public change log. Returns the version.
+    `documents` (as for create_consultation) are added in the same transaction."""
     async with conn.transaction():
         row = await conn.fetchrow(LOCK_CONSULTATION, consultation_id)
         if row is None:
@@ -503,8 +511,40 @@ async def update_consultation(
             org_id=row["owner_org_id"],
             detail={"version": version},
         )
+        for doc in documents:
+            await _insert_document(conn, consultation_id, actor_id, doc)
         await outbox.enqueue(conn, "consultation", consultation_id)
     return version
+
+
+INSERT_DOCUMENT = """
+INSERT INTO consultation_documents (consultation_id, title, filename, kind, path, size_bytes, uploaded_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+"""
+
+
+async def _insert_document(conn: asyncpg.Connection, consultation_id: int, actor_id: int, doc: dict) -> int:
+    """One document row + its audit line, inside the caller's transaction. The file itself is
+    already on disk under its content-addressed path (harmless if this transaction rolls back)."""
+    doc_id = await conn.fetchval(
+        INSERT_DOCUMENT,
+        consultation_id,
+        doc["title"],
+        doc["filename"],
+        doc["kind"],
+        doc["path"],
+        doc["size_bytes"],
+        actor_id,
+    )
+    await audit(
+        conn,
+        actor_id=actor_id,
+        action="consultation.document",
+        subject_kind="consultation",
+        subject_id=consultation_id,
+        detail={"document_id": doc_id},
+    )
+    return doc_id
 
 
 async def add_document(
@@ -519,26 +559,12 @@ async def add_document(
     size_bytes: int,
 ) -> int:
     async with conn.transaction():
-        doc_id = await conn.fetchval(
-            "INSERT INTO consultation_documents (consultation_id, title, filename, kind, path, size_bytes, uploaded_by) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            consultation_id,
-            title,
-            filename,
-            kind,
-            path,
-            size_bytes,
-            actor_id,
-        )
-        await audit(
+        return await _insert_document(
             conn,
-            actor_id=actor_id,
-            action="consultation.document",
-            subject_kind="consultation",
-            subject_id=consultation_id,
-            detail={"document_id": doc_id},
+            consultation_id,
+            actor_id,
+            {"title": title, "filename": filename, "kind": kind, "path": path, "size_bytes": size_bytes},
         )
-    return doc_id
 
 
 async def transition(
