@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -642,16 +642,28 @@ class ConsultationPages(Controller):
     ) -> Template:
         user = require_user(request)
         c = await _load_managed(db, consultation_id, user)
-        data = await _analysis(db, c, province, since, until)
+        filters = {"province": province or "", "since": since or "", "until": until or ""}
+        s_since, s_until, errors = rules.parse_filter_period(since, until, thai.BANGKOK)
+        if errors:
+            # The filter form again, with what was typed and why; no figures for a period we could not read.
+            return render(
+                request,
+                "consultations/analysis.html",
+                _ctx(
+                    c=c,
+                    stats=None,
+                    keywords={},
+                    charts={},
+                    filters=filters,
+                    errors=translate_errors(lang_of(request), errors),
+                ),
+                status=400,
+            )
+        data = await _analysis(db, c, province, s_since, s_until)
         return render(
             request,
             "consultations/analysis.html",
-            _ctx(
-                c=c,
-                **data,
-                charts=_charts(data["stats"], lang_of(request)),
-                filters={"province": province or "", "since": since or "", "until": until or ""},
-            ),
+            _ctx(c=c, **data, charts=_charts(data["stats"], lang_of(request)), filters=filters, errors={}),
         )
 
     @get("/{consultation_id:int}/outcome")
@@ -809,11 +821,8 @@ def _charts(s: Stats, lang: str) -> dict[int, dict]:
     return out
 
 
-async def _analysis(db, c: Consultation, province, since, until) -> dict:
+async def _analysis(db, c: Consultation, province, s_since, s_until) -> dict:
     province = province if provinces.is_valid(province) else None
-    s_since, s_until = parse_local(since or ""), parse_local(until or "")
-    if s_until is not None and "T" not in (until or "") and ":" not in (until or ""):
-        s_until += timedelta(days=1)  # a date from <input type=date>: "until 5 March" includes that day
     s = await store.stats(db, c.id, province=province, since=s_since, until=s_until)
     keywords = {}
     for q in s.questions:
@@ -1078,7 +1087,11 @@ class ConsultationsApi(Controller):
     ) -> AnalysisOut:
         user = require_user(request)
         c = await _load_managed(db, consultation_id, user)
-        data = await _analysis(db, c, province, since, until)
+        s_since, s_until, errors = rules.parse_filter_period(since, until, thai.BANGKOK)
+        if errors:
+            field, problem = next(iter(errors.items()))
+            raise ClientError(400, "invalid_input", problem.msgid, field=field, **problem.params)
+        data = await _analysis(db, c, province, s_since, s_until)
         return msgspec.convert(data, AnalysisOut, from_attributes=True)
 
     @get("/{consultation_id:int}/outcome", summary="The published outcome (latest or ?version=)")

@@ -323,3 +323,42 @@ def days_left(closes_at: datetime, now: datetime) -> int:
     if seconds <= 0:
         return 0
     return int(-(-seconds // 86400))
+
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+BAD_FILTER_DATE = N_("Enter the date as year-month-day, for example 2025-03-05.")
+FILTER_PERIOD_REVERSED = N_("The end date must be on or after the start date.")
+
+
+def _filter_date(value: str, tz) -> datetime:
+    """'2025-03-05' or '2025-03-05T09:00' (Thai digits and a Buddhist-era year accepted), else ValueError."""
+    text = value.strip().translate(_THAI_DIGITS)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?", text):
+        raise ValueError(value)
+    year = int(text[:4])
+    if year >= 2400:  # typed in the Buddhist era (B.E. 2568 = A.D. 2025)
+        text = f"{year - 543:04d}{text[4:]}"
+    d = datetime.fromisoformat(text)
+    return d if d.tzinfo else d.replace(tzinfo=tz)
+
+
+def parse_filter_period(
+    since: str | None, until: str | None, tz
+) -> tuple[datetime | None, datetime | None, Errors]:
+    """The analysis date filters. An `until` given as a plain date includes that whole day.
+    A badly formed value is an error for its field, never silently ignored."""
+    errors: Errors = {}
+    bounds: dict[str, datetime | None] = {"since": None, "until": None}
+    for name, raw in (("since", since), ("until", until)):
+        if raw is None or not raw.strip():
+            continue
+        try:
+            bounds[name] = _filter_date(raw, tz)
+        except ValueError:
+            errors[name] = Problem(BAD_FILTER_DATE)
+    s_since, s_until = bounds["since"], bounds["until"]
+    if s_since is not None and s_until is not None and s_until < s_since:
+        errors["until"] = Problem(FILTER_PERIOD_REVERSED)
+    if s_until is not None and re.fullmatch(r"\S{10}", until.strip()):
+        s_until += timedelta(days=1)  # a date from <input type=date>: "until 5 March" includes that day
+    return s_since, s_until, errors

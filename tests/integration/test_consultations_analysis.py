@@ -147,3 +147,42 @@ async def test_only_running_agency_staff_see_analysis(client, make_client, conn)
         assert (await rival.get(url)).status_code == 403, url
         # no counts leak in the refusal
         assert "ค่าบริการ" not in (await rival.get(url)).text
+
+
+async def test_bad_filter_date_is_a_400_in_the_users_language(client, conn):
+    s = await seed(conn)
+    await login(client, "staff@mdes.example")
+    html, api = f"/consultations/{s['cid']}/analysis", f"/api/v1/consultations/{s['cid']}/analysis"
+
+    page = await client.get(html, params={"province": "CMI", "since": "5/3/2024", "until": "2024-03-09"})
+    assert page.status_code == 400
+    text = text_of(page.text)
+    assert "กรอกวันที่เป็น ปี-เดือน-วัน เช่น 2025-03-05" in text
+    # the form again, with what was typed (as text, which a browser keeps), and no misleading figures
+    assert 'name="since" type="text" value="5/3/2024"' in page.text
+    assert 'name="until" type="date" value="2024-03-09"' in page.text
+    assert '<option value="CMI" selected' in page.text
+    assert 'href="#field-since"' in page.text
+    assert "ผู้ตอบ" not in text and "ค่าบริการ" not in text
+
+    r = await client.get(api, params={"until": "2024-13-45"})
+    assert r.status_code == 400
+    assert r.json() == {
+        "error": {
+            "code": "invalid_input",
+            "message": "กรอกวันที่เป็น ปี-เดือน-วัน เช่น 2025-03-05",
+            "field": "until",
+        }
+    }
+    # English for a reader who chose English
+    await conn.execute("UPDATE users SET lang = 'en' WHERE email = 'staff@mdes.example'")
+    r = await client.get(api, params={"since": "yesterday"})
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "Enter the date as year-month-day, for example 2025-03-05."
+
+    # a period that ends before it starts is refused too, on the end field
+    r = await client.get(api, params={"since": "2024-03-10", "until": "2024-03-01"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "until"
+    # Thai digits and a Buddhist-era year are read, not refused
+    r = await client.get(api, params={"since": "๒๕๖๗-๐๓-๐๕", "until": "2567-03-05"})
+    assert r.status_code == 200 and r.json()["stats"]["responses"] == 2

@@ -160,3 +160,22 @@ def test_days_left_rounds_up():
     assert rules.days_left(NOW + timedelta(hours=1), NOW) == 1
     assert rules.days_left(NOW + timedelta(days=2, hours=1), NOW) == 3
     assert rules.days_left(NOW - timedelta(days=1), NOW) == 0
+
+
+def test_parse_filter_period():
+    from civic.thai import BANGKOK
+
+    since, until, errors = rules.parse_filter_period("2024-03-05", "2024-03-05", BANGKOK)
+    assert errors == {}
+    assert since == datetime(2024, 3, 5, tzinfo=BANGKOK)
+    assert until == datetime(2024, 3, 6, tzinfo=BANGKOK)  # a plain date includes that day
+    since, until, errors = rules.parse_filter_period("2024-03-05T09:30", "2024-03-05T18:00", BANGKOK)
+    assert errors == {} and until == datetime(2024, 3, 5, 18, 0, tzinfo=BANGKOK)
+    assert rules.parse_filter_period(None, "", BANGKOK) == (None, None, {})
+    assert rules.parse_filter_period("๒๕๖๗-๐๓-๐๕", None, BANGKOK)[0] == datetime(2024, 3, 5, tzinfo=BANGKOK)
+    for bad in ("5/3/2024", "2024-02-30", "2024-3-5", "yesterday", "2024-03-05junk", "20240305"):
+        _, _, errors = rules.parse_filter_period(bad, None, BANGKOK)
+        assert list(errors) == ["since"], bad
+        assert errors["since"].msgid == rules.BAD_FILTER_DATE
+    _, _, errors = rules.parse_filter_period("2024-03-10", "2024-03-01", BANGKOK)
+    assert errors["until"].msgid == rules.FILTER_PERIOD_REVERSED
