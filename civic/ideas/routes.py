@@ -193,6 +193,22 @@ async def _support(db: Db, user: CurrentUser, idea: Idea, withdraw: bool) -> Sup
         raise not_found(IDEA_NOT_FOUND) from None
 
 
+async def _support_fast(db: Db, user: CurrentUser, idea_id: int, withdraw: bool) -> SupportState:
+    """The API's hot path: one statement checks, writes, counts and queues the search update
+    (store.support_idea / withdraw_support). The full idea is loaded only to explain a refusal."""
+    if not rules.may_support(user):
+        raise ClientError(409, "not_supportable", "This idea is not open to supports.")
+    try:
+        if withdraw:
+            return await store.withdraw_support(db, idea_id, user.id)
+        return await store.support_idea(db, idea_id, user.id)
+    except store.NotFound:
+        raise not_found(IDEA_NOT_FOUND) from None
+    except store.NotAllowed:
+        await _load_idea(db, idea_id, user)  # a pending idea this person may not see stays a 404
+        raise ClientError(409, "not_supportable", "This idea is not open to supports.") from None
+
+
 async def _add_comment(db: Db, user: CurrentUser, idea: Idea, body: str, parent_id: int | None) -> int:
     if not rules.can_comment(user, idea.status, idea.hidden):
         raise ClientError(409, "comments_closed", "Comments are closed for this idea.")
@@ -877,23 +893,11 @@ class IdeasApi(Controller):
 
     @post("/ideas/{idea_id:int}/support", summary="Support an idea (idempotent)", status_code=200)
     async def support(self, request: Request, db: Db, idea_id: FromPath[int]) -> SupportState:
-        # The hot path: one statement checks, inserts, counts and queues the search update.
-        # The full idea is loaded only to explain a refusal.
-        user = require_user(request)
-        if not rules.may_support(user):
-            raise ClientError(409, "not_supportable", "This idea is not open to supports.")
-        try:
-            return await store.support_idea(db, idea_id, user.id)
-        except store.NotFound:
-            raise not_found(IDEA_NOT_FOUND) from None
-        except store.NotAllowed:
-            await _load_idea(db, idea_id, user)  # a pending idea this person may not see stays a 404
-            raise ClientError(409, "not_supportable", "This idea is not open to supports.") from None
+        return await _support_fast(db, require_user(request), idea_id, withdraw=False)
 
     @delete("/ideas/{idea_id:int}/support", summary="Withdraw a support", status_code=200)
     async def withdraw(self, request: Request, db: Db, idea_id: FromPath[int]) -> SupportState:
-        user = require_user(request)
-        return await _support(db, user, await _load_idea(db, idea_id, user), withdraw=True)
+        return await _support_fast(db, require_user(request), idea_id, withdraw=True)
 
     @get("/ideas/{idea_id:int}/comments", summary="Comments, a page of threads after a cursor")
     async def comments(

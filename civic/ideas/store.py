@@ -421,45 +421,8 @@ async def answer_idea(
 
 # ------------------------------------------------------------------ supports
 
-SUPPORT_CHECK = """
-SELECT i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open
-FROM ideas i JOIN idea_boards b ON b.id = i.board_id WHERE i.id = $1
-"""
+# The bare insert; bench/bench_ideas.py runs it as the raw baseline that SUPPORT is compared with.
 INSERT_SUPPORT = "INSERT INTO idea_supports (idea_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-DELETE_SUPPORT = "DELETE FROM idea_supports WHERE idea_id = $1 AND user_id = $2"
-# Runs only when a support row was really inserted. The row lock taken here serialises the
-# counter per idea, and the WHERE re-checks, under that lock, that the idea is still open to
-# supports (it may have been hidden or closed since SUPPORT_CHECK ran): no row back = roll back.
-# The response clock starts the first time the count reaches the board's threshold.
-BUMP_SUPPORT = """
-UPDATE ideas i
-SET support_count = i.support_count + 1,
-    threshold_reached_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + 1 >= b.support_threshold
-                                THEN now() ELSE i.threshold_reached_at END,
-    answer_due_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + 1 >= b.support_threshold
-                         THEN now() + make_interval(days => b.response_days) ELSE i.answer_due_at END
-FROM idea_boards b
-WHERE i.id = $1 AND b.id = i.board_id AND b.is_open AND i.hidden_at IS NULL
-  AND i.status = ANY($2::text[])
-RETURNING i.support_count, i.threshold_reached_at = now() AS just_reached, i.answer_due_at,
-          b.support_threshold
-"""
-DROP_SUPPORT = """
-UPDATE ideas i SET support_count = i.support_count - 1
-FROM idea_boards b
-WHERE i.id = $1 AND b.id = i.board_id AND b.is_open AND i.hidden_at IS NULL
-  AND i.status = ANY($2::text[])
-RETURNING i.support_count
-"""
-INSERT_EVENT = "INSERT INTO events (kind, subject_kind, subject_id, payload) VALUES ($1, $2, $3, $4)"
-
-
-async def _support_check(conn: asyncpg.Connection, idea_id: int) -> None:
-    row = await conn.fetchrow(SUPPORT_CHECK, idea_id)
-    if row is None:
-        raise NotFound
-    if not rules.is_supportable(row["status"], row["hidden"], row["is_open"]):
-        raise NotAllowed
 
 
 # The whole support in one statement (one round trip, one implicit transaction):
@@ -530,18 +493,42 @@ async def support_idea(conn: asyncpg.Connection, idea_id: int, user_id: int) -> 
     )
 
 
+# The withdrawal twin of SUPPORT: same lock, same gate (a hidden or closed idea keeps its
+# supports), the count moves only when a row was really deleted.
+WITHDRAW = """
+WITH target AS (
+    SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count
+    FROM ideas i JOIN idea_boards b ON b.id = i.board_id
+    WHERE i.id = $1
+    FOR NO KEY UPDATE OF i
+), del AS (
+    DELETE FROM idea_supports s USING target t
+    WHERE s.idea_id = t.id AND s.user_id = $2
+      AND t.is_open AND NOT t.hidden AND t.status = ANY($3::text[])
+    RETURNING s.idea_id
+), dropped AS (
+    UPDATE ideas i SET support_count = i.support_count - 1
+    WHERE i.id = (SELECT idea_id FROM del)
+    RETURNING i.support_count
+), search AS (
+    INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', $1, 'upsert' FROM dropped
+)
+SELECT t.status, t.hidden, t.is_open, COALESCE(dropped.support_count, t.support_count) AS support_count,
+       dropped.support_count IS NOT NULL AS changed
+FROM target t LEFT JOIN dropped ON true
+"""
+
+
 async def withdraw_support(conn: asyncpg.Connection, idea_id: int, user_id: int) -> SupportState:
-    async with conn.transaction():
-        await _support_check(conn, idea_id)
-        deleted = (await conn.execute(DELETE_SUPPORT, idea_id, user_id)).endswith(" 1")
-        if not deleted:
-            count = await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id)
-            return SupportState(idea_id=idea_id, supported=False, support_count=count, changed=False)
-        count = await conn.fetchval(DROP_SUPPORT, idea_id, list(rules.SUPPORTABLE))
-        if count is None:
-            raise NotAllowed
-        await outbox.enqueue(conn, "idea", idea_id)
-    return SupportState(idea_id=idea_id, supported=False, support_count=count)
+    """Idempotent; raises NotFound / NotAllowed (nothing written) like support_idea."""
+    row = await conn.fetchrow(WITHDRAW, idea_id, user_id, list(rules.SUPPORTABLE))
+    if row is None:
+        raise NotFound
+    if not rules.is_supportable(row["status"], row["hidden"], row["is_open"]):
+        raise NotAllowed
+    return SupportState(
+        idea_id=idea_id, supported=False, support_count=row["support_count"], changed=row["changed"]
+    )
 
 
 async def has_supported(conn: asyncpg.Connection, idea_id: int, user_id: int | None) -> bool:

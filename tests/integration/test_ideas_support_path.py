@@ -207,3 +207,33 @@ async def test_pooled_connection_comes_back_without_the_previous_transaction(poo
         async with pool.acquire() as c:
             assert not c.is_in_transaction()
             assert await c.fetchval("SELECT current_setting('application_name')") != "leaked"
+
+
+async def test_withdraw_in_one_statement_keeps_count_exact_and_refuses_on_a_hidden_idea(client, conn):
+    world = await _world(conn)
+    idea_id = await _idea(conn, world)
+    outbox_rows = "SELECT count(*) FROM search_outbox WHERE kind = 'idea' AND entity_id = $1"
+    await login(client, "citizen2@example.com")
+    await send_json(client, "POST", f"/api/v1/ideas/{idea_id}/support")
+    await store.support_idea(conn, idea_id, world["users"]["citizen3@example.com"])
+    before = await conn.fetchval(outbox_rows, idea_id)
+    r = await send_json(client, "DELETE", f"/api/v1/ideas/{idea_id}/support")
+    assert r.json() == {
+        "idea_id": idea_id,
+        "supported": False,
+        "support_count": 1,
+        "changed": True,
+        "threshold_reached": False,
+    }
+    assert await conn.fetchval(outbox_rows, idea_id) == before + 1
+    r = await send_json(client, "DELETE", f"/api/v1/ideas/{idea_id}/support")
+    assert (r.json()["changed"], r.json()["support_count"]) == (False, 1)
+    assert await conn.fetchval(outbox_rows, idea_id) == before + 1
+    assert (await send_json(client, "DELETE", "/api/v1/ideas/999999/support")).status_code == 404
+    await store.set_hidden(
+        conn, "idea", idea_id, hidden=True, reason="สแปม", actor_id=world["users"]["mod@example.com"]
+    )
+    with pytest.raises(store.NotAllowed):
+        await store.withdraw_support(conn, idea_id, world["users"]["citizen3@example.com"])
+    assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 1
+    assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 1
