@@ -288,6 +288,7 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--pool-max", type=int, help="DB_POOL_MAX per worker (default: --concurrency)")
     args = parser.parse_args()
     c = args.concurrency
 
@@ -307,7 +308,7 @@ async def main() -> None:
             "RUN_SCHEDULER": "false",
             "LOG_LEVEL": "WARNING",
             # Each worker may serve all 32 clients if the kernel hands it every connection.
-            "DB_POOL_MAX": str(c),
+            "DB_POOL_MAX": str(args.pool_max or c),
         }
         proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before any measurement
             [
@@ -383,7 +384,7 @@ async def main() -> None:
             f"support = {support / me:.1%} of that ceiling"
         )
         print(
-            f"  ({args.workers} uvicorn workers, {os.cpu_count()} cores, median of {args.rounds} rounds of "
+            f"  ({args.workers} uvicorn workers, DB_POOL_MAX {args.pool_max or c}, {os.cpu_count()} cores, median of {args.rounds} rounds of "
             f"{args.seconds:g}s; per round support/me/raw: "
             + ", ".join(
                 f"{s_:.0f}/{m_:.0f}/{r_:.0f}"
