@@ -1,5 +1,6 @@
 """Demo: an open section 77 hearing on a digital-government draft law (with the gov40 PDF
-extract as a document and as repaired sections), and a closed consultation with a published outcome."""
+extract as a document and as repaired sections), and a closed section 77 hearing on a draft
+ministry regulation with a published outcome (so its printable summary report exists too)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from civic.settings import PROJECT_ROOT, get_settings
 
 FIXTURE = PROJECT_ROOT.parent / "shared" / "fixtures" / "gov40_pdf_extract_th.txt"
 OPEN_TITLE = "ร่างพระราชบัญญัติการบริหารงานและการให้บริการภาครัฐผ่านระบบดิจิทัล (ฉบับปรับปรุง) พ.ศ. ...."
-CLOSED_TITLE = "นโยบายอินเทอร์เน็ตชุมชนฟรีในพื้นที่สาธารณะ"
+CLOSED_TITLE = "ร่างระเบียบกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ว่าด้วยอินเทอร์เน็ตชุมชนฟรีในพื้นที่สาธารณะ พ.ศ. ...."
 
 DRAFT = """หลักการ
 ปรับปรุงกฎหมายว่าด้วยการบริหารงานและการให้บริการภาครัฐผ่านระบบดิจิทัล เพื่อให้ประชาชนติดต่อราชการได้ทางออนไลน์ทุกขั้นตอน
@@ -131,7 +132,7 @@ async def seed(conn: asyncpg.Connection, ctx) -> str:
         conn,
         actor_id=staff,
         owner_org_id=mdes,
-        kind="general",
+        kind="s77",
         title=CLOSED_TITLE,
         summary="ขอความคิดเห็นว่าควรจัดอินเทอร์เน็ตฟรีในพื้นที่สาธารณะของชุมชนอย่างไร ที่ไหนก่อน และใครควรดูแล",
         opens_at=now - timedelta(days=45),

@@ -699,7 +699,17 @@ class ConsultationPages(Controller):
         return render(
             request,
             "consultations/report.html",
-            _ctx(c=c, o=o, stats=s, charts=_charts(s, lang_of(request)), page_title=c.title),
+            _ctx(
+                c=c,
+                o=o,
+                stats=s,
+                charts=_charts(s, lang_of(request)),
+                # whole days, rounded down: a 14.5-day section 77 hearing must not read as 15
+                period_days=int(
+                    ((c.closed_at or c.closes_at) - (c.opened_at or c.opens_at)).total_seconds() // 86400
+                ),
+                page_title=c.title,
+            ),
         )
 
     async def _outcome_form(self, request, db, c, values, errors, status=200):

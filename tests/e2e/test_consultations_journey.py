@@ -1,6 +1,7 @@
 """Staff create and open a consultation; a citizen answers and comments on a paragraph; staff
 close it and publish an outcome with themes; a visitor sees the outcome with its charts."""
 
+import re
 from datetime import datetime, timedelta
 
 from civic.thai import BANGKOK
@@ -79,3 +80,80 @@ def test_consultation_journey(page, live_server, shot):
     assert page.locator("figure.chart svg[role=img]").count() >= 1
     assert "เปิดศูนย์ในวันหยุด" in html and "นำไปปรับใช้" in html
     shot(page, "consultations-05-public-outcome")
+
+
+def _skeleton(text: str) -> str:
+    """Thai consonants, Latin letters and digits only: PDF text extraction drops or splits some
+    vowel and tone marks (and sara am), so compare what it always keeps."""
+    return re.sub(r"[^\u0e01-\u0e2eA-Za-z0-9]", "", text)
+
+
+def test_s77_summary_report_prints_clean(page, live_server, shot):
+    """The §77 summary report, as a visitor who is not logged in prints it: with print media in
+    Chromium the page keeps the dates, participation numbers, main points with their dispositions
+    and the agency's explanation, and loses the site's navigation, forms and buttons. Saved as a
+    screenshot and as a PDF under tests/e2e/artifacts/."""
+    from pypdf import PdfReader
+
+    from civic.consultations.demo import CLOSED_TITLE
+    from civic.thai import format_date
+    from tests.e2e.conftest import ARTIFACTS
+
+    items = page.request.get("/api/v1/consultations?tab=outcome").json()["items"]
+    c = next(i for i in items if i["title"] == CLOSED_TITLE)
+    assert c["kind"] == "s77"
+    outcome = page.request.get(f"/api/v1/consultations/{c['id']}/outcome").json()
+    stats = page.request.get(f"/api/v1/consultations/{c['id']}/statistics.json").json()
+    assert stats["responses"] >= 5 and stats["comments"] >= 2 and len(outcome["themes"]) == 3
+
+    # reached the way a reader does: from the public outcome page
+    page.goto(f"/consultations/{c['id']}/outcome")
+    page.locator("a", has_text="รายงานสรุปผลสำหรับพิมพ์").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/consultations/{c['id']}/report")
+
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.emulate_media(media="print")
+    text = page.locator("main").inner_text()
+    assert "รายงานสรุปผลการรับฟังความคิดเห็น" in text and CLOSED_TITLE in text
+
+    def row(label):  # the value next to a label in the report's summary list
+        return page.locator(".report .summary-list div", has=page.locator("dt", has_text=re.compile(f"^{label}$"))).locator("dd")
+
+    opened_at, closed_at = datetime.fromisoformat(c["opened_at"]), datetime.fromisoformat(c["closed_at"])
+    assert row("เปิดรับฟังเมื่อ").inner_text() == format_date(opened_at, "th", with_time=True)
+    assert row("ปิดรับฟังแล้ว").inner_text() == format_date(closed_at, "th", with_time=True)
+    assert str(closed_at.astimezone(BANGKOK).year + 543) in row("ปิดรับฟังแล้ว").inner_text()  # Buddhist era
+    assert row("ระยะเวลารับฟังความคิดเห็น").inner_text() == f"{(closed_at - opened_at).days} วัน"
+    assert row("ผู้ตอบ").inner_text() == str(stats["responses"])
+    assert row("ความคิดเห็น").inner_text() == str(stats["comments"])
+    labels = {"adopted": "นำไปปรับใช้", "partly": "นำไปปรับใช้บางส่วน", "not_adopted": "ไม่นำไปปรับใช้"}
+    for t in outcome["themes"]:
+        assert f"{t['title']} ({labels[t['disposition']]}): {t['reason']}" in text
+    for para in outcome["summary"].splitlines():
+        assert para in text  # the agency's explanation
+    for q in stats["questions"]:
+        if q["kind"] != "text":
+            assert q["prompt"] in text
+    # nothing of the site around it is printed
+    for selector in (
+        ".site-header",
+        ".site-nav",
+        ".site-footer",
+        ".skip-link",
+        "form",
+        ".button",
+        ".no-print",
+    ):
+        loc = page.locator(selector)
+        assert all(not loc.nth(i).is_visible() for i in range(loc.count())), selector
+    shot(page, "s77-report-print")
+
+    pdf_path = ARTIFACTS / "test_s77_summary_report_prints_clean-s77-report.pdf"
+    page.pdf(path=str(pdf_path), format="A4", print_background=False)
+    reader = PdfReader(pdf_path)
+    assert 1 <= len(reader.pages) <= 3
+    pdf_text = _skeleton("".join(p.extract_text() for p in reader.pages))
+    for needle in (CLOSED_TITLE, outcome["summary"], *(t["title"] for t in outcome["themes"])):
+        assert _skeleton(needle) in pdf_text, needle
+    assert _skeleton("เมนูหลัก") not in pdf_text and _skeleton("เข้าสู่ระบบ") not in pdf_text
