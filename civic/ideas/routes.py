@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
@@ -17,6 +17,7 @@ from civic.ideas.schemas import (
     AnswerIn,
     Board,
     BoardIn,
+    BoardPatch,
     Comment,
     CommentIn,
     CommentPage,
@@ -628,6 +629,42 @@ class BoardPages(Controller):
         await store.add_coowner(db, board.id, org_id, actor_id=user.id, owner_id=board.agency_id)
         return redirect(f"/boards/{slug}", flash=("success", "The co-owner agency has been added."))
 
+    @get("/boards/{slug:str}/settings")
+    async def settings_form(self, request: Request, db: Db, slug: FromPath[str]) -> Template:
+        user = require_user(request)
+        board = await _load_board(db, slug)
+        _check_manage(user, board)
+        ctx = await _settings_ctx(db, board, _board_values(board), {})
+        return _render(request, "ideas/board_settings.html", ctx)
+
+    @post("/boards/{slug:str}/settings")
+    async def save_settings(self, request: Request, db: Db, slug: FromPath[str]) -> Template | Redirect:
+        user = require_user(request)
+        board = await _load_board(db, slug)
+        _check_manage(user, board)
+        form = await request.form()
+        values: dict[str, Any] = {
+            k: form.get(k, "")
+            for k in (
+                "title",
+                "description_th",
+                "description_en",
+                "scope",
+                "categories",
+                "support_threshold",
+                "response_days",
+            )
+        }
+        values["is_open"] = bool(form.get("is_open"))
+        values["moderate_first"] = bool(form.get("moderate_first"))
+        values["coowners"] = form.getall("coowners") if "coowners" in form else []
+        try:
+            await _update_board(db, user, board, values)
+        except _FormErrors as exc:
+            ctx = await _settings_ctx(db, board, values, translate_errors(lang_of(request), exc.errors))
+            return _render(request, "ideas/board_settings.html", ctx, status=400)
+        return redirect(f"/boards/{slug}", flash=("success", "The board settings have been saved."))
+
 
 DUPLICATE_SLUG = Problem("This address is already taken. Choose another.")
 
@@ -706,6 +743,81 @@ async def _create_board(db: Db, user: CurrentUser, values: dict[str, Any]) -> st
     except store.DuplicateSlug:
         raise _FormErrors({"slug": DUPLICATE_SLUG}) from None
     return values["slug"]
+
+
+def _check_manage(user: CurrentUser, board: Board) -> None:
+    if not rules.can_manage_board(user, board.agency_id):
+        raise forbid("Only staff of the agency that owns this board can change its settings.")
+
+
+def _board_values(board: Board) -> dict[str, Any]:
+    """A board as the settings form shows it."""
+    return {
+        "title": board.title,
+        "description_th": board.description_th,
+        "description_en": board.description_en,
+        "scope": board.scope or "",
+        "categories": "\n".join(board.categories),
+        "is_open": board.is_open,
+        "moderate_first": board.moderate_first,
+        "support_threshold": str(board.support_threshold),
+        "response_days": str(board.response_days),
+        "coowners": [c["slug"] for c in board.coowners],
+    }
+
+
+async def _settings_ctx(db: Db, board: Board, values: dict, errors: dict) -> dict[str, Any]:
+    agencies = [a for a in await store.agency_choices(db) if a[0] != board.agency_slug]
+    return {"board": board, "all_agencies": agencies, "values": values, "errors": errors}
+
+
+async def _update_board(db: Db, user: CurrentUser, board: Board, values: dict[str, Any]) -> dict:
+    """Validates the full settings (form or merged API patch) and saves them; raises _FormErrors."""
+    _check_manage(user, board)
+    categories = values["categories"]
+    if isinstance(categories, str):
+        categories = [c.strip() for c in categories.splitlines() if c.strip()]
+    threshold = values["support_threshold"]
+    days = values["response_days"]
+    threshold = threshold if isinstance(threshold, int) else _int(threshold)
+    days = days if isinstance(days, int) else _int(days)
+    errors = rules.validate_board_settings(
+        values["title"],
+        values["description_th"],
+        values["description_en"] or "",
+        values["scope"] or "",
+        categories,
+        threshold,
+        days,
+    )
+    coowner_ids = None
+    if values.get("coowners") is not None:
+        coowner_ids = []
+        for slug in values["coowners"]:
+            org_id = await store.agency_id_by_slug(db, slug)
+            if org_id is None:
+                errors["coowners"] = Problem("Choose one of the options.")
+            elif org_id != board.agency_id:
+                coowner_ids.append(org_id)
+    if errors:
+        raise _FormErrors(errors)
+    settings = {
+        "title": values["title"],
+        "description_th": values["description_th"],
+        "description_en": values["description_en"] or "",
+        "scope": values["scope"] or None,
+        "categories": categories,
+        "is_open": bool(values["is_open"]),
+        "moderate_first": bool(values["moderate_first"]),
+        "support_threshold": threshold,
+        "response_days": days,
+    }
+    try:
+        return await store.update_board(
+            db, board.id, settings, coowner_ids=coowner_ids, actor_id=user.id, owner_id=board.agency_id
+        )
+    except store.NotFound:
+        raise not_found(BOARD_NOT_FOUND) from None
 
 
 class ModerationPages(Controller):
@@ -814,6 +926,21 @@ class IdeasApi(Controller):
         except _FormErrors as exc:
             code = 409 if exc.errors.get("slug") is DUPLICATE_SLUG else 422
             raise _first_error(exc.errors, code) from None
+        return await _load_board(db, slug)
+
+    @patch("/boards/{slug:str}", summary="Change a board's settings and co-owners (owning agency's staff)")
+    async def update_board(
+        self, request: Request, db: Db, slug: FromPath[str], data: JSONBody[BoardPatch]
+    ) -> Board:
+        user = require_user(request)
+        board = await _load_board(db, slug)
+        _check_manage(user, board)
+        values = _board_values(board) | {"categories": board.categories, "coowners": None}
+        values |= {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        try:
+            await _update_board(db, user, board, values)
+        except _FormErrors as exc:
+            raise _first_error(exc.errors) from None
         return await _load_board(db, slug)
 
     @get("/ideas", summary="Ideas, sorted and filtered")

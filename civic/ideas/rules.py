@@ -302,6 +302,22 @@ def validate_board(
     errors: Errors = {}
     if not SLUG_RE.match(slug or ""):
         errors["slug"] = Problem("Use 2-63 lowercase letters, digits or dashes, for example hatyai-waste.")
+    return errors | validate_board_settings(
+        title, description_th, description_en, scope, categories, threshold, response_days
+    )
+
+
+def validate_board_settings(
+    title: str,
+    description_th: str,
+    description_en: str,
+    scope: str,
+    categories: list[str],
+    threshold: int | None,
+    response_days: int | None,
+) -> Errors:
+    """Everything about a board that its owner may change after opening it (not its address)."""
+    errors: Errors = {}
     if problem := check_text(title, min_len=3, max_len=TITLE_MAX):
         errors["title"] = problem
     if problem := check_text(description_th, min_len=10, max_len=BODY_MAX, multiline=True):

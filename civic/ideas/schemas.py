@@ -189,6 +189,21 @@ class BoardIn(msgspec.Struct, forbid_unknown_fields=True):
     coowners: list[str] = []
 
 
+class BoardPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields given change. scope "" = national. coowners, when given, is the full set."""
+
+    title: _Text | None = None
+    description_th: _Text | None = None
+    description_en: _Text | None = None
+    scope: str | None = None
+    categories: list[str] | None = None
+    is_open: bool | None = None
+    moderate_first: bool | None = None
+    support_threshold: int | None = None
+    response_days: int | None = None
+    coowners: list[str] | None = None
+
+
 class IdeaIn(msgspec.Struct, forbid_unknown_fields=True):
     board: str
     title: _Text

@@ -178,6 +178,119 @@ async def add_coowner(
     return added
 
 
+# The settings an owner may change after opening a board (never its slug or owner).
+BOARD_SETTINGS = (
+    "title",
+    "description_th",
+    "description_en",
+    "scope",
+    "categories",
+    "is_open",
+    "moderate_first",
+    "support_threshold",
+    "response_days",
+)
+LOCK_BOARD = f"SELECT {', '.join(BOARD_SETTINGS)} FROM idea_boards WHERE id = $1 FOR UPDATE"
+UPDATE_BOARD = """
+UPDATE idea_boards
+SET title = $2, description_th = $3, description_en = $4, scope = $5, categories = $6, is_open = $7,
+    moderate_first = $8, support_threshold = $9, response_days = $10
+WHERE id = $1
+"""
+REMOVE_COOWNER = "DELETE FROM idea_board_coowners WHERE board_id = $1 AND org_id = $2"
+# A lowered threshold can put ideas that already have enough supports over it: their response
+# clock starts now, with the same event a support would have recorded. Clocks already running
+# keep their promised date; a new response_days applies to clocks that start from now on.
+START_CLOCKS = """
+WITH started AS (
+    UPDATE ideas i
+    SET threshold_reached_at = now(), answer_due_at = now() + make_interval(days => b.response_days)
+    FROM idea_boards b
+    WHERE b.id = $1 AND i.board_id = b.id AND i.threshold_reached_at IS NULL
+      AND i.support_count >= b.support_threshold AND i.hidden_at IS NULL AND i.status = ANY($2::text[])
+    RETURNING i.id, i.support_count, i.answer_due_at, b.support_threshold
+), event AS (
+    INSERT INTO events (kind, subject_kind, subject_id, payload)
+    SELECT 'idea.threshold_reached', 'idea', id,
+           jsonb_build_object('support_count', support_count, 'threshold', support_threshold,
+                              'answer_due_at', answer_due_at, 'by', 'threshold_lowered')
+    FROM started
+)
+SELECT id FROM started ORDER BY id
+"""
+
+
+async def update_board(
+    conn: asyncpg.Connection,
+    board_id: int,
+    settings: dict,
+    *,
+    coowner_ids: list[int] | None,
+    actor_id: int,
+    owner_id: int,
+) -> dict:
+    """Applies `settings` (every key of BOARD_SETTINGS) and, when given, the full set of co-owners.
+
+    Under the board's row lock it compares with what is stored, writes only when something
+    changed, and audits each change with its old and new value. Returns the changes.
+    """
+    async with conn.transaction():
+        current = await conn.fetchrow(LOCK_BOARD, board_id)
+        if current is None:
+            raise NotFound
+        new = {k: settings[k] for k in BOARD_SETTINGS}
+        new["scope"] = new["scope"] or None
+        for key in ("title", "description_th", "description_en"):
+            new[key] = new[key].strip()
+        changes = {k: [current[k], new[k]] for k in BOARD_SETTINGS if current[k] != new[k]}
+        if changes:
+            await conn.execute(UPDATE_BOARD, board_id, *(new[k] for k in BOARD_SETTINGS))
+            await accounts.audit(
+                conn,
+                actor_id=actor_id,
+                org_id=owner_id,
+                action="board.update",
+                subject_kind="idea_board",
+                subject_id=board_id,
+                detail={"changes": changes},
+            )
+            if "support_threshold" in changes:
+                started = await conn.fetch(START_CLOCKS, board_id, list(rules.SUPPORTABLE))
+                for row in started:
+                    await outbox.enqueue(conn, "idea", row["id"])
+        if coowner_ids is not None:
+            before = {
+                r["org_id"]
+                for r in await conn.fetch(
+                    "SELECT org_id FROM idea_board_coowners WHERE board_id = $1", board_id
+                )
+            }
+            wanted = set(coowner_ids) - {owner_id}
+            for org_id in sorted(wanted - before):
+                if (await conn.execute(ADD_COOWNER, board_id, org_id, actor_id)).endswith(" 1"):
+                    await _audit_coowner(conn, "board.add_coowner", board_id, org_id, actor_id, owner_id)
+                    changes.setdefault("coowners_added", []).append(org_id)
+            for org_id in sorted(before - wanted):
+                await conn.execute(REMOVE_COOWNER, board_id, org_id)
+                await _audit_coowner(conn, "board.remove_coowner", board_id, org_id, actor_id, owner_id)
+                changes.setdefault("coowners_removed", []).append(org_id)
+    return changes
+
+
+async def _audit_coowner(
+    conn: asyncpg.Connection, action: str, board_id: int, org_id: int, actor_id: int, owner_id: int
+) -> None:
+    await accounts.audit(
+        conn,
+        actor_id=actor_id,
+        org_id=owner_id,
+        action=action,
+        subject_kind="idea_board",
+        subject_id=board_id,
+        detail={"org_id": org_id},
+    )
+
+
 # ------------------------------------------------------------------ ideas
 
 IDEA_COLUMNS = """
