@@ -278,6 +278,15 @@ async def test_comments_on_sections_and_moderation(client, make_client, conn):
     assert r.status_code == 303
     page = await client.get(f"/consultations/{s['cid']}")
     assert "ข้อความไม่สุภาพ" in page.text and "ควรเพิ่มคำนิยาม" not in page.text
+    # a reply can be hidden from the page too: its own form, then a tombstone with the reason
+    reply = data[str(sec.id)][0]["replies"][0]["id"]
+    staff_page = await staff.get(f"/consultations/{s['cid']}")
+    assert f'action="/consultations/{s["cid"]}/comments/{reply}/hide"' in staff_page.text
+    assert f"/comments/{reply}/hide" not in page.text  # not for the citizen
+    r = await post_form(staff, f"/consultations/{s['cid']}/comments/{reply}/hide", {"reason": "นอกประเด็น"})
+    assert r.status_code == 303
+    page = await client.get(f"/consultations/{s['cid']}")
+    assert "นอกประเด็น" in page.text and "เห็นด้วยครับ" not in page.text
 
 
 async def test_exports_have_no_personal_data(client, make_client, conn):
