@@ -165,6 +165,8 @@ async def bench_search(pool, n: int, vocab: list[str], rng: random.Random) -> No
             pk.append(time.perf_counter() - t)
     print(f"  search over {n} docs: p50 {statistics.median(times) * 1000:.1f} ms, p95 {p95(times) * 1000:.1f} ms, "
           f"median hits {statistics.median(totals):.0f}")  # fmt: skip
+    slowest = sorted(zip(times, queries, totals, strict=True), reverse=True)[:3]
+    print("  slowest: " + ", ".join(f"{q!r} {t * 1000:.0f} ms ({n} hits)" for t, q, n in slowest))
     print(f"  primary-key fetch: p50 {statistics.median(pk) * 1000:.2f} ms, p95 {p95(pk) * 1000:.2f} ms")
     print(f"search: p95 is {p95(times) / p95(pk):.1f}x a primary-key fetch at {n} documents (goal <= 3x)")
 

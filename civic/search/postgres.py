@@ -99,12 +99,14 @@ WITH p AS (SELECT $1::tsquery AS q_all, $2::tsquery AS q_any, $3::text AS fz),
 -- Candidates: one index-served branch per condition. As one OR-ed WHERE the planner
 -- estimated a sequential scan cheaper and evaluated every condition on every row (700 ms at
 -- 20k documents); as a UNION each branch is a GIN bitmap scan (about 2 ms each).
+-- Each branch is capped (5000 word matches, 1000 per substring), so a very common word costs
+-- bounded work; `total` is then a lower bound, like Meilisearch's estimatedTotalHits.
 cand AS (
-    SELECT kind, entity_id FROM search_documents WHERE tsv @@ $2::tsquery
-    UNION SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $10::text
-    UNION SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $11::text
-    UNION SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $12::text
-    UNION SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $13::text
+    (SELECT kind, entity_id FROM search_documents WHERE tsv @@ $2::tsquery LIMIT 5000)
+    UNION (SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $10::text LIMIT 1000)
+    UNION (SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $11::text LIMIT 1000)
+    UNION (SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $12::text LIMIT 1000)
+    UNION (SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $13::text LIMIT 1000)
     {fuzzy_match}
 ),
 m AS MATERIALIZED (

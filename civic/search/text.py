@@ -110,14 +110,21 @@ def quote_lexeme(lexeme: str) -> str:
 SUBSTRING_SLOTS = 4
 
 
+def _substring_worthy(term: str) -> bool:
+    """Three letters, or two letters with two marks (พึ่ง). A fragment typed mid-word such as
+    "ร้อ" (two letters, one mark) would match half of any Thai corpus as a substring."""
+    letters = sum(1 for c in term if not unicodedata.category(c).startswith("M"))
+    return letters >= 3 or (letters == 2 and len(term) >= 4)
+
+
 def like_patterns(aq: AnalysedQuery) -> list[str | None]:
     """Up to SUBSTRING_SLOTS `%term%` LIKE patterns (None for unused slots): a word inside a
     longer compound token (ป้ายรถเมล์ for รถเมล์). One pattern per slot, because pg_trgm's GIN
     index serves each LIKE precisely, while one regex alternation makes it give up and scan.
     The query's own words come first, then synonyms, longest first; terms under 3 characters are
-    left out (no trigram to look up). %, _ and \\ are escaped, so a query is never a pattern."""
-    ordered = [t for t in aq.tokens if len(t) >= 3]
-    ordered += [t for t in aq.terms if len(t) >= 3 and t not in ordered]
+    left out, counting letters without their marks (no useful trigram). %, _ and \\ are escaped, so a query is never a pattern."""
+    ordered = [t for t in aq.tokens if _substring_worthy(t)]
+    ordered += [t for t in aq.terms if _substring_worthy(t) and t not in ordered]
     patterns: list[str | None] = [
         "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         for t in ordered[:SUBSTRING_SLOTS]
