@@ -54,7 +54,8 @@ def releases_for(
             "details": {"url": f"{base_url}/organisations/{task.agency_slug}"},
         }
     ]
-    awarded = next((c for c in claims if c.confirmed_at is not None), None)
+    # The latest confirmed claim: after a give-back or release the task may be awarded again.
+    awarded = next((c for c in reversed(claims) if c.confirmed_at is not None), None)
     if awarded is not None:
         parties.append(
             {
@@ -93,7 +94,7 @@ def releases_for(
         award = {
             "id": f"{ocid}-award-{awarded.id}",
             "title": task.title,
-            "status": "cancelled" if awarded.status in ("released", "expired") else "active",
+            "status": "cancelled" if awarded.status in ("released", "expired", "withdrawn") else "active",
             "date": _dt(awarded.confirmed_at),
             "suppliers": [{"id": _party_id(awarded.partner_slug), "name": awarded.partner_name}],
             "description": awarded.plan,
@@ -116,6 +117,8 @@ def releases_for(
             "completed": "terminated",
             "cancelled": "cancelled",
         }.get(task.status, "active")
+        if awarded.status in ("released", "expired", "withdrawn"):
+            contract_status = "cancelled"
         contract = {
             "id": f"{ocid}-contract-{awarded.id}",
             "awardID": award["id"],

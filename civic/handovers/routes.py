@@ -208,7 +208,13 @@ async def _do_review(db, user, task, milestone_id: int, verdict: str, comment: s
 
 
 async def _do_simple(db, user, task, action: str, text: str | None) -> None:
-    """publish, confirm, release, request_completion, sign_off, reject, cancel."""
+    """publish, confirm, release, withdraw, request_completion, sign_off, reject, cancel."""
+    if action == "withdraw":
+        actor = _partner_actor(user, task)
+        await store.withdraw_claim(
+            db, task.id, partner_ids=user.partner_ids, reason=_reason(text), actor=actor
+        )
+        return
     if action == "request_completion":
         actor = _partner_actor(user, task)
         if rules.validate_reason(text, required=False):
@@ -525,6 +531,7 @@ class HandoverPages(Controller):
                 "publish",
                 "confirm",
                 "release",
+                "withdraw",
                 "request-completion",
                 "sign-off",
                 "reject",
@@ -532,7 +539,11 @@ class HandoverPages(Controller):
             ):
                 text = form.get("reason") or form.get("comment") or form.get("note") or ""
                 await _do_simple(db, user, task, action.replace("-", "_"), text)
-                message = "Done. The step is on the public timeline."
+                message = (
+                    "You have given the task back. It is open for claims again."
+                    if action == "withdraw"
+                    else "Done. The step is on the public timeline."
+                )
             else:
                 raise not_found()
         except FormErrors as exc:
@@ -686,6 +697,12 @@ class HandoversApi(Controller):
         self, request: Request, db: Db, task_id: FromPath[int], data: JSONBody[ReasonIn]
     ) -> TaskDetail:
         return await self._simple(request, db, task_id, "release", data.reason)
+
+    @post("/{task_id:int}/withdraw", summary="Give the task back with a reason (holding partner)")
+    async def withdraw(
+        self, request: Request, db: Db, task_id: FromPath[int], data: JSONBody[ReasonIn]
+    ) -> TaskDetail:
+        return await self._simple(request, db, task_id, "withdraw", data.reason)
 
     @post("/{task_id:int}/updates", summary="Post a milestone progress update (holding partner)")
     async def post_update(

@@ -21,7 +21,7 @@ STATUSES = (
     "expired",
 )
 TERMINAL = frozenset({"completed", "cancelled", "expired"})
-CLAIM_STATUSES = ("active", "confirmed", "released", "expired")
+CLAIM_STATUSES = ("active", "confirmed", "released", "expired", "withdrawn")
 HOLDING_CLAIM = frozenset({"active", "confirmed"})
 VERDICTS = ("met", "partly_met", "not_met")
 # Our milestone states -> the closed OCDS milestoneStatus codelist.
@@ -51,6 +51,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "confirm": (frozenset({"claimed"}), "in_progress"),
     "release": (frozenset({"claimed"}), "open"),
     "expire_claim": (frozenset({"claimed"}), "open"),
+    # The holding partner gives the task back, before or after the agency confirmed it.
+    "withdraw": (frozenset({"claimed", "in_progress", "completion_requested"}), "open"),
     "request_completion": (frozenset({"in_progress"}), "completion_requested"),
     "sign_off": (frozenset({"completion_requested"}), "completed"),
     "reject": (frozenset({"completion_requested"}), "in_progress"),
@@ -128,6 +130,11 @@ def can_deliver(user: CurrentUser | None, holder_partner_id: int | None) -> bool
         and holder_partner_id is not None
         and holder_partner_id in user.partner_ids
     )
+
+
+def can_withdraw(user: CurrentUser | None, holder_partner_id: int | None) -> bool:
+    """Giving a task back: members of the partner holding it, confirmed or not."""
+    return can_deliver(user, holder_partner_id)
 
 
 # ------------------------------------------------------------------ validators

@@ -242,4 +242,5 @@ class TrackRecord(msgspec.Struct):
     on_time: int
     in_progress: int
     released_or_expired: int
+    withdrawn: int
     signoffs: list[dict]

@@ -444,6 +444,39 @@ async def release_claim(conn: asyncpg.Connection, task_id: int, reason: str, act
                     subject_id=task_id, org_id=row["agency_id"], detail={"reason": reason})  # fmt: skip
 
 
+RESET_MILESTONES = """
+UPDATE handover_milestones SET status = 'scheduled', percent = 0, reviewed_at = NULL WHERE task_id = $1
+"""
+
+
+async def withdraw_claim(
+    conn: asyncpg.Connection,
+    task_id: int,
+    *,
+    partner_ids: frozenset[int] | set[int],
+    reason: str,
+    actor: Actor,
+) -> None:
+    """The holding partner gives the task back with a reason; the task reopens for claims.
+    After confirmation the milestones start again for the next partner (the updates and reviews
+    already published stay on the record, tied to this claim)."""
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        live = await conn.fetchrow(LIVE_CLAIM, task_id)
+        if live is None or live["partner_id"] not in partner_ids:
+            raise NotHolder("Only the partner holding this task can give it back.")
+        await _transition(conn, row, "withdraw", actor, reason.strip())
+        await _end_claim(conn, task_id, "withdrawn", reason.strip())
+        if live["status"] == "confirmed":
+            await conn.execute(RESET_MILESTONES, task_id)
+            await conn.execute(
+                "UPDATE handover_tasks SET completion_requested_at = NULL WHERE id = $1", task_id
+            )
+        await outbox.enqueue(conn, "handover", task_id)
+        await audit(conn, actor_id=actor.user_id, action="handover.withdraw", subject_kind="handover",
+                    subject_id=task_id, org_id=live["partner_id"], detail={"claim": live["id"], "reason": reason})  # fmt: skip
+
+
 async def post_update(
     conn: asyncpg.Connection,
     task_id: int,
@@ -679,7 +712,8 @@ SELECT p.id AS partner_id, p.slug, p.name_th, p.name_en, p.verification = 'verif
                       AND (t.signed_off_at AT TIME ZONE 'Asia/Bangkok')::date <= t.deadline) AS on_time,
   count(c.id) FILTER (WHERE c.status = 'confirmed' AND t.status IN ('in_progress', 'completion_requested'))
       AS in_progress,
-  count(c.id) FILTER (WHERE c.status IN ('released', 'expired')) AS released_or_expired
+  count(c.id) FILTER (WHERE c.status IN ('released', 'expired')) AS released_or_expired,
+  count(c.id) FILTER (WHERE c.status = 'withdrawn') AS withdrawn
 FROM organisations p
 LEFT JOIN handover_claims c ON c.partner_id = p.id
 LEFT JOIN handover_tasks t ON t.id = c.task_id

@@ -402,3 +402,85 @@ async def test_edit_form_is_for_the_owning_agency_and_only_before_a_claim(world,
         await conn.fetchval("SELECT title FROM handover_tasks WHERE id = $1", task_id) == form_data()["title"]
     )
     assert f'href="/handovers/{task_id}/edit"' not in (await world["staff"].get(f"/handovers/{task_id}")).text
+
+
+async def test_partner_gives_back_an_unconfirmed_claim_with_a_reason(world, conn):
+    staff, nok, ton = world["staff"], world["nok"], world["ton"]
+    task_id = await _post_task(staff)
+    r = await post_form(
+        nok, f"/handovers/{task_id}/claim", {"plan": "อบรมสามครั้งในสามตำบลริมน้ำพอง", "team": "นกและทีม"}
+    )
+    assert r.status_code == 303
+    page = await nok.get(f"/handovers/{task_id}")
+    form = f'action="/handovers/{task_id}/withdraw"'
+    assert form in page.text and form not in (await staff.get(f"/handovers/{task_id}")).text
+    before = await _counts(conn)
+    r = await post_form(nok, f"/handovers/{task_id}/withdraw", {"reason": ""})
+    assert r.status_code == 400 and "#field-reason" in r.text
+    assert await _counts(conn) == before
+    for other in (ton, staff):  # neither holds the task
+        r = await post_form(other, f"/handovers/{task_id}/withdraw", {"reason": "ขอคืนงานแทนเขา"})
+        assert r.status_code == 403
+    assert await _counts(conn) == before
+    r = await post_form(nok, f"/handovers/{task_id}/withdraw", {"reason": "ทีมงานติดภารกิจน้ำท่วมในพื้นที่ตัวเอง"})
+    assert r.status_code == 303
+    claim = await conn.fetchrow(
+        "SELECT status, reason, ended_at FROM handover_claims WHERE task_id = $1", task_id
+    )
+    assert (claim["status"], claim["reason"]) == ("withdrawn", "ทีมงานติดภารกิจน้ำท่วมในพื้นที่ตัวเอง")
+    assert claim["ended_at"] is not None
+    event = await conn.fetchrow(
+        "SELECT action, actor_role, from_status, to_status, note FROM handover_events WHERE task_id = $1 "
+        "ORDER BY id DESC LIMIT 1",
+        task_id,
+    )
+    assert dict(event) == {"action": "withdraw", "actor_role": "partner", "from_status": "claimed",
+                           "to_status": "open", "note": "ทีมงานติดภารกิจน้ำท่วมในพื้นที่ตัวเอง"}  # fmt: skip
+    # The agency is told (notification outbox) and sees who gave it back and why.
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM events WHERE kind = 'handover.claim_withdrawn' AND subject_id = $1", task_id
+        )
+        == 1
+    )
+    text = text_of((await staff.get(f"/handovers/{task_id}")).text)
+    assert "องค์กรภาคีคืนงาน" in text and "ทีมงานติดภารกิจน้ำท่วมในพื้นที่ตัวเอง" in text and "องค์กร rak-nam" in text
+    # The task is open again: another partner can claim it.
+    r = await send_json(ton, "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"})
+    assert r.status_code == 201 and r.json()["task"]["status"] == "claimed"
+    record = (await staff.get("/api/v1/handovers/partners/rak-nam")).json()
+    assert record["withdrawn"] == 1
+
+
+async def test_partner_gives_back_a_confirmed_task_through_the_api(world, conn, client):
+    staff, ton = world["staff"], world["ton"]
+    task_id = await _post_task(staff)
+    await send_json(ton, "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"})
+    assert (await send_json(staff, "POST", f"/api/v1/handovers/{task_id}/confirm")).status_code == 201
+    milestone = await conn.fetchval("SELECT id FROM handover_milestones WHERE task_id = $1", task_id)
+    r = await send_json(ton, "POST", f"/api/v1/handovers/{task_id}/updates",
+                        {"milestone_id": milestone, "body": "อบรมไปแล้วบางส่วน", "percent": 60})  # fmt: skip
+    assert r.status_code == 201
+    r = await send_json(
+        world["nok"], "POST", f"/api/v1/handovers/{task_id}/withdraw", {"reason": "ขอคืนงานแทน"}
+    )
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_holder"
+    r = await send_json(ton, "POST", f"/api/v1/handovers/{task_id}/withdraw", {"reason": "x"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "reason"
+    r = await send_json(ton, "POST", f"/api/v1/handovers/{task_id}/withdraw", {"reason": "งบประมาณองค์กรไม่พอ"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["task"]["status"] == "open" and body["task"]["claim"] is None
+    assert body["task"]["milestones"][0]["percent"] == 0  # the next partner starts afresh
+    assert [u["percent"] for u in body["updates"]] == [60]  # the published update stays on record
+    assert (
+        body["timeline"][-1]["action"] == "withdraw" and body["timeline"][-1]["from_status"] == "in_progress"
+    )
+    assert body["claims"][0]["status"] == "withdrawn"
+    one = (await client.get(f"/api/v1/handovers/{task_id}/ocds")).json()
+    assert not list(_validator().iter_errors(one))
+    assert one["releases"][-1]["awards"][0]["status"] == "cancelled"
+    assert one["releases"][-1]["contracts"][0]["status"] == "cancelled"
+    # Nothing left to give back.
+    r = await send_json(ton, "POST", f"/api/v1/handovers/{task_id}/withdraw", {"reason": "งบประมาณองค์กรไม่พอ"})
+    assert r.status_code == 403

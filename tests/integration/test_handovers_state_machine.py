@@ -90,7 +90,7 @@ class StoreMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.task_id: int | None = None
-        self.status = "draft"
+        self.status: str | None = None  # before the task exists
         self.last_event_id = 0
         self.verified_only = True
 
@@ -153,8 +153,16 @@ class StoreMachine(RuleBasedStateMachine):
 
     # -------------------------------------------------------------- rules (steps)
 
-    @initialize(verified_only=st.booleans(), publish=st.booleans(), milestones=st.integers(1, 2))
-    def post_task(self, verified_only, publish, milestones):
+    @initialize(
+        verified_only=st.booleans(),
+        milestones=st.integers(1, 2),
+        start=st.sampled_from(
+            ("completion_requested", "open, window closed", "in_progress", "claimed", "open", "draft")
+        ),
+    )
+    def post_task(self, verified_only, milestones, start):
+        """A new task per example, walked through the real verbs to a random starting status, so
+        every example does not have to climb from 'draft' before the deep states get exercised."""
         env = self.env
         env.examples += 1
         staff = env.users["staff"]
@@ -165,11 +173,24 @@ class StoreMachine(RuleBasedStateMachine):
                 _task_fields(verified_only, milestones),
                 agency_id=env.agency,
                 actor=Actor(staff.id, env.agency, "agency"),
-                publish=publish,
+                publish=start != "draft",
             )
         )
-        self.status = self.db_status()
-        assert self.status == ("open" if publish else "draft")
+        self.every_status_change_is_on_the_timeline()  # sets self.status and self.last_event_id
+        assert self.status == ("draft" if start == "draft" else "open")
+        if start == "open, window closed":  # nobody claimed it in time; the job has not run yet
+            self.close_window()
+        path = ("claimed", "in_progress", "completion_requested")
+        for status in path[: path.index(start) + 1] if start in path else ():
+            verb, role = self.HAPPY[self.db_status()]
+            if verb == "claim":
+                self.claim(role)
+            elif verb == "request_completion":
+                self.request_completion(role)
+            else:
+                self.agency_act(role, verb)
+            assert self.db_status() == status
+            self.every_status_change_is_on_the_timeline()
 
     def agency_act(self, role, action, verdict="met"):
         user = self.env.users[role]
@@ -339,8 +360,31 @@ class StoreMachine(RuleBasedStateMachine):
             expect_ok=expect,
         )
 
+    @rule(role=PARTNER_ROLE)
+    def withdraw(self, role):
+        """The holding partner gives the task back (before or after confirmation)."""
+        user = self.env.users[role]
+        self.env.steps += 1
+        partner_ids = user.partner_ids if user else frozenset()
+        live = self.live_claim()
+        holder = live is not None and live["partner_id"] in partner_ids
+        expect = holder and rules.allowed("withdraw", self.db_status())
+        actor = Actor(user.id if user else None, self.env.partners.get(role), "partner")
+        ok = self.attempt(
+            "withdraw",
+            lambda: store.withdraw_claim(
+                self.conn, self.task_id, partner_ids=partner_ids, reason=REASON, actor=actor
+            ),
+            expect_ok=expect,
+        )
+        if ok:
+            ended = self.run(
+                self.conn.fetchrow("SELECT status, reason FROM handover_claims WHERE id = $1", live["id"])
+            )
+            assert (ended["status"], ended["reason"]) == ("withdrawn", REASON)
+
     @rule(
-        clock=st.sampled_from(["nothing due", "nothing due", "confirm limit passes", "claim window closes"])
+        clock=st.sampled_from(["nothing due", "claim window closes", "confirm limit passes", "nothing due"])
     )
     def scheduler_runs(self, clock):
         """The real scheduled jobs, after moving the clock for this task only (its claim ages past
@@ -353,10 +397,7 @@ class StoreMachine(RuleBasedStateMachine):
             self.run(self.conn.execute(
                 "UPDATE handover_claims SET created_at = now() - interval '100 days' WHERE id = $1", live["id"]))  # fmt: skip
         if clock == "claim window closes":
-            today = date.today()
-            self.run(self.conn.execute(
-                "UPDATE handover_tasks SET claim_opens = $2, claim_closes = $3 WHERE id = $1",
-                self.task_id, today - timedelta(days=30), today - timedelta(days=2)))  # fmt: skip
+            self.close_window()
         self.run(store.expire_stale_claims(self.conn))
         self.run(store.expire_tasks(self.conn))
         after = self.db_status()
@@ -372,6 +413,17 @@ class StoreMachine(RuleBasedStateMachine):
             assert after == "expired"
         else:
             assert after == before, (clock, before, after)
+
+    def close_window(self) -> None:
+        today = date.today()
+        self.run(
+            self.conn.execute(
+                "UPDATE handover_tasks SET claim_opens = $2, claim_closes = $3 WHERE id = $1",
+                self.task_id,
+                today - timedelta(days=30),
+                today - timedelta(days=2),
+            )
+        )
 
     def window_closed(self) -> bool:
         return self.run(self.conn.fetchval(
@@ -462,7 +514,7 @@ class StoreMachine(RuleBasedStateMachine):
         unexplained = self.run(
             self.conn.fetchval(
                 "SELECT count(*) FROM handover_claims WHERE task_id = $1 "
-                "AND status IN ('released', 'expired') AND (reason = '' OR ended_at IS NULL)",
+                "AND status IN ('released', 'expired', 'withdrawn') AND (reason = '' OR ended_at IS NULL)",
                 self.task_id,
             )
         )
