@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, get, post
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
@@ -16,10 +17,14 @@ from civic.accounts.schemas import CurrentUser
 from civic.orgs import rules, store
 from civic.orgs.schemas import (
     JoinOut,
+    MemberDetail,
+    MemberList,
     Organisation,
     OrganisationDetail,
     OrganisationList,
     RegisterOrgIn,
+    RoleIn,
+    UpdateOrgIn,
     VerifyIn,
 )
 from civic.validation import Errors, Problem, check_text
@@ -41,6 +46,18 @@ ORG_FIELDS = (
     "website",
     "contact_email",
 )
+EDIT_FIELDS = (
+    "name_th",
+    "name_en",
+    "description",
+    "province",
+    "website",
+    "contact_email",
+    "level",
+    "parent_id",
+)
+STRUCTURE_FIELDS = ("level", "parent_id")
+PARENT_LOOPS = Problem("An agency cannot be placed under itself or under an agency below it.")
 SLUG_TAKEN = Problem("This web address is already in use. Choose another.")
 
 
@@ -162,6 +179,54 @@ def _api_invalid(exc: _Invalid) -> ClientError:
     return ClientError(exc.status, code, problem.msgid, field=field, **problem.params)
 
 
+def current_values(org: Organisation) -> dict[str, str]:
+    """The edit form's starting values, as the strings a form would carry."""
+    values = {k: _as_text(getattr(org, k)) for k in EDIT_FIELDS}
+    values["province"] = org.province or ""
+    values["level"] = org.level or ""
+    values["parent_id"] = str(org.parent_id) if org.parent_id else ""
+    return values
+
+
+async def parent_choices(db: Db, org: Organisation) -> list:
+    return [a for a in await store.agency_choices(db) if a.id != org.id] if org.kind == "agency" else []
+
+
+async def edit_org(db: Db, user: CurrentUser, org: Organisation, raw: Mapping[str, Any]) -> list[str]:
+    """Apply the fields present in `raw` (form or JSON); raises _Invalid with field errors.
+    Returns the names of the fields that changed."""
+    if not rules.can_edit_org(user, org.id):
+        raise forbid("Only the organisation's administrators can edit it.")
+    current = current_values(org)
+    values = current | {k: _as_text(raw[k]) for k in EDIT_FIELDS if k in raw}
+    if org.kind == "agency" and not rules.can_edit_structure(user):
+        if any(values[k].strip() != current[k] for k in STRUCTURE_FIELDS):
+            raise forbid("Only platform administrators can change an agency's level or parent agency.")
+    parents = await parent_choices(db, org)
+    checked = values | {"kind": org.kind, "slug": "", "partner_type": org.partner_type or ""}
+    errors = rules.validate_organisation(
+        checked, allowed_kinds_=(org.kind,), agency_ids=frozenset(a.id for a in parents)
+    )
+    if errors:
+        raise _Invalid(errors)
+    is_agency = org.kind == "agency"
+    fields: dict[str, Any] = {
+        "name_th": values["name_th"].strip(),
+        "name_en": values["name_en"].strip(),
+        "description": values["description"].strip(),
+        "province": values["province"].strip() or None,
+        "website": values["website"].strip(),
+        "contact_email": values["contact_email"].strip(),
+    }
+    if is_agency:
+        fields["level"] = values["level"].strip()
+        fields["parent_id"] = int(values["parent_id"]) if values["parent_id"].strip() else None
+    try:
+        return await store.update_organisation(db, org.id, actor_id=user.id, **fields)
+    except store.InvalidParent:
+        raise _Invalid({"parent_id": PARENT_LOOPS}) from None
+
+
 async def join_org(db: Db, user: CurrentUser, org: Organisation) -> str:
     status = await store.membership_status(db, org.id, user.id)
     if not rules.can_request_join(user, org.id, pending=status is not None):
@@ -178,6 +243,55 @@ def _already_member() -> ClientError:
         "already_member",
         "You are already a member of this organisation, or your request is waiting for an answer.",
     )
+
+
+def _membership_error(exc: Exception) -> ClientError:
+    if isinstance(exc, store.LastAdmin):
+        return ClientError(
+            409,
+            "last_admin",
+            "An organisation needs at least one administrator. Make someone else an administrator first.",
+        )
+    if isinstance(exc, store.NotAnAdmin):
+        return forbid()
+    return ClientError(404, "not_member", "This person is not a member of the organisation.")
+
+
+MEMBERSHIP_ERRORS = (store.LastAdmin, store.NotAnAdmin, store.NotMember)
+
+
+async def change_role(db: Db, user: CurrentUser, org: Organisation, member_id: int, role: str) -> bool:
+    if not rules.can_manage_members(user, org.id):
+        raise forbid("Only the organisation's administrators can manage its members.")
+    errors = rules.validate_role(role)
+    if errors:
+        raise _api_invalid(_Invalid(errors))
+    try:
+        return await store.set_member_role(db, org.id, member_id, role, actor_id=user.id)
+    except MEMBERSHIP_ERRORS as exc:
+        raise _membership_error(exc) from None
+
+
+async def remove_member(db: Db, user: CurrentUser, org: Organisation, member_id: int) -> None:
+    if not rules.can_manage_members(user, org.id):
+        raise forbid("Only the organisation's administrators can manage its members.")
+    try:
+        await store.remove_member(db, org.id, member_id, actor_id=user.id)
+    except MEMBERSHIP_ERRORS as exc:
+        raise _membership_error(exc) from None
+
+
+async def leave_org(db: Db, user: CurrentUser, org: Organisation) -> str:
+    try:
+        return await store.leave_organisation(db, org.id, user.id)
+    except store.LastAdmin:
+        raise ClientError(
+            409,
+            "last_admin",
+            "You are the only administrator. Make someone else an administrator before you leave.",
+        ) from None
+    except store.NotMember:
+        raise ClientError(409, "not_member", "You are not a member of this organisation.") from None
 
 
 async def verify_org(db: Db, user: CurrentUser, org: Organisation, decision: str, reason: str) -> None:
@@ -295,8 +409,58 @@ class OrganisationPages(Controller):
                 "can_view_members": rules.can_view_members(user, org.id),
                 "can_manage": rules.can_manage_members(user, org.id),
                 "can_verify": rules.can_verify_partner(user) and org.kind == "partner",
+                "can_edit": rules.can_edit_org(user, org.id),
+                "can_leave": rules.can_leave(user, status),
                 "show_reason": rules.can_see_rejection_reason(user, org.id),
             },
+        )
+
+    @get("/organisations/{slug:str}/edit")
+    async def edit_form(self, request: Request, db: Db, slug: FromPath[str]) -> Template:
+        user = require_user(request)
+        org = await load_org(db, user, slug)
+        if not rules.can_edit_org(user, org.id):
+            raise forbid("Only the organisation's administrators can edit it.")
+        return await self._edit_page(request, db, user, org, current_values(org), {})
+
+    @post("/organisations/{slug:str}/edit")
+    async def edit(self, request: Request, db: Db, slug: FromPath[str]) -> Template | Redirect:
+        user = require_user(request)
+        org = await load_org(db, user, slug)
+        form = await request.form()
+        try:
+            await edit_org(db, user, org, form)
+        except _Invalid as exc:
+            values = current_values(org) | {k: _as_text(form.get(k, "")) for k in EDIT_FIELDS if k in form}
+            return await self._edit_page(
+                request, db, user, org, values, translate_errors(lang_of(request), exc.errors), exc.status
+            )
+        return redirect(
+            f"/organisations/{org.slug}", flash=("success", "The organisation's details were saved.")
+        )
+
+    async def _edit_page(
+        self,
+        request: Request,
+        db: Db,
+        user: CurrentUser,
+        org: Organisation,
+        values: dict,
+        errors: dict,
+        status: int = 200,
+    ) -> Template:
+        structure = org.kind == "agency" and rules.can_edit_structure(user)
+        return render(
+            request,
+            "orgs/edit.html",
+            {
+                "org": org,
+                "values": values,
+                "errors": errors,
+                "can_edit_structure": structure,
+                "agencies": await parent_choices(db, org) if structure else [],
+            },
+            status=status,
         )
 
     @post("/organisations/{slug:str}/join")
@@ -324,6 +488,7 @@ class OrganisationPages(Controller):
                 "pending": [m for m in members if m.status == "pending"],
                 "active": [m for m in members if m.status == "active"],
                 "can_manage": rules.can_manage_members(user, org.id),
+                "admin_count": sum(1 for m in members if m.status == "active" and m.role == "admin"),
             },
         )
 
@@ -350,6 +515,52 @@ class OrganisationPages(Controller):
                 f"/organisations/{org.slug}/members", flash=("success", "The request was accepted.")
             )
         return redirect(f"/organisations/{org.slug}/members", flash=("success", "The request was declined."))
+
+    @post("/organisations/{slug:str}/members/{member_id:int}/role")
+    async def member_role(
+        self, request: Request, db: Db, slug: FromPath[str], member_id: FromPath[int]
+    ) -> Redirect:
+        user = require_user(request)
+        org = await load_org(db, user, slug)
+        form = await request.form()
+        role = _as_text(form.get("role", ""))
+        await change_role(db, user, org, member_id, role)
+        if member_id == user.id and role == "member":
+            return redirect(
+                f"/organisations/{org.slug}", flash=("success", "You are now a member, not an administrator.")
+            )
+        if role == "admin":
+            return redirect(
+                f"/organisations/{org.slug}/members", flash=("success", "The member is now an administrator.")
+            )
+        return redirect(
+            f"/organisations/{org.slug}/members", flash=("success", "The person is now a member.")
+        )
+
+    @post("/organisations/{slug:str}/members/{member_id:int}/remove")
+    async def member_remove(
+        self, request: Request, db: Db, slug: FromPath[str], member_id: FromPath[int]
+    ) -> Redirect:
+        user = require_user(request)
+        org = await load_org(db, user, slug)
+        await remove_member(db, user, org, member_id)
+        return redirect(
+            f"/organisations/{org.slug}/members",
+            flash=("success", "The member was removed from the organisation."),
+        )
+
+    @post("/organisations/{slug:str}/leave")
+    async def leave(self, request: Request, db: Db, slug: FromPath[str]) -> Redirect:
+        user = require_user(request)
+        org = await load_org(db, user, slug)
+        status = await leave_org(db, user, org)
+        if status == "pending":
+            return redirect(
+                f"/organisations/{org.slug}", flash=("success", "Your request to join was withdrawn.")
+            )
+        if not rules.can_view(None, org.id, org.kind, org.verification):
+            return redirect("/organisations", flash=("success", "You have left the organisation."))
+        return redirect(f"/organisations/{org.slug}", flash=("success", "You have left the organisation."))
 
     @get("/admin/partners")
     async def partner_queue(self, request: Request, db: Db) -> Template:
@@ -462,6 +673,59 @@ class OrganisationsApi(Controller):
         org = await store.get_organisation(db, org_id)
         assert org is not None
         return org
+
+    @patch(
+        "/{slug:str}",
+        summary="Edit an organisation (its admins and platform admins; level and parent: platform admins)",
+    )
+    async def update(
+        self, request: Request, db: Db, slug: FromPath[str], data: JSONBody[UpdateOrgIn]
+    ) -> Organisation:
+        user = require_user(request)
+        org = await load_org(db, user, slug)
+        raw = {f: getattr(data, f) for f in EDIT_FIELDS if getattr(data, f) is not msgspec.UNSET}
+        try:
+            await edit_org(db, user, org, raw)
+        except _Invalid as exc:
+            raise _api_invalid(exc) from None
+        return await load_org(db, user, org.slug)
+
+    @get(
+        "/{slug:str}/members",
+        summary="Members and join requests, with emails (the organisation's admins and platform admins)",
+    )
+    async def members(self, request: Request, db: Db, slug: FromPath[str]) -> MemberList:
+        user = require_user(request)
+        org = await load_org(db, user, slug)
+        if not rules.can_list_member_details(user, org.id):
+            raise forbid("Only the organisation's administrators can see its member list.")
+        return MemberList(org_id=org.id, slug=org.slug, items=await store.list_member_details(db, org.id))
+
+    @patch(
+        "/{slug:str}/members/{user_id:int}",
+        summary="Make a member an admin, or an admin a member (the organisation's admins)",
+    )
+    async def member_role(
+        self, request: Request, db: Db, slug: FromPath[str], user_id: FromPath[int], data: JSONBody[RoleIn]
+    ) -> MemberDetail:
+        user = require_user(request)
+        org = await load_org(db, user, slug)
+        await change_role(db, user, org, user_id, data.role)
+        return next(m for m in await store.list_member_details(db, org.id) if m.user_id == user_id)
+
+    @delete(
+        "/{slug:str}/members/{user_id:int}",
+        summary="Remove a member (the organisation's admins); your own id: leave, or withdraw your request",
+    )
+    async def member_remove(
+        self, request: Request, db: Db, slug: FromPath[str], user_id: FromPath[int]
+    ) -> None:
+        user = require_user(request)
+        org = await load_org(db, user, slug)
+        if user_id == user.id:
+            await leave_org(db, user, org)
+        else:
+            await remove_member(db, user, org, user_id)
 
     @post("/{slug:str}/join", summary="Ask to join an organisation (an admin of it accepts)")
     async def join(self, request: Request, db: Db, slug: FromPath[str]) -> JoinOut:

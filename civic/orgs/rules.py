@@ -63,9 +63,31 @@ def can_edit_org(user: CurrentUser | None, org_id: int) -> bool:
     return user.is_admin or user.org_role(org_id) == "admin"
 
 
+def can_edit_structure(user: CurrentUser | None) -> bool:
+    """An agency's level and parent agency describe the government's shape: platform admins only."""
+    return user is not None and user.is_admin
+
+
 def can_manage_members(user: CurrentUser | None, org_id: int) -> bool:
     """Accept or decline join requests: the organisation's own admins."""
     return user is not None and user.org_role(org_id) == "admin"
+
+
+def can_list_member_details(user: CurrentUser | None, org_id: int) -> bool:
+    """The member list with email addresses (JSON): the organisation's admins and platform admins.
+    Members see names only, and the public sees neither."""
+    return user is not None and (user.is_admin or user.org_role(org_id) == "admin")
+
+
+def can_leave(user: CurrentUser | None, membership_status: str | None) -> bool:
+    """Anyone with a membership or a waiting request can leave or withdraw it (the store refuses
+    when the last admin would go)."""
+    return user is not None and membership_status is not None
+
+
+def validate_role(role: str | None) -> Errors:
+    problem = check_choice(role, MEMBER_ROLES)
+    return {"role": problem} if problem else {}
 
 
 def can_view_members(user: CurrentUser | None, org_id: int) -> bool:
@@ -102,6 +124,16 @@ def allowed_kinds(user: CurrentUser | None) -> tuple[str, ...]:
 
 
 # ------------------------------------------------------------------ verification
+
+
+def can_resubmit(user: CurrentUser | None, org_id: int, kind: str, verification: str) -> bool:
+    """A rejected partner's own admins may ask for another check once they have fixed it."""
+    return (
+        user is not None
+        and kind == "partner"
+        and verification == "rejected"
+        and user.org_role(org_id) == "admin"
+    )
 
 
 def next_verification(current: str, decision: str) -> str | None:

@@ -28,6 +28,8 @@ class Organisation(msgspec.Struct):
     created_at: datetime
     member_count: int = 0
     parent_name_th: str | None = None
+    # Set when a rejected partner's admins asked for another check; the admin queue shows it.
+    resubmitted_at: datetime | None = None
 
 
 class OrgRef(msgspec.Struct):
@@ -59,6 +61,22 @@ class Member(msgspec.Struct):
     created_at: datetime
 
 
+class MemberDetail(Member):
+    """A member as their organisation's admins and platform admins see it (with the email)."""
+
+    email: str = ""
+
+
+class MemberList(msgspec.Struct):
+    org_id: int
+    slug: str
+    items: list[MemberDetail]
+
+
+class RoleIn(msgspec.Struct, forbid_unknown_fields=True):
+    role: str
+
+
 class RegisterOrgIn(msgspec.Struct, forbid_unknown_fields=True):
     """POST /api/v1/organisations. Lengths and choices are checked by rules.validate_organisation,
     so the answer is the same translated message as the HTML form gives."""
@@ -74,6 +92,20 @@ class RegisterOrgIn(msgspec.Struct, forbid_unknown_fields=True):
     partner_type: str | None = None
     website: str = ""
     contact_email: str = ""
+
+
+class UpdateOrgIn(msgspec.Struct, forbid_unknown_fields=True):
+    """PATCH /api/v1/organisations/{slug}: only the fields sent change. level and parent_id
+    (agencies) only by platform admins; the web address and the kind never change."""
+
+    name_th: str | msgspec.UnsetType = msgspec.UNSET
+    name_en: str | msgspec.UnsetType = msgspec.UNSET
+    description: str | msgspec.UnsetType = msgspec.UNSET
+    province: str | None | msgspec.UnsetType = msgspec.UNSET
+    website: str | msgspec.UnsetType = msgspec.UNSET
+    contact_email: str | msgspec.UnsetType = msgspec.UNSET
+    level: str | msgspec.UnsetType = msgspec.UNSET
+    parent_id: int | None | msgspec.UnsetType = msgspec.UNSET
 
 
 class VerifyIn(msgspec.Struct, forbid_unknown_fields=True):

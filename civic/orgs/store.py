@@ -7,7 +7,7 @@ import re
 import asyncpg
 
 from civic.accounts.store import audit
-from civic.orgs.schemas import Member, Organisation, OrgRef
+from civic.orgs.schemas import Member, MemberDetail, Organisation, OrgRef
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -22,6 +22,22 @@ class AlreadyMember(Exception):
 
 class NotPending(Exception):
     """There is no waiting join request for this person."""
+
+
+class NotMember(Exception):
+    """The person has no active membership (or, when leaving, no membership at all)."""
+
+
+class NotAnAdmin(Exception):
+    """The person acting is no longer an admin of the organisation."""
+
+
+class LastAdmin(Exception):
+    """The change would leave the organisation without an admin."""
+
+
+class InvalidParent(Exception):
+    """The chosen parent agency is the organisation itself or one of the agencies under it."""
 
 
 class InvalidTransition(Exception):
@@ -332,3 +348,171 @@ async def set_verification(
             org_id=org_id,
             detail={"from": row["verification"], "to": decision, "reason": reason},
         )
+
+
+# ------------------------------------------------------------------ editing
+
+EDITABLE = ("name_th", "name_en", "description", "province", "website", "contact_email", "level", "parent_id")
+LOCK_FOR_EDIT = f"SELECT kind, {', '.join(EDITABLE)} FROM organisations WHERE id = $1 FOR UPDATE"
+# Walks up from the proposed parent: if it reaches the organisation, the tree would loop.
+PARENT_WOULD_LOOP = """
+WITH RECURSIVE up(id, parent_id) AS (
+    SELECT id, parent_id FROM organisations WHERE id = $2
+    UNION
+    SELECT o.id, o.parent_id FROM organisations o JOIN up ON o.id = up.parent_id
+)
+SELECT EXISTS (SELECT 1 FROM up WHERE id = $1)
+"""
+UPDATE_ORG = """
+UPDATE organisations
+SET name_th = $2, name_en = $3, description = $4, province = $5, website = $6, contact_email = $7,
+    level = $8, parent_id = $9
+WHERE id = $1
+"""
+
+
+async def update_organisation(conn: asyncpg.Connection, org_id: int, *, actor_id: int, **fields) -> list[str]:
+    """Change the given EDITABLE fields; returns the names of those that really changed
+    (audited as org.edit with before and after). InvalidParent when the parent would loop."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    async with conn.transaction():
+        row = await conn.fetchrow(LOCK_FOR_EDIT, org_id)
+        if row is None:
+            raise InvalidParent()
+        before = {k: row[k] for k in EDITABLE}
+        after = before | fields
+        if row["kind"] != "agency":
+            after["level"], after["parent_id"] = None, None
+        changed = [k for k in EDITABLE if after[k] != before[k]]
+        if not changed:
+            return []
+        if "parent_id" in changed and after["parent_id"] is not None:
+            if await conn.fetchval(PARENT_WOULD_LOOP, org_id, after["parent_id"]):
+                raise InvalidParent()
+        await conn.execute(UPDATE_ORG, org_id, *(after[k] for k in EDITABLE))
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="org.edit",
+            subject_kind="organisation",
+            subject_id=org_id,
+            org_id=org_id,
+            detail={
+                "changed": changed,
+                "before": {k: before[k] for k in changed},
+                "after": {k: after[k] for k in changed},
+            },
+        )
+    return changed
+
+
+# ------------------------------------------------------------------ members: roles, removal, leaving
+
+# Every change that can remove an admin first takes this lock on the organisation's row, so two
+# admins demoting each other (or both leaving) at once run one after the other, and the second
+# one sees the first one's result. NO KEY UPDATE, not UPDATE: join requests insert memberships
+# whose foreign key takes KEY SHARE on the same row, and they must not wait for us.
+LOCK_ORG_MEMBERS = "SELECT id FROM organisations WHERE id = $1 FOR NO KEY UPDATE"
+ACTIVE_ADMINS = "SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'admin' AND status = 'active'"
+LOCK_MEMBERSHIP = "SELECT role, status FROM memberships WHERE org_id = $1 AND user_id = $2 FOR UPDATE"
+SET_ROLE = "UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2"
+REMOVE = "DELETE FROM memberships WHERE org_id = $1 AND user_id = $2"
+
+
+async def _lock_admins(conn: asyncpg.Connection, org_id: int) -> set[int]:
+    if await conn.fetchval(LOCK_ORG_MEMBERS, org_id) is None:
+        raise NotMember()
+    return {r["user_id"] for r in await conn.fetch(ACTIVE_ADMINS, org_id)}
+
+
+async def set_member_role(
+    conn: asyncpg.Connection, org_id: int, user_id: int, role: str, *, actor_id: int
+) -> bool:
+    """member <-> admin, by an admin of the organisation. False when the role was already that.
+    NotAnAdmin (the actor lost the role meanwhile), NotMember, LastAdmin."""
+    if not 0 < user_id < 2**63:
+        raise NotMember()
+    async with conn.transaction():
+        admins = await _lock_admins(conn, org_id)
+        if actor_id not in admins:
+            raise NotAnAdmin()
+        row = await conn.fetchrow(LOCK_MEMBERSHIP, org_id, user_id)
+        if row is None or row["status"] != "active":
+            raise NotMember()
+        if row["role"] == role:
+            return False
+        if role != "admin" and not admins - {user_id}:
+            raise LastAdmin()
+        await conn.execute(SET_ROLE, org_id, user_id, role)
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="org.member.role",
+            subject_kind="user",
+            subject_id=user_id,
+            org_id=org_id,
+            detail={"from": row["role"], "to": role},
+        )
+    return True
+
+
+async def remove_member(conn: asyncpg.Connection, org_id: int, user_id: int, *, actor_id: int) -> None:
+    """An admin removes an active member (another admin too, while one admin stays)."""
+    if not 0 < user_id < 2**63:
+        raise NotMember()
+    async with conn.transaction():
+        admins = await _lock_admins(conn, org_id)
+        if actor_id not in admins:
+            raise NotAnAdmin()
+        row = await conn.fetchrow(LOCK_MEMBERSHIP, org_id, user_id)
+        if row is None or row["status"] != "active":
+            raise NotMember()
+        if row["role"] == "admin" and not admins - {user_id}:
+            raise LastAdmin()
+        await conn.execute(REMOVE, org_id, user_id)
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="org.member.remove",
+            subject_kind="user",
+            subject_id=user_id,
+            org_id=org_id,
+            detail={"role": row["role"]},
+        )
+
+
+async def leave_organisation(conn: asyncpg.Connection, org_id: int, user_id: int) -> str:
+    """The person leaves, or withdraws a waiting request; returns the status they had.
+    LastAdmin when they are its only admin."""
+    async with conn.transaction():
+        admins = await _lock_admins(conn, org_id)
+        row = await conn.fetchrow(LOCK_MEMBERSHIP, org_id, user_id)
+        if row is None:
+            raise NotMember()
+        if row["status"] == "active" and row["role"] == "admin" and not admins - {user_id}:
+            raise LastAdmin()
+        await conn.execute(REMOVE, org_id, user_id)
+        await audit(
+            conn,
+            actor_id=user_id,
+            action="org.member.leave" if row["status"] == "active" else "org.member.cancel",
+            subject_kind="user",
+            subject_id=user_id,
+            org_id=org_id,
+            detail={"role": row["role"]},
+        )
+    return row["status"]
+
+
+LIST_MEMBER_DETAILS = """
+SELECT m.user_id, u.display_name, u.email, m.role, m.status, m.created_at
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.org_id = $1
+ORDER BY m.status DESC, m.role, u.display_name, m.user_id
+"""
+
+
+async def list_member_details(conn: asyncpg.Connection, org_id: int) -> list[MemberDetail]:
+    return [MemberDetail(**dict(r)) for r in await conn.fetch(LIST_MEMBER_DETAILS, org_id)]
