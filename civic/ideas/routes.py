@@ -27,6 +27,7 @@ from civic.ideas.schemas import (
     IdeaDetailOut,
     IdeaIn,
     IdeaPage,
+    IdeaPatch,
     StatusIn,
     SupportState,
 )
@@ -130,6 +131,59 @@ async def _create_idea(db: Db, board: Board, user: CurrentUser, values: dict[str
         province=values["province"] or None,
         links=values["links"],
     )
+
+
+def _check_edit(user: CurrentUser, idea: Idea) -> None:
+    if not rules.can_edit_idea(user, idea.author_id, idea.status, idea.hidden, idea.answered):
+        raise forbid(
+            "Only the author can edit an idea, and only while it is published or waiting for moderation"
+            " and has no official answer."
+        )
+
+
+def _idea_values(idea: Idea) -> dict[str, Any]:
+    return {
+        "title": idea.title,
+        "body": idea.body,
+        "category": idea.category,
+        "province": idea.province or "",
+        "links": list(idea.links),
+    }
+
+
+async def _edit_idea(db: Db, user: CurrentUser, idea: Idea, values: dict[str, Any]) -> Errors:
+    """Validates and saves the author's edit; returns form errors (empty on success)."""
+    _check_edit(user, idea)
+    board = await _load_board(db, idea.board_slug)
+    # A category the board has since dropped may stay on the idea, but cannot be newly chosen.
+    categories = (
+        [*board.categories, idea.category] if board.categories and idea.category else board.categories
+    )
+    errors = rules.validate_idea(
+        values["title"], values["body"], values["category"], values["province"], values["links"], categories
+    )
+    if errors:
+        return errors
+    try:
+        await store.edit_idea(
+            db,
+            idea.id,
+            author_id=user.id,
+            title=values["title"],
+            body=values["body"],
+            category=values["category"],
+            province=values["province"] or None,
+            links=values["links"],
+        )
+    except store.NotAllowed:
+        raise ClientError(
+            409,
+            "not_editable",
+            "This idea can no longer be edited: it has been answered or its status changed.",
+        ) from None
+    except store.NotFound:
+        raise not_found(IDEA_NOT_FOUND) from None
+    return {}
 
 
 def _status_org(user: CurrentUser, idea: Idea) -> int | None:
@@ -328,6 +382,27 @@ class IdeaPages(Controller):
             return _render(request, "ideas/_comments_more.html", await _comment_ctx(request, idea, page))
         return _render(request, "ideas/detail.html", await _detail_ctx(request, db, idea, user, after_id))
 
+    @get("/ideas/{idea_id:int}/edit")
+    async def edit_form(self, request: Request, db: Db, idea_id: FromPath[int]) -> Template:
+        user = require_user(request)
+        idea = await _load_idea(db, idea_id, user)
+        _check_edit(user, idea)
+        values = _idea_values(idea) | {"links": "\n".join(idea.links)}
+        return _render(request, "ideas/edit.html", await _edit_ctx(db, idea, values, {}))
+
+    @post("/ideas/{idea_id:int}/edit")
+    async def edit(self, request: Request, db: Db, idea_id: FromPath[int]) -> Template | Redirect:
+        user = require_user(request)
+        idea = await _load_idea(db, idea_id, user)
+        _check_edit(user, idea)
+        form = await request.form()
+        values = {k: form.get(k, "") for k in ("title", "body", "category", "province", "links")}
+        links = rules.clean_links(values["links"].splitlines())
+        if errors := await _edit_idea(db, user, idea, values | {"links": links}):
+            ctx = await _edit_ctx(db, idea, values, translate_errors(lang_of(request), errors))
+            return _render(request, "ideas/edit.html", ctx, status=400)
+        return redirect(f"/ideas/{idea_id}", flash=("success", "Your idea has been updated."))
+
     @post("/ideas/{idea_id:int}/support")
     async def support(self, request: Request, db: Db, idea_id: FromPath[int]) -> Template | Redirect:
         user = require_user(request)
@@ -477,6 +552,11 @@ async def _editable_comment(db: Db, user: CurrentUser, idea_id: int, comment_id:
     return idea, comment
 
 
+async def _edit_ctx(db: Db, idea: Idea, values: dict, errors: dict) -> dict[str, Any]:
+    board = await _load_board(db, idea.board_slug)
+    return {"idea": idea, "board": board, "values": values, "errors": errors}
+
+
 async def _comment_ctx(request: Request, idea: Idea, page: CommentPage | None) -> dict[str, Any]:
     user = current_user(request)
     return {
@@ -507,6 +587,7 @@ async def _detail_ctx(
         "transitions": rules.allowed_transitions(user, idea.owner_ids, idea.status),
         "can_answer": rules.can_answer(user, idea.owner_ids, idea.status, idea.hidden),
         "can_moderate": rules.can_moderate(user),
+        "can_edit": rules.can_edit_idea(user, idea.author_id, idea.status, idea.hidden, idea.answered),
         "after": after,
         "status_values": {},
         "status_errors": {},
@@ -993,6 +1074,19 @@ class IdeasApi(Controller):
             idea_id = await _create_idea(db, board, user, values)
         except store.NotAllowed:
             raise ClientError(409, "board_closed", "This board is closed to new ideas.") from None
+        return await _load_idea(db, idea_id, user)
+
+    @patch("/ideas/{idea_id:int}", summary="Edit your own idea (while published and unanswered)")
+    async def edit_idea(
+        self, request: Request, db: Db, idea_id: FromPath[int], data: JSONBody[IdeaPatch]
+    ) -> Idea:
+        user = require_user(request)
+        idea = await _load_idea(db, idea_id, user)
+        _check_edit(user, idea)
+        values = _idea_values(idea) | {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        values["links"] = rules.clean_links(values["links"])
+        if errors := await _edit_idea(db, user, idea, values):
+            raise _first_error(errors)
         return await _load_idea(db, idea_id, user)
 
     @post("/ideas/{idea_id:int}/status", summary="Change an idea's status (agency staff)", status_code=200)

@@ -10,6 +10,9 @@ Decisions recorded here (the store and templates follow them):
 * Who changes status: staff of the owning or a co-owning agency, any transition in the table.
   Moderators and admins only handle the moderation queue (pending_moderation -> published or
   declined): the workflow speaks for an agency, so a platform admin who is not its staff cannot.
+* Authors edit their own idea (title, body, category, province, links) only while it is published
+  or pending moderation, not hidden, and has no official answer (EDITABLE, can_edit_idea). Each
+  edit is a public "edited" entry in the history; the replaced version is kept.
 * Official answers: staff of the owning or a co-owning agency only (not admins, not moderators).
 * Supports: only while the idea is visible (not hidden), in an open board, and in an "open"
   status: published, under_review, accepted, in_progress. Pending, declined, duplicate and
@@ -54,6 +57,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 MODERATION_TRANSITIONS = {("pending_moderation", "published"), ("pending_moderation", "declined")}
 
 SUPPORTABLE = frozenset({"published", "under_review", "accepted", "in_progress"})
+# An author may still edit their idea in these statuses, until an agency has answered it.
+EDITABLE = frozenset({"pending_moderation", "published"})
 # Statuses anyone may see (pending ones only their author, staff and moderators).
 PUBLIC = frozenset(STATUSES) - {"pending_moderation"}
 
@@ -211,6 +216,18 @@ def answering_org(user: CurrentUser, board_agency_id: int, owner_ids: Collection
     return min(user.agency_ids & set(owner_ids))
 
 
+def is_editable(status: str, hidden: bool, answered: bool) -> bool:
+    return status in EDITABLE and not hidden and not answered
+
+
+def can_edit_idea(
+    user: CurrentUser | None, author_id: int, status: str, hidden: bool, answered: bool
+) -> bool:
+    """Only the author, only while the idea is published or waiting for moderation, not hidden,
+    and before any official answer (an answer must keep meaning what it answered)."""
+    return _active(user) and user.id == author_id and is_editable(status, hidden, answered)
+
+
 def can_comment_state(status: str, hidden: bool) -> bool:
     return status != "pending_moderation" and not hidden
 
@@ -278,8 +295,9 @@ def validate_idea(
     if categories:
         if problem := check_choice(category, categories, required=False):
             errors["category"] = problem
-    elif category:
-        errors["category"] = Problem("Choose one of the options.")
+    elif problem := check_text(category, max_len=CATEGORY_MAX, required=False):
+        # A board without a category list takes a short free-text category.
+        errors["category"] = problem
     if province and not provinces.is_valid(province):
         errors["province"] = Problem("Choose one of the options.")
     if len(links) > LINKS_MAX:

@@ -86,6 +86,8 @@ class Idea(msgspec.Struct):
 
 class StatusChange(msgspec.Struct):
     id: int
+    # "status" (a change of status) or "edited" (the author edited the text; status unchanged).
+    kind: Literal["status", "edited"]
     from_status: str | None
     to_status: str
     reason: str
@@ -211,6 +213,16 @@ class IdeaIn(msgspec.Struct, forbid_unknown_fields=True):
     category: str = ""
     province: str | None = None
     links: list[str] = []
+
+
+class IdeaPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """The author's edit: only the fields given change."""
+
+    title: _Text | None = None
+    body: _Text | None = None
+    category: str | None = None
+    province: str | None = None
+    links: list[str] | None = None
 
 
 class StatusIn(msgspec.Struct, forbid_unknown_fields=True):

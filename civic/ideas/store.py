@@ -347,7 +347,7 @@ INSERT INTO idea_status_history (idea_id, from_status, to_status, reason, duplic
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 """
 HISTORY = """
-SELECT h.id, h.from_status, h.to_status, h.reason, h.duplicate_of, u.display_name AS actor_name,
+SELECT h.id, h.kind, h.from_status, h.to_status, h.reason, h.duplicate_of, u.display_name AS actor_name,
        o.name_th AS org_name_th, h.at
 FROM idea_status_history h
 LEFT JOIN users u ON u.id = h.actor_id
@@ -425,6 +425,58 @@ async def create_idea(
         await conn.execute(INSERT_HISTORY, idea_id, None, status, "", None, author_id, None)
         await outbox.enqueue(conn, "idea", idea_id)
     return idea_id
+
+
+# The version being replaced is kept in idea_revisions; the history gets a public "edited" entry.
+SAVE_REVISION = """
+INSERT INTO idea_revisions (idea_id, title, body, category, province, links, edited_by)
+SELECT id, title, body, category, province, links, $2 FROM ideas WHERE id = $1
+"""
+EDIT_IDEA = """
+UPDATE ideas SET title = $2, body = $3, category = $4, province = $5, links = $6, updated_at = now()
+WHERE id = $1
+"""
+INSERT_EDITED = """
+INSERT INTO idea_status_history (idea_id, from_status, to_status, kind, actor_id)
+VALUES ($1, $2, $2, 'edited', $3)
+"""
+
+
+async def edit_idea(
+    conn: asyncpg.Connection,
+    idea_id: int,
+    *,
+    author_id: int,
+    title: str,
+    body: str,
+    category: str,
+    province: str | None,
+    links: list[str],
+) -> bool:
+    """The author's edit. Re-checks under the idea's row lock that it is still theirs and still
+    editable (an answer or a status change may have landed since the form was shown); raises
+    NotFound / NotAllowed. Returns False (and writes nothing) when nothing changed."""
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            "SELECT author_id, status, hidden_at IS NOT NULL AS hidden, title, body, category, province, links,"
+            " EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = ideas.id) AS answered"
+            " FROM ideas WHERE id = $1 FOR UPDATE",
+            idea_id,
+        )
+        if row is None:
+            raise NotFound
+        if row["author_id"] != author_id or not rules.is_editable(
+            row["status"], row["hidden"], row["answered"]
+        ):
+            raise NotAllowed
+        new = (title.strip(), body.strip(), category, province or None, links)
+        if new == (row["title"], row["body"], row["category"], row["province"], list(row["links"])):
+            return False
+        await conn.execute(SAVE_REVISION, idea_id, author_id)
+        await conn.execute(EDIT_IDEA, idea_id, *new)
+        await conn.execute(INSERT_EDITED, idea_id, row["status"], author_id)
+        await outbox.enqueue(conn, "idea", idea_id)
+    return True
 
 
 async def change_status(

@@ -56,6 +56,7 @@ ACTIONS = {
     "moderate": lambda u: rules.can_moderate(u),
     "manage_board": lambda u: rules.can_manage_board(u, OWNER),
     "create_board": lambda u: rules.can_create_board(u, OWNER),
+    "edit_idea": lambda u: rules.can_edit_idea(u, AUTHOR_ID, "published", False, False),
 }
 
 #               anon   citizen author owner  coowner other  mod    admin
@@ -73,6 +74,7 @@ TABLE = {
     "moderate": (False, False, False, False, False, False, True, True),
     "manage_board": (False, False, False, True, False, False, False, True),
     "create_board": (False, False, False, True, False, False, False, True),
+    "edit_idea": (False, False, True, False, False, False, False, False),
 }
 
 
@@ -171,3 +173,22 @@ def test_answering_org_prefers_owner():
     both = _user(9, agencies=(OWNER, COOWNER))
     assert rules.answering_org(both, OWNER, OWNERS) == OWNER
     assert rules.answering_org(ROLES["coowner_staff"], OWNER, OWNERS) == COOWNER
+
+
+@pytest.mark.parametrize("status", rules.STATUSES)
+def test_author_edits_only_while_published_or_pending_and_unanswered(status):
+    author = ROLES["author"]
+    editable = status in ("published", "pending_moderation")
+    assert rules.can_edit_idea(author, AUTHOR_ID, status, False, False) is editable
+    assert not rules.can_edit_idea(author, AUTHOR_ID, status, False, True)  # answered
+    assert not rules.can_edit_idea(author, AUTHOR_ID, status, True, False)  # hidden
+
+
+def test_category_free_text_only_when_the_board_has_none():
+    title, body = "ไวไฟในตลาด", "ตลาดยังไม่มีไวไฟให้ใช้ฟรี"
+    assert rules.validate_idea(title, body, "ไวไฟสาธารณะ", "", [], []) == {}
+    assert "category" in rules.validate_idea(title, body, "ก" * 81, "", [], [])
+    assert "category" in rules.validate_idea(title, body, "สอง\nบรรทัด", "", [], [])
+    assert "category" in rules.validate_idea(title, body, "ไวไฟสาธารณะ", "", [], ["ขยะ"])
+    assert rules.validate_idea(title, body, "ขยะ", "", [], ["ขยะ"]) == {}
+    assert rules.validate_idea(title, body, "", "", [], ["ขยะ"]) == {}
