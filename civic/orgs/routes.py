@@ -294,6 +294,23 @@ async def leave_org(db: Db, user: CurrentUser, org: Organisation) -> str:
         raise ClientError(409, "not_member", "You are not a member of this organisation.") from None
 
 
+async def resubmit_org(db: Db, user: CurrentUser, org: Organisation) -> None:
+    if not rules.can_resubmit(user, org.id, org.kind, org.verification):
+        if org.kind == "partner" and org.verification != "rejected" and rules.can_edit_org(user, org.id):
+            raise _not_rejected()
+        raise forbid("Only the organisation's administrators can ask for it to be checked again.")
+    try:
+        await store.resubmit_partner(db, org.id, actor_id=user.id)
+    except store.NotRejected:
+        raise _not_rejected() from None
+
+
+def _not_rejected() -> ClientError:
+    return ClientError(
+        409, "not_rejected", "Only an organisation that was not approved can be sent for checking again."
+    )
+
+
 async def verify_org(db: Db, user: CurrentUser, org: Organisation, decision: str, reason: str) -> None:
     if not rules.can_verify_partner(user):
         raise forbid("Only platform administrators can verify partner organisations.")
@@ -411,6 +428,7 @@ class OrganisationPages(Controller):
                 "can_verify": rules.can_verify_partner(user) and org.kind == "partner",
                 "can_edit": rules.can_edit_org(user, org.id),
                 "can_leave": rules.can_leave(user, status),
+                "can_resubmit": rules.can_resubmit(user, org.id, org.kind, org.verification),
                 "show_reason": rules.can_see_rejection_reason(user, org.id),
             },
         )
@@ -461,6 +479,16 @@ class OrganisationPages(Controller):
                 "agencies": await parent_choices(db, org) if structure else [],
             },
             status=status,
+        )
+
+    @post("/organisations/{slug:str}/resubmit")
+    async def resubmit(self, request: Request, db: Db, slug: FromPath[str]) -> Redirect:
+        user = require_user(request)
+        org = await load_org(db, user, slug)
+        await resubmit_org(db, user, org)
+        return redirect(
+            f"/organisations/{org.slug}",
+            flash=("success", "Your organisation was sent to the platform team to be checked again."),
         )
 
     @post("/organisations/{slug:str}/join")
@@ -726,6 +754,17 @@ class OrganisationsApi(Controller):
             await leave_org(db, user, org)
         else:
             await remove_member(db, user, org, user_id)
+
+    @post(
+        "/{slug:str}/resubmit",
+        summary="Send a rejected partner to be checked again (its admins; it becomes pending)",
+        status_code=200,
+    )
+    async def resubmit(self, request: Request, db: Db, slug: FromPath[str]) -> Organisation:
+        user = require_user(request)
+        org = await load_org(db, user, slug)
+        await resubmit_org(db, user, org)
+        return await load_org(db, user, org.slug)
 
     @post("/{slug:str}/join", summary="Ask to join an organisation (an admin of it accepts)")
     async def join(self, request: Request, db: Db, slug: FromPath[str]) -> JoinOut:

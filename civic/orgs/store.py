@@ -36,6 +36,10 @@ class LastAdmin(Exception):
     """The change would leave the organisation without an admin."""
 
 
+class NotRejected(Exception):
+    """Only a rejected partner can be resubmitted."""
+
+
 class InvalidParent(Exception):
     """The chosen parent agency is the organisation itself or one of the agencies under it."""
 
@@ -50,7 +54,7 @@ class InvalidTransition(Exception):
 
 ORG_COLUMNS = """
 o.id, o.slug, o.kind, o.name_th, o.name_en, o.description, o.province, o.website, o.contact_email,
-o.level, o.parent_id, o.partner_type, o.verification, o.rejection_reason, o.created_at,
+o.level, o.parent_id, o.partner_type, o.verification, o.rejection_reason, o.created_at, o.resubmitted_at,
 (SELECT count(*) FROM memberships m WHERE m.org_id = o.id AND m.status = 'active') AS member_count,
 (SELECT p.name_th FROM organisations p WHERE p.id = o.parent_id) AS parent_name_th
 """
@@ -516,3 +520,30 @@ ORDER BY m.status DESC, m.role, u.display_name, m.user_id
 
 async def list_member_details(conn: asyncpg.Connection, org_id: int) -> list[MemberDetail]:
     return [MemberDetail(**dict(r)) for r in await conn.fetch(LIST_MEMBER_DETAILS, org_id)]
+
+
+# ------------------------------------------------------------------ resubmission
+
+RESUBMIT = """
+UPDATE organisations SET verification = 'pending', resubmitted_at = now()
+WHERE id = $1 AND kind = 'partner' AND verification = 'rejected'
+RETURNING rejection_reason
+"""
+
+
+async def resubmit_partner(conn: asyncpg.Connection, org_id: int, *, actor_id: int) -> None:
+    """rejected -> pending, asked by the partner's admin. The UPDATE's WHERE is the lock and
+    the check at once: of two clicks at the same moment one finds the row no longer rejected."""
+    async with conn.transaction():
+        reason = await conn.fetchval(RESUBMIT, org_id)
+        if reason is None:
+            raise NotRejected()
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="org.resubmit",
+            subject_kind="organisation",
+            subject_id=org_id,
+            org_id=org_id,
+            detail={"from": "rejected", "to": "pending", "earlier_reason": reason},
+        )
