@@ -28,6 +28,7 @@ from civic.ideas.schemas import (
     IdeaIn,
     IdeaPage,
     IdeaPatch,
+    ReplyPage,
     StatusIn,
     SupportState,
 )
@@ -459,15 +460,29 @@ class IdeaPages(Controller):
                 422, "invalid_parent", "You can only reply to a top-level comment of this idea."
             )
         partial = wants_partial(request, "comment-form")
+        # A reply form posted by htmx targets itself (reply-form-<parent>) and gets itself back,
+        # with the new reply appended out of band under its parent.
+        reply_partial = parent_id is not None and wants_partial(request, f"reply-form-{parent_id}")
         if errors := rules.validate_comment(body):
             translated = translate_errors(lang_of(request), errors)
+            if reply_partial:
+                ctx = await _comment_ctx(request, idea, None)
+                ctx |= {"parent_id": parent_id, "reply_value": body, "reply_errors": translated}
+                return _render(request, "ideas/_reply_form.html", ctx, status=400)
             if partial:
                 ctx = {"idea": idea, "comment_value": body, "comment_errors": translated}
                 return _render(request, "ideas/_comment_form.html", ctx, status=400)
             ctx = await _detail_ctx(request, db, idea, user, 0)
-            ctx |= {"comment_value": body, "comment_errors": translated, "reply_to": parent_id}
+            if parent_id is None:
+                ctx |= {"comment_value": body, "comment_errors": translated}
+            else:
+                ctx |= {"reply_value": body, "reply_errors": translated, "reply_to": parent_id}
             return _render(request, "ideas/detail.html", ctx, status=400)
         comment_id = await _add_comment(db, user, idea, body, parent_id)
+        if reply_partial:
+            ctx = await _comment_ctx(request, idea, None)
+            ctx |= {"parent_id": parent_id, "new_reply": await store.get_comment(db, comment_id)}
+            return _render(request, "ideas/_reply_form.html", ctx, status=201)
         if partial and parent_id is None:
             new = await store.get_comment(db, comment_id)
             ctx = {"idea": idea, "comment_value": "", "comment_errors": {}, "new_comment": new}
@@ -476,6 +491,29 @@ class IdeaPages(Controller):
         return redirect(
             f"/ideas/{idea_id}#comment-{comment_id}", flash=("success", "Your comment has been posted.")
         )
+
+    @get("/ideas/{idea_id:int}/comments/{comment_id:int}/replies")
+    async def replies(
+        self,
+        request: Request,
+        db: Db,
+        idea_id: FromPath[int],
+        comment_id: FromPath[int],
+        after: FromQuery[str | None] = None,
+    ) -> Template:
+        """A thread's replies after a cursor: the "more replies" link. Without JavaScript a page
+        with the thread; for htmx (HX-Target: replies-more-<id>) the replies, appended out of
+        band, and the next link."""
+        user = current_user(request)
+        idea = await _load_idea(db, idea_id, user)
+        parent, page = await _reply_page(db, idea, user, comment_id, after)
+        ctx = await _comment_ctx(request, idea, None)
+        if wants_partial(request, f"replies-more-{comment_id}"):
+            ctx |= {"parent": parent, "replies": page.replies, "next_after": page.next_after}
+            return _render(request, "ideas/_replies_more.html", ctx)
+        thread = msgspec.structs.replace(parent, replies=page.replies, more_replies_after=page.next_after)
+        ctx |= {"idea": _redact(idea, user), "thread": thread, "after": max(0, _int(after, 0) or 0)}
+        return _render(request, "ideas/thread.html", ctx)
 
     @get("/ideas/{idea_id:int}/comments/{comment_id:int}/edit")
     async def edit_comment_form(
@@ -533,6 +571,17 @@ class IdeaPages(Controller):
             safe_next(form.get("next", ""), "/ideas"),
             flash=("success", "Thank you. A moderator will look at your report."),
         )
+
+
+async def _reply_page(
+    db: Db, idea: Idea, user: CurrentUser | None, comment_id: int, after: str | None
+) -> tuple[Comment, ReplyPage]:
+    parent = await store.get_comment(db, comment_id)
+    if parent is None or parent.idea_id != idea.id or parent.parent_id is not None:
+        raise not_found("We could not find that comment.")
+    page = await store.reply_page(db, comment_id, after=max(0, _int(after, 0) or 0))
+    page.replies = [_redact_comment(r, user) for r in page.replies]
+    return _redact_comment(parent, user), page
 
 
 async def _editable_comment(db: Db, user: CurrentUser, idea_id: int, comment_id: int) -> tuple[Idea, Comment]:
@@ -596,6 +645,8 @@ async def _detail_ctx(
         "comment_value": "",
         "comment_errors": {},
         "reply_to": None,
+        "reply_value": "",
+        "reply_errors": {},
     }
     return ctx
 
@@ -1127,6 +1178,21 @@ class IdeasApi(Controller):
         user = current_user(request)
         idea = await _load_idea(db, idea_id, user)
         return await _comments(db, idea, user, max(0, _int(after, 0) or 0))
+
+    @get(
+        "/ideas/{idea_id:int}/comments/{comment_id:int}/replies", summary="A thread's replies after a cursor"
+    )
+    async def replies(
+        self,
+        request: Request,
+        db: Db,
+        idea_id: FromPath[int],
+        comment_id: FromPath[int],
+        after: FromQuery[str | None] = None,
+    ) -> ReplyPage:
+        user = current_user(request)
+        idea = await _load_idea(db, idea_id, user)
+        return (await _reply_page(db, idea, user, comment_id, after))[1]
 
     @post("/ideas/{idea_id:int}/comments", summary="Comment or reply", status_code=201)
     async def post_comment(

@@ -122,12 +122,19 @@ class Comment(msgspec.Struct):
     hidden: bool
     hidden_reason: str
     replies: list[Comment] = []
+    # Set on a top-level comment whose replies go on past those shown: the cursor for the rest.
+    more_replies_after: int | None = None
 
 
 class CommentPage(msgspec.Struct):
     comments: list[Comment]
     next_after: int | None
     total: int
+
+
+class ReplyPage(msgspec.Struct):
+    replies: list[Comment]
+    next_after: int | None
 
 
 class IdeaPage(msgspec.Struct):

@@ -23,6 +23,7 @@ from civic.ideas.schemas import (
     Idea,
     IdeaPage,
     OverdueRow,
+    ReplyPage,
     StatusChange,
     SupportState,
 )
@@ -747,7 +748,8 @@ SELECT {COMMENT_COLUMNS} FROM idea_comments c JOIN users u ON u.id = c.author_id
 WHERE c.idea_id = $1 AND c.parent_id IS NULL AND c.id > $2
 ORDER BY c.id LIMIT $3
 """
-# Replies of all comments on the page in one query, capped per thread by the LATERAL limit.
+# Replies of all comments on the page in one query, capped per thread by the LATERAL limit
+# (one more than is shown, so a thread that goes on gets a cursor for its "more replies" link).
 REPLIES = f"""
 SELECT r.* FROM unnest($1::bigint[]) AS p(id)
 CROSS JOIN LATERAL (
@@ -759,6 +761,12 @@ ORDER BY r.parent_id, r.id
 GET_COMMENT = (
     f"SELECT {COMMENT_COLUMNS} FROM idea_comments c JOIN users u ON u.id = c.author_id WHERE c.id = $1"
 )
+# The next page of one thread's replies after a cursor, by the (parent_id, id) partial index.
+REPLY_PAGE = f"""
+SELECT {COMMENT_COLUMNS} FROM idea_comments c JOIN users u ON u.id = c.author_id
+WHERE c.parent_id = $1 AND c.id > $2
+ORDER BY c.id LIMIT $3
+"""
 REPLIES_PER_THREAD = 100
 COMMENTS_PER_PAGE = 20
 
@@ -776,9 +784,22 @@ async def comment_page(
     top = [_comment(r) for r in rows[:limit]]
     if top:
         by_id = {c.id: c for c in top}
-        for r in await conn.fetch(REPLIES, [c.id for c in top], REPLIES_PER_THREAD):
-            by_id[r["parent_id"]].replies.append(_comment(r))
+        for r in await conn.fetch(REPLIES, [c.id for c in top], REPLIES_PER_THREAD + 1):
+            parent = by_id[r["parent_id"]]
+            if len(parent.replies) < REPLIES_PER_THREAD:
+                parent.replies.append(_comment(r))
+            else:
+                parent.more_replies_after = parent.replies[-1].id
     return CommentPage(comments=top, next_after=top[-1].id if more else None, total=total)
+
+
+async def reply_page(
+    conn: asyncpg.Connection, parent_id: int, *, after: int = 0, limit: int = REPLIES_PER_THREAD
+) -> ReplyPage:
+    """One query: the replies of one thread after a cursor."""
+    rows = await conn.fetch(REPLY_PAGE, parent_id, after, limit + 1)
+    replies = [_comment(r) for r in rows[:limit]]
+    return ReplyPage(replies=replies, next_after=replies[-1].id if len(rows) > limit else None)
 
 
 async def get_comment(conn: asyncpg.Connection, comment_id: int) -> Comment | None:
