@@ -23,6 +23,9 @@ STATUSES = (
 TERMINAL = frozenset({"completed", "cancelled", "expired"})
 CLAIM_STATUSES = ("active", "confirmed", "released", "expired", "withdrawn")
 HOLDING_CLAIM = frozenset({"active", "confirmed"})
+# Reasons the system gives for ending a claim: stored as codes, translated when shown.
+NOT_CONFIRMED_IN_TIME = "not_confirmed_in_time"
+CLAIM_REASON_CODES = (NOT_CONFIRMED_IN_TIME,)
 VERDICTS = ("met", "partly_met", "not_met")
 # Our milestone states -> the closed OCDS milestoneStatus codelist.
 OCDS_MILESTONE_STATUS = {

@@ -130,7 +130,8 @@ class Claim(msgspec.Struct):
     plan: str
     team: str
     status: str
-    reason: str
+    reason: str  # what a person typed when ending the claim
+    reason_code: str  # or a system reason ('not_confirmed_in_time'), translated when shown
     created_at: datetime
     confirmed_at: datetime | None
     ended_at: datetime | None

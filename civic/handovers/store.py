@@ -84,7 +84,7 @@ FROM handover_milestones WHERE task_id = $1 ORDER BY position
 """
 CLAIM_COLUMNS = """
 c.id, c.task_id, c.partner_id, p.slug AS partner_slug, p.name_th AS partner_name,
-p.verification = 'verified' AS partner_verified, c.claimed_by, c.plan, c.team, c.status, c.reason,
+p.verification = 'verified' AS partner_verified, c.claimed_by, c.plan, c.team, c.status, c.reason, c.reason_code,
 c.created_at, c.confirmed_at, c.ended_at
 """
 CLAIMS = f"""SELECT {CLAIM_COLUMNS} FROM handover_claims c JOIN organisations p ON p.id = c.partner_id
@@ -418,18 +418,26 @@ async def confirm_claim(conn: asyncpg.Connection, task_id: int, actor: Actor, no
                     subject_id=task_id, org_id=row["agency_id"], detail={"claim": live["id"]})  # fmt: skip
 
 
-async def _end_claim(conn: asyncpg.Connection, task_id: int, status: str, reason: str) -> int | None:
+async def _end_claim(
+    conn: asyncpg.Connection, task_id: int, status: str, reason: str, reason_code: str = ""
+) -> int | None:
+    """reason: what a person typed; reason_code: a system reason, translated when shown."""
     claim = await conn.fetchrow(LIVE_CLAIM, task_id)
     if claim is None:
         return None
-    await conn.execute("UPDATE handover_claims SET status = $2, reason = $3, ended_at = now() WHERE id = $1",
-                       claim["id"], status, reason)  # fmt: skip
+    await conn.execute("UPDATE handover_claims SET status = $2, reason = $3, reason_code = $4, ended_at = now() "
+                       "WHERE id = $1", claim["id"], status, reason, reason_code)  # fmt: skip
     # Tell the partner why (a notification job picks this up later).
     await conn.execute(
         "INSERT INTO events (kind, subject_kind, subject_id, payload) VALUES ($1, 'handover', $2, $3)",
         f"handover.claim_{status}",
         task_id,
-        {"claim_id": claim["id"], "partner_id": claim["partner_id"], "reason": reason},
+        {
+            "claim_id": claim["id"],
+            "partner_id": claim["partner_id"],
+            "reason": reason,
+            "reason_code": reason_code,
+        },
     )
     return claim["id"]
 
@@ -636,8 +644,7 @@ async def expire_stale_claims(conn: asyncpg.Connection) -> int:
     async with conn.transaction():
         for r in await conn.fetch(STALE_CLAIMS):
             row = await _lock(conn, r["id"])
-            reason = f"not confirmed within {row['confirm_days']} days"
-            await _end_claim(conn, r["id"], "expired", reason)
+            await _end_claim(conn, r["id"], "expired", "", rules.NOT_CONFIRMED_IN_TIME)
             await _transition(conn, row, "expire_claim", SYSTEM, "")
             await outbox.enqueue(conn, "handover", r["id"])
             n += 1

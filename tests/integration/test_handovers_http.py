@@ -9,6 +9,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 
 from civic.orgs import store as orgs
 from tests.helpers import login, make_agency, make_partner, make_user, parse, post_form, send_json, text_of
@@ -263,22 +265,20 @@ async def test_twenty_partners_claim_at_once_through_http(world, conn, make_clie
 
 
 def _validator():
+    """The vendored package schema $refs the release schema by URL: serve it from a `referencing`
+    registry (the successor of the deprecated jsonschema.RefResolver), so nothing is fetched."""
     release = json.loads((VENDOR / "release-schema.json").read_text())
     package = json.loads((VENDOR / "release-package-schema.json").read_text())
-    resolver = jsonschema.RefResolver.from_schema(
-        package,
-        store={
-            "https://standard.open-contracting.org/schema/1__1__5/release-schema.json": release,
-            release["id"]: release,
-        },
-    )
-    return jsonschema.Draft4Validator(package, resolver=resolver, format_checker=jsonschema.FormatChecker())
+    resource = Resource.from_contents(release, default_specification=DRAFT4)
+    registry = Registry().with_resources(
+        [("https://standard.open-contracting.org/schema/1__1__5/release-schema.json", resource),
+         (release["id"], resource)]
+    )  # fmt: skip
+    return jsonschema.Draft4Validator(package, registry=registry, format_checker=jsonschema.FormatChecker())
 
 
+@pytest.mark.filterwarnings("error::DeprecationWarning:jsonschema")
 async def test_ocds_release_package_validates(world, conn, client, settings):
-    import warnings
-
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
     done = await _post_task(world["staff"], budget="12000.50")
     await send_json(world["nok"], "POST", f"/api/v1/handovers/{done}/claim", {"plan": "x" * 30, "team": "ทีม"})
     await send_json(world["staff"], "POST", f"/api/v1/handovers/{done}/confirm")
@@ -484,3 +484,25 @@ async def test_partner_gives_back_a_confirmed_task_through_the_api(world, conn, 
     # Nothing left to give back.
     r = await send_json(ton, "POST", f"/api/v1/handovers/{task_id}/withdraw", {"reason": "งบประมาณองค์กรไม่พอ"})
     assert r.status_code == 403
+
+
+async def test_expired_claim_reason_is_a_code_shown_in_the_readers_language(world, conn):
+    from civic.handovers import store
+
+    task_id = await _post_task(world["staff"], confirm_days="3")
+    r = await send_json(
+        world["nok"], "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"}
+    )
+    assert r.status_code == 201
+    await conn.execute(
+        "UPDATE handover_claims SET created_at = now() - interval '5 days' WHERE task_id = $1", task_id
+    )
+    assert await store.expire_stale_claims(conn) == 1
+    row = await conn.fetchrow("SELECT reason, reason_code FROM handover_claims WHERE task_id = $1", task_id)
+    assert (row["reason"], row["reason_code"]) == ("", "not_confirmed_in_time")
+    thai = text_of((await world["ton"].get(f"/handovers/{task_id}")).text)
+    assert "เหตุผล: หน่วยงานไม่ได้ยืนยันการรับงานภายใน 3 วัน" in thai
+    english = text_of((await world["rival"].get(f"/handovers/{task_id}")).text)  # rival reads English
+    assert "Reason: The agency did not confirm the claim within 3 days." in english
+    api = (await world["ton"].get(f"/api/v1/handovers/{task_id}")).json()
+    assert api["claims"][0]["reason_code"] == "not_confirmed_in_time" and api["claims"][0]["reason"] == ""

@@ -203,6 +203,10 @@ async def test_expire_stale_claims_reopens_task(conn, world):
     assert task.status == "open" and task.claim is None
     claims = await store.list_claims(conn, task_id)
     assert claims[0].status == "expired"
+    # A system reason is a code (translated when shown), never English text in the database.
+    assert (claims[0].reason, claims[0].reason_code) == ("", "not_confirmed_in_time")
+    payload = await conn.fetchval("SELECT payload FROM events WHERE kind = 'handover.claim_expired'")
+    assert payload["reason_code"] == "not_confirmed_in_time" and payload["reason"] == ""
     events = await store.timeline(conn, task_id)
     assert events[-1].action == "expire_claim" and events[-1].actor_role == "system"
     overdue = await store.overdue(conn, agency="kkn-pao")
