@@ -115,6 +115,13 @@ def _list_filters(sort, status, category, province, agency) -> dict[str, Any]:
     }
 
 
+def _chosen_board(boards: list[Board], slug: str) -> Board | None:
+    """The board the new-idea form is for: the one asked for, or the only open one."""
+    if len(boards) == 1 and not slug:
+        return boards[0]
+    return next((b for b in boards if b.slug == slug), None)
+
+
 def _validate_idea_input(
     board: Board, title: str, body: str, category: str, province: str, links: list[str]
 ) -> Errors:
@@ -319,11 +326,13 @@ class IdeaPages(Controller):
     async def new_form(self, request: Request, db: Db, board: FromQuery[str | None] = None) -> Template:
         require_user(request)
         boards = [b for b in await store.list_boards(db) if b.is_open]
-        return render(
-            request,
-            "ideas/new.html",
-            {"boards": boards, "values": {"board": board or "", "links": ""}, "errors": {}},
-        )
+        chosen = _chosen_board(boards, board or "")
+        values = {"board": chosen.slug if chosen else "", "links": "", "category": ""}
+        ctx = {"boards": boards, "board": chosen, "values": values, "errors": {}}
+        if wants_partial(request, "category-field"):
+            # The board select changed: its category field (a select, or free text) comes back.
+            return render(request, "ideas/_category_field.html", ctx)
+        return render(request, "ideas/new.html", ctx)
 
     @post("/ideas")
     async def create(self, request: Request, db: Db) -> Template | Redirect:
@@ -348,12 +357,13 @@ class IdeaPages(Controller):
                 errors["board"] = Problem("This board is closed to new ideas.")
         if errors:
             boards = [b for b in await store.list_boards(db) if b.is_open]
-            return render(
-                request,
-                "ideas/new.html",
-                {"boards": boards, "values": values, "errors": translate_errors(lang_of(request), errors)},
-                status=400,
-            )
+            ctx = {
+                "boards": boards,
+                "board": _chosen_board(boards, values["board"]),
+                "values": values,
+                "errors": translate_errors(lang_of(request), errors),
+            }
+            return render(request, "ideas/new.html", ctx, status=400)
         if board.moderate_first:
             return redirect(
                 f"/ideas/{idea_id}",

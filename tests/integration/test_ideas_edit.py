@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from civic.ideas import store
-from tests.helpers import login, post_form, send_json, text_of
+from tests.helpers import login, parse, post_form, send_json, text_of
 from tests.integration.test_ideas import BODY, _idea, _world
 
 NEW_BODY = "ตลาดกิมหยงควรมีไวไฟฟรีบริเวณลานจอดรถและทางเข้าหลัก เพื่อให้รับเงินผ่านพร้อมเพย์ได้ตลอดเวลา"
@@ -206,3 +206,54 @@ async def test_board_without_categories_takes_free_text_and_dropped_category_may
     assert r.status_code == 200 and r.json()["category"] == "ไวไฟสาธารณะ"
     r = await send_json(client, "PATCH", f"/api/v1/ideas/{idea_id}", {"category": "ก" * 81})
     assert r.status_code == 422 and r.json()["error"]["field"] == "category"
+
+
+async def test_new_idea_category_follows_the_chosen_board(client, conn):
+    world = await _world(conn)
+    await login(client, "citizen@example.com")
+    # the only open board is chosen: its categories are a select
+    form = await client.get("/ideas/new")
+    assert '<select class="select" id="field-category" name="category"' in form.text
+    assert '<option value="ตลาด"' in form.text
+    select = parse(form.text).ids["field-board"]
+    assert select["hx-get"] == "/ideas/new" and select["hx-target"] == "#category-field"
+    # a second board without categories: htmx swaps the field to free text when it is chosen
+    await store.create_board(
+        conn,
+        slug="songkhla-lake",
+        agency_id=world["owner"],
+        title="ทะเลสาบสงขลา",
+        description_th="ไอเดียเพื่อฟื้นฟูทะเลสาบสงขลา",
+        description_en="",
+        scope="SKA",
+        categories=[],
+        is_open=True,
+        moderate_first=False,
+        support_threshold=10,
+        response_days=30,
+        coowner_ids=[],
+        actor_id=world["users"]["staff@owner.example"],
+    )
+    form = await client.get("/ideas/new")
+    assert 'id="category-field"' in form.text and 'name="category"' in form.text
+    hx = {"HX-Request": "true", "HX-Target": "category-field"}
+    r = await client.get("/ideas/new", params={"board": "songkhla-lake"}, headers=hx)
+    assert r.status_code == 200 and "<html" not in r.text and 'id="category-field"' in r.text
+    assert '<input class="input" id="field-category" name="category"' in r.text.replace("\n", " ")
+    r = await client.get("/ideas/new", params={"board": "hatyai-waste"}, headers=hx)
+    assert '<option value="ขยะ"' in r.text and "<html" not in r.text
+    # posting: a category not in the board's list is refused, the form keeps the board's select
+    r = await post_form(
+        client,
+        "/ideas",
+        {"board": "hatyai-waste", "title": "ถังขยะแยกประเภท", "body": BODY, "category": "อื่น ๆ"},
+    )
+    assert r.status_code == 400 and 'href="#field-category"' in r.text
+    assert '<option value="ขยะ"' in r.text
+    r = await post_form(
+        client,
+        "/ideas",
+        {"board": "songkhla-lake", "title": "เรือเก็บผักตบชวา", "body": BODY, "category": "น้ำ"},
+    )
+    assert r.status_code == 303
+    assert await conn.fetchval("SELECT category FROM ideas WHERE title = 'เรือเก็บผักตบชวา'") == "น้ำ"
