@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import settings, strategies as st
+from hypothesis import settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from civic.accounts.schemas import CurrentUser, Membership
@@ -188,6 +189,15 @@ class HandoverModel(RuleBasedStateMachine):
         holder = self.live()[0]["partner"] if self.live() else None
         if rules.can_deliver(actor, holder):
             self._apply("request_completion", actor)
+
+    @rule(role=st.sampled_from(sorted(ROLES)))
+    def withdraw(self, role):
+        actor = ROLES[role]
+        holder = self.live()[0]["partner"] if self.live() else None
+        if rules.can_withdraw(actor, holder):
+            live = self.live()[0]
+            if self._apply("withdraw", actor):
+                live["status"] = "withdrawn"
 
     @rule()
     def scheduler(self):
