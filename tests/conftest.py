@@ -154,3 +154,9 @@ async def make_client(app, client):
             return await stack.enter_async_context(_browser(app))
 
         yield factory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys run last: Playwright's sync API keeps an event loop running for the
+    rest of the session, and async tests cannot start their own loop after it."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.fspath))
