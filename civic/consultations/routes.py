@@ -26,10 +26,14 @@ from civic.consultations.schemas import (
     ConsultationDetail,
     ConsultationIn,
     ConsultationUpdate,
+    FlagOut,
+    ModerationOut,
+    ModerationQueue,
     MyResponse,
     Outcome,
     OutcomeIn,
     Question,
+    ReasonIn,
     ResponseIn,
     Stats,
     Theme,
@@ -42,7 +46,7 @@ from civic.web.deps import Db
 from civic.web.errors import ClientError
 from civic.web.guards import current_user, forbid, not_found, require_user
 from civic.web.i18n import N_
-from civic.web.templating import lang_of, redirect, render, translate_errors
+from civic.web.templating import lang_of, redirect, render, safe_next, translate_errors
 
 N_QUESTION_ROWS = 6
 KIND_LABELS = {"general": N_("General policy"), "s77": N_("Section 77 draft-law hearing")}
@@ -493,6 +497,8 @@ class ConsultationPages(Controller):
         response_errors=None,
         comment_errors=None,
         comment_values=None,
+        flag_errors=None,
+        flag_values=None,
         status=200,
     ):
         user = current_user(request)
@@ -508,6 +514,8 @@ class ConsultationPages(Controller):
             }
         outcome = await store.get_outcome(db, consultation_id) if c.status == "outcome_published" else None
         manage = rules.can_manage(user, c.owner_org_id, c.coowner_ids)
+        mine_ids = await store.my_comment_ids(db, consultation_id, user.id) if user else set()
+        reported = await store.my_flagged_comment_ids(db, consultation_id, user.id) if user else set()
         return render(
             request,
             "consultations/page.html",
@@ -526,6 +534,11 @@ class ConsultationPages(Controller):
                 response_errors=response_errors or {},
                 comment_errors=comment_errors or {},
                 comment_values=comment_values or {},
+                # report forms: not on one's own comments, once per open report
+                can_flag=lambda cm: rules.can_flag(user, cm.status, is_author=cm.id in mine_ids),
+                reported=reported,
+                flag_errors=flag_errors or {},
+                flag_values=flag_values or {},
                 page_title=c.title,
             ),
             status=status,
@@ -611,23 +624,52 @@ class ConsultationPages(Controller):
             flash=("success", "Your comment was posted."),
         )
 
+    @post("/{consultation_id:int}/comments/{comment_id:int}/flags")
+    async def flag(
+        self, request: Request, db: Db, consultation_id: FromPath[int], comment_id: FromPath[int]
+    ) -> Any:
+        user = require_user(request)
+        await _comment_in(db, comment_id, user, consultation_id)
+        form = await request.form()
+        reason = form.get("reason", "")
+        if errors := rules.validate_reason(reason):
+            return await self._page(
+                request,
+                db,
+                consultation_id,
+                flag_errors={comment_id: translate_errors(lang_of(request), errors)["reason"]},
+                flag_values={comment_id: reason},
+                status=400,
+            )
+        _, created = await _flag(db, user, comment_id, reason)
+        return redirect(
+            f"/consultations/{consultation_id}#comment-{comment_id}",
+            flash=("success", "Thank you. A moderator will look at your report.")
+            if created
+            else ("info", "You have already reported this comment."),
+        )
+
     @post("/{consultation_id:int}/comments/{comment_id:int}/hide")
     async def hide(
         self, request: Request, db: Db, consultation_id: FromPath[int], comment_id: FromPath[int]
     ) -> Any:
         user = require_user(request)
-        c = await _load(db, consultation_id, user)
-        if not rules.can_moderate(user, c.owner_org_id, c.coowner_ids):
-            raise forbid()
+        await _moderated_comment(db, comment_id, user, consultation_id)
         form = await request.form()
-        reason = form.get("reason", "").strip()
-        if not reason:
-            raise ClientError(400, "invalid_input", "Give a reason for hiding this comment.", field="reason")
-        try:
-            await store.hide_comment(db, consultation_id, comment_id, actor_id=user.id, reason=reason)
-        except store.ConsultationError as exc:
-            raise _err(exc) from None
-        return redirect(f"/consultations/{consultation_id}", flash=("success", "The comment was hidden."))
+        await _hide(db, user, comment_id, form.get("reason", ""))
+        back = safe_next(form.get("next", ""), f"/consultations/{consultation_id}#comment-{comment_id}")
+        return redirect(back, flash=("success", "The comment was hidden."))
+
+    @post("/{consultation_id:int}/comments/{comment_id:int}/restore")
+    async def restore(
+        self, request: Request, db: Db, consultation_id: FromPath[int], comment_id: FromPath[int]
+    ) -> Any:
+        user = require_user(request)
+        await _moderated_comment(db, comment_id, user, consultation_id)
+        form = await request.form()
+        await _restore(db, user, comment_id)
+        back = safe_next(form.get("next", ""), f"/consultations/{consultation_id}#comment-{comment_id}")
+        return redirect(back, flash=("success", "The comment was restored."))
 
     # -------------------------------------------------- analysis and outcome
     @get("/{consultation_id:int}/analysis")
@@ -844,6 +886,142 @@ async def _analysis(db, c: Consultation, province, s_since, s_until) -> dict:
     return {"stats": s, "keywords": keywords}
 
 
+# ---------------------------------------------------------------- comment moderation
+
+QUEUE_PATH = "/consultations/moderation"
+
+
+async def _comment_in(db: Db, comment_id: int, user: CurrentUser | None, consultation_id: int | None = None):
+    """The comment's row and its consultation, if this person may see them (else 404)."""
+    ref = await store.get_comment_ref(db, comment_id)
+    if ref is None or (consultation_id is not None and ref["consultation_id"] != consultation_id):
+        raise not_found(store.COMMENT_NOT_FOUND)
+    c = await _load(db, ref["consultation_id"], user)
+    return ref, c
+
+
+async def _moderated_comment(db: Db, comment_id: int, user: CurrentUser, consultation_id: int | None = None):
+    """Hide/restore: platform moderators, or staff of the agencies running this consultation."""
+    ref, c = await _comment_in(db, comment_id, user, consultation_id)
+    if not rules.can_moderate(user, c.owner_org_id, c.coowner_ids):
+        raise forbid()
+    return ref, c
+
+
+def _require_queue(request: Request) -> CurrentUser:
+    user = require_user(request)
+    if not rules.can_use_queue(user):
+        raise forbid("Only moderators can see the moderation queue.")
+    return user
+
+
+async def _flag(db: Db, user: CurrentUser, comment_id: int, reason: str) -> tuple[int, bool]:
+    if user.status != "active":
+        raise forbid()
+    if errors := rules.validate_reason(reason):
+        raise _first_error(errors, 400)
+    try:
+        return await store.flag_comment(db, comment_id, user.id, reason)
+    except store.ConsultationError as exc:
+        raise _err(exc) from None
+
+
+async def _hide(db: Db, user: CurrentUser, comment_id: int, reason: str) -> int:
+    if errors := rules.validate_reason(reason):
+        raise _first_error(errors, 400)
+    try:
+        return await store.hide_comment(db, None, comment_id, actor_id=user.id, reason=reason)
+    except store.ConsultationError as exc:
+        raise _err(exc) from None
+
+
+async def _restore(db: Db, user: CurrentUser, comment_id: int) -> int:
+    try:
+        return await store.restore_comment(db, None, comment_id, actor_id=user.id)
+    except store.ConsultationError as exc:
+        raise _err(exc) from None
+
+
+async def _dismiss(db: Db, user: CurrentUser, comment_id: int) -> int:
+    await _comment_in(db, comment_id, user)
+    try:
+        return await store.dismiss_flags(db, comment_id, actor_id=user.id)
+    except store.ConsultationError as exc:
+        raise _err(exc) from None
+
+
+async def _block(db: Db, user: CurrentUser, comment_id: int) -> int:
+    ref, _ = await _comment_in(db, comment_id, user)
+    if not rules.can_block_author(user, ref["author_id"], ref["author_role"]):
+        raise forbid("You cannot block this person.")
+    try:
+        return await store.block_comment_author(db, comment_id, actor_id=user.id)
+    except store.ConsultationError as exc:
+        raise _err(exc) from None
+
+
+class ConsultationModerationPages(Controller):
+    """The moderators' queue of reported paragraph comments, across all consultations."""
+
+    path = QUEUE_PATH
+    include_in_schema = False
+
+    async def _queue(self, request, db, *, errors=None, values=None, status=200) -> Template:
+        queue = await store.moderation_queue(db)
+        return render(
+            request,
+            "consultations/moderation.html",
+            _ctx(
+                queue=queue,
+                errors=errors or {},
+                values=values or {},
+                page_title=None,
+            ),
+            status=status,
+        )
+
+    @get("/")
+    async def queue(self, request: Request, db: Db) -> Template:
+        _require_queue(request)
+        return await self._queue(request, db)
+
+    @post("/comments/{comment_id:int}/hide")
+    async def hide(self, request: Request, db: Db, comment_id: FromPath[int]) -> Any:
+        user = _require_queue(request)
+        await _comment_in(db, comment_id, user)
+        form = await request.form()
+        reason = form.get("reason", "")
+        if errors := rules.validate_reason(reason):
+            return await self._queue(
+                request,
+                db,
+                errors={comment_id: translate_errors(lang_of(request), errors)["reason"]},
+                values={comment_id: reason},
+                status=400,
+            )
+        await _hide(db, user, comment_id, reason)
+        return redirect(QUEUE_PATH, flash=("success", "The comment was hidden."))
+
+    @post("/comments/{comment_id:int}/restore")
+    async def restore(self, request: Request, db: Db, comment_id: FromPath[int]) -> Any:
+        user = _require_queue(request)
+        await _comment_in(db, comment_id, user)
+        await _restore(db, user, comment_id)
+        return redirect(QUEUE_PATH, flash=("success", "The comment was restored."))
+
+    @post("/comments/{comment_id:int}/dismiss")
+    async def dismiss(self, request: Request, db: Db, comment_id: FromPath[int]) -> Any:
+        user = _require_queue(request)
+        await _dismiss(db, user, comment_id)
+        return redirect(QUEUE_PATH, flash=("success", "The reports have been dismissed."))
+
+    @post("/comments/{comment_id:int}/block")
+    async def block(self, request: Request, db: Db, comment_id: FromPath[int]) -> Any:
+        user = _require_queue(request)
+        await _block(db, user, comment_id)
+        return redirect(QUEUE_PATH, flash=("success", "The author has been blocked."))
+
+
 # ---------------------------------------------------------------- JSON API
 
 
@@ -871,6 +1049,12 @@ class Keyword(msgspec.Struct):
 class AnalysisOut(msgspec.Struct):
     stats: Stats
     keywords: dict[int, list[Keyword]]
+
+
+class BlockOut(msgspec.Struct):
+    comment_id: int
+    author_id: int
+    status: str
 
 
 class ExportRow(msgspec.Struct):
@@ -1209,5 +1393,68 @@ class ConsultationsApi(Controller):
             raise ClientError(409, "not_closed", "Open data is published after the consultation closes.")
         return await store.stats(db, consultation_id)
 
+    # -------------------------------------------------- comment moderation
+    @post(
+        "/comments/{comment_id:int}/flags",
+        summary="Report a paragraph comment to the moderators (once per person while open)",
+        status_code=201,
+    )
+    async def flag_comment(
+        self, request: Request, db: Db, comment_id: FromPath[int], data: JSONBody[ReasonIn]
+    ) -> Response[FlagOut]:
+        user = require_user(request)
+        await _comment_in(db, comment_id, user)
+        flag_id, created = await _flag(db, user, comment_id, data.reason)
+        return Response(
+            FlagOut(id=flag_id, comment_id=comment_id, created=created), status_code=201 if created else 200
+        )
 
-CONTROLLERS = [ConsultationPages, ConsultationsApi]
+    @get("/moderation", summary="Moderators: reported paragraph comments and recently hidden ones")
+    async def moderation(self, request: Request, db: Db) -> ModerationQueue:
+        _require_queue(request)
+        return await store.moderation_queue(db)
+
+    @post(
+        "/comments/{comment_id:int}/hide",
+        summary="Hide a paragraph comment with a public reason (moderators, running agencies' staff)",
+        status_code=200,
+    )
+    async def hide_comment(
+        self, request: Request, db: Db, comment_id: FromPath[int], data: JSONBody[ReasonIn]
+    ) -> ModerationOut:
+        user = require_user(request)
+        await _moderated_comment(db, comment_id, user)
+        resolved = await _hide(db, user, comment_id, data.reason)
+        return ModerationOut(comment_id=comment_id, status="hidden", resolved_flags=resolved)
+
+    @post("/comments/{comment_id:int}/restore", summary="Restore a hidden paragraph comment", status_code=200)
+    async def restore_comment(self, request: Request, db: Db, comment_id: FromPath[int]) -> ModerationOut:
+        user = require_user(request)
+        await _moderated_comment(db, comment_id, user)
+        resolved = await _restore(db, user, comment_id)
+        return ModerationOut(comment_id=comment_id, status="visible", resolved_flags=resolved)
+
+    @post(
+        "/comments/{comment_id:int}/dismiss",
+        summary="Moderators: close a comment's open reports without hiding it",
+        status_code=200,
+    )
+    async def dismiss_comment_flags(
+        self, request: Request, db: Db, comment_id: FromPath[int]
+    ) -> ModerationOut:
+        user = _require_queue(request)
+        resolved = await _dismiss(db, user, comment_id)
+        return ModerationOut(comment_id=comment_id, status="visible", resolved_flags=resolved)
+
+    @post(
+        "/comments/{comment_id:int}/block-author",
+        summary="Moderators: block a comment's author (their sessions and tokens end)",
+        status_code=200,
+    )
+    async def block_comment_author(self, request: Request, db: Db, comment_id: FromPath[int]) -> BlockOut:
+        user = _require_queue(request)
+        author_id = await _block(db, user, comment_id)
+        return BlockOut(comment_id=comment_id, author_id=author_id, status="blocked")
+
+
+CONTROLLERS = [ConsultationPages, ConsultationModerationPages, ConsultationsApi]

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from civic import provinces
+from civic.accounts.rules import can_block_user
 from civic.accounts.schemas import CurrentUser
 from civic.thai import parse_int_strict
 from civic.validation import Errors, Problem, check_choice, check_text
@@ -362,3 +363,37 @@ def parse_filter_period(
     if s_until is not None and re.fullmatch(r"\S{10}", until.strip()):
         s_until += timedelta(days=1)  # a date from <input type=date>: "until 5 March" includes that day
     return s_since, s_until, errors
+
+
+# ---------------------------------------------------------------- comment moderation
+# Paragraph comments are moderated like idea comments: anyone logged in reports one with a reason;
+# platform moderators work a queue (hide, restore, dismiss, block the author). Staff of the
+# agencies running a consultation may also hide and restore on its own page (can_moderate).
+
+REASON_MIN, REASON_MAX = 3, 1000
+FLAG_RESOLUTIONS = ("hidden", "restored", "dismissed")
+
+
+def _active(user: CurrentUser | None) -> bool:
+    return user is not None and user.status == "active"
+
+
+def can_flag(user: CurrentUser | None, comment_status: str, *, is_author: bool) -> bool:
+    """Report a visible comment written by someone else."""
+    return _active(user) and comment_status == "visible" and not is_author
+
+
+def can_use_queue(user: CurrentUser | None) -> bool:
+    """The cross-consultation moderation queue: platform moderators (and admins) only."""
+    return _active(user) and user.is_moderator
+
+
+def can_block_author(user: CurrentUser | None, author_id: int, author_role: str) -> bool:
+    return can_use_queue(user) and user.id != author_id and can_block_user(user.role, author_role)
+
+
+def validate_reason(reason: str) -> Errors:
+    """A report's or a hiding's reason: required, short, one paragraph or a few, no control chars."""
+    if p := check_text(reason, min_len=REASON_MIN, max_len=REASON_MAX, multiline=True):
+        return {"reason": p}
+    return {}

@@ -192,3 +192,71 @@ class OutcomeIn(msgspec.Struct, forbid_unknown_fields=True):
     summary: Annotated[str, msgspec.Meta(max_length=10000)]
     themes: list[Theme] = []
     correction_note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+# ---------------------------------------------------------------- comment moderation
+
+
+class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A report's or a hiding's reason (checked by rules.validate_reason for the message)."""
+
+    reason: Annotated[str, msgspec.Meta(max_length=20000)] = ""
+
+
+class FlagOut(msgspec.Struct):
+    id: int
+    comment_id: int
+    created: bool
+
+
+class FlagReport(msgspec.Struct):
+    by: str
+    reason: str
+    at: datetime
+
+
+class FlaggedComment(msgspec.Struct):
+    """One comment in the moderation queue, with its open reports."""
+
+    comment_id: int
+    consultation_id: int
+    consultation_title: str
+    section_id: int
+    section_position: int
+    parent_id: int | None
+    body: str
+    status: str
+    hidden_reason: str
+    created_at: datetime
+    author_id: int
+    author_name: str
+    author_role: str
+    author_status: str
+    flag_count: int
+    first_flagged_at: datetime
+    reports: list[FlagReport]
+
+
+class HiddenComment(msgspec.Struct):
+    """A hidden comment (restorable), for the queue's 'recently hidden' list."""
+
+    comment_id: int
+    consultation_id: int
+    consultation_title: str
+    section_position: int
+    body: str
+    hidden_reason: str
+    hidden_at: datetime | None
+    hidden_by_name: str
+    author_name: str
+
+
+class ModerationQueue(msgspec.Struct):
+    flagged: list[FlaggedComment]
+    hidden: list[HiddenComment]
+
+
+class ModerationOut(msgspec.Struct):
+    comment_id: int
+    status: str
+    resolved_flags: int = 0

@@ -10,7 +10,7 @@ import asyncpg
 import msgspec
 
 from civic import thai
-from civic.accounts.store import audit
+from civic.accounts.store import audit, set_status
 from civic.consultations import rules
 from civic.consultations.rules import N_
 from civic.consultations.schemas import (
@@ -19,6 +19,10 @@ from civic.consultations.schemas import (
     Consultation,
     ConsultationDetail,
     Document,
+    FlaggedComment,
+    FlagReport,
+    HiddenComment,
+    ModerationQueue,
     MyResponse,
     OptionCount,
     Outcome,
@@ -746,28 +750,250 @@ async def add_comment(
     return cid
 
 
-async def hide_comment(
-    conn: asyncpg.Connection, consultation_id: int, comment_id: int, *, actor_id: int, reason: str
-) -> None:
+class AlreadyHidden(ConsultationError):
+    code = "already_hidden"
+
+
+class NotHidden(ConsultationError):
+    code = "not_hidden"
+
+
+class NoOpenFlags(ConsultationError):
+    code = "no_open_flags"
+
+
+class CannotFlag(ConsultationError):
+    code = "cannot_flag"
+
+
+COMMENT_NOT_FOUND = N_("We could not find that comment.")
+
+GET_COMMENT_REF = """
+SELECT m.id, m.consultation_id, m.section_id, m.status, m.user_id AS author_id,
+       u.role AS author_role, u.status AS author_status
+FROM consultation_comments m JOIN users u ON u.id = m.user_id
+WHERE m.id = $1
+"""
+
+# ON CONFLICT names the partial unique index's columns and predicate: a second open report by
+# the same person on the same comment inserts nothing, whatever the timing.
+INSERT_FLAG = """
+INSERT INTO consultation_comment_flags (comment_id, flagger_id, reason) VALUES ($1, $2, $3)
+ON CONFLICT (comment_id, flagger_id) WHERE resolved_at IS NULL DO NOTHING
+RETURNING id
+"""
+OPEN_FLAG_OF = """
+SELECT id FROM consultation_comment_flags WHERE comment_id = $1 AND flagger_id = $2 AND resolved_at IS NULL
+"""
+RESOLVE_FLAGS = """
+UPDATE consultation_comment_flags SET resolved_at = now(), resolved_by = $2, resolution = $3
+WHERE comment_id = $1 AND resolved_at IS NULL
+"""
+HIDE_COMMENT = """
+UPDATE consultation_comments SET status = 'hidden', hidden_reason = $2, hidden_by = $3, hidden_at = now()
+WHERE id = $1 AND status = 'visible'
+RETURNING id
+"""
+RESTORE_COMMENT = """
+UPDATE consultation_comments SET status = 'visible', hidden_reason = '', hidden_by = NULL, hidden_at = NULL
+WHERE id = $1 AND status = 'hidden'
+RETURNING id
+"""
+# The queue: one row per reported comment (open reports only), oldest first report first, with
+# every open report's reason and reporter. One grouped pass; LIMIT bounds the page.
+MODERATION_QUEUE = """
+SELECT m.id AS comment_id, m.consultation_id, c.title AS consultation_title, m.section_id,
+       s.position AS section_position, m.parent_id, m.body, m.status, m.hidden_reason, m.created_at,
+       au.id AS author_id, au.display_name AS author_name, au.role AS author_role, au.status AS author_status,
+       count(*) AS flag_count, min(f.created_at) AS first_flagged_at,
+       jsonb_agg(jsonb_build_object('by', fu.display_name, 'reason', f.reason, 'at', f.created_at)
+                 ORDER BY f.created_at, f.id) AS reports
+FROM consultation_comment_flags f
+JOIN consultation_comments m ON m.id = f.comment_id
+JOIN consultations c ON c.id = m.consultation_id
+JOIN consultation_sections s ON s.id = m.section_id
+JOIN users au ON au.id = m.user_id
+JOIN users fu ON fu.id = f.flagger_id
+WHERE f.resolved_at IS NULL
+GROUP BY m.id, c.id, s.id, au.id
+ORDER BY min(f.created_at), m.id
+LIMIT $1
+"""
+RECENTLY_HIDDEN = """
+SELECT m.id AS comment_id, m.consultation_id, c.title AS consultation_title, s.position AS section_position,
+       m.body, m.hidden_reason, m.hidden_at, COALESCE(hu.display_name, '') AS hidden_by_name,
+       au.display_name AS author_name
+FROM consultation_comments m
+JOIN consultations c ON c.id = m.consultation_id
+JOIN consultation_sections s ON s.id = m.section_id
+JOIN users au ON au.id = m.user_id
+LEFT JOIN users hu ON hu.id = m.hidden_by
+WHERE m.status = 'hidden'
+ORDER BY m.hidden_at DESC NULLS LAST, m.id DESC
+LIMIT $1
+"""
+
+
+async def get_comment_ref(conn: asyncpg.Connection, comment_id: int) -> asyncpg.Record | None:
+    """Where a comment lives and who wrote it (for permission checks before a verb)."""
+    return await conn.fetchrow(GET_COMMENT_REF, comment_id)
+
+
+async def _lock_comment(conn, comment_id: int, consultation_id: int | None) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "SELECT id, consultation_id, status, user_id FROM consultation_comments WHERE id = $1 FOR UPDATE",
+        comment_id,
+    )
+    if row is None or (consultation_id is not None and row["consultation_id"] != consultation_id):
+        raise NotFound(COMMENT_NOT_FOUND)
+    return row
+
+
+async def flag_comment(
+    conn: asyncpg.Connection, comment_id: int, flagger_id: int, reason: str
+) -> tuple[int, bool]:
+    """Report a comment: (flag id, created). A second open report by the same person returns the
+    first one's id with created=False; nothing new is stored."""
     async with conn.transaction():
-        done = await conn.fetchval(
-            "UPDATE consultation_comments SET status = 'hidden', hidden_reason = $3, hidden_by = $4, hidden_at = now() "
-            "WHERE id = $1 AND consultation_id = $2 RETURNING id",
-            comment_id,
-            consultation_id,
-            reason.strip(),
-            actor_id,
+        row = await conn.fetchrow(
+            "SELECT status, user_id FROM consultation_comments WHERE id = $1 FOR SHARE", comment_id
         )
-        if done is None:
-            raise NotFound(N_("We could not find that comment."))
+        if row is None:
+            raise NotFound(COMMENT_NOT_FOUND)
+        if row["status"] != "visible":
+            raise CannotFlag(N_("This comment is already hidden."))
+        if row["user_id"] == flagger_id:
+            raise CannotFlag(N_("You cannot report your own comment."))
+        flag_id = await conn.fetchval(INSERT_FLAG, comment_id, flagger_id, reason.strip())
+        if flag_id is not None:
+            return flag_id, True
+        return await conn.fetchval(OPEN_FLAG_OF, comment_id, flagger_id), False
+
+
+async def my_flagged_comment_ids(conn: asyncpg.Connection, consultation_id: int, user_id: int) -> set[int]:
+    rows = await conn.fetch(
+        "SELECT f.comment_id FROM consultation_comment_flags f JOIN consultation_comments m ON m.id = f.comment_id "
+        "WHERE m.consultation_id = $1 AND f.flagger_id = $2 AND f.resolved_at IS NULL",
+        consultation_id,
+        user_id,
+    )
+    return {r["comment_id"] for r in rows}
+
+
+async def my_comment_ids(conn: asyncpg.Connection, consultation_id: int, user_id: int) -> set[int]:
+    rows = await conn.fetch(
+        "SELECT id FROM consultation_comments WHERE consultation_id = $1 AND user_id = $2",
+        consultation_id,
+        user_id,
+    )
+    return {r["id"] for r in rows}
+
+
+async def moderation_queue(
+    conn: asyncpg.Connection, *, limit: int = 200, hidden_limit: int = 50
+) -> ModerationQueue:
+    flagged = []
+    for r in await conn.fetch(MODERATION_QUEUE, limit):
+        d = dict(r)
+        reports = d.pop("reports")
+        d["reports"] = msgspec.convert(
+            json.loads(reports) if isinstance(reports, str) else reports, list[FlagReport], strict=False
+        )
+        flagged.append(FlaggedComment(**d))
+    hidden = [HiddenComment(**dict(r)) for r in await conn.fetch(RECENTLY_HIDDEN, hidden_limit)]
+    return ModerationQueue(flagged=flagged, hidden=hidden)
+
+
+async def hide_comment(
+    conn: asyncpg.Connection, consultation_id: int | None, comment_id: int, *, actor_id: int, reason: str
+) -> int:
+    """Hide a visible comment (it stays as a tombstone with the public reason) and close its open
+    reports as 'hidden'. Returns how many reports were closed."""
+    async with conn.transaction():
+        row = await _lock_comment(conn, comment_id, consultation_id)
+        if await conn.fetchval(HIDE_COMMENT, comment_id, reason.strip(), actor_id) is None:
+            raise AlreadyHidden(N_("This comment is already hidden."))
+        resolved = _count(await conn.execute(RESOLVE_FLAGS, comment_id, actor_id, "hidden"))
         await audit(
             conn,
             actor_id=actor_id,
             action="consultation.comment.hide",
             subject_kind="consultation_comment",
             subject_id=comment_id,
-            detail={"reason": reason},
+            detail={
+                "reason": reason.strip(),
+                "consultation_id": row["consultation_id"],
+                "resolved_flags": resolved,
+            },
         )
+    return resolved
+
+
+async def restore_comment(
+    conn: asyncpg.Connection, consultation_id: int | None, comment_id: int, *, actor_id: int
+) -> int:
+    async with conn.transaction():
+        row = await _lock_comment(conn, comment_id, consultation_id)
+        previous = await conn.fetchval(
+            "SELECT hidden_reason FROM consultation_comments WHERE id = $1", comment_id
+        )
+        if await conn.fetchval(RESTORE_COMMENT, comment_id) is None:
+            raise NotHidden(N_("This comment is not hidden."))
+        resolved = _count(await conn.execute(RESOLVE_FLAGS, comment_id, actor_id, "restored"))
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="consultation.comment.restore",
+            subject_kind="consultation_comment",
+            subject_id=comment_id,
+            detail={
+                "previous_reason": previous,
+                "consultation_id": row["consultation_id"],
+                "resolved_flags": resolved,
+            },
+        )
+    return resolved
+
+
+async def dismiss_flags(conn: asyncpg.Connection, comment_id: int, *, actor_id: int) -> int:
+    """Close a comment's open reports without hiding it (the comment stays as it is)."""
+    async with conn.transaction():
+        row = await _lock_comment(conn, comment_id, None)
+        resolved = _count(await conn.execute(RESOLVE_FLAGS, comment_id, actor_id, "dismissed"))
+        if not resolved:
+            raise NoOpenFlags(N_("There are no open reports on this comment."))
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="consultation.comment.dismiss_flags",
+            subject_kind="consultation_comment",
+            subject_id=comment_id,
+            detail={"consultation_id": row["consultation_id"], "resolved_flags": resolved},
+        )
+    return resolved
+
+
+async def block_comment_author(conn: asyncpg.Connection, comment_id: int, *, actor_id: int) -> int:
+    """Block the comment's author: their sessions and API tokens end (accounts.set_status). The
+    caller has checked rules.can_block_author against the author's role. Returns the author's id."""
+    async with conn.transaction():
+        row = await _lock_comment(conn, comment_id, None)
+        author_id = row["user_id"]
+        await set_status(conn, author_id, "blocked")
+        await audit(
+            conn,
+            actor_id=actor_id,
+            action="user.block",
+            subject_kind="user",
+            subject_id=author_id,
+            detail={"via": "consultation_comment", "comment_id": comment_id},
+        )
+    return author_id
+
+
+def _count(status: str) -> int:
+    """Rows touched, from asyncpg's command tag ('UPDATE 3')."""
+    return int(status.rsplit(" ", 1)[-1])
 
 
 async def comments_by_section(conn: asyncpg.Connection, consultation_id: int) -> dict[int, list[Comment]]:
