@@ -348,3 +348,12 @@ async def test_comment_of_another_consultation_is_404(client, conn):
 
 async def _uid(conn, email):
     return await conn.fetchval("SELECT id FROM users WHERE email = $1", email)
+
+
+async def test_ideas_moderation_page_links_to_the_comment_queue(client, conn):
+    await make_user(conn, "mod@x.example", role="moderator")
+    await login(client, "mod@x.example")
+    page = await client.get("/moderation")
+    assert page.status_code == 200
+    assert 'href="/consultations/moderation"' in page.text
+    assert "ความคิดเห็นในการรับฟังความคิดเห็นที่ถูกรายงาน" in text_of(page.text)
