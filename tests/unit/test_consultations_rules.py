@@ -1,5 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 
 from civic.accounts.schemas import CurrentUser, Membership
@@ -179,3 +180,61 @@ def test_parse_filter_period():
         assert errors["since"].msgid == rules.BAD_FILTER_DATE
     _, _, errors = rules.parse_filter_period("2024-03-10", "2024-03-01", BANGKOK)
     assert errors["until"].msgid == rules.FILTER_PERIOD_REVERSED
+
+
+# ---------------------------------------------------------------- comment moderation
+
+
+def test_can_flag_visible_comments_of_others_only():
+    citizen = user()
+    assert rules.can_flag(citizen, "visible", is_author=False)
+    assert not rules.can_flag(citizen, "visible", is_author=True)
+    assert not rules.can_flag(citizen, "hidden", is_author=False)
+    assert not rules.can_flag(None, "visible", is_author=False)
+    blocked = msgspec.structs.replace(citizen, status="blocked")
+    assert not rules.can_flag(blocked, "visible", is_author=False)
+
+
+def test_queue_is_for_platform_moderators_not_agency_staff():
+    assert rules.can_use_queue(user("moderator"))
+    assert rules.can_use_queue(user("admin"))
+    assert not rules.can_use_queue(user("citizen", agencies=(OWNER,)))
+    assert not rules.can_use_queue(None)
+    # staff still hide on their own consultation's page
+    assert rules.can_moderate(user("citizen", agencies=(OWNER,)), OWNER)
+
+
+@pytest.mark.parametrize(
+    ("role", "author_id", "author_role", "expected"),
+    [
+        ("moderator", 2, "citizen", True),
+        ("moderator", 2, "moderator", False),
+        ("moderator", 2, "admin", False),
+        ("moderator", 1, "citizen", False),  # never oneself
+        ("admin", 2, "moderator", True),
+        ("citizen", 2, "citizen", False),
+    ],
+)
+def test_can_block_author(role, author_id, author_role, expected):
+    assert rules.can_block_author(user(role), author_id, author_role) is expected
+
+
+@pytest.mark.parametrize(
+    ("reason", "ok"),
+    [
+        ("สแปม", True),
+        ("ข้อความโฆษณา\nซ้ำหลายครั้ง", True),
+        ("", False),
+        ("   ", False),
+        ("ab", False),
+        ("ก" * 1000, True),
+        ("ก" * 1001, False),
+        ("ก" * 10_000, False),
+        ("สแปม\x00", False),
+    ],
+)
+def test_validate_reason(reason, ok):
+    errors = rules.validate_reason(reason)
+    assert (errors == {}) is ok
+    if not ok:
+        assert list(errors) == ["reason"] and errors["reason"].msgid
