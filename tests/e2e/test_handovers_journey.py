@@ -30,12 +30,8 @@ def _logout(page) -> None:
     expect(page.get_by_role("link", name="เข้าสู่ระบบ")).to_be_visible()
 
 
-def test_post_claim_confirm_deliver_sign_off(page, live_server, shot):
-    title = f"อบรมอาสาสมัครรับมือน้ำท่วม บ้านท่าพระ {uuid.uuid4().hex[:4]}"
+def _post_task(page, title: str, shot=None) -> None:
     today = date.today()
-
-    # Agency staff post a task with one milestone.
-    _login(page, "anan@kknpao.example")
     page.goto("/handovers/new")
     page.locator("#field-title").fill(title)
     page.locator("#field-description").fill("จัดอบรมอาสาสมัครในชุมชนริมแม่น้ำพองเรื่องการเฝ้าระวังระดับน้ำและการอพยพ")
@@ -51,9 +47,18 @@ def test_post_claim_confirm_deliver_sign_off(page, live_server, shot):
     page.locator("#m-due-1").fill((today + timedelta(days=30)).isoformat())
     page.locator("#m-share-1").fill("50")
     page.locator("#field-publish").check()
-    shot(page, "1-post-form")
+    if shot:
+        shot(page, "1-post-form")
     page.get_by_role("button", name="บันทึกงาน").click()
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+
+
+def test_post_claim_confirm_deliver_sign_off(page, live_server, shot):
+    title = f"อบรมอาสาสมัครรับมือน้ำท่วม บ้านท่าพระ {uuid.uuid4().hex[:4]}"
+
+    # Agency staff post a task with one milestone.
+    _login(page, "anan@kknpao.example")
+    _post_task(page, title, shot)
     task_url = page.url
     _logout(page)
 
@@ -114,3 +119,47 @@ def test_post_claim_confirm_deliver_sign_off(page, live_server, shot):
     page.goto("/handovers")
     expect(page.get_by_role("link", name=title)).to_be_visible()
     shot(page, "4-board")
+
+
+def test_edit_then_claim_and_give_back(page, live_server, shot):
+    """Staff correct a posted task (a typo in the budget is caught, with what they typed kept);
+    the NGO claims it, then gives it back with a reason; the agency sees why on the timeline."""
+    title = f"เยี่ยมบ้านผู้สูงอายุติดเตียง ตำบลศิลา {uuid.uuid4().hex[:4]}"
+    _login(page, "anan@kknpao.example")
+    _post_task(page, title)
+    task_url = page.url
+    page.get_by_role("link", name="แก้ไขงาน").click()
+    page.locator("#field-title").fill(title + " (แก้ไข)")
+    page.locator("#field-budget").fill("-30000")
+    page.get_by_role("button", name="บันทึกการแก้ไข").click()
+    expect(page.get_by_text("งบประมาณติดลบไม่ได้").first).to_be_visible()
+    expect(page.locator("#field-title")).to_have_value(title + " (แก้ไข)")
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    shot(page, "5-edit-form-error")
+    page.locator("#field-budget").fill("35,000")
+    page.get_by_role("button", name="บันทึกการแก้ไข").click()
+    expect(page.get_by_role("heading", name=title + " (แก้ไข)", level=1)).to_be_visible()
+    edit = page.locator("#timeline li").filter(has_text="แก้ไขรายละเอียดงาน")
+    expect(edit.get_by_text("งบประมาณ, หัวข้อ")).to_be_visible()  # field names in the reader's language
+    _logout(page)
+
+    _login(page, "nok@raknam.example")
+    page.goto(task_url)
+    page.locator("#field-plan").fill("จัดอาสาสมัครเยี่ยมบ้านสัปดาห์ละสองวัน ร่วมกับ อสม. ในตำบล")
+    page.locator("#field-team").fill("นก รักษ์น้ำ และอาสาสมัคร 4 คน")
+    page.get_by_role("button", name="รับงาน", exact=True).click()
+    expect(page.get_by_text("คุณรับงานนี้แล้ว รอหน่วยงานยืนยัน")).to_be_visible()
+    page.locator("#withdraw textarea[name=reason]").fill("อาสาสมัครของเราต้องไปช่วยพื้นที่น้ำท่วมเดือนนี้")
+    page.get_by_role("button", name="คืนงาน", exact=True).click()
+    expect(page.get_by_text("คุณคืนงานแล้ว งานนี้กลับมาเปิดรับอีกครั้ง")).to_be_visible()
+    _logout(page)
+
+    _login(page, "anan@kknpao.example")
+    page.goto(task_url)
+    timeline = page.locator("#timeline")
+    expect(timeline.get_by_text("องค์กรภาคีคืนงาน", exact=True)).to_be_visible()
+    expect(timeline.get_by_text("อาสาสมัครของเราต้องไปช่วยพื้นที่น้ำท่วมเดือนนี้")).to_be_visible()
+    expect(page.locator("#claims").get_by_text("องค์กรภาคีคืนงานแล้ว")).to_be_visible()
+    page.locator("#claims").scroll_into_view_if_needed()
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    shot(page, "6-agency-sees-give-back")
