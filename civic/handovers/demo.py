@@ -212,6 +212,27 @@ TASKS = [
         None,
         None,
     ),
+    (
+        "given-back",
+        "hdy-city",
+        "malee@hatyai.example",
+        {
+            "title": "รณรงค์คัดแยกขยะในตลาดสด 3 แห่ง",
+            "description": "ชวนแม่ค้าและผู้ซื้อในตลาดสดคัดแยกขยะอินทรีย์ ขยะรีไซเคิล และขยะทั่วไป พร้อมจุดทิ้งที่ชัดเจน",
+            "deliverables": "จุดคัดแยกขยะ 3 ตลาด และรายงานปริมาณขยะก่อนและหลังรณรงค์",
+            "province": "SKA",
+            "category": "environment",
+            "budget": "60000",
+            "claim_opens": _d(-10),
+            "claim_closes": _d(20),
+            "deadline": _d(90),
+            "contact": "กองสาธารณสุขและสิ่งแวดล้อม เทศบาลนครหาดใหญ่ โทร 074-200-000",
+        },
+        [("ตั้งจุดคัดแยกครบ 3 ตลาด", 45, "50"), ("รายงานผล", 85, "50")],
+        "given_back",
+        "elderly-care-network",
+        "dao@elderlycare.example",
+    ),
 ]
 
 PLAN = "ลงพื้นที่ร่วมกับผู้นำชุมชน แบ่งทีมรับผิดชอบรายหมู่บ้าน และรายงานความคืบหน้าทุกสองสัปดาห์"
@@ -258,6 +279,12 @@ async def seed(conn: asyncpg.Connection, ctx) -> str:
             conn, task_id, partner_id=ctx.orgs[partner], plan=PLAN, team=TEAM, actor=member
         )
         if state == "claimed":
+            continue
+        if state == "given_back":  # the partner found it could not do it, and said why
+            await store.withdraw_claim(
+                conn, task_id, partner_ids={ctx.orgs[partner]}, actor=member,
+                reason="ทีมของเราถนัดงานดูแลผู้สูงอายุมากกว่า ขอคืนงานให้องค์กรด้านสิ่งแวดล้อมรับช่วงต่อ",
+            )  # fmt: skip
             continue
         await store.confirm_claim(conn, task_id, staff)
         task = await store.get_task(conn, task_id)

@@ -295,3 +295,8 @@ async def test_demo_seeds_every_state_and_is_idempotent(conn):
     assert await conn.fetchval("SELECT count(*) FROM handover_tasks") == n
     record = await store.track_record(conn, "rak-nam-foundation")
     assert record.completed == 1 and record.signoffs
+    given_back = await conn.fetchrow(
+        "SELECT t.status, c.reason FROM handover_claims c JOIN handover_tasks t ON t.id = c.task_id "
+        "WHERE c.status = 'withdrawn'"
+    )
+    assert given_back["status"] == "open" and "ขอคืนงาน" in given_back["reason"]
