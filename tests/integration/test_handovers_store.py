@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -300,3 +301,28 @@ async def test_demo_seeds_every_state_and_is_idempotent(conn):
         "WHERE c.status = 'withdrawn'"
     )
     assert given_back["status"] == "open" and "ขอคืนงาน" in given_back["reason"]
+
+
+MIGRATION_0042 = Path(__file__).resolve().parents[2] / "migrations" / "0042_add_claim_reason_code.sql"
+
+
+async def test_migration_0042_turns_old_english_expiry_reasons_into_codes(conn, world):
+    task_id = await _open_task(conn, world)
+    old = await conn.fetchval(
+        "INSERT INTO handover_claims (task_id, partner_id, plan, team, status, reason, ended_at) "
+        "VALUES ($1, $2, 'p', 't', 'expired', 'not confirmed within 7 days', now()) RETURNING id",
+        task_id,
+        world["partner"],
+    )
+    typed = await conn.fetchval(
+        "INSERT INTO handover_claims (task_id, partner_id, plan, team, status, reason, ended_at) "
+        "VALUES ($1, $2, 'p', 't', 'released', 'ทีมไม่พร้อม', now()) RETURNING id",
+        task_id,
+        world["partner"],
+    )
+    sql = MIGRATION_0042.read_text()  # noqa: ASYNC240 - a small file, read once
+    await conn.execute(sql[sql.index("UPDATE") :])  # the backfill half, on rows written the old way
+    rows = {r["id"]: (r["reason"], r["reason_code"]) for r in await conn.fetch(
+        "SELECT id, reason, reason_code FROM handover_claims")}  # fmt: skip
+    assert rows[old] == ("", "not_confirmed_in_time")
+    assert rows[typed] == ("ทีมไม่พร้อม", "")
