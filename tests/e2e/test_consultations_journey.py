@@ -157,3 +157,51 @@ def test_s77_summary_report_prints_clean(page, live_server, shot):
     for needle in (CLOSED_TITLE, outcome["summary"], *(t["title"] for t in outcome["themes"])):
         assert _skeleton(needle) in pdf_text, needle
     assert _skeleton("เมนูหลัก") not in pdf_text and _skeleton("เข้าสู่ระบบ") not in pdf_text
+
+
+def test_reported_comment_is_hidden_and_restored(page, live_server, shot):
+    """A citizen reports a paragraph comment; a moderator sees it in the queue with its section and
+    the reason, hides it (a visitor sees the tombstone with the reason), then restores it."""
+    from civic.consultations.demo import OPEN_TITLE
+
+    body = "ขอให้ระบุด้วยว่าช่องทางอื่นต้องมีในทุกอำเภอ"
+    login(page, "pim@citizen.example")
+    page.goto("/consultations/")
+    page.locator("a", has_text=OPEN_TITLE[:30]).first.click()
+    page.wait_for_load_state()
+    url = page.url.split("#")[0]
+    item = page.locator("li[id^=comment-]", has_text=body).first
+    item.locator("summary", has_text="รายงานความคิดเห็นนี้").click()
+    item.locator("textarea[name=reason]").fill("ข้อความนี้ไม่ตรงกับมาตราที่แสดงความคิดเห็น")
+    item.scroll_into_view_if_needed()
+    shot(page, "consultations-06-report-form", full_page=False)
+    item.locator("button", has_text="ส่งรายงาน").click()
+    page.wait_for_load_state()
+    assert "ผู้ดูแลเนื้อหาจะตรวจสอบ" in page.content()
+    logout(page)
+
+    login(page, "moderator@civic.example")
+    page.goto("/consultations/moderation")
+    card = page.locator("li[id^=reported-]", has_text=body).first
+    assert "ข้อความนี้ไม่ตรงกับมาตราที่แสดงความคิดเห็น" in card.inner_text()
+    assert OPEN_TITLE[:30] in card.inner_text() and "มาตรา" in card.inner_text()
+    shot(page, "consultations-07-moderation-queue")
+    card.locator("input[name=reason]").fill("ผิดมาตรา ย้ายไปแสดงความเห็นที่มาตราที่เกี่ยวข้อง")
+    card.locator('form[action$="/hide"] button').click()
+    page.wait_for_load_state()
+    logout(page)
+
+    page.goto(url)
+    html = page.content()
+    assert "ความคิดเห็นนี้ถูกซ่อนโดยผู้ดูแล: ผิดมาตรา ย้ายไปแสดงความเห็นที่มาตราที่เกี่ยวข้อง" in html
+    assert body not in html
+    page.locator(".tombstone").first.scroll_into_view_if_needed()
+    shot(page, "consultations-08-tombstone", full_page=False)
+
+    login(page, "moderator@civic.example")
+    page.goto("/consultations/moderation")
+    page.locator("li[id^=hidden-]", has_text=body).first.locator("button", has_text="คืนการแสดงผล").click()
+    page.wait_for_load_state()
+    logout(page)
+    page.goto(url)
+    assert body in page.content()

@@ -356,4 +356,4 @@ async def test_ideas_moderation_page_links_to_the_comment_queue(client, conn):
     page = await client.get("/moderation")
     assert page.status_code == 200
     assert 'href="/consultations/moderation"' in page.text
-    assert "ความคิดเห็นในการรับฟังความคิดเห็นที่ถูกรายงาน" in text_of(page.text)
+    assert "ความคิดเห็นรายมาตราที่ถูกรายงาน" in text_of(page.text)
