@@ -152,12 +152,14 @@ async def register_org(db: Db, user: CurrentUser, raw: Mapping[str, Any]) -> tup
         "website": values["website"].strip(),
         "contact_email": values["contact_email"].strip(),
     }
+    base = rules.make_slug(fields["name_en"], fields["name_th"], fallback="")
     try:
         org_id = await store.register_organisation(
             db,
             user_id=user.id,
             slug=slug,
-            slug_base=rules.make_slug(fields["name_en"], fields["name_th"]),
+            slug_base=base or rules.fallback_slug(kind, fields["partner_type"]),
+            slug_numbered=not base,
             **fields,
         )
     except store.SlugTaken:

@@ -247,28 +247,72 @@ def _slugify_ascii(text: str) -> str:
     return text[:63].rstrip("-")
 
 
+# Transliteration, measured (tests/unit/test_orgs_rules.py::test_romanize_quality): pythainlp's
+# offline engines are "royin" (rules) and "lookup" (a 3,785-entry loanword dictionary that falls
+# back to royin, so it gives the same slugs for organisation names). "thai2rom"/"thai2rom_onnx"
+# download a model and "tltk" is not installed, so neither is used. royin does best on single
+# syllables, and needs three fixes there: tone marks dropped (it misreads them), ใ read as ไ
+# (same vowel; it loses ให...), and a leading ห kept as "h" before a vowel ("หาด" -> "hat")
+# but silent before a sonorant ("ไหม" -> "mai").
+_TONES = str.maketrans({"ใ": "ไ"} | dict.fromkeys("่้๊๋"))
+_SILENT_HO = re.compile(r"^([เแโไ]?)ห(?=[งญนมยรลว])")
+_SPOKEN_HO = re.compile(r"^[เแโไ]?ห")
+
+
+def _romanize_syllable(syllable: str) -> str:
+    from pythainlp.transliterate import romanize
+
+    syllable = _SILENT_HO.sub(r"\1", syllable.translate(_TONES))
+    out = romanize(syllable, engine="royin")
+    if _SPOKEN_HO.match(syllable) and not out.startswith("h"):
+        out = "h" + out
+    return out
+
+
 def _romanize(text: str) -> str:
-    """Royal Institute (RTGS) transliteration, word by word so the slug keeps word breaks."""
+    """Royal Institute (RTGS) transliteration, syllable by syllable within each word, words
+    separated so the slug keeps word breaks."""
     if not text.strip():
         return ""
     try:
-        from pythainlp.transliterate import romanize
+        from pythainlp.tokenize import subword_tokenize
 
         from civic.thai import tokenise
 
-        return " ".join(romanize(word, engine="royin") for word in tokenise(text))
+        return " ".join(
+            "".join(_romanize_syllable(s) for s in subword_tokenize(word, engine="dict"))
+            for word in tokenise(text)
+        )
     except Exception:  # a transliteration failure just means "no slug from Thai"
         return ""
 
 
-def make_slug(name_en: str, name_th: str = "") -> str:
-    """A web address from the English name, else a Royal Institute transliteration of the
-    Thai one; "org" when neither yields anything usable. The store adds "-2", "-3"... when
-    the slug is taken."""
+def _meaningful(candidate: str) -> bool:
+    """Enough letters to say something: "ngo-2" beats "a-1" or "x"."""
+    return (
+        sum(ch.isalpha() for ch in candidate) >= 3
+        and bool(SLUG_RE.match(candidate))
+        and candidate not in RESERVED_SLUGS
+    )
+
+
+def make_slug(name_en: str, name_th: str = "", fallback: str = "org") -> str:
+    """A web address from the English name, else a transliteration of the Thai one;
+    `fallback` when neither gives at least three letters. The store adds "-2", "-3"... when the
+    slug is taken."""
     for candidate in (_slugify_ascii(name_en or ""), _slugify_ascii(_romanize(name_th or ""))):
-        if len(candidate) >= 2 and SLUG_RE.match(candidate) and candidate not in RESERVED_SLUGS:
-            return candidate[:56].rstrip("-")  # room for a "-NNN" suffix
-    return "org"
+        candidate = candidate[:56].rstrip("-")  # room for a "-NNN" suffix
+        if _meaningful(candidate):
+            return candidate
+    return fallback
+
+
+def fallback_slug(kind: str, partner_type: str | None = None) -> str:
+    """The base of a numbered slug ("foundation-1", "agency-3") for names that transliterate
+    to nothing useful."""
+    if kind == "partner" and partner_type in PARTNER_TYPES:
+        return partner_type.replace("_", "-")
+    return "agency" if kind == "agency" else "org"
 
 
 def parse_page(value: str | None) -> int | None:

@@ -8,6 +8,7 @@ import asyncpg
 
 from civic.accounts.store import audit
 from civic.orgs.schemas import Member, MemberDetail, Organisation, OrgRef
+from civic.thai import normalise
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -60,27 +61,66 @@ o.level, o.parent_id, o.partner_type, o.verification, o.rejection_reason, o.crea
 """
 
 # Rejected partners leave the public directory ($7 = false) but stay listable for admins.
-# $6 is a LIKE pattern built by _like_pattern(), with %, _ and \\ escaped.
+# Name search ($6, $8, $9 from name_query()): the normalised query as a substring of the
+# normalised names or of the slug, the folded query as a substring of the folded names (so
+# "เชียงไหม่" finds "เชียงใหม่"), or, for other typos, a word similarity of the folded query to
+# some stretch of the folded names of at least $10. LIKE patterns have %, _ and \\ escaped.
 ORG_FILTERS = """
 WHERE ($1::text IS NULL OR o.kind = $1)
   AND ($2::text IS NULL OR o.verification = $2)
   AND ($3::text IS NULL OR o.level = $3)
   AND ($4::text IS NULL OR o.province = $4)
   AND ($5::text IS NULL OR o.partner_type = $5)
-  AND ($6::text IS NULL OR o.name_th ILIKE $6 OR o.name_en ILIKE $6 OR o.slug ILIKE $6)
+  AND ($6::text IS NULL OR o.search_name LIKE $6 OR o.slug LIKE $6 OR o.search_fold LIKE $8
+       OR word_similarity(org_name_fold($9), o.search_fold) >= $10)
   AND ($7::bool OR o.kind = 'agency' OR o.verification <> 'rejected')
 """
 
+# With a query, exact (normalised) substring matches first, then the closest typo matches.
 LIST_ORGS = f"""
 SELECT {ORG_COLUMNS}
 FROM organisations o
 {ORG_FILTERS}
-ORDER BY o.kind, CASE o.level WHEN 'central' THEN 0 WHEN 'regional' THEN 1 WHEN 'local' THEN 2 ELSE 3 END,
+ORDER BY ($6::text IS NULL OR o.search_name LIKE $6 OR o.slug LIKE $6) DESC,
+         ($6::text IS NULL OR o.search_fold LIKE $8) DESC,
+         word_similarity(org_name_fold($9), o.search_fold) DESC NULLS LAST,
+         o.kind, CASE o.level WHEN 'central' THEN 0 WHEN 'regional' THEN 1 WHEN 'local' THEN 2 ELSE 3 END,
          o.name_th, o.id
-LIMIT $8 OFFSET $9
+LIMIT $11 OFFSET $12
 """
 
 COUNT_ORGS = f"SELECT count(*) FROM organisations o {ORG_FILTERS}"
+
+# A query's folded trigrams must cover at least half of some stretch of a name: "เชียงใม่" or
+# "เขียงใหม่" still find เชียงใหม่ (0.5, 0.56), "เชียงราย" does not (0.33).
+TYPO_SIMILARITY = 0.5
+
+
+def name_query(q: str | None) -> tuple[str | None, str | None, str | None]:
+    """(normalised LIKE pattern, folded LIKE pattern, normalised query) for ORG_FILTERS."""
+    normal = normalise(q or "")
+    if not normal:
+        return None, None, None
+    folded = fold(normal)
+    return _like(normal), _like(folded), normal
+
+
+def search_name(name_th: str, name_en: str) -> str:
+    """What the directory matches queries against (the trigger in migration 0005 folds it)."""
+    return normalise(f"{name_th} {name_en}")
+
+
+def fold(text: str) -> str:
+    """The same fold as the SQL function org_name_fold (migration 0005)."""
+    return text.translate(_FOLD)
+
+
+_FOLD = str.maketrans({"ใ": "ไ", "ศ": "ส", "ษ": "ส", "ณ": "น", "ฬ": "ล"} | dict.fromkeys("่้๊๋์็"))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _org(row: asyncpg.Record) -> Organisation:
@@ -100,6 +140,7 @@ async def list_organisations(
     offset: int = 0,
     include_rejected: bool = False,
 ) -> list[Organisation]:
+    normal_like, fold_like, normal = name_query(q)
     rows = await conn.fetch(
         LIST_ORGS,
         kind,
@@ -107,8 +148,11 @@ async def list_organisations(
         level,
         province,
         partner_type,
-        _like_pattern(q),
+        normal_like,
         include_rejected,
+        fold_like,
+        normal,
+        TYPO_SIMILARITY,
         limit,
         offset,
     )
@@ -126,17 +170,20 @@ async def count_organisations(
     q: str | None = None,
     include_rejected: bool = False,
 ) -> int:
+    normal_like, fold_like, normal = name_query(q)
     return await conn.fetchval(
-        COUNT_ORGS, kind, verification, level, province, partner_type, _like_pattern(q), include_rejected
+        COUNT_ORGS,
+        kind,
+        verification,
+        level,
+        province,
+        partner_type,
+        normal_like,
+        include_rejected,
+        fold_like,
+        normal,
+        TYPO_SIMILARITY,
     )
-
-
-def _like_pattern(q: str | None) -> str | None:
-    q = (q or "").strip()
-    if not q:
-        return None
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 async def get_organisation(conn: asyncpg.Connection, slug_or_id: str | int) -> Organisation | None:
@@ -170,8 +217,9 @@ async def create_organisation(
 ) -> int:
     return await conn.fetchval(
         """INSERT INTO organisations (slug, kind, name_th, name_en, description, province, level, parent_id,
-                                      partner_type, verification, website, contact_email, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id""",
+                                      partner_type, verification, website, contact_email, created_by,
+                                      search_name)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id""",
         slug,
         kind,
         name_th,
@@ -185,6 +233,7 @@ async def create_organisation(
         website,
         contact_email,
         created_by,
+        search_name(name_th, name_en),
     )
 
 
@@ -222,18 +271,25 @@ async def agency_choices(conn: asyncpg.Connection) -> list[OrgRef]:
 SLUGS_LIKE = "SELECT slug FROM organisations WHERE slug = $1 OR slug LIKE $1 || '-%'"
 
 
-async def free_slug(conn: asyncpg.Connection, base: str) -> str:
+async def free_slug(conn: asyncpg.Connection, base: str, *, numbered: bool = False) -> str:
+    """base, else base-2, base-3...; numbered: always a number, from base-1."""
     taken = {r["slug"] for r in await conn.fetch(SLUGS_LIKE, base)}
-    if base not in taken:
+    if not numbered and base not in taken:
         return base
-    n = 2
+    n = 1 if numbered else 2
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
 
 
 async def register_organisation(
-    conn: asyncpg.Connection, *, user_id: int, slug: str | None, slug_base: str, **fields
+    conn: asyncpg.Connection,
+    *,
+    user_id: int,
+    slug: str | None,
+    slug_base: str,
+    slug_numbered: bool = False,
+    **fields,
 ) -> int:
     """Create the organisation and make the registering user its admin, in one transaction.
 
@@ -241,7 +297,7 @@ async def register_organisation(
     Partners start pending whatever the caller says; the UNIQUE constraint settles races."""
     async with conn.transaction():
         if slug is None:
-            slug = await free_slug(conn, slug_base)
+            slug = await free_slug(conn, slug_base, numbered=slug_numbered)
         if fields.get("kind") == "partner":
             fields["verification"] = "pending"
         try:
@@ -370,7 +426,7 @@ SELECT EXISTS (SELECT 1 FROM up WHERE id = $1)
 UPDATE_ORG = """
 UPDATE organisations
 SET name_th = $2, name_en = $3, description = $4, province = $5, website = $6, contact_email = $7,
-    level = $8, parent_id = $9
+    level = $8, parent_id = $9, search_name = $10
 WHERE id = $1
 """
 
@@ -395,7 +451,9 @@ async def update_organisation(conn: asyncpg.Connection, org_id: int, *, actor_id
         if "parent_id" in changed and after["parent_id"] is not None:
             if await conn.fetchval(PARENT_WOULD_LOOP, org_id, after["parent_id"]):
                 raise InvalidParent()
-        await conn.execute(UPDATE_ORG, org_id, *(after[k] for k in EDITABLE))
+        await conn.execute(
+            UPDATE_ORG, org_id, *(after[k] for k in EDITABLE), search_name(after["name_th"], after["name_en"])
+        )
         await audit(
             conn,
             actor_id=actor_id,

@@ -31,7 +31,13 @@ def test_directory_register_join_verify_accept(page, live_server, shot):
     # Directory: Thai labels, filter to local government with htmx (and the URL follows).
     page.goto("/organisations")
     expect(page.get_by_role("heading", name="หน่วยงานและองค์กร", level=1)).to_be_visible()
-    page.get_by_label("ระดับการบริหารราชการ").select_option("local")
+    # On a phone the filters start folded away.
+    level = page.get_by_label("ระดับการบริหารราชการ")
+    expect(level).to_be_hidden()
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    shot(page, "directory-filters-folded")
+    page.locator("#org-filters > summary").click()
+    level.select_option("local")
     page.get_by_role("button", name="แสดงผล").click()
     expect(page).to_have_url(re.compile(r"level=local"))
     results = page.locator("#org-results")
@@ -39,6 +45,19 @@ def test_directory_register_join_verify_accept(page, live_server, shot):
     expect(results.get_by_role("link", name="กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม")).to_have_count(0)
     page.wait_for_function("document.fonts.status === 'loaded'")
     shot(page, "directory-local")
+    # Coming back with a filter in the address: the filters are open.
+    page.reload()
+    expect(page.get_by_label("ระดับการบริหารราชการ")).to_be_visible()
+    # On a wide screen they are shown without opening anything, and the summary is gone.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/organisations")
+    expect(page.locator("#org-filters")).not_to_have_attribute("open", "")
+    expect(page.get_by_label("ระดับการบริหารราชการ")).to_be_visible()
+    expect(page.locator("#org-filters > summary")).to_be_hidden()
+    shot(page, "directory-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/organisations?level=local")
+    results = page.locator("#org-results")
 
     # Profile: level, province and parent agency.
     results.get_by_role("link", name="เทศบาลนครหาดใหญ่").click()
@@ -89,5 +108,23 @@ def test_directory_register_join_verify_accept(page, live_server, shot):
     shot(page, "members-pending")
     row.get_by_role("button", name=re.compile("รับเข้าร่วม")).click()
     expect(page.get_by_text("รับคำขอเข้าร่วมแล้ว")).to_be_visible()
-    expect(page.locator("section", has_text="สมาชิกปัจจุบัน").get_by_text("พิมพ์ชนก ประชาชน")).to_be_visible()
+    expect(
+        page.locator("section", has_text="สมาชิกปัจจุบัน").get_by_role("cell", name="พิมพ์ชนก ประชาชน", exact=True)
+    ).to_be_visible()
     shot(page, "members-accepted")
+
+    # The foundation's admin makes the new member an administrator and edits the description.
+    row = page.get_by_role("row", name=re.compile("พิมพ์ชนก ประชาชน"))
+    row.get_by_role("button", name=re.compile("แต่งตั้งเป็นผู้ดูแล")).click()
+    expect(page.get_by_text("แต่งตั้งสมาชิกเป็นผู้ดูแลองค์กรแล้ว")).to_be_visible()
+    shot(page, "members-promoted")
+    page.goto("/organisations/rak-nam-foundation/edit")
+    page.get_by_label("เว็บไซต์ (ไม่บังคับ)").fill("raknam.example")
+    page.get_by_role("button", name="บันทึกการแก้ไข").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.get_by_label("เว็บไซต์ (ไม่บังคับ)")).to_have_value("raknam.example")
+    shot(page, "edit-error")
+    page.get_by_label("เว็บไซต์ (ไม่บังคับ)").fill("https://raknam.example")
+    page.get_by_role("button", name="บันทึกการแก้ไข").click()
+    expect(page.get_by_text("บันทึกข้อมูลองค์กรเรียบร้อยแล้ว")).to_be_visible()
+    expect(page.get_by_role("link", name="https://raknam.example")).to_be_visible()
