@@ -1,6 +1,6 @@
 """Settings: read from the environment once, as one msgspec Struct.
 
-Every setting is listed in README.md; tests/integration/test_docs.py keeps the two in step.
+Every setting is listed in README.md; tests/unit/test_settings.py keeps the two in step.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def _bool(value: str) -> bool:
 def _decode_path(type_: type, value: object) -> object:
     if type_ is Path and isinstance(value, str):
         return Path(value)
+    # msgspec's protocol for "this hook does not handle that type" (not a stub).
     raise NotImplementedError(type_)
 
 
