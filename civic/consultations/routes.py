@@ -1194,7 +1194,8 @@ class ConsultationsApi(Controller):
         await _load(db, consultation_id, current_user(request))
         return await store.list_questions(db, consultation_id)
 
-    async def _check_response(self, request, db, consultation_id, data: ResponseIn):
+    async def _save_response(self, request, db, consultation_id, data: ResponseIn, save) -> ResponseOut:
+        """Check the answers, then `save` them (store.submit_response or store.update_response)."""
         user = require_user(request)
         c = await _load(db, consultation_id, user)
         if c.status != "open":
@@ -1203,33 +1204,25 @@ class ConsultationsApi(Controller):
         clean, errors = rules.check_answers([msgspec.to_builtins(q) for q in questions], data.answers)
         errors.update(rules.validate_response_meta(data.consent, data.province))
         _api_errors(errors)
-        return user, clean
+        try:
+            rid = await save(
+                db, consultation_id, user.id, consent=data.consent, province=data.province, answers=clean
+            )
+        except store.ConsultationError as exc:
+            raise _err(exc) from None
+        return ResponseOut(id=rid, consultation_id=consultation_id)
 
     @post("/{consultation_id:int}/response", summary="Submit my response (once)", status_code=201)
     async def submit(
         self, request: Request, db: Db, consultation_id: FromPath[int], data: JSONBody[ResponseIn]
     ) -> ResponseOut:
-        user, clean = await self._check_response(request, db, consultation_id, data)
-        try:
-            rid = await store.submit_response(
-                db, consultation_id, user.id, consent=data.consent, province=data.province, answers=clean
-            )
-        except store.ConsultationError as exc:
-            raise _err(exc) from None
-        return ResponseOut(id=rid, consultation_id=consultation_id)
+        return await self._save_response(request, db, consultation_id, data, store.submit_response)
 
     @put("/{consultation_id:int}/response", summary="Update my response while open")
     async def update_response(
         self, request: Request, db: Db, consultation_id: FromPath[int], data: JSONBody[ResponseIn]
     ) -> ResponseOut:
-        user, clean = await self._check_response(request, db, consultation_id, data)
-        try:
-            rid = await store.update_response(
-                db, consultation_id, user.id, consent=data.consent, province=data.province, answers=clean
-            )
-        except store.ConsultationError as exc:
-            raise _err(exc) from None
-        return ResponseOut(id=rid, consultation_id=consultation_id)
+        return await self._save_response(request, db, consultation_id, data, store.update_response)
 
     @get("/{consultation_id:int}/response", summary="My own response")
     async def my_response(self, request: Request, db: Db, consultation_id: FromPath[int]) -> MyResponse:
