@@ -833,7 +833,8 @@ async def _board_form_ctx(db: Db, agencies, values: dict, errors: dict) -> dict[
     }
 
 
-async def _create_board(db: Db, user: CurrentUser, values: dict[str, Any]) -> str:
+def _board_numbers(values: dict[str, Any]) -> tuple[list[str], int | None, int | None]:
+    """Categories (one a line in the form, a list in the API), threshold and days as the rules take them."""
     categories = values["categories"]
     if isinstance(categories, str):
         categories = [c.strip() for c in categories.splitlines() if c.strip()]
@@ -841,6 +842,23 @@ async def _create_board(db: Db, user: CurrentUser, values: dict[str, Any]) -> st
     days = values["response_days"]
     threshold = threshold if isinstance(threshold, int) else _int(threshold)
     days = days if isinstance(days, int) else _int(days)
+    return categories, threshold, days
+
+
+async def _coowner_ids(db: Db, slugs: list[str], owner_id: int | None, errors: dict) -> list[int]:
+    """Co-owning agencies' ids (the owner left out); an unknown slug is an error on `coowners`."""
+    coowner_ids = []
+    for slug in slugs:
+        org_id = await store.agency_id_by_slug(db, slug)
+        if org_id is None:
+            errors["coowners"] = Problem("Choose one of the options.")
+        elif org_id != owner_id:
+            coowner_ids.append(org_id)
+    return coowner_ids
+
+
+async def _create_board(db: Db, user: CurrentUser, values: dict[str, Any]) -> str:
+    categories, threshold, days = _board_numbers(values)
     errors = rules.validate_board(
         values["slug"],
         values["title"],
@@ -856,13 +874,7 @@ async def _create_board(db: Db, user: CurrentUser, values: dict[str, Any]) -> st
         errors["agency"] = Problem("Choose one of the options.")
     elif not rules.can_create_board(user, agency_id):
         raise forbid("Only agency staff can open a board.")
-    coowner_ids = []
-    for slug in values["coowners"]:
-        org_id = await store.agency_id_by_slug(db, slug)
-        if org_id is None:
-            errors["coowners"] = Problem("Choose one of the options.")
-        elif org_id != agency_id:
-            coowner_ids.append(org_id)
+    coowner_ids = await _coowner_ids(db, values["coowners"], agency_id, errors)
     if errors:
         raise _FormErrors(errors)
     try:
@@ -916,13 +928,7 @@ async def _settings_ctx(db: Db, board: Board, values: dict, errors: dict) -> dic
 async def _update_board(db: Db, user: CurrentUser, board: Board, values: dict[str, Any]) -> dict:
     """Validates the full settings (form or merged API patch) and saves them; raises _FormErrors."""
     _check_manage(user, board)
-    categories = values["categories"]
-    if isinstance(categories, str):
-        categories = [c.strip() for c in categories.splitlines() if c.strip()]
-    threshold = values["support_threshold"]
-    days = values["response_days"]
-    threshold = threshold if isinstance(threshold, int) else _int(threshold)
-    days = days if isinstance(days, int) else _int(days)
+    categories, threshold, days = _board_numbers(values)
     errors = rules.validate_board_settings(
         values["title"],
         values["description_th"],
@@ -934,13 +940,7 @@ async def _update_board(db: Db, user: CurrentUser, board: Board, values: dict[st
     )
     coowner_ids = None
     if values.get("coowners") is not None:
-        coowner_ids = []
-        for slug in values["coowners"]:
-            org_id = await store.agency_id_by_slug(db, slug)
-            if org_id is None:
-                errors["coowners"] = Problem("Choose one of the options.")
-            elif org_id != board.agency_id:
-                coowner_ids.append(org_id)
+        coowner_ids = await _coowner_ids(db, values["coowners"], board.agency_id, errors)
     if errors:
         raise _FormErrors(errors)
     settings = {
