@@ -127,6 +127,23 @@ def _org(row: asyncpg.Record) -> Organisation:
     return Organisation(**dict(row))
 
 
+def _filter_args(kind, verification, level, province, partner_type, q, include_rejected) -> tuple:
+    """$1..$10 of ORG_FILTERS, in order."""
+    normal_like, fold_like, normal = name_query(q)
+    return (
+        kind,
+        verification,
+        level,
+        province,
+        partner_type,
+        normal_like,
+        include_rejected,
+        fold_like,
+        normal,
+        TYPO_SIMILARITY,
+    )
+
+
 async def list_organisations(
     conn: asyncpg.Connection,
     *,
@@ -140,22 +157,8 @@ async def list_organisations(
     offset: int = 0,
     include_rejected: bool = False,
 ) -> list[Organisation]:
-    normal_like, fold_like, normal = name_query(q)
-    rows = await conn.fetch(
-        LIST_ORGS,
-        kind,
-        verification,
-        level,
-        province,
-        partner_type,
-        normal_like,
-        include_rejected,
-        fold_like,
-        normal,
-        TYPO_SIMILARITY,
-        limit,
-        offset,
-    )
+    args = _filter_args(kind, verification, level, province, partner_type, q, include_rejected)
+    rows = await conn.fetch(LIST_ORGS, *args, limit, offset)
     return [_org(r) for r in rows]
 
 
@@ -170,20 +173,8 @@ async def count_organisations(
     q: str | None = None,
     include_rejected: bool = False,
 ) -> int:
-    normal_like, fold_like, normal = name_query(q)
-    return await conn.fetchval(
-        COUNT_ORGS,
-        kind,
-        verification,
-        level,
-        province,
-        partner_type,
-        normal_like,
-        include_rejected,
-        fold_like,
-        normal,
-        TYPO_SIMILARITY,
-    )
+    args = _filter_args(kind, verification, level, province, partner_type, q, include_rejected)
+    return await conn.fetchval(COUNT_ORGS, *args)
 
 
 async def get_organisation(conn: asyncpg.Connection, slug_or_id: str | int) -> Organisation | None:
