@@ -127,10 +127,6 @@ async def set_lang(conn: asyncpg.Connection, user_id: int, lang: str) -> None:
     await conn.execute("UPDATE users SET lang = $2 WHERE id = $1", user_id, lang)
 
 
-async def set_role(conn: asyncpg.Connection, user_id: int, role: str) -> None:
-    await conn.execute("UPDATE users SET role = $2 WHERE id = $1", user_id, role)
-
-
 async def set_status(conn: asyncpg.Connection, user_id: int, status: str) -> None:
     async with conn.transaction():
         await conn.execute("UPDATE users SET status = $2 WHERE id = $1", user_id, status)

@@ -371,7 +371,6 @@ def parse_filter_period(
 # agencies running a consultation may also hide and restore on its own page (can_moderate).
 
 REASON_MIN, REASON_MAX = 3, 1000
-FLAG_RESOLUTIONS = ("hidden", "restored", "dismissed")
 
 
 def _active(user: CurrentUser | None) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
-from litestar import Request, Response
+from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from litestar.utils.empty import value_or_default
@@ -120,7 +120,3 @@ def render(
     return Template(
         template_name=template, context=ctx, status_code=status, headers=all_headers, cookies=all_cookies
     )
-
-
-def json_error(status: int, code: str, message: str, **extra: Any) -> Response:
-    return Response({"error": {"code": code, "message": message} | extra}, status_code=status)
