@@ -716,24 +716,7 @@ class BoardPages(Controller):
     @post("/boards")
     async def create_board(self, request: Request, db: Db) -> Template | Redirect:
         user = require_user(request)
-        form = await request.form()
-        values = {
-            k: form.get(k, "")
-            for k in (
-                "slug",
-                "agency",
-                "title",
-                "description_th",
-                "description_en",
-                "scope",
-                "categories",
-                "support_threshold",
-                "response_days",
-            )
-        }
-        values["is_open"] = bool(form.get("is_open"))
-        values["moderate_first"] = bool(form.get("moderate_first"))
-        values["coowners"] = form.getall("coowners") if "coowners" in form else []
+        values = _board_form(await request.form(), "slug", "agency")
         try:
             slug = await _create_board(db, user, values)
         except _FormErrors as exc:
@@ -784,22 +767,7 @@ class BoardPages(Controller):
         user = require_user(request)
         board = await _load_board(db, slug)
         _check_manage(user, board)
-        form = await request.form()
-        values: dict[str, Any] = {
-            k: form.get(k, "")
-            for k in (
-                "title",
-                "description_th",
-                "description_en",
-                "scope",
-                "categories",
-                "support_threshold",
-                "response_days",
-            )
-        }
-        values["is_open"] = bool(form.get("is_open"))
-        values["moderate_first"] = bool(form.get("moderate_first"))
-        values["coowners"] = form.getall("coowners") if "coowners" in form else []
+        values = _board_form(await request.form())
         try:
             await _update_board(db, user, board, values)
         except _FormErrors as exc:
@@ -831,6 +799,26 @@ async def _board_form_ctx(db: Db, agencies, values: dict, errors: dict) -> dict[
         "values": {"is_open": True, "support_threshold": "100", "response_days": "30"} | values,
         "errors": errors,
     }
+
+
+BOARD_TEXT_FIELDS = (
+    "title",
+    "description_th",
+    "description_en",
+    "scope",
+    "categories",
+    "support_threshold",
+    "response_days",
+)
+
+
+def _board_form(form: Any, *extra: str) -> dict[str, Any]:
+    """The board form's values as typed (settings, plus `extra` text fields such as slug and agency)."""
+    values: dict[str, Any] = {k: form.get(k, "") for k in (*extra, *BOARD_TEXT_FIELDS)}
+    values["is_open"] = bool(form.get("is_open"))
+    values["moderate_first"] = bool(form.get("moderate_first"))
+    values["coowners"] = form.getall("coowners") if "coowners" in form else []
+    return values
 
 
 def _board_numbers(values: dict[str, Any]) -> tuple[list[str], int | None, int | None]:
