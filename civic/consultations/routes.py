@@ -111,6 +111,14 @@ async def _load(db: Db, consultation_id: int, user: CurrentUser | None) -> Consu
     return c
 
 
+async def _published_outcome(db: Db, consultation_id: int, version: int | None = None) -> Outcome:
+    """The latest outcome (or that version), else 404."""
+    o = await store.get_outcome(db, consultation_id, version)
+    if o is None:
+        raise not_found("The outcome has not been published yet.")
+    return o
+
+
 async def _load_managed(db: Db, consultation_id: int, user: CurrentUser) -> Consultation:
     c = await _load(db, consultation_id, user)
     if not rules.can_manage(user, c.owner_org_id, c.coowner_ids):
@@ -713,9 +721,7 @@ class ConsultationPages(Controller):
         self, request: Request, db: Db, consultation_id: FromPath[int], version: FromQuery[int | None] = None
     ) -> Template:
         c = await _load(db, consultation_id, current_user(request))
-        o = await store.get_outcome(db, consultation_id, version)
-        if o is None:
-            raise not_found("The outcome has not been published yet.")
+        o = await _published_outcome(db, consultation_id, version)
         s = await store.stats(db, consultation_id)
         return render(
             request,
@@ -734,9 +740,7 @@ class ConsultationPages(Controller):
     @get("/{consultation_id:int}/report")
     async def report(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Template:
         c = await _load(db, consultation_id, current_user(request))
-        o = await store.get_outcome(db, consultation_id)
-        if o is None:
-            raise not_found("The outcome has not been published yet.")
+        o = await _published_outcome(db, consultation_id)
         s = await store.stats(db, consultation_id)
         return render(
             request,
@@ -1276,8 +1280,7 @@ class ConsultationsApi(Controller):
         c = await _load_managed(db, consultation_id, user)
         s_since, s_until, errors = rules.parse_filter_period(since, until, thai.BANGKOK)
         if errors:
-            field, problem = next(iter(errors.items()))
-            raise ClientError(400, "invalid_input", problem.msgid, field=field, **problem.params)
+            raise _first_error(errors, 400)
         data = await _analysis(db, c, province, s_since, s_until)
         return msgspec.convert(data, AnalysisOut, from_attributes=True)
 
@@ -1286,10 +1289,7 @@ class ConsultationsApi(Controller):
         self, request: Request, db: Db, consultation_id: FromPath[int], version: FromQuery[int | None] = None
     ) -> Outcome:
         await _load(db, consultation_id, current_user(request))
-        o = await store.get_outcome(db, consultation_id, version)
-        if o is None:
-            raise not_found("The outcome has not been published yet.")
-        return o
+        return await _published_outcome(db, consultation_id, version)
 
     @post(
         "/{consultation_id:int}/outcome",
