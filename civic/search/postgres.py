@@ -10,13 +10,15 @@ Ranking (one number per document, higher first; ties by newest):
     1.0  if every query concept matches (a concept = a query word or any of its synonyms)
   + ts_rank(tsv, any concept)               exact words; title words weigh 10x body words
   + 0.5  if a query word or synonym is inside a token (a word in a compound: ป้ายรถเมล์)
+         (up to SUBSTRING_WORDS_PER_TERM lexicon words per term, shortest first)
   + 0.6 * word_similarity(query, tokens)    fuzzy: typos, prefixes, parts of compounds
   + 0.4 * word_similarity(query, title)     ... counted again when it is in the title
   + 0.03 * ln(1 + popularity)               supports/comments: 100 supports ~ +0.14
   + 0.05 * exp(-age / 1 year)               a little freshness, never enough to beat a match
 
-A document is a candidate when the tsvector matches any concept, or a term is a substring of
-its tokens (up to 4 `LIKE '%term%'`, each served by the trigram index). Only when that finds
+A document is a candidate when the tsvector matches any concept, or contains a word that has a
+query term inside it: up to 4 `LIKE '%term%'` run over search_lexicon (every distinct lexeme,
+migration 0022, trigram-indexed), and the words found are matched through the tsvector index. Only when that finds
 fewer than FUZZY_BELOW documents is the query run again with typo tolerance: documents
 word-similar to the query (pg_trgm `<%`, threshold by query length) join, and the two
 word_similarity terms count in the rank (they cost one trigram comparison per candidate row,
@@ -87,52 +89,80 @@ WHERE d.version <= EXCLUDED.version
 
 SET_THRESHOLD = "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)"
 
+# Both statements below are served by GIN indexes. With a LIMIT and a broad tsquery the
+# planner prefers a sequential scan that "stops early" (it assumes matches are spread evenly:
+# 900 ms at 100k documents when they are not), so searches run with sequential scans off.
+SEARCH_SETTINGS = "SET LOCAL enable_seqscan = off"
+
 # $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset,
-# $10-$13 substring LIKE patterns (text.like_patterns) or NULL.
+# $10 substring tsquery (the lexicon words that contain a query term, SUBSTRING_WORDS) or NULL.
 # The tsqueries are built from quoted lexemes (text.quote_lexeme) and cast, never parsed from input.
 # Two statements from one template (constants; nothing from input): EXACT matches words and
-# substrings, both served by GIN indexes; FUZZY adds pg_trgm word similarity, which must be
-# computed per candidate row and is therefore only run when EXACT found fewer than FUZZY_BELOW
-# documents (typo tolerance when it is needed, as most engines do).
-_SEARCH_TEMPLATE = """
-WITH p AS (SELECT $1::tsquery AS q_all, $2::tsquery AS q_any, $3::text AS fz),
--- Candidates: one index-served branch per condition. As one OR-ed WHERE the planner
--- estimated a sequential scan cheaper and evaluated every condition on every row (700 ms at
--- 20k documents); as a UNION each branch is a GIN bitmap scan (about 2 ms each).
--- Each branch is capped (5000 word matches, 1000 per substring), so a very common word costs
--- bounded work; `total` is then a lower bound, like Meilisearch's estimatedTotalHits.
-cand AS (
-    (SELECT kind, entity_id FROM search_documents WHERE tsv @@ $2::tsquery LIMIT 5000)
-    UNION (SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $10::text LIMIT 1000)
-    UNION (SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $11::text LIMIT 1000)
-    UNION (SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $12::text LIMIT 1000)
-    UNION (SELECT kind, entity_id FROM search_documents WHERE tokens LIKE $13::text LIMIT 1000)
-    {fuzzy_match}
-),
-m AS MATERIALIZED (
-    SELECT d.kind, d.entity_id, d.title, d.body, d.url, d.tokens, d.province, d.agency, d.status,
-           d.created_at,
-           (CASE WHEN d.tsv @@ p.q_all THEN 1.0 ELSE 0.0 END
-            + ts_rank(d.tsv, p.q_any)
-            + CASE WHEN d.tokens LIKE $10 OR d.tokens LIKE $11 OR d.tokens LIKE $12 OR d.tokens LIKE $13
-                   THEN 0.5 ELSE 0.0 END
+# substrings, each branch one bitmap scan of the tsvector GIN index that scores the rows it
+# reads; FUZZY adds pg_trgm word similarity, which must be computed per candidate row and is
+# therefore only run when EXACT found fewer than FUZZY_BELOW documents (typo tolerance when it
+# is needed, as most engines do).
+# Scoring a row costs reading its (TOASTed) tsvector, about 20 us, so candidates are capped:
+# WORD_CANDIDATES documents that hold a query word or synonym, then SUBSTRING_CANDIDATES more
+# that hold one only inside a longer word. `total` is then a lower bound, like Meilisearch's
+# estimatedTotalHits. Only narrow columns and the score are kept; title, body and tokens are
+# read for the page of hits alone.
+_SCORED = """
+    SELECT d.kind, d.entity_id, d.province, d.agency, d.status, d.created_at,
+           (CASE WHEN d.tsv @@ $1::tsquery THEN 1.0 ELSE 0.0 END
+            + ts_rank(d.tsv, $2::tsquery)
+            + CASE WHEN d.tsv @@ $10::tsquery THEN 0.5 ELSE 0.0 END
             {fuzzy_score}
             + 0.03 * ln(1 + greatest(d.popularity, 0))
             + 0.05 * exp(-greatest(extract(epoch FROM now() - d.created_at), 0) / 31557600.0)
            ) AS score
-    FROM cand JOIN search_documents d USING (kind, entity_id), p
+    FROM search_documents d
     WHERE NOT d.deleted
       AND ($4::text IS NULL OR d.kind = $4)
       AND ($5::text IS NULL OR d.province = $5)
       AND ($6::text IS NULL OR d.agency = $6)
       AND ($7::text IS NULL OR d.status = $7)
+      AND {match}
+"""
+WORD_CANDIDATES = 1500
+SUBSTRING_CANDIDATES = 500
+FUZZY_CANDIDATES = 500
+
+
+def _search_sql(fuzzy: bool) -> str:
+    fuzzy_score = (
+        "+ 0.6 * word_similarity($3::text, d.tokens) + 0.4 * word_similarity($3::text, d.title_tokens)"
+        if fuzzy
+        else ""
+    )
+    branches = [
+        ("d.tsv @@ $2::tsquery", WORD_CANDIDATES),
+        ("d.tsv @@ $10::tsquery AND NOT d.tsv @@ $2::tsquery", SUBSTRING_CANDIDATES),
+    ]
+    if fuzzy:
+        # titles only, and at most 500: on bodies the trigram index returns most of the table
+        # for common Thai characters and each recheck is a word_similarity over the whole body
+        branches.append(
+            ("$3::text <% d.title_tokens AND NOT d.tsv @@ $2::tsquery AND NOT COALESCE(d.tsv @@ $10::tsquery, false)",
+             FUZZY_CANDIDATES)
+        )  # fmt: skip
+    union = "\n    UNION ALL\n".join(
+        f"({_SCORED.format(fuzzy_score=fuzzy_score, match=match)}    LIMIT {cap})" for match, cap in branches
+    )
+    # p names $3 in EXACT too, which does not use it, so that both take the same parameters
+    return f"""
+WITH p AS (SELECT $3::text AS fuzzy_text),
+m AS MATERIALIZED (
+{union}
 )
 SELECT (SELECT count(*) FROM m) AS total,
        (SELECT COALESCE(jsonb_agg(jsonb_build_object(
-                   'kind', h.kind, 'id', h.entity_id, 'title', h.title, 'body', h.body,
-                   'url', h.url, 'tokens', h.tokens) ORDER BY h.score DESC, h.created_at DESC), '[]')
+                   'kind', h.kind, 'id', h.entity_id, 'title', d.title, 'body', d.body,
+                   'url', d.url, 'tokens', d.tokens) ORDER BY h.score DESC, h.created_at DESC,
+                   h.kind, h.entity_id), '[]')
         FROM (SELECT * FROM m ORDER BY score DESC, created_at DESC, kind, entity_id
-              LIMIT $8 OFFSET $9) h) AS hits,
+              LIMIT $8 OFFSET $9) h
+        JOIN search_documents d USING (kind, entity_id)) AS hits,
        (SELECT COALESCE(jsonb_agg(jsonb_build_array(f.field, f.value, f.n)), '[]')
         FROM (SELECT 'kind' AS field, kind AS value, count(*) AS n FROM m GROUP BY kind
               UNION ALL SELECT 'province', province, count(*) FROM m WHERE province IS NOT NULL GROUP BY province
@@ -140,14 +170,22 @@ SELECT (SELECT count(*) FROM m) AS total,
               UNION ALL SELECT 'status', status, count(*) FROM m WHERE status IS NOT NULL GROUP BY status
              ) f) AS facets
 """
-SEARCH_EXACT = _SEARCH_TEMPLATE.format(fuzzy_score="", fuzzy_match="")
-SEARCH_FUZZY = _SEARCH_TEMPLATE.format(
-    fuzzy_score="+ 0.6 * word_similarity(p.fz, d.tokens) + 0.4 * word_similarity(p.fz, d.title_tokens)",
-    # titles only, and at most 500: on bodies the trigram index returns most of the
-    # table for common Thai characters and each recheck is a word_similarity over the whole body
-    fuzzy_match="UNION (SELECT kind, entity_id FROM search_documents WHERE $3::text <% title_tokens LIMIT 500)",
-)
+
+
+SEARCH_EXACT = _search_sql(fuzzy=False)
+SEARCH_FUZZY = _search_sql(fuzzy=True)
 FUZZY_BELOW = 5
+
+# Words inside compounds: the lexicon words (migrations/0022) that contain a query term, each
+# pattern served by the lexicon's trigram index. Shortest first (closest to the term), at most
+# SUBSTRING_WORDS_PER_TERM per term, so a fragment common to thousands of words stays bounded.
+SUBSTRING_WORDS = """
+SELECT DISTINCT w.word
+FROM unnest($1::text[]) AS p(pat),
+     LATERAL (SELECT word FROM search_lexicon WHERE word LIKE p.pat
+              ORDER BY length(word), word LIMIT $2) AS w
+"""
+SUBSTRING_WORDS_PER_TERM = 200
 
 COUNT_LIVE = "SELECT count(*) FROM search_documents WHERE NOT deleted"
 
@@ -209,16 +247,23 @@ class PostgresBackend:
         aq = text.analyse(query.q)
         if aq.empty:
             return empty_result(query)
-        args = (
-            text.tsquery_all(aq), text.tsquery_any(aq), aq.fuzzy_text, query.kind, query.province,
-            query.agency, query.status, query.per_page, query.offset, *text.like_patterns(aq),
-        )  # fmt: skip
-        async with self._conn() as conn:
+        patterns = [p for p in text.like_patterns(aq) if p is not None]
+        q_any = text.tsquery_any(aq)
+        async with self._conn() as conn, conn.transaction():
+            await conn.execute(SEARCH_SETTINGS)
+            q_sub = None
+            if patterns:
+                rows = await conn.fetch(SUBSTRING_WORDS, patterns, SUBSTRING_WORDS_PER_TERM)
+                if rows:
+                    q_sub = " | ".join(text.quote_lexeme(w) for w in sorted(r["word"] for r in rows))
+            args = (
+                text.tsquery_all(aq), q_any, aq.fuzzy_text, query.kind, query.province, query.agency,
+                query.status, query.per_page, query.offset, q_sub,
+            )  # fmt: skip
             row = await conn.fetchrow(SEARCH_EXACT, *args)
             if row["total"] < FUZZY_BELOW and word_similarity_threshold(aq.fuzzy_text) < 1.0:
-                async with conn.transaction():
-                    await conn.execute(SET_THRESHOLD, str(word_similarity_threshold(aq.fuzzy_text)))
-                    row = await conn.fetchrow(SEARCH_FUZZY, *args)
+                await conn.execute(SET_THRESHOLD, str(word_similarity_threshold(aq.fuzzy_text)))
+                row = await conn.fetchrow(SEARCH_FUZZY, *args)
         facets: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
         for field, value, n in row["facets"]:
             facets[field][value] = n
