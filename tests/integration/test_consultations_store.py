@@ -4,7 +4,6 @@ from datetime import timedelta
 import pytest
 
 from civic.consultations import store
-from civic.consultations.jobs import advance_once
 from civic.consultations.schemas import Theme
 from tests.helpers import make_agency, make_user
 
@@ -67,16 +66,6 @@ async def test_advance_lifecycle_opens_and_closes_idempotently(conn):
     status = {r["id"]: r["status"] for r in await conn.fetch("SELECT id, status FROM consultations")}
     assert status == {due: "open", later: "scheduled", ending: "closed", missed: "closed", draft: "draft"}
     assert await store.advance_lifecycle(conn) == 0
-
-
-async def test_advance_once_takes_advisory_lock(pool, conn):
-    org = await make_agency(conn, "mdes")
-    u = await make_user(conn, "staff@x.example")
-    await make_consultation(conn, org, u, opens=-1, closes=5, status="scheduled")
-    async with pool.acquire() as holder, holder.transaction():
-        await holder.execute("SELECT pg_advisory_xact_lock($1)", 0x636F6E73)
-        assert await advance_once(pool) == 0
-    assert await advance_once(pool) == 1
 
 
 async def test_response_race_leaves_one(pool, conn):
