@@ -22,6 +22,7 @@ Highlighting maps matched tokens back onto the ORIGINAL text the author wrote:
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 import unicodedata
@@ -162,9 +163,11 @@ def tsvector_literal(title_tokens: list[str], body_tokens: list[str]) -> str:
 # ---------------------------------------------------------------- trigram similarity (pg_trgm's)
 
 
-def _trigrams(word: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def _trigrams(word: str) -> frozenset[str]:
+    # cached: the same words recur in every page of hits (Zipf), and this ran ~100k times a page
     padded = "  " + word + " "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
 def similarity(a: str, b: str) -> float:
@@ -174,11 +177,17 @@ def similarity(a: str, b: str) -> float:
 
 def terms_for_document(aq: AnalysedQuery, doc_tokens: list[str]) -> list[str]:
     terms = set(aq.terms) | ({aq.phrase} if aq.phrase else set())
+    queries = [_trigrams(q) for q in aq.tokens if len(q) >= 3]
     for tok in set(doc_tokens):
         if tok in terms or len(tok) < 3:
             continue
-        if any(similarity(q, tok) >= FUZZY_MARK for q in aq.tokens if len(q) >= 3):
-            terms.add(tok)
+        tt = _trigrams(tok)
+        for tq in queries:
+            # |A & B| / |A | B| >= m needs min(|A|,|B|) >= m * max(|A|,|B|): skip the set work
+            small, big = sorted((len(tt), len(tq)))
+            if small >= FUZZY_MARK * big and len(tt & tq) >= FUZZY_MARK * len(tt | tq):
+                terms.add(tok)
+                break
     return sorted(terms, key=len, reverse=True)
 
 
@@ -201,20 +210,44 @@ def _align(repaired: str, original: str) -> tuple[list[int], list[int]] | None:
     return starts, ends
 
 
+def _fold_char(c: str) -> str:
+    """One character folded the way normalise() folds it (Thai digits to 0-9, lower case),
+    kept as it is when folding would change the length (so positions stay aligned)."""
+    f = thai.to_arabic_digits(c).lower()
+    return f if len(f) == 1 else c
+
+
+class _FoldTable(dict):
+    """str.translate table computed on first sight of each character (find_spans' hot loop)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if code < 0x10000:  # bounded: at most the Basic Multilingual Plane is ever cached
+            self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def find_spans(original: str, terms: list[str]) -> list[tuple[int, int]]:
     if not original or not terms:
         return []
     repaired = thai.repair(original)
     align = _align(repaired, original)
-    chars: list[str] = []
-    where: list[int] = []
-    for i, c in enumerate(repaired):
-        if c in _ZERO_WIDTH:
-            continue
-        f = thai.to_arabic_digits(c).lower()
-        chars.append(f if len(f) == 1 else c)
-        where.append(i)
-    folded = "".join(chars)
+    if _ZERO_WIDTH.isdisjoint(repaired):
+        # the usual case: folding maps character to character, so positions are unchanged
+        folded = repaired.translate(_FOLD)
+        where: range | list[int] = range(len(repaired))
+    else:
+        chars: list[str] = []
+        where = []
+        for i, c in enumerate(repaired):
+            if c in _ZERO_WIDTH:
+                continue
+            chars.append(_fold_char(c))
+            where.append(i)
+        folded = "".join(chars)
     spans: list[tuple[int, int]] = []
     for term in terms:
         if not term:

@@ -61,3 +61,19 @@ def test_query_is_clamped():
 def test_doc_keys_round_trip():
     assert doc_key("idea", 12) == "idea-12"
     assert parse_key("idea-12") == ("idea", 12)
+
+
+def test_find_spans_folds_digits_and_case_with_and_without_zero_width_characters():
+    from civic.search.text import find_spans
+
+    # fast path (no zero-width characters): positions are the original's
+    assert find_spans("ซอย ๑๒ WiFi", ["12", "wifi"]) == [(4, 6), (7, 11)]
+    # slow path: a zero-width space inside the word is skipped, the span covers it
+    assert find_spans("ซอย ๑\u200b๒ WiFi", ["12", "wifi"]) == [(4, 7), (8, 12)]
+
+
+def test_terms_for_document_keeps_only_near_spellings():
+    from civic.search.text import analyse, terms_for_document
+
+    terms = terms_for_document(analyse("อินเทอร์เน็ต"), ["อินเตอร์เน็ต", "ถนน", "เน็ต"])
+    assert "อินเตอร์เน็ต" in terms and "ถนน" not in terms
