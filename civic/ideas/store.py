@@ -591,6 +591,16 @@ async def answer_idea(
 INSERT_SUPPORT = "INSERT INTO idea_supports (idea_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 
 
+# SUPPORT's and WITHDRAW's first step: the idea row locked, with what gates a support.
+_LOCK_TARGET = """
+WITH target AS (
+    SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count
+    FROM ideas i JOIN idea_boards b ON b.id = i.board_id
+    WHERE i.id = $1
+    FOR NO KEY UPDATE OF i
+)"""
+
+
 # The whole support in one statement (one round trip, one implicit transaction):
 # * target locks the idea row first (FOR NO KEY UPDATE waits for a concurrent support of the same
 #   idea and then sees its committed count), so nothing can hide or re-status the idea between
@@ -602,13 +612,8 @@ INSERT_SUPPORT = "INSERT INTO idea_supports (idea_id, user_id) VALUES ($1, $2) O
 #   board's threshold (threshold_reached_at = now() only in the transaction that set it);
 # * the search outbox row (see civic.search.outbox) is written in the same statement.
 # The board's is_open is read from the statement's snapshot, as the old two-step check did.
-SUPPORT = """
-WITH target AS (
-    SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count
-    FROM ideas i JOIN idea_boards b ON b.id = i.board_id
-    WHERE i.id = $1
-    FOR NO KEY UPDATE OF i
-), ins AS (
+SUPPORT = f"""
+{_LOCK_TARGET}, ins AS (
     INSERT INTO idea_supports (idea_id, user_id)
     SELECT id, $2 FROM target WHERE is_open AND NOT hidden AND status = ANY($3::text[])
     ON CONFLICT DO NOTHING
@@ -661,13 +666,8 @@ async def support_idea(conn: asyncpg.Connection, idea_id: int, user_id: int) -> 
 
 # The withdrawal twin of SUPPORT: same lock, same gate (a hidden or closed idea keeps its
 # supports), the count moves only when a row was really deleted.
-WITHDRAW = """
-WITH target AS (
-    SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count
-    FROM ideas i JOIN idea_boards b ON b.id = i.board_id
-    WHERE i.id = $1
-    FOR NO KEY UPDATE OF i
-), del AS (
+WITHDRAW = f"""
+{_LOCK_TARGET}, del AS (
     DELETE FROM idea_supports s USING target t
     WHERE s.idea_id = t.id AND s.user_id = $2
       AND t.is_open AND NOT t.hidden AND t.status = ANY($3::text[])
