@@ -11,8 +11,8 @@ from litestar.response import Redirect, Template
 
 from civic.accounts import rules, store
 from civic.accounts.passwords import hash_password, needs_rehash, verify_password
-from civic.accounts.schemas import MeOut, RegisterIn
-from civic.validation import Problem, has_control_chars
+from civic.accounts.schemas import CurrentUser, MeOut, RegisterIn
+from civic.validation import Problem, check_text, has_control_chars
 from civic.web.deps import Db
 from civic.web.errors import ClientError
 from civic.web.guards import require_user
@@ -198,11 +198,8 @@ class AccountPages(Controller):
         user = require_user(request)
         form = await request.form()
         name = form.get("name", "").strip() or "API"
-        from civic.validation import check_text
-
-        problem = check_text(name, max_len=100)
-        ctx = await _account_context(db, user.id)
-        if problem:
+        if problem := check_text(name, max_len=100):
+            ctx = await _account_context(db, user.id)
             ctx["errors"] = translate_errors(lang_of(request), {"name": problem})
             ctx["values"] = {"name": name}
             return render(request, "accounts/account.html", ctx, status=400)
@@ -241,6 +238,18 @@ async def _account_context(db: Db, user_id: int) -> dict[str, Any]:
     }
 
 
+def _me_out(user: CurrentUser, memberships: list) -> MeOut:
+    return MeOut(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        lang=user.lang,
+        role=user.role,
+        status=user.status,
+        memberships=memberships,
+    )
+
+
 class AccountsApi(Controller):
     path = "/api/v1"
     tags = ["accounts"]
@@ -248,15 +257,7 @@ class AccountsApi(Controller):
     @get("/me", summary="The logged-in user, with organisation memberships")
     async def me(self, request: Request) -> MeOut:
         user = require_user(request)
-        return MeOut(
-            id=user.id,
-            email=user.email,
-            display_name=user.display_name,
-            lang=user.lang,
-            role=user.role,
-            status=user.status,
-            memberships=list(user.memberships),
-        )
+        return _me_out(user, list(user.memberships))
 
     @post("/accounts", summary="Register an account", status_code=201)
     async def register(self, request: Request, db: Db, data: JSONBody[RegisterIn]) -> MeOut:
@@ -275,12 +276,4 @@ class AccountsApi(Controller):
             ) from None
         user = await store.user_by_id(db, user_id)
         assert user is not None
-        return MeOut(
-            id=user.id,
-            email=user.email,
-            display_name=user.display_name,
-            lang=user.lang,
-            role=user.role,
-            status=user.status,
-            memberships=[],
-        )
+        return _me_out(user, [])
