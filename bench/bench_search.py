@@ -51,7 +51,7 @@ def vocabulary() -> list[str]:
     words: set[str] = set()
     for d in DOCS:
         words.update(thai.tokenise(d.title + " " + d.body))
-    fixture = ROOT / "tests" / "fixtures" / "gov40_pdf_extract_th.txt"
+    fixture = ROOT / "civic" / "data" / "gov40_pdf_extract_th.txt"
     words.update(thai.tokenise(fixture.read_text(encoding="utf-8")))
     stop = thai.stopwords()
     from pythainlp.corpus import thai_words

@@ -28,7 +28,7 @@ from civic import thai  # noqa: E402
 
 FIXTURE_NAME = "gov40_pdf_extract_th.txt"
 CANDIDATES = (
-    ROOT / "tests" / "fixtures" / FIXTURE_NAME,
+    ROOT / "civic" / "data" / FIXTURE_NAME,
     ROOT.parent / "shared" / "fixtures" / FIXTURE_NAME,
 )
 

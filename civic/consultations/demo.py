@@ -12,9 +12,10 @@ import asyncpg
 
 from civic.consultations import store
 from civic.consultations.schemas import Theme
-from civic.settings import PROJECT_ROOT, get_settings
+from civic.settings import get_settings
 
-FIXTURE = PROJECT_ROOT.parent / "shared" / "fixtures" / "gov40_pdf_extract_th.txt"
+# A real government text extracted from a PDF, broken marks and all (copied from ../shared/fixtures).
+FIXTURE = Path(__file__).resolve().parent.parent / "data" / "gov40_pdf_extract_th.txt"
 OPEN_TITLE = "ร่างพระราชบัญญัติการบริหารงานและการให้บริการภาครัฐผ่านระบบดิจิทัล (ฉบับปรับปรุง) พ.ศ. ...."
 CLOSED_TITLE = "ร่างระเบียบกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ว่าด้วยอินเทอร์เน็ตชุมชนฟรีในพื้นที่สาธารณะ พ.ศ. ...."
 

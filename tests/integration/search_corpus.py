@@ -2,7 +2,7 @@
 live Meilisearch suite (tests/integration/test_meili_live.py), so both run the SAME cases.
 
 Documents 15 and 16 are government text as extracted from a PDF, damage included
-(tests/fixtures/gov40_pdf_extract_th.txt: split marks "ที ่ด ี", misordered "พ่ึง", "จํา").
+(civic/data/gov40_pdf_extract_th.txt: split marks "ที ่ด ี", misordered "พ่ึง", "จํา").
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from civic.search.port import SearchDocument
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "gov40_pdf_extract_th.txt"
+FIXTURE = Path(__file__).resolve().parents[2] / "civic" / "data" / "gov40_pdf_extract_th.txt"
 _LINES = FIXTURE.read_text(encoding="utf-8").splitlines()
 
 

@@ -17,7 +17,7 @@ from civic import thai
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_NAME = "gov40_pdf_extract_th.txt"
 FIXTURE_CANDIDATES = (
-    ROOT / "tests" / "fixtures" / FIXTURE_NAME,
+    ROOT / "civic" / "data" / FIXTURE_NAME,
     ROOT.parent / "shared" / "fixtures" / FIXTURE_NAME,
 )
 
