@@ -10,7 +10,6 @@ import asyncpg
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -18,13 +17,14 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from civic import db as dbmod
 from civic.settings import PROJECT_ROOT, Settings, get_settings
-from civic.web.openapi import LocalSwaggerPlugin
 from civic.web.errors import data_error_handler, http_exception_handler, internal_error_handler
+from civic.web.openapi import LocalSwaggerPlugin
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
 
 log = logging.getLogger(__name__)

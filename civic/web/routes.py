@@ -25,8 +25,6 @@ class HomePages(Controller):
 
     @get("/")
     async def home(self, request: Request, db: Db) -> Template:
-        from civic.web.templating import render
-
         from datetime import datetime
 
         from civic import thai
@@ -34,6 +32,7 @@ class HomePages(Controller):
         from civic.consultations import store as consultations
         from civic.handovers import store as handovers
         from civic.ideas import store as ideas
+        from civic.web.templating import render
 
         # One stop: what is open to take part in right now, from every domain, on one page.
         now = datetime.now(thai.BANGKOK)
