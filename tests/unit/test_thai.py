@@ -16,10 +16,8 @@ from civic import thai
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_NAME = "gov40_pdf_extract_th.txt"
-FIXTURE_CANDIDATES = (
-    ROOT / "civic" / "data" / FIXTURE_NAME,
-    ROOT.parent / "shared" / "fixtures" / FIXTURE_NAME,
-)
+# Ships with the code (demo content), so it is always here: a missing file fails loudly.
+FIXTURE_PATH = ROOT / "civic" / "data" / FIXTURE_NAME
 
 # Lines copied byte for byte from the fixture, so the core checks run even
 # where the fixture file is not present.
@@ -39,15 +37,8 @@ REPAIRED_FORMS = ("ที่ดี", "เชื่อถือ", "ความ�
 BROKEN_FORMS = ("ที ่", "พ่ึง", "อ่ืน", "เพ่ือ", "\u0e4d\u0e32", "เชื ่", "เสี ่", "  ๆ", "ๆส", "ๆใ", "ๆท")
 
 
-def _fixture_file() -> str | None:
-    for path in FIXTURE_CANDIDATES:
-        if path.exists():
-            return path.read_text(encoding="utf-8")
-    return None
-
-
-FIXTURE_FILE = _fixture_file()
-FIXTURE_TEXTS = [FIXTURE_EXCERPT] + ([FIXTURE_FILE] if FIXTURE_FILE is not None else [])
+FIXTURE_FILE = FIXTURE_PATH.read_text(encoding="utf-8")
+FIXTURE_TEXTS = [FIXTURE_EXCERPT, FIXTURE_FILE]
 
 
 # --------------------------------------------------------------------------
@@ -55,9 +46,7 @@ FIXTURE_TEXTS = [FIXTURE_EXCERPT] + ([FIXTURE_FILE] if FIXTURE_FILE is not None 
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(FIXTURE_FILE is None, reason="gov40 fixture file not found")
 def test_excerpt_is_a_true_copy_of_the_fixture() -> None:
-    assert FIXTURE_FILE is not None
     for line in FIXTURE_EXCERPT.splitlines():
         assert line in FIXTURE_FILE.splitlines()
 
