@@ -1,4 +1,5 @@
-"""Text checks shared by every domain's rules. Pure: returns problems, never raises or translates."""
+"""Text checks shared by every domain's rules, and the refusal every domain's store raises.
+Pure: no litestar, no asyncpg; nothing here translates."""
 
 from __future__ import annotations
 
@@ -14,6 +15,21 @@ class Problem(NamedTuple):
 
 
 Errors = dict[str, Problem]
+
+
+class DomainError(Exception):
+    """A store's refusal: the web layer maps it to a ClientError with this HTTP status and code.
+    Defined here, not in civic.web, because store.py may not import litestar."""
+
+    status = 409
+    code = "conflict"
+
+    def __init__(self, msgid: str, params: dict | None = None, *, field: str | None = None) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.params = params or {}
+        self.field = field
+
 
 # Tab, newline and carriage return are ordinary in multi-line text; every other control
 # character (NUL included) is refused rather than silently stripped, so nothing is lost unseen.

@@ -95,10 +95,6 @@ def _getall(form, key: str) -> list[str]:
         return []
 
 
-def _err(exc: store.ConsultationError) -> ClientError:
-    return ClientError(exc.status, exc.code, exc.msgid, field=exc.field, **exc.params)
-
-
 def _first_error(errors: Errors, status: int = 422) -> ClientError:
     field, p = next(iter(errors.items()))
     return ClientError(status, "invalid_input", p.msgid, field=field, **p.params)
@@ -442,7 +438,7 @@ class ConsultationPages(Controller):
         except store.Invalid as exc:
             return await self._author_form(request, db, user, values, exc.errors, status=422, consultation=c)
         except store.ConsultationError as exc:
-            raise _err(exc) from None
+            raise ClientError.from_domain(exc) from None
         return redirect(f"/consultations/{consultation_id}", flash=("success", "Your changes were saved."))
 
     @post("/{consultation_id:int}/documents")
@@ -489,7 +485,7 @@ class ConsultationPages(Controller):
                 db, consultation_id, action, actor_id=user.id, reason=form.get("reason", "")
             )
         except store.ConsultationError as exc:
-            raise _err(exc) from None
+            raise ClientError.from_domain(exc) from None
         return redirect(
             f"/consultations/{consultation_id}", flash=("success", "The consultation's status was updated.")
         )
@@ -593,7 +589,7 @@ class ConsultationPages(Controller):
                 )
                 msg = N_("Thank you. Your response was received.")
         except store.ConsultationError as exc:
-            raise _err(exc) from None
+            raise ClientError.from_domain(exc) from None
         return redirect(f"/consultations/{consultation_id}#respond", flash=("success", msg))
 
     @post("/{consultation_id:int}/comments")
@@ -626,7 +622,7 @@ class ConsultationPages(Controller):
                 parent_id=int(parent) if parent.isdigit() else None,
             )
         except store.ConsultationError as exc:
-            raise _err(exc) from None
+            raise ClientError.from_domain(exc) from None
         return redirect(
             f"/consultations/{consultation_id}#section-{section}",
             flash=("success", "Your comment was posted."),
@@ -845,7 +841,7 @@ class ConsultationPages(Controller):
         except store.Invalid as exc:
             return await self._outcome_form(request, db, c, values, exc.errors, status=422)
         except store.ConsultationError as exc:
-            raise _err(exc) from None
+            raise ClientError.from_domain(exc) from None
         return redirect(
             f"/consultations/{consultation_id}/outcome", flash=("success", "The outcome was published.")
         )
@@ -927,7 +923,7 @@ async def _flag(db: Db, user: CurrentUser, comment_id: int, reason: str) -> tupl
     try:
         return await store.flag_comment(db, comment_id, user.id, reason)
     except store.ConsultationError as exc:
-        raise _err(exc) from None
+        raise ClientError.from_domain(exc) from None
 
 
 async def _hide(db: Db, user: CurrentUser, comment_id: int, reason: str) -> int:
@@ -936,14 +932,14 @@ async def _hide(db: Db, user: CurrentUser, comment_id: int, reason: str) -> int:
     try:
         return await store.hide_comment(db, None, comment_id, actor_id=user.id, reason=reason)
     except store.ConsultationError as exc:
-        raise _err(exc) from None
+        raise ClientError.from_domain(exc) from None
 
 
 async def _restore(db: Db, user: CurrentUser, comment_id: int) -> int:
     try:
         return await store.restore_comment(db, None, comment_id, actor_id=user.id)
     except store.ConsultationError as exc:
-        raise _err(exc) from None
+        raise ClientError.from_domain(exc) from None
 
 
 async def _dismiss(db: Db, user: CurrentUser, comment_id: int) -> int:
@@ -951,7 +947,7 @@ async def _dismiss(db: Db, user: CurrentUser, comment_id: int) -> int:
     try:
         return await store.dismiss_flags(db, comment_id, actor_id=user.id)
     except store.ConsultationError as exc:
-        raise _err(exc) from None
+        raise ClientError.from_domain(exc) from None
 
 
 async def _block(db: Db, user: CurrentUser, comment_id: int) -> int:
@@ -961,7 +957,7 @@ async def _block(db: Db, user: CurrentUser, comment_id: int) -> int:
     try:
         return await store.block_comment_author(db, comment_id, actor_id=user.id)
     except store.ConsultationError as exc:
-        raise _err(exc) from None
+        raise ClientError.from_domain(exc) from None
 
 
 class ConsultationModerationPages(Controller):
@@ -1172,7 +1168,7 @@ class ConsultationsApi(Controller):
                 change_note=data.change_note,
             )
         except store.ConsultationError as exc:
-            raise _err(exc) from None
+            raise ClientError.from_domain(exc) from None
         return await store.get_detail(db, consultation_id)
 
     @post(
@@ -1190,7 +1186,7 @@ class ConsultationsApi(Controller):
                 db, consultation_id, data.action, actor_id=user.id, reason=data.reason
             )
         except store.ConsultationError as exc:
-            raise _err(exc) from None
+            raise ClientError.from_domain(exc) from None
         return TransitionOut(id=consultation_id, status=status)
 
     @get("/{consultation_id:int}/questions", summary="Questions in order")
@@ -1213,7 +1209,7 @@ class ConsultationsApi(Controller):
                 db, consultation_id, user.id, consent=data.consent, province=data.province, answers=clean
             )
         except store.ConsultationError as exc:
-            raise _err(exc) from None
+            raise ClientError.from_domain(exc) from None
         return ResponseOut(id=rid, consultation_id=consultation_id)
 
     @post("/{consultation_id:int}/response", summary="Submit my response (once)", status_code=201)
@@ -1261,7 +1257,7 @@ class ConsultationsApi(Controller):
                 parent_id=data.parent_id,
             )
         except store.ConsultationError as exc:
-            raise _err(exc) from None
+            raise ClientError.from_domain(exc) from None
         return ResponseOut(id=cid, consultation_id=consultation_id)
 
     @get(
@@ -1324,7 +1320,7 @@ class ConsultationsApi(Controller):
                 correction_note=data.correction_note,
             )
         except store.ConsultationError as exc:
-            raise _err(exc) from None
+            raise ClientError.from_domain(exc) from None
         return await store.get_outcome(db, consultation_id)
 
     async def _export(self, request, db, consultation_id) -> ExportOut:

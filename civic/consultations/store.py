@@ -33,20 +33,11 @@ from civic.consultations.schemas import (
     Theme,
 )
 from civic.search import outbox
-from civic.validation import Errors, Problem
+from civic.validation import DomainError, Errors, Problem
 
 
-class ConsultationError(Exception):
-    """A domain refusal: status for HTTP, code, msgid, params, field."""
-
-    status = 409
-    code = "conflict"
-
-    def __init__(self, msgid: str, params: dict | None = None, *, field: str | None = None) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
-        self.params = params or {}
-        self.field = field
+class ConsultationError(DomainError):
+    """Any refusal of this store, so routes can catch them all in one clause."""
 
 
 class NotFound(ConsultationError):

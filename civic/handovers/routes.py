@@ -48,10 +48,6 @@ class FormErrors(Exception):
         self.status = status
 
 
-def _client_error(exc: store.HandoverError) -> ClientError:
-    return ClientError(exc.status, exc.code, exc.msgid, **exc.params)
-
-
 # ------------------------------------------------------------------ shared loaders and verbs
 
 
@@ -610,7 +606,7 @@ def _api(exc: Exception) -> ClientError:
         return ClientError(exc.status if exc.status != 400 else 422, "invalid_input", problem.msgid, field=field,
                            **problem.params)  # fmt: skip
     if isinstance(exc, store.HandoverError):
-        return _client_error(exc)
+        return ClientError.from_domain(exc)
     raise exc
 
 

@@ -23,6 +23,7 @@ from civic.handovers.schemas import (
     Update,
 )
 from civic.search import outbox
+from civic.validation import DomainError
 
 # "Today" is a Thai calendar day, whatever the server's time zone.
 TODAY = "(now() AT TIME ZONE 'Asia/Bangkok')::date"
@@ -37,14 +38,8 @@ class Actor(NamedTuple):
 SYSTEM = Actor(None, None, "system")
 
 
-class HandoverError(Exception):
-    status = 409
-    code = "conflict"
-
-    def __init__(self, msgid: str, **params: object) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
-        self.params = params
+class HandoverError(DomainError):
+    """Any refusal of this store, so routes can catch them all in one clause."""
 
 
 class NotFound(HandoverError):
@@ -288,7 +283,7 @@ async def _transition(
 ) -> str:
     status = row["status"]
     if not rules.allowed(action, status):
-        raise WrongState(rules.WRONG_STATE, status=status)
+        raise WrongState(rules.WRONG_STATE, {"status": status})
     target = rules.next_status(action, status)
     await conn.execute(SET_STATUS, row["id"], target)
     await _event(conn, row["id"], actor, action, status, target, note)
@@ -358,7 +353,7 @@ async def update_task(conn: asyncpg.Connection, task_id: int, fields: dict, acto
     async with conn.transaction():
         row = await _lock(conn, task_id)
         if row["status"] not in rules.EDIT_STATUSES:
-            raise WrongState(rules.WRONG_STATE, status=row["status"])
+            raise WrongState(rules.WRONG_STATE, {"status": row["status"]})
         for key, value in fields.items():
             # Column names come from the EDITABLE allow-list above, never from input.
             await conn.execute(f"UPDATE handover_tasks SET {key} = $2, updated_at = now() WHERE id = $1",
@@ -378,7 +373,7 @@ async def claim_task(
         if row["status"] in ("claimed", "in_progress", "completion_requested", "completed"):
             raise AlreadyClaimed(ALREADY_CLAIMED)
         if row["status"] != "open":
-            raise WrongState(rules.WRONG_STATE, status=row["status"])
+            raise WrongState(rules.WRONG_STATE, {"status": row["status"]})
         if not row["window_started"] or not row["window_open"]:
             raise WrongState("The claim window for this task is not open.")
         if row["verified_only"]:
@@ -409,7 +404,7 @@ async def confirm_claim(conn: asyncpg.Connection, task_id: int, actor: Actor, no
         row = await _lock(conn, task_id)
         live = await conn.fetchrow(LIVE_CLAIM, task_id)
         if live is None or live["status"] != "active":
-            raise WrongState(rules.WRONG_STATE, status=row["status"])
+            raise WrongState(rules.WRONG_STATE, {"status": row["status"]})
         await _transition(conn, row, "confirm", actor, note)
         await conn.execute("UPDATE handover_claims SET status = 'confirmed', confirmed_at = now() WHERE id = $1",
                            live["id"])  # fmt: skip
@@ -504,7 +499,7 @@ async def post_update(
         if live is None or live["partner_id"] not in partner_ids:
             raise NotHolder("Only the partner holding this task can post progress on it.")
         if row["status"] not in rules.UPDATE_STATUSES:
-            raise WrongState(rules.WRONG_STATE, status=row["status"])
+            raise WrongState(rules.WRONG_STATE, {"status": row["status"]})
         ok = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM handover_milestones WHERE id = $1 AND task_id = $2)",
                                  milestone_id, task_id)  # fmt: skip
         if not ok:
@@ -542,7 +537,7 @@ async def review_milestone(
     async with conn.transaction():
         row = await _lock(conn, task_id)
         if row["status"] not in rules.REVIEW_STATUSES:
-            raise WrongState(rules.WRONG_STATE, status=row["status"])
+            raise WrongState(rules.WRONG_STATE, {"status": row["status"]})
         title = await conn.fetchval(
             "UPDATE handover_milestones SET status = $3, reviewed_at = now(), "
             "percent = CASE WHEN $3 = 'met' THEN 100 ELSE percent END "
@@ -586,7 +581,7 @@ async def sign_off(conn: asyncpg.Connection, task_id: int, comment: str, actor: 
     async with conn.transaction():
         row = await _lock(conn, task_id)
         if not rules.allowed("sign_off", row["status"]):
-            raise WrongState(rules.WRONG_STATE, status=row["status"])
+            raise WrongState(rules.WRONG_STATE, {"status": row["status"]})
         await conn.execute(
             "UPDATE handover_tasks SET signed_off_at = now(), signed_off_by = $2, signoff_comment = $3 WHERE id = $1",
             task_id,
@@ -613,7 +608,7 @@ async def cancel_task(conn: asyncpg.Connection, task_id: int, reason: str, actor
     async with conn.transaction():
         row = await _lock(conn, task_id)
         if not rules.allowed("cancel", row["status"]):
-            raise WrongState(rules.WRONG_STATE, status=row["status"])
+            raise WrongState(rules.WRONG_STATE, {"status": row["status"]})
         # The reason first: the CHECK refuses a cancelled task without one.
         await conn.execute(
             "UPDATE handover_tasks SET cancel_reason = $2 WHERE id = $1", task_id, reason.strip()

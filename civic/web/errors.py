@@ -10,6 +10,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from civic.validation import DomainError
 from civic.web.i18n import N_, gettext
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,10 @@ class ClientError(HTTPException):
 
     def message(self, lang: str) -> str:
         return gettext(lang, self.message_id, **self.params)
+
+    @classmethod
+    def from_domain(cls, exc: DomainError) -> ClientError:
+        return cls(exc.status, exc.code, exc.msgid, field=exc.field, **exc.params)
 
 
 def wants_json(request: Request) -> bool:
