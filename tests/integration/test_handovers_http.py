@@ -14,6 +14,7 @@ from referencing.jsonschema import DRAFT4
 
 from civic.orgs import store as orgs
 from tests.helpers import login, make_agency, make_partner, make_user, parse, post_form, send_json, text_of
+from tests.integration.handover_data import task_raw
 
 VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "ocds"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
@@ -22,26 +23,17 @@ ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200
 
 def form_data(**over) -> dict:
     today = date.today()
-    data = {
-        "agency": "kkn-pao",
-        "title": "อบรมเตรียมความพร้อมรับน้ำท่วมชุมชน",
-        "description": "จัดอบรมอาสาสมัครชุมชนริมน้ำพองเรื่องการเตรียมความพร้อมรับมืออุทกภัย",
-        "deliverables": "อบรม 3 ครั้ง ผู้เข้าร่วมรวม 120 คน",
-        "province": "KKN",
-        "category": "disaster",
-        "contact": "กองสาธารณภัย โทร 043-000-000",
-        "budget": "45,000",
-        "claim_opens": (today - timedelta(days=1)).isoformat(),
-        "claim_closes": (today + timedelta(days=14)).isoformat(),
-        "deadline": (today + timedelta(days=60)).isoformat(),
-        "confirm_days": "7",
-        "review_days": "14",
-        "verified_only": "1",
-        "publish": "1",
-        "m_title": "อบรมครั้งที่ 1",
-        "m_due": (today + timedelta(days=20)).isoformat(),
-        "m_share": "40",
-    }
+    data = task_raw(
+        agency="kkn-pao",
+        budget="45,000",
+        confirm_days="7",
+        review_days="14",
+        verified_only="1",
+        publish="1",
+        m_title="อบรมครั้งที่ 1",
+        m_due=(today + timedelta(days=20)).isoformat(),
+        m_share="40",
+    )
     data.update(over)
     return data
 

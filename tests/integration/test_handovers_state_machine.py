@@ -35,6 +35,7 @@ from civic.handovers.store import Actor
 from civic.orgs import store as orgs
 from tests.conftest import _server_url
 from tests.helpers import make_agency, make_partner, make_user
+from tests.integration.handover_data import task_raw
 
 ROLES = ("staff", "rival", "partner_a", "partner_b", "unverified", "anonymous")
 # Every verb is tried by every role, but the role that can move the task along comes up about
@@ -62,23 +63,13 @@ class Env:
 
 def _task_fields(verified_only: bool, milestones: int) -> dict:
     today = date.today()
-    raw = {
-        "title": "อบรมเตรียมความพร้อมรับน้ำท่วมชุมชน",
-        "description": "จัดอบรมอาสาสมัครชุมชนริมน้ำพองเรื่องการเตรียมความพร้อมรับมืออุทกภัย",
-        "deliverables": "อบรม 3 ครั้ง ผู้เข้าร่วมรวม 120 คน",
-        "province": "KKN",
-        "category": "disaster",
-        "contact": "กองสาธารณภัย โทร 043-000-000",
-        "budget": "45000",
-        "claim_opens": (today - timedelta(days=1)).isoformat(),
-        "claim_closes": (today + timedelta(days=14)).isoformat(),
-        "deadline": (today + timedelta(days=60)).isoformat(),
-        "verified_only": verified_only,
-        "milestones": [
+    raw = task_raw(
+        verified_only=verified_only,
+        milestones=[
             {"title": f"ช่วงที่ {i + 1}", "due": (today + timedelta(days=20 + i)).isoformat(), "share": ""}
             for i in range(milestones)
         ],
-    }
+    )
     clean, errors = rules.validate_task(raw)
     assert not errors, errors
     return clean

@@ -13,27 +13,16 @@ from civic.handovers import rules, store
 from civic.handovers.store import Actor
 from civic.orgs import store as orgs
 from tests.helpers import make_agency, make_partner, make_user
+from tests.integration.handover_data import task_raw
 
 
 def task_fields(**over) -> dict:
     today = date.today()
-    raw = {
-        "title": "อบรมเตรียมความพร้อมรับน้ำท่วมชุมชน",
-        "description": "จัดอบรมอาสาสมัครชุมชนริมน้ำพองเรื่องการเตรียมความพร้อมรับมืออุทกภัย",
-        "deliverables": "อบรม 3 ครั้ง ผู้เข้าร่วมรวม 120 คน",
-        "province": "KKN",
-        "category": "disaster",
-        "contact": "กองสาธารณภัย โทร 043-000-000",
-        "budget": "45000",
-        "claim_opens": (today - timedelta(days=1)).isoformat(),
-        "claim_closes": (today + timedelta(days=14)).isoformat(),
-        "deadline": (today + timedelta(days=60)).isoformat(),
-        "milestones": [
-            {"title": "อบรมครั้งที่ 1", "due": (today + timedelta(days=20)).isoformat(), "share": "40"},
-            {"title": "อบรมครั้งที่ 2", "due": (today + timedelta(days=40)).isoformat(), "share": "60"},
-        ],
-    }
-    raw.update(over)
+    milestones = [
+        {"title": "อบรมครั้งที่ 1", "due": (today + timedelta(days=20)).isoformat(), "share": "40"},
+        {"title": "อบรมครั้งที่ 2", "due": (today + timedelta(days=40)).isoformat(), "share": "60"},
+    ]
+    raw = task_raw(milestones=milestones) | over
     clean, errors = rules.validate_task(raw)
     assert not errors, errors
     return clean
