@@ -144,37 +144,28 @@ LEFT JOIN organisations hp ON hp.id = hc.partner_id
 """
 # $6: partner ids for "open to me": open now, window open, and the partner meets the
 # verification and partner-type requirements. $7: agency ids of the viewer (their drafts show).
+# The board and its count share one WHERE so the total always matches the rows.
+TASK_FILTER = f"""
+WHERE ($1::text IS NULL OR t.province = $1)
+  AND ($2::text IS NULL OR t.category = $2)
+  AND ($3::text IS NULL OR t.status = $3)
+  AND ($4::text IS NULL OR a.slug = $4)
+  AND ($5::text IS NULL OR hp.slug = $5)
+  AND (t.status <> 'draft' OR t.agency_id = ANY($7::bigint[]))
+  AND ($6::bigint[] IS NULL OR (
+        t.status = 'open' AND t.claim_opens <= {TODAY} AND t.claim_closes >= {TODAY}
+        AND EXISTS (SELECT 1 FROM organisations p WHERE p.id = ANY($6::bigint[])
+                    AND (NOT t.verified_only OR p.verification = 'verified')
+                    AND (cardinality(t.partner_types) = 0 OR p.partner_type = ANY(t.partner_types)))))
+"""
 LIST_TASKS = f"""
 SELECT {SUMMARY_COLUMNS}
 {SUMMARY_FROM}
-WHERE ($1::text IS NULL OR t.province = $1)
-  AND ($2::text IS NULL OR t.category = $2)
-  AND ($3::text IS NULL OR t.status = $3)
-  AND ($4::text IS NULL OR a.slug = $4)
-  AND ($5::text IS NULL OR hp.slug = $5)
-  AND (t.status <> 'draft' OR t.agency_id = ANY($7::bigint[]))
-  AND ($6::bigint[] IS NULL OR (
-        t.status = 'open' AND t.claim_opens <= {TODAY} AND t.claim_closes >= {TODAY}
-        AND EXISTS (SELECT 1 FROM organisations p WHERE p.id = ANY($6::bigint[])
-                    AND (NOT t.verified_only OR p.verification = 'verified')
-                    AND (cardinality(t.partner_types) = 0 OR p.partner_type = ANY(t.partner_types)))))
+{TASK_FILTER}
 ORDER BY {{order}}
 LIMIT $8 OFFSET $9
 """
-COUNT_TASKS = f"""
-SELECT count(*) {SUMMARY_FROM}
-WHERE ($1::text IS NULL OR t.province = $1)
-  AND ($2::text IS NULL OR t.category = $2)
-  AND ($3::text IS NULL OR t.status = $3)
-  AND ($4::text IS NULL OR a.slug = $4)
-  AND ($5::text IS NULL OR hp.slug = $5)
-  AND (t.status <> 'draft' OR t.agency_id = ANY($7::bigint[]))
-  AND ($6::bigint[] IS NULL OR (
-        t.status = 'open' AND t.claim_opens <= {TODAY} AND t.claim_closes >= {TODAY}
-        AND EXISTS (SELECT 1 FROM organisations p WHERE p.id = ANY($6::bigint[])
-                    AND (NOT t.verified_only OR p.verification = 'verified')
-                    AND (cardinality(t.partner_types) = 0 OR p.partner_type = ANY(t.partner_types)))))
-"""
+COUNT_TASKS = f"SELECT count(*) {SUMMARY_FROM} {TASK_FILTER}"
 ORDERS = {
     "newest": "t.created_at DESC, t.id DESC",
     "deadline": "t.deadline ASC, t.id",
