@@ -14,7 +14,10 @@ Prints ratios:
   its own range of ideas across rounds), so both sides commit a write.
   The ceiling: GET /api/v1/me (same auth, one indexed read, no write) against the same raw loop:
   support cannot beat it, so "support / me" shows how close support gets to what the HTTP stack allows.
-  Rounds alternate me / support / raw so background load on a shared machine hits all three alike;
+  The floor: the same load against bench/floor_app.py, served the same way: Litestar with one JSON
+  route and no middleware or database, and a bare ASGI callable (uvicorn alone). If even these stay
+  under 50% of raw, the goal is out of reach of the fixed stack on this machine, whatever civic does.
+  Rounds alternate the kinds so background load on a shared machine hits them all alike;
   each figure is the median over rounds. CPU per operation is read from /proc for the server
   (civic run + its workers), PostgreSQL (postmaster + backends) and this load generator: on a
   CPU-bound box, cores * 1000 / (ms per operation) is the most either side can reach, which is
@@ -174,6 +177,16 @@ class HttpConnection:
         self.writer.close()
 
 
+async def wait_until_up(url: str) -> None:
+    for _ in range(300):
+        try:
+            httpx.get(url, timeout=1)  # noqa: ASYNC210 - start-up poll only
+            return
+        except httpx.HTTPError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
 async def run_for(seconds: float, concurrency: int, step) -> float:
     """Calls step(worker) on `concurrency` workers until the deadline; returns calls per second."""
     done = 0
@@ -295,6 +308,7 @@ async def main() -> None:
     base_dir = Path(tempfile.mkdtemp(prefix="civic-bench-ideas-"))
     server = embedded_db.start(base_dir, cleanup="delete")
     proc = None
+    floor_procs: list[subprocess.Popen] = []
     try:
         embedded_db.ensure_database(server, "civic")
         dsn = embedded_db.dsn(server, "civic")
@@ -329,49 +343,77 @@ async def main() -> None:
             stdout=subprocess.DEVNULL,
         )
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/api/v1/health", timeout=1)  # noqa: ASYNC210 - start-up poll only
-                break
-            except httpx.HTTPError:
-                await asyncio.sleep(0.1)
+        await wait_until_up(f"{base}/api/v1/health")
+        floors = {}
+        for name in ("litestar_app", "asgi_app"):
+            floor_port = free_port()
+            floors[name] = floor_port
+            floor_procs.append(
+                subprocess.Popen(  # noqa: ASYNC220 - started once, before any measurement
+                    [sys.executable, "-m", "uvicorn", f"floor_app:{name}", "--port", str(floor_port)]
+                    + ["--workers", str(args.workers), "--log-level", "warning", "--no-access-log"]
+                    # The connections idle through the other kinds' rounds; uvicorn's default is 5 s.
+                    + ["--timeout-keep-alive", "600"],
+                    cwd=ROOT / "bench",
+                    stdout=subprocess.DEVNULL,
+                )
+            )
+            await wait_until_up(f"http://127.0.0.1:{floor_port}/")
 
         ideas = data["ideas"][2:]
         http_cursor, raw_cursor = Cursor(ideas, c), Cursor(ideas, c)
-        http_conns = [
-            await HttpConnection("127.0.0.1", port, {"authorization": f"Bearer {t}"}).open()
-            for t in data["tokens"][:c]
-        ]
         raw_conns = [await asyncpg.connect(dsn) for _ in range(c)]
         raw_users = data["users"][c : 2 * c]
+        auth = [{"authorization": f"Bearer {t}"} for t in data["tokens"][:c]]
+        no_auth = [{}] * c
 
         def support_path(w: int) -> str:
             return f"/api/v1/ideas/{http_cursor.next(w)}/support"
 
-        # Warm-up: every server connection prepares its statements, every worker imports lazily.
-        await http_rate(http_conns, "GET", lambda w: "/api/v1/me", 1.0)
-        await http_rate(http_conns, "POST", support_path, 1.0)
-        await raw_rate(raw_conns, raw_users, raw_cursor, 1.0)
+        # kind -> (server pid, port, per-client headers, method, path of worker w)
+        http_kinds = {
+            "me": (proc.pid, port, auth, "GET", lambda w: "/api/v1/me"),
+            "support": (proc.pid, port, auth, "POST", support_path),
+        } | {
+            name: (fp.pid, floor_port, no_auth, "GET", lambda w: "/")
+            for (name, floor_port), fp in zip(floors.items(), floor_procs, strict=True)
+        }
 
-        rates: dict[str, list[float]] = {"me": [], "support": [], "raw": []}
+        async def measure(kind: str, seconds: float) -> float:
+            if kind == "raw":
+                return await raw_rate(raw_conns, raw_users, raw_cursor, seconds)
+            _, kind_port, headers, method, path_of = http_kinds[kind]
+            # Fresh keep-alive connections each time: idle ones would hit uvicorn's 5 s timeout
+            # during the other kinds' rounds. Opening them is not timed.
+            conns = [await HttpConnection("127.0.0.1", kind_port, h).open() for h in headers]
+            try:
+                return await http_rate(conns, method, path_of, seconds)
+            finally:
+                for conn in conns:
+                    conn.close()
+
+        kinds = ("me", "support", "raw", "litestar_app", "asgi_app")
+        # Warm-up: every server connection prepares its statements, every worker imports lazily.
+        for kind in kinds:
+            await measure(kind, 1.0)
+
+        rates: dict[str, list[float]] = {k: [] for k in kinds}
         # CPU ms per operation, by process group: (server, postgres, load generator).
-        cpu: dict[str, list[tuple[float, float, float]]] = {"me": [], "support": [], "raw": []}
+        cpu: dict[str, list[tuple[float, float, float]]] = {k: [] for k in kinds}
         pg_pid = server.get_pid()
         for _ in range(args.rounds):
-            for kind in ("me", "support", "raw"):
-                before = (process_cpu(proc.pid), process_cpu(pg_pid), time.process_time())
-                if kind == "me":
-                    rate = await http_rate(http_conns, "GET", lambda w: "/api/v1/me", args.seconds)
-                elif kind == "support":
-                    rate = await http_rate(http_conns, "POST", support_path, args.seconds)
-                else:
-                    rate = await raw_rate(raw_conns, raw_users, raw_cursor, args.seconds)
+            for kind in kinds:
+                pid = http_kinds[kind][0] if kind in http_kinds else pg_pid
+                before = (process_cpu(pid), process_cpu(pg_pid), time.process_time())
+                rate = await measure(kind, args.seconds)
                 rates[kind].append(rate)
-                after = (process_cpu(proc.pid), process_cpu(pg_pid), time.process_time())
+                after = (process_cpu(pid), process_cpu(pg_pid), time.process_time())
                 ops = rate * args.seconds
-                cpu[kind].append(tuple((a - b) / ops * 1000 for a, b in zip(after, before, strict=True)))
-        for conn in http_conns:
-            conn.close()
+                server_ms, pg_ms, client_ms = (
+                    (a - b) / ops * 1000 for a, b in zip(after, before, strict=True)
+                )
+                # For the raw loop the "server" is PostgreSQL itself, already counted.
+                cpu[kind].append((0.0 if kind == "raw" else server_ms, pg_ms, client_ms))
         await asyncio.gather(*(conn.close() for conn in raw_conns))
 
         me, support, raw = (statistics.median(rates[k]) for k in ("me", "support", "raw"))
@@ -392,7 +434,18 @@ async def main() -> None:
             )
             + ")"
         )
-        for kind, label in (("support", "HTTP support"), ("me", "HTTP /me"), ("raw", "raw insert")):
+        lite, bare = (statistics.median(rates[k]) for k in ("litestar_app", "asgi_app"))
+        print(
+            f"  floor of the fixed stack, no database at all: Litestar hello {lite:.0f} req/s = {lite / raw:.1%} "
+            f"of raw; bare uvicorn ASGI {bare:.0f} req/s = {bare / raw:.1%} of raw"
+        )
+        for kind, label in (
+            ("support", "HTTP support"),
+            ("me", "HTTP /me"),
+            ("raw", "raw insert"),
+            ("litestar_app", "Litestar hello"),
+            ("asgi_app", "bare ASGI"),
+        ):
             server_ms, pg_ms, client_ms = (statistics.median(x[i] for x in cpu[kind]) for i in range(3))
             total = server_ms + pg_ms + client_ms
             print(
@@ -429,9 +482,10 @@ async def main() -> None:
             f"{q_big / q_small:.2f}x (goal 1.00)"
         )
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=20)
+        for p in [proc, *floor_procs]:
+            if p is not None:
+                p.terminate()
+                p.wait(timeout=20)
         server.cleanup()
         shutil.rmtree(base_dir, ignore_errors=True)
 

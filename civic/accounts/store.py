@@ -42,24 +42,25 @@ SELECT u.id, u.email, u.display_name, u.lang, u.role, u.status,
 FROM users u
 """
 
-# One round trip per request for either credential. The touch runs in the same statement and
-# writes only when the stored time is older than TOUCH_AFTER: most requests are pure reads (no
-# WAL flush at commit), and clients sharing a token or a session do not queue on its row lock
-# more than once per TOUCH_AFTER. The touch re-checks its own row, so concurrent requests that
-# all found it stale write it once.
-SESSION_USER = (
-    "WITH s AS (SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > now()), "
+# One round trip for a whole batch of credentials (civic.web.security batches the requests that
+# arrive together); n is each credential's place in the batch, so a row finds its request again.
+# The touch runs in the same statement and writes only when the stored time is older than
+# TOUCH_AFTER: most requests are pure reads (no WAL flush at commit), and clients sharing a token
+# or a session do not queue on its row lock more than once per TOUCH_AFTER. The touch re-checks its
+# own row, so concurrent requests that all found it stale write it once.
+SESSION_USERS = (
+    "WITH k AS (SELECT * FROM unnest($1::bytea[]) WITH ORDINALITY AS k(token_hash, n)), "
+    "s AS (SELECT k.n, s.user_id FROM k JOIN sessions s USING (token_hash) WHERE s.expires_at > now()), "
     "touch AS (UPDATE sessions SET last_seen_at = now(), expires_at = now() + $2::interval "
-    "WHERE token_hash = $1 AND expires_at > now() AND last_seen_at < now() - $3::interval) "
-    + USER_WITH_MEMBERSHIPS
-    + " JOIN s ON s.user_id = u.id"
+    "WHERE token_hash = ANY($1) AND expires_at > now() AND last_seen_at < now() - $3::interval) "
+    "SELECT s.n, x.* FROM s CROSS JOIN LATERAL (" + USER_WITH_MEMBERSHIPS + " WHERE u.id = s.user_id) x"
 )
-TOKEN_USER = (
-    "WITH t AS (SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL), "
-    "touch AS (UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1 AND revoked_at IS NULL "
+TOKEN_USERS = (
+    "WITH k AS (SELECT * FROM unnest($1::bytea[]) WITH ORDINALITY AS k(token_hash, n)), "
+    "t AS (SELECT k.n, t.user_id FROM k JOIN api_tokens t USING (token_hash) WHERE t.revoked_at IS NULL), "
+    "touch AS (UPDATE api_tokens SET last_used_at = now() WHERE token_hash = ANY($1) AND revoked_at IS NULL "
     "AND (last_used_at IS NULL OR last_used_at < now() - $2::interval)) "
-    + USER_WITH_MEMBERSHIPS
-    + " JOIN t ON t.user_id = u.id"
+    "SELECT t.n, x.* FROM t CROSS JOIN LATERAL (" + USER_WITH_MEMBERSHIPS + " WHERE u.id = t.user_id) x"
 )
 USER_BY_ID = USER_WITH_MEMBERSHIPS + " WHERE u.id = $1"
 
@@ -82,12 +83,31 @@ async def user_by_id(conn: asyncpg.Connection, user_id: int) -> CurrentUser | No
     return _user(await conn.fetchrow(USER_BY_ID, user_id))
 
 
+def _in_order(rows: list[asyncpg.Record], count: int) -> list[CurrentUser | None]:
+    users: list[CurrentUser | None] = [None] * count
+    for row in rows:
+        users[row["n"] - 1] = _user(row)
+    return users
+
+
+async def users_for_sessions(conn: asyncpg.Connection, tokens: list[str]) -> list[CurrentUser | None]:
+    """The user of each session token, in the tokens' order (None: unknown or expired)."""
+    rows = await conn.fetch(SESSION_USERS, [hash_token(t) for t in tokens], SESSION_LIFETIME, TOUCH_AFTER)
+    return _in_order(rows, len(tokens))
+
+
+async def users_for_api_tokens(conn: asyncpg.Connection, tokens: list[str]) -> list[CurrentUser | None]:
+    """The user of each API token, in the tokens' order (None: unknown or revoked)."""
+    rows = await conn.fetch(TOKEN_USERS, [hash_token(t) for t in tokens], TOUCH_AFTER)
+    return _in_order(rows, len(tokens))
+
+
 async def user_for_session(conn: asyncpg.Connection, token: str) -> CurrentUser | None:
-    return _user(await conn.fetchrow(SESSION_USER, hash_token(token), SESSION_LIFETIME, TOUCH_AFTER))
+    return (await users_for_sessions(conn, [token]))[0]
 
 
 async def user_for_api_token(conn: asyncpg.Connection, token: str) -> CurrentUser | None:
-    return _user(await conn.fetchrow(TOKEN_USER, hash_token(token), TOUCH_AFTER))
+    return (await users_for_api_tokens(conn, [token]))[0]
 
 
 async def create_user(
