@@ -75,6 +75,15 @@ async def _post_task(c, **over) -> int:
     return int(r.headers["location"].rsplit("/", 1)[1])
 
 
+async def _claimed_and_confirmed(world, conn, task_id: int) -> int:
+    """Nok's partner holds the task and staff have confirmed it; returns its (only) milestone's id."""
+    await send_json(
+        world["nok"], "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"}
+    )
+    await send_json(world["staff"], "POST", f"/api/v1/handovers/{task_id}/confirm")
+    return await conn.fetchval("SELECT id FROM handover_milestones WHERE task_id = $1", task_id)
+
+
 async def _counts(conn) -> tuple:
     return (
         await conn.fetchval("SELECT count(*) FROM handover_claims"),
@@ -185,11 +194,7 @@ async def test_confirming_as_another_agency_is_forbidden(world, conn):
 
 async def test_milestone_update_by_partner_not_holding_the_task(world, conn):
     task_id = await _post_task(world["staff"])
-    await send_json(
-        world["nok"], "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"}
-    )
-    await send_json(world["staff"], "POST", f"/api/v1/handovers/{task_id}/confirm")
-    milestone = await conn.fetchval("SELECT id FROM handover_milestones WHERE task_id = $1", task_id)
+    milestone = await _claimed_and_confirmed(world, conn, task_id)
     before = await _counts(conn)
     r = await send_json(world["ton"], "POST", f"/api/v1/handovers/{task_id}/updates",
                         {"milestone_id": milestone, "body": "ทำแล้วนะ", "percent": 50})  # fmt: skip
@@ -215,11 +220,7 @@ async def test_negative_budget_and_deadline_before_window_rerender_form(world, c
 
 async def test_evidence_that_is_really_an_executable(world, conn):
     task_id = await _post_task(world["staff"])
-    await send_json(
-        world["nok"], "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"}
-    )
-    await send_json(world["staff"], "POST", f"/api/v1/handovers/{task_id}/confirm")
-    milestone = await conn.fetchval("SELECT id FROM handover_milestones WHERE task_id = $1", task_id)
+    milestone = await _claimed_and_confirmed(world, conn, task_id)
     before = await _counts(conn)
     nok = world["nok"]
     r = await nok.post(
@@ -272,9 +273,7 @@ def _validator():
 @pytest.mark.filterwarnings("error::DeprecationWarning:jsonschema")
 async def test_ocds_release_package_validates(world, conn, client, settings):
     done = await _post_task(world["staff"], budget="12000.50")
-    await send_json(world["nok"], "POST", f"/api/v1/handovers/{done}/claim", {"plan": "x" * 30, "team": "ทีม"})
-    await send_json(world["staff"], "POST", f"/api/v1/handovers/{done}/confirm")
-    milestone = await conn.fetchval("SELECT id FROM handover_milestones WHERE task_id = $1", done)
+    milestone = await _claimed_and_confirmed(world, conn, done)
     await send_json(
         world["nok"],
         "POST",
