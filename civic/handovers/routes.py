@@ -3,6 +3,7 @@ rules decide (may I? is it valid?), the store acts in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -610,6 +611,15 @@ def _api(exc: Exception) -> ClientError:
     raise exc
 
 
+async def _api_act(db, task_id: int, act: Awaitable) -> TaskDetail:
+    """Run one verb for the JSON API: refusals become JSON errors, success returns the task as it is now."""
+    try:
+        await act
+    except (FormErrors, store.HandoverError) as exc:
+        raise _api(exc) from None
+    return await _detail(db, await store.get_task(db, task_id))
+
+
 class HandoversApi(Controller):
     path = "/api/v1/handovers"
     tags = ["handovers"]
@@ -653,20 +663,12 @@ class HandoversApi(Controller):
         user = require_user(request)
         task = await _load(db, user, task_id)
         fields = {k: str(v) for k, v in msgspec.to_builtins(data).items() if v is not None}
-        try:
-            await _do_edit(db, user, task, fields)
-        except (FormErrors, store.HandoverError) as exc:
-            raise _api(exc) from None
-        return await _detail(db, await store.get_task(db, task_id))
+        return await _api_act(db, task_id, _do_edit(db, user, task, fields))
 
     async def _simple(self, request, db, task_id: int, action: str, text: str | None) -> TaskDetail:
         user = require_user(request)
         task = await _load(db, user, task_id)
-        try:
-            await _do_simple(db, user, task, action, text)
-        except (FormErrors, store.HandoverError) as exc:
-            raise _api(exc) from None
-        return await _detail(db, await store.get_task(db, task_id))
+        return await _api_act(db, task_id, _do_simple(db, user, task, action, text))
 
     @post("/{task_id:int}/publish", summary="Publish a draft (agency staff)")
     async def publish(self, request: Request, db: Db, task_id: FromPath[int]) -> TaskDetail:
@@ -678,11 +680,7 @@ class HandoversApi(Controller):
     ) -> TaskDetail:
         user = current_user(request)
         task = await _load(db, user, task_id)
-        try:
-            await _do_claim(db, user, task, data.plan, data.team, data.partner)
-        except (FormErrors, store.HandoverError) as exc:
-            raise _api(exc) from None
-        return await _detail(db, await store.get_task(db, task_id))
+        return await _api_act(db, task_id, _do_claim(db, user, task, data.plan, data.team, data.partner))
 
     @post("/{task_id:int}/confirm", summary="Confirm the claim (agency staff)")
     async def confirm(self, request: Request, db: Db, task_id: FromPath[int]) -> TaskDetail:
@@ -712,11 +710,7 @@ class HandoversApi(Controller):
             "percent": data.percent,
             "links": data.links,
         }
-        try:
-            await _do_update(db, request, user, task, raw, [])
-        except (FormErrors, store.HandoverError) as exc:
-            raise _api(exc) from None
-        return await _detail(db, await store.get_task(db, task_id))
+        return await _api_act(db, task_id, _do_update(db, request, user, task, raw, []))
 
     @post("/{task_id:int}/milestones/{milestone_id:int}/review", summary="Review a milestone (agency staff)")
     async def review(
@@ -729,11 +723,9 @@ class HandoversApi(Controller):
     ) -> TaskDetail:
         user = require_user(request)
         task = await _load(db, user, task_id)
-        try:
-            await _do_review(db, user, task, milestone_id, data.verdict, data.comment)
-        except (FormErrors, store.HandoverError) as exc:
-            raise _api(exc) from None
-        return await _detail(db, await store.get_task(db, task_id))
+        return await _api_act(
+            db, task_id, _do_review(db, user, task, milestone_id, data.verdict, data.comment)
+        )
 
     @post("/{task_id:int}/request-completion", summary="Request completion (holding partner)")
     async def request_completion(
