@@ -577,17 +577,12 @@ class ConsultationPages(Controller):
                 response_errors=translate_errors(lang_of(request), errors),
                 status=400,
             )
+        if form.get("mode") == "edit":
+            save, msg = store.update_response, N_("Your response was updated.")
+        else:
+            save, msg = store.submit_response, N_("Thank you. Your response was received.")
         try:
-            if form.get("mode") == "edit":
-                await store.update_response(
-                    db, consultation_id, user.id, consent=consent, province=province, answers=clean
-                )
-                msg = N_("Your response was updated.")
-            else:
-                await store.submit_response(
-                    db, consultation_id, user.id, consent=consent, province=province, answers=clean
-                )
-                msg = N_("Thank you. Your response was received.")
+            await save(db, consultation_id, user.id, consent=consent, province=province, answers=clean)
         except store.ConsultationError as exc:
             raise ClientError.from_domain(exc) from None
         return redirect(f"/consultations/{consultation_id}#respond", flash=("success", msg))
