@@ -34,7 +34,7 @@ from civic.ideas.schemas import (
 )
 from civic.ideas.text import paragraphs
 from civic.validation import Errors, Problem
-from civic.web.deps import Db
+from civic.web.deps import Db, batch_loader
 from civic.web.errors import ClientError
 from civic.web.guards import current_user, forbid, not_found, require_user
 from civic.web.templating import lang_of, redirect, render, safe_next, translate_errors, wants_partial
@@ -256,19 +256,24 @@ async def _support(db: Db, user: CurrentUser, idea: Idea, withdraw: bool) -> Sup
         raise not_found(IDEA_NOT_FOUND) from None
 
 
-async def _support_fast(db: Db, user: CurrentUser, idea_id: int, withdraw: bool) -> SupportState:
+async def _support_fast(request: Request, idea_id: int, withdraw: bool) -> SupportState:
     """The API's hot path: one statement checks, writes, counts and queues the search update
-    (store.support_idea / withdraw_support). The full idea is loaded only to explain a refusal."""
+    (store.support_ideas / withdraw_support), and supports of requests that arrive together share
+    it. The full idea is loaded only to explain a refusal."""
+    user = require_user(request)
     if not rules.may_support(user):
         raise ClientError(409, "not_supportable", "This idea is not open to supports.")
+    state = request.app.state
     try:
         if withdraw:
-            return await store.withdraw_support(db, idea_id, user.id)
-        return await store.support_idea(db, idea_id, user.id)
+            async with state.pool.acquire() as db:
+                return await store.withdraw_support(db, idea_id, user.id)
+        return await batch_loader(state, store.support_ideas).load((idea_id, user.id))
     except store.NotFound:
         raise not_found(IDEA_NOT_FOUND) from None
     except store.NotAllowed:
-        await _load_idea(db, idea_id, user)  # a pending idea this person may not see stays a 404
+        async with state.pool.acquire() as db:
+            await _load_idea(db, idea_id, user)  # a pending idea this person may not see stays a 404
         raise ClientError(409, "not_supportable", "This idea is not open to supports.") from None
 
 
@@ -1162,12 +1167,12 @@ class IdeasApi(Controller):
         return await _detail_out(db, user, await _load_idea(db, idea_id, user))
 
     @post("/ideas/{idea_id:int}/support", summary="Support an idea (idempotent)", status_code=200)
-    async def support(self, request: Request, db: Db, idea_id: FromPath[int]) -> SupportState:
-        return await _support_fast(db, require_user(request), idea_id, withdraw=False)
+    async def support(self, request: Request, idea_id: FromPath[int]) -> SupportState:
+        return await _support_fast(request, idea_id, withdraw=False)
 
     @delete("/ideas/{idea_id:int}/support", summary="Withdraw a support", status_code=200)
-    async def withdraw(self, request: Request, db: Db, idea_id: FromPath[int]) -> SupportState:
-        return await _support_fast(db, require_user(request), idea_id, withdraw=True)
+    async def withdraw(self, request: Request, idea_id: FromPath[int]) -> SupportState:
+        return await _support_fast(request, idea_id, withdraw=True)
 
     @get("/ideas/{idea_id:int}/comments", summary="Comments, a page of threads after a cursor")
     async def comments(

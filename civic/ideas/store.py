@@ -591,83 +591,114 @@ async def answer_idea(
 INSERT_SUPPORT = "INSERT INTO idea_supports (idea_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 
 
-# SUPPORT's and WITHDRAW's first step: the idea row locked, with what gates a support.
-_LOCK_TARGET = """
+# SUPPORT writes the supports of a whole batch of requests, given as two parallel arrays ($1 idea
+# ids, $2 user ids; the API batches the requests that arrive together, a form post is a batch of
+# one), in one statement (one round trip, one implicit transaction):
+# * target locks each idea row first, in id order so that two batches never deadlock (FOR NO KEY
+#   UPDATE waits for a concurrent support of the same idea and then sees its committed count), so
+#   nothing can hide or re-status an idea between the check and the write, and each insert is gated
+#   on its locked row;
+# * the primary key of idea_supports keeps one row per person (ON CONFLICT DO NOTHING: 50 racing
+#   requests by one user leave one row; only the first of them reports changed);
+# * each count moves by what was really inserted, from the locked row, so it stays exact;
+# * the response clock starts, and the event is recorded, the first time a count reaches the
+#   board's threshold (threshold_reached_at = now() only in the transaction that set it);
+# * the search outbox row (see civic.search.outbox) is written in the same statement.
+# The board's is_open is read from the statement's snapshot, as the old two-step check did.
+SUPPORT = """
+WITH req AS (
+    SELECT * FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS r(idea_id, user_id, n)
+), target AS (
+    SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count
+    FROM ideas i JOIN idea_boards b ON b.id = i.board_id
+    WHERE i.id IN (SELECT idea_id FROM req)
+    ORDER BY i.id
+    FOR NO KEY UPDATE OF i
+), ins AS (
+    INSERT INTO idea_supports (idea_id, user_id)
+    SELECT DISTINCT r.idea_id, r.user_id FROM req r JOIN target t ON t.id = r.idea_id
+    WHERE t.is_open AND NOT t.hidden AND t.status = ANY($3::text[])
+    ON CONFLICT DO NOTHING
+    RETURNING idea_id, user_id
+), added AS (
+    SELECT idea_id, count(*)::int AS n FROM ins GROUP BY idea_id
+), bump AS (
+    UPDATE ideas i
+    SET support_count = i.support_count + a.n,
+        threshold_reached_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + a.n >= b.support_threshold
+                                    THEN now() ELSE i.threshold_reached_at END,
+        answer_due_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + a.n >= b.support_threshold
+                             THEN now() + make_interval(days => b.response_days) ELSE i.answer_due_at END
+    FROM added a, idea_boards b
+    WHERE i.id = a.idea_id AND b.id = i.board_id
+    RETURNING i.id, i.support_count, i.threshold_reached_at = now() AS just_reached, i.answer_due_at,
+              b.support_threshold
+), event AS (
+    INSERT INTO events (kind, subject_kind, subject_id, payload)
+    SELECT 'idea.threshold_reached', 'idea', id,
+           jsonb_build_object('support_count', support_count, 'threshold', support_threshold,
+                              'answer_due_at', answer_due_at)
+    FROM bump WHERE just_reached
+), search AS (
+    INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', id, 'upsert' FROM bump
+), result AS (
+    SELECT r.n, t.status, t.hidden, t.is_open, COALESCE(bump.support_count, t.support_count) AS support_count,
+           ins.user_id IS NOT NULL AND r.n = min(r.n) OVER (PARTITION BY r.idea_id, r.user_id) AS changed,
+           COALESCE(bump.just_reached, false) AS just_reached
+    FROM req r
+    LEFT JOIN target t ON t.id = r.idea_id
+    LEFT JOIN ins ON ins.idea_id = r.idea_id AND ins.user_id = r.user_id
+    LEFT JOIN bump ON bump.id = r.idea_id
+)
+SELECT * FROM result ORDER BY n
+"""
+
+
+async def support_ideas(
+    conn: asyncpg.Connection, requests: list[tuple[int, int]]
+) -> list[SupportState | NotFound | NotAllowed]:
+    """Idempotent supports for (idea id, user id) pairs, answered in order: the state after the
+    support, or NotFound for an unknown idea, or NotAllowed (nothing written for that pair) when
+    the idea is hidden, its board closed, or its status not open to supports."""
+    rows = await conn.fetch(
+        SUPPORT, [idea for idea, _ in requests], [user for _, user in requests], list(rules.SUPPORTABLE)
+    )
+    results: list[SupportState | NotFound | NotAllowed] = []
+    for (idea_id, _), row in zip(requests, rows, strict=True):
+        if row["status"] is None:
+            results.append(NotFound())
+        elif not rules.is_supportable(row["status"], row["hidden"], row["is_open"]):
+            results.append(NotAllowed())
+        else:
+            results.append(
+                SupportState(
+                    idea_id=idea_id,
+                    supported=True,
+                    support_count=row["support_count"],
+                    changed=row["changed"],
+                    threshold_reached=row["changed"] and row["just_reached"],
+                )
+            )
+    return results
+
+
+async def support_idea(conn: asyncpg.Connection, idea_id: int, user_id: int) -> SupportState:
+    """support_ideas for one pair; raises its NotFound / NotAllowed."""
+    (result,) = await support_ideas(conn, [(idea_id, user_id)])
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+# The withdrawal twin of SUPPORT: same lock, same gate (a hidden or closed idea keeps its
+# supports), the count moves only when a row was really deleted.
+WITHDRAW = """
 WITH target AS (
     SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count
     FROM ideas i JOIN idea_boards b ON b.id = i.board_id
     WHERE i.id = $1
     FOR NO KEY UPDATE OF i
-)"""
-
-
-# The whole support in one statement (one round trip, one implicit transaction):
-# * target locks the idea row first (FOR NO KEY UPDATE waits for a concurrent support of the same
-#   idea and then sees its committed count), so nothing can hide or re-status the idea between
-#   the check and the write, and the insert is gated on that locked row;
-# * the primary key of idea_supports keeps one row per person (ON CONFLICT DO NOTHING: 50 racing
-#   requests by one user leave one row, the others see changed = false);
-# * the count moves only when ins really inserted, from the locked row, so it stays exact;
-# * the response clock starts, and the event is recorded, the first time the count reaches the
-#   board's threshold (threshold_reached_at = now() only in the transaction that set it);
-# * the search outbox row (see civic.search.outbox) is written in the same statement.
-# The board's is_open is read from the statement's snapshot, as the old two-step check did.
-SUPPORT = f"""
-{_LOCK_TARGET}, ins AS (
-    INSERT INTO idea_supports (idea_id, user_id)
-    SELECT id, $2 FROM target WHERE is_open AND NOT hidden AND status = ANY($3::text[])
-    ON CONFLICT DO NOTHING
-    RETURNING idea_id
-), bump AS (
-    UPDATE ideas i
-    SET support_count = i.support_count + 1,
-        threshold_reached_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + 1 >= b.support_threshold
-                                    THEN now() ELSE i.threshold_reached_at END,
-        answer_due_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + 1 >= b.support_threshold
-                             THEN now() + make_interval(days => b.response_days) ELSE i.answer_due_at END
-    FROM idea_boards b
-    WHERE i.id = (SELECT idea_id FROM ins) AND b.id = i.board_id
-    RETURNING i.support_count, i.threshold_reached_at = now() AS just_reached, i.answer_due_at,
-              b.support_threshold
-), event AS (
-    INSERT INTO events (kind, subject_kind, subject_id, payload)
-    SELECT 'idea.threshold_reached', 'idea', $1,
-           jsonb_build_object('support_count', support_count, 'threshold', support_threshold,
-                              'answer_due_at', answer_due_at)
-    FROM bump WHERE just_reached
-), search AS (
-    INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', $1, 'upsert' FROM bump
-)
-SELECT t.status, t.hidden, t.is_open, COALESCE(bump.support_count, t.support_count) AS support_count,
-       bump.support_count IS NOT NULL AS changed, COALESCE(bump.just_reached, false) AS just_reached
-FROM target t LEFT JOIN bump ON true
-"""
-
-
-async def support_idea(conn: asyncpg.Connection, idea_id: int, user_id: int) -> SupportState:
-    """Idempotent: the primary key keeps one row per person; the count moves only on a real insert.
-
-    Raises NotFound for an unknown idea and NotAllowed (nothing written) when the idea is hidden,
-    its board closed, or its status not open to supports.
-    """
-    row = await conn.fetchrow(SUPPORT, idea_id, user_id, list(rules.SUPPORTABLE))
-    if row is None:
-        raise NotFound
-    if not rules.is_supportable(row["status"], row["hidden"], row["is_open"]):
-        raise NotAllowed
-    return SupportState(
-        idea_id=idea_id,
-        supported=True,
-        support_count=row["support_count"],
-        changed=row["changed"],
-        threshold_reached=row["just_reached"],
-    )
-
-
-# The withdrawal twin of SUPPORT: same lock, same gate (a hidden or closed idea keeps its
-# supports), the count moves only when a row was really deleted.
-WITHDRAW = f"""
-{_LOCK_TARGET}, del AS (
+), del AS (
     DELETE FROM idea_supports s USING target t
     WHERE s.idea_id = t.id AND s.user_id = $2
       AND t.is_open AND NOT t.hidden AND t.status = ANY($3::text[])

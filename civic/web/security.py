@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 
-import asyncpg
-from aiodataloader import DataLoader
 from litestar import Request
-from litestar.datastructures import MutableScopeHeaders, State
 from litestar.enums import ScopeType
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from civic.accounts import store as accounts
-from civic.accounts.schemas import CurrentUser
+from civic.web.deps import batch_loader
 from civic.web.i18n import gettext, normalise_lang
 
 SESSION_COOKIE = "civic_session"
@@ -78,40 +75,15 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for key, value in SECURITY_HEADERS:
-                    if key.decode() not in headers:
-                        headers.add(key.decode(), value.decode())
+                # Raw byte pairs: this runs on every response, and a header-object view would
+                # decode every header once per security header looked up.
+                headers = list(message.get("headers", ()))
+                present = {key.lower() for key, _ in headers}
+                headers.extend(pair for pair in SECURITY_HEADERS if pair[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-class Credentials:
-    """Every request carrying a credential needs its user before anything else, so the lookups of
-    the requests that arrive together (one event-loop turn) go to PostgreSQL as one statement on
-    one pooled connection, instead of one round trip and one pool checkout each. Nothing is
-    cached between batches: a revoked token or an ended session fails on the very next request."""
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        async def tokens(keys: list[str]) -> list[CurrentUser | None]:
-            async with pool.acquire() as conn:
-                return await accounts.users_for_api_tokens(conn, keys)
-
-        async def sessions(keys: list[str]) -> list[CurrentUser | None]:
-            async with pool.acquire() as conn:
-                return await accounts.users_for_sessions(conn, keys)
-
-        self.tokens = DataLoader(tokens, cache=False)
-        self.sessions = DataLoader(sessions, cache=False)
-
-    @classmethod
-    def of(cls, state: State) -> Credentials:
-        """Built on first use, so that the loaders belong to the event loop serving requests."""
-        credentials = state.get("credentials")
-        if credentials is None:
-            credentials = state.credentials = cls(state.pool)
-        return credentials
 
 
 class AuthMiddleware:
@@ -129,12 +101,12 @@ class AuthMiddleware:
             scope["user"] = None
             await self.app(scope, receive, send)
             return
-        credentials = Credentials.of(scope["litestar_app"].state)
+        state = scope["litestar_app"].state
         token = bearer_token(scope)
         scope["auth_method"] = None
         user = None
         if token is not None:
-            user = await credentials.tokens.load(token)
+            user = await batch_loader(state, accounts.users_for_api_tokens).load(token)
             if user is None or user.status != "active":
                 await _unauthorised(scope, send)
                 return
@@ -142,7 +114,7 @@ class AuthMiddleware:
         else:
             cookie = _cookie(scope, SESSION_COOKIE)
             if cookie:
-                user = await credentials.sessions.load(cookie)
+                user = await batch_loader(state, accounts.users_for_sessions).load(cookie)
                 if user is not None and user.status != "active":
                     user = None
                 if user is not None:

@@ -237,3 +237,64 @@ async def test_withdraw_in_one_statement_keeps_count_exact_and_refuses_on_a_hidd
         await store.withdraw_support(conn, idea_id, world["users"]["citizen3@example.com"])
     assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 1
     assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 1
+
+
+async def test_one_statement_writes_a_batch_of_supports_exactly(conn):
+    world = await _world(conn, threshold=3)
+    u = world["users"]
+    a, b, hidden = [await _idea(conn, world, title=t) for t in ("ไอเดียหนึ่ง", "ไอเดียสอง", "ไอเดียซ่อน")]
+    await conn.execute("UPDATE ideas SET hidden_at = now(), hidden_reason = 'สแปม' WHERE id = $1", hidden)
+    c1, c2, c3 = u["citizen@example.com"], u["citizen2@example.com"], u["citizen3@example.com"]
+    outbox = await conn.fetchval("SELECT count(*) FROM search_outbox")
+    results = await store.support_ideas(
+        conn, [(a, c1), (a, c2), (a, c1), (b, c1), (hidden, c1), (10**12, c1), (a, c3)]
+    )
+    assert [type(r).__name__ for r in results] == [
+        "SupportState", "SupportState", "SupportState", "SupportState", "NotAllowed", "NotFound", "SupportState",
+    ]  # fmt: skip
+    # The repeated pair is written once and reported as unchanged; the count is the same for the
+    # whole batch because it is read after every insert of the statement.
+    assert [r.changed for r in results if not isinstance(r, Exception)] == [True, True, False, True, True]
+    assert {r.support_count for r in results if not isinstance(r, Exception) and r.idea_id == a} == {3}
+    assert [r.threshold_reached for r in results if not isinstance(r, Exception)] == [
+        True,
+        True,
+        False,
+        False,
+        True,
+    ]
+    assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", a) == 3
+    assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", b) == 1
+    assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", hidden) == 0
+    events = await conn.fetch("SELECT subject_id FROM events WHERE kind = 'idea.threshold_reached'")
+    assert [e["subject_id"] for e in events] == [a]
+    assert await conn.fetchval("SELECT count(*) FROM search_outbox") == outbox + 2  # a and b, once each
+
+
+async def test_concurrent_api_supports_share_statements(app, make_client, conn, monkeypatch):
+    world = await _world(conn)
+    idea_id = await _idea(conn, world)
+    tokens = []
+    for n in range(20):
+        uid = await make_user(conn, f"batch{n}@example.com")
+        tokens.append((await accounts.create_api_token(conn, uid, "app"))[1])
+    batches = []
+    support_ideas = store.support_ideas
+
+    async def recording(c, requests):
+        batches.append(len(requests))
+        return await support_ideas(c, requests)
+
+    monkeypatch.setattr(store, "support_ideas", recording)
+    client = await make_client()
+    responses = await asyncio.gather(
+        *(
+            client.post(f"/api/v1/ideas/{idea_id}/support", headers={"Authorization": f"Bearer {t}"})
+            for t in tokens
+        )
+    )
+    assert [r.status_code for r in responses] == [200] * 20
+    assert all(r.json()["changed"] for r in responses)
+    assert sum(batches) == 20 and max(batches) > 1, batches
+    assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 20
+    assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 20
