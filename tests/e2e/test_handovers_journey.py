@@ -9,25 +9,12 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from civic.demo import DEMO_PASSWORD
+from tests.e2e.journey import login, logout
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82"
 )
-
-
-def _login(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("อีเมล").fill(email)
-    page.get_by_label("รหัสผ่าน").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    expect(page.get_by_text("เข้าสู่ระบบเรียบร้อยแล้ว")).to_be_visible()
-
-
-def _logout(page) -> None:
-    page.get_by_role("button", name="ออกจากระบบ").click()
-    expect(page.get_by_role("link", name="เข้าสู่ระบบ")).to_be_visible()
 
 
 def _post_task(page, title: str, shot=None) -> None:
@@ -57,29 +44,29 @@ def test_post_claim_confirm_deliver_sign_off(page, live_server, shot):
     title = f"อบรมอาสาสมัครรับมือน้ำท่วม บ้านท่าพระ {uuid.uuid4().hex[:4]}"
 
     # Agency staff post a task with one milestone.
-    _login(page, "anan@kknpao.example")
+    login(page, "anan@kknpao.example")
     _post_task(page, title, shot)
     task_url = page.url
-    _logout(page)
+    logout(page)
 
     # A verified NGO claims it.
-    _login(page, "nok@raknam.example")
+    login(page, "nok@raknam.example")
     page.goto(task_url)
     page.locator("#field-plan").fill("แบ่งทีมอบรมสองรอบ ร่วมกับ อปพร. และ รพ.สต. ในพื้นที่")
     page.locator("#field-team").fill("นก รักษ์น้ำ และอาสาสมัคร 5 คน")
     page.get_by_role("button", name="รับงาน", exact=True).click()
     expect(page.get_by_text("คุณรับงานนี้แล้ว รอหน่วยงานยืนยัน")).to_be_visible()
-    _logout(page)
+    logout(page)
 
     # The agency confirms.
-    _login(page, "anan@kknpao.example")
+    login(page, "anan@kknpao.example")
     page.goto(task_url)
     page.get_by_role("button", name="ยืนยันการรับงาน").click()
     expect(page.get_by_text("กำลังดำเนินการ").first).to_be_visible()
-    _logout(page)
+    logout(page)
 
     # The NGO posts milestone evidence (a real PNG).
-    _login(page, "nok@raknam.example")
+    login(page, "nok@raknam.example")
     page.goto(task_url)
     page.locator("#field-body").fill("อบรมครั้งที่ 1 แล้ว มีผู้เข้าร่วม 45 คน")
     page.locator("#field-percent").fill("100")
@@ -92,10 +79,10 @@ def test_post_claim_confirm_deliver_sign_off(page, live_server, shot):
     page.get_by_role("button", name="ขอส่งมอบงาน").click()
     expect(page.get_by_text("ขอส่งมอบงานแล้ว").first).to_be_visible()
     shot(page, "2-partner-delivered")
-    _logout(page)
+    logout(page)
 
     # The agency marks the milestone met and signs off.
-    _login(page, "anan@kknpao.example")
+    login(page, "anan@kknpao.example")
     page.goto(task_url)
     page.locator("#field-verdict").check()
     page.locator("textarea[name=comment]").first.fill("ครบถ้วนตามข้อกำหนด")
@@ -104,7 +91,7 @@ def test_post_claim_confirm_deliver_sign_off(page, live_server, shot):
     page.locator("#field-comment").fill("ทำงานรวดเร็ว ประสานชุมชนได้ดีมาก")
     page.get_by_role("button", name="ลงนามรับมอบงาน").click()
     expect(page.get_by_text("หน่วยงานลงนามรับรองแล้ว")).to_be_visible()
-    _logout(page)
+    logout(page)
 
     # A visitor sees the full public timeline.
     page.goto(task_url)
@@ -125,7 +112,7 @@ def test_edit_then_claim_and_give_back(page, live_server, shot):
     """Staff correct a posted task (a typo in the budget is caught, with what they typed kept);
     the NGO claims it, then gives it back with a reason; the agency sees why on the timeline."""
     title = f"เยี่ยมบ้านผู้สูงอายุติดเตียง ตำบลศิลา {uuid.uuid4().hex[:4]}"
-    _login(page, "anan@kknpao.example")
+    login(page, "anan@kknpao.example")
     _post_task(page, title)
     task_url = page.url
     page.get_by_role("link", name="แก้ไขงาน").click()
@@ -141,9 +128,9 @@ def test_edit_then_claim_and_give_back(page, live_server, shot):
     expect(page.get_by_role("heading", name=title + " (แก้ไข)", level=1)).to_be_visible()
     edit = page.locator("#timeline li").filter(has_text="แก้ไขรายละเอียดงาน")
     expect(edit.get_by_text("งบประมาณ, หัวข้อ")).to_be_visible()  # field names in the reader's language
-    _logout(page)
+    logout(page)
 
-    _login(page, "nok@raknam.example")
+    login(page, "nok@raknam.example")
     page.goto(task_url)
     page.locator("#field-plan").fill("จัดอาสาสมัครเยี่ยมบ้านสัปดาห์ละสองวัน ร่วมกับ อสม. ในตำบล")
     page.locator("#field-team").fill("นก รักษ์น้ำ และอาสาสมัคร 4 คน")
@@ -152,9 +139,9 @@ def test_edit_then_claim_and_give_back(page, live_server, shot):
     page.locator("#withdraw textarea[name=reason]").fill("อาสาสมัครของเราต้องไปช่วยพื้นที่น้ำท่วมเดือนนี้")
     page.get_by_role("button", name="คืนงาน", exact=True).click()
     expect(page.get_by_text("คุณคืนงานแล้ว งานนี้กลับมาเปิดรับอีกครั้ง")).to_be_visible()
-    _logout(page)
+    logout(page)
 
-    _login(page, "anan@kknpao.example")
+    login(page, "anan@kknpao.example")
     page.goto(task_url)
     timeline = page.locator("#timeline")
     expect(timeline.get_by_text("องค์กรภาคีคืนงาน", exact=True)).to_be_visible()

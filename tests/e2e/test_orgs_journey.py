@@ -8,20 +8,8 @@ import uuid
 
 from playwright.sync_api import expect
 
-from civic.demo import ADMIN_EMAIL, DEMO_PASSWORD
-
-
-def _login(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("อีเมล").fill(email)
-    page.get_by_label("รหัสผ่าน").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    expect(page.get_by_text("เข้าสู่ระบบเรียบร้อยแล้ว")).to_be_visible()
-
-
-def _logout(page) -> None:
-    page.get_by_role("button", name="ออกจากระบบ").click()
-    expect(page.get_by_role("link", name="เข้าสู่ระบบ")).to_be_visible()
+from civic.demo import ADMIN_EMAIL
+from tests.e2e.journey import login, logout
 
 
 def test_directory_register_join_verify_accept(page, live_server, shot):
@@ -67,7 +55,7 @@ def test_directory_register_join_verify_accept(page, live_server, shot):
     shot(page, "profile-agency")
 
     # A citizen registers a partner: it starts pending and they become its admin.
-    _login(page, "pim@citizen.example")
+    login(page, "pim@citizen.example")
     page.goto("/organisations/new")
     page.get_by_label("ชื่อภาษาไทย").fill(name_th)
     page.get_by_label("ชื่อภาษาอังกฤษ (ไม่บังคับ)").fill(f"Lampang Cycling Volunteers {suffix}")
@@ -86,10 +74,10 @@ def test_directory_register_join_verify_accept(page, live_server, shot):
     page.get_by_role("button", name="ขอเข้าร่วมองค์กร").click()
     expect(page.get_by_text("ส่งคำขอเข้าร่วมแล้ว")).to_be_visible()
     expect(page.get_by_role("button", name="ขอเข้าร่วมองค์กร")).to_have_count(0)
-    _logout(page)
+    logout(page)
 
     # The platform admin verifies the new partner from the queue.
-    _login(page, ADMIN_EMAIL)
+    login(page, ADMIN_EMAIL)
     page.goto("/admin/partners")
     expect(page.get_by_role("heading", name="ตรวจสอบองค์กรภาคี")).to_be_visible()
     shot(page, "admin-queue")
@@ -99,10 +87,10 @@ def test_directory_register_join_verify_accept(page, live_server, shot):
     expect(page.get_by_text("องค์กรภาคีผ่านการตรวจสอบแล้ว")).to_be_visible()
     page.goto(new_url)
     expect(page.locator(".badge", has_text="ตรวจสอบแล้ว")).to_be_visible()
-    _logout(page)
+    logout(page)
 
     # The foundation's admin accepts the join request.
-    _login(page, "nok@raknam.example")
+    login(page, "nok@raknam.example")
     page.goto("/organisations/rak-nam-foundation/members")
     row = page.get_by_role("row", name=re.compile("พิมพ์ชนก ประชาชน"))
     shot(page, "members-pending")
