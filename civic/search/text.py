@@ -40,13 +40,16 @@ _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 
 class AnalysedQuery:
-    __slots__ = ("tokens", "groups", "terms", "phrase")
+    __slots__ = ("tokens", "groups", "terms", "phrase", "one_run")
 
-    def __init__(self, tokens: list[str], groups: list[list[list[str]]], phrase: str = "") -> None:
+    def __init__(
+        self, tokens: list[str], groups: list[list[list[str]]], phrase: str = "", one_run: bool = False
+    ) -> None:
         self.tokens = tokens  # query tokens kept for matching (no stop words)
         self.groups = groups  # per query concept: alternatives, each a list of tokens (AND)
         self.terms = sorted({t for g in groups for alt in g for t in alt}, key=len, reverse=True)
         self.phrase = phrase  # the whole query, segmented tokens re-joined: highlighted as one run
+        self.one_run = one_run  # the query was typed as one word (no white space)
 
     @property
     def empty(self) -> bool:
@@ -99,7 +102,10 @@ def analyse(q: str) -> AnalysedQuery:
     if content:
         groups = content
     tokens = [t for alt in (g[0] for g in groups) for t in alt]
-    return AnalysedQuery(tokens, groups, "".join(raw) if len(raw) > 1 else "")
+    phrase = "".join(raw) if len(raw) > 1 else ""
+    return AnalysedQuery(
+        tokens, groups, phrase, one_run=bool(phrase) and not any(c.isspace() for c in q.strip())
+    )
 
 
 def quote_lexeme(lexeme: str) -> str:
@@ -124,7 +130,10 @@ def like_patterns(aq: AnalysedQuery) -> list[str | None]:
     index serves each LIKE precisely, while one regex alternation makes it give up and scan.
     The query's own words come first, then synonyms, longest first; terms under 3 characters are
     left out, counting letters without their marks (no useful trigram). %, _ and \\ are escaped, so a query is never a pattern."""
-    ordered = [t for t in aq.tokens if _substring_worthy(t)]
+    # A Thai run typed whole but cut short (หูกรรเชีย for หูกรรเชียง) tokenises into fragments;
+    # as one pattern it finds the word it starts, where its fragments would match hundreds.
+    ordered = [aq.phrase] if aq.one_run and _substring_worthy(aq.phrase) else []
+    ordered += [t for t in aq.tokens if _substring_worthy(t) and t not in ordered]
     ordered += [t for t in aq.terms if _substring_worthy(t) and t not in ordered]
     patterns: list[str | None] = [
         "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -53,6 +53,16 @@ def test_like_patterns_escape_wildcards_and_fill_slots():
     assert not any("%_" in p[1:-1] and "\\%" not in p for p in real)
 
 
+def test_a_thai_run_cut_short_is_its_own_first_pattern():
+    # Typed while the word is unfinished: the tokeniser splits it into fragments (หู|กรร|เชีย)
+    # that are inside hundreds of words; the whole run is inside the word that was meant.
+    aq = text.analyse("หูกรรเชีย")
+    assert len(aq.tokens) > 1
+    assert text.like_patterns(aq)[0] == "%หูกรรเชีย%"
+    # Separate words are not glued into a pattern that no document would contain.
+    assert text.like_patterns(text.analyse("ขยะ รถเมล์"))[:2] == ["%ขยะ%", "%รถเมล์%"]
+
+
 def test_query_is_clamped():
     q = SearchQuery(q="ก" * 10_000, page=-5, per_page=10_000).clamped()
     assert len(q.q) == 200 and q.page == 1 and q.per_page == 50
