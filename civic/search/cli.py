@@ -13,6 +13,13 @@ from pathlib import Path
 def add_commands(sub, database_url, with_conn) -> None:
     p = sub.add_parser("reindex", help="rebuild the search index from the database")
     p.add_argument("--kind", choices=["idea", "consultation", "handover"])
+    p.add_argument(
+        "--duty",
+        type=float,
+        default=0.5,
+        help="share of the time the rebuild works, between 0.05 and 1; the rest is left to live "
+        "traffic (default 0.5; 1 = full speed, for a maintenance window)",
+    )
     p.set_defaults(fn=lambda args, settings: cmd_reindex(args, settings, database_url))
 
     p = sub.add_parser("import", help="import existing data (ideas from JSON Lines or CSV)")
@@ -41,7 +48,9 @@ def cmd_reindex(args, settings, database_url) -> int:
     from civic.search.reindex import count_entities, reindex
 
     # A rebuild is background work: the tokeniser is CPU-bound, so give live traffic (votes,
-    # page loads) the CPU first. Measured in bench/bench_search.py ("votes during reindex").
+    # page loads) the CPU first, and (--duty) pause between batches, because the PostgreSQL
+    # backend writing the index entries is not niced with us. Measured in bench/bench_search.py
+    # ("votes during reindex").
     with contextlib.suppress(OSError, AttributeError):
         os.nice(10)
 
@@ -53,7 +62,13 @@ def cmd_reindex(args, settings, database_url) -> int:
                 total = await count_entities(conn, args.kind)
                 started = time.perf_counter()
                 with tqdm(total=total, unit="doc", desc="reindex", file=sys.stderr) as bar:
-                    done = await reindex(conn, backend, kind=args.kind, progress=bar.update)
+                    done = await reindex(
+                        conn,
+                        backend,
+                        kind=args.kind,
+                        progress=bar.update,
+                        duty=min(max(args.duty, 0.05), 1.0),
+                    )
             elapsed = max(time.perf_counter() - started, 1e-9)
             print(
                 f"reindexed {done} documents into {backend.name} in {elapsed:.1f}s ({done / elapsed:.0f} docs/s)"

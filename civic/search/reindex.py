@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import asyncpg
@@ -44,16 +45,21 @@ async def reindex(
     kind: str | None = None,
     batch: int = 500,
     progress: Callable[[int], None] | None = None,
+    duty: float = 1.0,
 ) -> int:
     """Read every entity through its domain's search_documents() and upsert it, in batches.
-    Each batch carries the clock version read just before it, so changes made meanwhile win."""
+    Each batch carries the clock version read just before it, so changes made meanwhile win.
+    With duty < 1, each batch is followed by a pause so that the rebuild works that share of the
+    time (0.5: it pauses as long as the batch took)."""
     await backend.ensure_index()
     done = 0
+    loop = asyncio.get_running_loop()
     for k in await available_kinds(conn, kind):
         loader = resolve_loader(k)
         ids = [r["id"] for r in await conn.fetch(IDS[k])]
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
+            started = loop.time()
             version = await conn.fetchval(NOW_VERSION)
             docs = [d for d in map(as_document, await loader(conn, chunk)) if d.kind == k]
             found = {d.id for d in docs}
@@ -62,6 +68,8 @@ async def reindex(
             done += len(chunk)
             if progress:
                 progress(len(chunk))
+            if duty < 1.0:
+                await asyncio.sleep((loop.time() - started) * (1.0 - duty) / duty)
     return done
 
 

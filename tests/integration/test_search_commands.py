@@ -103,3 +103,26 @@ async def test_reindex_rebuilds_from_the_database(pool, conn, board, tmp_path):
     await conn.execute("DELETE FROM search_outbox")
     assert await enqueue_all(conn) == 12
     assert await relay.relay_all(pool, backend) == 12 and await backend.count() == 11
+
+
+async def test_reindex_pauses_between_batches_to_leave_time_to_live_traffic(pool, conn, board, monkeypatch):
+    from civic.search import reindex as reindex_module
+
+    for i in range(7):
+        await conn.execute(
+            "INSERT INTO ideas (board_id, author_id, title, body, status) "
+            "SELECT id, (SELECT min(id) FROM users), $2, 'รายละเอียด', 'published' FROM idea_boards WHERE slug = $1",
+            board,
+            f"ไอเดียที่ {i}",
+        )
+    pauses: list[float] = []
+
+    async def record(seconds: float) -> None:
+        pauses.append(seconds)
+
+    monkeypatch.setattr(reindex_module.asyncio, "sleep", record)
+    backend = PostgresBackend(pool)
+    assert await reindex(conn, backend, kind="idea", batch=3) == 7
+    assert pauses == []  # full speed unless asked
+    assert await reindex(conn, backend, kind="idea", batch=3, duty=0.5) == 7
+    assert len(pauses) == 3 and all(p > 0 for p in pauses)
