@@ -88,6 +88,9 @@ def cmd_run(args, settings) -> int:
         port=port,
         workers=args.workers or settings.workers,
         log_level=settings.log_level.lower(),
+        # uvicorn formats each access line before the logger drops it; skip the work when the
+        # level would drop it anyway.
+        access_log=settings.log_level.upper() in ("TRACE", "DEBUG", "INFO"),
         proxy_headers=False,  # client addresses are resolved by TRUSTED_PROXIES, not uvicorn
     )
     return 0
