@@ -298,3 +298,28 @@ async def test_concurrent_api_supports_share_statements(app, make_client, conn, 
     assert sum(batches) == 20 and max(batches) > 1, batches
     assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 20
     assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 20
+
+
+async def test_a_support_rewrites_its_idea_in_place_without_touching_indexes(conn):
+    world = await _world(conn, threshold=100)  # reaching it would set answer_due_at, which is indexed
+    idea_id = await _idea(conn, world)
+    hot = "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'ideas'"
+
+    async def stats():
+        # Counters reach the shared statistics shortly after a forced flush; a fresh snapshot
+        # each time sees them.
+        await conn.execute("SELECT pg_stat_force_next_flush()")
+        await conn.execute("SELECT pg_stat_clear_snapshot()")
+        return await conn.fetchrow(hot)
+
+    before = await stats()
+    for email in ("citizen2@example.com", "citizen3@example.com", "staff@other.example"):
+        assert (await store.support_idea(conn, idea_id, world["users"][email])).changed
+    for _ in range(50):
+        after = await stats()
+        if after["n_tup_upd"] - before["n_tup_upd"] >= 3:
+            break
+        await asyncio.sleep(0.1)
+    # Three count updates, all HOT (heap-only): no index holds support_count (migration 0012).
+    assert after["n_tup_upd"] - before["n_tup_upd"] == 3
+    assert after["n_tup_hot_upd"] - before["n_tup_hot_upd"] == 3
