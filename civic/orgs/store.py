@@ -258,6 +258,15 @@ async def agency_choices(conn: asyncpg.Connection) -> list[OrgRef]:
     return [OrgRef(**dict(r)) for r in await conn.fetch(AGENCY_CHOICES)]
 
 
+NAMES_BY_SLUG = "SELECT slug, name_th, name_en FROM organisations WHERE slug = ANY($1::text[])"
+
+
+async def names_by_slug(conn: asyncpg.Connection, slugs: list[str], lang: str) -> dict[str, str]:
+    """Display names in `lang` (Thai when there is no English one) for the slugs that exist."""
+    rows = await conn.fetch(NAMES_BY_SLUG, slugs) if slugs else []
+    return {r["slug"]: (r["name_en"] if lang == "en" and r["name_en"] else r["name_th"]) for r in rows}
+
+
 # Taken slugs that share the base, so the next free "-N" is found in one query.
 SLUGS_LIKE = "SELECT slug FROM organisations WHERE slug = $1 OR slug LIKE $1 || '-%'"
 

@@ -11,6 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from civic.orgs import store as orgs
 from civic.search import outbox, relay
 from civic.search.backend import backend_name, make_backend
 from civic.search.port import (
@@ -25,7 +26,7 @@ from civic.search.port import (
 from civic.web.deps import Db
 from civic.web.errors import ClientError
 from civic.web.guards import forbid, require_user
-from civic.web.templating import redirect, render, wants_partial
+from civic.web.templating import lang_of, redirect, render, wants_partial
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class SearchPages(Controller):
     async def search_page(
         self,
         request: Request,
+        db: Db,
         q: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
         province: FromQuery[str | None] = None,
@@ -112,6 +114,9 @@ class SearchPages(Controller):
         query = _query(q, kind, province, agency, status, page)
         result, available = await run_search(request, query)
         ctx = {"query": query, "result": result, "available": available} | view_context(query, result)
+        # The index holds agency slugs (stable filter values); people read the agency's name.
+        slugs = sorted(set(result.facets.get("agency", {})) | ({query.agency} if query.agency else set()))
+        ctx["agency_names"] = await orgs.names_by_slug(db, slugs, lang_of(request))
         if wants_partial(request, RESULTS_TARGET):
             return render(request, "search/_results.html", ctx)
         return render(request, "search/page.html", ctx)

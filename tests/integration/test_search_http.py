@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from civic.search.postgres import PostgresBackend
-from tests.helpers import login, make_user, parse, post_form, text_of
+from tests.helpers import login, make_agency, make_user, parse, post_form, text_of
 from tests.integration.search_corpus import DOCS
 
 
@@ -24,6 +26,19 @@ async def test_search_page_works_without_js(client, indexed):
     assert "ขอเพิ่มถังขยะแยกประเภทในตลาดสดเทศบาล" in text.replace(" ", "")
     # facet links keep the query and add the filter
     assert "/search?q=%E0%B8%82%E0%B8%A2%E0%B8%B0&amp;kind=consultation" in r.text
+
+
+async def test_agency_facet_shows_the_agency_name_and_filters_by_slug(client, conn, indexed):
+    await make_agency(conn, "bkk-district", name_th="สำนักงานเขตจตุจักร")
+    r = await client.get("/search", params={"q": "ขยะ"})
+    link = re.search(r'<a href="[^"]*agency=bkk-district"[^>]*>(.*?)</a>', r.text, re.S)
+    assert link is not None and "สำนักงานเขตจตุจักร" in text_of(link.group(1))
+    assert "bkk-district" not in text_of(r.text)
+    # A facet value with no organisation row behind it (gone since indexing) shows as itself.
+    await conn.execute("DELETE FROM organisations WHERE slug = 'bkk-district'")
+    r = await client.get("/search", params={"q": "ขยะ"})
+    link = re.search(r'<a href="[^"]*agency=bkk-district"[^>]*>(.*?)</a>', r.text, re.S)
+    assert link is not None and "bkk-district" in text_of(link.group(1))
 
 
 async def test_facet_filter_narrows_results(client, indexed):
