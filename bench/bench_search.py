@@ -219,6 +219,8 @@ async def bench_pages(pool, idea_ids: list[int], vocab: list[str], rng: random.R
         }
     )
     app = create_app(settings, pool=pool)
+    async with pool.acquire() as conn:  # step 3 rewrote 10k documents; autovacuum would tidy them
+        await conn.execute("VACUUM (ANALYZE) search_documents")
     queries = search_queries(vocab, rng)
     pairs = (
         ("HTML", lambda q: ("/search", {"q": q}), lambda i: f"/ideas/{i}"),
