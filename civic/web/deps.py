@@ -25,7 +25,7 @@ def batch_loader(
     statement. Requests that arrive together (one event-loop turn) share that statement and one
     pooled connection instead of a round trip and a checkout each. Nothing is cached between
     batches: every request sees the database as it is when its batch runs. A result that is an
-    exception instance is raised to its own request only.
+    exception instance is raised to its own request only, and so is an error of one key.
 
     Built on first use, so that the loader belongs to the event loop that serves requests."""
     loaders: dict[Any, DataLoader] | None = state.get("batch_loaders")
@@ -35,9 +35,23 @@ def batch_loader(
     if loader is None:
         pool: asyncpg.Pool = state.pool
 
-        async def batch(keys: list[K]) -> list[V]:
+        async def batch(keys: list[K]) -> list[V | Exception]:
             async with pool.acquire() as conn:
-                return await load(conn, keys)
+                try:
+                    return await load(conn, keys)
+                except Exception:
+                    if len(keys) == 1:
+                        raise
+                # One request's bad key (an id too large for bigint, say) must not fail the
+                # requests that shared its statement: each is answered alone, and only the
+                # culprit gets the error.
+                results: list[V | Exception] = []
+                for key in keys:
+                    try:
+                        results.extend(await load(conn, [key]))
+                    except Exception as exc:  # handed to that key's request, which raises it
+                        results.append(exc)
+                return results
 
         loader = loaders[load] = DataLoader(batch, cache=False)
     return loader

@@ -323,3 +323,24 @@ async def test_a_support_rewrites_its_idea_in_place_without_touching_indexes(con
     # Three count updates, all HOT (heap-only): no index holds support_count (migration 0012).
     assert after["n_tup_upd"] - before["n_tup_upd"] == 3
     assert after["n_tup_hot_upd"] - before["n_tup_hot_upd"] == 3
+
+
+async def test_a_bad_request_in_a_batch_fails_alone(app, make_client, conn):
+    world = await _world(conn)
+    idea_id = await _idea(conn, world)
+    tokens = []
+    for n in range(3):
+        uid = await make_user(conn, f"mixed{n}@example.com")
+        tokens.append((await accounts.create_api_token(conn, uid, "app"))[1])
+    client = await make_client()
+    # An id beyond bigint cannot even be sent to PostgreSQL: sent together with good requests,
+    # it would fail their shared statement.
+    ids = [idea_id, 2**70, idea_id]
+    responses = await asyncio.gather(
+        *(
+            client.post(f"/api/v1/ideas/{i}/support", headers={"Authorization": f"Bearer {t}"})
+            for i, t in zip(ids, tokens, strict=True)
+        )
+    )
+    assert [r.status_code for r in responses] == [200, 400, 200]
+    assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 2
