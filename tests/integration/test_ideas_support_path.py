@@ -271,13 +271,18 @@ async def test_one_statement_writes_a_batch_of_supports_exactly(conn):
     assert await conn.fetchval("SELECT count(*) FROM search_outbox") == outbox + 2  # a and b, once each
 
 
-async def test_concurrent_api_supports_share_statements(app, make_client, conn, monkeypatch):
-    world = await _world(conn)
-    idea_id = await _idea(conn, world)
+async def _idea_and_tokens(conn, n: int) -> tuple[int, list[str]]:
+    """An idea, and API tokens of n citizens who have not supported it."""
+    idea_id = await _idea(conn, await _world(conn))
     tokens = []
-    for n in range(20):
-        uid = await make_user(conn, f"batch{n}@example.com")
+    for i in range(n):
+        uid = await make_user(conn, f"api{i}@example.com")
         tokens.append((await accounts.create_api_token(conn, uid, "app"))[1])
+    return idea_id, tokens
+
+
+async def test_concurrent_api_supports_share_statements(app, make_client, conn, monkeypatch):
+    idea_id, tokens = await _idea_and_tokens(conn, 20)
     batches = []
     support_ideas = store.support_ideas
 
@@ -326,12 +331,7 @@ async def test_a_support_rewrites_its_idea_in_place_without_touching_indexes(con
 
 
 async def test_a_bad_request_in_a_batch_fails_alone(app, make_client, conn):
-    world = await _world(conn)
-    idea_id = await _idea(conn, world)
-    tokens = []
-    for n in range(3):
-        uid = await make_user(conn, f"mixed{n}@example.com")
-        tokens.append((await accounts.create_api_token(conn, uid, "app"))[1])
+    idea_id, tokens = await _idea_and_tokens(conn, 3)
     client = await make_client()
     # An id beyond bigint cannot even be sent to PostgreSQL: sent together with good requests,
     # it would fail their shared statement.
