@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,7 @@ from civic.consultations.schemas import (
     Outcome,
     OutcomeIn,
     Question,
+    QuestionIn,
     ReasonIn,
     ResponseIn,
     Stats,
@@ -46,9 +48,8 @@ from civic.web.deps import Db
 from civic.web.errors import ClientError
 from civic.web.guards import current_user, forbid, not_found, require_user
 from civic.web.i18n import N_
-from civic.web.templating import lang_of, redirect, render, safe_next, translate_errors
+from civic.web.templating import lang_of, redirect, render, safe_next, translate_errors, wants_partial
 
-N_QUESTION_ROWS = 6
 KIND_LABELS = {"general": N_("General policy"), "s77": N_("Section 77 draft-law hearing")}
 STATUS_LABELS = {
     "draft": N_("Draft"),
@@ -157,43 +158,55 @@ def _ctx(**kw) -> dict[str, Any]:
 # ---------------------------------------------------------------- form parsing (authoring)
 
 
-def _questions_from_form(form) -> tuple[list[dict], Errors]:
+_ROW_FIELD = re.compile(r"^q([0-9]{1,4})_(?:prompt|kind|options|required)$")
+
+
+def _question_rows_from_form(form) -> list[dict]:
+    """The question rows exactly as typed, blank ones included, in the order of their row numbers
+    (q1_..., q2_...). Gaps in the numbering (a crafted post) simply close up."""
+    numbers = sorted({int(m.group(1)) for k in form if (m := _ROW_FIELD.match(k))})
+    return [
+        {
+            "kind": form.get(f"q{n}_kind") or "single",
+            "prompt": form.get(f"q{n}_prompt") or "",
+            "required": form.get(f"q{n}_required") == "on",
+            "options": form.get(f"q{n}_options") or "",
+        }
+        for n in numbers
+    ]
+
+
+def _questions_from_rows(rows: list[dict]) -> tuple[list[dict], Errors]:
+    """The questions to save: blank rows are skipped. Errors are keyed by row number (q3_prompt)
+    so they land on the row as it is shown again."""
     questions: list[dict] = []
     errors: Errors = {}
-    for i in range(1, N_QUESTION_ROWS + 1):
-        prompt = (form.get(f"q{i}_prompt") or "").strip()
-        kind = form.get(f"q{i}_kind") or "single"
-        options = [o for o in (form.get(f"q{i}_options") or "").splitlines()]
+    for i, row in enumerate(rows, start=1):
+        prompt = row["prompt"].strip()
         if not prompt:
             continue
-        problems = rules.validate_question(kind, prompt, options)
-        for k, p in problems.items():
+        options = row["options"].splitlines()
+        for k, p in rules.validate_question(row["kind"], prompt, options).items():
             errors[f"q{i}_{k}"] = p
         questions.append(
             {
-                "kind": kind,
+                "kind": row["kind"],
                 "prompt": prompt,
-                "required": form.get(f"q{i}_required") == "on",
+                "required": row["required"],
                 "options": [o.strip() for o in options if o.strip()],
             }
         )
+    errors.update(rules.check_question_count(len(questions)))
     return questions, errors
 
 
 def _question_rows(questions: list) -> list[dict]:
-    rows = []
-    for q in questions:
-        rows.append(
-            {
-                "kind": q["kind"] if isinstance(q, dict) else q.kind,
-                "prompt": q["prompt"] if isinstance(q, dict) else q.prompt,
-                "required": q["required"] if isinstance(q, dict) else q.required,
-                "options": "\n".join(q["options"] if isinstance(q, dict) else q.options),
-            }
-        )
-    while len(rows) < N_QUESTION_ROWS:
-        rows.append({"kind": "single", "prompt": "", "required": False, "options": ""})
-    return rows
+    """Saved questions as editor rows; a consultation without questions shows one empty row."""
+    rows = [
+        {"kind": q.kind, "prompt": q.prompt, "required": q.required, "options": "\n".join(q.options)}
+        for q in questions
+    ]
+    return rows or [rules.blank_question_row()]
 
 
 async def _read_upload(request: Request, upload: UploadFile, allowed: tuple[str, ...]) -> tuple[bytes, str]:
@@ -265,20 +278,31 @@ class ConsultationPages(Controller):
         return render(request, "consultations/mine.html", _ctx(items=items))
 
     # -------------------------------------------------- authoring
-    async def _author_form(self, request, db, user, values, errors, status=200, consultation=None):
+    async def _author_form(
+        self, request, db, user, values, errors, status=200, consultation=None, focus=None, notice=None
+    ):
+        if not values["questions"]:
+            values["questions"] = [rules.blank_question_row()]
+        ctx = _ctx(
+            values=values,
+            errors=translate_errors(lang_of(request), errors),
+            consultation=consultation,
+            editable=rules.editable_fields(consultation.status if consultation else "draft"),
+            form_action=f"/consultations/{consultation.id}/edit" if consultation else "/consultations/new",
+            max_questions=rules.MAX_QUESTIONS,
+            focus=focus,
+            notice=notice,
+        )
+        if wants_partial(request, "question-editor"):
+            # An editor button pressed with htmx: only the questions fieldset is swapped, so the
+            # rest of the form (and a chosen PDF) stays untouched in the browser.
+            return render(request, "consultations/_questions.html", ctx, status=status)
         agencies = await orgs_store.list_organisations(db, kind="agency", limit=200)
         own = [a for a in agencies if user.is_admin or a.id in user.agency_ids]
         return render(
             request,
             "consultations/form.html",
-            _ctx(
-                values=values,
-                errors=translate_errors(lang_of(request), errors),
-                agencies=agencies,
-                own_agencies=own,
-                consultation=consultation,
-                editable=rules.editable_fields(consultation.status if consultation else "draft"),
-            ),
+            ctx | {"agencies": agencies, "own_agencies": own},
             status=status,
         )
 
@@ -287,10 +311,11 @@ class ConsultationPages(Controller):
         user = require_user(request)
         if not (user.agency_ids or user.is_admin):
             raise forbid("Only agency staff can create consultations.")
-        values = {"kind": "general", "questions": _question_rows([]), "coowner_ids": []}
+        values = {"kind": "general", "questions": [rules.blank_question_row()], "coowner_ids": []}
         return await self._author_form(request, db, user, values, {})
 
-    async def _read_author_form(self, request, db, form, status: str) -> tuple[dict, Errors, list | None]:
+    @staticmethod
+    def _typed_values(form) -> dict:
         values = {
             k: form.get(k, "")
             for k in (
@@ -306,8 +331,49 @@ class ConsultationPages(Controller):
             )
         }
         values["coowner_ids"] = [v for v in _getall(form, "coowner_ids") if v.isdigit()]
-        questions, errors = _questions_from_form(form)
-        values["questions"] = _question_rows(questions)
+        values["questions"] = _question_rows_from_form(form)
+        return values
+
+    async def _editor_action(self, request, db, user, form, action: str, consultation=None) -> Template:
+        """Add, remove or move a question row. Nothing is saved: the form comes back with everything
+        typed kept, so the editor works as plain form posts without JavaScript."""
+        if "questions" not in rules.editable_fields(consultation.status if consultation else "draft"):
+            raise ClientError(
+                409, "not_editable", "This can no longer be changed in this consultation's current state."
+            )
+        values = self._typed_values(form)
+        if consultation is not None:
+            values["owner_org_id"] = consultation.owner_org_id
+        edited = rules.edit_question_rows(values["questions"], action)
+        if edited is None:
+            raise ClientError(
+                400, "invalid_input", "That button is not available on this form.", field="action"
+            )
+        values["questions"], focus, errors = edited
+        pdf = form.get("draft_pdf")
+        # A browser never refills a file input, so a PDF chosen before pressing the button is gone.
+        notice = (
+            N_(
+                "Choose the PDF again before you save: a chosen file is not kept when the form is shown again."
+            )
+            if isinstance(pdf, UploadFile) and pdf.filename
+            else None
+        )
+        return await self._author_form(
+            request,
+            db,
+            user,
+            values,
+            errors,
+            status=400 if errors else 200,
+            consultation=consultation,
+            focus=focus,
+            notice=notice,
+        )
+
+    async def _read_author_form(self, request, form) -> tuple[dict, Errors, tuple | None, list[dict]]:
+        values = self._typed_values(form)
+        questions, errors = _questions_from_rows(values["questions"])
         draft_text = values["draft_text"]
         pdf = form.get("draft_pdf")
         pdf_data = None
@@ -331,13 +397,16 @@ class ConsultationPages(Controller):
                 closes_at=parse_local(values["closes_at"]),
             )
         )
-        return values, errors, (pdf_data, pdf.filename) if pdf_data else None
+        return values, errors, (pdf_data, pdf.filename) if pdf_data else None, questions
 
     @post("/new")
     async def create(self, request: Request, db: Db) -> Any:
         user = require_user(request)
         form = await request.form()
-        values, errors, pdf = await self._read_author_form(request, db, form, "draft")
+        action = form.get("action") or "save"
+        if action != "save":
+            return await self._editor_action(request, db, user, form, action)
+        values, errors, pdf, questions = await self._read_author_form(request, form)
         owner = int(values["owner_org_id"]) if str(values["owner_org_id"]).isdigit() else 0
         if not rules.can_create(user, owner):
             errors["owner_org_id"] = Problem("Choose one of the options.")
@@ -355,7 +424,7 @@ class ConsultationPages(Controller):
             province=values["province"] or None,
             coowner_ids=[int(v) for v in values["coowner_ids"]],
             sections=store.sections_from_text(values["draft_text"]),
-            questions=[q for q in _questions_from_form(form)[0]],
+            questions=questions,
             documents=[_write_document(request, pdf[0], "pdf", pdf[1], pdf[1])] if pdf else [],
         )
         return redirect(f"/consultations/{cid}", flash=("success", "The consultation was saved as a draft."))
@@ -391,7 +460,10 @@ class ConsultationPages(Controller):
         user = require_user(request)
         c = await _load_managed(db, consultation_id, user)
         form = await request.form()
-        values, errors, pdf = await self._read_author_form(request, db, form, c.status)
+        action = form.get("action") or "save"
+        if action != "save":
+            return await self._editor_action(request, db, user, form, action, consultation=c)
+        values, errors, pdf, questions = await self._read_author_form(request, form)
         values["owner_org_id"] = c.owner_org_id
         allowed = rules.editable_fields(c.status)
         if not allowed:
@@ -400,7 +472,11 @@ class ConsultationPages(Controller):
             )
         if c.status == "open":
             # The kind, scope and opening time are fixed once people are answering.
-            errors = {f: p for f, p in errors.items() if not (f[:1] == "q" and f[1:2].isdigit())}
+            errors = {
+                f: p
+                for f, p in errors.items()
+                if f != "questions" and not (f[:1] == "q" and f[1:2].isdigit())
+            }
             values["kind"], values["province"], values["opens_at"] = (
                 c.kind,
                 c.province or "",
@@ -431,7 +507,7 @@ class ConsultationPages(Controller):
                 actor_id=user.id,
                 fields=fields,
                 sections=store.sections_from_text(values["draft_text"]),
-                questions=_questions_from_form(form)[0] if "questions" in allowed else None,
+                questions=questions if "questions" in allowed else None,
                 change_note=values["change_note"],
                 documents=[_write_document(request, pdf[0], "pdf", pdf[1], pdf[1])] if pdf else [],
             )
@@ -1074,6 +1150,14 @@ def _api_errors(errors: Errors) -> None:
         raise _first_error(errors)
 
 
+def _check_api_questions(questions: list[QuestionIn]) -> None:
+    """The same maximum and per-question checks as the HTML editor, as a 422 naming the field."""
+    _api_errors(rules.check_question_count(len(questions)))
+    for i, q in enumerate(questions):
+        if errs := rules.validate_question(q.kind, q.prompt, q.options):
+            raise _first_error({f"questions[{i}].{k}": p for k, p in errs.items()})
+
+
 class ConsultationsApi(Controller):
     path = "/api/v1/consultations"
     tags = ["consultations"]
@@ -1109,9 +1193,7 @@ class ConsultationsApi(Controller):
                 closes_at=data.closes_at,
             )
         )
-        for i, q in enumerate(data.questions):
-            if errs := rules.validate_question(q.kind, q.prompt, q.options):
-                raise _first_error({f"questions[{i}].{k}": p for k, p in errs.items()})
+        _check_api_questions(data.questions)
         cid = await store.create_consultation(
             db,
             actor_id=user.id,
@@ -1133,7 +1215,10 @@ class ConsultationsApi(Controller):
         await _load(db, consultation_id, current_user(request))
         return await store.get_detail(db, consultation_id)
 
-    @patch("/{consultation_id:int}", summary="Edit (versioned with change_note after opening)")
+    @patch(
+        "/{consultation_id:int}",
+        summary="Edit (versioned with change_note after opening); questions replace all, before opening only",
+    )
     async def update(
         self, request: Request, db: Db, consultation_id: FromPath[int], data: JSONBody[ConsultationUpdate]
     ) -> ConsultationDetail:
@@ -1153,6 +1238,8 @@ class ConsultationsApi(Controller):
             "closes_at": c.closes_at,
         } | fields
         _api_errors(rules.validate_consultation(**merged))
+        if data.questions is not None:
+            _check_api_questions(data.questions)
         try:
             await store.update_consultation(
                 db,
@@ -1160,6 +1247,9 @@ class ConsultationsApi(Controller):
                 actor_id=user.id,
                 fields=fields,
                 sections=store.sections_from_text(data.draft_text) if data.draft_text is not None else None,
+                questions=[msgspec.to_builtins(q) for q in data.questions]
+                if data.questions is not None
+                else None,
                 change_note=data.change_note,
             )
         except store.ConsultationError as exc:

@@ -19,6 +19,9 @@ CONSENTS = ("named", "anonymous", "none")
 DISPOSITIONS = ("adopted", "partly", "not_adopted")
 S77_MIN_DAYS = 15
 SCALE_MIN, SCALE_MAX = 1, 5
+# Long enough for a detailed hearing, short enough that people finish it: past this, a survey
+# loses most of its respondents, and the analysis page charts every question.
+MAX_QUESTIONS = 50
 
 # Staff actions: action -> (from statuses, to status). Automatic moves (scheduled->open at
 # opens_at, open->closed at closes_at) happen in store.advance_lifecycle.
@@ -226,6 +229,54 @@ def validate_question(kind: str, prompt: str, options: list[str]) -> Errors:
         elif any(check_text(o, max_len=200) for o in clean):
             errors["options"] = Problem("Each option must be at most %(max)s characters.", {"max": 200})
     return errors
+
+
+TOO_MANY_QUESTIONS = N_("A consultation can ask at most %(max)s questions.")
+
+
+def check_question_count(n: int) -> Errors:
+    """Shared by the HTML form, the JSON API and the store, so all three refuse the same way."""
+    if n > MAX_QUESTIONS:
+        return {"questions": Problem(TOO_MANY_QUESTIONS, {"max": MAX_QUESTIONS})}
+    return {}
+
+
+def blank_question_row() -> dict:
+    return {"kind": "single", "prompt": "", "required": False, "options": ""}
+
+
+_ROW_ACTION = re.compile(r"^(remove_question|move_up|move_down):([0-9]{1,4})$")
+
+
+def edit_question_rows(rows: list[dict], action: str) -> tuple[list[dict], int | None, Errors] | None:
+    """The question editor's buttons, applied to the rows as typed (nothing is saved).
+
+    Returns (rows, row to focus (1-based) or None, errors), or None for an unknown action.
+    Actions: "add_question", "remove_question:<n>", "move_up:<n>", "move_down:<n>" (n is 1-based).
+    An out-of-range n (a stale page) leaves the rows as they are rather than failing."""
+    rows = list(rows)
+    if action == "add_question":
+        if len(rows) >= MAX_QUESTIONS:
+            return rows, None, check_question_count(len(rows) + 1)
+        rows.append(blank_question_row())
+        return rows, len(rows), {}
+    m = _ROW_ACTION.match(action or "")
+    if m is None:
+        return None
+    verb, n = m.group(1), int(m.group(2))
+    if not 1 <= n <= len(rows):
+        return rows, None, {}
+    i = n - 1
+    if verb == "remove_question":
+        del rows[i]
+        if not rows:
+            rows.append(blank_question_row())  # the editor always shows at least one row
+        return rows, min(n, len(rows)), {}
+    j = i - 1 if verb == "move_up" else i + 1
+    if not 0 <= j < len(rows):
+        return rows, n, {}
+    rows[i], rows[j] = rows[j], rows[i]
+    return rows, j + 1, {}
 
 
 def check_answers(questions: list[Mapping], raw: Mapping[str, object]) -> tuple[dict[str, object], Errors]:

@@ -168,6 +168,8 @@ class ConsultationUpdate(msgspec.Struct, forbid_unknown_fields=True):
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     draft_text: Annotated[str, msgspec.Meta(max_length=500000)] | None = None
+    # The whole list, in order (as on the form); only while the consultation is a draft or scheduled.
+    questions: list[QuestionIn] | None = None
     change_note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 

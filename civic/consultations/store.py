@@ -350,6 +350,10 @@ async def _write_sections(conn, consultation_id: int, sections: list[tuple[str, 
 
 
 async def _write_questions(conn, consultation_id: int, questions: list[dict]) -> None:
+    # The routes check the maximum first; this catches any other caller (imports, scripts)
+    # before it writes a question list the pages and analysis were never meant to carry.
+    if problems := rules.check_question_count(len(questions)):
+        raise Invalid(problems)
     await conn.execute("DELETE FROM consultation_questions WHERE consultation_id = $1", consultation_id)
     for i, q in enumerate(questions, start=1):
         options = (
