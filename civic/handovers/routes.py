@@ -43,10 +43,11 @@ MAX_FILES = 5
 
 
 class FormErrors(Exception):
-    def __init__(self, errors: Errors, status: int = 400) -> None:
+    def __init__(self, errors: Errors, status: int = 400, code: str = "invalid_input") -> None:
         super().__init__("form errors")
         self.errors = errors
         self.status = status
+        self.code = code
 
 
 # ------------------------------------------------------------------ shared loaders and verbs
@@ -168,27 +169,57 @@ async def _do_update(db, request: Request, user, task, raw: dict, files: list[tu
     )
 
 
-def _edit_values(task) -> dict[str, str]:
-    values = {k: getattr(task, k) for k in store.EDITABLE}
+def _edit_values(task) -> dict:
+    """The task as the edit form shows it: strings, and the milestones as form rows."""
+    values: dict = {k: getattr(task, k) for k in rules.TEXT_EDIT_FIELDS}
     values["budget"] = "" if task.budget is None else str(task.budget)
+    values["category"] = task.category
+    values |= {k: getattr(task, k).isoformat() for k in ("claim_opens", "claim_closes", "deadline")}
+    values["milestones"] = [
+        {"id": str(m.id), "title": m.title, "due": m.due.isoformat(),
+         "share": "" if m.budget_share is None else str(m.budget_share)}
+        for m in task.milestones
+    ]  # fmt: skip
     return values
 
 
-async def _do_edit(db, user, task, fields: dict[str, str]) -> list[str]:
-    """The PATCH API and the HTML edit form: validate the given editable fields against the task
-    as posted and save those that changed. Returns the names saved."""
+# Date errors that validate_task reports on a field that was not sent, shown on the one that was:
+# a deadline moved before a stored milestone is a problem with the new deadline.
+_DATE_FIELDS = ("claim_opens", "claim_closes", "deadline", "milestones")
+
+
+def _edit_errors(errors: Errors, fields: dict) -> Errors:
+    kept = {k: v for k, v in errors.items() if k in fields}
+    sent = [k for k in _DATE_FIELDS if k in fields]
+    for name in _DATE_FIELDS:
+        target = next((k for k in sent if k not in kept), None)
+        if name in errors and name not in fields and target:
+            kept[target] = errors[name]
+    return kept
+
+
+async def _do_edit(db, user, task, fields: dict) -> list[str]:
+    """The PATCH API and the HTML edit form: validate the given fields with creation's own rules
+    (on the task as stored, with the given fields laid over it), ask the rules whether the task's
+    state allows each change, and save those that changed. Returns the names saved."""
     actor = _agency_actor(user, task)
-    if task.status not in rules.EDIT_STATUSES:
-        raise store.WrongState("A task can be edited only while it is a draft or open for claims.")
-    fields = {k: v for k, v in fields.items() if k in store.EDITABLE}
-    raw = msgspec.to_builtins(task) | _edit_values(task) | fields
-    raw |= {"claim_opens": str(task.claim_opens), "claim_closes": str(task.claim_closes),
-            "deadline": str(task.deadline), "milestones": []}  # fmt: skip
-    clean, errors = rules.validate_task(raw)
-    errors = {k: v for k, v in errors.items() if k in fields}
+    if not rules.editable_fields(task.status):
+        raise store.WrongState(rules.EDIT_CLOSED)
+    fields = {k: v for k, v in fields.items() if k in rules.EDIT_FIELDS}
+    clean, errors = rules.validate_task(msgspec.to_builtins(task) | _edit_values(task) | fields)
+    errors = _edit_errors(errors, fields)
     if errors:
         raise FormErrors(errors)
-    changed = {k: clean[k] for k in fields if clean[k] != getattr(task, k)}
+    current = {k: getattr(task, k) for k in rules.EDIT_FIELDS if k != "milestones"}
+    current["milestones"] = rules.milestone_plan(task.milestones)
+    changed = {
+        k: clean[k]
+        for k in fields
+        if (rules.milestone_plan(clean[k]) if k == "milestones" else clean[k]) != current[k]
+    }
+    refusals = rules.check_edit(task.status, current, changed, await store.reported_milestones(db, task.id))
+    if refusals:
+        raise FormErrors(refusals, status=409, code="wrong_state")
     if changed:
         await store.update_task(db, task.id, changed, actor)
     return sorted(changed)
@@ -316,7 +347,7 @@ def _task_context(request: Request, task, detail: TaskDetail, errors=None, value
         "is_unverified_partner": bool(user and user.partner_ids and not claimable),
         "allowed": {a: rules.allowed(a, task.status) for a in rules.TRANSITIONS},
         "can_update": task.status in rules.UPDATE_STATUSES,
-        "can_edit": task.status in rules.EDIT_STATUSES,
+        "can_edit": bool(rules.editable_fields(task.status)),
         "can_review": task.status in rules.REVIEW_STATUSES,
         "updates_by_milestone": _group(detail.updates),
         "reviews_by_milestone": _group(detail.reviews),
@@ -467,25 +498,40 @@ class HandoverPages(Controller):
         user = require_user(request)
         task = await _load(db, user, task_id)
         _agency_actor(user, task)
-        if task.status not in rules.EDIT_STATUSES:
-            raise ClientError(
-                409, "wrong_state", "A task can be edited only while it is a draft or open for claims."
-            )
-        return render(request, "handovers/edit.html", _edit_context(request, task, _edit_values(task), {}))
+        if not rules.editable_fields(task.status):
+            raise ClientError(409, "wrong_state", rules.EDIT_CLOSED)
+        ctx = _edit_context(
+            request, task, _edit_values(task), {}, await store.reported_milestones(db, task_id)
+        )
+        return render(request, "handovers/edit.html", ctx)
 
     @post("/{task_id:int}/edit")
     async def edit(self, request: Request, db: Db, task_id: FromPath[int]) -> Template | Redirect:
         user = require_user(request)
         task = await _load(db, user, task_id)
         form = await request.form()
-        values = {k: form.get(k, "") for k in store.EDITABLE}
+        # Only what the form showed is sent: a claimed task's form has no title, claim window...
+        typed: dict = {k: form.get(k, "") for k in rules.EDIT_FIELDS if k != "milestones" and k in form}
+        if "milestones" in form:
+            rows = zip(*(form.getall(k) if k in form else [] for k in ("m_id", "m_title", "m_due", "m_share")),
+                       strict=False)  # fmt: skip
+            typed["milestones"] = [{"id": i, "title": t, "due": d, "share": sh} for i, t, d, sh in rows]
+        values = _edit_values(task) | typed
+        reported = await store.reported_milestones(db, task_id)
+        action = form.get("ms_action", "")
+        if action and "milestones" in typed:
+            # "Add a milestone", "Move up", "Remove" without JavaScript: the same form again with the
+            # rows changed and everything typed kept; nothing is saved until "Save changes".
+            values["milestones"] = _milestone_rows(typed["milestones"], action)
+            return render(request, "handovers/edit.html", _edit_context(request, task, values, {}, reported))
         try:
-            changed = await _do_edit(db, user, task, values)
+            changed = await _do_edit(db, user, task, typed)
         except FormErrors as exc:
-            ctx = _edit_context(request, task, values, exc.errors)
+            ctx = _edit_context(request, task, values, exc.errors, reported)
             return render(request, "handovers/edit.html", ctx, status=exc.status)
         except store.HandoverError as exc:
-            ctx = _edit_context(request, task, values, {"_action": Problem(exc.msgid, exc.params)})
+            errors = {exc.field or "_action": Problem(exc.msgid, exc.params)}
+            ctx = _edit_context(request, task, values, errors, reported)
             return render(request, "handovers/edit.html", ctx, status=exc.status)
         if not changed:
             return redirect(f"/handovers/{task_id}", flash=("info", "Nothing was changed."))
@@ -589,13 +635,33 @@ def _form_context(request: Request, user: CurrentUser, values: dict, errors: Err
     }
 
 
-def _edit_context(request: Request, task, values: dict, errors: Errors) -> dict:
+def _edit_context(request: Request, task, values: dict, errors: Errors, reported: dict[int, str]) -> dict:
+    editable = rules.editable_fields(task.status)
     return {
         "task": task,
         "values": values,
+        "milestones": values.get("milestones") or [],
         "errors": translate_errors(lang_of(request), errors),
+        "editable": editable,
+        "held": task.status not in rules.EDIT_STATUSES,
+        "reported": {str(i) for i in reported},
+        "categories": rules.CATEGORIES,
         "page_title": gettext(lang_of(request), "Edit task"),
     }
+
+
+def _milestone_rows(rows: list[dict], action: str) -> list[dict]:
+    """Apply one "add", "up:N" or "remove:N" (N counts from 1) to the typed rows."""
+    rows = list(rows)
+    verb, _, n = action.partition(":")
+    i = (_int(n) or 0) - 1
+    if verb == "add" and len(rows) < 20:
+        rows.append({"id": "", "title": "", "due": "", "share": ""})
+    elif verb == "up" and 0 < i < len(rows):
+        rows[i - 1], rows[i] = rows[i], rows[i - 1]
+    elif verb == "remove" and 0 <= i < len(rows):
+        del rows[i]
+    return rows
 
 
 # ------------------------------------------------------------------ JSON API
@@ -604,7 +670,7 @@ def _edit_context(request: Request, task, values: dict, errors: Errors) -> dict:
 def _api(exc: Exception) -> ClientError:
     if isinstance(exc, FormErrors):
         field, problem = next(iter(exc.errors.items()))
-        return ClientError(exc.status if exc.status != 400 else 422, "invalid_input", problem.msgid, field=field,
+        return ClientError(exc.status if exc.status != 400 else 422, exc.code, problem.msgid, field=field,
                            **problem.params)  # fmt: skip
     if isinstance(exc, store.HandoverError):
         return ClientError.from_domain(exc)
@@ -656,13 +722,17 @@ class HandoversApi(Controller):
     async def get_(self, request: Request, db: Db, task_id: FromPath[int]) -> TaskDetail:
         return await _detail(db, await _load(db, current_user(request), task_id))
 
-    @patch("/{task_id:int}", summary="Edit a draft or open task (agency staff)")
+    @patch(
+        "/{task_id:int}",
+        summary="Edit a task: anything before a claim; after it, later dates and the category",
+    )
     async def update(
         self, request: Request, db: Db, task_id: FromPath[int], data: JSONBody[TaskPatch]
     ) -> TaskDetail:
         user = require_user(request)
         task = await _load(db, user, task_id)
-        fields = {k: str(v) for k, v in msgspec.to_builtins(data).items() if v is not None}
+        given = {k: v for k, v in msgspec.to_builtins(data).items() if v is not None}
+        fields: dict = {k: v if k == "milestones" else str(v) for k, v in given.items()}
         return await _api_act(db, task_id, _do_edit(db, user, task, fields))
 
     async def _simple(self, request, db, task_id: int, action: str, text: str | None) -> TaskDetail:

@@ -65,6 +65,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 # Actions that leave the status as it is but still need a live task.
 UPDATE_STATUSES = frozenset({"in_progress", "completion_requested"})
 REVIEW_STATUSES = frozenset({"in_progress", "completion_requested"})
+# Statuses in which everything creation asks for may still change (see "Editing" below).
 EDIT_STATUSES = frozenset({"draft", "open"})
 
 WRONG_STATE = "This step is not possible at this stage of the task."
@@ -296,12 +297,145 @@ def validate_milestones(items: list[dict], deadline: date | None) -> tuple[list[
                 return out, Problem("A budget share is a percentage from 0 to 100.")
             share = parsed
             total += parsed
-        out.append({"title": title, "due": due, "share": share})
+        row = {"title": title, "due": due, "share": share}
+        if item.get("id") not in (None, ""):
+            # An edit names the stored milestone a row stands for; check_edit decides what may change.
+            milestone_id = _positive_int(item.get("id"))
+            if milestone_id is None:
+                return out, Problem(MILESTONE_UNKNOWN)
+            row["id"] = milestone_id
+        out.append(row)
     if total > 100:
         return out, Problem("The budget shares add up to more than 100 percent.")
     if len(out) > 20:
         return out, Problem("A task can have at most 20 milestones.")
     return out, None
+
+
+def _positive_int(value) -> int | None:
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**63 else None
+
+
+# ------------------------------------------------------------------ editing a posted task
+#
+# What the owning agency may change, by state (the state x field table; the route, the store
+# under its row lock, the edit form and the unit tests all read it):
+#
+#   draft, open            everything creation asks for, checked by creation's own validate_task:
+#                          text, budget, place, category, claim window, deadline, milestone plan
+#                          (add, remove, reorder, retitle, re-date, re-share).
+#   claimed, in_progress,  a partner took the task on the terms as posted, so only changes that
+#   completion_requested   cannot move the goal posts against them: the category (where the task
+#                          is listed), the delivery deadline and milestone due dates moving LATER.
+#                          Shortening a date, retitling, re-sharing, reordering, adding or removing
+#                          milestones, the claim window (already used) and what the work is (text,
+#                          budget, place) are refused with a reason. Such a change needs what the
+#                          rules already require: the agency releases an unconfirmed claim or the
+#                          partner gives the task back (each with a public reason), and the task is
+#                          open and fully editable again; or the agency cancels with a reason.
+#   completed, cancelled,  nothing: the task is the public record.
+#   expired
+#
+# In every state a milestone with published progress or reviews (they stay on the record after a
+# partner gives the task back) keeps its title and is never removed: the reports refer to it, and
+# deleting it would delete them.
+TEXT_EDIT_FIELDS = ("title", "description", "deliverables", "contact", "district", "location", "budget")
+PLAN_EDIT_FIELDS = ("category", "claim_opens", "claim_closes", "deadline", "milestones")
+EDIT_FIELDS = TEXT_EDIT_FIELDS + PLAN_EDIT_FIELDS
+HELD_EDIT_FIELDS = frozenset({"category", "deadline", "milestones"})
+EDITABLE_BY_STATUS: dict[str, frozenset[str]] = {
+    "draft": frozenset(EDIT_FIELDS),
+    "open": frozenset(EDIT_FIELDS),
+    "claimed": HELD_EDIT_FIELDS,
+    "in_progress": HELD_EDIT_FIELDS,
+    "completion_requested": HELD_EDIT_FIELDS,
+}
+
+EDIT_CLOSED = "A completed, cancelled or expired task can no longer be edited."
+HELD_FIXED = (
+    "A partner has claimed this task, so this can no longer change. To change it, the claim must end first "
+    "(the agency releases an unconfirmed claim, or the partner gives the task back), or cancel the task."
+)
+DEADLINE_EARLIER = "A partner has claimed this task, so the delivery deadline can only move later."
+MILESTONES_HELD = (
+    "A partner has claimed this task, so milestones can only get later due dates: "
+    "their titles, budget shares and order stay as claimed, and none can be added or removed."
+)
+MILESTONE_EARLIER = "A partner has claimed this task, so a milestone's due date can only move later."
+MILESTONE_REPORTED = (
+    'The milestone "%(title)s" already has published progress, so it cannot be removed or renamed.'
+)
+MILESTONE_UNKNOWN = "We could not find that milestone."
+
+
+def editable_fields(status: str) -> frozenset[str]:
+    return EDITABLE_BY_STATUS.get(status, frozenset())
+
+
+def can_edit(user: CurrentUser | None, agency_id: int, status: str) -> bool:
+    return can_manage(user, agency_id) and bool(editable_fields(status))
+
+
+def milestone_plan(items) -> list[tuple]:
+    """Milestones as comparable rows (id or None, title, due, share): from validate_milestones
+    (dicts with "share") or as stored (Milestone structs with budget_share)."""
+    out = []
+    for m in items:
+        if isinstance(m, dict):
+            row = (m.get("id"), m["title"], m["due"], m.get("share"))
+        else:
+            row = (m.id, m.title, m.due, m.budget_share)
+        out.append(row[:3] + (None if row[3] is None else Decimal(row[3]),))
+    return out
+
+
+def check_edit(status: str, current: dict, changed: dict, reported: dict[int, str]) -> Errors:
+    """May these changes be made in this state? current: the task as stored (claim_opens,
+    claim_closes, deadline, milestones as milestone_plan rows); changed: clean values of the fields
+    that differ; reported: id -> title of milestones with published progress. Refusals by field."""
+    errors: Errors = {}
+    allowed_here = editable_fields(status)
+    for name in changed:
+        if name not in allowed_here:
+            errors[name] = Problem(HELD_FIXED if allowed_here else EDIT_CLOSED)
+    held = status not in EDIT_STATUSES
+    if (
+        held
+        and "deadline" in changed
+        and "deadline" not in errors
+        and changed["deadline"] < current["deadline"]
+    ):
+        errors["deadline"] = Problem(DEADLINE_EARLIER)
+    if "milestones" in changed and "milestones" not in errors:
+        problem = _check_plan(current["milestones"], milestone_plan(changed["milestones"]), reported, held)
+        if problem:
+            errors["milestones"] = problem
+    return errors
+
+
+def _check_plan(
+    before: list[tuple], after: list[tuple], reported: dict[int, str], held: bool
+) -> Problem | None:
+    known = {row[0]: row for row in before}
+    ids = [row[0] for row in after if row[0] is not None]
+    if len(ids) != len(set(ids)) or any(i not in known for i in ids):
+        return Problem(MILESTONE_UNKNOWN)
+    kept = {row[0]: row for row in after if row[0] is not None}
+    for milestone_id, title in reported.items():
+        if milestone_id in known and (
+            milestone_id not in kept or kept[milestone_id][1] != known[milestone_id][1]
+        ):
+            return Problem(MILESTONE_REPORTED, {"title": title})
+    if not held:
+        return None
+    if [row[0] for row in after] != [row[0] for row in before] or any(
+        (new[1], new[3]) != (known[new[0]][1], known[new[0]][3]) for new in after
+    ):
+        return Problem(MILESTONES_HELD)
+    if any(new[2] < known[new[0]][2] for new in after):
+        return Problem(MILESTONE_EARLIER)
+    return None
 
 
 def validate_reason(value: str | None, *, required: bool = True) -> Problem | None:

@@ -42,7 +42,19 @@ class TaskIn(msgspec.Struct, forbid_unknown_fields=True):
     publish: bool = False
 
 
+class MilestonePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """A row of the new milestone plan: `id` keeps a stored milestone (and its progress), no id adds one."""
+
+    title: Annotated[str, msgspec.Meta(max_length=300)]
+    due: str
+    share: str | float | None = None
+    id: int | None = None
+
+
 class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields given change. `milestones` is the whole new plan, in order: stored milestones
+    left out are removed. What may change depends on the task's state (see rules.EDITABLE_BY_STATUS)."""
+
     title: Text | None = None
     description: Text | None = None
     deliverables: Text | None = None
@@ -50,6 +62,11 @@ class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
     district: str | None = None
     location: str | None = None
     budget: str | float | int | None = None
+    category: str | None = None
+    claim_opens: str | None = None
+    claim_closes: str | None = None
+    deadline: str | None = None
+    milestones: list[MilestonePatch] | None = None
 
 
 class ClaimIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -335,24 +335,94 @@ async def publish_task(conn: asyncpg.Connection, task_id: int, actor: Actor) -> 
                     subject_id=task_id, org_id=row["agency_id"])  # fmt: skip
 
 
-EDITABLE = ("title", "description", "deliverables", "contact", "district", "location", "budget")
+# Columns an edit may set, from the rules' allow-list (milestones are rows of their own).
+EDITABLE = tuple(f for f in rules.EDIT_FIELDS if f != "milestones")
+PLAN = "SELECT deadline, category FROM handover_tasks WHERE id = $1"
+# A milestone with progress or reviews on the record, even from a partner who gave the task back.
+REPORTED_MILESTONES = """
+SELECT m.id, m.title FROM handover_milestones m
+WHERE m.task_id = $1
+  AND (EXISTS (SELECT 1 FROM handover_updates u WHERE u.milestone_id = m.id)
+       OR EXISTS (SELECT 1 FROM handover_reviews r WHERE r.milestone_id = m.id))
+"""
+UPDATE_MILESTONE = """
+UPDATE handover_milestones SET position = $3, title = $4, due = $5, budget_share = $6 WHERE id = $1 AND task_id = $2
+"""
+
+
+class EditRefused(HandoverError):
+    """The rules refuse this change in the task's state (rules.check_edit)."""
+
+    code = "wrong_state"
+
+
+async def reported_milestones(conn: asyncpg.Connection, task_id: int) -> dict[int, str]:
+    return {r["id"]: r["title"] for r in await conn.fetch(REPORTED_MILESTONES, task_id)}
 
 
 async def update_task(conn: asyncpg.Connection, task_id: int, fields: dict, actor: Actor) -> None:
-    """Only while draft or open: a claimed task is a promise to a partner and stays as posted."""
-    fields = {k: v for k, v in fields.items() if k in EDITABLE}
+    """fields: clean values (rules.validate_task) of the fields that changed. What may change depends
+    on the state (rules.EDITABLE_BY_STATUS); it is checked again here under the row lock, because a
+    partner may have claimed the task or reported progress since the form was read."""
+    fields = {k: v for k, v in fields.items() if k in rules.EDIT_FIELDS}
     async with conn.transaction():
         row = await _lock(conn, task_id)
-        if row["status"] not in rules.EDIT_STATUSES:
-            raise WrongState(rules.WRONG_STATE, {"status": row["status"]})
-        for key, value in fields.items():
-            # Column names come from the EDITABLE allow-list above, never from input.
-            await conn.execute(f"UPDATE handover_tasks SET {key} = $2, updated_at = now() WHERE id = $1",
-                               task_id, value)  # fmt: skip
-        await _event(conn, task_id, actor, "edit", row["status"], row["status"], ", ".join(sorted(fields)))
+        status = row["status"]
+        if not rules.editable_fields(status):
+            raise WrongState(rules.EDIT_CLOSED, {"status": status})
+        stored = [Milestone(**dict(r)) for r in await conn.fetch(MILESTONES, task_id)]
+        plan = await conn.fetchrow(PLAN, task_id)
+        current = {
+            "claim_opens": row["claim_opens"],
+            "claim_closes": row["claim_closes"],
+            "deadline": plan["deadline"],
+            "category": plan["category"],
+            "milestones": rules.milestone_plan(stored),
+        }
+        refusals = rules.check_edit(status, current, fields, await reported_milestones(conn, task_id))
+        if refusals:
+            field, problem = next(iter(refusals.items()))
+            raise EditRefused(problem.msgid, problem.params, field=field)
+        columns = [k for k in EDITABLE if k in fields]
+        if columns:
+            # One statement, so the date CHECKs (deadline after the claim window) see the new dates
+            # together. Column names come from the EDITABLE allow-list, never from input.
+            sets = ", ".join(f"{k} = ${i}" for i, k in enumerate(columns, start=2))
+            await conn.execute(f"UPDATE handover_tasks SET {sets}, updated_at = now() WHERE id = $1",
+                               task_id, *(fields[k] for k in columns))  # fmt: skip
+        if "milestones" in fields:
+            await _replace_milestones(conn, task_id, fields["milestones"])
+        await _event(conn, task_id, actor, "edit", status, status, ", ".join(sorted(fields)))
         await outbox.enqueue(conn, "handover", task_id)
+        # The audit keeps what the plan was and became; the public timeline names the fields.
+        detail: dict = {"fields": sorted(fields)}
+        for key in ("category", "claim_opens", "claim_closes", "deadline", "milestones"):
+            if key in fields:
+                after = rules.milestone_plan(fields[key]) if key == "milestones" else fields[key]
+                detail[key] = {"before": _jsonable(current[key]), "after": _jsonable(after)}
         await audit(conn, actor_id=actor.user_id, action="handover.edit", subject_kind="handover",
-                    subject_id=task_id, org_id=row["agency_id"], detail={"fields": sorted(fields)})  # fmt: skip
+                    subject_id=task_id, org_id=row["agency_id"], detail=detail)  # fmt: skip
+
+
+def _jsonable(value):
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value if value is None or isinstance(value, int | str) else str(value)
+
+
+async def _replace_milestones(conn: asyncpg.Connection, task_id: int, plan: list[dict]) -> None:
+    """plan rows with an id keep that milestone (and its progress); the others are new. Rows left out
+    are deleted: check_edit has already refused removing one with progress on the record."""
+    keep = [m["id"] for m in plan if m.get("id")]
+    await conn.execute("DELETE FROM handover_milestones WHERE task_id = $1 AND NOT (id = ANY($2::bigint[]))",
+                       task_id, keep)  # fmt: skip
+    # Positions are unique per task: move the kept rows out of the way before numbering them again.
+    await conn.execute("UPDATE handover_milestones SET position = -position WHERE task_id = $1", task_id)
+    for position, m in enumerate(plan, start=1):
+        if m.get("id"):
+            await conn.execute(UPDATE_MILESTONE, m["id"], task_id, position, m["title"], m["due"], m["share"])
+        else:
+            await conn.execute(INSERT_MILESTONE, task_id, position, m["title"], m["due"], m["share"])
 
 
 async def claim_task(

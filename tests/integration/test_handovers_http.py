@@ -372,7 +372,7 @@ async def test_html_edit_form_rerenders_typed_values_and_saves_changes(world, co
     assert await conn.fetchval("SELECT count(*) FROM handover_events WHERE task_id = $1", task_id) == events
 
 
-async def test_edit_form_is_for_the_owning_agency_and_only_before_a_claim(world, conn):
+async def test_edit_form_is_for_the_owning_agency_and_narrows_after_a_claim(world, conn):
     task_id = await _post_task(world["staff"])
     typed = {"title": "ชื่อใหม่ที่ไม่ควรบันทึก", "description": "x" * 30, "deliverables": "ส่งมอบงาน",
              "contact": "โทร 1111", "budget": ""}  # fmt: skip
@@ -383,15 +383,30 @@ async def test_edit_form_is_for_the_owning_agency_and_only_before_a_claim(world,
         world["nok"], "POST", f"/api/v1/handovers/{task_id}/claim", {"plan": "x" * 30, "team": "ทีม"}
     )
     assert r.status_code == 201
+    # Claimed: the form offers only what cannot move the goal posts (rules.EDITABLE_BY_STATUS).
     r = await world["staff"].get(f"/handovers/{task_id}/edit")
-    assert r.status_code == 409 and "แก้ไขงานได้เฉพาะตอนที่ยังเป็นฉบับร่างหรือเปิดรับงานอยู่" in text_of(r.text)
+    assert r.status_code == 200
+    ids = parse(r.text).ids
+    assert "field-title" not in ids and "field-claim_opens" not in ids and "add-milestone" not in ids
+    assert ids["field-deadline"]["value"] == form_data()["deadline"] and "field-category" in ids
+    assert "readonly" in ids["m-title-1"]
+    before = await _counts(conn)
     r = await post_form(world["staff"], f"/handovers/{task_id}/edit", typed)
-    assert r.status_code == 409 and parse(r.text).ids["field-title"]["value"] == "ชื่อใหม่ที่ไม่ควรบันทึก"
+    assert r.status_code == 409 and "องค์กรภาคีรับงานนี้แล้ว ส่วนนี้จึงเปลี่ยนไม่ได้อีก" in text_of(r.text)
     r = await send_json(world["staff"], "PATCH", f"/api/v1/handovers/{task_id}", {"title": "ชื่อใหม่ผ่าน API"})
     assert r.status_code == 409 and r.json()["error"]["code"] == "wrong_state"
+    assert r.json()["error"]["field"] == "title"
+    assert await _counts(conn) == before
     assert (
         await conn.fetchval("SELECT title FROM handover_tasks WHERE id = $1", task_id) == form_data()["title"]
     )
+    assert f'href="/handovers/{task_id}/edit"' in (await world["staff"].get(f"/handovers/{task_id}")).text
+    r = await send_json(world["staff"], "POST", f"/api/v1/handovers/{task_id}/cancel", {"reason": "ยกเลิกโครงการ"})
+    assert r.status_code == 201
+    r = await world["staff"].get(f"/handovers/{task_id}/edit")
+    assert r.status_code == 409 and "งานที่เสร็จสิ้น ยกเลิก หรือหมดอายุแล้ว แก้ไขไม่ได้อีก" in text_of(r.text)
+    r = await send_json(world["staff"], "PATCH", f"/api/v1/handovers/{task_id}", {"category": "health"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "wrong_state"
     assert f'href="/handovers/{task_id}/edit"' not in (await world["staff"].get(f"/handovers/{task_id}")).text
 
 

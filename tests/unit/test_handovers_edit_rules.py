@@ -1,0 +1,130 @@
+"""Editing a posted task: the state x field table and the goal-post rules (rules.check_edit)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from civic.handovers import rules
+from tests.unit.test_handovers_rules import NOK, RIVAL, STAFF
+
+D = date.fromisoformat
+CURRENT = {
+    "category": "disaster",
+    "claim_opens": D("2026-05-01"),
+    "claim_closes": D("2026-05-15"),
+    "deadline": D("2026-07-31"),
+    "milestones": [
+        (1, "อบรมครั้งที่ 1", D("2026-06-10"), Decimal("40")),
+        (2, "อบรมครั้งที่ 2", D("2026-07-10"), None),
+    ],
+}
+HELD = ("claimed", "in_progress", "completion_requested")
+CLOSED = ("completed", "cancelled", "expired")
+PLAN = (1, "อบรมครั้งที่ 1", D("2026-06-10"), Decimal("40")), (2, "อบรมครั้งที่ 2", D("2026-07-10"), None)
+
+
+def ms(*rows) -> list[dict]:
+    return [{"id": i, "title": t, "due": d, "share": s} for i, t, d, s in rows]
+
+
+# One change per field, each in the direction that gives the partner more (later dates), so the
+# table shows what the state alone allows.
+CHANGES = {
+    "title": "อบรมรับมือน้ำท่วม ตำบลท่าพระ",
+    "description": "ข้อความใหม่" * 5,
+    "deliverables": "อบรม 4 ครั้ง",
+    "contact": "โทร 043-111-111",
+    "district": "เมือง",
+    "location": "ศาลาวัด",
+    "budget": Decimal("50000"),
+    "category": "health",
+    "claim_opens": D("2026-05-02"),
+    "claim_closes": D("2026-05-20"),
+    "deadline": D("2026-08-31"),
+    "milestones": ms((1, "อบรมครั้งที่ 1", D("2026-06-20"), Decimal("40")), PLAN[1]),
+}
+ALLOWED_WHEN_HELD = {"category", "deadline", "milestones"}
+
+
+@pytest.mark.parametrize("status", rules.STATUSES)
+@pytest.mark.parametrize("field", list(CHANGES))
+def test_state_by_field_table(status, field):
+    errors = rules.check_edit(status, CURRENT, {field: CHANGES[field]}, {})
+    if status in ("draft", "open"):
+        assert errors == {}
+    elif status in HELD:
+        if field in ALLOWED_WHEN_HELD:
+            assert errors == {}
+        else:
+            assert errors[field].msgid == rules.HELD_FIXED
+    else:
+        assert errors[field].msgid == rules.EDIT_CLOSED
+    assert (field in rules.editable_fields(status)) == (errors == {})
+
+
+def test_the_table_names_every_state_and_field():
+    assert set(rules.EDIT_FIELDS) == set(CHANGES)
+    assert {s for s in rules.STATUSES if rules.editable_fields(s)} == {"draft", "open", *HELD}
+    assert all(not rules.editable_fields(s) for s in CLOSED)
+
+
+def test_only_the_owning_agency_may_edit_and_only_a_live_task():
+    assert rules.can_edit(STAFF, 1, "open") and rules.can_edit(STAFF, 1, "in_progress")
+    assert not rules.can_edit(STAFF, 1, "completed")
+    assert not rules.can_edit(RIVAL, 1, "open") and not rules.can_edit(NOK, 1, "open")
+    assert not rules.can_edit(None, 1, "open")
+
+
+@pytest.mark.parametrize("status", HELD)
+def test_a_claimed_deadline_can_only_move_later(status):
+    earlier = rules.check_edit(status, CURRENT, {"deadline": D("2026-07-30")}, {})
+    assert earlier["deadline"].msgid == rules.DEADLINE_EARLIER
+    assert rules.check_edit("open", CURRENT, {"deadline": D("2026-07-30")}, {}) == {}
+
+
+@pytest.mark.parametrize(
+    ("plan", "msgid"),
+    [
+        (ms((1, "อบรมครั้งที่ 1", D("2026-06-01"), Decimal("40")), PLAN[1]), rules.MILESTONE_EARLIER),
+        (ms((1, "อบรมครั้งแรก", D("2026-06-10"), Decimal("40")), PLAN[1]), rules.MILESTONES_HELD),
+        (ms((1, "อบรมครั้งที่ 1", D("2026-06-10"), Decimal("30")), PLAN[1]), rules.MILESTONES_HELD),
+        (ms(PLAN[1], PLAN[0]), rules.MILESTONES_HELD),
+        (ms(PLAN[0]), rules.MILESTONES_HELD),
+        (ms(*PLAN, (None, "ติดตามผล", D("2026-07-20"), None)), rules.MILESTONES_HELD),
+    ],
+    ids=["earlier", "retitled", "reshared", "reordered", "removed", "added"],
+)
+def test_a_claimed_milestone_plan_only_gets_more_time(plan, msgid):
+    for status in HELD:
+        assert rules.check_edit(status, CURRENT, {"milestones": plan}, {})["milestones"].msgid == msgid
+    assert rules.check_edit("open", CURRENT, {"milestones": plan}, {}) == {}
+
+
+def test_a_reported_milestone_is_never_removed_or_renamed():
+    reported = {1: "อบรมครั้งที่ 1"}
+    for plan in (ms(PLAN[1]), ms((1, "ชื่อใหม่", D("2026-06-10"), None), PLAN[1])):
+        problem = rules.check_edit("open", CURRENT, {"milestones": plan}, reported)["milestones"]
+        assert problem == rules.Problem(rules.MILESTONE_REPORTED, {"title": "อบรมครั้งที่ 1"})
+    # Its date and share, and the order, may still change before a new partner claims the task.
+    moved = ms((2, "อบรมครั้งที่ 2", D("2026-07-10"), None), (1, "อบรมครั้งที่ 1", D("2026-07-01"), None))
+    assert rules.check_edit("open", CURRENT, {"milestones": moved}, reported) == {}
+
+
+def test_a_plan_cannot_name_another_tasks_milestone_or_one_twice():
+    for plan in (ms((99, "ของงานอื่น", D("2026-06-10"), None)), ms(PLAN[0], PLAN[0])):
+        assert rules.check_edit("open", CURRENT, {"milestones": plan}, {})["milestones"].msgid == (
+            rules.MILESTONE_UNKNOWN
+        )
+
+
+def test_validate_milestones_keeps_the_row_id_and_refuses_a_bad_one():
+    rows, problem = rules.validate_milestones(
+        [{"id": "7", "title": "ระยะแรก", "due": "2026-06-01", "share": ""},
+         {"id": "", "title": "ระยะสอง", "due": "2026-06-20", "share": "10"}], D("2026-07-01")
+    )  # fmt: skip
+    assert problem is None and [r.get("id") for r in rows] == [7, None]
+    _, problem = rules.validate_milestones([{"id": "๗x", "title": "ระยะแรก", "due": "2026-06-01"}], None)
+    assert problem.msgid == rules.MILESTONE_UNKNOWN
