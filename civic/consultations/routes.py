@@ -371,8 +371,12 @@ class ConsultationPages(Controller):
             notice=notice,
         )
 
-    async def _read_author_form(self, request, form) -> tuple[dict, Errors, tuple | None, list[dict]]:
-        values = self._typed_values(form)
+    async def _read_author_form(
+        self, request, form, fixed: dict | None = None
+    ) -> tuple[dict, Errors, tuple | None, list[dict]]:
+        """`fixed`: values the form no longer shows (an open consultation's kind, scope and opening
+        time), validated as stored rather than as the blanks a browser would send for them."""
+        values = self._typed_values(form) | (fixed or {})
         questions, errors = _questions_from_rows(values["questions"])
         draft_text = values["draft_text"]
         pdf = form.get("draft_pdf")
@@ -463,7 +467,13 @@ class ConsultationPages(Controller):
         action = form.get("action") or "save"
         if action != "save":
             return await self._editor_action(request, db, user, form, action, consultation=c)
-        values, errors, pdf, questions = await self._read_author_form(request, form)
+        # The kind, scope and opening time are fixed once people are answering.
+        fixed = (
+            {"kind": c.kind, "province": c.province or "", "opens_at": local_input(c.opens_at)}
+            if c.status == "open"
+            else None
+        )
+        values, errors, pdf, questions = await self._read_author_form(request, form, fixed)
         values["owner_org_id"] = c.owner_org_id
         allowed = rules.editable_fields(c.status)
         if not allowed:
@@ -471,17 +481,12 @@ class ConsultationPages(Controller):
                 409, "not_editable", "This can no longer be changed in this consultation's current state."
             )
         if c.status == "open":
-            # The kind, scope and opening time are fixed once people are answering.
+            # Questions are frozen (answers refer to them): whatever rows a post carries are ignored.
             errors = {
                 f: p
                 for f, p in errors.items()
                 if f != "questions" and not (f[:1] == "q" and f[1:2].isdigit())
             }
-            values["kind"], values["province"], values["opens_at"] = (
-                c.kind,
-                c.province or "",
-                local_input(c.opens_at),
-            )
             errors.pop("opens_at", None)
             if not values["change_note"].strip():
                 errors["change_note"] = Problem(
