@@ -34,8 +34,24 @@ def test_consultation_journey(page, live_server, shot):
     page.select_option("#field-q1_kind", "single")
     page.fill("#field-q1_options", "เห็นด้วย\nไม่เห็นด้วย")
     page.check("#field-q1_required")
+    # The editor starts with one row; "Add a question" (htmx here) brings another without losing any.
+    assert page.locator("input[name$=_prompt]").count() == 1
+    with page.expect_response(lambda r: r.request.method == "POST") as added:
+        page.locator("button", has_text="เพิ่มคำถาม").click()
+    assert added.value.request.headers.get("hx-target") == "question-editor"  # only the fieldset swapped
+    assert added.value.status == 200
+    page.wait_for_selector("#field-q2_prompt")
+    page.fill("#field-q2_prompt", "ข้อเสนอแนะเพิ่มเติม")
+    page.select_option("#field-q2_kind", "text")
+    page.locator("button", has_text="เพิ่มคำถาม").click()
+    page.wait_for_selector("#field-q3_prompt")
+    page.get_by_role("button", name="ลบคำถามข้อ 3").click()
+    page.wait_for_selector("#field-q3_prompt", state="detached")
+    assert page.input_value("#field-q1_prompt") == "ท่านเห็นด้วยกับแนวทางนี้หรือไม่"
+    assert page.input_value("#field-q2_prompt") == "ข้อเสนอแนะเพิ่มเติม"
+    assert page.input_value("#field-title") == "ร่างแนวทางศูนย์บริการดิจิทัลชุมชน"
     shot(page, "consultations-01-staff-create")
-    page.locator("form button[type=submit]", has_text="บันทึก").click()
+    page.locator("form .button-group button[value=save]").click()
     page.wait_for_load_state()
     assert "/consultations/" in page.url
     url = page.url.split("#")[0]
@@ -118,7 +134,9 @@ def test_s77_summary_report_prints_clean(page, live_server, shot):
     assert "รายงานสรุปผลการรับฟังความคิดเห็น" in text and CLOSED_TITLE in text
 
     def row(label):  # the value next to a label in the report's summary list
-        return page.locator(".report .summary-list div", has=page.locator("dt", has_text=re.compile(f"^{label}$"))).locator("dd")
+        return page.locator(
+            ".report .summary-list div", has=page.locator("dt", has_text=re.compile(f"^{label}$"))
+        ).locator("dd")
 
     opened_at, closed_at = datetime.fromisoformat(c["opened_at"]), datetime.fromisoformat(c["closed_at"])
     assert row("เปิดรับฟังเมื่อ").inner_text() == format_date(opened_at, "th", with_time=True)
