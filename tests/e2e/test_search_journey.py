@@ -38,7 +38,7 @@ def test_search_journey(page, live_server, shot):
     shot(page, "live-results")
 
     # a facet narrows the results and keeps the query
-    facet = results.locator(".facets a").filter(has_text="ข้อเสนอ").first
+    facet = results.locator(".facets a").filter(has_text="ไอเดีย").first
     facet.click()
     expect(page).to_have_url(re.compile(r"kind=idea"))
     expect(results.locator(".card").first).to_be_visible()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
@@ -112,6 +113,25 @@ def catalogue(lang: str) -> dict[str, str]:
                 if strings[0] or msgid not in merged:
                     merged[msgid] = strings[0] or ""
     return merged
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_no_message_is_translated_two_ways(lang):
+    # The domain catalogues are merged into one, so a msgid translated differently in two of them
+    # would read one way on every page, whichever file happened to win.
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale=lang):
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+                if not msgid or not strings[0]:
+                    continue
+                first = seen.setdefault(msgid, (path.name, strings[0]))
+                if first[1] != strings[0]:
+                    clashes.append(f"{msgid!r}: {first[0]} {first[1]!r} vs {path.name} {strings[0]!r}")
+    assert clashes == []
 
 
 def _report(missing: dict[str, list[str]]) -> str:
