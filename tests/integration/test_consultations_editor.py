@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from civic.consultations import rules, store
 from civic.orgs import store as orgs
 from tests.helpers import csrf_token, login, make_agency, make_user, send_json, text_of
+from tests.integration.consultation_data import QUESTIONS
 
 MAX = rules.MAX_QUESTIONS
 TOO_MANY_TH = f"มีคำถามได้ไม่เกิน {MAX} ข้อ"
@@ -122,11 +123,7 @@ async def setup(conn, status="draft"):
         summary="ขอรับฟังความคิดเห็นต่อร่างนโยบายอินเทอร์เน็ตชุมชน",
         opens_at=now + timedelta(days=1),
         closes_at=now + timedelta(days=20),
-        questions=[
-            {"kind": "single", "prompt": "เห็นด้วยหรือไม่", "required": True, "options": ["เห็นด้วย", "ไม่เห็นด้วย"]},
-            {"kind": "scale", "prompt": "ความสำคัญ", "required": True},
-            {"kind": "text", "prompt": "ข้อเสนอแนะ", "required": False},
-        ],
+        questions=QUESTIONS,
     )
     if status != "draft":
         await conn.execute("UPDATE consultations SET status = $2 WHERE id = $1", cid, status)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from civic.consultations import store
 from civic.orgs import store as orgs
 from tests.helpers import login, make_agency, make_user, post_form, send_json, text_of
+from tests.integration.consultation_data import QUESTIONS
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 4000
@@ -28,11 +29,7 @@ async def setup(conn, status="open", kind="general"):
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=20),
         sections=store.sections_from_text("มาตรา ๑ ข้อหนึ่ง\n\nมาตรา ๒ ข้อสอง"),
-        questions=[
-            {"kind": "single", "prompt": "เห็นด้วยหรือไม่", "required": True, "options": ["เห็นด้วย", "ไม่เห็นด้วย"]},
-            {"kind": "scale", "prompt": "ความสำคัญ", "required": True},
-            {"kind": "text", "prompt": "ข้อเสนอแนะ", "required": False},
-        ],
+        questions=QUESTIONS,
     )
     if status != "draft":
         await conn.execute("UPDATE consultations SET status = $2 WHERE id = $1", cid, status)
