@@ -124,10 +124,21 @@ def test_edit_then_claim_and_give_back(page, live_server, shot):
     page.wait_for_function("document.fonts.status === 'loaded'")
     shot(page, "5-edit-form-error")
     page.locator("#field-budget").fill("35,000")
+    # Nobody has claimed it yet, so the plan can still grow: a second milestone and more time.
+    page.locator("#add-milestone").click()
+    expect(page.locator("#m-title-2")).to_be_visible()
+    expect(page.locator("#field-budget")).to_have_value("35,000")  # what was typed is kept
+    page.locator("#m-title-2").fill("เยี่ยมบ้านรอบที่ 2")
+    page.locator("#m-due-2").fill((date.today() + timedelta(days=45)).isoformat())
+    page.locator("#field-deadline").fill((date.today() + timedelta(days=90)).isoformat())
+    page.locator("#field-milestones").scroll_into_view_if_needed()
+    shot(page, "5b-edit-plan")
     page.get_by_role("button", name="บันทึกการแก้ไข").click()
     expect(page.get_by_role("heading", name=title + " (แก้ไข)", level=1)).to_be_visible()
+    expect(page.get_by_text("เยี่ยมบ้านรอบที่ 2").first).to_be_visible()
     edit = page.locator("#timeline li").filter(has_text="แก้ไขรายละเอียดงาน")
-    expect(edit.get_by_text("งบประมาณ, หัวข้อ")).to_be_visible()  # field names in the reader's language
+    for name in ("งบประมาณ", "หัวข้อ", "กำหนดส่งมอบงาน", "งานระยะที่วางแผนไว้"):  # in the reader's language
+        expect(edit).to_contain_text(name)
     logout(page)
 
     login(page, "nok@raknam.example")
