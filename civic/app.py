@@ -23,7 +23,13 @@ from litestar.template.config import TemplateConfig
 
 from civic import db as dbmod
 from civic.settings import PROJECT_ROOT, Settings, get_settings
-from civic.web.errors import data_error_handler, http_exception_handler, internal_error_handler
+from civic.validation import DomainError
+from civic.web.errors import (
+    data_error_handler,
+    domain_error_handler,
+    http_exception_handler,
+    internal_error_handler,
+)
 from civic.web.openapi import LocalSwaggerPlugin
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
 
@@ -111,6 +117,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
         template_config=TemplateConfig(instance=_jinja()),
         exception_handlers={
             HTTPException: http_exception_handler,
+            DomainError: domain_error_handler,
             asyncpg.DataError: data_error_handler,
             Exception: internal_error_handler,
         },

@@ -518,8 +518,6 @@ class ConsultationPages(Controller):
             )
         except store.Invalid as exc:
             return await self._author_form(request, db, user, values, exc.errors, status=422, consultation=c)
-        except store.ConsultationError as exc:
-            raise ClientError.from_domain(exc) from None
         return redirect(f"/consultations/{consultation_id}", flash=("success", "Your changes were saved."))
 
     @post("/{consultation_id:int}/documents")
@@ -561,12 +559,7 @@ class ConsultationPages(Controller):
         action = form.get("action", "")
         if action not in rules.TRANSITIONS:
             raise ClientError(400, "invalid_input", "Choose one of the options.", field="action")
-        try:
-            await store.transition(
-                db, consultation_id, action, actor_id=user.id, reason=form.get("reason", "")
-            )
-        except store.ConsultationError as exc:
-            raise ClientError.from_domain(exc) from None
+        await store.transition(db, consultation_id, action, actor_id=user.id, reason=form.get("reason", ""))
         return redirect(
             f"/consultations/{consultation_id}", flash=("success", "The consultation's status was updated.")
         )
@@ -662,10 +655,7 @@ class ConsultationPages(Controller):
             save, msg = store.update_response, N_("Your response was updated.")
         else:
             save, msg = store.submit_response, N_("Thank you. Your response was received.")
-        try:
-            await save(db, consultation_id, user.id, consent=consent, province=province, answers=clean)
-        except store.ConsultationError as exc:
-            raise ClientError.from_domain(exc) from None
+        await save(db, consultation_id, user.id, consent=consent, province=province, answers=clean)
         return redirect(f"/consultations/{consultation_id}#respond", flash=("success", msg))
 
     @post("/{consultation_id:int}/comments")
@@ -688,17 +678,14 @@ class ConsultationPages(Controller):
                 comment_values={int(section): body},
                 status=400,
             )
-        try:
-            await store.add_comment(
-                db,
-                consultation_id,
-                user.id,
-                section_id=int(section),
-                body=body,
-                parent_id=int(parent) if parent.isdigit() else None,
-            )
-        except store.ConsultationError as exc:
-            raise ClientError.from_domain(exc) from None
+        await store.add_comment(
+            db,
+            consultation_id,
+            user.id,
+            section_id=int(section),
+            body=body,
+            parent_id=int(parent) if parent.isdigit() else None,
+        )
         return redirect(
             f"/consultations/{consultation_id}#section-{section}",
             flash=("success", "Your comment was posted."),
@@ -916,8 +903,6 @@ class ConsultationPages(Controller):
             )
         except store.Invalid as exc:
             return await self._outcome_form(request, db, c, values, exc.errors, status=422)
-        except store.ConsultationError as exc:
-            raise ClientError.from_domain(exc) from None
         return redirect(
             f"/consultations/{consultation_id}/outcome", flash=("success", "The outcome was published.")
         )
@@ -996,44 +981,29 @@ async def _flag(db: Db, user: CurrentUser, comment_id: int, reason: str) -> tupl
         raise forbid()
     if errors := rules.validate_reason(reason):
         raise _first_error(errors, 400)
-    try:
-        return await store.flag_comment(db, comment_id, user.id, reason)
-    except store.ConsultationError as exc:
-        raise ClientError.from_domain(exc) from None
+    return await store.flag_comment(db, comment_id, user.id, reason)
 
 
 async def _hide(db: Db, user: CurrentUser, comment_id: int, reason: str) -> int:
     if errors := rules.validate_reason(reason):
         raise _first_error(errors, 400)
-    try:
-        return await store.hide_comment(db, None, comment_id, actor_id=user.id, reason=reason)
-    except store.ConsultationError as exc:
-        raise ClientError.from_domain(exc) from None
+    return await store.hide_comment(db, None, comment_id, actor_id=user.id, reason=reason)
 
 
 async def _restore(db: Db, user: CurrentUser, comment_id: int) -> int:
-    try:
-        return await store.restore_comment(db, None, comment_id, actor_id=user.id)
-    except store.ConsultationError as exc:
-        raise ClientError.from_domain(exc) from None
+    return await store.restore_comment(db, None, comment_id, actor_id=user.id)
 
 
 async def _dismiss(db: Db, user: CurrentUser, comment_id: int) -> int:
     await _comment_in(db, comment_id, user)
-    try:
-        return await store.dismiss_flags(db, comment_id, actor_id=user.id)
-    except store.ConsultationError as exc:
-        raise ClientError.from_domain(exc) from None
+    return await store.dismiss_flags(db, comment_id, actor_id=user.id)
 
 
 async def _block(db: Db, user: CurrentUser, comment_id: int) -> int:
     ref, _ = await _comment_in(db, comment_id, user)
     if not rules.can_block_author(user, ref["author_id"], ref["author_role"]):
         raise forbid("You cannot block this person.")
-    try:
-        return await store.block_comment_author(db, comment_id, actor_id=user.id)
-    except store.ConsultationError as exc:
-        raise ClientError.from_domain(exc) from None
+    return await store.block_comment_author(db, comment_id, actor_id=user.id)
 
 
 class ConsultationModerationPages(Controller):
@@ -1245,20 +1215,17 @@ class ConsultationsApi(Controller):
         _api_errors(rules.validate_consultation(**merged))
         if data.questions is not None:
             _check_api_questions(data.questions)
-        try:
-            await store.update_consultation(
-                db,
-                consultation_id,
-                actor_id=user.id,
-                fields=fields,
-                sections=store.sections_from_text(data.draft_text) if data.draft_text is not None else None,
-                questions=[msgspec.to_builtins(q) for q in data.questions]
-                if data.questions is not None
-                else None,
-                change_note=data.change_note,
-            )
-        except store.ConsultationError as exc:
-            raise ClientError.from_domain(exc) from None
+        await store.update_consultation(
+            db,
+            consultation_id,
+            actor_id=user.id,
+            fields=fields,
+            sections=store.sections_from_text(data.draft_text) if data.draft_text is not None else None,
+            questions=[msgspec.to_builtins(q) for q in data.questions]
+            if data.questions is not None
+            else None,
+            change_note=data.change_note,
+        )
         return await store.get_detail(db, consultation_id)
 
     @post(
@@ -1271,12 +1238,9 @@ class ConsultationsApi(Controller):
     ) -> TransitionOut:
         user = require_user(request)
         await _load_managed(db, consultation_id, user)
-        try:
-            status = await store.transition(
-                db, consultation_id, data.action, actor_id=user.id, reason=data.reason
-            )
-        except store.ConsultationError as exc:
-            raise ClientError.from_domain(exc) from None
+        status = await store.transition(
+            db, consultation_id, data.action, actor_id=user.id, reason=data.reason
+        )
         return TransitionOut(id=consultation_id, status=status)
 
     @get("/{consultation_id:int}/questions", summary="Questions in order")
@@ -1294,12 +1258,9 @@ class ConsultationsApi(Controller):
         clean, errors = rules.check_answers([msgspec.to_builtins(q) for q in questions], data.answers)
         errors.update(rules.validate_response_meta(data.consent, data.province))
         _api_errors(errors)
-        try:
-            rid = await save(
-                db, consultation_id, user.id, consent=data.consent, province=data.province, answers=clean
-            )
-        except store.ConsultationError as exc:
-            raise ClientError.from_domain(exc) from None
+        rid = await save(
+            db, consultation_id, user.id, consent=data.consent, province=data.province, answers=clean
+        )
         return ResponseOut(id=rid, consultation_id=consultation_id)
 
     @post("/{consultation_id:int}/response", summary="Submit my response (once)", status_code=201)
@@ -1337,17 +1298,14 @@ class ConsultationsApi(Controller):
         user = require_user(request)
         await _load(db, consultation_id, user)
         _api_errors(rules.validate_comment(data.body))
-        try:
-            cid = await store.add_comment(
-                db,
-                consultation_id,
-                user.id,
-                section_id=data.section_id,
-                body=data.body,
-                parent_id=data.parent_id,
-            )
-        except store.ConsultationError as exc:
-            raise ClientError.from_domain(exc) from None
+        cid = await store.add_comment(
+            db,
+            consultation_id,
+            user.id,
+            section_id=data.section_id,
+            body=data.body,
+            parent_id=data.parent_id,
+        )
         return ResponseOut(id=cid, consultation_id=consultation_id)
 
     @get(
@@ -1400,17 +1358,14 @@ class ConsultationsApi(Controller):
                 correction_note=data.correction_note,
             )
         )
-        try:
-            await store.publish_outcome(
-                db,
-                consultation_id,
-                actor_id=user.id,
-                summary=data.summary,
-                themes=data.themes,
-                correction_note=data.correction_note,
-            )
-        except store.ConsultationError as exc:
-            raise ClientError.from_domain(exc) from None
+        await store.publish_outcome(
+            db,
+            consultation_id,
+            actor_id=user.id,
+            summary=data.summary,
+            themes=data.themes,
+            correction_note=data.correction_note,
+        )
         return await store.get_outcome(db, consultation_id)
 
     async def _export(self, request, db, consultation_id) -> ExportOut:

@@ -667,21 +667,19 @@ def _milestone_rows(rows: list[dict], action: str) -> list[dict]:
 # ------------------------------------------------------------------ JSON API
 
 
-def _api(exc: Exception) -> ClientError:
-    if isinstance(exc, FormErrors):
-        field, problem = next(iter(exc.errors.items()))
-        return ClientError(exc.status if exc.status != 400 else 422, exc.code, problem.msgid, field=field,
-                           **problem.params)  # fmt: skip
-    if isinstance(exc, store.HandoverError):
-        return ClientError.from_domain(exc)
-    raise exc
+def _api(exc: FormErrors) -> ClientError:
+    """A form's first error as the API's JSON error (store refusals are answered by the app's
+    DomainError handler)."""
+    field, problem = next(iter(exc.errors.items()))
+    return ClientError(exc.status if exc.status != 400 else 422, exc.code, problem.msgid, field=field,
+                       **problem.params)  # fmt: skip
 
 
 async def _api_act(db, task_id: int, act: Awaitable) -> TaskDetail:
     """Run one verb for the JSON API: refusals become JSON errors, success returns the task as it is now."""
     try:
         await act
-    except (FormErrors, store.HandoverError) as exc:
+    except FormErrors as exc:
         raise _api(exc) from None
     return await _detail(db, await store.get_task(db, task_id))
 
@@ -714,7 +712,7 @@ class HandoversApi(Controller):
         raw = msgspec.to_builtins(data)
         try:
             task_id = await _do_create(db, user, raw)
-        except (FormErrors, store.HandoverError) as exc:
+        except FormErrors as exc:
             raise _api(exc) from None
         return await _detail(db, await store.get_task(db, task_id))
 

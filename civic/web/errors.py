@@ -149,6 +149,12 @@ def internal_error_handler(request: Request, exc: Exception) -> Response | Templ
         )
 
 
+def domain_error_handler(request: Request, exc: DomainError) -> Response | Template:
+    """A store's refusal (civic.validation.DomainError) that no route turned into something else,
+    such as a form re-rendered with it, is answered as the 4xx it carries."""
+    return http_exception_handler(request, ClientError.from_domain(exc))
+
+
 def data_error_handler(request: Request, exc: Exception) -> Response | Template:
     """PostgreSQL's data exceptions (class 22: a NUL byte, a number out of range, a malformed
     value) are always caused by what the client sent, so they are a 400, not a 500. The
