@@ -183,7 +183,7 @@ FROM unnest($1::text[]) AS p(pat),
      LATERAL (SELECT word FROM search_lexicon WHERE word LIKE p.pat
               ORDER BY length(word), word LIMIT $2) AS w
 """
-SUBSTRING_WORDS_PER_TERM = 40
+SUBSTRING_WORDS_PER_TERM = 15  # was 40: each word is one more posting list in the bitmap
 
 COUNT_LIVE = "SELECT count(*) FROM search_documents WHERE NOT deleted"
 

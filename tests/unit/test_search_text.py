@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 
 from civic.search import text
@@ -87,3 +89,43 @@ def test_terms_for_document_keeps_only_near_spellings():
 
     terms = terms_for_document(analyse("อินเทอร์เน็ต"), ["อินเตอร์เน็ต", "ถนน", "เน็ต"])
     assert "อินเตอร์เน็ต" in terms and "ถนน" not in terms
+
+
+def test_damage_far_apart_is_aligned_piece_by_piece_to_the_same_places():
+    from civic import thai
+
+    original = ("ประชาชน ต่างๆนานา ได้รับ " * 40) + "เป็นที่พ่ึงของ ทํา ให้ ดี ๆ  \nอื่น ๆ"
+    repaired = thai.repair(original)
+    whole = ([0] * len(repaired), [0] * len(repaired))
+    text._align_piece(repaired, 0, len(repaired), original, 0, len(original), *whole)
+    assert text._align(repaired, original) == whole
+    spans = text.find_spans(original, ["พึ่ง", "ทำ"])
+    assert [original[a:b] for a, b in spans] == ["พ่ึง", "ทํา"]
+
+
+# the shapes of PDF damage: marks split off by a space, stacked out of order, ํา, เเ, ๆ spacing
+_DAMAGE = st.lists(
+    st.sampled_from(list("กขเแาะ\u0e48\u0e49\u0e34\u0e36\u0e4d\u0e32ๆ ab1\n") + ["  ", " \u0e48", "เเ"]),
+    max_size=60,
+).map("".join)
+
+
+@given(_DAMAGE)
+@settings(max_examples=300, deadline=None)
+def test_alignment_maps_every_repaired_character_into_the_original_in_order(original):
+    from civic import thai
+
+    repaired = thai.repair(original)
+    align = text._align(repaired, original)
+    if align is None:
+        assert repaired == original
+        return
+    starts, ends = align
+    assert len(starts) == len(ends) == len(repaired)
+    assert all(0 <= s <= e <= len(original) for s, e in zip(starts, ends, strict=True))
+    assert starts == sorted(starts)
+    # repair never touches Latin letters or digits: each maps onto itself
+    for k, (s, e) in enumerate(zip(starts, ends, strict=True)):
+        if repaired[k] in "ab1":
+            assert e - s == 1
+            assert original[s] == repaired[k]
