@@ -343,6 +343,8 @@ def _positive_int(value) -> int | None:
 TEXT_EDIT_FIELDS = ("title", "description", "deliverables", "contact", "district", "location", "budget")
 PLAN_EDIT_FIELDS = ("category", "claim_opens", "claim_closes", "deadline", "milestones")
 EDIT_FIELDS = TEXT_EDIT_FIELDS + PLAN_EDIT_FIELDS
+# shown old -> new on the public timeline (edit_changes); the other text fields are only named
+VALUE_FIELDS = frozenset({"title", "budget", "category", "claim_opens", "claim_closes", "deadline"})
 HELD_EDIT_FIELDS = frozenset({"category", "deadline", "milestones"})
 EDITABLE_BY_STATUS: dict[str, frozenset[str]] = {
     "draft": frozenset(EDIT_FIELDS),
@@ -388,6 +390,47 @@ def milestone_plan(items) -> list[tuple]:
             row = (m.id, m.title, m.due, m.budget_share)
         out.append(row[:3] + (None if row[3] is None else Decimal(row[3]),))
     return out
+
+
+def edit_changes(current: dict, changed: dict) -> list[dict]:
+    """What an edit changed, for the public timeline, in EDIT_FIELDS order. The plan, the title and
+    the budget show their old and new values (dates as ISO strings, the category code, the budget
+    as a decimal string; milestones added, removed, renamed or re-dated): a moved deadline or a cut
+    budget is what partners and the public need to see. Longer texts are only named; their old
+    wording stays in the audit log (civic.accounts.store.audit). current and changed as for
+    check_edit, current with the title and budget too."""
+    out: list[dict] = []
+    for field in EDIT_FIELDS:
+        if field not in changed:
+            continue
+        if field == "milestones":
+            out.append({"field": field, **_plan_changes(current["milestones"], milestone_plan(changed[field]))})
+        elif field in VALUE_FIELDS:
+            out.append({"field": field, "before": _iso(current.get(field)), "after": _iso(changed[field])})
+        else:
+            out.append({"field": field})
+    return out
+
+
+def _plan_changes(before: list[tuple], after: list[tuple]) -> dict:
+    old = {row[0]: row for row in before}
+    kept = [(old[row[0]], row) for row in after if row[0] in old]
+    kept_ids = {row[0] for _, row in kept}
+    return {
+        "added": [row[1] for row in after if row[0] not in old],
+        "removed": [row[1] for row in before if row[0] not in kept_ids],
+        "renamed": [{"before": was[1], "after": now[1]} for was, now in kept if was[1] != now[1]],
+        "redated": [
+            {"title": now[1], "before": _iso(was[2]), "after": _iso(now[2])} for was, now in kept if was[2] != now[2]
+        ],
+        "reordered": [now[0] for _, now in kept] != [row[0] for row in before if row[0] in kept_ids],
+    }
+
+
+def _iso(value) -> str | None:
+    if isinstance(value, date):
+        return value.isoformat()
+    return None if value is None else str(value)
 
 
 def check_edit(status: str, current: dict, changed: dict, reported: dict[int, str]) -> Errors:

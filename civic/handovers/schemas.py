@@ -154,6 +154,32 @@ class Claim(msgspec.Struct):
     ended_at: datetime | None
 
 
+class Renamed(msgspec.Struct):
+    before: str
+    after: str
+
+
+class Redated(msgspec.Struct):
+    title: str
+    before: str  # ISO date
+    after: str
+
+
+class FieldChange(msgspec.Struct, omit_defaults=True):
+    """One field an edit changed (rules.edit_changes). before/after: the old and new value (an ISO
+    date, the category code, the title, the budget as a decimal string); longer texts are only
+    named. Milestones list what moved."""
+
+    field: str
+    before: str | None = None
+    after: str | None = None
+    added: list[str] = []
+    removed: list[str] = []
+    renamed: list[Renamed] = []
+    redated: list[Redated] = []
+    reordered: bool = False
+
+
 class Event(msgspec.Struct):
     id: int
     at: datetime
@@ -165,6 +191,7 @@ class Event(msgspec.Struct):
     from_status: str | None
     to_status: str | None
     note: str
+    changes: list[FieldChange] = []
 
 
 class TaskSummary(msgspec.Struct):

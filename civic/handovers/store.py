@@ -86,7 +86,7 @@ CLAIMS = f"""SELECT {CLAIM_COLUMNS} FROM handover_claims c JOIN organisations p 
 WHERE c.task_id = $1 ORDER BY c.id"""
 TIMELINE = """
 SELECT e.id, e.at, e.action, e.actor_role, u.display_name AS actor_name, o.slug AS org_slug,
-       o.name_th AS org_name, e.from_status, e.to_status, e.note
+       o.name_th AS org_name, e.from_status, e.to_status, e.note, e.changes
 FROM handover_events e
 LEFT JOIN users u ON u.id = e.actor_id
 LEFT JOIN organisations o ON o.id = e.actor_org_id
@@ -116,8 +116,9 @@ LOCK_TASK = "SELECT id, agency_id, status, verified_only, confirm_days, claim_op
 LIVE_CLAIM = "SELECT id, partner_id, status FROM handover_claims WHERE task_id = $1 AND status IN ('active', 'confirmed')"
 SET_STATUS = "UPDATE handover_tasks SET status = $2, updated_at = now() WHERE id = $1"
 INSERT_EVENT = """
-INSERT INTO handover_events (task_id, actor_id, actor_org_id, actor_role, action, from_status, to_status, note)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO handover_events (task_id, actor_id, actor_org_id, actor_role, action, from_status, to_status, note,
+                             changes)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 """
 INSERT_TASK = """
 INSERT INTO handover_tasks (agency_id, title, description, deliverables, province, district, location, category,
@@ -195,7 +196,7 @@ async def list_claims(conn: asyncpg.Connection, task_id: int) -> list[Claim]:
 
 
 async def timeline(conn: asyncpg.Connection, task_id: int) -> list[Event]:
-    return [Event(**dict(r)) for r in await conn.fetch(TIMELINE, task_id)]
+    return [msgspec.convert(dict(r), Event) for r in await conn.fetch(TIMELINE, task_id)]
 
 
 async def list_updates(conn: asyncpg.Connection, task_id: int) -> list[Update]:
@@ -263,10 +264,12 @@ async def _event(
     from_status: str | None = None,
     to_status: str | None = None,
     note: str = "",
+    changes: list[dict] | None = None,
 ) -> None:
     await conn.execute(
-        INSERT_EVENT, task_id, actor.user_id, actor.org_id, actor.role, action, from_status, to_status, note
-    )
+        INSERT_EVENT, task_id, actor.user_id, actor.org_id, actor.role, action, from_status, to_status, note,
+        changes or [],
+    )  # fmt: skip
 
 
 async def _transition(
@@ -337,7 +340,7 @@ async def publish_task(conn: asyncpg.Connection, task_id: int, actor: Actor) -> 
 
 # Columns an edit may set, from the rules' allow-list (milestones are rows of their own).
 EDITABLE = tuple(f for f in rules.EDIT_FIELDS if f != "milestones")
-PLAN = "SELECT deadline, category FROM handover_tasks WHERE id = $1"
+PLAN = "SELECT deadline, category, title, budget FROM handover_tasks WHERE id = $1"
 # A milestone with progress or reviews on the record, even from a partner who gave the task back.
 REPORTED_MILESTONES = """
 SELECT m.id, m.title FROM handover_milestones m
@@ -379,6 +382,7 @@ async def update_task(conn: asyncpg.Connection, task_id: int, fields: dict, acto
             "category": plan["category"],
             "milestones": rules.milestone_plan(stored),
         }
+        shown = current | {"title": plan["title"], "budget": plan["budget"]}
         refusals = rules.check_edit(status, current, fields, await reported_milestones(conn, task_id))
         if refusals:
             field, problem = next(iter(refusals.items()))
@@ -392,9 +396,10 @@ async def update_task(conn: asyncpg.Connection, task_id: int, fields: dict, acto
                                task_id, *(fields[k] for k in columns))  # fmt: skip
         if "milestones" in fields:
             await _replace_milestones(conn, task_id, fields["milestones"])
-        await _event(conn, task_id, actor, "edit", status, status, ", ".join(sorted(fields)))
+        await _event(conn, task_id, actor, "edit", status, status, ", ".join(sorted(fields)),
+                     rules.edit_changes(shown, fields))  # fmt: skip
         await outbox.enqueue(conn, "handover", task_id)
-        # The audit keeps what the plan was and became; the public timeline names the fields.
+        # The audit also keeps the old wording of the longer texts, which the public timeline only names.
         detail: dict = {"fields": sorted(fields)}
         for key in ("category", "claim_opens", "claim_closes", "deadline", "milestones"):
             if key in fields:

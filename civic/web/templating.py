@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -95,7 +96,11 @@ def base_context(request: Request) -> dict[str, Any]:
         "user": request.scope.get("user"),
         "csrf_token": csrf_token_of(request),
         "flashes": _read_flashes(request, lang),
-        "fmt_date": lambda d, with_time=False: thai.format_date(d, lang, with_time=with_time) if d else "",
+        "fmt_date": lambda d, with_time=False: thai.format_date(
+            date.fromisoformat(d) if isinstance(d, str) else d, lang, with_time=with_time
+        )
+        if d
+        else "",
         "province_name": lambda code: provinces.name(code, lang),
         "provinces": provinces.choices(lang),
         "query_string": lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")}),

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
+from civic import thai
 from tests.e2e.journey import login, logout
 
 PNG = (
@@ -139,6 +140,12 @@ def test_edit_then_claim_and_give_back(page, live_server, shot):
     edit = page.locator("#timeline li").filter(has_text="แก้ไขรายละเอียดงาน")
     for name in ("งบประมาณ", "หัวข้อ", "กำหนดส่งมอบงาน", "งานระยะที่วางแผนไว้"):  # in the reader's language
         expect(edit).to_contain_text(name)
+    # what the plan was and became, for anyone to audit
+    expect(edit).to_contain_text(f"→ {thai.format_date(date.today() + timedelta(days=90), 'th')}")
+    expect(edit).to_contain_text("เพิ่ม “เยี่ยมบ้านรอบที่ 2”")
+    expect(edit).to_contain_text("→ 35,000.00 บาท")
+    edit.scroll_into_view_if_needed()
+    shot(page, "5c-timeline-shows-the-edit")
     logout(page)
 
     login(page, "nok@raknam.example")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from civic import thai
 from tests.helpers import parse, post_form, send_json, text_of
 from tests.integration import test_handovers_http as http
 from tests.integration.test_handovers_http import _claimed_and_confirmed, _counts, _post_task, form_data
@@ -17,6 +18,10 @@ TODAY = date.today()
 
 def day(n: int) -> str:
     return (TODAY + timedelta(days=n)).isoformat()
+
+
+def thai_day(n: int) -> str:
+    return thai.format_date(TODAY + timedelta(days=n), "th")
 
 
 def edit_form(task_id: int, milestone_id: int, **over) -> dict:
@@ -83,9 +88,20 @@ async def test_open_task_html_edit_changes_dates_category_and_milestones(world, 
         "after": day(75),
     }
     assert detail["category"] == {"before": "disaster", "after": "health"}
-    # The public timeline names the fields in the reader's language.
-    timeline = text_of((await world["ton"].get(f"/handovers/{task_id}")).text)
-    assert "หมวดหมู่, วันปิดรับงาน, วันเปิดรับงาน, กำหนดส่งมอบงาน, งานระยะที่วางแผนไว้" in timeline
+    # The public timeline shows what changed, old and new, in the reader's language.
+    page = (await world["ton"].get(f"/handovers/{task_id}")).text
+    changes = [
+        text_of(li).replace(" :", ":")
+        for li in page.split('<ul class="timeline__changes">')[1].split("</ul>")[0].split("<li>")[1:]
+    ]
+    assert changes == [
+        "หมวดหมู่: เตรียมพร้อมรับภัยพิบัติ → สุขภาพ",
+        f"วันเปิดรับงาน: {thai_day(-1)} → {thai_day(0)}",
+        f"วันปิดรับงาน: {thai_day(14)} → {thai_day(21)}",
+        f"กำหนดส่งมอบงาน: {thai_day(60)} → {thai_day(75)}",
+        "งานระยะที่วางแผนไว้ เพิ่ม “ลงพื้นที่สำรวจ” เปลี่ยนชื่อ “อบรมครั้งที่ 1” เป็น “อบรมครั้งที่ 1 (ปรับ)” "
+        f"“อบรมครั้งที่ 1 (ปรับ)” กำหนดส่ง {thai_day(20)} → {thai_day(40)}",
+    ]
 
 
 async def test_api_twin_reorders_removes_and_adds_milestones(world, conn):
@@ -114,6 +130,14 @@ async def test_api_twin_reorders_removes_and_adds_milestones(world, conn):
     assert (
         r.json()["task"]["deadline"] == day(90) and r.json()["timeline"][-1]["note"] == "category, deadline"
     )
+    assert r.json()["timeline"][-1]["changes"] == [
+        {"field": "category", "before": "disaster", "after": "elderly"},
+        {"field": "deadline", "before": day(60), "after": day(90)},
+    ]
+    # the plan edit before it: one milestone removed, the other two swapped
+    assert r.json()["timeline"][-2]["changes"] == [
+        {"field": "milestones", "removed": ["อบรมครั้งที่ 2"], "reordered": True}
+    ]
 
 
 async def test_invalid_dates_and_plans_are_refused_with_creations_messages(world, conn):
@@ -207,11 +231,11 @@ async def test_after_a_claim_only_more_time_and_the_category(world, conn):
         ({"milestones": [{"id": first, "title": "อบรมครั้งที่ 1", "due": day(20), "share": "40"},
                          {"title": "งานเพิ่ม", "due": day(30)}]}, "milestones", "เพิ่มหรือลบงานระยะไม่ได้"),
     ]  # fmt: skip
-    for body, field, thai in refusals:
+    for body, field, message in refusals:
         r = await send_json(staff, "PATCH", url, body)
         error = r.json()["error"]
         assert (r.status_code, error["code"], error["field"]) == (409, "wrong_state", field), (body, r.text)
-        assert thai in error["message"]
+        assert message in error["message"]
     assert await _counts(conn) == before
     # More time and another category are fine, and public.
     r = await send_json(staff, "PATCH", url, {"deadline": day(80), "category": "community", "milestones": [

@@ -9,6 +9,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from civic.db import _init_connection
 from civic.handovers import rules, store
 from civic.handovers.store import Actor
 from civic.orgs import store as orgs
@@ -134,6 +135,8 @@ async def test_twenty_partners_race_on_separate_connections(conn, world, db_url)
         await orgs.add_member(conn, pid, uid)
         actors.append(Actor(uid, pid, "partner"))
     conns = [await asyncpg.connect(db_url) for _ in range(20)]
+    for c in conns:  # as the app's pool sets them up (jsonb codec)
+        await _init_connection(c)
     gate = asyncio.Event()
 
     async def attempt(c, actor):

@@ -128,3 +128,38 @@ def test_validate_milestones_keeps_the_row_id_and_refuses_a_bad_one():
     assert problem is None and [r.get("id") for r in rows] == [7, None]
     _, problem = rules.validate_milestones([{"id": "๗x", "title": "ระยะแรก", "due": "2026-06-01"}], None)
     assert problem.msgid == rules.MILESTONE_UNKNOWN
+
+
+def test_edit_changes_show_values_before_and_after_and_only_name_longer_texts():
+    current = CURRENT | {"title": "อบรมรับมือน้ำท่วม", "budget": Decimal("45000.00")}
+    changed = {
+        "budget": Decimal("35000"),
+        "description": "ข้อความใหม่",
+        "deadline": D("2026-08-31"),
+        "category": "health",
+        "milestones": ms(
+            (2, "อบรมครั้งที่ 2 (ภาคสนาม)", D("2026-07-20"), None),  # renamed, re-dated, moved first
+            (None, "สรุปผล", D("2026-08-15"), None),  # new
+        ),  # milestone 1 removed
+    }
+    assert rules.edit_changes(current, changed) == [
+        {"field": "description"},
+        {"field": "budget", "before": "45000.00", "after": "35000"},
+        {"field": "category", "before": "disaster", "after": "health"},
+        {"field": "deadline", "before": "2026-07-31", "after": "2026-08-31"},
+        {
+            "field": "milestones",
+            "added": ["สรุปผล"],
+            "removed": ["อบรมครั้งที่ 1"],
+            "renamed": [{"before": "อบรมครั้งที่ 2", "after": "อบรมครั้งที่ 2 (ภาคสนาม)"}],
+            "redated": [{"title": "อบรมครั้งที่ 2 (ภาคสนาม)", "before": "2026-07-10", "after": "2026-07-20"}],
+            "reordered": False,  # one milestone kept: nothing to reorder
+        },
+    ]
+
+
+def test_edit_changes_of_a_reordered_plan_say_so():
+    reordered = rules.edit_changes(CURRENT, {"milestones": ms(PLAN[1], PLAN[0])})
+    assert reordered == [
+        {"field": "milestones", "added": [], "removed": [], "renamed": [], "redated": [], "reordered": True}
+    ]
