@@ -132,6 +132,24 @@ def _yamok(text: str) -> str:
     return _RE_AFTER_YAMOK_EOL.sub(_MAI_YAMOK, text)
 
 
+_RANK1 = "".join(c for c, r in _MARK_RANK.items() if r == 1)
+# Everything repair() would change matches this; most text has none of it, and one search is
+# far cheaper than the seven substitutions (a page of search hits repairs 20 texts).
+_RE_NEEDS_REPAIR = re.compile(
+    "|".join(
+        (
+            _RE_SPACE_BEFORE_MARK.pattern,
+            # a mark run out of order: some mark ranked above the next one
+            f"[{_MARKS}](?<![{_RANK1}\u0e3a])[{_RANK1}\u0e3a]|[{_RANK1}]\u0e3a",
+            "\u0e4d",  # nikhahit: sara am written in two parts
+            _RE_FOLLOW_THEN_TONE.pattern,
+            _SARA_E_E,
+            _MAI_YAMOK,
+        )
+    )
+)
+
+
 def repair(text: str) -> str:
     """Fix PDF-extraction damage in Thai text; leave everything else alone.
 
@@ -150,8 +168,10 @@ def repair(text: str) -> str:
     Text without Thai characters is returned unchanged.  Newlines are never
     removed or added.  ``repair(repair(x)) == repair(x)``.
     """
-    if not _THAI_RANGE.search(text):
-        return text
+    return _repair_all(text) if _RE_NEEDS_REPAIR.search(text) else text
+
+
+def _repair_all(text: str) -> str:
     for _ in range(8):
         fixed = _yamok(_reorder(_RE_SPACE_BEFORE_MARK.sub("", text)))
         if fixed == text:

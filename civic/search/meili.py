@@ -190,6 +190,7 @@ class MeiliBackend:
         return SearchResult(
             query=query.q,
             total=int(total),
+            total_exact="totalHits" in raw,
             hits=hits,
             facets=facets,
             page=query.page,

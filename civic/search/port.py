@@ -81,6 +81,8 @@ class SearchHit(msgspec.Struct, kw_only=True):
 class SearchResult(msgspec.Struct, kw_only=True):
     query: str
     total: int = 0
+    # False when `total` (and the facet counts) cover the best matches only: there are more
+    total_exact: bool = True
     hits: list[SearchHit] = []
     facets: dict[str, dict[str, int]] = {}
     page: int = 1

@@ -92,7 +92,7 @@ SET_THRESHOLD = "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true
 # Both statements below are served by GIN indexes. With a LIMIT and a broad tsquery the
 # planner prefers a sequential scan that "stops early" (it assumes matches are spread evenly:
 # 900 ms at 100k documents when they are not), so searches run with sequential scans off.
-SEARCH_SETTINGS = "SET LOCAL enable_seqscan = off"
+SEARCH_SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan"
 
 # $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset,
 # $10 substring tsquery (the lexicon words that contain a query term, SUBSTRING_WORDS) or NULL.
@@ -108,7 +108,7 @@ SEARCH_SETTINGS = "SET LOCAL enable_seqscan = off"
 # estimatedTotalHits. Only narrow columns and the score are kept; title, body and tokens are
 # read for the page of hits alone.
 _SCORED = """
-    SELECT d.kind, d.entity_id, d.province, d.agency, d.status, d.created_at,
+    SELECT {branch} AS branch, d.kind, d.entity_id, d.province, d.agency, d.status, d.created_at,
            (CASE WHEN d.tsv @@ $1::tsquery THEN 1.0 ELSE 0.0 END
             + ts_rank(d.tsv, $2::tsquery)
             + CASE WHEN d.tsv @@ $10::tsquery THEN 0.5 ELSE 0.0 END
@@ -129,6 +129,24 @@ SUBSTRING_CANDIDATES = 500
 FUZZY_CANDIDATES = 500
 
 
+# The page of hits (title, body and tokens are read for these rows alone) and the facet counts,
+# both over the scored candidates `m`.
+_PAGE_AND_FACETS = """
+       (SELECT COALESCE(jsonb_agg(jsonb_build_object(
+                   'kind', h.kind, 'id', h.entity_id, 'title', d.title, 'body', d.body,
+                   'url', d.url, 'tokens', d.tokens) ORDER BY h.score DESC, h.created_at DESC,
+                   h.kind, h.entity_id), '[]')
+        FROM (SELECT * FROM m ORDER BY score DESC, created_at DESC, kind, entity_id
+              LIMIT {limit} OFFSET {offset}) h
+        JOIN search_documents d USING (kind, entity_id)) AS hits,
+       (SELECT COALESCE(jsonb_agg(jsonb_build_array(f.field, f.value, f.n)), '[]')
+        FROM (SELECT 'kind' AS field, kind AS value, count(*) AS n FROM m GROUP BY kind
+              UNION ALL SELECT 'province', province, count(*) FROM m WHERE province IS NOT NULL GROUP BY province
+              UNION ALL SELECT 'agency', agency, count(*) FROM m WHERE agency IS NOT NULL GROUP BY agency
+              UNION ALL SELECT 'status', status, count(*) FROM m WHERE status IS NOT NULL GROUP BY status
+             ) f) AS facets"""
+
+
 def _search_sql(fuzzy: bool) -> str:
     both = "+ 0.6 * word_similarity($3::text, d.tokens) + 0.4 * word_similarity($3::text, d.title_tokens)"
     branches = [
@@ -145,7 +163,11 @@ def _search_sql(fuzzy: bool) -> str:
              FUZZY_CANDIDATES, "+ word_similarity($3::text, d.title_tokens)")
         )  # fmt: skip
     union = "\n    UNION ALL\n".join(
-        f"({_SCORED.format(fuzzy_score=score, match=match)}    LIMIT {cap})" for match, cap, score in branches
+        f"({_SCORED.format(fuzzy_score=score, match=match, branch=i)}    LIMIT {cap})"
+        for i, (match, cap, score) in enumerate(branches)
+    )
+    capped = " OR ".join(
+        f"count(*) FILTER (WHERE branch = {i}) >= {cap}" for i, (_, cap, _) in enumerate(branches)
     )
     # p names $3 in EXACT too, which does not use it, so that both take the same parameters
     return f"""
@@ -153,22 +175,87 @@ WITH p AS (SELECT $3::text AS fuzzy_text),
 m AS MATERIALIZED (
 {union}
 )
-SELECT (SELECT count(*) FROM m) AS total,
-       (SELECT COALESCE(jsonb_agg(jsonb_build_object(
-                   'kind', h.kind, 'id', h.entity_id, 'title', d.title, 'body', d.body,
-                   'url', d.url, 'tokens', d.tokens) ORDER BY h.score DESC, h.created_at DESC,
-                   h.kind, h.entity_id), '[]')
-        FROM (SELECT * FROM m ORDER BY score DESC, created_at DESC, kind, entity_id
-              LIMIT $8 OFFSET $9) h
-        JOIN search_documents d USING (kind, entity_id)) AS hits,
-       (SELECT COALESCE(jsonb_agg(jsonb_build_array(f.field, f.value, f.n)), '[]')
-        FROM (SELECT 'kind' AS field, kind AS value, count(*) AS n FROM m GROUP BY kind
-              UNION ALL SELECT 'province', province, count(*) FROM m WHERE province IS NOT NULL GROUP BY province
-              UNION ALL SELECT 'agency', agency, count(*) FROM m WHERE agency IS NOT NULL GROUP BY agency
-              UNION ALL SELECT 'status', status, count(*) FROM m WHERE status IS NOT NULL GROUP BY status
-             ) f) AS facets
+SELECT (SELECT count(*) FROM m) AS total, (SELECT {capped} FROM m) AS truncated,
+{_PAGE_AND_FACETS.format(limit="$8", offset="$9")}
 """
 
+
+# The first statement of every search: candidates from search_postings (migration 0023), the
+# best and then newest documents of each query word, however common the word. A GIN bitmap
+# could only give the first documents on disk, the oldest.
+# $1 all-concepts tsquery; $2-$5 the query's words: lexeme, concept, alternative, alternative's
+# size (a concept matches when a document holds every word of one of its alternatives);
+# $6 documents read per word; $7 lexicon words holding a query term inside (SUBSTRING_WORDS),
+# $8 documents read per such word; $9-$12 filters; $13 limit, $14 offset.
+# Scored as the module docstring says, with ts_rank replaced by the sum over concepts of the best
+# stored impact. `truncated`: some word had more documents than were read, so `total` and the
+# facets count the best candidates only, and a filter must not be applied to them alone.
+# When every concept is truncated, the documents holding all of them may be none of the ones
+# read: the GIN index finds up to ALL_CANDIDATES of those.
+ALL_CANDIDATES = 500
+SEARCH_BEST = f"""
+WITH q AS (SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[]) AS q(lexeme, concept, alt, alt_size)),
+hit AS MATERIALIZED (
+    SELECT l.lexeme, p.kind, p.entity_id, p.impact
+    FROM (SELECT DISTINCT lexeme FROM q) l,
+         LATERAL (SELECT s.kind, s.entity_id, s.impact FROM search_postings s WHERE s.lexeme = l.lexeme
+                  ORDER BY s.impact DESC, s.created_at DESC LIMIT $6) p
+),
+cut AS (SELECT lexeme FROM hit GROUP BY lexeme HAVING count(*) >= $6),
+concept_hit AS (
+    SELECT kind, entity_id, concept, bool_or(n = alt_size) AS whole, max(best) AS best
+    FROM (SELECT h.kind, h.entity_id, q.concept, q.alt, q.alt_size, count(*) AS n, max(h.impact) AS best
+          FROM hit h JOIN q USING (lexeme) GROUP BY 1, 2, 3, 4, 5) a
+    GROUP BY 1, 2, 3
+),
+every AS (
+    SELECT d.kind, d.entity_id FROM search_documents d
+    WHERE (SELECT count(DISTINCT concept) > 1
+                  AND bool_and(EXISTS (SELECT 1 FROM q q2 JOIN cut USING (lexeme) WHERE q2.concept = c.concept))
+           FROM (SELECT DISTINCT concept FROM q) c)
+      AND d.tsv @@ $1::tsquery AND NOT d.deleted
+    LIMIT {ALL_CANDIDATES}
+),
+sub AS MATERIALIZED (
+    SELECT l.lexeme, p.kind, p.entity_id
+    FROM unnest($7::text[]) AS l(lexeme),
+         LATERAL (SELECT s.kind, s.entity_id FROM search_postings s WHERE s.lexeme = l.lexeme
+                  ORDER BY s.impact DESC, s.created_at DESC LIMIT $8) p
+),
+cand AS (
+    SELECT kind, entity_id, max(text_score) AS text_score, bool_or(all_match) AS all_match, bool_or(inside) AS inside
+    FROM (SELECT kind, entity_id, sum(best) AS text_score,
+                 count(*) FILTER (WHERE whole) = (SELECT count(DISTINCT concept) FROM q) AS all_match, false AS inside
+          FROM concept_hit GROUP BY 1, 2
+          UNION ALL SELECT kind, entity_id, 0, true, false FROM every
+          UNION ALL SELECT kind, entity_id, 0, false, true FROM sub) u
+    GROUP BY kind, entity_id
+),
+m AS MATERIALIZED (
+    SELECT c.kind, c.entity_id, d.province, d.agency, d.status, d.created_at,
+           (CASE WHEN c.all_match THEN 1.0 ELSE 0.0 END + c.text_score
+            + CASE WHEN c.inside THEN 0.5 ELSE 0.0 END
+            + 0.03 * ln(1 + greatest(d.popularity, 0)::float8)
+            + 0.05 * exp(-greatest(extract(epoch FROM now() - d.created_at)::float8, 0) / 31557600.0)
+           ) AS score
+    FROM cand c JOIN search_documents d USING (kind, entity_id)
+    WHERE NOT d.deleted
+      AND ($9::text IS NULL OR d.kind = $9)
+      AND ($10::text IS NULL OR d.province = $10)
+      AND ($11::text IS NULL OR d.agency = $11)
+      AND ($12::text IS NULL OR d.status = $12)
+)
+SELECT (SELECT count(*) FROM m) AS total,
+       EXISTS (SELECT 1 FROM cut) OR EXISTS (SELECT 1 FROM sub GROUP BY lexeme HAVING count(*) >= $8)
+           OR (SELECT count(*) >= {ALL_CANDIDATES} FROM every) AS truncated,
+{_PAGE_AND_FACETS.format(limit="$13", offset="$14")}
+"""
+# Documents read per query word: WORD_BUDGET shared among the words (a synonym-rich query has a
+# dozen), never fewer than MIN_PER_WORD. Each candidate costs one primary-key read (~5-10 us).
+WORD_BUDGET = 600
+MIN_PER_WORD = 60
+SUBSTRING_BUDGET = 200
+MIN_PER_SUBSTRING = 20
 
 SEARCH_EXACT = _search_sql(fuzzy=False)
 SEARCH_FUZZY = _search_sql(fuzzy=True)
@@ -186,6 +273,19 @@ FROM unnest($1::text[]) AS p(pat),
 SUBSTRING_WORDS_PER_TERM = 15  # was 40: each word is one more posting list in the bitmap
 
 COUNT_LIVE = "SELECT count(*) FROM search_documents WHERE NOT deleted"
+
+
+def _query_words(aq: text.AnalysedQuery) -> tuple[list[str], list[int], list[int], list[int]]:
+    """SEARCH_BEST's $2-$5: every word of every alternative of every concept, with the size of its
+    alternative."""
+    rows = [
+        (word, c, a, len(set(alt)))
+        for c, group in enumerate(aq.groups)
+        for a, alt in enumerate(group)
+        for word in sorted(set(alt))
+    ]
+    lexemes, concepts, alts, sizes = (list(col) for col in zip(*rows, strict=True))
+    return lexemes, concepts, alts, sizes
 
 
 class PostgresBackend:
@@ -246,23 +346,30 @@ class PostgresBackend:
         if aq.empty:
             return empty_result(query)
         patterns = [p for p in text.like_patterns(aq) if p is not None]
-        q_any = text.tsquery_any(aq)
         async with self._conn() as conn, conn.transaction():
             await conn.execute(SEARCH_SETTINGS)
-            q_sub = None
+            inside: list[str] = []
             if patterns:
                 rows = await conn.fetch(SUBSTRING_WORDS, patterns, SUBSTRING_WORDS_PER_TERM)
-                # The query's own words are in q_any already: in q_sub too, the substring branch
-                # would read every word match again only to filter it out.
-                words = sorted({r["word"] for r in rows} - set(aq.terms))
-                if words:
-                    q_sub = " | ".join(text.quote_lexeme(w) for w in words)
-            args = (
-                text.tsquery_all(aq), q_any, aq.fuzzy_text, query.kind, query.province, query.agency,
-                query.status, query.per_page, query.offset, q_sub,
+                # The query's own words are matched as words already.
+                inside = sorted({r["word"] for r in rows} - set(aq.terms))
+            words = _query_words(aq)
+            filters = (query.kind, query.province, query.agency, query.status)
+            row = await conn.fetchrow(
+                SEARCH_BEST, text.tsquery_all(aq), *words, max(MIN_PER_WORD, WORD_BUDGET // len(set(words[0]))),
+                inside, max(MIN_PER_SUBSTRING, SUBSTRING_BUDGET // max(1, len(inside))), *filters,
+                query.per_page, query.offset,
             )  # fmt: skip
-            row = await conn.fetchrow(SEARCH_EXACT, *args)
-            if row["total"] < FUZZY_BELOW and word_similarity_threshold(aq.fuzzy_text) < 1.0:
+            args = (
+                text.tsquery_all(aq), text.tsquery_any(aq), aq.fuzzy_text, *filters, query.per_page, query.offset,
+                " | ".join(text.quote_lexeme(w) for w in inside) or None,
+            )  # fmt: skip
+            if row["truncated"] and any(filters):
+                # The best candidates of a common word, filtered, may be a few of many: filter the
+                # whole match set instead (the GIN index, capped).
+                row = await conn.fetchrow(SEARCH_EXACT, *args)
+            fuzzy = row["total"] < FUZZY_BELOW and word_similarity_threshold(aq.fuzzy_text) < 1.0
+            if fuzzy:
                 await conn.execute(SET_THRESHOLD, str(word_similarity_threshold(aq.fuzzy_text)))
                 row = await conn.fetchrow(SEARCH_FUZZY, *args)
         facets: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
@@ -272,7 +379,7 @@ class PostgresBackend:
             facets[field] = dict(sorted(facets[field].items(), key=lambda kv: (-kv[1], kv[0])))
         hits = []
         for h in row["hits"]:
-            terms = text.terms_for_document(aq, h["tokens"].split())
+            terms = text.terms_for_document(aq, h["tokens"].split(), near_misses=fuzzy)
             hits.append(
                 SearchHit(
                     kind=h["kind"],
@@ -285,6 +392,7 @@ class PostgresBackend:
         return SearchResult(
             query=query.q,
             total=row["total"],
+            total_exact=not row["truncated"],
             hits=hits,
             facets=facets,
             page=query.page,

@@ -187,8 +187,13 @@ def similarity(a: str, b: str) -> float:
     return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
 
 
-def terms_for_document(aq: AnalysedQuery, doc_tokens: list[str]) -> list[str]:
+def terms_for_document(aq: AnalysedQuery, doc_tokens: list[str], near_misses: bool = True) -> list[str]:
+    """The strings to mark in a hit. near_misses: also the document's words that are near
+    spellings of a query word, for a hit found by typo tolerance (the costly part: a trigram
+    comparison per distinct word of the document)."""
     terms = set(aq.terms) | ({aq.phrase} if aq.phrase else set())
+    if not near_misses:
+        return sorted(terms, key=len, reverse=True)
     for tok in set(doc_tokens):
         if tok in terms or len(tok) < 3:
             continue
@@ -201,13 +206,15 @@ def terms_for_document(aq: AnalysedQuery, doc_tokens: list[str]) -> list[str]:
 
 
 def _near_miss(queries: list[frozenset[str]], tt: frozenset[str]) -> bool:
+    a = len(tt)
     for tq in queries:
+        b = len(tq)
         # |A & B| / |A | B| >= m needs min(|A|,|B|) >= m * max(|A|,|B|): skip the set work
-        small, big = sorted((len(tt), len(tq)))
-        if small >= FUZZY_MARK * big:
-            shared = len(tt & tq)
-            if shared >= FUZZY_MARK * (len(tt) + len(tq) - shared):
-                return True
+        if a < FUZZY_MARK * b or b < FUZZY_MARK * a or tt.isdisjoint(tq):
+            continue
+        shared = len(tt & tq)
+        if shared >= FUZZY_MARK * (a + b - shared):
+            return True
     return False
 
 

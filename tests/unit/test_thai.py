@@ -170,6 +170,13 @@ def test_repair_never_changes_text_without_thai(text: str) -> None:
     assert thai.repair(text) == text
 
 
+@settings(max_examples=3000, deadline=None)
+@given(thai_mixed_text)
+def test_repair_skips_only_text_that_needs_nothing(text: str) -> None:
+    # the quick check in front of repair() must never skip a text the full repair would change
+    assert thai.repair(text) == thai._repair_all(text)
+
+
 # --------------------------------------------------------------------------
 # normalise and tokenise
 # --------------------------------------------------------------------------
