@@ -8,7 +8,8 @@ Both have GIN indexes. The database must use a UTF-8 LC_CTYPE (C.UTF-8), or pg_t
 Ranking (one number per document, higher first; ties by newest):
 
     1.0  if every query concept matches (a concept = a query word or any of its synonyms)
-  + ts_rank(tsv, any concept)               exact words; title words weigh 10x body words
+  + text match: ts_rank(tsv, any concept), or from the postings the sum over concepts of the
+    best impact ln(1 + occurrence weights); either way title words weigh 10x body words
   + 0.5  if a query word or synonym is inside a token (a word in a compound: ป้ายรถเมล์)
          (up to SUBSTRING_WORDS_PER_TERM lexicon words per term, shortest first)
   + 0.6 * word_similarity(query, tokens)    fuzzy: typos, prefixes, parts of compounds
@@ -16,10 +17,15 @@ Ranking (one number per document, higher first; ties by newest):
   + 0.03 * ln(1 + popularity)               supports/comments: 100 supports ~ +0.14
   + 0.05 * exp(-age / 1 year)               a little freshness, never enough to beat a match
 
-A document is a candidate when the tsvector matches any concept, or contains a word that has a
-query term inside it: up to 4 `LIKE '%term%'` run over search_lexicon (every distinct lexeme,
-migration 0022, trigram-indexed), and the words found are matched through the tsvector index. Only when that finds
-fewer than FUZZY_BELOW documents is the query run again with typo tolerance: documents
+Candidates come from search_postings (migration 0023): for each query word and synonym, the
+documents with its highest impact (in the title, then most often), newest first among equals,
+at most WORD_BUDGET shared among the words; and the same for the lexicon words that hold a query
+term inside them (up to 4 `LIKE '%term%'` over search_lexicon, migration 0022, trigram-indexed).
+So a word in half of 100k documents costs what a rare one does, and its best documents are the
+ones ranked. When a word has more documents than were read, `total` and the facets count the
+candidates only (SearchResult.total_exact is false), and a filtered search goes to the tsvector
+GIN index instead, which filters every match (SEARCH_EXACT, capped per branch). Only when that
+finds fewer than FUZZY_BELOW documents is the query run again with typo tolerance: documents
 word-similar to the query (pg_trgm `<%`, threshold by query length) join, and the two
 word_similarity terms count in the rank (they cost one trigram comparison per candidate row,
 too much to pay when exact matches abound).
@@ -89,9 +95,11 @@ WHERE d.version <= EXCLUDED.version
 
 SET_THRESHOLD = "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)"
 
-# Both statements below are served by GIN indexes. With a LIMIT and a broad tsquery the
-# planner prefers a sequential scan that "stops early" (it assumes matches are spread evenly:
-# 900 ms at 100k documents when they are not), so searches run with sequential scans off.
+# The statements below are served by indexes. With a LIMIT and a broad tsquery the planner
+# prefers a sequential scan that "stops early" (it assumes matches are spread evenly: 900 ms at
+# 100k documents when they are not), so searches run with sequential scans off. And they are
+# planned once per connection: planning these statements anew took 1.2 ms, more than running
+# most searches, while the plan their parameters get is always the same.
 SEARCH_SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan"
 
 # $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
@@ -81,10 +81,13 @@ def view_context(query: SearchQuery, result: SearchResult) -> dict:
     """Everything the template needs, computed here: facet links, page links, trusted hit HTML."""
     facets = []
     for field in FACET_FIELDS:
+        # one link per facet value (dozens a page): the rest of the query string is shared
+        rest = _url(query, **{field: None})
         values = [
-            (value, count, _url(query, **{field: value}), getattr(query, field) == value)
+            (value, count, f"{rest}{'' if rest.endswith('?') else '&'}{field}={quote_plus(value)}",
+             getattr(query, field) == value)
             for value, count in result.facets.get(field, {}).items()
-        ]
+        ]  # fmt: skip
         if values or getattr(query, field):
             facets.append((field, values, _url(query, **{field: None}) if getattr(query, field) else None))
     hits = [(h, hit_html(h.title), hit_html(h.snippet)) for h in result.hits]

@@ -1,0 +1,101 @@
+"""Impact-ordered postings (migration 0023): kept in step with the documents, and what they buy:
+the best and newest documents of a common word, however many hold it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from civic.search import postgres
+from civic.search.port import SearchDocument, SearchQuery
+from civic.search.postgres import PostgresBackend
+
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def doc(i: int, title: str, body: str = "", day: int = 0, **kw) -> SearchDocument:
+    return SearchDocument(
+        kind="idea",
+        id=i,
+        title=title,
+        body=body,
+        url=f"/ideas/{i}",
+        created_at=START + timedelta(days=day),
+        **kw,
+    )
+
+
+async def postings(conn, entity_id: int) -> dict[str, float]:
+    rows = await conn.fetch(
+        "SELECT lexeme, impact FROM search_postings WHERE kind = 'idea' AND entity_id = $1", entity_id
+    )
+    return {r["lexeme"]: round(r["impact"], 3) for r in rows}
+
+
+async def test_postings_follow_the_words_of_each_document(pool, conn):
+    backend = PostgresBackend(pool)
+    await backend.upsert([doc(1, "ขยะ", "ขยะ ล้น ขยะ")], version=1)
+    # ln(1 + weights): in the title (1.0) and twice in the body (0.1 each), once in the body
+    assert await postings(conn, 1) == {"ขยะ": 0.788, "ล้น": 0.095}
+
+    xmin = await conn.fetchval("SELECT max(xmin::text::bigint) FROM search_postings WHERE entity_id = 1")
+    await backend.upsert([doc(1, "ขยะ", "ขยะ ล้น ขยะ", popularity=40)], version=2)
+    # a popularity change leaves the words, and so the postings, alone
+    assert (
+        await conn.fetchval("SELECT max(xmin::text::bigint) FROM search_postings WHERE entity_id = 1") == xmin
+    )
+
+    await backend.upsert([doc(1, "ไฟถนน", "ดับ")], version=3)
+    assert set(await postings(conn, 1)) == {"ไฟถนน", "ดับ"}
+    await backend.delete([("idea", 1)], version=4)
+    assert await postings(conn, 1) == {}
+
+
+@pytest.fixture
+def small_budget(monkeypatch):
+    """Twenty documents read per word, so that a few dozen documents make a word common."""
+    monkeypatch.setattr(postgres, "WORD_BUDGET", 20)
+    monkeypatch.setattr(postgres, "MIN_PER_WORD", 20)
+
+
+async def test_a_common_word_ranks_its_best_and_newest_documents_not_the_first_on_disk(pool, small_budget):
+    backend = PostgresBackend(pool)
+    await backend.upsert([doc(i, f"เรื่องที่ {i}", "ขยะ ล้น ถัง", day=i) for i in range(1, 61)], version=1)
+    await backend.upsert([doc(100, "ขยะ ริมคลอง", "ส่งกลิ่น", day=90)], version=1)
+    result = await backend.search(SearchQuery(q="ขยะ"))
+    # the title match comes first, then the newest of the body matches
+    assert [h.id for h in result.hits[:3]] == [100, 60, 59]
+    assert result.total == 20 and not result.total_exact
+
+
+async def test_a_filter_on_a_common_word_filters_all_its_documents(pool, small_budget):
+    backend = PostgresBackend(pool)
+    await backend.upsert(
+        [doc(i, f"เรื่องที่ {i}", "ขยะ ล้น", day=i, province="BKK") for i in range(1, 61)], version=1
+    )
+    # the oldest, weakest match is the only one in Phuket: never among the twenty best of ขยะ
+    await backend.upsert([doc(200, "น้ำท่วม", "ขยะ", day=-5, province="PKT")], version=1)
+    result = await backend.search(SearchQuery(q="ขยะ", province="PKT"))
+    assert [h.id for h in result.hits] == [200]
+    assert result.total == 1 and result.total_exact
+
+
+async def test_a_document_with_every_common_word_is_found_when_no_list_reaches_it(pool, small_budget):
+    backend = PostgresBackend(pool)
+    await backend.upsert([doc(i, "ขยะ", "", day=i) for i in range(1, 31)], version=1)
+    await backend.upsert([doc(i, "ตลาด", "", day=i) for i in range(31, 61)], version=1)
+    await backend.upsert([doc(300, "เรื่องร้องเรียน", "ตลาด มี ขยะ", day=-10)], version=1)
+    result = await backend.search(SearchQuery(q="ขยะ ตลาด"))
+    assert result.hits[0].id == 300  # the only document about both ranks first
+
+
+async def test_the_api_and_the_page_say_when_the_total_is_a_lower_bound(client, pool, small_budget):
+    await PostgresBackend(pool).upsert([doc(i, "ขยะ", "", day=i) for i in range(1, 31)], version=1)
+    body = (await client.get("/api/v1/search", params={"q": "ขยะ"})).json()
+    assert (body["total"], body["total_exact"]) == (20, False)
+    page = await client.get("/search", params={"q": "ขยะ"})
+    assert "พบมากกว่า 20 รายการ" in page.text
+    # filtered, the whole match set is counted (through the GIN index)
+    body = (await client.get("/api/v1/search", params={"q": "ขยะ", "kind": "idea"})).json()
+    assert (body["total"], body["total_exact"]) == (30, True)
