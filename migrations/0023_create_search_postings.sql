@@ -60,11 +60,30 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION search_postings_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM search_postings p USING old_rows o WHERE p.kind = o.kind AND p.entity_id = o.entity_id;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION search_postings_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE search_postings;
+    RETURN NULL;
+END
+$$;
+
 CREATE TRIGGER search_postings_after_insert AFTER INSERT ON search_documents
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_postings_insert();
 CREATE TRIGGER search_postings_after_update AFTER UPDATE ON search_documents
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION search_postings_update();
+-- civic deletes by tombstone (an update); rows removed by hand or by a bulk reload go too.
+CREATE TRIGGER search_postings_after_delete AFTER DELETE ON search_documents
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_postings_delete();
+CREATE TRIGGER search_postings_after_truncate AFTER TRUNCATE ON search_documents
+    FOR EACH STATEMENT EXECUTE FUNCTION search_postings_truncate();
 
 -- Each candidate is then read through the primary key for its filters, facets and popularity;
 -- carrying those columns makes that an index-only read (~5 us a candidate instead of ~10).

@@ -278,7 +278,7 @@ FROM unnest($1::text[]) AS p(pat),
      LATERAL (SELECT word FROM search_lexicon WHERE word LIKE p.pat
               ORDER BY length(word), word LIMIT $2) AS w
 """
-SUBSTRING_WORDS_PER_TERM = 15  # was 40: each word is one more posting list in the bitmap
+SUBSTRING_WORDS_PER_TERM = 15  # each word is one more list of documents to read
 
 COUNT_LIVE = "SELECT count(*) FROM search_documents WHERE NOT deleted"
 

@@ -50,6 +50,12 @@ async def test_postings_follow_the_words_of_each_document(pool, conn):
     assert set(await postings(conn, 1)) == {"ไฟถนน", "ดับ"}
     await backend.delete([("idea", 1)], version=4)
     assert await postings(conn, 1) == {}
+    # rows removed by hand (a bulk reload) take their postings with them
+    await backend.upsert([doc(2, "ขยะ"), doc(3, "ขยะ")], version=5)
+    await conn.execute("DELETE FROM search_documents WHERE entity_id = 2")
+    assert (await postings(conn, 2), await postings(conn, 3)) == ({}, {"ขยะ": 0.693})
+    await conn.execute("TRUNCATE search_documents")
+    assert await conn.fetchval("SELECT count(*) FROM search_postings") == 0
 
 
 @pytest.fixture
