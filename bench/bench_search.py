@@ -9,7 +9,7 @@
       the same for both), after the ideas of step 3 are in the index.
 2. tokeniser: nlpo3 vs newmm throughput (reuses bench/bench_tokeniser.py)
 3. reindex throughput through the real path (ideas domain -> search_documents), docs/s
-4. support votes per second during a full reindex (`python -m civic reindex`, default --duty 0.5)
+4. support votes per second during a full reindex (`python -m civic reindex`, default --duty 0.35)
    vs idle (goal: >= 70%); step 3 measures the rebuild at full speed (duty 1)
 
 A throw-away embedded PostgreSQL (C.UTF-8) is started unless BENCH_DATABASE_URL is set (a

@@ -16,9 +16,9 @@ def add_commands(sub, database_url, with_conn) -> None:
     p.add_argument(
         "--duty",
         type=float,
-        default=0.5,
+        default=0.35,
         help="share of the time the rebuild works, between 0.05 and 1; the rest is left to live "
-        "traffic (default 0.5; 1 = full speed, for a maintenance window)",
+        "traffic (default 0.35; 1 = full speed, for a maintenance window)",
     )
     p.set_defaults(fn=lambda args, settings: cmd_reindex(args, settings, database_url))
 

@@ -98,8 +98,10 @@ SET_THRESHOLD = "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true
 # The statements below are served by indexes. With a LIMIT and a broad tsquery the planner
 # prefers a sequential scan that "stops early" (it assumes matches are spread evenly: 900 ms at
 # 100k documents when they are not), so searches run with sequential scans off. And they are
-# planned once per connection: planning these statements anew took 1.2 ms, more than running
-# most searches, while the plan their parameters get is always the same.
+# planned once per prepared statement: planning them anew took 1.2 ms, more than running most
+# searches, and their parameters never change the plan's shape. Such a plan keeps the table
+# sizes it was made with, but asyncpg prepares each statement again after 300 s
+# (max_cached_statement_lifetime), so a plan is never older than that.
 SEARCH_SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan"
 
 # $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset,
