@@ -7,7 +7,7 @@ searchable; queries are segmented the same way. The originals (`title`, `body`) 
 for display, and snippets are highlighted by civic.search.text onto the originals, exactly
 as the PostgreSQL backend does.
 
-Settings: searchable title_tokens > body_tokens; filterable kind/province/agency/status;
+Settings: searchable title_tokens > body_tokens; filterable kind/province/agency/status/key;
 sortable created_at/popularity; stopWords = pythainlp's Thai list; synonyms = every group of
 civic/data/synonyms_th.txt, each term (segmented) mapped to all the others; ranking rules are
 Meilisearch's defaults followed by popularity:desc and created_at:desc as tie-breakers.
@@ -69,7 +69,8 @@ def index_settings() -> dict[str, Any]:
     return {
         "searchableAttributes": ["title_tokens", "body_tokens"],
         "displayedAttributes": ["*"],
-        "filterableAttributes": list(FACET_FIELDS),
+        # the key too: deletes select documents by a filter on it
+        "filterableAttributes": [*FACET_FIELDS, PRIMARY_KEY],
         "sortableAttributes": ["created_at", "popularity"],
         "rankingRules": RANKING_RULES,
         "stopWords": sorted(thai.stopwords()),
@@ -153,7 +154,9 @@ class MeiliBackend:
     async def delete(self, keys: list[tuple[str, int]], version: int) -> None:
         if not keys:
             return
-        info = await self._call(self.index.delete_documents, [doc_key(k, i) for k, i in keys])
+        # By filter: the client has deprecated deleting by a list of ids (POST .../delete-batch).
+        keys_in = ", ".join(filter_value(doc_key(k, i)) for k, i in keys)
+        info = await self._call(self.index.delete_documents, filter=f"{PRIMARY_KEY} IN [{keys_in}]")
         await self._wait(info)
 
     async def search(self, query: SearchQuery) -> SearchResult:

@@ -80,7 +80,7 @@ class FakeMeili:
                 return self._task("settingsUpdate", uid)
             if rest == ["documents"] and method == "POST":
                 return self._task("documentAdditionOrUpdate", uid)
-            if rest == ["documents", "delete-batch"] and method == "POST":
+            if rest == ["documents", "delete"] and method == "POST":
                 return self._task("documentDeletion", uid)
             if rest == ["search"] and method == "POST":
                 return 200, self.search_answer
@@ -111,7 +111,7 @@ async def test_ensure_index_creates_index_and_sends_settings(fake):
     assert (m1, p1, b1) == ("POST", "/indexes", {"uid": "civic_test", "primaryKey": "key"})
     assert (m2, p2) == ("PATCH", "/indexes/civic_test/settings")
     assert b2["searchableAttributes"] == ["title_tokens", "body_tokens"]
-    assert b2["filterableAttributes"] == ["kind", "province", "agency", "status"]
+    assert b2["filterableAttributes"] == ["kind", "province", "agency", "status", "key"]
     assert b2["sortableAttributes"] == ["created_at", "popularity"]
     assert "ที่" in b2["stopWords"] and len(b2["stopWords"]) == len(thai.stopwords())
     assert set(b2["synonyms"]["ขยะ"]) >= {"มูลฝอย"} and "ขยะ" in b2["synonyms"]["มูลฝอย"]
@@ -143,9 +143,11 @@ async def test_documents_are_sent_pre_segmented_with_originals(fake):
     assert isinstance(first["created_at"], int)
 
 
-async def test_delete_uses_delete_batch(fake):
+async def test_delete_selects_the_documents_by_a_filter_on_their_key(fake):
     await MeiliBackend(fake.url, None, "civic").delete([("idea", 3), ("handover", 9)], version=5)
-    assert fake.writes() == [("POST", "/indexes/civic/documents/delete-batch", ["idea-3", "handover-9"])]
+    assert fake.writes() == [
+        ("POST", "/indexes/civic/documents/delete", {"filter": 'key IN ["idea-3", "handover-9"]'})
+    ]
 
 
 async def test_failed_task_raises_with_meili_message(fake):
