@@ -55,7 +55,6 @@ __all__ = [
 _MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
 # Characters a mark may hang on: consonants (incl. ฤ ฦ) and other marks.
 _MARK_HOSTS = "\u0e01-\u0e2e" + _MARKS
-_THAI_RANGE = re.compile("[\u0e00-\u0e7f]")
 _MAI_YAMOK = "\u0e46"  # ๆ
 
 # (a) A mark split off its base by horizontal spaces: "ที ่ด ี" -> "ที่ดี".

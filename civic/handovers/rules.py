@@ -404,7 +404,9 @@ def edit_changes(current: dict, changed: dict) -> list[dict]:
         if field not in changed:
             continue
         if field == "milestones":
-            out.append({"field": field, **_plan_changes(current["milestones"], milestone_plan(changed[field]))})
+            out.append(
+                {"field": field, **_plan_changes(current["milestones"], milestone_plan(changed[field]))}
+            )
         elif field in VALUE_FIELDS:
             out.append({"field": field, "before": _iso(current.get(field)), "after": _iso(changed[field])})
         else:
@@ -421,7 +423,9 @@ def _plan_changes(before: list[tuple], after: list[tuple]) -> dict:
         "removed": [row[1] for row in before if row[0] not in kept_ids],
         "renamed": [{"before": was[1], "after": now[1]} for was, now in kept if was[1] != now[1]],
         "redated": [
-            {"title": now[1], "before": _iso(was[2]), "after": _iso(now[2])} for was, now in kept if was[2] != now[2]
+            {"title": now[1], "before": _iso(was[2]), "after": _iso(now[2])}
+            for was, now in kept
+            if was[2] != now[2]
         ],
         "reordered": [now[0] for _, now in kept] != [row[0] for row in before if row[0] in kept_ids],
     }

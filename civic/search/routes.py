@@ -89,7 +89,7 @@ def view_context(query: SearchQuery, result: SearchResult) -> dict:
             for value, count in result.facets.get(field, {}).items()
         ]  # fmt: skip
         if values or getattr(query, field):
-            facets.append((field, values, _url(query, **{field: None}) if getattr(query, field) else None))
+            facets.append((field, values, rest if getattr(query, field) else None))
     hits = [(h, hit_html(h.title), hit_html(h.snippet)) for h in result.hits]
     return {
         "facets": facets,
