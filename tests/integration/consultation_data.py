@@ -5,3 +5,36 @@ QUESTIONS = [
     {"kind": "scale", "prompt": "ความสำคัญ", "required": True},
     {"kind": "text", "prompt": "ข้อเสนอแนะ", "required": False},
 ]
+
+
+async def create_draft_policy(
+    conn,
+    *,
+    actor_id: int,
+    owner_org_id: int,
+    status: str,
+    opens_in_days: int,
+    kind: str = "general",
+    sections_text: str | None = None,
+) -> int:
+    """The community-internet draft most consultation tests work on, in `status`."""
+    from datetime import timedelta
+
+    from civic.consultations import store
+
+    now = await conn.fetchval("SELECT now()")
+    cid = await store.create_consultation(
+        conn,
+        actor_id=actor_id,
+        owner_org_id=owner_org_id,
+        kind=kind,
+        title="ร่างนโยบายอินเทอร์เน็ตชุมชน",
+        summary="ขอรับฟังความคิดเห็นต่อร่างนโยบายอินเทอร์เน็ตชุมชน",
+        opens_at=now + timedelta(days=opens_in_days),
+        closes_at=now + timedelta(days=20),
+        sections=store.sections_from_text(sections_text) if sections_text else (),
+        questions=QUESTIONS,
+    )
+    if status != "draft":
+        await conn.execute("UPDATE consultations SET status = $2 WHERE id = $1", cid, status)
+    return cid

@@ -1,14 +1,13 @@
 """The question editor: add, remove and move rows as plain form posts (no JavaScript), everything
 typed kept, the maximum enforced the same way by the form and the JSON API, and the edit path."""
 
-from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 from civic.consultations import rules, store
 from civic.orgs import store as orgs
 from tests.helpers import csrf_token, login, make_agency, make_user, send_json, text_of
-from tests.integration.consultation_data import QUESTIONS
+from tests.integration.consultation_data import create_draft_policy
 
 MAX = rules.MAX_QUESTIONS
 TOO_MANY_TH = f"มีคำถามได้ไม่เกิน {MAX} ข้อ"
@@ -113,20 +112,7 @@ async def setup(conn, status="draft"):
     mdes = await make_agency(conn, "mdes")
     staff = await make_user(conn, "staff@mdes.example", name="เจ้าหน้าที่ ดีอี")
     await orgs.add_member(conn, mdes, staff, "admin")
-    now = await conn.fetchval("SELECT now()")
-    cid = await store.create_consultation(
-        conn,
-        actor_id=staff,
-        owner_org_id=mdes,
-        kind="general",
-        title="ร่างนโยบายอินเทอร์เน็ตชุมชน",
-        summary="ขอรับฟังความคิดเห็นต่อร่างนโยบายอินเทอร์เน็ตชุมชน",
-        opens_at=now + timedelta(days=1),
-        closes_at=now + timedelta(days=20),
-        questions=QUESTIONS,
-    )
-    if status != "draft":
-        await conn.execute("UPDATE consultations SET status = $2 WHERE id = $1", cid, status)
+    cid = await create_draft_policy(conn, actor_id=staff, owner_org_id=mdes, status=status, opens_in_days=1)
     return {"cid": cid, "mdes": mdes}
 
 

@@ -1,11 +1,10 @@
 """HTTP: the issue's "Bad input" cases, permissions per agency, exports without personal data."""
 
-from datetime import timedelta
 
 from civic.consultations import store
 from civic.orgs import store as orgs
 from tests.helpers import login, make_agency, make_user, post_form, send_json, text_of
-from tests.integration.consultation_data import QUESTIONS
+from tests.integration.consultation_data import create_draft_policy
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 4000
@@ -18,21 +17,10 @@ async def setup(conn, status="open", kind="general"):
     rival = await make_user(conn, "staff@other.example", name="เจ้าหน้าที่อื่น")
     await orgs.add_member(conn, mdes, staff, "admin")
     await orgs.add_member(conn, other, rival, "admin")
-    now = await conn.fetchval("SELECT now()")
-    cid = await store.create_consultation(
-        conn,
-        actor_id=staff,
-        owner_org_id=mdes,
-        kind=kind,
-        title="ร่างนโยบายอินเทอร์เน็ตชุมชน",
-        summary="ขอรับฟังความคิดเห็นต่อร่างนโยบายอินเทอร์เน็ตชุมชน",
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=20),
-        sections=store.sections_from_text("มาตรา ๑ ข้อหนึ่ง\n\nมาตรา ๒ ข้อสอง"),
-        questions=QUESTIONS,
-    )
-    if status != "draft":
-        await conn.execute("UPDATE consultations SET status = $2 WHERE id = $1", cid, status)
+    cid = await create_draft_policy(
+        conn, actor_id=staff, owner_org_id=mdes, status=status, opens_in_days=-1, kind=kind,
+        sections_text="มาตรา ๑ ข้อหนึ่ง\n\nมาตรา ๒ ข้อสอง",
+    )  # fmt: skip
     qs = await store.list_questions(conn, cid)
     return {"cid": cid, "mdes": mdes, "other": other, "q": [str(q.id) for q in qs]}
 

@@ -44,6 +44,14 @@ async def _plan(conn, task_id: int) -> list[tuple]:
              None if r["budget_share"] is None else str(r["budget_share"])) for r in rows]  # fmt: skip
 
 
+async def _posted_task(world, conn) -> tuple:
+    """A task the agency's staff member has just posted, with its one milestone: (staff, id, milestone id)."""
+    staff = world["staff"]
+    task_id = await _post_task(staff)
+    (first,) = [m[0] for m in await _plan(conn, task_id)]
+    return staff, task_id, first
+
+
 async def _last_event(conn, task_id: int):
     return await conn.fetchrow(
         "SELECT e.action, e.note, e.actor_role, e.actor_id, e.at FROM handover_events e WHERE task_id = $1 "
@@ -53,9 +61,7 @@ async def _last_event(conn, task_id: int):
 
 
 async def test_open_task_html_edit_changes_dates_category_and_milestones(world, conn):
-    staff = world["staff"]
-    task_id = await _post_task(staff)
-    (first,) = [m[0] for m in await _plan(conn, task_id)]
+    staff, task_id, first = await _posted_task(world, conn)
     page = parse((await staff.get(f"/handovers/{task_id}/edit")).text).ids
     assert page["field-deadline"]["value"] == day(60) and page["m-title-1"]["value"] == "อบรมครั้งที่ 1"
     assert "readonly" not in page["m-title-1"] and "add-milestone" in page
@@ -105,9 +111,7 @@ async def test_open_task_html_edit_changes_dates_category_and_milestones(world, 
 
 
 async def test_api_twin_reorders_removes_and_adds_milestones(world, conn):
-    staff = world["staff"]
-    task_id = await _post_task(staff)
-    (first,) = [m[0] for m in await _plan(conn, task_id)]
+    staff, task_id, first = await _posted_task(world, conn)
     url = f"/api/v1/handovers/{task_id}"
     r = await send_json(staff, "PATCH", url, {"milestones": [
         {"id": first, "title": "อบรมครั้งที่ 1", "due": day(20), "share": "40"},
@@ -141,9 +145,7 @@ async def test_api_twin_reorders_removes_and_adds_milestones(world, conn):
 
 
 async def test_invalid_dates_and_plans_are_refused_with_creations_messages(world, conn):
-    staff = world["staff"]
-    task_id = await _post_task(staff)
-    (first,) = [m[0] for m in await _plan(conn, task_id)]
+    staff, task_id, first = await _posted_task(world, conn)
     before = await _counts(conn)
     url = f"/api/v1/handovers/{task_id}"
     cases = [
@@ -171,9 +173,7 @@ async def test_invalid_dates_and_plans_are_refused_with_creations_messages(world
 
 
 async def test_html_errors_rerender_the_form_with_everything_typed(world, conn):
-    staff = world["staff"]
-    task_id = await _post_task(staff)
-    (first,) = [m[0] for m in await _plan(conn, task_id)]
+    staff, task_id, first = await _posted_task(world, conn)
     before = await _counts(conn)
     typed = edit_form(task_id, first, category="health", deadline=day(10), m_id=[str(first), ""],
                       m_title=["อบรมครั้งที่ 1", "ติดตามผลหลังอบรม"], m_due=[day(20), day(45)], m_share=["40", "5"])  # fmt: skip
@@ -189,9 +189,7 @@ async def test_html_errors_rerender_the_form_with_everything_typed(world, conn):
 
 
 async def test_add_move_and_remove_buttons_work_without_javascript(world, conn):
-    staff = world["staff"]
-    task_id = await _post_task(staff)
-    (first,) = [m[0] for m in await _plan(conn, task_id)]
+    staff, task_id, first = await _posted_task(world, conn)
     before = await _counts(conn)
     url = f"/handovers/{task_id}/edit"
     typed = edit_form(task_id, first, title="อบรมรับมือน้ำท่วม ตำบลท่าพระ", ms_action="add")
