@@ -10,14 +10,17 @@ QUESTIONS = [
 async def create_draft_policy(
     conn,
     *,
-    actor_id: int,
+    actor_id: int | None,
     owner_org_id: int,
-    status: str,
-    opens_in_days: int,
+    status: str | None = None,
+    opens_in_days: int = -1,
+    closes_in_days: int = 20,
     kind: str = "general",
+    summary: str = "ขอรับฟังความคิดเห็นต่อร่างนโยบายอินเทอร์เน็ตชุมชน",
     sections_text: str | None = None,
+    questions: list[dict] | None = None,
 ) -> int:
-    """The community-internet draft most consultation tests work on, in `status`."""
+    """The community-internet draft most consultation tests work on, moved to `status` if given."""
     from datetime import timedelta
 
     from civic.consultations import store
@@ -29,12 +32,12 @@ async def create_draft_policy(
         owner_org_id=owner_org_id,
         kind=kind,
         title="ร่างนโยบายอินเทอร์เน็ตชุมชน",
-        summary="ขอรับฟังความคิดเห็นต่อร่างนโยบายอินเทอร์เน็ตชุมชน",
+        summary=summary,
         opens_at=now + timedelta(days=opens_in_days),
-        closes_at=now + timedelta(days=20),
+        closes_at=now + timedelta(days=closes_in_days),
         sections=store.sections_from_text(sections_text) if sections_text else (),
-        questions=QUESTIONS,
+        questions=questions or QUESTIONS,
     )
-    if status != "draft":
+    if status and status != "draft":
         await conn.execute("UPDATE consultations SET status = $2 WHERE id = $1", cid, status)
     return cid

@@ -6,6 +6,7 @@ import pytest
 from civic.consultations import store
 from civic.consultations.schemas import Theme
 from tests.helpers import make_agency, make_user
+from tests.integration.consultation_data import create_draft_policy
 
 
 async def _now(conn):
@@ -15,27 +16,16 @@ async def _now(conn):
 async def make_consultation(
     conn, owner, actor, *, kind="general", opens=-1, closes=20, status=None, questions=None
 ):
-    now = await _now(conn)
-    cid = await store.create_consultation(
-        conn,
-        actor_id=actor,
-        owner_org_id=owner,
-        kind=kind,
-        title="ร่างนโยบายอินเทอร์เน็ตชุมชน",
-        summary="ขอรับฟังความคิดเห็นต่อร่างนโยบายอินเทอร์เน็ตชุมชนทั่วประเทศ",
-        opens_at=now + timedelta(days=opens),
-        closes_at=now + timedelta(days=closes),
-        sections=store.sections_from_text("มาตรา ๑ ข้อความที ่ด ี\n\nมาตรา ๒ ให้ใช้บังคับ"),
-        questions=questions
-        or [
+    return await create_draft_policy(
+        conn, actor_id=actor, owner_org_id=owner, status=status, opens_in_days=opens, closes_in_days=closes,
+        kind=kind, summary="ขอรับฟังความคิดเห็นต่อร่างนโยบายอินเทอร์เน็ตชุมชนทั่วประเทศ",
+        sections_text="มาตรา ๑ ข้อความที ่ด ี\n\nมาตรา ๒ ให้ใช้บังคับ",
+        questions=questions or [
             {"kind": "single", "prompt": "เห็นด้วยหรือไม่", "required": True, "options": ["เห็นด้วย", "ไม่เห็นด้วย"]},
             {"kind": "scale", "prompt": "ความสำคัญ", "required": False},
             {"kind": "text", "prompt": "ข้อเสนอแนะ", "required": False},
         ],
-    )
-    if status:
-        await conn.execute("UPDATE consultations SET status = $2 WHERE id = $1", cid, status)
-    return cid
+    )  # fmt: skip
 
 
 async def test_sections_keep_original_and_repair(conn):
