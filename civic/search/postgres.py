@@ -365,23 +365,33 @@ class PostgresBackend:
                 inside = sorted({r["word"] for r in rows} - set(aq.terms))
             words = _query_words(aq)
             filters = (query.kind, query.province, query.agency, query.status)
+            q_all = text.tsquery_all(aq)
             row = await conn.fetchrow(
-                SEARCH_BEST, text.tsquery_all(aq), *words, max(MIN_PER_WORD, WORD_BUDGET // len(set(words[0]))),
+                SEARCH_BEST, q_all, *words, max(MIN_PER_WORD, WORD_BUDGET // len(set(words[0]))),
                 inside, max(MIN_PER_SUBSTRING, SUBSTRING_BUDGET // max(1, len(inside))), *filters,
                 query.per_page, query.offset,
             )  # fmt: skip
-            args = (
-                text.tsquery_all(aq), text.tsquery_any(aq), aq.fuzzy_text, *filters, query.per_page, query.offset,
-                " | ".join(text.quote_lexeme(w) for w in inside) or None,
-            )  # fmt: skip
+
+            def gin_args() -> tuple:  # SEARCH_EXACT's and SEARCH_FUZZY's, built only when one runs
+                q_sub = " | ".join(text.quote_lexeme(w) for w in inside) or None
+                return (
+                    q_all,
+                    text.tsquery_any(aq),
+                    aq.fuzzy_text,
+                    *filters,
+                    query.per_page,
+                    query.offset,
+                    q_sub,
+                )
+
             if row["truncated"] and any(filters):
                 # The best candidates of a common word, filtered, may be a few of many: filter the
                 # whole match set instead (the GIN index, capped).
-                row = await conn.fetchrow(SEARCH_EXACT, *args)
+                row = await conn.fetchrow(SEARCH_EXACT, *gin_args())
             fuzzy = row["total"] < FUZZY_BELOW and word_similarity_threshold(aq.fuzzy_text) < 1.0
             if fuzzy:
                 await conn.execute(SET_THRESHOLD, str(word_similarity_threshold(aq.fuzzy_text)))
-                row = await conn.fetchrow(SEARCH_FUZZY, *args)
+                row = await conn.fetchrow(SEARCH_FUZZY, *gin_args())
         facets: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
         for field, value, n in row["facets"]:
             facets[field][value] = n
