@@ -140,21 +140,21 @@ FUZZY_CANDIDATES = 500
 
 
 # The page of hits (title, body and tokens are read for these rows alone) and the facet counts,
-# both over the scored candidates `m`.
+# both over the scored candidates `m`, as arrays of records (NULL when empty): asyncpg decodes
+# those in binary, where building and parsing JSON of every body cost ~0.2 ms a search. The four
+# facets are one pass over `m` (grouping sets); the column that is not NULL names the facet.
 _PAGE_AND_FACETS = """
-       (SELECT COALESCE(jsonb_agg(jsonb_build_object(
-                   'kind', h.kind, 'id', h.entity_id, 'title', d.title, 'body', d.body,
-                   'url', d.url, 'tokens', d.tokens) ORDER BY h.score DESC, h.created_at DESC,
-                   h.kind, h.entity_id), '[]')
+       (SELECT array_agg(ROW(h.kind, h.entity_id, d.title, d.body, d.url, d.tokens)
+                         ORDER BY h.score DESC, h.created_at DESC, h.kind, h.entity_id)
         FROM (SELECT * FROM m ORDER BY score DESC, created_at DESC, kind, entity_id
               LIMIT {limit} OFFSET {offset}) h
         JOIN search_documents d USING (kind, entity_id)) AS hits,
-       (SELECT COALESCE(jsonb_agg(jsonb_build_array(f.field, f.value, f.n)), '[]')
-        FROM (SELECT 'kind' AS field, kind AS value, count(*) AS n FROM m GROUP BY kind
-              UNION ALL SELECT 'province', province, count(*) FROM m WHERE province IS NOT NULL GROUP BY province
-              UNION ALL SELECT 'agency', agency, count(*) FROM m WHERE agency IS NOT NULL GROUP BY agency
-              UNION ALL SELECT 'status', status, count(*) FROM m WHERE status IS NOT NULL GROUP BY status
-             ) f) AS facets"""
+       (SELECT array_agg(ROW(f.field, f.value, f.n))
+        FROM (SELECT CASE WHEN grouping(kind) = 0 THEN 'kind' WHEN grouping(province) = 0 THEN 'province'
+                          WHEN grouping(agency) = 0 THEN 'agency' ELSE 'status' END AS field,
+                     COALESCE(kind, province, agency, status) AS value, count(*) AS n
+              FROM m GROUP BY GROUPING SETS ((kind), (province), (agency), (status))) f
+        WHERE f.value IS NOT NULL) AS facets"""
 
 
 def _search_sql(fuzzy: bool) -> str:
@@ -393,20 +393,20 @@ class PostgresBackend:
                 await conn.execute(SET_THRESHOLD, str(word_similarity_threshold(aq.fuzzy_text)))
                 row = await conn.fetchrow(SEARCH_FUZZY, *gin_args())
         facets: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
-        for field, value, n in row["facets"]:
+        for field, value, n in row["facets"] or ():
             facets[field][value] = n
         for field in facets:
             facets[field] = dict(sorted(facets[field].items(), key=lambda kv: (-kv[1], kv[0])))
         hits = []
-        for h in row["hits"]:
-            terms = text.terms_for_document(aq, h["tokens"].split(), near_misses=fuzzy)
+        for kind, entity_id, title, body, url, tokens in row["hits"] or ():
+            terms = text.terms_for_document(aq, tokens.split(), near_misses=fuzzy)
             hits.append(
                 SearchHit(
-                    kind=h["kind"],
-                    id=h["id"],
-                    url=h["url"],
-                    title=str(text.highlight_title(h["title"], terms)),
-                    snippet=str(text.snippet(h["body"], terms)),
+                    kind=kind,
+                    id=entity_id,
+                    url=url,
+                    title=str(text.highlight_title(title, terms)),
+                    snippet=str(text.snippet(body, terms)),
                 )
             )
         return SearchResult(

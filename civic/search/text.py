@@ -37,6 +37,10 @@ FUZZY_MARK = 0.45
 SNIPPET_CHARS = 180
 ALIGN_LIMIT = 20_000  # longer bodies are cut before aligning: a snippet needs only one window
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+# Regex searches for one character class: a frozenset's isdisjoint(str) made a string object per
+# Thai character, 30 ns each.
+_HAS_ZERO_WIDTH = re.compile("[" + "".join(sorted(_ZERO_WIDTH)) + "]")
+_HAS_THAI_DIGIT = re.compile("[\u0e50-\u0e59]")
 
 
 class AnalysedQuery:
@@ -285,14 +289,25 @@ class _FoldTable(dict):
 _FOLD = _FoldTable()
 
 
+def _fold(text: str) -> str:
+    """text.translate(_FOLD), a character for a character, about 6x faster: str.lower() is
+    C code, where the table costs a lookup per character."""
+    lowered = text.lower()
+    # lower() of the whole string is lower() of each character alone, unless some character
+    # lowers to two (İ) or a capital sigma takes its word-final form (Σ -> ς)
+    if len(lowered) != len(text) or "\u03a3" in text:
+        return text.translate(_FOLD)
+    return thai.to_arabic_digits(lowered) if _HAS_THAI_DIGIT.search(lowered) else lowered
+
+
 def find_spans(original: str, terms: list[str]) -> list[tuple[int, int]]:
     if not original or not terms:
         return []
     repaired = thai.repair(original)
     align = _align(repaired, original)
-    if _ZERO_WIDTH.isdisjoint(repaired):
+    if not _HAS_ZERO_WIDTH.search(repaired):
         # the usual case: folding maps character to character, so positions are unchanged
-        folded = repaired.translate(_FOLD)
+        folded = _fold(repaired)
         where: range | list[int] = range(len(repaired))
     else:
         chars: list[str] = []

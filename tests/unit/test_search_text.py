@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
@@ -82,6 +82,25 @@ def test_find_spans_folds_digits_and_case_with_and_without_zero_width_characters
     assert find_spans("ซอย ๑๒ WiFi", ["12", "wifi"]) == [(4, 6), (7, 11)]
     # slow path: a zero-width space inside the word is skipped, the span covers it
     assert find_spans("ซอย ๑\u200b๒ WiFi", ["12", "wifi"]) == [(4, 7), (8, 12)]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from("ΣσςİIiẞßAaZz๐๑๙ทดสอบ \u0130\u03a3"),
+            st.characters(blacklist_categories=("Cs",)),
+        ),
+        max_size=40,
+    )
+)
+@example("ΟΔΟΣ WiFi ๑๒")  # a word-final capital sigma lowers to ς in context, σ alone
+@example("İstanbul")  # lowers to two characters
+def test_fold_is_the_per_character_fold(s: str) -> None:
+    # the fast whole-string fold must agree with folding each character alone, or highlights
+    # would land on the wrong characters
+    assert text._fold(s) == s.translate(text._FOLD)
+    assert len(text._fold(s)) == len(s)
 
 
 def test_terms_for_document_keeps_only_near_spellings():
