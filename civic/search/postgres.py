@@ -104,8 +104,19 @@ SET_THRESHOLD = "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true
 # (max_cached_statement_lifetime), so a plan is never older than that.
 SEARCH_SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan"
 
+
+@asynccontextmanager
+async def _search_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """A transaction with SEARCH_SETTINGS, begun in the same round trip as they are set (a search
+    is three round trips, not four). Ended in every case: COMMIT after an error rolls back."""
+    await conn.execute("BEGIN; " + SEARCH_SETTINGS)
+    try:
+        yield
+    finally:
+        await conn.execute("COMMIT")
+
 # $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset,
-# $10 substring tsquery (the lexicon words that contain a query term, SUBSTRING_WORDS) or NULL.
+# $10 substring tsquery (the lexicon words that contain a query term: SEARCH_BEST's `inside`) or NULL.
 # The tsqueries are built from quoted lexemes (text.quote_lexeme) and cast, never parsed from input.
 # Two statements from one template (constants; nothing from input): EXACT matches words and
 # substrings, each branch one bitmap scan of the tsvector GIN index that scores the rows it
@@ -195,13 +206,23 @@ SELECT (SELECT count(*) FROM m) AS total, (SELECT {capped} FROM m) AS truncated,
 # could only give the first documents on disk, the oldest.
 # $1 all-concepts tsquery; $2-$5 the query's words: lexeme, concept, alternative, alternative's
 # size (a concept matches when a document holds every word of one of its alternatives);
-# $6 documents read per word; $7 lexicon words holding a query term inside (SUBSTRING_WORDS),
-# $8 documents read per such word; $9-$12 filters; $13 limit, $14 offset.
+# $6 documents read per word; $7 `LIKE '%term%'` patterns (text.like_patterns), $8 lexicon words
+# taken per pattern; $9-$12 filters; $13 limit, $14 offset.
 # Scored as the module docstring says, with ts_rank replaced by the sum over concepts of the best
 # stored impact. `truncated`: some word had more documents than were read, so `total` and the
 # facets count the best candidates only, and a filter must not be applied to them alone.
 # When every concept is truncated, the documents holding all of them may be none of the ones
 # read: the GIN index finds up to ALL_CANDIDATES of those.
+# `inside` (the lexicon words found) comes back too: the GIN statements take them as a tsquery.
+# Documents read per query word: WORD_BUDGET shared among the words (a synonym-rich query has a
+# dozen), never fewer than MIN_PER_WORD; the same for the words found inside, of which the
+# shortest SUBSTRING_BUDGET / MIN_PER_SUBSTRING are read. Each candidate costs ~5 us (reading,
+# grouping, its primary-key row, facets), so these budgets set the time of a search of common
+# words.
+WORD_BUDGET = 300
+MIN_PER_WORD = 60
+SUBSTRING_BUDGET = 200
+MIN_PER_SUBSTRING = 20
 ALL_CANDIDATES = 500
 SEARCH_BEST = f"""
 WITH q AS (SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[]) AS q(lexeme, concept, alt, alt_size)),
@@ -226,11 +247,22 @@ every AS (
       AND d.tsv @@ $1::tsquery AND NOT d.deleted
     LIMIT {ALL_CANDIDATES}
 ),
+inside AS MATERIALIZED (
+    SELECT lexeme FROM (
+        SELECT DISTINCT w.word AS lexeme
+        FROM unnest($7::text[]) AS p(pat),
+             LATERAL (SELECT word FROM search_lexicon WHERE word LIKE p.pat
+                      ORDER BY length(word), word LIMIT $8) AS w
+        WHERE w.word <> ALL($2::text[])  -- the query's own words are matched as words already
+    ) found
+    ORDER BY length(lexeme), lexeme LIMIT {SUBSTRING_BUDGET // MIN_PER_SUBSTRING}
+),
+per_inside AS (SELECT greatest({MIN_PER_SUBSTRING}, {SUBSTRING_BUDGET} / greatest(count(*), 1)) AS n FROM inside),
 sub AS MATERIALIZED (
     SELECT l.lexeme, p.kind, p.entity_id
-    FROM unnest($7::text[]) AS l(lexeme),
+    FROM inside l,
          LATERAL (SELECT s.kind, s.entity_id FROM search_postings s WHERE s.lexeme = l.lexeme
-                  ORDER BY s.impact DESC, s.created_at DESC LIMIT $8) p
+                  ORDER BY s.impact DESC, s.created_at DESC LIMIT (SELECT n FROM per_inside)) p
 ),
 cand AS (
     SELECT kind, entity_id, max(text_score) AS text_score, bool_or(all_match) AS all_match, bool_or(inside) AS inside
@@ -256,30 +288,20 @@ m AS MATERIALIZED (
       AND ($12::text IS NULL OR d.status = $12)
 )
 SELECT (SELECT count(*) FROM m) AS total,
-       EXISTS (SELECT 1 FROM cut) OR EXISTS (SELECT 1 FROM sub GROUP BY lexeme HAVING count(*) >= $8)
+       EXISTS (SELECT 1 FROM cut) OR EXISTS (SELECT 1 FROM sub GROUP BY lexeme HAVING count(*) >= (SELECT n FROM per_inside))
            OR (SELECT count(*) >= {ALL_CANDIDATES} FROM every) AS truncated,
+       (SELECT array_agg(lexeme ORDER BY lexeme) FROM inside) AS inside,
 {_PAGE_AND_FACETS.format(limit="$13", offset="$14")}
 """
-# Documents read per query word: WORD_BUDGET shared among the words (a synonym-rich query has a
-# dozen), never fewer than MIN_PER_WORD. Each candidate costs one primary-key read (~5-10 us).
-WORD_BUDGET = 600
-MIN_PER_WORD = 60
-SUBSTRING_BUDGET = 200
-MIN_PER_SUBSTRING = 20
 
 SEARCH_EXACT = _search_sql(fuzzy=False)
 SEARCH_FUZZY = _search_sql(fuzzy=True)
 FUZZY_BELOW = 5
 
-# Words inside compounds: the lexicon words (migrations/0022) that contain a query term, each
-# pattern served by the lexicon's trigram index. Shortest first (closest to the term), at most
-# SUBSTRING_WORDS_PER_TERM per term, so a fragment common to thousands of words stays bounded.
-SUBSTRING_WORDS = """
-SELECT DISTINCT w.word
-FROM unnest($1::text[]) AS p(pat),
-     LATERAL (SELECT word FROM search_lexicon WHERE word LIKE p.pat
-              ORDER BY length(word), word LIMIT $2) AS w
-"""
+# Words inside compounds (SEARCH_BEST's `inside`): the lexicon words (migrations/0022) that
+# contain a query term, each LIKE pattern served by the lexicon's trigram index. Shortest first
+# (closest to the term), at most SUBSTRING_WORDS_PER_TERM per term, so a fragment common to
+# thousands of words stays bounded.
 SUBSTRING_WORDS_PER_TERM = 15  # each word is one more list of documents to read
 
 COUNT_LIVE = "SELECT count(*) FROM search_documents WHERE NOT deleted"
@@ -356,21 +378,15 @@ class PostgresBackend:
         if aq.empty:
             return empty_result(query)
         patterns = [p for p in text.like_patterns(aq) if p is not None]
-        async with self._conn() as conn, conn.transaction():
-            await conn.execute(SEARCH_SETTINGS)
-            inside: list[str] = []
-            if patterns:
-                rows = await conn.fetch(SUBSTRING_WORDS, patterns, SUBSTRING_WORDS_PER_TERM)
-                # The query's own words are matched as words already.
-                inside = sorted({r["word"] for r in rows} - set(aq.terms))
-            words = _query_words(aq)
-            filters = (query.kind, query.province, query.agency, query.status)
-            q_all = text.tsquery_all(aq)
+        words = _query_words(aq)
+        filters = (query.kind, query.province, query.agency, query.status)
+        q_all = text.tsquery_all(aq)
+        async with self._conn() as conn, _search_transaction(conn):
             row = await conn.fetchrow(
                 SEARCH_BEST, q_all, *words, max(MIN_PER_WORD, WORD_BUDGET // len(set(words[0]))),
-                inside, max(MIN_PER_SUBSTRING, SUBSTRING_BUDGET // max(1, len(inside))), *filters,
-                query.per_page, query.offset,
+                patterns, SUBSTRING_WORDS_PER_TERM, *filters, query.per_page, query.offset,
             )  # fmt: skip
+            inside = row["inside"] or []
 
             def gin_args() -> tuple:  # SEARCH_EXACT's and SEARCH_FUZZY's, built only when one runs
                 q_sub = " | ".join(text.quote_lexeme(w) for w in inside) or None
