@@ -115,6 +115,7 @@ async def _search_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
     finally:
         await conn.execute("COMMIT")
 
+
 # $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset,
 # $10 substring tsquery (the lexicon words that contain a query term: SEARCH_BEST's `inside`) or NULL.
 # The tsqueries are built from quoted lexemes (text.quote_lexeme) and cast, never parsed from input.
