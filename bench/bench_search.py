@@ -7,6 +7,8 @@
    b. pages: GET /search?q= vs GET /ideas/{id} (a page fetched by primary key), and the JSON
       twins /api/v1/search vs /api/v1/ideas/{id}, through the real app in-process (no network,
       the same for both), after the ideas of step 3 are in the index.
+   c. what the candidate budget costs: how often the first 20 hits equal those of a search that
+      reads 8x the documents per word.
 2. tokeniser: nlpo3 vs newmm throughput (reuses bench/bench_tokeniser.py)
 3. reindex throughput through the real path (ideas domain -> search_documents), docs/s
 4. support votes per second during a full reindex (`python -m civic reindex`, default --duty 0.35)
@@ -182,6 +184,29 @@ async def bench_search(pool, n: int, vocab: list[str], rng: random.Random) -> No
     print(
         f"  floor: the bare GIN lookup of the same words (first 20 ids, unranked) p95 {p95(floor) * 1000:.2f} ms "
         f"= {p95(floor) / p95(pk):.1f}x the primary-key fetch"
+    )
+    await ranking_check(backend, queries)
+
+
+async def ranking_check(backend: PostgresBackend, queries: list[str], more: int = 8) -> None:
+    """What the candidate budget costs in quality: the first page against a search that reads
+    `more` times as many documents per word."""
+    from civic.search import postgres
+
+    def page(result) -> list[tuple[str, int]]:
+        return [(h.kind, h.id) for h in result.hits]
+
+    first = [page(await backend.search(SearchQuery(q=q, per_page=20))) for q in queries]
+    budget = postgres.WORD_BUDGET
+    postgres.WORD_BUDGET = budget * more
+    try:
+        wide = [page(await backend.search(SearchQuery(q=q, per_page=20))) for q in queries]
+    finally:
+        postgres.WORD_BUDGET = budget
+    same = sum(a == b for a, b in zip(first, wide, strict=True))
+    print(
+        f"  ranking: the top 20 equal those of a search reading {more}x the documents per word "
+        f"({budget} -> {budget * more}) in {same} of {len(queries)} queries"
     )
 
 

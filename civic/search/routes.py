@@ -77,19 +77,31 @@ def _url(query: SearchQuery, **changes: object) -> str:
     return "/search?" + urlencode({k: v for k, v in params.items() if v not in (None, "", 1)})
 
 
-def view_context(query: SearchQuery, result: SearchResult) -> dict:
+# A facet lists its most frequent values only, as search sites do: a national deployment has
+# thousands of agencies, far too many links for a phone. "Show all" lists the rest (?more=field).
+FACET_VALUES_SHOWN = 10
+
+
+def view_context(query: SearchQuery, result: SearchResult, more: str | None = None) -> dict:
     """Everything the template needs, computed here: facet links, page links, trusted hit HTML."""
     facets = []
     for field in FACET_FIELDS:
-        # one link per facet value (dozens a page): the rest of the query string is shared
+        # Counted over the filtered results: a value in force is the field's only value.
+        counts = result.facets.get(field, {})
+        chosen = getattr(query, field)
+        shown = list(counts)  # most frequent first
+        hidden = 0 if field == more else max(0, len(shown) - FACET_VALUES_SHOWN)
+        shown = shown[: len(shown) - hidden]
+        # one link per facet value: the rest of the query string is shared
         rest = _url(query, **{field: None})
         values = [
-            (value, count, f"{rest}{'' if rest.endswith('?') else '&'}{field}={quote_plus(value)}",
-             getattr(query, field) == value)
-            for value, count in result.facets.get(field, {}).items()
+            (value, counts[value], f"{rest}{'' if rest.endswith('?') else '&'}{field}={quote_plus(value)}",
+             chosen == value)
+            for value in shown
         ]  # fmt: skip
-        if values or getattr(query, field):
-            facets.append((field, values, rest if getattr(query, field) else None))
+        show_all = (hidden, _url(query, more=field)) if hidden else None
+        if values or chosen:
+            facets.append((field, values, rest if chosen else None, show_all))
     hits = [(h, hit_html(h.title), hit_html(h.snippet)) for h in result.hits]
     return {
         "facets": facets,
@@ -113,12 +125,15 @@ class SearchPages(Controller):
         agency: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
         page: FromQuery[str | None] = None,
+        more: FromQuery[str | None] = None,
     ) -> Template:
         query = _query(q, kind, province, agency, status, page)
         result, available = await run_search(request, query)
-        ctx = {"query": query, "result": result, "available": available} | view_context(query, result)
+        more = more if more in FACET_FIELDS else None
+        ctx = {"query": query, "result": result, "available": available} | view_context(query, result, more)
         # The index holds agency slugs (stable filter values); people read the agency's name.
-        slugs = sorted(set(result.facets.get("agency", {})) | ({query.agency} if query.agency else set()))
+        shown = next((values for field, values, *_ in ctx["facets"] if field == "agency"), [])
+        slugs = sorted({v[0] for v in shown} | ({query.agency} if query.agency else set()))
         ctx["agency_names"] = await orgs.names_by_slug(db, slugs, lang_of(request))
         if wants_partial(request, RESULTS_TARGET):
             return render(request, "search/_results.html", ctx)

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from civic.search.port import SearchDocument
 from civic.search.postgres import PostgresBackend
 from tests.helpers import login, make_agency, make_user, parse, post_form, text_of
 from tests.integration.search_corpus import DOCS
@@ -39,6 +40,31 @@ async def test_agency_facet_shows_the_agency_name_and_filters_by_slug(client, co
     r = await client.get("/search", params={"q": "ขยะ"})
     link = re.search(r'<a href="[^"]*agency=bkk-district"[^>]*>(.*?)</a>', r.text, re.S)
     assert link is not None and "bkk-district" in text_of(link.group(1))
+
+
+async def test_a_facet_lists_its_ten_most_frequent_values_and_shows_the_rest_on_request(client, pool):
+    # 13 agencies hold the word; agency-00 in 13 documents, agency-01 in 12, ... agency-12 in 1
+    docs = [
+        SearchDocument(kind="idea", id=100 * a + n, title=f"ซ่อมถนน {a} {n}", body="", url=f"/ideas/{a}",
+                       agency=f"agency-{a:02}")
+        for a in range(13) for n in range(13 - a)
+    ]  # fmt: skip
+    await PostgresBackend(pool).upsert(docs, version=1)
+
+    def agency_links(html: str) -> list[str]:
+        return re.findall(r'<a href="[^"]*(?:\?|&amp;)agency=(agency-\d+)"', html)
+
+    r = await client.get("/search", params={"q": "ซ่อมถนน"})
+    assert agency_links(r.text) == [f"agency-{a:02}" for a in range(10)]
+    more = re.search(r'<a href="([^"]*more=agency[^"]*)" class="facets__more">(.*?)</a>', r.text)
+    assert more is not None and text_of(more.group(2)) == "แสดงทั้งหมด (อีก 3 รายการ)"
+    assert "q=%E0%B8%8B" in more.group(1)  # the query is kept
+    # the JSON twin counts every value
+    assert len((await client.get("/api/v1/search", params={"q": "ซ่อมถนน"})).json()["facets"]["agency"]) == 13
+
+    r = await client.get(more.group(1).replace("&amp;", "&"))
+    assert agency_links(r.text) == [f"agency-{a:02}" for a in range(13)]
+    assert "more=agency" not in r.text
 
 
 async def test_facet_filter_narrows_results(client, indexed):
