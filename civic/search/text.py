@@ -191,13 +191,11 @@ def similarity(a: str, b: str) -> float:
     return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
 
 
-def terms_for_document(aq: AnalysedQuery, doc_tokens: list[str], near_misses: bool = True) -> list[str]:
-    """The strings to mark in a hit. near_misses: also the document's words that are near
-    spellings of a query word, for a hit found by typo tolerance (the costly part: a trigram
-    comparison per distinct word of the document)."""
+def terms_for_document(aq: AnalysedQuery, doc_tokens: list[str]) -> list[str]:
+    """The strings to mark in a hit: the query's words, and those of doc_tokens that are near
+    spellings of one, for a hit found by typo tolerance (the costly part: a trigram comparison
+    per distinct word of the document). doc_tokens is empty for exact hits."""
     terms = set(aq.terms) | ({aq.phrase} if aq.phrase else set())
-    if not near_misses:
-        return sorted(terms, key=len, reverse=True)
     for tok in set(doc_tokens):
         if tok in terms or len(tok) < 3:
             continue

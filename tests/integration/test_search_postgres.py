@@ -108,3 +108,13 @@ async def test_html_in_documents_is_escaped(pool):
     hit = (await backend.search(SearchQuery(q="ขยะ"))).hits[0]
     assert "&lt;script&gt;" in hit.title and "<script>" not in hit.title
     assert "&lt;img" in hit.snippet and "<img" not in hit.snippet
+
+
+async def test_a_hit_found_by_typo_tolerance_marks_the_word_as_written(pool):
+    backend = PostgresBackend(pool)
+    await backend.upsert([doc(4, "ขอสัญญาณโทรศัพท์มือถือในหมู่บ้าน")], version=1)
+    # "สัญญาน" is how many people write สัญญาณ; no synonym list holds it. Marking only the query's
+    # words would light up สัญญา inside the word, not the word.
+    result = await backend.search(SearchQuery(q="สัญญาน"))
+    assert [h.id for h in result.hits] == [4]
+    assert "<mark>สัญญาณ</mark>" in result.hits[0].title
