@@ -236,11 +236,19 @@ hit AS MATERIALIZED (
                   ORDER BY s.impact DESC, s.created_at DESC LIMIT $6) p
 ),
 cut AS (SELECT lexeme FROM hit GROUP BY lexeme HAVING count(*) >= $6),
+-- A concept matches a document that holds every word of one of its alternatives: any word of a
+-- one-word alternative, or all the words of a longer one (`multi`, mostly empty). One level of
+-- grouping per concept and one per document: each level cost ~0.2 ms at 500 candidates.
+multi AS (
+    SELECT kind, entity_id, concept
+    FROM (SELECT h.kind, h.entity_id, q.concept, q.alt, q.alt_size, count(*) AS n
+          FROM hit h JOIN q USING (lexeme) WHERE q.alt_size > 1 GROUP BY 1, 2, 3, 4, 5) a
+    WHERE n = alt_size
+),
 concept_hit AS (
-    SELECT kind, entity_id, concept, bool_or(n = alt_size) AS whole, max(best) AS best
-    FROM (SELECT h.kind, h.entity_id, q.concept, q.alt, q.alt_size, count(*) AS n, max(h.impact) AS best
-          FROM hit h JOIN q USING (lexeme) GROUP BY 1, 2, 3, 4, 5) a
-    GROUP BY 1, 2, 3
+    SELECT h.kind, h.entity_id, q.concept, max(h.impact) AS best,
+           bool_or(q.alt_size = 1) OR (h.kind, h.entity_id, q.concept) IN (SELECT * FROM multi) AS whole
+    FROM hit h JOIN q USING (lexeme) GROUP BY 1, 2, 3
 ),
 every AS (
     SELECT d.kind, d.entity_id FROM search_documents d
@@ -268,12 +276,12 @@ sub AS MATERIALIZED (
                   ORDER BY s.impact DESC, s.created_at DESC LIMIT (SELECT n FROM per_inside)) p
 ),
 cand AS (
-    SELECT kind, entity_id, max(text_score) AS text_score, bool_or(all_match) AS all_match, bool_or(inside) AS inside
-    FROM (SELECT kind, entity_id, sum(best) AS text_score,
-                 count(*) FILTER (WHERE whole) = (SELECT count(DISTINCT concept) FROM q) AS all_match, false AS inside
-          FROM concept_hit GROUP BY 1, 2
-          UNION ALL SELECT kind, entity_id, 0, true, false FROM every
-          UNION ALL SELECT kind, entity_id, 0, false, true FROM sub) u
+    SELECT kind, entity_id, COALESCE(sum(best), 0) AS text_score,
+           count(*) FILTER (WHERE whole) = (SELECT count(DISTINCT concept) FROM q) OR bool_or(from_every) AS all_match,
+           bool_or(from_sub) AS inside
+    FROM (SELECT kind, entity_id, best, whole, false AS from_every, false AS from_sub FROM concept_hit
+          UNION ALL SELECT kind, entity_id, NULL, false, true, false FROM every
+          UNION ALL SELECT kind, entity_id, NULL, false, false, true FROM sub) u
     GROUP BY kind, entity_id
 ),
 m AS MATERIALIZED (

@@ -14,7 +14,7 @@ from civic.search.text import plain
 def doc(i: int, title: str, body: str = "", **kw) -> SearchDocument:
     return SearchDocument(
         kind=kw.pop("kind", "idea"), id=i, title=title, body=body, url=f"/ideas/{i}",
-        created_at=datetime(2025, 1, 1, tzinfo=UTC), **kw,
+        created_at=kw.pop("created_at", datetime(2025, 1, 1, tzinfo=UTC)), **kw,
     )  # fmt: skip
 
 
@@ -118,3 +118,21 @@ async def test_a_hit_found_by_typo_tolerance_marks_the_word_as_written(pool):
     result = await backend.search(SearchQuery(q="สัญญาน"))
     assert [h.id for h in result.hits] == [4]
     assert "<mark>สัญญาณ</mark>" in result.hits[0].title
+
+
+async def test_a_concept_matches_all_the_words_of_a_multi_word_synonym(pool):
+    backend = PostgresBackend(pool)
+    await backend.upsert(
+        [
+            # ป้ายรถเมล์ = ป้าย + รถโดยสารประจำทาง here: every concept of the query matches
+            doc(5, "ป้ายรถโดยสารประจำทางชำรุด"),
+            # more often the query's words, but only half of that synonym: not every concept
+            doc(6, "ป้ายชำรุด ป้ายชำรุดอีกแล้ว", created_at=datetime(2025, 6, 1, tzinfo=UTC)),
+            # enough exact matches that typo tolerance is not needed (the fuzzy statement ranks
+            # by the tsvector instead)
+            *(doc(i, "ถนน", "ไฟทางชำรุด") for i in range(7, 11)),
+        ],
+        version=1,
+    )
+    result = await backend.search(SearchQuery(q="ป้ายรถเมล์ ชำรุด"))
+    assert [h.id for h in result.hits][:2] == [5, 6]
