@@ -153,8 +153,8 @@ FUZZY_CANDIDATES = 500
 
 # The page of hits (title and body are read for these rows alone) and the facet counts, both
 # over the scored candidates `m`, as arrays of records (NULL when empty): asyncpg decodes those in
-# binary, where building and parsing JSON of every body cost ~0.2 ms a search. The four facets
-# are one pass over `m` (grouping sets); the column that is not NULL names the facet.
+# binary, where building and parsing JSON of every body cost ~0.2 ms a search. (Four GROUP BYs
+# measured faster than one GROUPING SETS pass.)
 # {tokens}: the document's words, for marking near spellings in the hits of a fuzzy search only
 # (NULL otherwise: reading that long column cost ~0.3 ms a page).
 _PAGE_AND_FACETS = """
@@ -164,11 +164,11 @@ _PAGE_AND_FACETS = """
               LIMIT {limit} OFFSET {offset}) h
         JOIN search_documents d USING (kind, entity_id)) AS hits,
        (SELECT array_agg(ROW(f.field, f.value, f.n))
-        FROM (SELECT CASE WHEN grouping(kind) = 0 THEN 'kind' WHEN grouping(province) = 0 THEN 'province'
-                          WHEN grouping(agency) = 0 THEN 'agency' ELSE 'status' END AS field,
-                     COALESCE(kind, province, agency, status) AS value, count(*) AS n
-              FROM m GROUP BY GROUPING SETS ((kind), (province), (agency), (status))) f
-        WHERE f.value IS NOT NULL) AS facets"""
+        FROM (SELECT 'kind' AS field, kind AS value, count(*) AS n FROM m GROUP BY kind
+              UNION ALL SELECT 'province', province, count(*) FROM m WHERE province IS NOT NULL GROUP BY province
+              UNION ALL SELECT 'agency', agency, count(*) FROM m WHERE agency IS NOT NULL GROUP BY agency
+              UNION ALL SELECT 'status', status, count(*) FROM m WHERE status IS NOT NULL GROUP BY status
+             ) f) AS facets"""
 
 
 def _search_sql(fuzzy: bool) -> str:
