@@ -138,19 +138,15 @@ _RANK2 = "".join(
 )
 # Everything repair() would change matches one of these; most text matches none, and these
 # searches are far cheaper than the seven substitutions (a page of search hits repairs 20 texts).
-# Each starts with a character class of rarer characters, which the regex engine scans for
-# quickly; one alternation of the exact patterns cost 50 ns a character. Some are wider than
-# what they stand for (no base consonant is required before a split mark, any phinthu counts):
-# a false alarm only costs one full repair, which then changes nothing.
-_NEEDS_REPAIR = tuple(
-    re.compile(p)
-    for p in (
-        "[\u0e4d\u0e3a" + _MAI_YAMOK + "]",  # nikhahit (sara am in two parts), phinthu, mai yamok
-        _SARA_E_E,
-        f"[ \t\u00a0][{_MARKS}]",  # a mark split off by a space
-        f"[{_RANK2}][{_RANK1}]",  # a mark run out of order: a tone before a vowel
-        f"[\u0e30\u0e32\u0e33\u0e45][{_TONES}]",  # a follow vowel before a tone mark
-    )
+# Each starts with a character class, which the regex engine scans for quickly; one alternation
+# of the exact patterns cost 50 ns a character. The last is wider than the damage it stands for
+# (no base consonant is required before a split mark, and any mark after a tone or follow vowel
+# counts): a false alarm only costs one full repair, which then changes nothing.
+_NEEDS_REPAIR = (
+    re.compile("[\u0e4d\u0e3a" + _MAI_YAMOK + "]"),  # nikhahit (sara am in two parts), phinthu, mai yamok
+    re.compile(_SARA_E_E),
+    # a mark split off by a space; a tone before a vowel; a follow vowel before a tone mark
+    re.compile(f"[ \t\u00a0{_RANK2}\u0e30\u0e32\u0e33\u0e45][{_MARKS}]"),
 )
 
 
