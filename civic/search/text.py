@@ -255,8 +255,8 @@ def _align(repaired: str, original: str) -> tuple[list[int], list[int]] | None:
 def _align_piece(repaired: str, r0: int, r1: int, original: str, o0: int, o1: int, starts, ends) -> None:
     piece, source = repaired[r0:r1], original[o0:o1]
     if piece == source:
-        for k in range(r1 - r0):
-            starts[r0 + k], ends[r0 + k] = o0 + k, o0 + k + 1
+        starts[r0:r1] = range(o0, o1)
+        ends[r0:r1] = range(o0 + 1, o1 + 1)
         return
     matcher = difflib.SequenceMatcher(None, piece, source, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -98,6 +98,9 @@ def test_repair_leaves_undamaged_fixture_lines_alone(text: str) -> None:
         ("ต่าง ๆ   \nถัดไป", "ต่าง ๆ\nถัดไป"),
         ("เเปลก", "แปลก"),
         ("กา่ง", "ก่าง"),
+        ("พุทฺธ", "พุทฺธ"),  # phinthu in order: untouched
+        ("ท\u0e38\u0e3aธ", "ท\u0e3a\u0e38ธ"),  # a vowel (sara u) typed before phinthu
+        ("ท\u0e48\u0e3a", "ท\u0e3a\u0e48"),  # a tone (mai ek) typed before phinthu
     ],
 )
 def test_repair_examples(broken: str, fixed: str) -> None:
