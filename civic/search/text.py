@@ -344,11 +344,14 @@ def snippet(body: str, terms: list[str], width: int = SNIPPET_CHARS) -> Markup:
         cut = text[:width]
         return escape(cut) + ("…" if len(body) > width else "")
     # the window that holds the most matches, starting a little before the first of them
-    best, best_count = spans[0][0], 0
-    for s, _ in spans:
-        count = sum(1 for a, b in spans if a >= s and b <= s + width)
-        if count > best_count:
-            best, best_count = s, count
+    # (spans are sorted and apart, so the matches inside [s, s + width] are spans[i:j])
+    best, best_count, j = spans[0][0], 0, 0
+    for i, (s, _) in enumerate(spans):
+        j = max(j, i)
+        while j < len(spans) and spans[j][1] <= s + width:
+            j += 1
+        if j - i > best_count:
+            best, best_count = s, j - i
     start = max(0, best - width // 4)
     space = text.rfind(" ", max(0, start - 20), start + 1)
     if start > 0 and space != -1:
