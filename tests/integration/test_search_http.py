@@ -27,6 +27,9 @@ async def test_search_page_works_without_js(client, indexed):
     assert "ขอเพิ่มถังขยะแยกประเภทในตลาดสดเทศบาล" in text.replace(" ", "")
     # facet links keep the query and add the filter
     assert "/search?q=%E0%B8%82%E0%B8%A2%E0%B8%B0&amp;kind=consultation" in r.text
+    # and read as words, not as stored values
+    status_link = re.search(r'<a href="[^"]*status=open"[^>]*>(.*?)</a>', r.text, re.S)
+    assert status_link is not None and "เปิดรับ" in text_of(status_link.group(1))
 
 
 async def test_agency_facet_shows_the_agency_name_and_filters_by_slug(client, conn, indexed):
