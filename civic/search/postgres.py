@@ -11,7 +11,7 @@ Ranking (one number per document, higher first; ties by newest):
   + text match: ts_rank(tsv, any concept), or from the postings the sum over concepts of the
     best impact ln(1 + occurrence weights); either way title words weigh 10x body words
   + 0.5  if a query word or synonym is inside a token (a word in a compound: ป้ายรถเมล์)
-         (up to SUBSTRING_WORDS_PER_TERM lexicon words per term, shortest first)
+         (the shortest lexicon words holding a term: SUBSTRING_WORDS_PER_TERM a term, 10 in all)
   + 0.6 * word_similarity(query, tokens)    fuzzy: typos, prefixes, parts of compounds
   + 0.4 * word_similarity(query, title)     ... counted again when it is in the title
   + 0.03 * ln(1 + popularity)               supports/comments: 100 supports ~ +0.14
@@ -21,8 +21,9 @@ Candidates come from search_postings (migration 0023): for each query word and s
 documents with its highest impact (in the title, then most often), newest first among equals,
 at most WORD_BUDGET shared among the words; and the same for the lexicon words that hold a query
 term inside them (up to 4 `LIKE '%term%'` over search_lexicon, migration 0022, trigram-indexed).
-So a word in half of 100k documents costs what a rare one does, and its best documents are the
-ones ranked. When a word has more documents than were read, `total` and the facets count the
+All of that, the scoring, the page of hits and the facets are one statement (SEARCH_BEST). So a
+word in half of 100k documents costs what a rare one does, and its best documents are the ones
+ranked: the first page measured the same as with 8x the documents read (bench_search). When a word has more documents than were read, `total` and the facets count the
 candidates only (SearchResult.total_exact is false), and a filtered search goes to the tsvector
 GIN index instead, which filters every match (SEARCH_EXACT, capped per branch). Only when that
 finds fewer than FUZZY_BELOW documents is the query run again with typo tolerance: documents
