@@ -258,6 +258,8 @@ def _align_piece(repaired: str, r0: int, r1: int, original: str, o0: int, o1: in
         starts[r0:r1] = range(o0, o1)
         ends[r0:r1] = range(o0 + 1, o1 + 1)
         return
+    if _align_spacing(piece, source, r0, o0, starts, ends):
+        return
     matcher = difflib.SequenceMatcher(None, piece, source, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         for k in range(i1, i2):
@@ -265,6 +267,29 @@ def _align_piece(repaired: str, r0: int, r1: int, original: str, o0: int, o1: in
                 starts[r0 + k], ends[r0 + k] = o0 + j1 + k - i1, o0 + j1 + k - i1 + 1
             else:
                 starts[r0 + k], ends[r0 + k] = o0 + j1, o0 + j2
+
+
+_SPACING = frozenset(" \t\u00a0")
+
+
+def _align_spacing(piece: str, source: str, r0: int, o0: int, starts, ends) -> bool:
+    """The commonest repairs only add spaces (around ๆ) or drop them (before a split mark):
+    walk both texts at once, an added space mapping to an empty span where it stands, as difflib
+    maps an insertion. False at any other difference (what was written is then overwritten)."""
+    i = j = 0
+    while i < len(piece):
+        if j < len(source) and piece[i] == source[j]:
+            starts[r0 + i], ends[r0 + i] = o0 + j, o0 + j + 1
+            i += 1
+            j += 1
+        elif piece[i] in _SPACING:
+            starts[r0 + i] = ends[r0 + i] = o0 + j
+            i += 1
+        elif j < len(source) and source[j] in _SPACING:
+            j += 1
+        else:
+            return False
+    return _SPACING.issuperset(source[j:])
 
 
 def _fold_char(c: str) -> str:

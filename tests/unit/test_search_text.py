@@ -144,3 +144,26 @@ def test_alignment_maps_every_repaired_character_into_the_original_in_order(orig
     assert len(starts) == len(ends) == len(repaired)
     assert all(0 <= s <= e <= len(original) for s, e in zip(starts, ends, strict=True))
     assert starts == sorted(starts)
+
+
+@given(st.text(alphabet="กขๆ\u0e48\u0e34a1 \t", max_size=40), st.lists(st.integers(0, 40), max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_a_spacing_only_repair_maps_every_character_onto_itself(source, insert_at):
+    # what repair does to ๆ and to split marks: spaces added and dropped, nothing else
+    piece = source.replace(" ", "")
+    for k in sorted(insert_at, reverse=True):
+        piece = piece[:k] + " " + piece[k:]
+    starts, ends = [-1] * len(piece), [-1] * len(piece)
+    assert text._align_spacing(piece, source, 0, 0, starts, ends)
+    for i, c in enumerate(piece):
+        if c in " \t":  # added (an empty span) or kept
+            assert starts[i] == ends[i] or source[starts[i]] == c
+        else:
+            assert (source[starts[i]], ends[i]) == (c, starts[i] + 1)
+    assert starts == sorted(starts) and all(0 <= s <= len(source) for s in starts)
+
+
+def test_spacing_alignment_gives_way_to_difflib_for_any_other_change():
+    starts, ends = [0] * 3, [0] * 3
+    assert not text._align_spacing("ก่ิ", "กิ่", 0, 0, starts, ends)  # marks reordered
+    assert not text._align_spacing("กา", "ก ", 0, 0, starts, ends)  # a letter where a space was
