@@ -68,7 +68,14 @@ def _jinja() -> JinjaTemplateEngine:
     return JinjaTemplateEngine.from_environment(env)
 
 
-def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    pool: asyncpg.Pool | None = None,
+    search_pool: asyncpg.Pool | None = None,
+) -> Litestar:
+    """pool, search_pool: the caller's (tests, benchmarks), used as given and left open. Otherwise
+    the app opens its own when it starts: search_pool for PostgreSQL search only."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -78,8 +85,12 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
             if not settings.database_url:
                 raise RuntimeError("DATABASE_URL is not set: start through `python -m civic run`")
             app.state.pool = await dbmod.create_pool(settings.database_url, max_size=settings.pool_max)
+            if not settings.meili_url:
+                from civic.search.postgres import create_search_pool
+
+                app.state.search_pool = await create_search_pool(settings.database_url, max_size=settings.pool_max)
         else:
-            app.state.pool = pool
+            app.state.pool, app.state.search_pool = pool, search_pool
         background = []
         try:
             from civic import background as bg
@@ -92,6 +103,8 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
             await bg.stop(background)
             if own_pool:
                 await app.state.pool.close()
+                if app.state.search_pool is not None:
+                    await app.state.search_pool.close()
 
     csrf = CSRFConfig(
         secret=settings.secret_key,
@@ -132,7 +145,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
             security=[{"bearer": []}],
         ),
         lifespan=[lifespan],
-        state=State({"settings": settings, "pool": pool}),
+        state=State({"settings": settings, "pool": pool, "search_pool": search_pool}),
         debug=False,
         logging_config=None,
     )

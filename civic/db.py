@@ -59,11 +59,14 @@ async def _reset_connection(conn: asyncpg.Connection) -> None:
     source for those), so the transaction rollback is the whole reset."""
 
 
-async def create_pool(dsn: str, *, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(
+    dsn: str, *, max_size: int = 10, min_size: int = 1, server_settings: dict[str, str] | None = None
+) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         dsn,
-        min_size=1,
+        min_size=min_size,
         max_size=max_size,
+        server_settings=server_settings,
         init=_init_connection,
         reset=_reset_connection,
         command_timeout=60,

@@ -99,6 +99,16 @@ async def pool(db_url):
 
 
 @pytest.fixture
+async def search_pool(db_url):
+    """As the app opens it: PostgreSQL search's own connections (none until a test searches)."""
+    from civic.search.postgres import create_search_pool
+
+    p = await create_search_pool(db_url, max_size=2, min_size=0)
+    yield p
+    await p.close()
+
+
+@pytest.fixture
 async def conn(pool):
     async with pool.acquire() as c:
         yield c
@@ -119,10 +129,10 @@ def settings(tmp_path, db_url):
 
 
 @pytest.fixture
-async def app(settings, pool):
+async def app(settings, pool, search_pool):
     from civic.app import create_app
 
-    return create_app(settings, pool=pool)
+    return create_app(settings, pool=pool, search_pool=search_pool)
 
 
 class Browser(httpx.AsyncClient):

@@ -8,14 +8,16 @@ from civic.search.port import SearchBackend
 from civic.settings import Settings
 
 
-def make_backend(settings: Settings, pool: asyncpg.Pool) -> SearchBackend:
+def make_backend(settings: Settings, pool: asyncpg.Pool, search_pool: asyncpg.Pool | None = None) -> SearchBackend:
+    """search_pool: connections for PostgreSQL searches alone (civic.search.postgres.create_search_pool);
+    without it, searches use `pool` and cost two more round trips."""
     if settings.meili_url:
         from civic.search.meili import MeiliBackend
 
         return MeiliBackend(settings.meili_url, settings.meili_key, settings.meili_index)
     from civic.search.postgres import PostgresBackend
 
-    return PostgresBackend(pool)
+    return PostgresBackend(pool, search_pool=search_pool)
 
 
 def backend_name(settings: Settings) -> str:

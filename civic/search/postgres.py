@@ -94,8 +94,6 @@ SET version = EXCLUDED.version, deleted = true, title = '', body = '', url = '',
 WHERE d.version <= EXCLUDED.version
 """
 
-SET_THRESHOLD = "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)"
-
 # The statements below are served by indexes. With a LIMIT and a broad tsquery the planner
 # prefers a sequential scan that "stops early" (it assumes matches are spread evenly: 900 ms at
 # 100k documents when they are not), so searches run with sequential scans off. And they are
@@ -103,14 +101,29 @@ SET_THRESHOLD = "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true
 # searches, and their parameters never change the plan's shape. Such a plan keeps the table
 # sizes it was made with, but asyncpg prepares each statement again after 300 s
 # (max_cached_statement_lifetime), so a plan is never older than that.
-SEARCH_SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan"
+# The trigram index is scanned at the lowest threshold any query uses; SEARCH_FUZZY filters each
+# query's own (word_similarity_threshold) on the rows it returns.
+# A search pool (create_search_pool) has these settings from connect, so a search is one round
+# trip; on any other connection they are set for a transaction around the search (two more,
+# ~0.3 ms at p95).
+SEARCH_SETTINGS = {
+    "enable_seqscan": "off",
+    "plan_cache_mode": "force_generic_plan",
+    "pg_trgm.word_similarity_threshold": str(WORD_SIMILARITY),
+}
+
+
+async def create_search_pool(dsn: str, *, max_size: int, min_size: int = 1) -> asyncpg.Pool:
+    from civic.db import create_pool
+
+    return await create_pool(dsn, max_size=max_size, min_size=min_size, server_settings=SEARCH_SETTINGS)
 
 
 @asynccontextmanager
 async def _search_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
-    """A transaction with SEARCH_SETTINGS, begun in the same round trip as they are set (a search
-    is three round trips, not four). Ended in every case: COMMIT after an error rolls back."""
-    await conn.execute("BEGIN; " + SEARCH_SETTINGS)
+    """A transaction with SEARCH_SETTINGS, begun in the same round trip as they are set. Ended in
+    every case: COMMIT after an error rolls back."""
+    await conn.execute("BEGIN; " + "; ".join(f"SET LOCAL {k} = '{v}'" for k, v in SEARCH_SETTINGS.items()))
     try:
         yield
     finally:
@@ -118,7 +131,8 @@ async def _search_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
 
 
 # $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset,
-# $10 substring tsquery (the lexicon words that contain a query term: SEARCH_BEST's `inside`) or NULL.
+# $10 substring tsquery (the lexicon words that contain a query term: SEARCH_BEST's `inside`) or NULL,
+# $11 the query's word-similarity threshold (FUZZY only).
 # The tsqueries are built from quoted lexemes (text.quote_lexeme) and cast, never parsed from input.
 # Two statements from one template (constants; nothing from input): EXACT matches words and
 # substrings, each branch one bitmap scan of the tsvector GIN index that scores the rows it
@@ -184,7 +198,8 @@ def _search_sql(fuzzy: bool) -> str:
         # body's word_similarity costs ~0.1 ms a row, and tokens holds the title, so the body
         # could only raise the score): 1.0 * title similarity stands for 0.6 + 0.4.
         branches.append(
-            ("$3::text <% d.title_tokens AND NOT d.tsv @@ $2::tsquery AND NOT COALESCE(d.tsv @@ $10::tsquery, false)",
+            ("$3::text <% d.title_tokens AND word_similarity($3::text, d.title_tokens) >= $11"
+             " AND NOT d.tsv @@ $2::tsquery AND NOT COALESCE(d.tsv @@ $10::tsquery, false)",
              FUZZY_CANDIDATES, "+ word_similarity($3::text, d.title_tokens)")
         )  # fmt: skip
     union = "\n    UNION ALL\n".join(
@@ -194,9 +209,9 @@ def _search_sql(fuzzy: bool) -> str:
     capped = " OR ".join(
         f"count(*) FILTER (WHERE branch = {i}) >= {cap}" for i, (_, cap, _) in enumerate(branches)
     )
-    # p names $3 in EXACT too, which does not use it, so that both take the same parameters
+    # p names $3 and $11 in EXACT too, which does not use them, so that both take the same parameters
     return f"""
-WITH p AS (SELECT $3::text AS fuzzy_text),
+WITH p AS (SELECT $3::text AS fuzzy_text, $11::float8 AS threshold),
 m AS MATERIALIZED (
 {union}
 )
@@ -335,8 +350,10 @@ def _query_words(aq: text.AnalysedQuery) -> tuple[list[str], list[int], list[int
 class PostgresBackend:
     name = "postgres"
 
-    def __init__(self, db: asyncpg.Pool | asyncpg.Connection) -> None:
+    def __init__(self, db: asyncpg.Pool | asyncpg.Connection, *, search_pool: asyncpg.Pool | None = None) -> None:
+        """db: for writes, and for searches when there is no search_pool (create_search_pool)."""
         self._db = db
+        self._search_pool = search_pool
 
     @asynccontextmanager
     async def _conn(self) -> AsyncIterator[asyncpg.Connection]:
@@ -345,6 +362,15 @@ class PostgresBackend:
                 yield conn
         else:
             yield self._db
+
+    @asynccontextmanager
+    async def _search_conn(self) -> AsyncIterator[asyncpg.Connection]:
+        if self._search_pool is not None:
+            async with self._search_pool.acquire() as conn:
+                yield conn
+        else:
+            async with self._conn() as conn, _search_transaction(conn):
+                yield conn
 
     async def ensure_index(self) -> None:
         # The table and its GIN indexes come from migrations/0020_create_search_documents.sql.
@@ -393,7 +419,8 @@ class PostgresBackend:
         words = _query_words(aq)
         filters = (query.kind, query.province, query.agency, query.status)
         q_all = text.tsquery_all(aq)
-        async with self._conn() as conn, _search_transaction(conn):
+        threshold = word_similarity_threshold(aq.fuzzy_text)
+        async with self._search_conn() as conn:
             row = await conn.fetchrow(
                 SEARCH_BEST, q_all, *words, max(MIN_PER_WORD, WORD_BUDGET // len(set(words[0]))),
                 patterns, SUBSTRING_WORDS_PER_TERM, *filters, query.per_page, query.offset,
@@ -410,15 +437,14 @@ class PostgresBackend:
                     query.per_page,
                     query.offset,
                     q_sub,
+                    threshold,
                 )
 
             if row["truncated"] and any(filters):
                 # The best candidates of a common word, filtered, may be a few of many: filter the
                 # whole match set instead (the GIN index, capped).
                 row = await conn.fetchrow(SEARCH_EXACT, *gin_args())
-            fuzzy = row["total"] < FUZZY_BELOW and word_similarity_threshold(aq.fuzzy_text) < 1.0
-            if fuzzy:
-                await conn.execute(SET_THRESHOLD, str(word_similarity_threshold(aq.fuzzy_text)))
+            if row["total"] < FUZZY_BELOW and threshold < 1.0:
                 row = await conn.fetchrow(SEARCH_FUZZY, *gin_args())
         facets: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
         for field, value, n in row["facets"] or ():

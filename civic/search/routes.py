@@ -38,7 +38,7 @@ def backend_for(request: Request) -> SearchBackend:
     state = request.app.state
     backend = getattr(state, "search_backend", None)
     if backend is None:
-        backend = make_backend(state.settings, state.pool)
+        backend = make_backend(state.settings, state.pool, state.search_pool)
         state.search_backend = backend
     return backend
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from civic.search.port import SearchDocument, SearchQuery
-from civic.search.postgres import PostgresBackend
+from civic.search.postgres import SEARCH_SETTINGS, PostgresBackend
 from civic.search.text import plain
 
 
@@ -136,3 +136,18 @@ async def test_a_concept_matches_all_the_words_of_a_multi_word_synonym(pool):
     )
     result = await backend.search(SearchQuery(q="ป้ายรถเมล์ ชำรุด"))
     assert [h.id for h in result.hits][:2] == [5, 6]
+
+
+async def test_a_search_pool_connection_carries_the_search_settings(search_pool):
+    async with search_pool.acquire() as c:
+        await c.execute("SELECT word_similarity('a', 'b')")  # pg_trgm, loaded now, takes its setting
+        assert {name: await c.fetchval("SELECT current_setting($1)", name) for name in SEARCH_SETTINGS} == SEARCH_SETTINGS
+
+
+async def test_typo_tolerance_asks_more_of_a_short_query(pool, search_pool):
+    await PostgresBackend(pool).upsert([doc(1, "park")], version=1)
+    for backend in (PostgresBackend(pool), PostgresBackend(pool, search_pool=search_pool)):
+        # "parkss" (6 characters) is 0.57 word-similar to "park": over the 0.5 it needs
+        assert [h.id for h in (await backend.search(SearchQuery(q="parkss"))).hits] == [1]
+        # "parks" (5) is 0.67: under the 0.7 a query that short needs (the index is read at 0.5)
+        assert (await backend.search(SearchQuery(q="parks"))).hits == []
