@@ -14,7 +14,8 @@ Ranking (one number per document, higher first; ties by newest):
          (the shortest lexicon words holding a term: SUBSTRING_WORDS_PER_TERM a term, 10 in all)
   + 0.6 * word_similarity(query, tokens)    fuzzy: typos, prefixes, parts of compounds
   + 0.4 * word_similarity(query, title)     ... counted again when it is in the title
-  + 0.03 * ln(1 + popularity)               supports/comments: 100 supports ~ +0.14
+  + 0.03 * ln(2) * floor(log2(1 + popularity))   supports/comments in doublings (migration
+                                            0024): 100 supports ~ +0.12
   + 0.05 * exp(-age / 1 year)               a little freshness, never enough to beat a match
 
 Candidates come from search_postings (migration 0023): for each query word and synonym, the
@@ -130,6 +131,19 @@ async def _search_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
         await conn.execute("COMMIT")
 
 
+# What a posting carries of its document (migration 0024), so that candidates need no
+# search_documents row: filters, facets, recency and popularity in doublings.
+_CARRIED_COLUMNS = ("kind", "entity_id", "province", "agency", "status", "created_at", "doublings")
+_CARRIED = ", ".join(f"s.{c}" for c in _CARRIED_COLUMNS)
+_CARRIED_U = ", ".join(_CARRIED_COLUMNS)
+_ANY_CARRIED = ", ".join(f"any_value({c}) AS {c}" for c in _CARRIED_COLUMNS[2:])
+
+
+def _popularity_score(doublings: str) -> str:
+    """0.03 * ln(1 + popularity), counted in whole doublings (migration 0024)."""
+    return f"0.03 * ln(2.0) * {doublings}"
+
+
 # $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset,
 # $10 substring tsquery (the lexicon words that contain a query term: SEARCH_BEST's `inside`) or NULL,
 # $11 the query's word-similarity threshold (FUZZY only).
@@ -150,7 +164,7 @@ _SCORED = """
             + ts_rank(d.tsv, $2::tsquery)
             + CASE WHEN d.tsv @@ $10::tsquery THEN 0.5 ELSE 0.0 END
             {fuzzy_score}
-            + 0.03 * ln(1 + greatest(d.popularity, 0)::float8)
+            + {popularity}
             + 0.05 * exp(-greatest(extract(epoch FROM now() - d.created_at)::float8, 0) / 31557600.0)
            ) AS score
     FROM search_documents d
@@ -202,8 +216,9 @@ def _search_sql(fuzzy: bool) -> str:
              " AND NOT d.tsv @@ $2::tsquery AND NOT COALESCE(d.tsv @@ $10::tsquery, false)",
              FUZZY_CANDIDATES, "+ word_similarity($3::text, d.title_tokens)")
         )  # fmt: skip
+    popularity = _popularity_score("search_popularity_doublings(d.popularity)")
     union = "\n    UNION ALL\n".join(
-        f"({_SCORED.format(fuzzy_score=score, match=match, branch=i)}    LIMIT {cap})"
+        f"({_SCORED.format(fuzzy_score=score, match=match, branch=i, popularity=popularity)}    LIMIT {cap})"
         for i, (match, cap, score) in enumerate(branches)
     )
     capped = " OR ".join(
@@ -235,9 +250,9 @@ SELECT (SELECT count(*) FROM m) AS total, (SELECT {capped} FROM m) AS truncated,
 # `inside` (the lexicon words found) comes back too: the GIN statements take them as a tsquery.
 # Documents read per query word: WORD_BUDGET shared among the words (a synonym-rich query has a
 # dozen), never fewer than MIN_PER_WORD; the same for the words found inside, of which the
-# shortest SUBSTRING_BUDGET / MIN_PER_SUBSTRING are read. Each candidate costs ~5 us (reading,
-# grouping, its primary-key row, facets), so these budgets set the time of a search of common
-# words.
+# shortest SUBSTRING_BUDGET / MIN_PER_SUBSTRING are read. Each candidate costs ~3.7 us (reading,
+# grouping, facets; what else a search needs of the document comes with its postings), so these
+# budgets set the time of a search of common words.
 WORD_BUDGET = 300
 MIN_PER_WORD = 60
 SUBSTRING_BUDGET = 200
@@ -246,9 +261,9 @@ ALL_CANDIDATES = 500
 SEARCH_BEST = f"""
 WITH q AS (SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[]) AS q(lexeme, concept, alt, alt_size)),
 hit AS MATERIALIZED (
-    SELECT l.lexeme, p.kind, p.entity_id, p.impact
+    SELECT l.lexeme, p.*
     FROM (SELECT DISTINCT lexeme FROM q) l,
-         LATERAL (SELECT s.kind, s.entity_id, s.impact FROM search_postings s WHERE s.lexeme = l.lexeme
+         LATERAL (SELECT {_CARRIED}, s.impact FROM search_postings s WHERE s.lexeme = l.lexeme
                   ORDER BY s.impact DESC, s.created_at DESC LIMIT $6) p
 ),
 cut AS (SELECT lexeme FROM hit GROUP BY lexeme HAVING count(*) >= $6),
@@ -262,12 +277,14 @@ multi AS (
     WHERE n = alt_size
 ),
 concept_hit AS (
-    SELECT h.kind, h.entity_id, q.concept, max(h.impact) AS best,
+    SELECT h.kind, h.entity_id, {_ANY_CARRIED}, q.concept, max(h.impact) AS best,
            bool_or(q.alt_size = 1) OR (h.kind, h.entity_id, q.concept) IN (SELECT * FROM multi) AS whole
-    FROM hit h JOIN q USING (lexeme) GROUP BY 1, 2, 3
+    FROM hit h JOIN q USING (lexeme) GROUP BY h.kind, h.entity_id, q.concept
 ),
 every AS (
-    SELECT d.kind, d.entity_id FROM search_documents d
+    SELECT d.kind, d.entity_id, d.province, d.agency, d.status, d.created_at,
+           search_popularity_doublings(d.popularity) AS doublings
+    FROM search_documents d
     WHERE (SELECT count(DISTINCT concept) > 1
                   AND bool_and(EXISTS (SELECT 1 FROM q q2 JOIN cut USING (lexeme) WHERE q2.concept = c.concept))
            FROM (SELECT DISTINCT concept FROM q) c)
@@ -286,33 +303,32 @@ inside AS MATERIALIZED (
 ),
 per_inside AS (SELECT greatest({MIN_PER_SUBSTRING}, {SUBSTRING_BUDGET} / greatest(count(*), 1)) AS n FROM inside),
 sub AS MATERIALIZED (
-    SELECT l.lexeme, p.kind, p.entity_id
+    SELECT l.lexeme, p.*
     FROM inside l,
-         LATERAL (SELECT s.kind, s.entity_id FROM search_postings s WHERE s.lexeme = l.lexeme
+         LATERAL (SELECT {_CARRIED} FROM search_postings s WHERE s.lexeme = l.lexeme
                   ORDER BY s.impact DESC, s.created_at DESC LIMIT (SELECT n FROM per_inside)) p
 ),
 cand AS (
-    SELECT kind, entity_id, COALESCE(sum(best), 0) AS text_score,
+    SELECT kind, entity_id, {_ANY_CARRIED}, COALESCE(sum(best), 0) AS text_score,
            count(*) FILTER (WHERE whole) = (SELECT count(DISTINCT concept) FROM q) OR bool_or(from_every) AS all_match,
            bool_or(from_sub) AS inside
-    FROM (SELECT kind, entity_id, best, whole, false AS from_every, false AS from_sub FROM concept_hit
-          UNION ALL SELECT kind, entity_id, NULL, false, true, false FROM every
-          UNION ALL SELECT kind, entity_id, NULL, false, false, true FROM sub) u
+    FROM (SELECT {_CARRIED_U}, best, whole, false AS from_every, false AS from_sub FROM concept_hit
+          UNION ALL SELECT {_CARRIED_U}, NULL, false, true, false FROM every
+          UNION ALL SELECT {_CARRIED_U}, NULL, false, false, true FROM sub) u
     GROUP BY kind, entity_id
 ),
 m AS MATERIALIZED (
-    SELECT c.kind, c.entity_id, d.province, d.agency, d.status, d.created_at,
+    SELECT c.kind, c.entity_id, c.province, c.agency, c.status, c.created_at,
            (CASE WHEN c.all_match THEN 1.0 ELSE 0.0 END + c.text_score
             + CASE WHEN c.inside THEN 0.5 ELSE 0.0 END
-            + 0.03 * ln(1 + greatest(d.popularity, 0)::float8)
-            + 0.05 * exp(-greatest(extract(epoch FROM now() - d.created_at)::float8, 0) / 31557600.0)
+            + {_popularity_score('c.doublings')}
+            + 0.05 * exp(-greatest(extract(epoch FROM now() - c.created_at)::float8, 0) / 31557600.0)
            ) AS score
-    FROM cand c JOIN search_documents d USING (kind, entity_id)
-    WHERE NOT d.deleted
-      AND ($9::text IS NULL OR d.kind = $9)
-      AND ($10::text IS NULL OR d.province = $10)
-      AND ($11::text IS NULL OR d.agency = $11)
-      AND ($12::text IS NULL OR d.status = $12)
+    FROM cand c
+    WHERE ($9::text IS NULL OR c.kind = $9)
+      AND ($10::text IS NULL OR c.province = $10)
+      AND ($11::text IS NULL OR c.agency = $11)
+      AND ($12::text IS NULL OR c.status = $12)
 )
 SELECT (SELECT count(*) FROM m) AS total,
        EXISTS (SELECT 1 FROM cut) OR EXISTS (SELECT 1 FROM sub GROUP BY lexeme HAVING count(*) >= (SELECT n FROM per_inside))

@@ -1,4 +1,4 @@
-"""Impact-ordered postings (migration 0023): kept in step with the documents, and what they buy:
+"""Impact-ordered postings (migrations 0023, 0024): kept in step with the documents, and what they buy:
 the best and newest documents of a common word, however many hold it."""
 
 from __future__ import annotations
@@ -39,19 +39,30 @@ async def test_postings_follow_the_words_of_each_document(pool, conn):
     # ln(1 + weights): in the title (1.0) and twice in the body (0.1 each), once in the body
     assert await postings(conn, 1) == {"ขยะ": 0.788, "ล้น": 0.095}
 
-    xmin = await conn.fetchval("SELECT max(xmin::text::bigint) FROM search_postings WHERE entity_id = 1")
-    await backend.upsert([doc(1, "ขยะ", "ขยะ ล้น ขยะ", popularity=40)], version=2)
-    # a popularity change leaves the words, and so the postings, alone
-    assert (
-        await conn.fetchval("SELECT max(xmin::text::bigint) FROM search_postings WHERE entity_id = 1") == xmin
-    )
+    async def carried() -> set[tuple]:
+        rows = await conn.fetch(
+            "SELECT province, agency, status, doublings, xmin::text FROM search_postings WHERE entity_id = 1"
+        )
+        return {tuple(r) for r in rows}
 
-    await backend.upsert([doc(1, "ไฟถนน", "ดับ")], version=3)
+    # what a search needs of the document travels with each posting (migration 0024)
+    await backend.upsert([doc(1, "ขยะ", "ขยะ ล้น ขยะ", province="CMI", agency="bma", status="open", popularity=40)], version=2)
+    [(*values, xmin)] = await carried()
+    assert values == ["CMI", "bma", "open", 5]  # 40 supports: five doublings
+    # a support that does not double the popularity leaves the postings alone
+    await backend.upsert([doc(1, "ขยะ", "ขยะ ล้น ขยะ", province="CMI", agency="bma", status="open", popularity=62)], version=3)
+    assert await carried() == {("CMI", "bma", "open", 5, xmin)}
+    await backend.upsert([doc(1, "ขยะ", "ขยะ ล้น ขยะ", province="CMI", agency="bma", status="done", popularity=62)], version=4)
+    assert {r[:4] for r in await carried()} == {("CMI", "bma", "done", 5)}
+    await backend.upsert([doc(1, "ขยะ", "ขยะ ล้น ขยะ", province="CMI", agency="bma", status="done", popularity=63)], version=5)
+    assert {r[:4] for r in await carried()} == {("CMI", "bma", "done", 6)}  # 63 supports: the sixth doubling
+
+    await backend.upsert([doc(1, "ไฟถนน", "ดับ")], version=6)
     assert set(await postings(conn, 1)) == {"ไฟถนน", "ดับ"}
-    await backend.delete([("idea", 1)], version=4)
+    await backend.delete([("idea", 1)], version=7)
     assert await postings(conn, 1) == {}
     # rows removed by hand (a bulk reload) take their postings with them
-    await backend.upsert([doc(2, "ขยะ"), doc(3, "ขยะ")], version=5)
+    await backend.upsert([doc(2, "ขยะ"), doc(3, "ขยะ")], version=8)
     await conn.execute("DELETE FROM search_documents WHERE entity_id = 2")
     assert (await postings(conn, 2), await postings(conn, 3)) == ({}, {"ขยะ": 0.693})
     await conn.execute("TRUNCATE search_documents")
