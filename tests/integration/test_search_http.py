@@ -28,8 +28,17 @@ async def test_search_page_works_without_js(client, indexed):
     # facet links keep the query and add the filter
     assert "/search?q=%E0%B8%82%E0%B8%A2%E0%B8%B0&amp;kind=consultation" in r.text
     # and read as words, not as stored values
-    status_link = re.search(r'<a href="[^"]*status=open"[^>]*>(.*?)</a>', r.text, re.S)
-    assert status_link is not None and "เปิดรับ" in text_of(status_link.group(1))
+    def facet_label(field: str, value: str) -> str:
+        link = re.search(rf'<a href="[^"]*{field}={value}"[^>]*>(.*?)</a>', r.text, re.S)
+        assert link is not None, (field, value)
+        return text_of(link.group(1))
+
+    assert "เปิดรับ" in facet_label("status", "open")
+    assert "การรับฟังความคิดเห็น" in facet_label("kind", "consultation")
+    assert "กรุงเทพมหานคร" in facet_label("province", "BKK")
+    assert "ประเภทรายการ" in text  # the facet's title
+    # each hit says what kind of item it is
+    assert re.search(r'<p class="card__meta">\s*ไอเดีย\s*</p>', r.text)
 
 
 async def test_agency_facet_shows_the_agency_name_and_filters_by_slug(client, conn, indexed):
