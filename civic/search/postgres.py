@@ -22,6 +22,8 @@ Candidates come from search_postings (migration 0023): for each query word and s
 documents with its highest impact (in the title, then most often), newest first among equals,
 at most WORD_BUDGET shared among the words; and the same for the lexicon words that hold a query
 term inside them (up to 4 `LIKE '%term%'` over search_lexicon, migration 0022, trigram-indexed).
+Each posting carries its document's filters, facets, date and popularity (migration 0024), so
+candidates are ranked and counted without reading search_documents.
 All of that, the scoring, the page of hits and the facets are one statement (SEARCH_BEST). So a
 word in half of 100k documents costs what a rare one does, and its best documents are the ones
 ranked: the first page measured the same as with 8x the documents read (bench_search). When a word has more documents than were read, `total` and the facets count the
