@@ -257,20 +257,18 @@ async def bench_pages(pool, search_pool, idea_ids: list[int], vocab: list[str], 
             for url in search_urls[:20]:  # warm-up: statements prepared, templates compiled
                 (await client.get(url)).raise_for_status()
                 (await client.get(page_url.format(rng.choice(idea_ids)))).raise_for_status()
-            search_times, page_times, alone_times = [], [], []
-            for url in search_urls:
+            async def timed(url: str) -> float:
                 t = time.perf_counter()
                 (await client.get(url)).raise_for_status()
-                search_times.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                (await client.get(page_url.format(rng.choice(idea_ids)))).raise_for_status()
-                page_times.append(time.perf_counter() - t)
+                return time.perf_counter() - t
+
+            search_times, page_times = [], []
+            for url in search_urls:
+                search_times.append(await timed(url))
+                page_times.append(await timed(page_url.format(rng.choice(idea_ids))))
             # The stricter reading: a page right after a search pays for the caches and garbage
             # the search left (measured 10-30% at p95), so also time the idea pages on their own.
-            for _ in search_urls:
-                t = time.perf_counter()
-                (await client.get(page_url.format(rng.choice(idea_ids)))).raise_for_status()
-                alone_times.append(time.perf_counter() - t)
+            alone_times = [await timed(page_url.format(rng.choice(idea_ids))) for _ in search_urls]
             print(
                 f"search page ({label}): p95 {p95(search_times) * 1000:.1f} ms vs idea page by primary key "
                 f"p95 {p95(page_times) * 1000:.1f} ms = {p95(search_times) / p95(page_times):.1f}x (goal <= 3x); "

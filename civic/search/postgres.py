@@ -136,8 +136,8 @@ async def _search_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
 # What a posting carries of its document (migration 0024), so that candidates need no
 # search_documents row: filters, facets, recency and popularity in doublings.
 _CARRIED_COLUMNS = ("kind", "entity_id", "province", "agency", "status", "created_at", "doublings")
-_CARRIED = ", ".join(f"s.{c}" for c in _CARRIED_COLUMNS)
-_CARRIED_U = ", ".join(_CARRIED_COLUMNS)
+_POSTING_CARRIED = ", ".join(f"s.{c}" for c in _CARRIED_COLUMNS)
+_CARRIED_NAMES = ", ".join(_CARRIED_COLUMNS)
 _ANY_CARRIED = ", ".join(f"any_value({c}) AS {c}" for c in _CARRIED_COLUMNS[2:])
 
 
@@ -265,7 +265,7 @@ WITH q AS (SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[]) AS 
 hit AS MATERIALIZED (
     SELECT l.lexeme, p.*
     FROM (SELECT DISTINCT lexeme FROM q) l,
-         LATERAL (SELECT {_CARRIED}, s.impact FROM search_postings s WHERE s.lexeme = l.lexeme
+         LATERAL (SELECT {_POSTING_CARRIED}, s.impact FROM search_postings s WHERE s.lexeme = l.lexeme
                   ORDER BY s.impact DESC, s.created_at DESC LIMIT $6) p
 ),
 cut AS (SELECT lexeme FROM hit GROUP BY lexeme HAVING count(*) >= $6),
@@ -307,16 +307,16 @@ per_inside AS (SELECT greatest({MIN_PER_SUBSTRING}, {SUBSTRING_BUDGET} / greates
 sub AS MATERIALIZED (
     SELECT l.lexeme, p.*
     FROM inside l,
-         LATERAL (SELECT {_CARRIED} FROM search_postings s WHERE s.lexeme = l.lexeme
+         LATERAL (SELECT {_POSTING_CARRIED} FROM search_postings s WHERE s.lexeme = l.lexeme
                   ORDER BY s.impact DESC, s.created_at DESC LIMIT (SELECT n FROM per_inside)) p
 ),
 cand AS (
     SELECT kind, entity_id, {_ANY_CARRIED}, COALESCE(sum(best), 0) AS text_score,
            count(*) FILTER (WHERE whole) = (SELECT count(DISTINCT concept) FROM q) OR bool_or(from_every) AS all_match,
            bool_or(from_sub) AS inside
-    FROM (SELECT {_CARRIED_U}, best, whole, false AS from_every, false AS from_sub FROM concept_hit
-          UNION ALL SELECT {_CARRIED_U}, NULL, false, true, false FROM every
-          UNION ALL SELECT {_CARRIED_U}, NULL, false, false, true FROM sub) u
+    FROM (SELECT {_CARRIED_NAMES}, best, whole, false AS from_every, false AS from_sub FROM concept_hit
+          UNION ALL SELECT {_CARRIED_NAMES}, NULL, false, true, false FROM every
+          UNION ALL SELECT {_CARRIED_NAMES}, NULL, false, false, true FROM sub) u
     GROUP BY kind, entity_id
 ),
 m AS MATERIALIZED (
