@@ -26,11 +26,13 @@ Each posting carries its document's filters, facets, date and popularity (migrat
 candidates are ranked and counted without reading search_documents.
 All of that, the scoring, the page of hits and the facets are one statement (SEARCH_BEST). So a
 word in half of 100k documents costs what a rare one does, and its best documents are the ones
-ranked: the first page measured the same as with 8x the documents read (bench_search). When a word has more documents than were read, `total` and the facets count the
-candidates only (SearchResult.total_exact is false), and a filtered search goes to the tsvector
-GIN index instead, which filters every match (SEARCH_EXACT, capped per branch). Only when that
-finds fewer than FUZZY_BELOW documents is the query run again with typo tolerance: documents
-word-similar to the query (pg_trgm `<%`, threshold by query length) join, and the two
+ranked: the first page measured the same as with 8x the documents read (bench_search). Filters
+are applied as the postings are read (they carry the filter columns), so a filtered search reads
+the best documents within the filter, the same way. When a word has more documents (within the
+filters) than were read, `total` and the facets count the candidates only
+(SearchResult.total_exact is false), as Meilisearch's estimatedTotalHits does. Only when fewer
+than FUZZY_BELOW documents are found is the query run again with typo tolerance (SEARCH_FUZZY):
+documents word-similar to the query (pg_trgm `<%`, threshold by query length) join, and the two
 word_similarity terms count in the rank (they cost one trigram comparison per candidate row,
 too much to pay when exact matches abound).
 """
@@ -150,11 +152,10 @@ def _popularity_score(doublings: str) -> str:
 # $10 substring tsquery (the lexicon words that contain a query term: SEARCH_BEST's `inside`) or NULL,
 # $11 the query's word-similarity threshold (FUZZY only).
 # The tsqueries are built from quoted lexemes (text.quote_lexeme) and cast, never parsed from input.
-# Two statements from one template (constants; nothing from input): EXACT matches words and
-# substrings, each branch one bitmap scan of the tsvector GIN index that scores the rows it
-# reads; FUZZY adds pg_trgm word similarity, which must be computed per candidate row and is
-# therefore only run when EXACT found fewer than FUZZY_BELOW documents (typo tolerance when it
-# is needed, as most engines do).
+# SEARCH_FUZZY: words and substrings, each branch one bitmap scan of the tsvector GIN index that
+# scores the rows it reads, plus pg_trgm word similarity, which must be computed per candidate
+# row and is therefore only run when SEARCH_BEST found fewer than FUZZY_BELOW documents (typo
+# tolerance when it is needed, as most engines do).
 # Scoring a row costs reading its (TOASTed) tsvector, about 20 us, so candidates are capped:
 # WORD_CANDIDATES documents that hold a query word or synonym, then SUBSTRING_CANDIDATES more
 # that hold one only inside a longer word. `total` is then a lower bound, like Meilisearch's
@@ -202,22 +203,19 @@ _PAGE_AND_FACETS = """
              ) f) AS facets"""
 
 
-def _search_sql(fuzzy: bool) -> str:
+def _fuzzy_sql() -> str:
     both = "+ 0.6 * word_similarity($3::text, d.tokens) + 0.4 * word_similarity($3::text, d.title_tokens)"
     branches = [
-        ("d.tsv @@ $2::tsquery", WORD_CANDIDATES, both if fuzzy else ""),
-        ("d.tsv @@ $10::tsquery AND NOT d.tsv @@ $2::tsquery", SUBSTRING_CANDIDATES, both if fuzzy else ""),
-    ]
-    if fuzzy:
+        ("d.tsv @@ $2::tsquery", WORD_CANDIDATES, both),
+        ("d.tsv @@ $10::tsquery AND NOT d.tsv @@ $2::tsquery", SUBSTRING_CANDIDATES, both),
         # Titles only, and at most FUZZY_CANDIDATES: on bodies the trigram index returns most of
         # the table for common Thai characters. These rows are scored on the title alone (the
         # body's word_similarity costs ~0.1 ms a row, and tokens holds the title, so the body
         # could only raise the score): 1.0 * title similarity stands for 0.6 + 0.4.
-        branches.append(
-            ("$3::text <% d.title_tokens AND word_similarity($3::text, d.title_tokens) >= $11"
-             " AND NOT d.tsv @@ $2::tsquery AND NOT COALESCE(d.tsv @@ $10::tsquery, false)",
-             FUZZY_CANDIDATES, "+ word_similarity($3::text, d.title_tokens)")
-        )  # fmt: skip
+        ("$3::text <% d.title_tokens AND word_similarity($3::text, d.title_tokens) >= $11"
+         " AND NOT d.tsv @@ $2::tsquery AND NOT COALESCE(d.tsv @@ $10::tsquery, false)",
+         FUZZY_CANDIDATES, "+ word_similarity($3::text, d.title_tokens)"),
+    ]  # fmt: skip
     popularity = _popularity_score("search_popularity_doublings(d.popularity)")
     union = "\n    UNION ALL\n".join(
         f"({_SCORED.format(fuzzy_score=score, match=match, branch=i, popularity=popularity)}    LIMIT {cap})"
@@ -226,15 +224,21 @@ def _search_sql(fuzzy: bool) -> str:
     capped = " OR ".join(
         f"count(*) FILTER (WHERE branch = {i}) >= {cap}" for i, (_, cap, _) in enumerate(branches)
     )
-    # p names $3 and $11 in EXACT too, which does not use them, so that both take the same parameters
     return f"""
-WITH p AS (SELECT $3::text AS fuzzy_text, $11::float8 AS threshold),
-m AS MATERIALIZED (
+WITH m AS MATERIALIZED (
 {union}
 )
 SELECT (SELECT count(*) FROM m) AS total, (SELECT {capped} FROM m) AS truncated,
-{_PAGE_AND_FACETS.format(limit="$8", offset="$9", tokens="d.tokens" if fuzzy else "NULL::text")}
+{_PAGE_AND_FACETS.format(limit="$8", offset="$9", tokens="d.tokens")}
 """
+
+
+def _filtered(alias: str) -> str:
+    """SEARCH_BEST's filters $9-$12 (kind, province, agency, status; NULL: any) on `alias`."""
+    return " ".join(
+        f"AND (${n}::text IS NULL OR {alias}.{column} = ${n})"
+        for n, column in enumerate(("kind", "province", "agency", "status"), start=9)
+    )
 
 
 # The first statement of every search: candidates from search_postings (migration 0023), the
@@ -243,13 +247,14 @@ SELECT (SELECT count(*) FROM m) AS total, (SELECT {capped} FROM m) AS truncated,
 # $1 all-concepts tsquery; $2-$5 the query's words: lexeme, concept, alternative, alternative's
 # size (a concept matches when a document holds every word of one of its alternatives);
 # $6 documents read per word; $7 `LIKE '%term%'` patterns (text.like_patterns), $8 lexicon words
-# taken per pattern; $9-$12 filters; $13 limit, $14 offset.
+# taken per pattern; $9-$12 filters, applied as the postings are read (an index-only scan, as
+# postings carry them); $13 limit, $14 offset.
 # Scored as the module docstring says, with ts_rank replaced by the sum over concepts of the best
-# stored impact. `truncated`: some word had more documents than were read, so `total` and the
-# facets count the best candidates only, and a filter must not be applied to them alone.
+# stored impact. `truncated`: some word had more documents (within the filters) than were read,
+# so `total` and the facets count the best candidates only.
 # When every concept is truncated, the documents holding all of them may be none of the ones
 # read: the GIN index finds up to ALL_CANDIDATES of those.
-# `inside` (the lexicon words found) comes back too: the GIN statements take them as a tsquery.
+# `inside` (the lexicon words found) comes back too: SEARCH_FUZZY takes them as a tsquery.
 # Documents read per query word: WORD_BUDGET shared among the words (a synonym-rich query has a
 # dozen), never fewer than MIN_PER_WORD; the same for the words found inside, of which the
 # shortest SUBSTRING_BUDGET / MIN_PER_SUBSTRING are read. Each candidate costs ~3.7 us (reading,
@@ -265,7 +270,7 @@ WITH q AS (SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[]) AS 
 hit AS MATERIALIZED (
     SELECT l.lexeme, p.*
     FROM (SELECT DISTINCT lexeme FROM q) l,
-         LATERAL (SELECT {_POSTING_CARRIED}, s.impact FROM search_postings s WHERE s.lexeme = l.lexeme
+         LATERAL (SELECT {_POSTING_CARRIED}, s.impact FROM search_postings s WHERE s.lexeme = l.lexeme {_filtered('s')}
                   ORDER BY s.impact DESC, s.created_at DESC LIMIT $6) p
 ),
 cut AS (SELECT lexeme FROM hit GROUP BY lexeme HAVING count(*) >= $6),
@@ -290,7 +295,7 @@ every AS (
     WHERE (SELECT count(DISTINCT concept) > 1
                   AND bool_and(EXISTS (SELECT 1 FROM q q2 JOIN cut USING (lexeme) WHERE q2.concept = c.concept))
            FROM (SELECT DISTINCT concept FROM q) c)
-      AND d.tsv @@ $1::tsquery AND NOT d.deleted
+      AND d.tsv @@ $1::tsquery AND NOT d.deleted {_filtered('d')}
     LIMIT {ALL_CANDIDATES}
 ),
 inside AS MATERIALIZED (
@@ -307,7 +312,7 @@ per_inside AS (SELECT greatest({MIN_PER_SUBSTRING}, {SUBSTRING_BUDGET} / greates
 sub AS MATERIALIZED (
     SELECT l.lexeme, p.*
     FROM inside l,
-         LATERAL (SELECT {_POSTING_CARRIED} FROM search_postings s WHERE s.lexeme = l.lexeme
+         LATERAL (SELECT {_POSTING_CARRIED} FROM search_postings s WHERE s.lexeme = l.lexeme {_filtered('s')}
                   ORDER BY s.impact DESC, s.created_at DESC LIMIT (SELECT n FROM per_inside)) p
 ),
 cand AS (
@@ -327,10 +332,6 @@ m AS MATERIALIZED (
             + 0.05 * exp(-greatest(extract(epoch FROM now() - c.created_at)::float8, 0) / 31557600.0)
            ) AS score
     FROM cand c
-    WHERE ($9::text IS NULL OR c.kind = $9)
-      AND ($10::text IS NULL OR c.province = $10)
-      AND ($11::text IS NULL OR c.agency = $11)
-      AND ($12::text IS NULL OR c.status = $12)
 )
 SELECT (SELECT count(*) FROM m) AS total,
        EXISTS (SELECT 1 FROM cut) OR EXISTS (SELECT 1 FROM sub GROUP BY lexeme HAVING count(*) >= (SELECT n FROM per_inside))
@@ -339,8 +340,7 @@ SELECT (SELECT count(*) FROM m) AS total,
 {_PAGE_AND_FACETS.format(limit="$13", offset="$14", tokens="NULL::text")}
 """
 
-SEARCH_EXACT = _search_sql(fuzzy=False)
-SEARCH_FUZZY = _search_sql(fuzzy=True)
+SEARCH_FUZZY = _fuzzy_sql()
 FUZZY_BELOW = 5
 
 # Words inside compounds (SEARCH_BEST's `inside`): the lexicon words (migrations/0022) that
@@ -443,27 +443,12 @@ class PostgresBackend:
                 SEARCH_BEST, q_all, *words, max(MIN_PER_WORD, WORD_BUDGET // len(set(words[0]))),
                 patterns, SUBSTRING_WORDS_PER_TERM, *filters, query.per_page, query.offset,
             )  # fmt: skip
-            inside = row["inside"] or []
-
-            def gin_args() -> tuple:  # SEARCH_EXACT's and SEARCH_FUZZY's, built only when one runs
-                q_sub = " | ".join(text.quote_lexeme(w) for w in inside) or None
-                return (
-                    q_all,
-                    text.tsquery_any(aq),
-                    aq.fuzzy_text,
-                    *filters,
-                    query.per_page,
-                    query.offset,
-                    q_sub,
-                    threshold,
-                )
-
-            if row["truncated"] and any(filters):
-                # The best candidates of a common word, filtered, may be a few of many: filter the
-                # whole match set instead (the GIN index, capped).
-                row = await conn.fetchrow(SEARCH_EXACT, *gin_args())
             if row["total"] < FUZZY_BELOW and threshold < 1.0:
-                row = await conn.fetchrow(SEARCH_FUZZY, *gin_args())
+                q_sub = " | ".join(text.quote_lexeme(w) for w in row["inside"] or []) or None
+                row = await conn.fetchrow(
+                    SEARCH_FUZZY, q_all, text.tsquery_any(aq), aq.fuzzy_text, *filters, query.per_page,
+                    query.offset, q_sub, threshold,
+                )  # fmt: skip
         facets: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
         for field, value, n in row["facets"] or ():
             facets[field][value] = n

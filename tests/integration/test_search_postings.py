@@ -98,6 +98,23 @@ async def test_a_filter_on_a_common_word_filters_all_its_documents(pool, small_b
     assert result.total == 1 and result.total_exact
 
 
+async def test_a_filtered_search_of_a_common_word_reads_the_best_and_newest_within_the_filter(pool, small_budget):
+    backend = PostgresBackend(pool)
+    await backend.upsert(
+        [doc(i, f"เรื่องที่ {i}", "ขยะ ล้น", day=i, province="BKK") for i in range(1, 61)], version=1
+    )
+    # older than every Bangkok document, so none of them is among the twenty best of ขยะ overall
+    await backend.upsert(
+        [doc(i, f"เรื่องที่ {i}", "ขยะ ล้น", day=i - 100, province="PKT") for i in range(100, 130)], version=1
+    )
+    await backend.upsert([doc(200, "ขยะ ชายหาด", "", day=-200, province="PKT")], version=1)
+    result = await backend.search(SearchQuery(q="ขยะ", province="PKT"))
+    # the title match first, then the newest body matches in Phuket
+    assert [h.id for h in result.hits] == [200, 129, 128, 127, 126, 125, 124, 123, 122, 121]
+    assert (result.total, result.total_exact) == (20, False)
+    assert result.facets["province"] == {"PKT": 20}
+
+
 async def test_a_document_with_every_common_word_is_found_when_no_list_reaches_it(pool, small_budget):
     backend = PostgresBackend(pool)
     await backend.upsert([doc(i, "ขยะ", "", day=i) for i in range(1, 31)], version=1)
@@ -113,6 +130,8 @@ async def test_the_api_and_the_page_say_when_the_total_is_a_lower_bound(client, 
     assert (body["total"], body["total_exact"]) == (20, False)
     page = await client.get("/search", params={"q": "ขยะ"})
     assert "พบมากกว่า 20 รายการ" in page.text
-    # filtered, the whole match set is counted (through the GIN index)
+    # filtered, the same: the best twenty within the filter were read, and there are more
     body = (await client.get("/api/v1/search", params={"q": "ขยะ", "kind": "idea"})).json()
-    assert (body["total"], body["total_exact"]) == (30, True)
+    assert (body["total"], body["total_exact"]) == (20, False)
+    body = (await client.get("/api/v1/search", params={"q": "ขยะ", "kind": "consultation"})).json()
+    assert (body["total"], body["total_exact"]) == (0, True)
