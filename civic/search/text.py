@@ -75,6 +75,20 @@ def strip_control(value: str) -> str:
     return _CONTROL.sub("", value or "")
 
 
+@functools.lru_cache(maxsize=4096)
+def _synonym_forms(term: str) -> tuple[bool, tuple[tuple[str, ...], ...]]:
+    """Whether `term` has synonyms, and the alternatives it and they give: each segmented, then
+    as one lexeme (a document may have kept the term unsegmented). Cached, as the synonym list is
+    fixed once loaded: the same words recur across queries (search as you type, paging, facet
+    clicks), and each lookup segmented every synonym again (five tokeniser calls for ขยะ)."""
+    syns = thai.synonyms_of(term)
+    forms: list[tuple[str, ...]] = []
+    for s in sorted(syns):
+        forms.append(tuple(thai.tokenise(s)))
+        forms.append((thai.normalise(s).replace(" ", ""),))
+    return len(syns) > 1, tuple(f for f in forms if f and all(f))
+
+
 def analyse(q: str) -> AnalysedQuery:
     try:
         raw = thai.tokenise(strip_control((q or "")[:MAX_QUERY_CHARS]))
@@ -90,18 +104,12 @@ def analyse(q: str) -> AnalysedQuery:
             span = raw[i : i + width]
             if len(span) < width:
                 continue
-            joined = "".join(span)
-            syns = thai.synonyms_of(joined)
-            if width == 1 or len(syns) > 1:
+            has_synonyms, forms = _synonym_forms("".join(span))
+            if width == 1 or has_synonyms:
                 alts: list[list[str]] = [span]
-                for s in sorted(syns):
-                    toks = thai.tokenise(s)
-                    if toks and toks not in alts:
-                        alts.append(toks)
-                    # the whole term as one lexeme too: a document may have kept it unsegmented
-                    whole = thai.normalise(s).replace(" ", "")
-                    if whole and [whole] not in alts:
-                        alts.append([whole])
+                for form in forms:
+                    if list(form) not in alts:
+                        alts.append(list(form))
                 groups.append(alts)
                 i += width
                 break
