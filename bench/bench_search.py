@@ -158,9 +158,10 @@ async def bench_search(pool, search_pool, n: int, vocab: list[str], rng: random.
     # The same queries as after a click on a facet: one province, a kind and a status.
     filtered = []
     for i, q in enumerate(queries):
-        query = SearchQuery(q=q, province=PROVINCES[i % len(PROVINCES)])
         if i % 2:
             query = SearchQuery(q=q, kind="idea", status=STATUSES[i % len(STATUSES)])
+        else:
+            query = SearchQuery(q=q, province=PROVINCES[i % len(PROVINCES)])
         t = time.perf_counter()
         await backend.search(query)
         filtered.append(time.perf_counter() - t)

@@ -143,6 +143,15 @@ _CARRIED_NAMES = ", ".join(_CARRIED_COLUMNS)
 _ANY_CARRIED = ", ".join(f"any_value({c}) AS {c}" for c in _CARRIED_COLUMNS[2:])
 
 
+def _filtered(alias: str, first: int) -> str:
+    """The filters kind, province, agency and status (parameters $first to $first+3; NULL: any)
+    on `alias`."""
+    return " ".join(
+        f"AND (${n}::text IS NULL OR {alias}.{column} = ${n})"
+        for n, column in enumerate(("kind", "province", "agency", "status"), start=first)
+    )
+
+
 def _popularity_score(doublings: str) -> str:
     """0.03 * ln(1 + popularity), counted in whole doublings (migration 0024)."""
     return f"0.03 * ln(2.0) * {doublings}"
@@ -171,11 +180,7 @@ _SCORED = """
             + 0.05 * exp(-greatest(extract(epoch FROM now() - d.created_at)::float8, 0) / 31557600.0)
            ) AS score
     FROM search_documents d
-    WHERE NOT d.deleted
-      AND ($4::text IS NULL OR d.kind = $4)
-      AND ($5::text IS NULL OR d.province = $5)
-      AND ($6::text IS NULL OR d.agency = $6)
-      AND ($7::text IS NULL OR d.status = $7)
+    WHERE NOT d.deleted {filters}
       AND {match}
 """
 WORD_CANDIDATES = 1500
@@ -218,7 +223,8 @@ def _fuzzy_sql() -> str:
     ]  # fmt: skip
     popularity = _popularity_score("search_popularity_doublings(d.popularity)")
     union = "\n    UNION ALL\n".join(
-        f"({_SCORED.format(fuzzy_score=score, match=match, branch=i, popularity=popularity)}    LIMIT {cap})"
+        f"({_SCORED.format(fuzzy_score=score, match=match, branch=i, popularity=popularity, filters=_filtered('d', 4))}"
+        f"    LIMIT {cap})"
         for i, (match, cap, score) in enumerate(branches)
     )
     capped = " OR ".join(
@@ -231,14 +237,6 @@ WITH m AS MATERIALIZED (
 SELECT (SELECT count(*) FROM m) AS total, (SELECT {capped} FROM m) AS truncated,
 {_PAGE_AND_FACETS.format(limit="$8", offset="$9", tokens="d.tokens")}
 """
-
-
-def _filtered(alias: str) -> str:
-    """SEARCH_BEST's filters $9-$12 (kind, province, agency, status; NULL: any) on `alias`."""
-    return " ".join(
-        f"AND (${n}::text IS NULL OR {alias}.{column} = ${n})"
-        for n, column in enumerate(("kind", "province", "agency", "status"), start=9)
-    )
 
 
 # The first statement of every search: candidates from search_postings (migration 0023), the
@@ -270,7 +268,7 @@ WITH q AS (SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[]) AS 
 hit AS MATERIALIZED (
     SELECT l.lexeme, p.*
     FROM (SELECT DISTINCT lexeme FROM q) l,
-         LATERAL (SELECT {_POSTING_CARRIED}, s.impact FROM search_postings s WHERE s.lexeme = l.lexeme {_filtered('s')}
+         LATERAL (SELECT {_POSTING_CARRIED}, s.impact FROM search_postings s WHERE s.lexeme = l.lexeme {_filtered('s', 9)}
                   ORDER BY s.impact DESC, s.created_at DESC LIMIT $6) p
 ),
 cut AS (SELECT lexeme FROM hit GROUP BY lexeme HAVING count(*) >= $6),
@@ -295,7 +293,7 @@ every AS (
     WHERE (SELECT count(DISTINCT concept) > 1
                   AND bool_and(EXISTS (SELECT 1 FROM q q2 JOIN cut USING (lexeme) WHERE q2.concept = c.concept))
            FROM (SELECT DISTINCT concept FROM q) c)
-      AND d.tsv @@ $1::tsquery AND NOT d.deleted {_filtered('d')}
+      AND d.tsv @@ $1::tsquery AND NOT d.deleted {_filtered('d', 9)}
     LIMIT {ALL_CANDIDATES}
 ),
 inside AS MATERIALIZED (
@@ -312,7 +310,7 @@ per_inside AS (SELECT greatest({MIN_PER_SUBSTRING}, {SUBSTRING_BUDGET} / greates
 sub AS MATERIALIZED (
     SELECT l.lexeme, p.*
     FROM inside l,
-         LATERAL (SELECT {_POSTING_CARRIED} FROM search_postings s WHERE s.lexeme = l.lexeme {_filtered('s')}
+         LATERAL (SELECT {_POSTING_CARRIED} FROM search_postings s WHERE s.lexeme = l.lexeme {_filtered('s', 9)}
                   ORDER BY s.impact DESC, s.created_at DESC LIMIT (SELECT n FROM per_inside)) p
 ),
 cand AS (
