@@ -135,3 +135,46 @@ async def test_the_api_and_the_page_say_when_the_total_is_a_lower_bound(client, 
     assert (body["total"], body["total_exact"]) == (20, False)
     body = (await client.get("/api/v1/search", params={"q": "ขยะ", "kind": "consultation"})).json()
     assert (body["total"], body["total_exact"]) == (0, True)
+
+
+async def test_the_simple_statement_finds_ranks_and_counts_as_the_general_one(pool, conn, small_budget):
+    """SEARCH_SIMPLE stands in for SEARCH_BEST, for speed, on the commonest queries. On the relevance
+    set, and on common words whose lists are cut short (twenty read per word), unfiltered and
+    filtered, both must return the same row: total, truncation, hits and facet values."""
+    from civic.search import text
+    from tests.integration.search_corpus import CASES, DOCS
+
+    backend = PostgresBackend(pool)
+    await backend.upsert(DOCS, version=1)
+    # ตลาด and สะพาน have no synonyms: "ตลาด สะพาน" is two one-word concepts, each cut at 20,
+    # and the one document with both is in neither list (SEARCH_SIMPLE's `every`)
+    await backend.upsert([doc(100 + i, "ตลาด", "", day=i, province="BKK") for i in range(30)], version=1)
+    await backend.upsert([doc(200 + i, "สะพาน", "", day=i, province="PKT") for i in range(30)], version=1)
+    await backend.upsert([doc(300, "เรื่องร้องเรียน", "ตลาด ใต้ สะพาน", day=-10, province="PKT")], version=1)
+
+    async def row(sql: str, args: tuple) -> tuple:
+        r = await conn.fetchrow(sql, *args)
+        return (r["total"], r["truncated"], r["inside"], r["hits"], [sorted(map(str, a or ())) for a in r["facets"]])
+
+    queries = [q for q, _, _ in CASES] + ["ตลาด", "ตลาด สะพาน", "สะพาน ขยะ ถนน"]
+    filters = [SearchQuery(q=""), SearchQuery(q="", province="PKT"), SearchQuery(q="", kind="idea", status="open")]
+    simple, truncated = 0, 0
+    async with conn.transaction():
+        await conn.execute("; ".join(f"SET LOCAL {k} = '{v}'" for k, v in postgres.SEARCH_SETTINGS.items()))
+        for q in queries:
+            aq = text.analyse(q)
+            patterns = [p for p in text.like_patterns(aq) if p is not None]
+            for f in filters:
+                query = SearchQuery(q=q, kind=f.kind, province=f.province, status=f.status)
+                sql, args = postgres._first_statement(aq, query, patterns)
+                if sql is not postgres.SEARCH_SIMPLE:
+                    continue
+                simple += 1
+                fast = await row(sql, args)
+                assert fast == await row(*postgres._first_statement(aq, query, patterns, general=True)), (q, f)
+                truncated += fast[1]
+        both = await row(*postgres._first_statement(text.analyse("ตลาด สะพาน"), SearchQuery(q="x"), []))
+    # most queries take it, even in a set built around synonyms and compounds
+    assert simple > len(queries) * len(filters) / 2
+    assert truncated >= 3  # cut-short lists went through both, filtered and not
+    assert both[:2] == (41, True) and both[3][0][1] == 300  # 20 + 20 read, and the one with both, first
