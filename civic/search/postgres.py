@@ -24,7 +24,8 @@ at most WORD_BUDGET shared among the words; and the same for the lexicon words t
 term inside them (up to 4 `LIKE '%term%'` over search_lexicon, migration 0022, trigram-indexed).
 Each posting carries its document's filters, facets, date and popularity (migration 0024), so
 candidates are ranked and counted without reading search_documents.
-All of that, the scoring, the page of hits and the facets are one statement (SEARCH_BEST). So a
+All of that, the scoring, the page of hits and the facets are one statement (SEARCH_BEST, or its
+shorter twin SEARCH_SIMPLE for queries of plain words). So a
 word in half of 100k documents costs what a rare one does, and its best documents are the ones
 ranked: the first page measured the same as with 8x the documents read (bench_search). Filters
 are applied as the postings are read (they carry the filter columns), so a filtered search reads
