@@ -108,8 +108,8 @@ WHERE d.version <= EXCLUDED.version
 # searches, and their parameters never change the plan's shape. Such a plan keeps the table
 # sizes it was made with, but asyncpg prepares each statement again after 300 s
 # (max_cached_statement_lifetime), so a plan is never older than that.
-# The trigram index is scanned at the lowest threshold any query uses; SEARCH_FUZZY filters each
-# query's own (word_similarity_threshold) on the rows it returns.
+# The trigram index is scanned at the lowest threshold any query uses; a query with a higher one
+# (word_similarity_threshold) sets its own for its SEARCH_FUZZY (PostgresBackend.search).
 # A search pool (create_search_pool) has these settings from connect, so a search is one round
 # trip; on any other connection they are set for a transaction around the search (two more,
 # ~0.3 ms at p95).
@@ -127,10 +127,17 @@ async def create_search_pool(dsn: str, *, max_size: int, min_size: int = 1) -> a
 
 
 @asynccontextmanager
-async def _search_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
-    """A transaction with SEARCH_SETTINGS, begun in the same round trip as they are set. Ended in
-    every case: COMMIT after an error rolls back."""
-    await conn.execute("BEGIN; " + "; ".join(f"SET LOCAL {k} = '{v}'" for k, v in SEARCH_SETTINGS.items()))
+async def _settings(conn: asyncpg.Connection, settings: dict[str, str]) -> AsyncIterator[None]:
+    """`settings` for what runs inside (SET LOCAL: they end with the transaction). Outside one, a
+    transaction is begun in the same round trip as they are set, and ended in every case (COMMIT
+    after an error rolls back)."""
+    set_local = "; ".join(f"SET LOCAL {k} = '{v}'" for k, v in settings.items())
+    if not settings or conn.is_in_transaction():
+        if settings:
+            await conn.execute(set_local)
+        yield
+        return
+    await conn.execute("BEGIN; " + set_local)
     try:
         yield
     finally:
@@ -446,7 +453,7 @@ class PostgresBackend:
             async with self._search_pool.acquire() as conn:
                 yield conn
         else:
-            async with self._conn() as conn, _search_transaction(conn):
+            async with self._conn() as conn, _settings(conn, SEARCH_SETTINGS):
                 yield conn
 
     async def ensure_index(self) -> None:
@@ -499,10 +506,16 @@ class PostgresBackend:
             row = await conn.fetchrow(sql, *args)
             if row["total"] < FUZZY_BELOW and threshold < 1.0:
                 q_sub = " | ".join(text.quote_lexeme(w) for w in row["inside"] or []) or None
-                row = await conn.fetchrow(
-                    SEARCH_FUZZY, text.tsquery_all(aq), text.tsquery_any(aq), aq.fuzzy_text, query.kind,
-                    query.province, query.agency, query.status, query.per_page, query.offset, q_sub, threshold,
-                )  # fmt: skip
+                # The title-trigram index scanned at this query's own threshold: at the pool's
+                # lowest, a short query's few trigrams matched thousands of titles, each then
+                # rechecked and dropped (a 5-letter query: 42 ms, and 2.4 ms so; one more round trip).
+                trigram = {"pg_trgm.word_similarity_threshold": str(threshold)} if threshold > WORD_SIMILARITY else {}
+                async with _settings(conn, trigram):
+                    row = await conn.fetchrow(
+                        SEARCH_FUZZY, text.tsquery_all(aq), text.tsquery_any(aq), aq.fuzzy_text, query.kind,
+                        query.province, query.agency, query.status, query.per_page, query.offset, q_sub,
+                        threshold,
+                    )  # fmt: skip
         facets = {}
         for field, values in zip(FACET_FIELDS, row["facets"], strict=True):
             counts = Counter(values or ())

@@ -145,9 +145,17 @@ async def test_a_search_pool_connection_carries_the_search_settings(search_pool)
 
 
 async def test_typo_tolerance_asks_more_of_a_short_query(pool, search_pool):
-    await PostgresBackend(pool).upsert([doc(1, "park")], version=1)
+    await PostgresBackend(pool).upsert([doc(1, "park"), doc(2, "market")], version=1)
     for backend in (PostgresBackend(pool), PostgresBackend(pool, search_pool=search_pool)):
         # "parkss" (6 characters) is 0.57 word-similar to "park": over the 0.5 it needs
         assert [h.id for h in (await backend.search(SearchQuery(q="parkss"))).hits] == [1]
-        # "parks" (5) is 0.67: under the 0.7 a query that short needs (the index is read at 0.5)
+        # "parks" (5) is 0.67: under the 0.7 a query that short needs (the index is read at 0.7
+        # for it, and at 0.5 for longer ones)
         assert (await backend.search(SearchQuery(q="parks"))).hits == []
+        assert [h.id for h in (await backend.search(SearchQuery(q="marke"))).hits] == [2]  # 0.83
+    # a short query's threshold is its own: the connections keep theirs
+    async with search_pool.acquire() as c:
+        assert await c.fetchval("SELECT current_setting('pg_trgm.word_similarity_threshold')") == "0.5"
+        assert not c.is_in_transaction()
+    async with pool.acquire() as c:
+        assert await c.fetchval("SELECT current_setting('pg_trgm.word_similarity_threshold', true)") in (None, "0.6")
