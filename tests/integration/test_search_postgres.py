@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -159,3 +160,37 @@ async def test_typo_tolerance_asks_more_of_a_short_query(pool, search_pool):
         assert not c.is_in_transaction()
     async with pool.acquire() as c:
         assert await c.fetchval("SELECT current_setting('pg_trgm.word_similarity_threshold', true)") in (None, "0.6")
+
+
+async def test_the_search_relations_are_prewarmed_when_they_fit(pool, conn):
+    from civic.search import postgres
+
+    await PostgresBackend(pool).upsert([doc(1, "ขยะ ล้น", "ถนน พัง")], version=1)
+    blocks = await conn.fetchval(
+        "SELECT sum(pg_relation_size(r::regclass) / current_setting('block_size')::int) FROM unnest($1::text[]) r",
+        list(postgres.SEARCH_RELATIONS),
+    )
+    assert await postgres.prewarm(conn) == blocks > 0
+    await conn.execute("DROP EXTENSION pg_prewarm")
+    assert await postgres.prewarm(conn) == 0  # a server without the module: skipped, not an error
+
+
+async def test_the_app_prewarms_postgres_search_when_it_starts(pool, monkeypatch):
+    from civic import background
+    from civic.search import postgres
+
+    calls = []
+
+    async def prewarm(conn):
+        calls.append(await conn.fetchval("SELECT 1"))
+        return 1
+
+    monkeypatch.setattr(postgres, "prewarm", prewarm)
+    base = {"SECRET_KEY": "x" * 40, "RUN_RELAY": "false", "RUN_SCHEDULER": "false", "CIVIC_DATA_DIR": "/tmp"}
+    for extra, expected in (({}, [1]), ({"MEILI_URL": "http://127.0.0.1:7700"}, [])):
+        calls.clear()
+        from civic.settings import load_settings
+
+        tasks = await background.start(pool, load_settings(base | extra))
+        await asyncio.gather(*tasks)
+        assert calls == expected

@@ -1,0 +1,18 @@
+"""The embedded PostgreSQL that `make run`, the tests and the benchmarks start."""
+
+from __future__ import annotations
+
+import pytest
+
+from civic import embedded_db
+
+
+def test_the_embedded_server_has_room_for_the_search_relations(pg_server):
+    if pg_server is None:
+        pytest.skip("TEST_DATABASE_URL is set: that server's settings are its own")
+    size = embedded_db.shared_buffers()
+    out = pg_server.psql(
+        f"SELECT 1 WHERE pg_size_bytes(current_setting('shared_buffers')) = pg_size_bytes('{size}');"
+    )
+    assert "(1 row)" in out, out
+    assert int(size.removesuffix("MB")) > 128  # PostgreSQL's default
