@@ -193,7 +193,8 @@ async def bench_search(pool, search_pool, n: int, vocab: list[str], rng: random.
     print("  slowest: " + ", ".join(f"{q!r} {t * 1000:.0f} ms ({n} hits)" for t, q, n in slowest))
     print(f"  primary-key fetch: p50 {statistics.median(pk) * 1000:.2f} ms, p95 {p95(pk) * 1000:.2f} ms")
     print(
-        f"search (SQL): p95 is {p95(times) / p95(pk):.1f}x a primary-key row fetch at {n} documents (goal <= 3x)"
+        f"search (SQL, for reference): p95 is {p95(times) / p95(pk):.1f}x one primary-key row fetch at {n} documents "
+        "(the goal compares pages: a search page against a page fetched by primary key, below)"
     )
     print(
         f"  filtered (a province, or a kind and a status): p50 {statistics.median(filtered) * 1000:.1f} ms, "
@@ -281,7 +282,10 @@ async def bench_pages(pool, search_pool, idea_ids: list[int], vocab: list[str], 
                 # URLs encoded before timing, as a browser sends them: percent-encoding Thai is
                 # the client's work, and only the search side has any
                 urls = [f"{search_path}?{urlencode({'q': q})}" for q in search_queries(vocab, rng)]
-                for url in urls[:20]:  # warm-up: statements prepared, templates compiled
+                # warm-up: templates compiled, and each search statement prepared (words with a
+                # multi-word synonym, and no match at all, take the other two)
+                warm = [f"{search_path}?{urlencode({'q': q})}" for q in ("ไฟดับ", "qqxzvw", "qqxzv")]
+                for url in warm + urls[:20]:
                     await timed(url)
                     await timed(page_url.format(rng.choice(idea_ids)))
                 s, p = [], []
