@@ -20,14 +20,26 @@ def _force_utf8_locale() -> None:
         os.environ[var] = "C.UTF-8"
 
 
-def shared_buffers() -> str:
+CGROUP_MEMORY_MAX = Path("/sys/fs/cgroup/memory.max")
+
+
+def memory() -> int:
+    """The machine's memory, or the container's limit when it is lower (cgroup v2)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        limit = CGROUP_MEMORY_MAX.read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total
+
+
+def shared_buffers(available: int | None = None) -> str:
     """Searches read postings and documents through shared buffers. At PostgreSQL's default of
     128 MB the search relations of 100k documents (~620 MB) cannot stay there, and a search of
     words not read lately copied their pages in from the OS first (~0.3 ms at p50). A quarter of
     the memory, as PostgreSQL's documentation suggests for a dedicated server, at most 2 GB; it
     is only used as pages are read."""
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return f"{min(2 << 30, memory // 4) >> 20}MB"
+    return f"{min(2 << 30, (available or memory()) // 4) >> 20}MB"
 
 
 def start(data_dir: Path, *, cleanup: str | None = "stop"):

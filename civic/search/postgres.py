@@ -374,7 +374,7 @@ cand AS (
 # SEARCH_BEST for the commonest queries (_first_statement): one word, or one word and its
 # one-word synonyms, or several words without synonyms. Each word then is its own concept, or
 # all of them are one, so a document's concepts are counted and scored straight from its
-# postings: one level of grouping, not two (~15 % of the statement's time). The same results:
+# postings: one level of grouping, not two (~13 % less time over the bench queries). The same results:
 # tests/integration/test_search_postings.py runs both on the relevance set.
 # $1 all-concepts tsquery; $2 the words, distinct; $3 the number of concepts (1, or one a word);
 # $4 documents read per word; $5 patterns, $6 lexicon words per pattern; $7-$10 filters;

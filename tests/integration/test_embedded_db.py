@@ -16,3 +16,15 @@ def test_the_embedded_server_has_room_for_the_search_relations(pg_server):
     )
     assert "(1 row)" in out, out
     assert int(size.removesuffix("MB")) > 128  # PostgreSQL's default
+
+
+def test_shared_buffers_take_a_quarter_of_the_memory_at_most_2_gb(tmp_path, monkeypatch):
+    assert embedded_db.shared_buffers(1 << 30) == "256MB"
+    assert embedded_db.shared_buffers(64 << 30) == "2048MB"
+    # inside a container, its limit counts, not the machine's memory
+    limit = tmp_path / "memory.max"
+    monkeypatch.setattr(embedded_db, "CGROUP_MEMORY_MAX", limit)
+    limit.write_text("536870912\n")
+    assert embedded_db.memory() == 512 << 20
+    limit.write_text("max\n")
+    assert embedded_db.memory() > 512 << 20
