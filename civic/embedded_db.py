@@ -35,7 +35,7 @@ def memory() -> int:
 
 def shared_buffers(available: int | None = None) -> str:
     """Searches read postings and documents through shared buffers. At PostgreSQL's default of
-    128 MB the search relations of 100k documents (~620 MB) cannot stay there, and a search of
+    128 MB the search relations of 100k documents (620-750 MB) cannot stay there, and a search of
     words not read lately copied their pages in from the OS first (~0.3 ms at p50). A quarter of
     the memory, as PostgreSQL's documentation suggests for a dedicated server, at most 2 GB; it
     is only used as pages are read."""
