@@ -8,7 +8,7 @@
    b. pages: GET /search?q= vs GET /ideas/{id} (a page fetched by primary key), and the JSON
       twins /api/v1/search vs /api/v1/ideas/{id}, through the real app in-process (no network,
       the same for both), after the ideas of step 3 are in the index; the two alternate, and then
-      each is timed on its own; 3 rounds of 200 new queries, pooled (per-round ratios printed).
+      each is timed on its own; 3 rounds of 180 timed new queries each, pooled (per-round ratios printed).
    c. what the candidate budget costs: how often the first 20 hits equal those of a search that
       reads 8x the documents per word.
 2. tokeniser: nlpo3 vs newmm throughput (reuses bench/bench_tokeniser.py)
@@ -274,28 +274,30 @@ async def bench_pages(pool, search_pool, idea_ids: list[int], vocab: list[str], 
             return time.perf_counter() - t
 
         for label, search_path, page_url in pairs:
-            # Each reading pools PAGE_ROUNDS rounds of 200 new queries: a p95 of 200 samples is
+            # URLs encoded before timing, as a browser sends them: percent-encoding Thai is the
+            # client's work, and only the search side has any
+            def urls(queries: list[str], path: str = search_path) -> list[str]:
+                return [f"{path}?{urlencode({'q': q})}" for q in queries]
+
+            # Each reading pools PAGE_ROUNDS rounds of 180 new queries: a p95 of 200 samples is
             # the 10th slowest, and on a shared 2-core machine it moved by 20 % from run to run.
             searched, paired, searched_alone, alone = [], [], [], []
             rounds: list[tuple[float, float, float]] = []
             for _ in range(PAGE_ROUNDS):
-                # URLs encoded before timing, as a browser sends them: percent-encoding Thai is
-                # the client's work, and only the search side has any
-                urls = [f"{search_path}?{urlencode({'q': q})}" for q in search_queries(vocab, rng)]
+                timed_urls = urls(search_queries(vocab, rng))
                 # warm-up: templates compiled, and each search statement prepared (words with a
                 # multi-word synonym, and no match at all, take the other two)
-                warm = [f"{search_path}?{urlencode({'q': q})}" for q in ("ไฟดับ", "qqxzvw", "qqxzv")]
-                for url in warm + urls[:20]:
+                for url in urls(["ไฟดับ", "qqxzvw", "qqxzv"]) + timed_urls[:20]:
                     await timed(url)
                     await timed(page_url.format(rng.choice(idea_ids)))
                 s, p = [], []
-                for url in urls[20:]:
+                for url in timed_urls[20:]:
                     s.append(await timed(url))
                     p.append(await timed(page_url.format(rng.choice(idea_ids))))
                 # Each kind timed on its own (new queries, as repeated ones find warm caches): a
                 # page right after the other kind pays for the caches and garbage it left (10-30 %
                 # at p95), so the alternating reading above is checked by one where neither does.
-                new_urls = [f"{search_path}?{urlencode({'q': q})}" for q in search_queries(vocab, rng, 180)]
+                new_urls = urls(search_queries(vocab, rng, 180))
                 sa = [await timed(url) for url in new_urls]
                 a = [await timed(page_url.format(rng.choice(idea_ids))) for _ in new_urls]
                 rounds.append((p95(s) / p95(p), p95(sa) / p95(a), p95(s) / p95(a)))

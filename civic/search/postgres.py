@@ -134,10 +134,12 @@ async def _settings(conn: asyncpg.Connection, settings: dict[str, str]) -> Async
     """`settings` for what runs inside (SET LOCAL: they end with the transaction). Outside one, a
     transaction is begun in the same round trip as they are set, and ended in every case (COMMIT
     after an error rolls back)."""
+    if not settings:
+        yield
+        return
     set_local = "; ".join(f"SET LOCAL {k} = '{v}'" for k, v in settings.items())
-    if not settings or conn.is_in_transaction():
-        if settings:
-            await conn.execute(set_local)
+    if conn.is_in_transaction():
+        await conn.execute(set_local)
         yield
         return
     await conn.execute("BEGIN; " + set_local)
@@ -412,10 +414,14 @@ SEARCH_RELATIONS = (
     "search_postings_best_idx", "search_documents", "search_documents_pkey", "search_documents_tsv_idx",
     "search_documents_title_trgm_idx", "search_lexicon", "search_lexicon_word_trgm_idx",
 )  # fmt: skip
-PREWARM = """
+# Every app process starts the prewarm; the first to take this lock (held to the end of its
+# transaction) does it, and the others find the pages loaded or loading.
+PREWARM_LOCK_KEY = 0x63697669632D7077  # "civic-pw"
+PREWARM = f"""
 SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_prewarm') THEN 'no pg_prewarm'
             WHEN (SELECT sum(pg_relation_size(r::regclass)) FROM unnest($1::text[]) r)
                  > pg_size_bytes(current_setting('shared_buffers')) / 2 THEN 'larger than half of shared_buffers'
+            WHEN NOT pg_try_advisory_xact_lock({PREWARM_LOCK_KEY}) THEN 'another process is prewarming them'
        END AS skipped
 """
 
@@ -423,16 +429,17 @@ SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_prew
 async def prewarm(conn: asyncpg.Connection) -> int:
     """Load SEARCH_RELATIONS into shared buffers (pg_prewarm, migration 0025), as a search engine
     keeps its index in memory: the first search of a word then finds its postings there. Returns
-    the blocks loaded, 0 when skipped (no pg_prewarm, or too large; logged)."""
-    skipped = await conn.fetchval(PREWARM, list(SEARCH_RELATIONS))
-    if skipped:
-        log.info("search relations not prewarmed: %s", skipped)
-        return 0
-    # pg_prewarm is called by name only once it is known to exist (a statement naming a missing
-    # function fails when it is planned)
-    return await conn.fetchval(
-        "SELECT sum(pg_prewarm(r::regclass))::bigint FROM unnest($1::text[]) r", list(SEARCH_RELATIONS)
-    )
+    the blocks loaded, 0 when skipped (no pg_prewarm, too large, or another process at it; logged)."""
+    async with conn.transaction():
+        skipped = await conn.fetchval(PREWARM, list(SEARCH_RELATIONS))
+        if skipped:
+            log.info("search relations not prewarmed: %s", skipped)
+            return 0
+        # pg_prewarm is called by name only once it is known to exist (a statement naming a
+        # missing function fails when it is planned)
+        return await conn.fetchval(
+            "SELECT sum(pg_prewarm(r::regclass))::bigint FROM unnest($1::text[]) r", list(SEARCH_RELATIONS)
+        )
 
 
 def _query_words(aq: text.AnalysedQuery) -> tuple[list[str], list[int], list[int], list[int]]:

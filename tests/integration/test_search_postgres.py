@@ -171,6 +171,10 @@ async def test_the_search_relations_are_prewarmed_when_they_fit(pool, conn):
         list(postgres.SEARCH_RELATIONS),
     )
     assert await postgres.prewarm(conn) == blocks > 0
+    # another app process already at it: this one leaves it to that one
+    async with pool.acquire() as other, other.transaction():
+        await other.execute(f"SELECT pg_advisory_xact_lock({postgres.PREWARM_LOCK_KEY})")
+        assert await postgres.prewarm(conn) == 0
     await conn.execute("DROP EXTENSION pg_prewarm")
     assert await postgres.prewarm(conn) == 0  # a server without the module: skipped, not an error
 

@@ -159,8 +159,7 @@ async def test_the_simple_statement_finds_ranks_and_counts_as_the_general_one(po
     queries = [q for q, _, _ in CASES] + ["ตลาด", "ตลาด สะพาน", "สะพาน ขยะ ถนน"]
     filters = [SearchQuery(q=""), SearchQuery(q="", province="PKT"), SearchQuery(q="", kind="idea", status="open")]
     simple, truncated = 0, 0
-    async with conn.transaction():
-        await conn.execute("; ".join(f"SET LOCAL {k} = '{v}'" for k, v in postgres.SEARCH_SETTINGS.items()))
+    async with postgres._settings(conn, postgres.SEARCH_SETTINGS):
         for q in queries:
             aq = text.analyse(q)
             patterns = [p for p in text.like_patterns(aq) if p is not None]
