@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from civic import db as dbmod
+from civic.accounts.cache import CredentialCache
 from civic.settings import PROJECT_ROOT, Settings, get_settings
 from civic.validation import DomainError
 from civic.web.errors import (
@@ -96,6 +98,10 @@ def create_app(
             from civic import background as bg
 
             background = await bg.start(app.state.pool, settings)
+            if settings.database_url and settings.credential_cache_seconds > 0:
+                background.append(
+                    asyncio.create_task(app.state.credentials.listen(settings.database_url), name="credentials")
+                )
             yield
         finally:
             from civic import background as bg
@@ -145,7 +151,16 @@ def create_app(
             security=[{"bearer": []}],
         ),
         lifespan=[lifespan],
-        state=State({"settings": settings, "pool": pool, "search_pool": search_pool}),
+        # Remembers nothing until its listener runs (started with the app, above): an app driven
+        # without its lifespan, as the tests' clients do, asks the database on every request.
+        state=State(
+            {
+                "settings": settings,
+                "pool": pool,
+                "search_pool": search_pool,
+                "credentials": CredentialCache(settings.credential_cache_seconds),
+            }
+        ),
         debug=False,
         logging_config=None,
     )

@@ -87,7 +87,8 @@ class SecurityHeadersMiddleware:
 
 
 class AuthMiddleware:
-    """Puts the current user (or None) in scope["user"].
+    """Puts the current user (or None) in scope["user"]: remembered (civic.accounts.cache), or
+    loaded in a batch with the other requests that arrive together.
 
     A bearer token, when sent, is the only credential considered: an invalid one is a 401,
     never a fall-back to the cookie, which is what lets bearer calls skip CSRF safely.
@@ -106,7 +107,7 @@ class AuthMiddleware:
         scope["auth_method"] = None
         user = None
         if token is not None:
-            user = await batch_loader(state, accounts.users_for_api_tokens).load(token)
+            user = await state.credentials.user("token", token, batch_loader(state, accounts.users_for_api_tokens).load)
             if user is None or user.status != "active":
                 await _unauthorised(scope, send)
                 return
@@ -114,7 +115,9 @@ class AuthMiddleware:
         else:
             cookie = _cookie(scope, SESSION_COOKIE)
             if cookie:
-                user = await batch_loader(state, accounts.users_for_sessions).load(cookie)
+                user = await state.credentials.user(
+                    "session", cookie, batch_loader(state, accounts.users_for_sessions).load
+                )
                 if user is not None and user.status != "active":
                     user = None
                 if user is not None:
