@@ -81,9 +81,12 @@ def cmd_run(args, settings) -> int:
         print(report)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"civic is serving on http://{host}:{port}  (Ctrl-C to stop)", flush=True)
+    from civic.web.server import CoalescingHttpToolsProtocol
+
     uvicorn.run(
         "civic.app:create_app",
         factory=True,
+        http=CoalescingHttpToolsProtocol,
         host=host,
         port=port,
         workers=args.workers or settings.workers,

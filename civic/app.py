@@ -17,7 +17,6 @@ from litestar.exceptions import HTTPException
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -132,7 +131,6 @@ def create_app(
             AuthMiddleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
         ],
-        plugins=[HTMXPlugin()],
         template_config=TemplateConfig(instance=_jinja()),
         exception_handlers={
             HTTPException: http_exception_handler,

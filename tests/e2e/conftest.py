@@ -46,7 +46,7 @@ def _server_dsn(admin_url: str, database: str) -> str:
 
 @pytest.fixture(scope="session")
 def live_server(admin_url, template_db, tmp_path_factory):
-    """Base URL of the app served by uvicorn in its own process, on its own database."""
+    """Base URL of the app served by `civic run` (uvicorn) in its own process, on its own database."""
     name = f"e2e_{uuid.uuid4().hex[:8]}"
 
     async def create():
@@ -74,8 +74,8 @@ def live_server(admin_url, template_db, tmp_path_factory):
     log_path = data_dir / "server.log"
     log = log_path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "civic.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+        # As production starts it: `civic run` serves through civic.web.server's protocol.
+        [sys.executable, "-m", "civic", "run", "--no-demo", "--host", "127.0.0.1", "--port", str(port)],
         env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"

@@ -7,7 +7,9 @@ tests pin the cost so that a regression shows up as a failing test, not only in 
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -348,3 +350,68 @@ async def test_a_bad_request_in_a_batch_fails_alone(app, make_client, conn):
     )
     assert [r.status_code for r in responses] == [200, 400, 200]
     assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 2
+
+
+async def _asgi(app, method: str, path: str, token: str) -> int:
+    """One request straight into the ASGI app, with no HTTP client whose own objects could blur
+    what the app leaves behind."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"authorization", f"Bearer {token}".encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    statuses = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    await app(scope, receive, send)
+    return statuses[0]
+
+
+@pytest.mark.parametrize("remembered", [False, True], ids=["token-loaded", "token-remembered"])
+async def test_api_requests_leave_no_reference_cycles(app, conn, remembered):
+    """Objects caught in a reference cycle outlive their request until the cyclic collector runs,
+    and enough of them make it run, over everything young, every few dozen requests. The
+    HTMX plugin's request class (request <-> details) once put every request's scope in such a
+    cycle; no request handled here may make one."""
+    world = await _world(conn)
+    ideas = [await _idea(conn, world, title=f"ไอเดียที่ {n}") for n in range(45)]
+    _, token = await accounts.create_api_token(conn, world["users"]["citizen2@example.com"], "cli")
+    app.state.credentials.listening = remembered  # what the running listener sets
+
+    def requests(some_ideas):
+        for idea_id in some_ideas:
+            yield "POST", f"/api/v1/ideas/{idea_id}/support"
+            yield "GET", "/api/v1/me"
+            yield "DELETE", f"/api/v1/ideas/{idea_id}/support"
+
+    for method, path in requests(ideas[:15]):  # warm-up: lazy imports, caches, prepared statements
+        assert await _asgi(app, method, path, token) == 200
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for method, path in requests(ideas[15:]):
+            assert await _asgi(app, method, path, token) == 200
+        gc.collect()
+        garbage = Counter(type(o).__qualname__ for o in gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+        app.state.credentials.listening = False
+    assert garbage == Counter()
