@@ -207,13 +207,18 @@ async def run_for(seconds: float, concurrency: int, step) -> float:
 
 class Cursor:
     """Worker w walks ideas w*97, w*97+1, ... and keeps its place across rounds, so every call
-    supports an idea this user has not supported yet (a real insert, never a no-op conflict)."""
+    supports an idea this user has not supported yet (a real insert, never a no-op conflict).
+    Walking past its last unused idea is an error: the rate would then count no-ops."""
 
     def __init__(self, ideas: list[int], concurrency: int) -> None:
         self.ideas = ideas
         self.pos = [w * 97 for w in range(concurrency)]
+        self.steps = [0] * concurrency
 
     def next(self, w: int) -> int:
+        self.steps[w] += 1
+        if self.steps[w] > len(self.ideas):
+            raise RuntimeError(f"worker {w} has supported every idea: run with fewer rounds or more ideas")
         self.pos[w] += 1
         return self.ideas[self.pos[w] % len(self.ideas)]
 
@@ -314,7 +319,10 @@ async def main() -> None:
     try:
         embedded_db.ensure_database(server, "civic")
         dsn = embedded_db.dsn(server, "civic")
-        data = await setup(dsn, n_ideas=5000, n_users=2 * c + 2)
+        # Enough ideas that no worker runs out (see Cursor) at up to ~1000 calls per second
+        # each: the warm-up second of each kind, then every round.
+        n_ideas = 1000 * (2 + int(args.rounds * args.seconds))
+        data = await setup(dsn, n_ideas=n_ideas, n_users=2 * c + 2)
         port = free_port()
         env = os.environ | {
             "SECRET_KEY": SECRET,
