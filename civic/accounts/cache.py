@@ -13,7 +13,8 @@ changed, whatever code, process or person made it. `listen` forgets everything o
   before the change would have been.
 - Entries also expire after `ttl` seconds. That bounds what a notice lost to a half-open
   connection could cost (the listener pings to find those), and it lets each person's
-  last_used_at / session expiry keep being touched.
+  last_used_at / session expiry keep being touched. It is also how late a session that runs out
+  on its own (30 days unused) may still be honoured; ending one early sends a notice.
 Unknown credentials are never remembered, so a new session or token needs no notice.
 """
 
@@ -44,7 +45,18 @@ class CredentialCache:
         extra = {"timer": timer} if timer is not None else {}
         self._users: TTLCache[tuple[str, bytes], CurrentUser] = TTLCache(maxsize, ttl, **extra)
         self._generation = 0
-        self.listening = False
+        self._listening = False
+
+    @property
+    def listening(self) -> bool:
+        return self._listening
+
+    @listening.setter
+    def listening(self, value: bool) -> None:
+        # Either way, an answer loaded before may have missed a notice: coming up, one sent while
+        # nobody listened; going down, one that will not arrive.
+        self.forget_all()
+        self._listening = value
 
     @property
     def generation(self) -> int:
@@ -99,7 +111,5 @@ class CredentialCache:
                 except TimeoutError:
                     await conn.fetchval("SELECT 1", timeout=PING_TIMEOUT)
         finally:
-            # Notices may have been missed from here on: remember nothing until listening again.
             self.listening = False
-            self.forget_all()
             conn.terminate()

@@ -109,6 +109,22 @@ async def test_an_answer_loaded_while_the_listener_dropped_is_not_kept():
     assert load.calls == ["t1", "t1"]
 
 
+async def test_an_answer_loaded_before_the_listener_came_up_is_not_kept():
+    cache = CredentialCache(60)
+    load = Loader({"t1": ALICE})
+
+    async def before_listening(credential: str) -> CurrentUser | None:
+        user = await load(credential)  # read while no notice could arrive
+        cache.listening = True
+        return user
+
+    await cache.user("token", "t1", before_listening)
+    await cache.user("token", "t1", load)
+    assert load.calls == ["t1", "t1"]
+    await cache.user("token", "t1", load)
+    assert load.calls == ["t1", "t1"]
+
+
 async def test_entries_expire_after_their_time():
     clock = Clock()
     cache, load = listening(ttl=60, timer=clock), Loader({"t1": ALICE})
