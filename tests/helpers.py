@@ -77,6 +77,20 @@ async def login(client, email: str, password: str = PASSWORD):
     return response
 
 
+def record_batch_sizes(monkeypatch, module, name: str) -> list[int]:
+    """Replaces module.<name>, a store function that answers a list of keys, with one that also
+    records how many keys each call got."""
+    sizes: list[int] = []
+    real = getattr(module, name)
+
+    async def recording(conn, keys):
+        sizes.append(len(keys))
+        return await real(conn, keys)
+
+    monkeypatch.setattr(module, name, recording)
+    return sizes
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

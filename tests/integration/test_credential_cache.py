@@ -12,7 +12,7 @@ import pytest
 from civic.accounts import store as accounts
 from civic.accounts.cache import LISTENER_NAME, CredentialCache
 from civic.orgs import store as orgs
-from tests.helpers import make_agency, make_user
+from tests.helpers import make_agency, make_user, record_batch_sizes
 
 WAIT = 10.0  # seconds: a notice normally arrives in well under one
 
@@ -99,14 +99,7 @@ async def test_the_started_app_serves_a_known_token_from_memory_until_it_is_revo
 ):
     user_id = await make_user(conn, "cached@example.org")
     token_id, token = await accounts.create_api_token(conn, user_id, "cli")
-    loads = []
-    real = accounts.users_for_api_tokens
-
-    async def counting(c, tokens):
-        loads.append(len(tokens))
-        return await real(c, tokens)
-
-    monkeypatch.setattr(accounts, "users_for_api_tokens", counting)
+    loads = record_batch_sizes(monkeypatch, accounts, "users_for_api_tokens")
     headers = {"authorization": f"Bearer {token}"}
     cache = app.state.credentials
     async with app.lifespan():  # what the server runs at start: the listener starts

@@ -19,7 +19,7 @@ import pytest
 from civic.accounts import store as accounts
 from civic.db import _init_connection
 from civic.ideas import store
-from tests.helpers import login, make_user, send_json
+from tests.helpers import login, make_user, record_batch_sizes, send_json
 from tests.integration.test_ideas import _idea, _world
 
 
@@ -289,14 +289,7 @@ async def _idea_and_tokens(conn, n: int) -> tuple[int, list[str]]:
 
 async def test_concurrent_api_supports_share_statements(app, make_client, conn, monkeypatch):
     idea_id, tokens = await _idea_and_tokens(conn, 20)
-    batches = []
-    support_ideas = store.support_ideas
-
-    async def recording(c, requests):
-        batches.append(len(requests))
-        return await support_ideas(c, requests)
-
-    monkeypatch.setattr(store, "support_ideas", recording)
+    batches = record_batch_sizes(monkeypatch, store, "support_ideas")
     client = await make_client()
     responses = await asyncio.gather(
         *(
