@@ -17,6 +17,7 @@ from litestar.exceptions import HTTPException
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -33,6 +34,7 @@ from civic.web.errors import (
 )
 from civic.web.openapi import LocalSwaggerPlugin
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
+from civic.web.templating import PageRequest
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,8 @@ def create_app(
             AuthMiddleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
         ],
+        plugins=[HTMXPlugin()],
+        request_class=PageRequest,
         template_config=TemplateConfig(instance=_jinja()),
         exception_handlers={
             HTTPException: http_exception_handler,

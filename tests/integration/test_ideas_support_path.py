@@ -378,9 +378,9 @@ async def _asgi(app, method: str, path: str, token: str) -> int:
 @pytest.mark.parametrize("remembered", [False, True], ids=["token-loaded", "token-remembered"])
 async def test_api_requests_leave_no_reference_cycles(app, conn, remembered):
     """Objects caught in a reference cycle outlive their request until the cyclic collector runs,
-    and enough of them make it run, over everything young, every few dozen requests. The
-    HTMX plugin's request class (request <-> details) once put every request's scope in such a
-    cycle; no request handled here may make one."""
+    and enough of them make it run, over everything young, every few dozen requests.
+    HTMXRequest (request <-> details) put every request's scope in such a cycle, hence
+    civic.web.templating.PageRequest; no request handled here may make one."""
     world = await _world(conn)
     ideas = [await _idea(conn, world, title=f"ไอเดียที่ {n}") for n in range(45)]
     _, token = await accounts.create_api_token(conn, world["users"]["citizen2@example.com"], "cli")
