@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -98,11 +97,7 @@ def create_app(
         try:
             from civic import background as bg
 
-            background = await bg.start(app.state.pool, settings)
-            if settings.database_url and settings.credential_cache_seconds > 0:
-                background.append(
-                    asyncio.create_task(app.state.credentials.listen(settings.database_url), name="credentials")
-                )
+            background = await bg.start(app.state.pool, settings, app.state.credentials)
             yield
         finally:
             from civic import background as bg
@@ -153,7 +148,7 @@ def create_app(
             security=[{"bearer": []}],
         ),
         lifespan=[lifespan],
-        # Remembers nothing until its listener runs (started with the app, above): an app driven
+        # Remembers nothing until its listener runs (background.start, with the app): an app driven
         # without its lifespan, as the tests' clients do, asks the database on every request.
         state=State(
             {
