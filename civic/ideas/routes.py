@@ -268,7 +268,7 @@ async def _support_fast(request: Request, idea_id: int, withdraw: bool) -> Suppo
         if withdraw:
             async with state.pool.acquire() as db:
                 return await store.withdraw_support(db, idea_id, user.id)
-        return await batch_loader(state, store.support_ideas).load((idea_id, user.id))
+        return await batch_loader(state, store.support_ideas, group_commit=True).load((idea_id, user.id))
     except store.NotFound:
         raise not_found(IDEA_NOT_FOUND) from None
     except store.NotAllowed:

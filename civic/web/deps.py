@@ -3,11 +3,12 @@ and the batch loaders that hot paths share across concurrent requests."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import asyncpg
-from aiodataloader import DataLoader
+from aiodataloader import DataLoader, Loader, dispatch_queue_batch
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
@@ -18,14 +19,47 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+class GroupCommitLoader(DataLoader[K, V]):
+    """A DataLoader that keeps one batch in flight: what arrives while it runs waits, and goes
+    together in the next one (group commit). A plain DataLoader sends a batch every event-loop
+    turn, so under load a worker had several small write statements running at once. Each
+    statement has a fixed cost in PostgreSQL (a support's is about twice a bare insert's, whatever
+    its size), and backends that run side by side on few cores contend; fewer, larger statements
+    cost less per key. Under bench_ideas' 32 clients PostgreSQL's CPU per support fell from ~0.08
+    to ~0.07 ms, and throughput rose ~10%.
+
+    The price: a batch that waits (on a row lock, say) holds up that worker's next one, so this
+    is for short writes whose keys are spread out, not for reads."""
+
+    _in_flight: asyncio.Task | None = None
+
+    def do_resolve_reject(self, key: K, future: asyncio.Future[V]) -> None:
+        self._queue.append(Loader(key=key, future=future))
+        if self._in_flight is None:
+            # A task's first step runs on the next loop turn: the keys of this turn join it.
+            self._in_flight = self.loop.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                queue, self._queue = self._queue, []
+                await dispatch_queue_batch(self, queue)
+        finally:
+            self._in_flight = None
+
+
 def batch_loader(
-    state: State, load: Callable[[asyncpg.Connection, list[K]], Awaitable[list[V]]]
+    state: State,
+    load: Callable[[asyncpg.Connection, list[K]], Awaitable[list[V]]],
+    *,
+    group_commit: bool = False,
 ) -> DataLoader[K, V]:
     """The app's loader for `load`, a store function that answers a list of keys in order with one
-    statement. Requests that arrive together (one event-loop turn) share that statement and one
-    pooled connection instead of a round trip and a checkout each. Nothing is cached between
-    batches: every request sees the database as it is when its batch runs. A result that is an
-    exception instance is raised to its own request only, and so is an error of one key.
+    statement. Requests that arrive together (one event-loop turn, or with group_commit, while the
+    previous batch runs: GroupCommitLoader) share that statement and one pooled connection instead
+    of a round trip and a checkout each. Nothing is cached between batches: every request sees the
+    database as it is when its batch runs. A result that is an exception instance is raised to its
+    own request only, and so is an error of one key.
 
     Built on first use, so that the loader belongs to the event loop that serves requests."""
     loaders: dict[Any, DataLoader] | None = state.get("batch_loaders")
@@ -53,5 +87,5 @@ def batch_loader(
                         results.append(exc)
                 return results
 
-        loader = loaders[load] = DataLoader(batch, cache=False)
+        loader = loaders[load] = (GroupCommitLoader if group_commit else DataLoader)(batch, cache=False)
     return loader
