@@ -603,7 +603,10 @@ INSERT_SUPPORT = "INSERT INTO idea_supports (idea_id, user_id) VALUES ($1, $2) O
 # * each count moves by what was really inserted, from the locked row, so it stays exact;
 # * the response clock starts, and the event is recorded, the first time a count reaches the
 #   board's threshold (threshold_reached_at = now() only in the transaction that set it);
-# * the search outbox row (see civic.search.outbox) is written in the same statement.
+# * the search outbox row (see civic.search.outbox) is written in the same statement, when the
+#   count crosses into another doubling: the idea's search document carries its popularity only
+#   that precisely (search_documents), so any other support changes nothing there, and the relay
+#   is not sent to reindex a popular idea on every support.
 # The board's is_open is read from the statement's snapshot, as the old two-step check did.
 SUPPORT = """
 WITH req AS (
@@ -632,7 +635,9 @@ WITH req AS (
     FROM added a, idea_boards b
     WHERE i.id = a.idea_id AND b.id = i.board_id
     RETURNING i.id, i.support_count, i.threshold_reached_at = now() AS just_reached, i.answer_due_at,
-              b.support_threshold
+              b.support_threshold,
+              search_popularity_doublings(i.support_count) <> search_popularity_doublings(i.support_count - a.n)
+                  AS regraded
 ), event AS (
     INSERT INTO events (kind, subject_kind, subject_id, payload)
     SELECT 'idea.threshold_reached', 'idea', id,
@@ -640,7 +645,7 @@ WITH req AS (
                               'answer_due_at', answer_due_at)
     FROM bump WHERE just_reached
 ), search AS (
-    INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', id, 'upsert' FROM bump
+    INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', id, 'upsert' FROM bump WHERE regraded
 ), result AS (
     SELECT r.n, t.status, t.hidden, t.is_open, COALESCE(bump.support_count, t.support_count) AS support_count,
            ins.user_id IS NOT NULL AND r.n = min(r.n) OVER (PARTITION BY r.idea_id, r.user_id) AS changed,
@@ -691,7 +696,8 @@ async def support_idea(conn: asyncpg.Connection, idea_id: int, user_id: int) -> 
 
 
 # The withdrawal twin of SUPPORT: same lock, same gate (a hidden or closed idea keeps its
-# supports), the count moves only when a row was really deleted.
+# supports), the count moves only when a row was really deleted, and the search document is
+# queued only when the count leaves its doubling.
 WITHDRAW = """
 WITH target AS (
     SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count
@@ -706,9 +712,11 @@ WITH target AS (
 ), dropped AS (
     UPDATE ideas i SET support_count = i.support_count - 1
     WHERE i.id = (SELECT idea_id FROM del)
-    RETURNING i.support_count
+    RETURNING i.support_count,
+              search_popularity_doublings(i.support_count) <> search_popularity_doublings(i.support_count + 1)
+                  AS regraded
 ), search AS (
-    INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', $1, 'upsert' FROM dropped
+    INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', $1, 'upsert' FROM dropped WHERE regraded
 )
 SELECT t.status, t.hidden, t.is_open, COALESCE(dropped.support_count, t.support_count) AS support_count,
        dropped.support_count IS NOT NULL AS changed
@@ -1003,7 +1011,8 @@ async def user_role(conn: asyncpg.Connection, user_id: int) -> str | None:
 # ------------------------------------------------------------------ search contract
 
 SEARCH_DOCUMENTS = """
-SELECT i.id, i.title, i.body, i.province, o.slug AS agency, i.status, i.created_at, i.support_count
+SELECT i.id, i.title, i.body, i.province, o.slug AS agency, i.status, i.created_at,
+       (2 ^ search_popularity_doublings(i.support_count))::int - 1 AS popularity
 FROM ideas i JOIN idea_boards b ON b.id = i.board_id JOIN organisations o ON o.id = b.agency_id
 WHERE i.id = ANY($1::bigint[]) AND i.hidden_at IS NULL AND i.status <> 'pending_moderation'
 ORDER BY i.id
@@ -1012,7 +1021,9 @@ ORDER BY i.id
 
 async def search_documents(conn: asyncpg.Connection, ids: list[int]) -> list[dict]:
     """One document per visible idea among `ids`; hidden and pending ideas are left out, so the
-    search relay deletes them from the index."""
+    search relay deletes them from the index. Its popularity is the support count rounded down to
+    its doubling (0, 1, 3, 7, 15, ...): both backends rank by doublings, and a document that
+    changes only when that does is one that supports need not reindex (SUPPORT, WITHDRAW)."""
     rows = await conn.fetch(SEARCH_DOCUMENTS, list(ids))
     return [
         {
@@ -1024,7 +1035,7 @@ async def search_documents(conn: asyncpg.Connection, ids: list[int]) -> list[dic
             "agency": r["agency"],
             "status": r["status"],
             "created_at": r["created_at"],
-            "popularity": r["support_count"],
+            "popularity": r["popularity"],
             "url": f"/ideas/{r['id']}",
         }
         for r in rows

@@ -82,7 +82,7 @@ async def test_session_is_touched_once_per_interval_and_extended(client, conn):
     assert await conn.fetchval("SELECT expires_at <= now() FROM sessions")
 
 
-async def test_support_writes_one_outbox_row_per_real_support_and_the_threshold_event(client, conn):
+async def test_support_queues_the_search_document_when_popularity_doubles_and_records_the_threshold(client, conn):
     world = await _world(conn, threshold=2, days=10)
     idea_id = await _idea(conn, world)
     outbox_rows = "SELECT count(*) FROM search_outbox WHERE kind = 'idea' AND entity_id = $1"
@@ -102,13 +102,42 @@ async def test_support_writes_one_outbox_row_per_real_support_and_the_threshold_
     assert await conn.fetchval(outbox_rows, idea_id) == before + 1  # a repeat writes nothing
     state = await store.support_idea(conn, idea_id, world["users"]["citizen3@example.com"])
     assert (state.changed, state.support_count, state.threshold_reached) == (True, 2, True)
+    # 1 -> 2 stays in the same doubling: the document would not change, so nothing is queued.
+    assert await conn.fetchval(outbox_rows, idea_id) == before + 1
     idea = await store.get_idea(conn, idea_id)
     event = await conn.fetchrow("SELECT kind, payload FROM events WHERE subject_id = $1", idea_id)
     assert event["kind"] == "idea.threshold_reached"
     assert event["payload"]["support_count"] == 2 and event["payload"]["threshold"] == 2
     assert datetime.fromisoformat(event["payload"]["answer_due_at"]) == idea.answer_due_at
     assert (idea.answer_due_at - idea.threshold_reached_at).days == 10
-    assert await conn.fetchval(outbox_rows, idea_id) == before + 2
+    await store.support_idea(conn, idea_id, world["users"]["staff@other.example"])
+    assert await conn.fetchval(outbox_rows, idea_id) == before + 2  # 3: the next doubling
+
+
+async def test_the_search_document_changes_exactly_when_a_support_queues_it(conn):
+    """Popularity in a document is the count rounded down to its doubling, so the rows that
+    SUPPORT and WITHDRAW queue are the changes of search_documents, no more and no fewer."""
+    world = await _world(conn, threshold=100)
+    idea_id = await _idea(conn, world)
+    outbox_rows = "SELECT count(*) FROM search_outbox WHERE kind = 'idea' AND entity_id = $1"
+    users = [await make_user(conn, f"fan{i}@example.com") for i in range(8)]
+
+    async def observe():
+        (doc,) = await store.search_documents(conn, [idea_id])
+        return doc["popularity"], await conn.fetchval(outbox_rows, idea_id)
+
+    seen = [await observe()]
+    for uid in users:
+        await store.support_idea(conn, idea_id, uid)
+        seen.append(await observe())
+    for uid in reversed(users):
+        await store.withdraw_support(conn, idea_id, uid)
+        seen.append(await observe())
+    popularity = [p for p, _ in seen]
+    assert popularity[:9] == [0, 1, 1, 3, 3, 3, 3, 7, 7]
+    assert popularity[8:] == popularity[8::-1]
+    for (p0, queued0), (p1, queued1) in zip(seen, seen[1:]):
+        assert queued1 - queued0 == (p1 != p0), seen
 
 
 async def test_pending_idea_support_is_404_to_strangers_and_409_to_its_author(client, make_client, conn):
@@ -231,10 +260,13 @@ async def test_withdraw_in_one_statement_keeps_count_exact_and_refuses_on_a_hidd
         "changed": True,
         "threshold_reached": False,
     }
-    assert await conn.fetchval(outbox_rows, idea_id) == before + 1
+    assert await conn.fetchval(outbox_rows, idea_id) == before  # 2 -> 1: the same doubling
     r = await send_json(client, "DELETE", f"/api/v1/ideas/{idea_id}/support")
     assert (r.json()["changed"], r.json()["support_count"]) == (False, 1)
-    assert await conn.fetchval(outbox_rows, idea_id) == before + 1
+    assert await conn.fetchval(outbox_rows, idea_id) == before
+    await store.withdraw_support(conn, idea_id, world["users"]["citizen3@example.com"])
+    assert await conn.fetchval(outbox_rows, idea_id) == before + 1  # 1 -> 0
+    await store.support_idea(conn, idea_id, world["users"]["citizen3@example.com"])
     assert (await send_json(client, "DELETE", "/api/v1/ideas/999999/support")).status_code == 404
     await store.set_hidden(
         conn, "idea", idea_id, hidden=True, reason="สแปม", actor_id=world["users"]["mod@example.com"]
