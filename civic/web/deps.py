@@ -23,9 +23,9 @@ class GroupCommitLoader(DataLoader[K, V]):
     """A DataLoader that keeps one batch in flight: what arrives while it runs waits, and goes
     together in the next one (group commit). A plain DataLoader sends a batch every event-loop
     turn, so under load a worker had several small write statements running at once. Each
-    statement has a fixed cost in PostgreSQL (a support's is about twice a bare insert's, whatever
-    its size), and backends that run side by side on few cores contend; fewer, larger statements
-    cost less per key. Under bench_ideas' 32 clients PostgreSQL's CPU per support fell from ~0.08
+    statement has a fixed cost in PostgreSQL (a support batch's, before its first row, is about
+    twice a whole bare insert's), and backends that run side by side on few cores contend: fewer,
+    larger statements cost less per key. Under bench_ideas' 32 clients PostgreSQL's CPU per support fell from ~0.08
     to ~0.07 ms, and throughput rose ~10%.
 
     The price: a batch that waits (on a row lock, say) holds up that worker's next one, so this
