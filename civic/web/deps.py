@@ -65,7 +65,9 @@ def batch_loader(
     loaders: dict[Any, DataLoader] | None = state.get("batch_loaders")
     if loaders is None:
         loaders = state.batch_loaders = {}
-    loader = loaders.get(load)
+    # One loader per function and schedule: asking for the other schedule never gets this one.
+    slot = (load, group_commit)
+    loader = loaders.get(slot)
     if loader is None:
         pool: asyncpg.Pool = state.pool
 
@@ -87,5 +89,5 @@ def batch_loader(
                         results.append(exc)
                 return results
 
-        loader = loaders[load] = (GroupCommitLoader if group_commit else DataLoader)(batch, cache=False)
+        loader = loaders[slot] = (GroupCommitLoader if group_commit else DataLoader)(batch, cache=False)
     return loader
