@@ -81,9 +81,11 @@ def cmd_run(args, settings) -> int:
         print(report)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"civic is serving on http://{host}:{port}  (Ctrl-C to stop)", flush=True)
-    from civic.web.server import CoalescingHttpToolsProtocol
+    from uvicorn.config import STARTUP_FAILURE
 
-    uvicorn.run(
+    from civic.web.server import CoalescingHttpToolsProtocol, worker_listener
+
+    config = uvicorn.Config(
         "civic.app:create_app",
         factory=True,
         http=CoalescingHttpToolsProtocol,
@@ -96,6 +98,19 @@ def cmd_run(args, settings) -> int:
         access_log=settings.log_level.upper() in ("TRACE", "DEBUG", "INFO"),
         proxy_headers=False,  # client addresses are resolved by TRUSTED_PROXIES, not uvicorn
     )
+    if config.workers == 1:
+        server = uvicorn.Server(config)
+        server.run()
+        return 0 if server.started else STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    try:
+        listener = worker_listener(host, port)
+    except OSError as exc:
+        print(f"cannot serve on {host}:{port}: {exc}", file=sys.stderr)
+        return 1
+    # uvicorn's supervisor starts, watches and restarts the workers; each listens on its own socket.
+    Multiprocess(config, sockets=[listener]).run()
     return 0
 
 

@@ -92,3 +92,45 @@ async def test_a_request_that_gives_up_does_not_stop_the_others():
     batch.gate.set()
     assert await kept == 20
     assert await loader.load(3) == 30
+
+
+async def test_under_load_a_batch_waits_a_few_turns_to_grow_as_large_as_the_last():
+    batch = Recorder()
+    loader = GroupCommitLoader(batch.run, cache=False)
+    assert await asyncio.gather(*(loader.load(k) for k in (1, 2, 3, 4))) == [10, 20, 30, 40]
+    # A busy worker's clients send their next requests a loop turn or so apart.
+    trickled = []
+    for k in (5, 6, 7, 8):
+        trickled.append(loader.load(k))
+        await asyncio.sleep(0)
+    assert await asyncio.gather(*trickled) == [50, 60, 70, 80]
+    assert batch.batches == [[1, 2, 3, 4], [5, 6, 7, 8]]
+
+
+async def test_a_lone_request_waits_at_most_settle_turns():
+    batch = Recorder()
+    loader = GroupCommitLoader(batch.run, cache=False)
+    await asyncio.gather(*(loader.load(k) for k in range(1, 11)))
+    turns = 0
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    counter = asyncio.create_task(count_turns())
+    try:
+        assert await loader.load(11) == 110
+    finally:
+        counter.cancel()
+    assert batch.batches[-1] == [11]
+    assert turns <= GroupCommitLoader.settle_turns + 2
+    # ...and having been alone, the next request does not wait at all.
+    turns = 0
+    counter = asyncio.create_task(count_turns())
+    try:
+        assert await loader.load(12) == 120
+    finally:
+        counter.cancel()
+    assert turns <= 2
