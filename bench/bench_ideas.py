@@ -1,6 +1,6 @@
 """Idea boards under load, on loopback, against its own embedded PostgreSQL.
 
-    python bench/bench_ideas.py [--seconds 3] [--rounds 3] [--concurrency 32] [--workers 2]
+    python bench/bench_ideas.py [--seconds 3] [--rounds 5] [--concurrency 32] [--workers 2]
 
 Prints ratios:
 
@@ -304,7 +304,7 @@ async def query_counts(dsn: str, data_dir: Path, ideas: tuple[int, int]) -> tupl
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--requests", type=int, default=200)
