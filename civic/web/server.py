@@ -1,4 +1,6 @@
-"""uvicorn's httptools protocol, sending a response's head and body in one write.
+"""How `civic run` serves through uvicorn: its httptools protocol, sending a response's head and
+body in one write (CoalescingHttpToolsProtocol), and with --workers, a listening socket for each
+worker (WorkerListener).
 
 ASGI hands the server a response in two messages, head then body, and uvicorn writes each to
 the socket as it comes: two send() calls and, with TCP_NODELAY, two packets for even the
