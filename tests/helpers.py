@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from html.parser import HTMLParser
 
 from civic.accounts import store as accounts
@@ -75,6 +76,13 @@ async def login(client, email: str, password: str = PASSWORD):
     response = await post_form(client, "/login", {"email": email, "password": password})
     assert response.status_code in (200, 303), response.text[:500]
     return response
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def record_batch_sizes(monkeypatch, module, name: str) -> list[int]:

@@ -7,7 +7,6 @@ import asyncio
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import asyncpg
 import pytest
 
 from civic.settings import PROJECT_ROOT
+from tests.helpers import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,12 +30,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = PROJECT_ROOT / "tests" / "e2e" / "artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _server_dsn(admin_url: str, database: str) -> str:
@@ -70,7 +64,7 @@ def live_server(admin_url, template_db, tmp_path_factory):
         [sys.executable, "-m", "civic", "seed-demo"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True
     )
     assert seeded.returncode == 0, f"seed-demo failed:\n{seeded.stdout}\n{seeded.stderr}"
-    port = _free_port()
+    port = free_port()
     log_path = data_dir / "server.log"
     log = log_path.open("w")
     proc = subprocess.Popen(

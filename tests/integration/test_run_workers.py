@@ -12,12 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from civic.settings import PROJECT_ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import free_port
 
 
 def _tcp_sockets(port: int, state: str) -> set[str]:
@@ -46,7 +41,7 @@ def _children(pid: int) -> list[int]:
 
 
 def test_each_worker_listens_on_its_own_socket_and_serves(db_url, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = os.environ | {
         "DATABASE_URL": db_url,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
