@@ -581,3 +581,54 @@ async def test_blocked_user_cannot_act(client, conn):
     await accounts.set_status(conn, world["users"]["citizen2@example.com"], "blocked")
     r = await send_json(client, "POST", f"/api/v1/ideas/{idea_id}/support")
     assert r.status_code in (401, 403)
+
+
+async def test_hidden_idea_refuses_answer_comment_and_support_until_restored(client, make_client, conn):
+    """A moderator hid the idea: the owning agency cannot answer it and citizens cannot comment on
+    or support it, through the form or the API, and nothing is written. Restored, the very same
+    requests go through, so the refusals were about the hiding and nothing else."""
+    world = await _world(conn)
+    idea_id = await _idea(conn, world)
+    mod = world["users"]["mod@example.com"]
+    await store.set_hidden(conn, "idea", idea_id, hidden=True, reason="สแปม", actor_id=mod)
+    staff = client
+    await login(staff, "staff@owner.example")
+    citizen = await make_client()
+    await login(citizen, "citizen2@example.com")
+
+    async def written() -> tuple:
+        return tuple(
+            [
+                await conn.fetchval(f"SELECT count(*) FROM {table} WHERE idea_id = $1", idea_id)
+                for table in ("idea_answers", "idea_answer_revisions", "idea_comments", "idea_supports")
+            ]
+            + [await conn.fetchval("SELECT comment_count + support_count FROM ideas WHERE id = $1", idea_id)]
+        )
+
+    answer = {"body": "เทศบาลจะติดตั้งไวไฟในตลาดภายในเดือนหน้า"}
+    comment = {"body": "เห็นด้วยอย่างยิ่งครับ"}
+    r = await send_json(staff, "POST", f"/api/v1/ideas/{idea_id}/answer", answer)
+    assert r.status_code == 403, r.text
+    r = await post_form(staff, f"/ideas/{idea_id}/answer", answer)
+    assert r.status_code == 403
+    r = await send_json(citizen, "POST", f"/api/v1/ideas/{idea_id}/comments", comment)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "comments_closed"
+    r = await post_form(citizen, f"/ideas/{idea_id}/comments", comment)
+    assert r.status_code == 409
+    r = await post_form(
+        citizen, f"/ideas/{idea_id}/comments", comment, headers={"HX-Request": "true", "HX-Target": "comment-form"}
+    )
+    assert r.status_code == 409
+    r = await send_json(citizen, "POST", f"/api/v1/ideas/{idea_id}/support")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "not_supportable"
+    r = await post_form(citizen, f"/ideas/{idea_id}/support", {"action": "support"})
+    assert r.status_code == 409
+    assert await written() == (0, 0, 0, 0, 0)
+
+    await store.set_hidden(conn, "idea", idea_id, hidden=False, reason="", actor_id=mod)
+    assert (await send_json(staff, "POST", f"/api/v1/ideas/{idea_id}/answer", answer)).status_code == 200
+    assert (await post_form(staff, f"/ideas/{idea_id}/answer", answer)).status_code == 303
+    assert (await send_json(citizen, "POST", f"/api/v1/ideas/{idea_id}/comments", comment)).status_code == 201
+    assert (await post_form(citizen, f"/ideas/{idea_id}/comments", comment)).status_code == 303
+    assert (await send_json(citizen, "POST", f"/api/v1/ideas/{idea_id}/support")).status_code == 200
+    assert await written() == (1, 2, 2, 1, 3)
