@@ -616,7 +616,10 @@ async def test_hidden_idea_refuses_answer_comment_and_support_until_restored(cli
     r = await post_form(citizen, f"/ideas/{idea_id}/comments", comment)
     assert r.status_code == 409
     r = await post_form(
-        citizen, f"/ideas/{idea_id}/comments", comment, headers={"HX-Request": "true", "HX-Target": "comment-form"}
+        citizen,
+        f"/ideas/{idea_id}/comments",
+        comment,
+        headers={"HX-Request": "true", "HX-Target": "comment-form"},
     )
     assert r.status_code == 409
     r = await send_json(citizen, "POST", f"/api/v1/ideas/{idea_id}/support")
