@@ -18,17 +18,63 @@ Errors = dict[str, Problem]
 
 
 class DomainError(Exception):
-    """A store's refusal: the web layer maps it to a ClientError with this HTTP status and code.
-    Defined here, not in civic.web, because store.py may not import litestar."""
+    """The only exceptions an action raises. One handler (civic.web.errors) answers each as JSON,
+    as the form re-rendered with every error, or as a localised error page, from its status and
+    code. Defined here, not in civic.web, because rules and stores may not import litestar."""
 
     status = 409
     code = "conflict"
+    default_msgid = "This conflicts with the current state. Reload and try again."
 
-    def __init__(self, msgid: str, params: dict | None = None, *, field: str | None = None) -> None:
+    def __init__(self, msgid: str | None = None, params: dict | None = None, *, field: str | None = None) -> None:
+        msgid = msgid or self.default_msgid
         super().__init__(msgid)
         self.msgid = msgid
         self.params = params or {}
         self.field = field
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    default_msgid = "We could not find that page."
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    default_msgid = "You do not have permission to do this."
+
+
+class Conflict(DomainError):
+    """The request was valid, but the state it acts on does not allow it (now)."""
+
+
+class TooMany(DomainError):
+    status = 429
+    code = "too_many_requests"
+    default_msgid = "Too many attempts. Please wait a minute and try again."
+
+
+class Invalid(DomainError):
+    """Every problem with an input at once, by field, so a form can show them all together."""
+
+    status = 422
+    code = "invalid_input"
+    default_msgid = "Some of the information is not valid."
+
+    def __init__(self, errors: Errors, *, status: int | None = None) -> None:
+        field, first = next(iter(errors.items()))
+        super().__init__(first.msgid, first.params, field=field)
+        self.errors = errors
+        if status is not None:
+            self.status = status
+
+
+def raise_if(errors: Errors) -> None:
+    """The actions' one line after validation: refuse with every problem, or go on."""
+    if errors:
+        raise Invalid(errors)
 
 
 # Tab, newline and carriage return are ordinary in multi-line text; every other control

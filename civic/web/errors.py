@@ -10,7 +10,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from civic.validation import DomainError
+from civic.validation import DomainError, Invalid
 from civic.web.i18n import N_, gettext
 
 log = logging.getLogger(__name__)
@@ -150,8 +150,21 @@ def internal_error_handler(request: Request, exc: Exception) -> Response | Templ
 
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response | Template:
-    """A store's refusal (civic.validation.DomainError) that no route turned into something else,
-    such as a form re-rendered with it, is answered as the 4xx it carries."""
+    """An action's refusal that no page handler turned into a re-rendered form is answered as the
+    4xx it carries; an Invalid lists every field's problem at once."""
+    if isinstance(exc, Invalid):
+        lang = request_lang(request)
+        fields = [
+            {"key": key, "message": gettext(lang, problem.msgid, **problem.params)}
+            for key, problem in exc.errors.items()
+        ]
+        return error_response(
+            request,
+            exc.status,
+            exc.code,
+            gettext(lang, exc.msgid, **exc.params),
+            {"field": exc.field, "fields": fields},
+        )
     return http_exception_handler(request, ClientError.from_domain(exc))
 
 

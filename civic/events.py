@@ -1,0 +1,130 @@
+"""The catalogue of domain events: every kind the platform records, with its payload Struct.
+
+This list is the contract that everything "after a change" builds on: the search index,
+notifications, feeds, the public record of official acts, dashboards and personal-data export.
+An action records its events with `record()` inside its own transaction, so an event exists if
+and only if its change committed. Consumers read them through civic.consumers.
+
+Each kind says who may see it:
+- public:  anyone (feeds, the public record, open data);
+- staff:   the subject's agency staff and moderators only;
+- private: the actor (and the person the event is about) only.
+An event about hidden content is never public, whatever its kind says: `record()` is told.
+
+`official` marks the acts of an agency or of the platform's officers that the public record
+keeps (an answer, a status change, a sign-off...), as opposed to a citizen's participation.
+Add a kind here, with its payload, before an action records it: `record()` refuses unknown
+kinds and payloads of the wrong type, and a test checks every row in the table against this.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import asyncpg
+import msgspec
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    STAFF = "staff"
+    PRIVATE = "private"
+
+
+class Kind(msgspec.Struct, frozen=True):
+    payload: type[msgspec.Struct]
+    visibility: Visibility
+    summary: str
+    official: bool = False
+
+
+class Event(msgspec.Struct, frozen=True):
+    """One row of the events table, as consumers receive it."""
+
+    id: int
+    occurred_at: datetime
+    kind: str
+    actor_id: int | None
+    subject_kind: str
+    subject_id: int
+    agency_id: int | None
+    province: str | None
+    visibility: str
+    payload: dict
+
+    def decoded(self) -> msgspec.Struct:
+        return msgspec.convert(self.payload, CATALOGUE[self.kind].payload)
+
+
+# --- payloads -------------------------------------------------------------------------------
+# One Struct per kind; fields are what a consumer needs without reading the subject again.
+# Names are public-safe for public kinds: no email, no national ID, no internal user ids
+# beyond actor_id (which stays in the row, never in a public rendering).
+
+
+class ThresholdReached(msgspec.Struct, frozen=True):
+    support_count: int
+    threshold: int
+    answer_due_at: datetime | None = None
+    by: str = "support"  # support | threshold_lowered
+
+
+class ClaimEnded(msgspec.Struct, frozen=True):
+    claim_id: int
+    partner_id: int
+    reason: str = ""
+    reason_code: str | None = None
+
+
+CATALOGUE: dict[str, Kind] = {
+    # ideas
+    "idea.threshold_reached": Kind(
+        ThresholdReached, Visibility.PUBLIC, "An idea reached its board's support threshold: the clock starts.",
+        official=True,
+    ),
+    # handovers
+    "handover.claim_released": Kind(ClaimEnded, Visibility.STAFF, "The agency released a partner's claim."),
+    "handover.claim_expired": Kind(ClaimEnded, Visibility.STAFF, "A claim lapsed unconfirmed."),
+    "handover.claim_withdrawn": Kind(ClaimEnded, Visibility.STAFF, "A partner withdrew its claim."),
+}
+
+
+INSERT = """
+INSERT INTO events (kind, actor_id, subject_kind, subject_id, agency_id, province, visibility, payload)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING id
+"""
+
+
+class UnknownEvent(Exception):
+    """A programming error: the kind is not in CATALOGUE, or its payload is of another type."""
+
+
+async def record(
+    conn: asyncpg.Connection,
+    kind: str,
+    payload: msgspec.Struct,
+    *,
+    subject: tuple[str, int],
+    actor_id: int | None,
+    agency_id: int | None = None,
+    province: str | None = None,
+    hidden: bool = False,
+) -> int:
+    """Append one event. Call it inside the action's transaction."""
+    entry = CATALOGUE.get(kind)
+    if entry is None or type(payload) is not entry.payload:
+        raise UnknownEvent(f"{kind}: {type(payload).__name__}")
+    visibility = Visibility.STAFF if hidden and entry.visibility is Visibility.PUBLIC else entry.visibility
+    return await conn.fetchval(
+        INSERT,
+        kind,
+        actor_id,
+        subject[0],
+        subject[1],
+        agency_id,
+        province,
+        visibility.value,
+        msgspec.to_builtins(payload),
+    )
