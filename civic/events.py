@@ -77,13 +77,27 @@ class ClaimEnded(msgspec.Struct, frozen=True):
     reason_code: str | None = None
 
 
+# Each domain adds its payload Structs in its own section below, and its kinds in its own
+# section of CATALOGUE.
+
+# --- accounts and organisations (payloads) ---
+
+# --- ideas, boards and moderation (payloads) ---
+
+# --- consultations (payloads) ---
+
+# --- handovers (payloads) ---
+
+
 CATALOGUE: dict[str, Kind] = {
-    # ideas
+    # --- accounts and organisations ---
+    # --- ideas, boards and moderation ---
     "idea.threshold_reached": Kind(
         ThresholdReached, Visibility.PUBLIC, "An idea reached its board's support threshold: the clock starts.",
         official=True,
     ),
-    # handovers
+    # --- consultations ---
+    # --- handovers ---
     "handover.claim_released": Kind(ClaimEnded, Visibility.STAFF, "The agency released a partner's claim."),
     "handover.claim_expired": Kind(ClaimEnded, Visibility.STAFF, "A claim lapsed unconfirmed."),
     "handover.claim_withdrawn": Kind(ClaimEnded, Visibility.STAFF, "A partner withdrew its claim."),
