@@ -401,7 +401,9 @@ async def test_edit_form_is_for_the_owning_agency_and_narrows_after_a_claim(worl
         await conn.fetchval("SELECT title FROM handover_tasks WHERE id = $1", task_id) == form_data()["title"]
     )
     assert f'href="/handovers/{task_id}/edit"' in (await world["staff"].get(f"/handovers/{task_id}")).text
-    r = await send_json(world["staff"], "POST", f"/api/v1/handovers/{task_id}/cancel", {"reason": "ยกเลิกโครงการ"})
+    r = await send_json(
+        world["staff"], "POST", f"/api/v1/handovers/{task_id}/cancel", {"reason": "ยกเลิกโครงการ"}
+    )
     assert r.status_code == 201
     r = await world["staff"].get(f"/handovers/{task_id}/edit")
     assert r.status_code == 409 and "งานที่เสร็จสิ้น ยกเลิก หรือหมดอายุแล้ว แก้ไขไม่ได้อีก" in text_of(r.text)
@@ -547,3 +549,75 @@ async def test_handover_routes_use_current_litestar_parameter_styles(app):
                 checked += 1
                 found += _deprecations(handler, route.path_parameters)
     assert checked >= 25 and found == []
+
+
+def _plan_form(shares: list[str]) -> dict:
+    """The new-task form with one milestone row per share (repeated fields, as the browser sends them)."""
+    due = (date.today() + timedelta(days=30)).isoformat()
+    return form_data(
+        m_title=[f"อบรมครั้งที่ {n}" for n in range(1, len(shares) + 1)],
+        m_due=[due] * len(shares),
+        m_share=shares,
+    )
+
+
+def _plan_json(shares: list[str]) -> dict:
+    due = (date.today() + timedelta(days=30)).isoformat()
+    body = {k: v for k, v in form_data().items() if k not in ("m_title", "m_due", "m_share")}
+    body.update(publish=True, verified_only=True, confirm_days=7, review_days=14)
+    body["milestones"] = [{"title": f"อบรมครั้งที่ {n}", "due": due, "share": s} for n, s in enumerate(shares, 1)]
+    return body
+
+
+async def test_milestone_shares_of_exactly_100_percent_are_accepted_and_100_01_refused(world, conn):
+    staff = world["staff"]
+    # Exactly 100 %, in the form and in the API: accepted, every share stored as typed.
+    r = await post_form(staff, "/handovers/new", _plan_form(["33.33", "33.33", "33.34"]))
+    assert r.status_code == 303, text_of(r.text)[:600]
+    form_task = int(r.headers["location"].rsplit("/", 1)[1])
+    r = await send_json(staff, "POST", "/api/v1/handovers/", _plan_json(["60", "40"]))
+    assert r.status_code == 201, r.text
+    api_task = r.json()["task"]["id"]
+    for task_id, total in ((form_task, "100.00"), (api_task, "100.00")):
+        stored = await conn.fetchval(
+            "SELECT sum(budget_share)::text FROM handover_milestones WHERE task_id = $1", task_id
+        )
+        assert stored == total
+    before = await conn.fetchval("SELECT count(*) FROM handover_tasks")
+    # One hundredth more: refused with the reason, and nothing is stored.
+    r = await post_form(staff, "/handovers/new", _plan_form(["33.33", "33.33", "33.35"]))
+    assert r.status_code == 400
+    assert "สัดส่วนงบประมาณรวมกันเกินร้อยละ 100" in text_of(r.text)
+    r = await send_json(staff, "POST", "/api/v1/handovers/", _plan_json(["60", "40.01"]))
+    assert r.status_code == 422 and r.json()["error"]["field"] == "milestones", r.text
+    assert await conn.fetchval("SELECT count(*) FROM handover_tasks") == before
+
+
+async def test_progress_report_text_is_public_on_the_page_and_in_the_api(world, conn, make_client):
+    task_id = await _post_task(world["staff"])
+    milestone = await _claimed_and_confirmed(world, conn, task_id)
+    nok = world["nok"]
+    by_api = "อบรมครั้งแรกที่ตำบลท่าพระแล้ว ผู้เข้าร่วม 41 คน"
+    by_form = "อบรมครั้งที่สองที่ตำบลบ้านเป็ด ผู้เข้าร่วม 38 คน"
+    r = await send_json(nok, "POST", f"/api/v1/handovers/{task_id}/updates",
+                        {"milestone_id": milestone, "body": f"  {by_api}  ", "percent": 40})  # fmt: skip
+    assert r.status_code in (200, 201), r.text
+    r = await post_form(
+        nok,
+        f"/handovers/{task_id}/updates",
+        {"milestone_id": str(milestone), "body": by_form, "percent": "70"},
+    )
+    assert r.status_code == 303, text_of(r.text)[:400]
+    visitor = await make_client()
+    page = await visitor.get(f"/handovers/{task_id}")
+    assert page.status_code == 200
+    # The reports are shown under their milestone on the public page, with who wrote them...
+    card = page.text.split(f'id="milestone-{milestone}"', 1)[1].split("</li>", 1)[0]
+    card_text = text_of(card)
+    assert by_api in card_text and by_form in card_text and "องค์กร rak-nam" in card_text
+    # ...and the public timeline records each report against the milestone.
+    timeline = text_of(page.text.split('id="timeline"', 1)[1].split("</ol>", 1)[0])
+    assert timeline.count("อบรมครั้งที่ 1: ") == 2, timeline
+    api = (await visitor.get(f"/api/v1/handovers/{task_id}")).json()
+    assert sorted(u["body"] for u in api["updates"]) == sorted([by_api, by_form])
+    assert [e["action"] for e in api["timeline"]].count("update") == 2
