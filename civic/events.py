@@ -84,6 +84,87 @@ class ClaimEnded(msgspec.Struct, frozen=True):
 
 # --- ideas, boards and moderation (payloads) ---
 
+
+class BoardCreated(msgspec.Struct, frozen=True):
+    slug: str
+    title: str
+    coowner_ids: list[int]
+    is_open: bool
+    moderate_first: bool
+    support_threshold: int
+    response_days: int
+
+
+class BoardSettingsChanged(msgspec.Struct, frozen=True):
+    slug: str
+    changed: list[str]  # the settings that changed, and "coowners" when the set did
+    is_open: bool
+    support_threshold: int
+    response_days: int
+    coowners_added: list[int] = []
+    coowners_removed: list[int] = []
+
+
+class BoardCoownerAdded(msgspec.Struct, frozen=True):
+    slug: str
+    org_id: int
+
+
+class IdeaSubmitted(msgspec.Struct, frozen=True):
+    board_id: int
+    title: str
+    category: str
+    status: str  # published, or pending_moderation on a board that moderates first
+
+
+class IdeaEdited(msgspec.Struct, frozen=True):
+    title: str
+
+
+class IdeaSupportChanged(msgspec.Struct, frozen=True):
+    """A support given or withdrawn (written by store.SUPPORT / WITHDRAW): the count after it."""
+
+    support_count: int
+
+
+class IdeaCommented(msgspec.Struct, frozen=True):
+    comment_id: int
+    parent_id: int | None = None
+
+
+class CommentChanged(msgspec.Struct, frozen=True):
+    idea_id: int
+    by_moderator: bool = False
+
+
+class IdeaAnswered(msgspec.Struct, frozen=True):
+    org_id: int
+    revised: bool  # an earlier answer was replaced (every version is kept)
+
+
+class IdeaStatusChanged(msgspec.Struct, frozen=True):
+    from_status: str
+    to_status: str
+    reason: str
+    duplicate_of: int | None
+    org_id: int | None  # the agency spoken for; None for a platform moderator
+
+
+class ContentFlagged(msgspec.Struct, frozen=True):
+    flag_id: int
+    idea_id: int
+
+
+class ContentModerated(msgspec.Struct, frozen=True):
+    """A hide, a restore or a dismissal. Never the content's text: only why, and where it is."""
+
+    idea_id: int
+    reason: str = ""
+
+
+class UserBlocked(msgspec.Struct, frozen=True):
+    role: str
+
 # --- consultations (payloads) ---
 
 # --- handovers (payloads) ---
@@ -96,6 +177,36 @@ CATALOGUE: dict[str, Kind] = {
         ThresholdReached, Visibility.PUBLIC, "An idea reached its board's support threshold: the clock starts.",
         official=True,
     ),
+    "board.created": Kind(BoardCreated, Visibility.PUBLIC, "An agency opened an idea board.", official=True),
+    "board.settings_changed": Kind(
+        BoardSettingsChanged, Visibility.PUBLIC, "A board's settings or co-owners changed.", official=True
+    ),
+    "board.coowner_added": Kind(
+        BoardCoownerAdded, Visibility.PUBLIC, "Another agency became co-owner of a board.", official=True
+    ),
+    "idea.submitted": Kind(IdeaSubmitted, Visibility.PUBLIC, "A citizen submitted an idea."),
+    "idea.edited": Kind(IdeaEdited, Visibility.PUBLIC, "The author edited their idea (the old version is kept)."),
+    # Who supports what is a person's opinion: only they (and counts) may see it.
+    "idea.supported": Kind(IdeaSupportChanged, Visibility.PRIVATE, "A person supported an idea."),
+    "idea.support_withdrawn": Kind(IdeaSupportChanged, Visibility.PRIVATE, "A person withdrew their support."),
+    "idea.commented": Kind(IdeaCommented, Visibility.PUBLIC, "A comment or reply was posted on an idea."),
+    "comment.edited": Kind(CommentChanged, Visibility.PUBLIC, "The author edited their comment."),
+    "comment.deleted": Kind(CommentChanged, Visibility.PUBLIC, "A comment was deleted (its author or a moderator)."),
+    "idea.answered": Kind(IdeaAnswered, Visibility.PUBLIC, "An agency answered an idea officially.", official=True),
+    "idea.status_changed": Kind(
+        IdeaStatusChanged, Visibility.PUBLIC, "An idea's status changed.", official=True
+    ),
+    "content.flagged": Kind(ContentFlagged, Visibility.STAFF, "Someone reported an idea or a comment."),
+    "content.hidden": Kind(
+        ContentModerated, Visibility.PUBLIC, "A moderator hid an idea or a comment.", official=True
+    ),
+    "content.restored": Kind(
+        ContentModerated, Visibility.PUBLIC, "A moderator restored hidden content.", official=True
+    ),
+    "flags.dismissed": Kind(
+        ContentModerated, Visibility.STAFF, "A moderator dismissed the reports on content.", official=True
+    ),
+    "user.blocked": Kind(UserBlocked, Visibility.STAFF, "A moderator blocked an author.", official=True),
     # --- consultations ---
     # --- handovers ---
     "handover.claim_released": Kind(ClaimEnded, Visibility.STAFF, "The agency released a partner's claim."),
