@@ -1,6 +1,5 @@
 """HTTP: the issue's "Bad input" cases, permissions per agency, exports without personal data."""
 
-
 from civic.consultations import store
 from civic.orgs import store as orgs
 from tests.helpers import login, make_agency, make_user, post_form, send_json, text_of
@@ -313,3 +312,55 @@ async def test_exports_have_no_personal_data(client, make_client, conn):
     assert all(r["response"] not in ids and len(r["response"]) == 36 for r in rows)
     assert "user_id" not in js.text
     assert stats.json()["responses"] == 3
+
+
+async def test_outcome_with_an_untitled_theme_or_a_short_correction_note_is_refused(client, conn):
+    """Over the API and the form: a theme without a title is refused with the field named, and
+    nothing is written; the same outcome with the title goes through. A correction (version 2)
+    needs a note of at least five characters."""
+    s = await setup(conn, status="closed")
+    await login(client, "staff@mdes.example")
+    cid = s["cid"]
+    summary = "ประชาชนส่วนใหญ่เห็นด้วยกับร่างนโยบาย แต่ขอให้ขยายพื้นที่บริการ"
+    theme = {"title": "ขยายพื้นที่บริการ", "disposition": "adopted", "reason": "เพิ่มตำบลห่างไกลในระยะแรก"}
+
+    async def written():
+        return (
+            await conn.fetchval("SELECT count(*) FROM consultation_outcomes"),
+            await conn.fetchval("SELECT status FROM consultations WHERE id = $1", cid),
+        )
+
+    for title in ("", "   "):
+        r = await send_json(
+            client, "POST", f"/api/v1/consultations/{cid}/outcome",
+            {"summary": summary, "themes": [theme, theme | {"title": title}]},
+        )  # fmt: skip
+        assert r.status_code == 422 and r.json()["error"]["field"] == "theme1_title", r.text
+    form = {"summary": summary}
+    for i, t in enumerate([theme, theme | {"title": ""}]):
+        form |= {f"theme{i}_{k}": v for k, v in t.items()}
+    r = await post_form(client, f"/consultations/{cid}/outcome", form)
+    assert r.status_code == 400
+    assert await written() == (0, "closed")
+
+    form["theme1_title"] = "ทบทวนค่าบริการรายเดือน"
+    r = await post_form(client, f"/consultations/{cid}/outcome", form)
+    assert r.status_code == 303, text_of(r.text)[:600]
+    assert await written() == (1, "outcome_published")
+    page = text_of((await client.get(f"/consultations/{cid}/outcome")).text)
+    assert "ขยายพื้นที่บริการ" in page and "ทบทวนค่าบริการรายเดือน" in page
+
+    correction = {"summary": summary + " (แก้ไข)", "themes": [theme]}
+    r = await send_json(client, "POST", f"/api/v1/consultations/{cid}/outcome", correction)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "correction_note"
+    for note in ("แก้", "ab", "  abcd  "):
+        r = await send_json(
+            client, "POST", f"/api/v1/consultations/{cid}/outcome", correction | {"correction_note": note}
+        )
+        assert r.status_code == 422 and r.json()["error"]["field"] == "correction_note", (note, r.text)
+    assert await written() == (1, "outcome_published")
+    r = await send_json(
+        client, "POST", f"/api/v1/consultations/{cid}/outcome", correction | {"correction_note": "แก้สรุปผล"}
+    )
+    assert r.status_code == 201 and r.json()["version"] == 2, r.text
+    assert await written() == (2, "outcome_published")
