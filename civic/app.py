@@ -30,6 +30,7 @@ from civic.web.errors import (
     domain_error_handler,
     http_exception_handler,
     internal_error_handler,
+    too_deep_handler,
 )
 from civic.web.openapi import LocalSwaggerPlugin
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
@@ -135,6 +136,7 @@ def create_app(
             HTTPException: http_exception_handler,
             DomainError: domain_error_handler,
             asyncpg.DataError: data_error_handler,
+            RecursionError: too_deep_handler,
             Exception: internal_error_handler,
         },
         request_max_body_size=settings.max_body_bytes,

@@ -168,6 +168,14 @@ def domain_error_handler(request: Request, exc: DomainError) -> Response | Templ
     return http_exception_handler(request, ClientError.from_domain(exc))
 
 
+def too_deep_handler(request: Request, exc: RecursionError) -> Response | Template:
+    """msgspec refuses a JSON document nested deeper than it will decode by raising
+    RecursionError from inside the framework's body parsing: the client's mistake, not ours."""
+    log.info("bad input rejected on %s: %s", request.url.path, exc)
+    code, msgid = STATUS_MESSAGES[400]
+    return error_response(request, 400, code, gettext(request_lang(request), msgid))
+
+
 def data_error_handler(request: Request, exc: Exception) -> Response | Template:
     """PostgreSQL's data exceptions (class 22: a NUL byte, a number out of range, a malformed
     value) are always caused by what the client sent, so they are a 400, not a 500. The

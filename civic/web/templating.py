@@ -53,7 +53,13 @@ def _read_flashes(request: Request, lang: str) -> list[ShownFlash]:
         items = msgspec.json.decode(base64.urlsafe_b64decode(raw.encode()), type=list[Flash])
     except (ValueError, msgspec.DecodeError):
         return []
-    return [ShownFlash(f.level, gettext(lang, f.msgid, **f.params)) for f in items[:5]]
+    shown = []
+    for f in items[:5]:
+        try:  # the cookie is the browser's to change: a message that will not format is dropped
+            shown.append(ShownFlash(f.level, gettext(lang, f.msgid, **f.params)))
+        except (KeyError, ValueError, TypeError):
+            continue
+    return shown
 
 
 def flash_cookie(level: str, msgid: str, **params: Any) -> Cookie:
