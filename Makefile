@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate seed-demo bench vendor clean-db
+.PHONY: run test lint migrate seed-demo bench bench-smoke vendor clean-db
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ seed-demo: $(STAMP)
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Every bench at a tiny size, so none can rot: it checks that each runs, never how fast.
+bench-smoke: $(STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b --smoke"; $(PY) $$b --smoke || exit 1; done
 
 vendor:
 	scripts/vendor.sh

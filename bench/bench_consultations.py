@@ -1,6 +1,6 @@
 """Outcome statistics over N responses (one pre-grouped pass), against a primary-key fetch, same run.
 
-    python bench/bench_consultations.py [--responses 100000] [--rounds 5]
+    python bench/bench_consultations.py [--responses 100000] [--rounds 5] [--smoke]
 
 Uses DATABASE_URL if set (a scratch database it may write to), otherwise starts an embedded
 PostgreSQL in a temporary directory. Prints one ratio line.
@@ -112,7 +112,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--responses", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--smoke", action="store_true", help="a tiny run that only checks the bench works")
     args = ap.parse_args()
+    if args.smoke:
+        args.responses, args.rounds = 300, 1
     url = os.environ.get("DATABASE_URL")
     if url:
         asyncio.run(run(url, args.responses, args.rounds))

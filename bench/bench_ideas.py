@@ -1,6 +1,6 @@
 """Idea boards under load, on loopback, against its own embedded PostgreSQL.
 
-    python bench/bench_ideas.py [--seconds 3] [--rounds 5] [--concurrency 32] [--workers 2]
+    python bench/bench_ideas.py [--seconds 3] [--rounds 5] [--concurrency 32] [--workers 2] [--smoke]
 
 Prints ratios:
 
@@ -125,9 +125,10 @@ async def setup(dsn: str, n_ideas: int, n_users: int) -> dict:
         for idea_id, n in ((small, 10), (big, 5000)):
             await conn.execute(
                 "INSERT INTO idea_comments (idea_id, author_id, body) "
-                "SELECT $1, 1 + (g % 50), 'ความคิดเห็นทดสอบที่ ' || g FROM generate_series(1, $2) g",
+                "SELECT $1, 1 + (g % $3), 'ความคิดเห็นทดสอบที่ ' || g FROM generate_series(1, $2) g",
                 idea_id,
                 n,
+                min(50, n_users),
             )
             # A reply under each of the first comments, as real threads have.
             await conn.execute(
@@ -309,7 +310,10 @@ async def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--pool-max", type=int, help="DB_POOL_MAX per worker (default: --concurrency)")
+    parser.add_argument("--smoke", action="store_true", help="a tiny run that only checks the bench works")
     args = parser.parse_args()
+    if args.smoke:
+        args.seconds, args.rounds, args.concurrency, args.requests = 0.3, 1, 4, 20
     c = args.concurrency
 
     base_dir = Path(tempfile.mkdtemp(prefix="civic-bench-ideas-"))
@@ -405,7 +409,7 @@ async def main() -> None:
         kinds = ("me", "support", "raw", "litestar_app", "asgi_app")
         # Warm-up: every server connection prepares its statements, every worker imports lazily.
         for kind in kinds:
-            await measure(kind, 1.0)
+            await measure(kind, min(1.0, args.seconds))
 
         rates: dict[str, list[float]] = {k: [] for k in kinds}
         # CPU ms per operation, by process group: (server, postgres, load generator).

@@ -1,6 +1,6 @@
 """Search benchmark: prints ratios (run by `make bench`).
 
-    python bench/bench_search.py [--docs 100000] [--ideas 5000] [--seconds 3]
+    python bench/bench_search.py [--docs 100000] [--ideas 10000] [--seconds 3] [--smoke]
 
 1. search p95 at --docs documents vs a primary-key fetch (goal: <= 3x), read two ways:
    a. SQL: the search backend call vs one prepared primary-key row fetch; also filtered, as after a
@@ -48,6 +48,8 @@ from civic.search.port import SearchQuery  # noqa: E402
 from civic.search.postgres import PostgresBackend, create_search_pool, prewarm  # noqa: E402
 
 PAGE_ROUNDS = 3
+# New search queries per reading (the first 20 of each warm up).
+QUERIES = 200
 PROVINCES = ["BKK", "CMI", "KKN", "NMA", "SNK", "UDN", "CRI", "PKT"]
 KINDS = ["idea", "idea", "idea", "consultation", "handover"]
 STATUSES = ["open", "accepted", "done", "closed"]
@@ -229,10 +231,10 @@ async def ranking_check(backend: PostgresBackend, queries: list[str], more: int 
     )
 
 
-def search_queries(vocab: list[str], rng: random.Random, n: int = 200) -> list[str]:
+def search_queries(vocab: list[str], rng: random.Random, n: int | None = None) -> list[str]:
     """Single words, word pairs, civic terms with synonyms, and words cut short as typed."""
     queries = []
-    for _ in range(n):
+    for _ in range(QUERIES if n is None else n):
         r = rng.random()
         if r < 0.4:
             queries.append(rng.choice(vocab))
@@ -297,7 +299,7 @@ async def bench_pages(pool, search_pool, idea_ids: list[int], vocab: list[str], 
                 # Each kind timed on its own (new queries, as repeated ones find warm caches): a
                 # page right after the other kind pays for the caches and garbage it left (10-30 %
                 # at p95), so the alternating reading above is checked by one where neither does.
-                new_urls = urls(search_queries(vocab, rng, 180))
+                new_urls = urls(search_queries(vocab, rng, QUERIES - 20))
                 sa = [await timed(url) for url in new_urls]
                 a = [await timed(page_url.format(rng.choice(idea_ids))) for _ in new_urls]
                 rounds.append((p95(s) / p95(p), p95(sa) / p95(a), p95(s) / p95(a)))
@@ -411,12 +413,16 @@ DSN = ""
 
 
 async def main() -> None:
-    global DSN
+    global DSN, PAGE_ROUNDS, QUERIES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--ideas", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--smoke", action="store_true", help="a tiny run that only checks the bench works")
     args = parser.parse_args()
+    if args.smoke:
+        args.docs, args.ideas, args.seconds = 2000, 100, 0.3
+        PAGE_ROUNDS, QUERIES = 1, 40
     rng = random.Random(2026)
     vocab = vocabulary()
     server, admin, url, name = await open_database()
