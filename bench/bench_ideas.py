@@ -7,7 +7,7 @@ Prints ratios:
 * support throughput: POST /api/v1/ideas/{id}/support through HTTP against a raw asyncpg loop
   doing the same INSERT ... ON CONFLICT DO NOTHING on 32 connections, in the same run. Goal >= 50%.
   The server runs the way production does: `python -m civic run` (uvicorn, --workers 2, uvloop,
-  httptools with civic.web.server's one-write responses, no access log at LOG_LEVEL=WARNING),
+  httptools, no access log at LOG_LEVEL=WARNING),
   every request authenticated by a bearer token, which the workers remember after its first use
   (civic.accounts.cache), as they would in production.
   Each HTTP client is a plain keep-alive HTTP/1.1 connection (asyncio streams) so that the load

@@ -83,12 +83,11 @@ def cmd_run(args, settings) -> int:
     print(f"civic is serving on http://{host}:{port}  (Ctrl-C to stop)", flush=True)
     from uvicorn.config import STARTUP_FAILURE
 
-    from civic.web.server import CoalescingHttpToolsProtocol, worker_listener
+    from civic.web.server import worker_listener
 
     config = uvicorn.Config(
         "civic.app:create_app",
         factory=True,
-        http=CoalescingHttpToolsProtocol,
         host=host,
         port=port,
         workers=args.workers or settings.workers,

@@ -34,7 +34,6 @@ from civic.web.errors import (
 )
 from civic.web.openapi import LocalSwaggerPlugin
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
-from civic.web.templating import PageRequest
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +129,6 @@ def create_app(
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
         ],
         plugins=[HTMXPlugin()],
-        request_class=PageRequest,
         template_config=TemplateConfig(instance=_jinja()),
         exception_handlers={
             HTTPException: http_exception_handler,

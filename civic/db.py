@@ -46,19 +46,6 @@ def _json_decode(value: str):
     return msgspec.json.decode(value)
 
 
-async def _reset_connection(conn: asyncpg.Connection) -> None:
-    """Runs when a connection goes back to the pool, after asyncpg itself has rolled back any
-    open transaction and dropped listeners (it always does that first).
-
-    asyncpg's default reset would also send `SELECT pg_advisory_unlock_all(); CLOSE ALL;
-    UNLISTEN *; RESET ALL` on every release: one more round trip per acquire, two per request
-    (the auth middleware and the handler each acquire), measured at ~100 us of the ~200 us an
-    acquire-query-release cycle costs. Nothing here leaves session state on a pooled connection:
-    settings use set_config(..., true) / SET LOCAL, advisory locks are the _xact_ kind, nothing
-    LISTENs and no cursor outlives its transaction (tests/integration/test_ideas_support_path.py checks the
-    source for those), so the transaction rollback is the whole reset."""
-
-
 async def create_pool(
     dsn: str, *, max_size: int = 10, min_size: int = 1, server_settings: dict[str, str] | None = None
 ) -> asyncpg.Pool:
@@ -68,7 +55,6 @@ async def create_pool(
         max_size=max_size,
         server_settings=server_settings,
         init=_init_connection,
-        reset=_reset_connection,
         command_timeout=60,
     )
 

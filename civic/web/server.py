@@ -1,77 +1,8 @@
-"""How `civic run` serves through uvicorn: its httptools protocol, sending a response's head and
-body in one write (CoalescingHttpToolsProtocol), and with --workers, a listening socket for each
-worker (WorkerListener).
-
-ASGI hands the server a response in two messages, head then body, and uvicorn writes each to
-the socket as it comes: two send() calls and, with TCP_NODELAY, two packets for even the
-smallest JSON answer. On loopback each send runs the receiver's whole TCP path in the sender's
-system call: profiled under bench_ideas' support load, a worker spent a quarter of its samples
-in these two writes. aiohttp coalesces the same way (aio-libs/aiohttp#10991).
-
-The first write of a loop step waits for a second one in the same step and goes out with it;
-alone, it leaves when the step ends. Nothing waits longer than that, so streamed responses and
-uvicorn's flow control behave as before.
-"""
+"""How `civic run --workers N` listens: a socket for each worker (WorkerListener)."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
-from typing import Any
-
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
-# Data this large is written as it is (after what is pending): joining would copy it for no gain.
-COALESCE_LIMIT = 64 * 1024
-
-
-class _CoalescingTransport:
-    """The parts of asyncio.Transport that uvicorn uses, with the first write of a loop step held
-    back: a second write in the same step (a body after its head) goes out joined with it at
-    once, and a lone one when the step ends. Everything else goes to the real transport."""
-
-    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
-        self._transport = transport
-        self._loop = loop
-        self._pending: bytes | None = None
-
-    def write(self, data: bytes) -> None:
-        if not data:
-            return
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            if len(data) >= COALESCE_LIMIT:
-                self._transport.write(pending)
-                self._transport.write(data)
-            else:
-                self._transport.write(pending + data)
-        elif len(data) >= COALESCE_LIMIT:
-            self._transport.write(data)
-        else:
-            self._pending = bytes(data)
-            self._loop.call_soon(self.flush)
-
-    def flush(self) -> None:
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            if not self._transport.is_closing():
-                self._transport.write(pending)
-
-    def close(self) -> None:
-        self.flush()
-        self._transport.close()
-
-    def abort(self) -> None:
-        self._pending = None
-        self._transport.abort()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
-
-
-class CoalescingHttpToolsProtocol(HttpToolsProtocol):
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(_CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
 
 
 class WorkerListener(socket.socket):

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 import msgspec
 from litestar import Request
 from litestar.datastructures import Cookie
-from litestar.plugins.htmx import HTMXDetails, HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
@@ -86,21 +85,6 @@ def safe_next(path: str | None, default: str = "/") -> str:
 def csrf_token_of(request: Request) -> str:
     # Unset (Empty) when the router answered before the CSRF middleware ran, e.g. a 404.
     return value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
-
-
-class PageRequest(HTMXRequest):
-    """The app's request class: HTMXRequest, with `htmx` built when asked for. HTMXRequest keeps
-    its details, and they keep the request: a reference cycle that left every request's scope to
-    the cyclic collector, which then ran every few dozen requests (bench_ideas)."""
-
-    __slots__ = ()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        Request.__init__(self, *args, **kwargs)
-
-    @property  # type: ignore[override]
-    def htmx(self) -> HTMXDetails:
-        return HTMXDetails(self)
 
 
 def wants_partial(request: Request, *targets: str) -> bool:

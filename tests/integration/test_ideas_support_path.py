@@ -7,11 +7,7 @@ tests pin the cost so that a regression shows up as a failing test, not only in 
 from __future__ import annotations
 
 import asyncio
-import gc
-import re
-from collections import Counter
 from datetime import datetime
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -203,35 +199,6 @@ async def test_many_users_supporting_one_idea_at_once_keep_an_exact_count(conn, 
     assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 30
 
 
-# civic.db resets pooled connections by rolling back only (no RESET ALL / UNLISTEN / unlock all),
-# which is sound only while no code leaves session-scoped state on a connection.
-SESSION_STATE = {
-    "session advisory lock": re.compile(r"pg_advisory_lock\s*\(|pg_try_advisory_lock\s*\(", re.I),
-    "LISTEN": re.compile(r"\bLISTEN\s+\w|add_listener\(", re.I),
-    "session-level set_config": re.compile(r"set_config\([^)]*,\s*false\s*\)", re.I),
-    "session-level SET": re.compile(r"[\"']\s*SET\s+(?!LOCAL\b)(SESSION\s+)?\w+\s*(=|TO\b)", re.I),
-    "cursor WITH HOLD": re.compile(r"WITH\s+HOLD", re.I),
-}
-
-
-def test_no_code_leaves_session_state_on_pooled_connections():
-    root = Path(__file__).resolve().parents[2] / "civic"
-    found = []
-    for path in root.rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        for what, pattern in SESSION_STATE.items():
-            for match in pattern.finditer(text):
-                # migrate() takes its lock on a dedicated connection and unlocks it in `finally`.
-                if path.name == "db.py" and what == "session advisory lock":
-                    continue
-                # The credential cache LISTENs on a connection of its own, never a pooled one.
-                if path.relative_to(root).as_posix() == "accounts/cache.py" and what == "LISTEN":
-                    assert "asyncpg.connect(" in text and "pool" not in text
-                    continue
-                found.append(f"{path.relative_to(root)}: {what}: {match.group(0)!r}")
-    assert found == []
-
-
 async def test_pooled_connection_comes_back_without_the_previous_transaction(pool):
     async with pool.acquire() as c:
         tx = c.transaction()
@@ -375,68 +342,3 @@ async def test_a_bad_request_in_a_batch_fails_alone(app, make_client, conn):
     )
     assert [r.status_code for r in responses] == [200, 400, 200]
     assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 2
-
-
-async def _asgi(app, method: str, path: str, token: str) -> int:
-    """One request straight into the ASGI app, with no HTTP client whose own objects could blur
-    what the app leaves behind."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"authorization", f"Bearer {token}".encode())],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80),
-    }
-    statuses = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        if message["type"] == "http.response.start":
-            statuses.append(message["status"])
-
-    await app(scope, receive, send)
-    return statuses[0]
-
-
-@pytest.mark.parametrize("remembered", [False, True], ids=["token-loaded", "token-remembered"])
-async def test_api_requests_leave_no_reference_cycles(app, conn, remembered):
-    """Objects caught in a reference cycle outlive their request until the cyclic collector runs,
-    and enough of them make it run, over everything young, every few dozen requests.
-    HTMXRequest (request <-> details) put every request's scope in such a cycle, hence
-    civic.web.templating.PageRequest; no request handled here may make one."""
-    world = await _world(conn)
-    ideas = [await _idea(conn, world, title=f"ไอเดียที่ {n}") for n in range(45)]
-    _, token = await accounts.create_api_token(conn, world["users"]["citizen2@example.com"], "cli")
-    app.state.credentials.listening = remembered  # what the running listener sets
-
-    def requests(some_ideas):
-        for idea_id in some_ideas:
-            yield "POST", f"/api/v1/ideas/{idea_id}/support"
-            yield "GET", "/api/v1/me"
-            yield "DELETE", f"/api/v1/ideas/{idea_id}/support"
-
-    for method, path in requests(ideas[:15]):  # warm-up: lazy imports, caches, prepared statements
-        assert await _asgi(app, method, path, token) == 200
-    gc.collect()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        for method, path in requests(ideas[15:]):
-            assert await _asgi(app, method, path, token) == 200
-        gc.collect()
-        garbage = Counter(type(o).__qualname__ for o in gc.garbage)
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        gc.enable()
-        app.state.credentials.listening = False
-    assert garbage == Counter()
