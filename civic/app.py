@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 
 
 def _route_handlers() -> list:
-    from civic.accounts.routes import AccountPages, AccountsApi
+    from civic.accounts.api import AccountsApi
+    from civic.accounts.pages import AccountPages
     from civic.orgs.routes import OrganisationPages, OrganisationsApi
     from civic.web.routes import HealthApi, HomePages
 

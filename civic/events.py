@@ -82,6 +82,59 @@ class ClaimEnded(msgspec.Struct, frozen=True):
 
 # --- accounts and organisations (payloads) ---
 
+
+class AccountRegistered(msgspec.Struct, frozen=True):
+    display_name: str
+    lang: str
+
+
+class ApiTokenCreated(msgspec.Struct, frozen=True):
+    token_id: int
+    name: str
+
+
+class ApiTokenRevoked(msgspec.Struct, frozen=True):
+    token_id: int
+
+
+class OrgRegistered(msgspec.Struct, frozen=True):
+    slug: str
+    kind: str  # agency | partner
+    name_th: str
+    name_en: str
+    verification: str  # agencies start verified, partners pending
+    level: str | None = None
+    parent_id: int | None = None
+    partner_type: str | None = None
+
+
+class OrgEdited(msgspec.Struct, frozen=True):
+    slug: str
+    name_th: str
+    changed: list[str]  # the fields that changed; the audit log keeps before and after
+
+
+class OrgVerification(msgspec.Struct, frozen=True):
+    """A partner's verification moved: resubmitted by its admins, verified or rejected by the platform."""
+
+    slug: str
+    name_th: str
+    previous: str
+    verification: str
+    reason: str = ""  # why it was rejected; shown to the partner's admins only
+
+
+class MembershipChanged(msgspec.Struct, frozen=True):
+    slug: str
+    user_id: int  # whose membership; the actor is in the row
+    role: str  # the role held (after the change, or when it ended)
+    previous_role: str | None = None  # role_changed only
+
+
+class ReindexRequested(msgspec.Struct, frozen=True):
+    queued: int
+
+
 # --- ideas, boards and moderation (payloads) ---
 
 
@@ -172,6 +225,36 @@ class UserBlocked(msgspec.Struct, frozen=True):
 
 CATALOGUE: dict[str, Kind] = {
     # --- accounts and organisations ---
+    "account.registered": Kind(AccountRegistered, Visibility.PRIVATE, "Someone created an account."),
+    "account.token_created": Kind(ApiTokenCreated, Visibility.PRIVATE, "A user created an API token."),
+    "account.token_revoked": Kind(ApiTokenRevoked, Visibility.PRIVATE, "A user revoked an API token."),
+    "org.registered": Kind(OrgRegistered, Visibility.PUBLIC, "An organisation was registered."),
+    "org.edited": Kind(OrgEdited, Visibility.PUBLIC, "An organisation's details changed."),
+    "org.resubmitted": Kind(
+        OrgVerification, Visibility.STAFF, "A rejected partner's admins asked for another check."
+    ),
+    "org.verified": Kind(
+        OrgVerification, Visibility.PUBLIC, "The platform verified a partner organisation.", official=True
+    ),
+    # Staff: the reason is for the partner's admins (rules.can_see_rejection_reason), not the public.
+    "org.rejected": Kind(
+        OrgVerification, Visibility.STAFF, "The platform rejected a partner organisation.", official=True
+    ),
+    "membership.requested": Kind(MembershipChanged, Visibility.STAFF, "Someone asked to join an organisation."),
+    "membership.added": Kind(MembershipChanged, Visibility.STAFF, "An organisation accepted a join request."),
+    "membership.declined": Kind(MembershipChanged, Visibility.STAFF, "An organisation declined a join request."),
+    "membership.role_changed": Kind(
+        MembershipChanged, Visibility.STAFF, "A member became an admin of the organisation, or stopped being one."
+    ),
+    "membership.removed": Kind(MembershipChanged, Visibility.STAFF, "An organisation's admin removed a member."),
+    "membership.left": Kind(MembershipChanged, Visibility.STAFF, "A member left an organisation."),
+    "membership.request_withdrawn": Kind(
+        MembershipChanged, Visibility.STAFF, "Someone withdrew their request to join an organisation."
+    ),
+    # search administration
+    "search.reindex_requested": Kind(
+        ReindexRequested, Visibility.STAFF, "A platform admin queued every searchable item for reindexing."
+    ),
     # --- ideas, boards and moderation ---
     "idea.threshold_reached": Kind(
         ThresholdReached, Visibility.PUBLIC, "An idea reached its board's support threshold: the clock starts.",

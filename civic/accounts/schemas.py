@@ -83,3 +83,37 @@ class NewTokenOut(msgspec.Struct):
     id: int
     name: str
     token: str
+
+
+class LoginIn(msgspec.Struct):
+    email: str = ""
+    password: str = ""
+    next: str = ""
+
+
+class TokenIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str = ""
+
+
+class LangIn(msgspec.Struct):
+    lang: str = ""
+    next: str = "/"
+
+
+class ClientInfo(msgspec.Struct, frozen=True):
+    """Where a login comes from: the throttle counts by address, and the session the browser
+    already had (session_token) is dropped, so an id planted before login never becomes valid."""
+
+    ip: str
+    user_agent: str = ""
+    session_token: str | None = None
+
+
+class SignedIn(msgspec.Struct):
+    user: CurrentUser
+    session_token: str | None  # None when the account was created over the API
+
+
+class AccountOut(msgspec.Struct):
+    tokens: list[TokenOut]
+    session_count: int

@@ -1,0 +1,160 @@
+"""Register, log in, log out, the account page and the language switch, as HTML pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from civic.accounts import actions, rules, store
+from civic.accounts.schemas import ClientInfo, LangIn, LoginIn, NewTokenOut, RegisterIn, TokenIn
+from civic.validation import Forbidden, Invalid, TooMany
+from civic.web.deps import Db
+from civic.web.forms import form_input, form_values
+from civic.web.guards import current_user, require_user
+from civic.web.i18n import gettext
+from civic.web.security import SESSION_COOKIE, current_ip
+from civic.web.templating import LANG_COOKIE, lang_of, redirect, render, safe_next, translate_errors
+
+
+def _session_cookie(request: Request, token: str) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.cookie_secure,
+        max_age=int(store.SESSION_LIFETIME.total_seconds()),
+    )
+
+
+def _clear_session_cookie() -> Cookie:
+    return Cookie(key=SESSION_COOKIE, value="", path="/", max_age=0, httponly=True, samesite="lax")
+
+
+def _lang_cookie(lang: str) -> Cookie:
+    return Cookie(key=LANG_COOKIE, value=lang, path="/", max_age=365 * 24 * 3600, samesite="lax")
+
+
+def _client(request: Request) -> ClientInfo:
+    return ClientInfo(
+        ip=current_ip(request),
+        user_agent=request.headers.get("user-agent", ""),
+        session_token=request.cookies.get(SESSION_COOKIE),
+    )
+
+
+def _login_page(request: Request, values: dict, error: str = "", status: int = 200, headers=None) -> Template:
+    context = {
+        "values": values,
+        "errors": {},
+        "form_error": gettext(lang_of(request), error) if error else "",
+    }
+    return render(request, "accounts/login.html", context, status=status, headers=headers)
+
+
+async def _account_page(request: Request, db: Db, status: int = 200, **extra) -> Template:
+    account = await actions.account(db, require_user(request))
+    context = {"tokens": account.tokens, "session_count": account.session_count, "errors": {}, "values": {}}
+    return render(
+        request, "accounts/account.html", context | extra | {"page_title_id": "Your account"}, status=status
+    )
+
+
+class AccountPages(Controller):
+    include_in_schema = False
+
+    @get("/register")
+    async def register_form(self, request: Request) -> Template:
+        return render(request, "accounts/register.html", {"values": {"lang": lang_of(request)}, "errors": {}})
+
+    @post("/register")
+    async def register(self, request: Request, db: Db) -> Template | Redirect:
+        # Every field as typed (missing ones empty), so the rules name each problem in the
+        # reader's language, as they do for the API.
+        values = await form_values(request)
+        typed = {k: str(values.get(k) or "") for k in RegisterIn.__struct_fields__}
+        try:
+            signed_in = await actions.register(db, RegisterIn(**typed), _client(request))
+        except Invalid as exc:
+            values = typed | {"password": ""}  # never echo a password back into the page
+            context = {"values": values, "errors": translate_errors(lang_of(request), exc.errors)}
+            return render(request, "accounts/register.html", context, status=400)
+        response = redirect("/", flash=("success", "Welcome! Your account is ready."))
+        assert signed_in.session_token is not None
+        response.cookies.extend(
+            [_session_cookie(request, signed_in.session_token), _lang_cookie(signed_in.user.lang)]
+        )
+        return response
+
+    @get("/login")
+    async def login_form(
+        self, request: Request, next_: Annotated[str, QueryParameter(name="next")] = ""
+    ) -> Template:
+        return _login_page(request, {"next": safe_next(next_, "")})
+
+    @post("/login")
+    async def login(self, request: Request, db: Db) -> Template | Redirect:
+        data, _ = await form_input(request, LoginIn)
+        next_path = safe_next(data.next, "/")
+        try:
+            signed_in = await actions.log_in(db, data, _client(request))
+        except (actions.BadCredentials, Forbidden, TooMany) as exc:
+            values = {"email": rules.login_email(data.email), "next": next_path}
+            retry = {"Retry-After": "60"} if isinstance(exc, TooMany) else None
+            return _login_page(request, values, exc.msgid, exc.status, retry)
+        assert signed_in.session_token is not None
+        response = redirect(next_path, flash=("success", "You are logged in."))
+        response.cookies.extend(
+            [_session_cookie(request, signed_in.session_token), _lang_cookie(signed_in.user.lang)]
+        )
+        return response
+
+    @post("/logout")
+    async def logout(self, request: Request, db: Db) -> Redirect:
+        await actions.log_out(db, request.cookies.get(SESSION_COOKIE))
+        response = redirect("/", flash=("info", "You have logged out."))
+        response.cookies.append(_clear_session_cookie())
+        return response
+
+    @post("/logout/everywhere")
+    async def logout_everywhere(self, request: Request, db: Db) -> Redirect:
+        await actions.log_out_everywhere(db, require_user(request))
+        response = redirect("/", flash=("info", "You have logged out on every device."))
+        response.cookies.append(_clear_session_cookie())
+        return response
+
+    @get("/account")
+    async def account(self, request: Request, db: Db) -> Template:
+        return await _account_page(request, db)
+
+    @post("/account/tokens")
+    async def create_token(self, request: Request, db: Db) -> Template:
+        user = require_user(request)
+        data, _ = await form_input(request, TokenIn)
+        try:
+            created: NewTokenOut = await actions.create_token(db, user, data)
+        except Invalid as exc:
+            errors = translate_errors(lang_of(request), exc.errors)
+            return await _account_page(
+                request, db, 400, errors=errors, values={"name": rules.token_name(data.name)}
+            )
+        # Shown once: only its hash is kept.
+        return await _account_page(request, db, 201, new_token=created.token)
+
+    @post("/account/tokens/{token_id:int}/revoke")
+    async def revoke_token(self, request: Request, db: Db, token_id: FromPath[int]) -> Redirect:
+        await actions.revoke_token(db, require_user(request), token_id)
+        return redirect("/account", flash=("success", "The token has been revoked."))
+
+    @post("/lang")
+    async def switch_language(self, request: Request, db: Db) -> Redirect:
+        data, _ = await form_input(request, LangIn)
+        lang = await actions.set_language(db, current_user(request), data)
+        response = redirect(safe_next(data.next))
+        response.cookies.append(_lang_cookie(lang))
+        return response
