@@ -10,6 +10,7 @@ from civic.accounts import store as accounts
 from civic.ideas import store
 from civic.orgs import store as orgs
 from tests.helpers import login, make_agency, make_user, parse, post_form, send_json, text_of
+from tests.integration.race import Gate, Overlap, race
 
 BODY = "ตลาดเทศบาลยังไม่มีไวไฟ พ่อค้าแม่ค้ารับเงินผ่านพร้อมเพย์ไม่ได้เวลาเน็ตมือถือล่ม"
 
@@ -209,15 +210,22 @@ async def test_fifty_way_support_race_leaves_one_row(conn, db_url, pool):
     try:
         for c in conns:
             await _init_connection(c)
-        results = await asyncio.gather(*(store.support_idea(c, idea_id, user_id) for c in conns))
+        # The one SUPPORT statement of all 50 waits inside PostgreSQL at the gate, then all go at once.
+        observed: list[Overlap] = []
+        results = await race(
+            [lambda c=c: store.support_idea(c, idea_id, user_id) for c in conns],
+            gate=Gate(db_url, ["ideas", "idea_supports"], expect=50),
+            observed=observed,
+        )
     finally:
         await asyncio.gather(*(c.close() for c in conns))
+    assert observed[0].queued == 50
     assert sum(1 for r in results if r.changed) == 1
     assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 1
     assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 1
 
 
-async def test_fifty_way_support_race_through_http(app, make_client, conn):
+async def test_fifty_way_support_race_through_http(app, make_client, conn, db_url):
     world = await _world(conn)
     idea_id = await _idea(conn, world)
     clients = []
@@ -225,10 +233,14 @@ async def test_fifty_way_support_race_through_http(app, make_client, conn):
         c = await make_client()
         await login(c, "citizen2@example.com")
         clients.append(c)
-    responses = await asyncio.gather(
-        *(send_json(c, "POST", f"/api/v1/ideas/{idea_id}/support") for c in clients)
+    # All 50 requests are sent and none answered until at least two of their statements wait
+    # inside PostgreSQL together; then they all go at once.
+    responses = await race(
+        [lambda c=c: send_json(c, "POST", f"/api/v1/ideas/{idea_id}/support") for c in clients],
+        gate=Gate(db_url, ["ideas", "idea_supports"], expect=2),
     )
     assert all(r.status_code == 200 for r in responses)
+    assert sum(r.json()["changed"] for r in responses) == 1
     assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 1
     assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 1
 
