@@ -220,6 +220,89 @@ class UserBlocked(msgspec.Struct, frozen=True):
 
 # --- consultations (payloads) ---
 
+
+class ConsultationDrafted(msgspec.Struct, frozen=True):
+    title: str
+    kind: str
+    opens_at: datetime
+    closes_at: datetime
+    questions: int
+    documents: int = 0
+
+
+class ConsultationEdited(msgspec.Struct, frozen=True):
+    title: str
+    status: str
+    version: int
+    fields: list[str]
+    change_note: str = ""  # public once the consultation is open (the change log)
+    documents: int = 0
+
+
+class ConsultationScheduled(msgspec.Struct, frozen=True):
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+
+
+class ConsultationUnscheduled(msgspec.Struct, frozen=True):
+    title: str
+
+
+class ConsultationOpened(msgspec.Struct, frozen=True):
+    title: str
+    kind: str
+    closes_at: datetime
+    by: str = "staff"  # staff | schedule
+
+
+class ConsultationClosed(msgspec.Struct, frozen=True):
+    title: str
+    kind: str
+    closes_at: datetime
+    early: bool = False
+    reason: str = ""  # the public reason for closing early
+    by: str = "staff"  # staff | schedule
+
+
+class ConsultationResponded(msgspec.Struct, frozen=True):
+    """A person's political opinion: the answers and the consent choice are never in the event."""
+
+    consultation_id: int
+    response_id: int
+
+
+class SectionCommented(msgspec.Struct, frozen=True):
+    consultation_id: int
+    section_id: int
+    comment_id: int
+    parent_id: int | None = None
+
+
+class SectionCommentFlagged(msgspec.Struct, frozen=True):
+    consultation_id: int
+    flag_id: int
+    reason: str
+
+
+class SectionCommentModerated(msgspec.Struct, frozen=True):
+    consultation_id: int
+    resolved_flags: int
+    reason: str = ""  # the public reason shown on the tombstone (hidden)
+
+
+class SectionCommentAuthorBlocked(msgspec.Struct, frozen=True):
+    consultation_id: int
+    comment_id: int
+
+
+class OutcomePublished(msgspec.Struct, frozen=True):
+    title: str
+    version: int
+    themes: int
+    correction_note: str = ""
+
+
 # --- handovers (payloads) ---
 
 
@@ -291,6 +374,49 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "user.blocked": Kind(UserBlocked, Visibility.STAFF, "A moderator blocked an author.", official=True),
     # --- consultations ---
+    "consultation.drafted": Kind(ConsultationDrafted, Visibility.STAFF, "Agency staff drafted a consultation."),
+    "consultation.edited": Kind(
+        ConsultationEdited, Visibility.PUBLIC, "A consultation was edited (versioned in its change log once open)."
+    ),
+    "consultation.document_added": Kind(
+        ConsultationEdited, Visibility.PUBLIC, "A document was added to a consultation."
+    ),
+    "consultation.scheduled": Kind(
+        ConsultationScheduled, Visibility.PUBLIC, "A consultation was scheduled to open.", official=True
+    ),
+    "consultation.unscheduled": Kind(
+        ConsultationUnscheduled, Visibility.STAFF, "A scheduled consultation went back to draft."
+    ),
+    "consultation.opened": Kind(
+        ConsultationOpened, Visibility.PUBLIC, "A consultation opened for responses.", official=True
+    ),
+    "consultation.closed": Kind(
+        ConsultationClosed, Visibility.PUBLIC, "A consultation closed (early, with a public reason).", official=True
+    ),
+    "consultation.responded": Kind(
+        ConsultationResponded, Visibility.PRIVATE, "Someone answered a consultation (no answers kept here)."
+    ),
+    "response.edited": Kind(ConsultationResponded, Visibility.PRIVATE, "Someone edited their response."),
+    "section.commented": Kind(SectionCommented, Visibility.PUBLIC, "Someone commented on a draft's section."),
+    "comment.flagged": Kind(SectionCommentFlagged, Visibility.STAFF, "Someone reported a section comment."),
+    "comment.hidden": Kind(
+        SectionCommentModerated, Visibility.PUBLIC, "A section comment was hidden with a public reason.", official=True
+    ),
+    "comment.restored": Kind(
+        SectionCommentModerated, Visibility.PUBLIC, "A hidden section comment was restored.", official=True
+    ),
+    "comment.flags_dismissed": Kind(
+        SectionCommentModerated, Visibility.STAFF, "A moderator closed a section comment's reports without hiding it."
+    ),
+    "comment.author_blocked": Kind(
+        SectionCommentAuthorBlocked, Visibility.STAFF, "A moderator blocked a section comment's author.", official=True
+    ),
+    "outcome.published": Kind(
+        OutcomePublished, Visibility.PUBLIC, "An agency published what it did with a consultation.", official=True
+    ),
+    "outcome.corrected": Kind(
+        OutcomePublished, Visibility.PUBLIC, "An agency corrected a published outcome, with a note.", official=True
+    ),
     # --- handovers ---
     "handover.claim_released": Kind(ClaimEnded, Visibility.STAFF, "The agency released a partner's claim."),
     "handover.claim_expired": Kind(ClaimEnded, Visibility.STAFF, "A claim lapsed unconfirmed."),

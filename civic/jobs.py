@@ -38,7 +38,7 @@ JOBS: dict[str, Job] = {}
 # Domain jobs, found lazily so a domain that has not landed yet is simply skipped:
 # (name, every_seconds, module, function)
 KNOWN_JOBS: list[tuple[str, float, str, str]] = [
-    ("consultations.advance_lifecycle", 60, "civic.consultations.store", "advance_lifecycle"),
+    ("consultations.advance_lifecycle", 60, "civic.consultations.actions", "advance_lifecycle"),
     ("handovers.expire_stale_claims", 300, "civic.handovers.store", "expire_stale_claims"),
     ("handovers.expire_tasks", 900, "civic.handovers.store", "expire_tasks"),
 ]

@@ -94,6 +94,16 @@ def can_comment(user: CurrentUser | None, status: str) -> bool:
     return user is not None and status == "open"
 
 
+def can_edit(status: str) -> bool:
+    """Anything at all is still editable (see editable_fields for what)."""
+    return bool(editable_fields(status))
+
+
+def can_advance_lifecycle(actor: object) -> bool:
+    """Scheduled opening and closing is the platform's own act, never a person's."""
+    return getattr(actor, "id", 0) is None
+
+
 def can_moderate(user: CurrentUser | None, owner_org_id: int, coowner_ids: Iterable[int] = ()) -> bool:
     if user is None:
         return False
@@ -241,6 +251,16 @@ def check_question_count(n: int) -> Errors:
     return {}
 
 
+def check_questions(questions: list) -> Errors:
+    """The count, then each question's problems keyed questions[i].field (the page maps i back to
+    the row it showed)."""
+    errors = check_question_count(len(questions))
+    for i, q in enumerate(questions):
+        for field, problem in validate_question(q.kind, q.prompt, list(q.options)).items():
+            errors[f"questions[{i}].{field}"] = problem
+    return errors
+
+
 def blank_question_row() -> dict:
     return {"kind": "single", "prompt": "", "required": False, "options": ""}
 
@@ -369,6 +389,25 @@ def validate_outcome(summary: str, themes: list[Mapping], *, version: int, corre
     return errors
 
 
+COMMENT_IDS_UNREADABLE = N_("Enter comment numbers separated by commas.")
+
+
+def parse_comment_ids(text: str) -> list[int] | None:
+    """'#12, ๑๓' -> [12, 13] (Thai digits and an Arabic comma accepted); None if unreadable."""
+    ids = [x.strip().lstrip("#") for x in text.replace("،", ",").split(",") if x.strip()]
+    numbers = [parse_int_strict(x) for x in ids]
+    return None if any(n is None for n in numbers) else numbers
+
+
+def check_theme_links(themes: list[Mapping]) -> Errors:
+    """A theme's comment numbers that could not be read (None) are that theme's error."""
+    return {
+        f"theme{i}_comment_ids": Problem(COMMENT_IDS_UNREADABLE)
+        for i, t in enumerate(themes)
+        if t.get("comment_ids", []) is None
+    }
+
+
 def days_left(closes_at: datetime, now: datetime) -> int:
     """Whole days left, rounding up, never negative (shown on the hub)."""
     seconds = (closes_at - now).total_seconds()
@@ -431,6 +470,11 @@ def _active(user: CurrentUser | None) -> bool:
 def can_flag(user: CurrentUser | None, comment_status: str, *, is_author: bool) -> bool:
     """Report a visible comment written by someone else."""
     return _active(user) and comment_status == "visible" and not is_author
+
+
+def can_report(user: CurrentUser | None) -> bool:
+    """Anyone active may report; whether this comment can be reported is decided under its lock."""
+    return _active(user)
 
 
 def can_use_queue(user: CurrentUser | None) -> bool:

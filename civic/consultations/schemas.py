@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Literal
 
 import msgspec
@@ -147,13 +148,18 @@ class QuestionIn(msgspec.Struct, forbid_unknown_fields=True):
     options: list[Annotated[str, msgspec.Meta(max_length=200)]] = []
 
 
+# Inputs are decoded from JSON by msgspec, or built from a form by the page handler; either way
+# the action checks every value with rules, so a form's blank date arrives as None and is refused
+# with the same message on both.
+
+
 class ConsultationIn(msgspec.Struct, forbid_unknown_fields=True):
     owner_org_id: int
     title: Annotated[str, msgspec.Meta(max_length=300)]
     summary: Text
     kind: Kind
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: datetime | None
+    closes_at: datetime | None
     province: str | None = None
     coowner_ids: list[int] = []
     draft_text: Annotated[str, msgspec.Meta(max_length=500000)] = ""
@@ -164,7 +170,7 @@ class ConsultationUpdate(msgspec.Struct, forbid_unknown_fields=True):
     title: Annotated[str, msgspec.Meta(max_length=300)] | None = None
     summary: Text | None = None
     kind: Kind | None = None
-    province: str | None = None
+    province: str | None = None  # None leaves it as it is; "" makes it national
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     draft_text: Annotated[str, msgspec.Meta(max_length=500000)] | None = None
@@ -190,9 +196,19 @@ class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
     parent_id: int | None = None
 
 
+class ThemeIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A theme as given: checked by rules.validate_outcome, so a form and the API get the same
+    messages. comment_ids is null when a form's list of numbers could not be read."""
+
+    title: Annotated[str, msgspec.Meta(max_length=300)]
+    disposition: str
+    reason: Annotated[str, msgspec.Meta(max_length=3000)]
+    comment_ids: list[int] | None = []
+
+
 class OutcomeIn(msgspec.Struct, forbid_unknown_fields=True):
     summary: Annotated[str, msgspec.Meta(max_length=10000)]
-    themes: list[Theme] = []
+    themes: list[ThemeIn] = []
     correction_note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
@@ -262,3 +278,91 @@ class ModerationOut(msgspec.Struct):
     comment_id: int
     status: str
     resolved_flags: int = 0
+
+
+# ---------------------------------------------------------------- files and actors
+
+
+class Upload(msgspec.Struct, frozen=True):
+    """A file as received: what it really is is decided by the action (civic.uploads)."""
+
+    filename: str
+    data: bytes
+    title: str = ""
+
+
+class Files(msgspec.Struct, frozen=True):
+    """Where uploads are written and how large they may be (from settings)."""
+
+    dir: Path
+    max_bytes: int
+
+
+class SystemActor(msgspec.Struct, frozen=True):
+    """The platform itself, for scheduled sweeps: it has no user id."""
+
+    name: str
+    id: None = None
+
+
+# ---------------------------------------------------------------- API results
+
+
+class ConsultationList(msgspec.Struct):
+    items: list[Consultation]
+
+
+class TransitionOut(msgspec.Struct):
+    id: int
+    status: str
+
+
+class ResponseOut(msgspec.Struct):
+    id: int
+    consultation_id: int
+
+
+class Keyword(msgspec.Struct):
+    term: str
+    score: float
+    count: int
+    answers: list[str]
+
+
+class AnalysisOut(msgspec.Struct):
+    stats: Stats
+    keywords: dict[int, list[Keyword]]
+
+
+class BlockOut(msgspec.Struct):
+    comment_id: int
+    author_id: int
+    status: str
+
+
+class ExportRow(msgspec.Struct):
+    response: str
+    consent: str
+    name: str | None
+    province: str | None
+    submitted_on: str
+    answers: dict[str, object]
+
+
+class ExportOut(msgspec.Struct):
+    consultation_id: int
+    title: str
+    licence: str
+    questions: list[Question]
+    responses: list[ExportRow]
+
+
+class ConsultationPage(msgspec.Struct):
+    """Everything the public page shows, for one reader."""
+
+    detail: ConsultationDetail
+    comments: dict[int, list[Comment]]
+    mine: MyResponse | None
+    outcome: Outcome | None
+    my_comment_ids: set[int]
+    reported: set[int]

@@ -9,7 +9,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from civic import thai
+from civic import thai, validation
 from civic.accounts.store import audit, set_status
 from civic.consultations import rules
 from civic.consultations.rules import N_
@@ -33,7 +33,7 @@ from civic.consultations.schemas import (
     Theme,
 )
 from civic.search import outbox
-from civic.validation import DomainError, Errors, Problem
+from civic.validation import DomainError, Problem
 
 
 class ConsultationError(DomainError):
@@ -66,16 +66,8 @@ class InvalidTransition(ConsultationError):
     code = "invalid_transition"
 
 
-class Invalid(ConsultationError):
+class Invalid(validation.Invalid, ConsultationError):
     """Rule problems found only under the lock (e.g. the period as of now)."""
-
-    status = 422
-    code = "invalid_input"
-
-    def __init__(self, errors: Errors) -> None:
-        field, problem = next(iter(errors.items()))
-        super().__init__(problem.msgid, dict(problem.params), field=field)
-        self.errors = errors
 
 
 CONSULTATION_COLUMNS = """
@@ -147,14 +139,14 @@ WITH opened AS (
            closed_at = CASE WHEN closes_at <= now() THEN closes_at ELSE closed_at END,
            updated_at = now()
      WHERE status = 'scheduled' AND opens_at <= now()
-    RETURNING id
+    RETURNING id, owner_org_id, province, title, kind, closes_at, status, 'opened' AS step
 ), closed AS (
     UPDATE consultations
        SET status = 'closed', closed_at = closes_at, updated_at = now()
      WHERE status = 'open' AND closes_at <= now()
-    RETURNING id
+    RETURNING id, owner_org_id, province, title, kind, closes_at, status, 'closed' AS step
 )
-SELECT id FROM opened UNION ALL SELECT id FROM closed
+SELECT * FROM opened UNION ALL SELECT * FROM closed
 """
 
 INSERT_RESPONSE = """
@@ -621,14 +613,15 @@ async def transition(
     return new
 
 
-async def advance_lifecycle(conn: asyncpg.Connection) -> int:
+async def advance_lifecycle(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     """Open scheduled consultations whose time has come and close open ones whose time is up.
-    Idempotent; returns how many changed."""
+    Idempotent; returns the rows that changed, each with the step taken ('opened' rows may
+    already be 'closed' when their whole window had passed)."""
     async with conn.transaction():
         rows = await conn.fetch(ADVANCE_LIFECYCLE)
         for r in rows:
             await outbox.enqueue(conn, "consultation", r["id"])
-    return len(rows)
+    return rows
 
 
 # ---------------------------------------------------------------- responses

@@ -158,7 +158,7 @@ async def test_document_row_failure_leaves_no_consultation(client, conn, setting
 
 
 async def test_file_write_failure_leaves_no_consultation(client, conn, monkeypatch):
-    from civic.consultations import routes
+    from civic.consultations import actions
 
     s = await setup(conn)
     await login(client, "staff@mdes.example")
@@ -167,7 +167,7 @@ async def test_file_write_failure_leaves_no_consultation(client, conn, monkeypat
     def disk_full(*_a, **_k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(routes, "store_upload", disk_full)
+    monkeypatch.setattr(actions, "store_upload", disk_full)
     r = await client.post(
         "/consultations/new",
         data=_create_form(s, client.cookies.get("civic_csrf"), "ร่างที่เขียนไฟล์ไม่สำเร็จ"),

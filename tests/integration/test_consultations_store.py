@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from civic.consultations import store
+from civic.consultations import actions, store
 from civic.consultations.schemas import Theme
 from tests.helpers import make_agency, make_user
 from tests.integration.consultation_data import create_draft_policy
@@ -52,10 +52,10 @@ async def test_advance_lifecycle_opens_and_closes_idempotently(conn):
     ending = await make_consultation(conn, org, u, opens=-10, closes=-1, status="open")
     missed = await make_consultation(conn, org, u, opens=-10, closes=-1, status="scheduled")
     draft = await make_consultation(conn, org, u, opens=-10, closes=-1)
-    assert await store.advance_lifecycle(conn) == 3
+    assert await actions.advance_lifecycle(conn) == 3
     status = {r["id"]: r["status"] for r in await conn.fetch("SELECT id, status FROM consultations")}
     assert status == {due: "open", later: "scheduled", ending: "closed", missed: "closed", draft: "draft"}
-    assert await store.advance_lifecycle(conn) == 0
+    assert await actions.advance_lifecycle(conn) == 0
 
 
 async def test_response_race_leaves_one(pool, conn):

@@ -1,0 +1,569 @@
+"""Consultation verbs: one function each, shared by the pages, the API and the scheduled sweep.
+
+Each one asks rules whether this actor may (the same can_* the templates ask), validates with
+rules and reports every problem at once, then changes the store and records its event in one
+transaction, so an event exists if and only if its change committed. The store still locks and
+re-checks what can only be known under the lock (one response per person, the period as of now);
+its own transactions become savepoints inside the action's.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+
+from civic import events
+from civic.accounts.schemas import CurrentUser
+from civic.consultations import queries, rules, store
+from civic.consultations.pdftext import extract_text
+from civic.consultations.schemas import (
+    BlockOut,
+    CommentIn,
+    Consultation,
+    ConsultationDetail,
+    ConsultationIn,
+    ConsultationUpdate,
+    Files,
+    FlagOut,
+    ModerationOut,
+    Outcome,
+    OutcomeIn,
+    ReasonIn,
+    ResponseIn,
+    ResponseOut,
+    SystemActor,
+    Theme,
+    TransitionIn,
+    TransitionOut,
+    Upload,
+)
+from civic.events import (
+    ConsultationClosed,
+    ConsultationDrafted,
+    ConsultationEdited,
+    ConsultationOpened,
+    ConsultationResponded,
+    ConsultationScheduled,
+    ConsultationUnscheduled,
+    OutcomePublished,
+    SectionCommentAuthorBlocked,
+    SectionCommented,
+    SectionCommentFlagged,
+    SectionCommentModerated,
+)
+from civic.uploads import UploadRejected, check_upload, store_upload
+from civic.validation import DomainError, Errors, Forbidden, Invalid, Problem, raise_if
+
+SYSTEM = SystemActor("consultations.advance_lifecycle")
+NOT_OPEN = "This consultation is not open for responses."
+UPDATABLE = ("title", "summary", "kind", "province", "opens_at", "closes_at")
+
+
+class UploadRefused(DomainError):
+    """A file that is not what it says, too large or empty: 415, 413 or 400, naming the field."""
+
+    code = "upload_rejected"
+
+    def __init__(self, exc: UploadRejected, field: str = "file") -> None:
+        super().__init__(exc.msgid, exc.params, field=field)
+        self.status = exc.status
+
+
+def _document(files: Files, upload: Upload, allowed: tuple[str, ...]) -> tuple[str, dict]:
+    """Check the bytes, write the file under its content-addressed path, and return the row for
+    the store to insert in its transaction. The file goes first: if the transaction rolls back,
+    an orphan is harmless (the same bytes always land on the same name)."""
+    try:
+        kind = check_upload(upload.data, upload.filename, allowed=allowed, max_bytes=files.max_bytes)
+    except UploadRejected as exc:
+        raise UploadRefused(exc) from None
+    return kind, {
+        "title": (upload.title.strip() or upload.filename)[:200],
+        "filename": upload.filename[:200],
+        "kind": kind,
+        "size_bytes": len(upload.data),
+    }
+
+
+def _write(files: Files, upload: Upload, row: dict) -> dict:
+    return row | {"path": store_upload(files.dir, upload.data, row["kind"])}
+
+
+def _where(c: Consultation) -> dict:
+    return {"agency_id": c.owner_org_id, "province": c.province}
+
+
+def _questions(questions) -> list[dict]:
+    return [msgspec.to_builtins(q) for q in questions]
+
+
+# ---------------------------------------------------------------- authoring
+
+
+async def draft(
+    conn: asyncpg.Connection,
+    actor: CurrentUser,
+    data: ConsultationIn,
+    *,
+    pdf: Upload | None = None,
+    files: Files | None = None,
+) -> ConsultationDetail:
+    """A new draft for one of the actor's agencies; a PDF's text becomes the draft when none was
+    pasted, and the PDF is kept as a document."""
+    if not rules.can_create(actor, data.owner_org_id):
+        raise Forbidden(queries.MANAGERS_ONLY, field="owner_org_id")
+    errors = rules.validate_consultation(
+        title=data.title,
+        summary=data.summary,
+        kind=data.kind,
+        province=data.province,
+        opens_at=data.opens_at,
+        closes_at=data.closes_at,
+    )
+    errors.update(rules.check_questions(data.questions))
+    draft_text, document = await _pdf_draft(data.draft_text, pdf, files, errors)
+    raise_if(errors)
+    documents = [_write(files, pdf, document)] if document else []
+    async with conn.transaction():
+        cid = await store.create_consultation(
+            conn,
+            actor_id=actor.id,
+            owner_org_id=data.owner_org_id,
+            kind=data.kind,
+            title=data.title,
+            summary=data.summary,
+            opens_at=data.opens_at,
+            closes_at=data.closes_at,
+            province=data.province or None,
+            coowner_ids=data.coowner_ids,
+            sections=store.sections_from_text(draft_text),
+            questions=_questions(data.questions),
+            documents=documents,
+        )
+        await events.record(
+            conn,
+            "consultation.drafted",
+            ConsultationDrafted(
+                title=data.title.strip(),
+                kind=data.kind,
+                opens_at=data.opens_at,
+                closes_at=data.closes_at,
+                questions=len(data.questions),
+                documents=len(documents),
+            ),
+            subject=("consultation", cid),
+            actor_id=actor.id,
+            agency_id=data.owner_org_id,
+            province=data.province or None,
+        )
+    return await store.get_detail(conn, cid)
+
+
+async def _pdf_draft(
+    draft_text: str | None, pdf: Upload | None, files: Files | None, errors: Errors
+) -> tuple[str | None, dict | None]:
+    """The draft text (the PDF's when none was pasted) and the PDF's document row, if any."""
+    if pdf is None or files is None:
+        return draft_text, None
+    _, document = _document(files, pdf, ("pdf",))
+    extracted = extract_text(pdf.data)
+    if not extracted.strip():
+        errors["draft_pdf"] = Problem(
+            "No text could be read from this PDF (it may be a scan). Paste the text instead."
+        )
+    elif not (draft_text or "").strip():
+        draft_text = extracted
+    return draft_text, document
+
+
+async def edit(
+    conn: asyncpg.Connection,
+    actor: CurrentUser,
+    consultation_id: int,
+    data: ConsultationUpdate,
+    *,
+    pdf: Upload | None = None,
+    files: Files | None = None,
+) -> ConsultationDetail:
+    """Change what the status still allows; once open, every change goes into the public change
+    log with a note. Questions are replaced as a whole, and only before opening."""
+    c = await queries.managed(conn, actor, consultation_id)
+    if not rules.can_edit(c.status):
+        raise store.NotEditable("This can no longer be changed in this consultation's current state.")
+    fields = {k: v for k in UPDATABLE if (v := getattr(data, k)) is not None}
+    merged = {k: getattr(c, k) for k in UPDATABLE} | fields
+    errors = rules.validate_consultation(**merged)
+    if data.questions is not None:
+        errors.update(rules.check_questions(data.questions))
+    if rules.needs_change_note(c.status) and not data.change_note.strip():
+        errors["change_note"] = Problem("Say what changed: the note is shown in the public change log.")
+    draft_text, document = await _pdf_draft(data.draft_text, pdf, files, errors)
+    raise_if(errors)
+    documents = [_write(files, pdf, document)] if document else []
+    sections = store.sections_from_text(draft_text) if draft_text is not None else None
+    async with conn.transaction():
+        version = await store.update_consultation(
+            conn,
+            consultation_id,
+            actor_id=actor.id,
+            fields={k: v.strip() if k in ("title", "summary") else v for k, v in fields.items()},
+            sections=sections,
+            questions=_questions(data.questions) if data.questions is not None else None,
+            change_note=data.change_note,
+            documents=documents,
+        )
+        changed = (
+            sorted(fields)
+            + ["sections"] * (sections is not None)
+            + ["questions"] * (data.questions is not None)
+        )
+        await events.record(
+            conn,
+            "consultation.edited",
+            ConsultationEdited(
+                title=merged["title"].strip(),
+                status=c.status,
+                version=version,
+                fields=changed,
+                change_note=data.change_note.strip(),
+                documents=len(documents),
+            ),
+            subject=("consultation", consultation_id),
+            actor_id=actor.id,
+            hidden=c.status == "draft",
+            **_where(c),
+        )
+    return await store.get_detail(conn, consultation_id)
+
+
+async def add_document(
+    conn: asyncpg.Connection, actor: CurrentUser, consultation_id: int, upload: Upload, files: Files
+) -> int:
+    c = await queries.managed(conn, actor, consultation_id)
+    _, document = _document(files, upload, ("pdf", "png", "jpeg", "webp"))
+    document = _write(files, upload, document)
+    async with conn.transaction():
+        doc_id = await store.add_document(conn, consultation_id, actor_id=actor.id, **document)
+        await events.record(
+            conn,
+            "consultation.document_added",
+            ConsultationEdited(
+                title=c.title, status=c.status, version=c.version, fields=["documents"], documents=1
+            ),
+            subject=("consultation", consultation_id),
+            actor_id=actor.id,
+            hidden=c.status == "draft",
+            **_where(c),
+        )
+    return doc_id
+
+
+# ---------------------------------------------------------------- the lifecycle
+
+
+async def transition(
+    conn: asyncpg.Connection, actor: CurrentUser, consultation_id: int, data: TransitionIn
+) -> TransitionOut:
+    """Schedule, back to draft, open now, or close now (early: a section 77 hearing needs a
+    public reason). Whether the step is possible is decided under the consultation's lock."""
+    await queries.managed(conn, actor, consultation_id)
+    async with conn.transaction():
+        status = await store.transition(
+            conn, consultation_id, data.action, actor_id=actor.id, reason=data.reason
+        )
+        c = await store.get_consultation(conn, consultation_id)
+        await _record_step(conn, c, data.action, actor_id=actor.id, by="staff")
+    return TransitionOut(id=consultation_id, status=status)
+
+
+async def _record_step(conn, c: Consultation, step: str, *, actor_id: int | None, by: str) -> None:
+    if step == "schedule":
+        kind, payload = "consultation.scheduled", ConsultationScheduled(c.title, c.opens_at, c.closes_at)
+    elif step == "unschedule":
+        kind, payload = "consultation.unscheduled", ConsultationUnscheduled(c.title)
+    elif step == "open":
+        kind, payload = "consultation.opened", ConsultationOpened(c.title, c.kind, c.closes_at, by=by)
+    else:
+        early = c.closed_at is not None and c.closed_at < c.closes_at
+        kind, payload = (
+            "consultation.closed",
+            ConsultationClosed(c.title, c.kind, c.closes_at, early=early, reason=c.early_close_reason, by=by),
+        )
+    await events.record(conn, kind, payload, subject=("consultation", c.id), actor_id=actor_id, **_where(c))
+
+
+async def advance_lifecycle(conn: asyncpg.Connection, actor: SystemActor = SYSTEM) -> int:
+    """The scheduled sweep (civic.jobs, every minute): open what is due, close what has ended.
+    Idempotent; returns how many consultations changed. A consultation whose whole window passed
+    while scheduled is recorded as opened and closed, as its opened_at and closed_at say."""
+    if not rules.can_advance_lifecycle(actor):
+        raise Forbidden()
+    async with conn.transaction():
+        rows = await store.advance_lifecycle(conn)
+        for r in rows:
+            where = {"agency_id": r["owner_org_id"], "province": r["province"]}
+            if r["step"] == "opened":
+                await events.record(
+                    conn,
+                    "consultation.opened",
+                    ConsultationOpened(r["title"], r["kind"], r["closes_at"], by="schedule"),
+                    subject=("consultation", r["id"]),
+                    actor_id=None,
+                    **where,
+                )
+            if r["status"] == "closed":
+                await events.record(
+                    conn,
+                    "consultation.closed",
+                    ConsultationClosed(r["title"], r["kind"], r["closes_at"], by="schedule"),
+                    subject=("consultation", r["id"]),
+                    actor_id=None,
+                    **where,
+                )
+    return len(rows)
+
+
+# ---------------------------------------------------------------- responses
+
+
+async def _answers(
+    conn, actor: CurrentUser, consultation_id: int, data: ResponseIn
+) -> tuple[Consultation, dict]:
+    c = await queries.consultation(conn, actor, consultation_id)
+    if not rules.can_respond(actor, c.status):
+        raise store.NotOpen(NOT_OPEN)
+    questions = await store.list_questions(conn, consultation_id)
+    clean, errors = rules.check_answers(_questions(questions), data.answers)
+    errors.update(rules.validate_response_meta(data.consent, data.province))
+    raise_if(errors)
+    return c, clean
+
+
+async def respond(
+    conn: asyncpg.Connection, actor: CurrentUser, consultation_id: int, data: ResponseIn
+) -> ResponseOut:
+    """Answer a consultation, once: a second answer, even one racing on another connection, hits
+    the UNIQUE (consultation, person) constraint and is AlreadyResponded."""
+    c, clean = await _answers(conn, actor, consultation_id, data)
+    async with conn.transaction():
+        rid = await store.submit_response(
+            conn, consultation_id, actor.id, consent=data.consent, province=data.province, answers=clean
+        )
+        await _record_response(conn, "consultation.responded", c, rid, actor.id)
+    return ResponseOut(id=rid, consultation_id=consultation_id)
+
+
+async def edit_response(
+    conn: asyncpg.Connection, actor: CurrentUser, consultation_id: int, data: ResponseIn
+) -> ResponseOut:
+    """Change one's own answers while the consultation is open."""
+    c, clean = await _answers(conn, actor, consultation_id, data)
+    async with conn.transaction():
+        rid = await store.update_response(
+            conn, consultation_id, actor.id, consent=data.consent, province=data.province, answers=clean
+        )
+        await _record_response(conn, "response.edited", c, rid, actor.id)
+    return ResponseOut(id=rid, consultation_id=consultation_id)
+
+
+async def _record_response(conn, kind: str, c: Consultation, response_id: int, actor_id: int) -> None:
+    # A person's answers are their political opinion (PDPA sensitive data): the event says only
+    # that they took part, and only they may see it.
+    await events.record(
+        conn,
+        kind,
+        ConsultationResponded(consultation_id=c.id, response_id=response_id),
+        subject=("consultation_response", response_id),
+        actor_id=actor_id,
+        **_where(c),
+    )
+
+
+# ---------------------------------------------------------------- section comments
+
+
+async def comment(
+    conn: asyncpg.Connection, actor: CurrentUser, consultation_id: int, data: CommentIn
+) -> ResponseOut:
+    """Comment on a section of the draft, or reply to a comment (threads are one level deep)."""
+    c = await queries.consultation(conn, actor, consultation_id)
+    if not rules.can_comment(actor, c.status):
+        raise store.NotOpen(NOT_OPEN)
+    raise_if(rules.validate_comment(data.body))
+    async with conn.transaction():
+        cid = await store.add_comment(
+            conn,
+            consultation_id,
+            actor.id,
+            section_id=data.section_id,
+            body=data.body,
+            parent_id=data.parent_id,
+        )
+        await events.record(
+            conn,
+            "section.commented",
+            SectionCommented(
+                consultation_id=c.id, section_id=data.section_id, comment_id=cid, parent_id=data.parent_id
+            ),
+            subject=("consultation_comment", cid),
+            actor_id=actor.id,
+            **_where(c),
+        )
+    return ResponseOut(id=cid, consultation_id=consultation_id)
+
+
+# ---------------------------------------------------------------- comment moderation
+
+
+def _reason(data: ReasonIn) -> None:
+    # A reason's problems are a 400, as they always were for these forms and their API twins.
+    if errors := rules.validate_reason(data.reason):
+        raise Invalid(errors, status=400)
+
+
+async def flag_comment(
+    conn: asyncpg.Connection,
+    actor: CurrentUser,
+    comment_id: int,
+    data: ReasonIn,
+    consultation_id: int | None = None,
+) -> FlagOut:
+    """Report a comment to the moderators, once per person while the report is open. Whether this
+    comment can be reported (visible, not one's own) is decided under its lock."""
+    _, c = await queries.comment_in(conn, actor, comment_id, consultation_id)
+    if not rules.can_report(actor):
+        raise Forbidden()
+    _reason(data)
+    async with conn.transaction():
+        flag_id, created = await store.flag_comment(conn, comment_id, actor.id, data.reason)
+        if created:
+            await events.record(
+                conn,
+                "comment.flagged",
+                SectionCommentFlagged(consultation_id=c.id, flag_id=flag_id, reason=data.reason.strip()),
+                subject=("consultation_comment", comment_id),
+                actor_id=actor.id,
+                **_where(c),
+            )
+    return FlagOut(id=flag_id, comment_id=comment_id, created=created)
+
+
+async def _moderated(conn, actor: CurrentUser, comment_id: int, consultation_id: int | None) -> Consultation:
+    """Platform moderators, or staff of the agencies running this consultation."""
+    _, c = await queries.comment_in(conn, actor, comment_id, consultation_id)
+    if not rules.can_moderate(actor, c.owner_org_id, c.coowner_ids):
+        raise Forbidden()
+    return c
+
+
+async def _record_moderation(
+    conn, kind: str, c: Consultation, comment_id: int, actor_id: int, resolved: int, reason=""
+) -> None:
+    await events.record(
+        conn,
+        kind,
+        SectionCommentModerated(consultation_id=c.id, resolved_flags=resolved, reason=reason),
+        subject=("consultation_comment", comment_id),
+        actor_id=actor_id,
+        **_where(c),
+    )
+
+
+async def hide_comment(
+    conn: asyncpg.Connection,
+    actor: CurrentUser,
+    comment_id: int,
+    data: ReasonIn,
+    consultation_id: int | None = None,
+) -> ModerationOut:
+    """Hide a comment behind a tombstone with a public reason; its open reports close as 'hidden'."""
+    c = await _moderated(conn, actor, comment_id, consultation_id)
+    _reason(data)
+    async with conn.transaction():
+        resolved = await store.hide_comment(conn, None, comment_id, actor_id=actor.id, reason=data.reason)
+        await _record_moderation(
+            conn, "comment.hidden", c, comment_id, actor.id, resolved, data.reason.strip()
+        )
+    return ModerationOut(comment_id=comment_id, status="hidden", resolved_flags=resolved)
+
+
+async def restore_comment(
+    conn: asyncpg.Connection, actor: CurrentUser, comment_id: int, consultation_id: int | None = None
+) -> ModerationOut:
+    c = await _moderated(conn, actor, comment_id, consultation_id)
+    async with conn.transaction():
+        resolved = await store.restore_comment(conn, None, comment_id, actor_id=actor.id)
+        await _record_moderation(conn, "comment.restored", c, comment_id, actor.id, resolved)
+    return ModerationOut(comment_id=comment_id, status="visible", resolved_flags=resolved)
+
+
+async def dismiss_flags(conn: asyncpg.Connection, actor: CurrentUser, comment_id: int) -> ModerationOut:
+    """Moderators: close a comment's open reports without hiding it."""
+    queries.require_queue(actor)
+    _, c = await queries.comment_in(conn, actor, comment_id)
+    async with conn.transaction():
+        resolved = await store.dismiss_flags(conn, comment_id, actor_id=actor.id)
+        await _record_moderation(conn, "comment.flags_dismissed", c, comment_id, actor.id, resolved)
+    return ModerationOut(comment_id=comment_id, status="visible", resolved_flags=resolved)
+
+
+async def block_author(conn: asyncpg.Connection, actor: CurrentUser, comment_id: int) -> BlockOut:
+    """Moderators: block a comment's author; their sessions and API tokens end."""
+    queries.require_queue(actor)
+    ref, c = await queries.comment_in(conn, actor, comment_id)
+    if not rules.can_block_author(actor, ref["author_id"], ref["author_role"]):
+        raise Forbidden("You cannot block this person.")
+    async with conn.transaction():
+        author_id = await store.block_comment_author(conn, comment_id, actor_id=actor.id)
+        await events.record(
+            conn,
+            "comment.author_blocked",
+            SectionCommentAuthorBlocked(consultation_id=c.id, comment_id=comment_id),
+            subject=("user", author_id),
+            actor_id=actor.id,
+            **_where(c),
+        )
+    return BlockOut(comment_id=comment_id, author_id=author_id, status="blocked")
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+async def publish_outcome(
+    conn: asyncpg.Connection, actor: CurrentUser, consultation_id: int, data: OutcomeIn
+) -> Outcome:
+    """ "You said, we did": version 1 publishes; later versions are corrections with a note, and
+    earlier versions stay readable."""
+    c, current = await queries.outcome_draft(conn, actor, consultation_id)
+    themes = [msgspec.to_builtins(t) for t in data.themes]
+    errors = rules.validate_outcome(
+        data.summary,
+        themes,
+        version=(current.version + 1) if current else 1,
+        correction_note=data.correction_note,
+    )
+    errors.update(rules.check_theme_links(themes))
+    raise_if(errors)
+    async with conn.transaction():
+        version = await store.publish_outcome(
+            conn,
+            consultation_id,
+            actor_id=actor.id,
+            summary=data.summary,
+            themes=[msgspec.convert(t, Theme) for t in themes],
+            correction_note=data.correction_note,
+        )
+        await events.record(
+            conn,
+            "outcome.published" if version == 1 else "outcome.corrected",
+            OutcomePublished(
+                title=c.title,
+                version=version,
+                themes=len(themes),
+                correction_note=data.correction_note.strip(),
+            ),
+            subject=("consultation", consultation_id),
+            actor_id=actor.id,
+            **_where(c),
+        )
+    return await store.get_outcome(conn, consultation_id)
