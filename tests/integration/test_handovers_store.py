@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from civic.handovers.store import Actor
 from civic.orgs import store as orgs
 from tests.helpers import make_agency, make_partner, make_user
 from tests.integration.handover_data import task_raw
+from tests.integration.race import Gate, Overlap, race
 
 
 def task_fields(**over) -> dict:
@@ -137,10 +137,8 @@ async def test_twenty_partners_race_on_separate_connections(conn, world, db_url)
     conns = [await asyncpg.connect(db_url) for _ in range(20)]
     for c in conns:  # as the app's pool sets them up (jsonb codec)
         await _init_connection(c)
-    gate = asyncio.Event()
 
     async def attempt(c, actor):
-        await gate.wait()
         try:
             await store.claim_task(
                 c, task_id, partner_id=actor.org_id, plan="x" * 30, team="team", actor=actor
@@ -149,14 +147,19 @@ async def test_twenty_partners_race_on_separate_connections(conn, world, db_url)
         except store.AlreadyClaimed:
             return "409"
 
+    # All 20 claims wait inside PostgreSQL at their first statement (the task row lock), then go
+    # at once: race() fails unless the database really had the 20 of them in flight together.
+    observed: list[Overlap] = []
     try:
-        jobs = [asyncio.create_task(attempt(c, a)) for c, a in zip(conns, actors, strict=True)]
-        await asyncio.sleep(0.05)
-        gate.set()
-        results = await asyncio.gather(*jobs)
+        results = await race(
+            [lambda c=c, a=a: attempt(c, a) for c, a in zip(conns, actors, strict=True)],
+            gate=Gate(db_url, ["handover_tasks"], expect=20),
+            observed=observed,
+        )
     finally:
         for c in conns:
             await c.close()
+    assert observed[0].queued == 20
     assert results.count("won") == 1 and results.count("409") == 19
     assert await conn.fetchval("SELECT count(*) FROM handover_claims WHERE task_id = $1", task_id) == 1
     assert (
