@@ -191,6 +191,65 @@ def _row_errors(errors: Errors, rows: list[int]) -> Errors:
     return out
 
 
+def _draft_input(values: dict) -> tuple[ConsultationIn, list[int]]:
+    """The form as the API's ConsultationIn; dates that cannot be read arrive as None, and the
+    action refuses them with the same message as the API."""
+    questions, rows = _question_input(values["questions"])
+    owner = values["owner_org_id"]
+    data = ConsultationIn(
+        owner_org_id=int(owner) if str(owner).isdigit() else 0,
+        title=values["title"],
+        summary=values["summary"],
+        kind=values["kind"],
+        opens_at=parse_local(values["opens_at"]),
+        closes_at=parse_local(values["closes_at"]),
+        province=values["province"] or None,
+        coowner_ids=[int(v) for v in values["coowner_ids"]],
+        draft_text=values["draft_text"],
+        questions=questions,
+    )
+    return data, rows
+
+
+def _update_input(values: dict, editable: frozenset[str]) -> tuple[ConsultationUpdate, list[int]]:
+    """The edit form as the API's ConsultationUpdate. What the status no longer lets change is not
+    sent (the form does not show it): an open consultation keeps its kind, scope, opening time and
+    questions, whatever a post carries."""
+    questions, rows = _question_input(values["questions"])
+    given = {
+        "title": values["title"],
+        "summary": values["summary"],
+        "kind": values["kind"],
+        "province": values["province"],  # "" is national
+        "opens_at": parse_local(values["opens_at"]),
+        "closes_at": parse_local(values["closes_at"]),
+        "questions": questions,
+    }
+    data = ConsultationUpdate(
+        **{k: v for k, v in given.items() if k in editable},
+        draft_text=values["draft_text"],
+        change_note=values["change_note"],
+    )
+    return data, rows
+
+
+def _saved_values(c, d) -> dict:
+    """A saved consultation as the edit form shows it."""
+    return {
+        "owner_org_id": c.owner_org_id,
+        "title": c.title,
+        "summary": c.summary,
+        "kind": c.kind,
+        "province": c.province or "",
+        "opens_at": local_input(c.opens_at),
+        "closes_at": local_input(c.closes_at),
+        "draft_text": "\n\n".join(s.body_original for s in d.sections),
+        "coowner_ids": [str(i) for i in c.coowner_ids],
+        "questions": _saved_rows(d.questions),
+        "change_note": "",
+    }
+
+
 def _saved_rows(questions: list) -> list[dict]:
     rows = [
         {"kind": q.kind, "prompt": q.prompt, "required": q.required, "options": "\n".join(q.options)}
@@ -308,23 +367,10 @@ class ConsultationPages(Controller):
         if (button := form.get("action") or "save") != "save":
             return await self._editor_button(request, db, form, button)
         values = _typed_values(form)
-        questions, rows = _question_input(values["questions"])
-        data = ConsultationIn(
-            owner_org_id=int(values["owner_org_id"]) if str(values["owner_org_id"]).isdigit() else 0,
-            title=values["title"],
-            summary=values["summary"],
-            kind=values["kind"],
-            opens_at=parse_local(values["opens_at"]),
-            closes_at=parse_local(values["closes_at"]),
-            province=values["province"] or None,
-            coowner_ids=[int(v) for v in values["coowner_ids"]],
-            draft_text=values["draft_text"],
-            questions=questions,
-        )
+        data, rows = _draft_input(values)
+        pdf = await _upload(form, "draft_pdf")
         try:
-            detail = await actions.draft(
-                db, user, data, pdf=await _upload(form, "draft_pdf"), files=_files(request)
-            )
+            detail = await actions.draft(db, user, data, pdf=pdf, files=_files(request))
         except Invalid as exc:
             return await self._author_form(
                 request, db, values, _row_errors(exc.errors, rows), _form_status(exc)
@@ -337,19 +383,7 @@ class ConsultationPages(Controller):
         user = require_user(request)
         c = await queries.managed(db, user, consultation_id)
         d = await queries.detail(db, user, consultation_id)
-        values = {
-            "owner_org_id": c.owner_org_id,
-            "title": c.title,
-            "summary": c.summary,
-            "kind": c.kind,
-            "province": c.province or "",
-            "opens_at": local_input(c.opens_at),
-            "closes_at": local_input(c.closes_at),
-            "draft_text": "\n\n".join(s.body_original for s in d.sections),
-            "coowner_ids": [str(i) for i in c.coowner_ids],
-            "questions": _saved_rows(d.questions),
-            "change_note": "",
-        }
+        values = _saved_values(c, d)
         return await self._author_form(request, db, values, {}, consultation=c)
 
     @post("/{consultation_id:int}/edit")
@@ -360,30 +394,12 @@ class ConsultationPages(Controller):
         if (button := form.get("action") or "save") != "save":
             return await self._editor_button(request, db, form, button, consultation=c)
         values = _typed_values(form) | {"owner_org_id": c.owner_org_id}
-        # What the status no longer lets change is not sent (the form does not show it): an open
-        # consultation keeps its kind, scope, opening time and questions.
-        editable = rules.editable_fields(c.status)
-        questions, rows = _question_input(values["questions"])
-        given = {
-            "title": values["title"],
-            "summary": values["summary"],
-            "kind": values["kind"],
-            "province": values["province"],
-            "opens_at": parse_local(values["opens_at"]),
-            "closes_at": parse_local(values["closes_at"]),
-            "questions": questions,
-        }
-        data = ConsultationUpdate(
-            **{k: v for k, v in given.items() if k in editable},
-            draft_text=values["draft_text"],
-            change_note=values["change_note"],
-        )
+        data, rows = _update_input(values, rules.editable_fields(c.status))
+        pdf = await _upload(form, "draft_pdf")
         try:
-            await actions.edit(
-                db, user, consultation_id, data, pdf=await _upload(form, "draft_pdf"), files=_files(request)
-            )
+            await actions.edit(db, user, consultation_id, data, pdf=pdf, files=_files(request))
         except Invalid as exc:
-            if c.status == "open":
+            if c.status == "open":  # the fields it no longer shows, as stored
                 values |= {"kind": c.kind, "province": c.province or "", "opens_at": local_input(c.opens_at)}
             errors = _row_errors(exc.errors, rows)
             return await self._author_form(request, db, values, errors, _form_status(exc), consultation=c)
@@ -489,15 +505,7 @@ class ConsultationPages(Controller):
     @post("/{consultation_id:int}/comments")
     async def comment(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Any:
         user = require_user(request)
-        form = await request.form()
-        section, parent = form.get("section_id", ""), form.get("parent_id", "")
-        if not section.isdigit():
-            raise Invalid({"section_id": Problem("Choose one of the options.")}, status=400)
-        data = CommentIn(
-            section_id=int(section),
-            body=form.get("body", ""),
-            parent_id=int(parent) if parent.isdigit() else None,
-        )
+        data = _comment_input(await request.form())
         try:
             await actions.comment(db, user, consultation_id, data)
         except Invalid as exc:
@@ -508,10 +516,8 @@ class ConsultationPages(Controller):
             return await self._page(
                 request, db, consultation_id, 400, comment_errors=errors, comment_values=values
             )
-        return redirect(
-            f"/consultations/{consultation_id}#section-{section}",
-            flash=("success", "Your comment was posted."),
-        )
+        back = f"/consultations/{consultation_id}#section-{data.section_id}"
+        return redirect(back, flash=("success", "Your comment was posted."))
 
     @post("/{consultation_id:int}/comments/{comment_id:int}/flags")
     async def flag(
@@ -658,6 +664,18 @@ class ConsultationPages(Controller):
         return redirect(
             f"/consultations/{consultation_id}/outcome", flash=("success", "The outcome was published.")
         )
+
+
+def _comment_input(form) -> CommentIn:
+    """The comment form as the API's CommentIn; a section that is not a number is a crafted post."""
+    section, parent = form.get("section_id", ""), form.get("parent_id", "")
+    if not section.isdigit():
+        raise Invalid({"section_id": Problem("Choose one of the options.")}, status=400)
+    return CommentIn(
+        section_id=int(section),
+        body=form.get("body", ""),
+        parent_id=int(parent) if parent.isdigit() else None,
+    )
 
 
 _ANSWER = re.compile(r"^q([0-9]{1,12})$")
