@@ -1,4 +1,3 @@
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -7,6 +6,7 @@ from civic.consultations import actions, store
 from civic.consultations.schemas import Theme
 from tests.helpers import make_agency, make_user
 from tests.integration.consultation_data import create_draft_policy
+from tests.integration.race import Gate, race
 
 
 async def _now(conn):
@@ -58,15 +58,23 @@ async def test_advance_lifecycle_opens_and_closes_idempotently(conn):
     assert await actions.advance_lifecycle(conn) == 0
 
 
-async def test_response_race_leaves_one(pool, conn):
+async def test_response_race_leaves_one(pool, conn, db_url):
     org = await make_agency(conn, "mdes")
     staff = await make_user(conn, "staff@x.example")
     citizen = await make_user(conn, "pim@x.example")
     cid = await make_consultation(conn, org, staff, status="open")
     async with pool.acquire() as a, pool.acquire() as b:
-        results = await asyncio.gather(
-            store.submit_response(a, cid, citizen, consent="anonymous", province=None, answers={"x": 1}),
-            store.submit_response(b, cid, citizen, consent="named", province=None, answers={"x": 2}),
+        # Both responses wait inside PostgreSQL at their first statement, then go at once.
+        results = await race(
+            [
+                lambda: store.submit_response(
+                    a, cid, citizen, consent="anonymous", province=None, answers={"x": 1}
+                ),
+                lambda: store.submit_response(
+                    b, cid, citizen, consent="named", province=None, answers={"x": 2}
+                ),
+            ],
+            gate=Gate(db_url, ["consultations"], expect=2),
             return_exceptions=True,
         )
     assert sum(isinstance(r, int) for r in results) == 1

@@ -11,6 +11,7 @@ import pytest
 from civic.db import _init_connection
 from civic.orgs import store as orgs
 from tests.helpers import login, make_partner, make_user, post_form, send_json, text_of
+from tests.integration.race import Gate, race
 
 
 async def _connect(db_url: str) -> asyncpg.Connection:
@@ -190,9 +191,12 @@ async def _demote_each_other(conn, db_url, team):
     a, b = team["admin"], team["member"]
     c1, c2 = await _connect(db_url), await _connect(db_url)
     try:
-        return await asyncio.gather(
-            orgs.set_member_role(c1, team["org"], b, "member", actor_id=a),
-            orgs.set_member_role(c2, team["org"], a, "member", actor_id=b),
+        return await race(
+            [
+                lambda: orgs.set_member_role(c1, team["org"], b, "member", actor_id=a),
+                lambda: orgs.set_member_role(c2, team["org"], a, "member", actor_id=b),
+            ],
+            gate=Gate(db_url, ["organisations", "memberships"], expect=2),
             return_exceptions=True,
         )
     finally:
@@ -217,9 +221,12 @@ async def test_two_admins_stepping_down_at_once_leave_one_admin(conn, db_url, te
     await orgs.add_member(conn, team["org"], team["member"], "admin")
     c1, c2 = await _connect(db_url), await _connect(db_url)
     try:
-        results = await asyncio.gather(
-            orgs.leave_organisation(c1, team["org"], team["admin"]),
-            orgs.leave_organisation(c2, team["org"], team["member"]),
+        results = await race(
+            [
+                lambda: orgs.leave_organisation(c1, team["org"], team["admin"]),
+                lambda: orgs.leave_organisation(c2, team["org"], team["member"]),
+            ],
+            gate=Gate(db_url, ["organisations", "memberships"], expect=2),
             return_exceptions=True,
         )
     finally:
