@@ -47,3 +47,41 @@ def code_for_name(text: str) -> str | None:
         if text in (row["name_th"], row["name_en"]) or text.lower() == row["name_en"].lower():
             return code
     return None
+
+
+# Short forms people write for a province, besides the corpus's Thai and English names. Typed
+# by hand (the corpus has none), and only forms that name nothing else: the corpus's two-letter
+# plate codes (กบ, ชม) are left out, as they are ordinary words.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "BKK": ("กทม.", "กรุงเทพฯ", "กรุงเทพ", "Krung Thep"),
+    "AYA": ("อยุธยา", "กรุงศรีอยุธยา", "Ayutthaya", "Ayuthaya"),
+    "NMA": ("โคราช", "Korat", "Khorat"),
+    "NRT": ("นครศรีฯ", "Nakhon Si"),
+    "UBN": ("อุบลฯ", "อุบล", "Ubon"),
+    "UDN": ("อุดร", "Udon"),
+    "SNI": ("สุราษฎร์ฯ", "สุราษฎร์", "Surat"),
+    "PKN": ("ประจวบฯ", "ประจวบ"),
+    "PTE": ("ปทุมฯ",),
+    "SPB": ("สุพรรณฯ", "สุพรรณ"),
+    "KRI": ("กาญจน์",),
+    "CCO": ("แปดริ้ว",),
+    "SPK": ("ปากน้ำ",),
+    "CMI": ("Chiangmai",),
+    "CRI": ("Chiangrai",),
+    "KKN": ("Khonkaen",),
+    "CBI": ("Chonburi",),
+    "LRI": ("Lopburi",),
+    "BRM": ("Buriram",),
+    "PNA": ("Phang Nga",),
+}
+# Written before a province's name: จ.เชียงใหม่, จังหวัดเชียงใหม่ mean เชียงใหม่.
+PREFIXES: tuple[str, ...] = ("จ.", "จังหวัด")
+
+
+def names(code: str | None) -> tuple[str, ...]:
+    """Every name of a province for search: Thai, English, then the short forms (empty for an
+    unknown code)."""
+    row = _table().get(code or "")
+    if row is None:
+        return ()
+    return (row["name_th"], row["name_en"], *ALIASES.get(code, ()))

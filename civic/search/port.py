@@ -35,6 +35,9 @@ class SearchDocument(msgspec.Struct, kw_only=True):
     status: str | None = None
     created_at: datetime | None = None
     popularity: int = 0
+    # The agency's names (Thai, English), searchable with the province's names after the title
+    # and body (civic.search.text.place_text); the relay fills them in from `organisations`.
+    agency_names: list[str] = []
 
     @property
     def key(self) -> str:

@@ -1,7 +1,8 @@
 """PostgreSQL search backend: the embedded default.
 
 PostgreSQL has no Thai parser, so text is segmented in Python (civic.thai) and stored as
-space-joined tokens: a 'simple'-style tsvector built from those tokens (title weight A, body D)
+space-joined tokens: a 'simple'-style tsvector built from those tokens (title weight A, body D,
+and the names of the document's province and agency C, weighed below the body: text.place_text)
 for exact words, and pg_trgm on the token text for typos, prefixes and words inside compounds.
 Both have GIN indexes. The database must use a UTF-8 LC_CTYPE (C.UTF-8), or pg_trgm drops Thai.
 
@@ -187,7 +188,7 @@ def _popularity_score(doublings: str) -> str:
 _SCORED = """
     SELECT {branch} AS branch, d.kind, d.entity_id, d.province, d.agency, d.status, d.created_at,
            (CASE WHEN d.tsv @@ $1::tsquery THEN 1.0 ELSE 0.0 END
-            + ts_rank(d.tsv, $2::tsquery)
+            + ts_rank('{{0.1, 0.05, 0.4, 1.0}}', d.tsv, $2::tsquery)
             + CASE WHEN d.tsv @@ $10::tsquery THEN 0.5 ELSE 0.0 END
             {fuzzy_score}
             + {popularity}
@@ -515,7 +516,8 @@ class PostgresBackend:
             body_tokens = thai.tokenise(d.body or "")
             row = (
                 d.kind, d.id, d.title or "", d.body or "", d.url or "", " ".join(title_tokens),
-                " ".join(title_tokens + body_tokens), text.tsvector_literal(title_tokens, body_tokens),
+                " ".join(title_tokens + body_tokens),
+                text.tsvector_literal(title_tokens, body_tokens, thai.tokenise(text.place_text(d))),
                 d.province, d.agency, d.status, d.created_at, int(d.popularity or 0),
             )  # fmt: skip
             for col, value in zip(cols, row, strict=True):

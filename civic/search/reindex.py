@@ -8,7 +8,7 @@ from collections.abc import Callable
 import asyncpg
 
 from civic.search.port import SearchBackend, as_document
-from civic.search.relay import NOW_VERSION, resolve_loader
+from civic.search.relay import NOW_VERSION, resolve_loader, with_agency_names
 
 # kind -> the table holding that kind's ids. A constant allow-list: never built from input.
 KIND_TABLES: dict[str, str] = {"idea": "ideas", "consultation": "consultations", "handover": "handover_tasks"}
@@ -61,7 +61,9 @@ async def reindex(
             chunk = ids[start : start + batch]
             started = loop.time()
             version = await conn.fetchval(NOW_VERSION)
-            docs = [d for d in map(as_document, await loader(conn, chunk)) if d.kind == k]
+            docs = await with_agency_names(
+                conn, [d for d in map(as_document, await loader(conn, chunk)) if d.kind == k]
+            )
             found = {d.id for d in docs}
             await backend.upsert(docs, version)
             await backend.delete([(k, i) for i in chunk if i not in found], version)

@@ -4,7 +4,7 @@ One pass (`relay_once`), in one transaction:
   1. claim due rows with FOR UPDATE SKIP LOCKED (several relays never take the same row);
   2. per kind, read the version (the database clock in microseconds, taken just BEFORE the
      entities are read) and load the current documents through the domain's
-     `search_documents(conn, ids)` (civic.<domain>.store);
+     `search_documents(conn, ids)` (civic.<domain>.store), with their agencies' names;
   3. upsert the documents returned, delete the ids not returned (hidden or deleted);
   4. delete the outbox rows only after the backend confirmed. On failure the rows stay, with
      attempts + 1, next_attempt_at = now + min(MAX_BACKOFF, BASE_BACKOFF * 2^attempts) and
@@ -57,6 +57,8 @@ WHERE id = ANY($1::bigint[])
 """
 # Taken before the read: a later read always carries a larger version (see module docstring).
 NOW_VERSION = "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
+# The agencies' names, which documents are searchable by (SearchDocument.agency_names).
+AGENCY_NAMES = "SELECT slug, name_th, name_en FROM organisations WHERE slug = ANY($1::text[])"
 LAST_ERRORS = """
 SELECT kind, entity_id, attempts, last_error, next_attempt_at FROM search_outbox
 WHERE last_error <> '' ORDER BY next_attempt_at DESC LIMIT $1
@@ -75,6 +77,21 @@ def resolve_loader(kind: str) -> Loader | None:
             return None
         raise
     return getattr(module, "search_documents", None)
+
+
+async def with_agency_names(conn: asyncpg.Connection, docs: list[SearchDocument]) -> list[SearchDocument]:
+    """`docs`, each with its agency's Thai and English names (unless its loader gave them)."""
+    slugs = sorted({d.agency for d in docs if d.agency and not d.agency_names})
+    if not slugs:
+        return docs
+    names = {
+        r["slug"]: [n for n in (r["name_th"], r["name_en"]) if n]
+        for r in await conn.fetch(AGENCY_NAMES, slugs)
+    }
+    for d in docs:
+        if d.agency and not d.agency_names:
+            d.agency_names = names.get(d.agency, [])
+    return docs
 
 
 async def relay_once(
@@ -103,6 +120,7 @@ async def relay_once(
                 async with conn.transaction():  # a savepoint: a failing loader spoils only its kind
                     version = await conn.fetchval(NOW_VERSION)
                     docs = [d for d in map(as_document, await loader(conn, entity_ids)) if d.kind == kind]
+                    docs = await with_agency_names(conn, docs)
                 found = {d.id for d in docs}
                 await backend.upsert(docs, version)
                 await backend.delete([(kind, i) for i in entity_ids if i not in found], version)

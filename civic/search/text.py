@@ -2,9 +2,14 @@
 
 Query analysis (same functions as indexing, so documents and queries always agree):
   query -> cut to MAX_QUERY_CHARS -> civic.thai.tokenise (repair, normalise, segment)
-  -> synonym groups (civic.thai.synonyms_of on runs of 1-6 adjacent tokens, so "น้ำไม่ไหล",
+  -> synonym groups (synonyms_of on runs of 1-6 adjacent tokens, so "น้ำไม่ไหล",
      segmented as น้ำ|ไม่|ไหล, still finds its group) -> stop words dropped unless that
      leaves nothing.
+  The groups (synonym_groups) are civic/data/synonyms_th.txt's and one per province: its Thai
+  and English names and short forms (civic.provinces.names), so กรุงเทพมหานคร, Bangkok, กทม.
+  and กรุงเทพฯ are one concept; "จ.เชียงใหม่" and "จังหวัดเชียงใหม่" find เชียงใหม่'s group.
+  Documents carry those names (place_text: the province's names and the agency's), which both
+  backends index after the title and body, with a lower weight.
 
 Highlighting maps matched tokens back onto the ORIGINAL text the author wrote:
   1. repaired = thai.repair(original). repair only joins split marks, reorders stacked marks,
@@ -29,8 +34,8 @@ import unicodedata
 
 from markupsafe import Markup, escape
 
-from civic import thai
-from civic.search.port import MAX_QUERY_CHARS, highlight, merge_spans
+from civic import provinces, thai
+from civic.search.port import MAX_QUERY_CHARS, SearchDocument, highlight, merge_spans
 
 MAX_TOKENS = 10
 FUZZY_MARK = 0.45
@@ -75,11 +80,90 @@ def strip_control(value: str) -> str:
     return _CONTROL.sub("", value or "")
 
 
+def _keys(term: str) -> set[str]:
+    """What a term is found by: its normalised form, and its tokens joined (as civic.thai does for
+    the synonym file), so "กทม." is found as typed and as the query tokens กทม glued together."""
+    keys = {thai.normalise(term), "".join(thai.tokenise(term))}
+    keys.discard("")
+    return keys
+
+
+@functools.lru_cache(maxsize=1)
+def synonym_groups() -> tuple[frozenset[str], ...]:
+    """The synonym file's groups and one group of names per province, merged where they share
+    a term (the file's กทม. group and Bangkok's names become one). Sorted, so the Meilisearch
+    settings made from them are the same on every run."""
+    groups: list[set[str]] = [set(g) for g in thai.load_synonyms()]
+    # a name that is also a stop word (เลย, Loei) would keep that word in every query: the
+    # province is then found by its other names, and by จ.เลย / จังหวัดเลย
+    stop = thai.stopwords()
+    groups += [{n for n in provinces.names(code) if n not in stop} for code in sorted(provinces.codes())]
+    owner: dict[str, int] = {}
+    merged: list[set[str] | None] = []
+    for group in groups:
+        into = sorted({owner[k] for t in group for k in _keys(t) if k in owner})
+        target = set(group)
+        for i in into:
+            target |= merged[i] or set()
+            merged[i] = None
+        merged.append(target)
+        for t in target:
+            for k in _keys(t):
+                owner[k] = len(merged) - 1
+    return tuple(sorted((frozenset(g) for g in merged if g and len(g) > 1), key=lambda g: sorted(g)))
+
+
+@functools.lru_cache(maxsize=1)
+def _prefixed() -> dict[str, frozenset[str]]:
+    """จ.เชียงใหม่ and จังหวัดเชียงใหม่ -> เชียงใหม่'s names: ways to look a group up, never terms of
+    it (a document need not write the prefix)."""
+    out: dict[str, frozenset[str]] = {}
+    for code in sorted(provinces.codes()):
+        thai_names = [n for n in provinces.names(code) if _THAI_LETTER.search(n)]
+        for prefix in provinces.PREFIXES:
+            for n in thai_names:
+                out[prefix + n] = frozenset(provinces.names(code)) - thai.stopwords()
+    return out
+
+
+_THAI_LETTER = re.compile("[\u0e01-\u0e2e]")
+
+
+@functools.lru_cache(maxsize=1)
+def _synonym_index() -> dict[str, frozenset[str]]:
+    index: dict[str, frozenset[str]] = {}
+    for group in synonym_groups():
+        for term in group:
+            for key in _keys(term):
+                index[key] = group
+    for prefixed, names in _prefixed().items():
+        group = next((index[k] for n in names for k in _keys(n) if k in index), names)
+        for key in _keys(prefixed):
+            index.setdefault(key, group)
+    return index
+
+
+def synonyms_of(term: str) -> set[str]:
+    """Every term equivalent to `term` (itself included): civic.thai.synonyms_of over
+    synonym_groups(), so place names count too."""
+    found = {term}
+    index = _synonym_index()
+    for key in _keys(term):
+        found.update(index.get(key, ()))
+    return found
+
+
+def place_text(doc: SearchDocument) -> str:
+    """The names a document is also found by: its province's (Thai, English, short forms) and
+    its agency's. Indexed after the title and body, with a lower weight, by both backends."""
+    return " | ".join([*provinces.names(doc.province), *(n for n in doc.agency_names if n)])
+
+
 # Cached, as the synonym list is fixed once loaded: the same words recur across queries (search
 # as you type, paging, facet clicks), and each lookup segments the term, and then every synonym.
 @functools.lru_cache(maxsize=4096)
 def _has_synonyms(term: str) -> bool:
-    return len(thai.synonyms_of(term)) > 1
+    return len(synonyms_of(term)) > 1
 
 
 @functools.lru_cache(maxsize=4096)
@@ -87,7 +171,7 @@ def _synonym_forms(term: str) -> tuple[tuple[str, ...], ...]:
     """The alternatives `term` and its synonyms give: each segmented, then as one lexeme (a
     document may have kept the term unsegmented)."""
     forms: list[tuple[str, ...]] = []
-    for s in sorted(thai.synonyms_of(term)):
+    for s in sorted(synonyms_of(term)):
         forms.append(tuple(thai.tokenise(s)))
         forms.append((thai.normalise(s).replace(" ", ""),))
     return tuple(f for f in forms if f and all(f))
@@ -175,9 +259,10 @@ def _alt(tokens: list[str]) -> str:
     return "(" + " & ".join(quote_lexeme(t) for t in tokens) + ")"
 
 
-def tsvector_literal(title_tokens: list[str], body_tokens: list[str]) -> str:
+def tsvector_literal(title_tokens: list[str], body_tokens: list[str], place_tokens: list[str] = ()) -> str:
     """Built here rather than by to_tsvector('simple', ...): PostgreSQL's parser knows no Thai
-    and may split words at combining marks. Title positions carry weight A, body D."""
+    and may split words at combining marks. Title positions carry weight A, body D, and the
+    place and agency names (place_text) C, which migration 0070 weighs below the body."""
     parts = []
     pos = 1
     for tok in title_tokens:
@@ -185,6 +270,9 @@ def tsvector_literal(title_tokens: list[str], body_tokens: list[str]) -> str:
         pos += 1
     for tok in body_tokens:
         parts.append(f"{quote_lexeme(tok)}:{min(pos, 16383)}")
+        pos += 1
+    for tok in place_tokens:
+        parts.append(f"{quote_lexeme(tok)}:{min(pos, 16383)}C")
         pos += 1
     return " ".join(parts)
 

@@ -99,7 +99,41 @@ _RAW = [
      "สร้างศาลาที่พักผู้โดยสารใหม่ ๒๐ จุด ตามคำขอของประชาชนในเขตบางกะปิ", "BKK", "bmta", "done"),
     (30, "idea", "อบจ. ควรซ่อมถนนลาดยางสายบ้านโคก",
      "ถนนเป็นหลุมบ่อตลอดสาย รถจักรยานยนต์ล้มบ่อยช่วงหน้าฝน", "SNK", "snk-pao", "open"),
+    (31, "idea", "บูรณะกำแพงวัดเก่าที่ทรุดตัว",
+     "กำแพงโบราณริมแม่น้ำเจ้าพระยาพังลงมาหลังน้ำลด ควรซ่อมก่อนฤดูท่องเที่ยว", "AYA", "aya-fine-arts", "open"),
+    (32, "consultation", "แผนส่งเสริมการท่องเที่ยวโดยชุมชนรอบเขาใหญ่",
+     "รับฟังความคิดเห็นเรื่องเส้นทางเดินป่า โฮมสเตย์ และรายได้ของชาวบ้าน", "NMA", "nma-tourism", "open"),
+    (33, "idea", "ภัยแล้งทำนาข้าวเสียหายทั้งตำบล",
+     "ขอรถบรรทุกน้ำและงบขุดบ่อบาดาลให้หมู่บ้านที่ไม่มีน้ำใช้มาสองเดือน", "BRM", "brm-province", "open"),
+    (34, "idea", "Flooding in front of the school on Tha Phae road",
+     "Every rainy season the road floods and children cannot walk to class. Please clean the drains.",
+     "CMI", "cmi-city", "open"),
 ]  # fmt: skip
+
+# An agency's names, as the relay adds them from `organisations` (civic.search.relay.with_agency_names).
+AGENCY_NAMES: dict[str, tuple[str, str]] = {
+    "bkk-district": ("สำนักงานเขตบางกะปิ", "Bang Kapi District Office"),
+    "mae-hia": ("องค์การบริหารส่วนตำบลแม่เหียะ", "Mae Hia Subdistrict Administrative Organization"),
+    "kkn-city": ("เทศบาลนครขอนแก่น", "Khon Kaen City Municipality"),
+    "bmta": ("องค์การขนส่งมวลชนกรุงเทพ", "Bangkok Mass Transit Authority"),
+    "cmi-city": ("เทศบาลนครเชียงใหม่", "Chiang Mai City Municipality"),
+    "udn-province": ("ศาลากลางจังหวัดอุดรธานี", "Udon Thani Provincial Hall"),
+    "nma-city": ("เทศบาลนครนครราชสีมา", "Nakhon Ratchasima City Municipality"),
+    "mot": ("กระทรวงคมนาคม", "Ministry of Transport"),
+    "snk-province": ("สำนักงานจังหวัดสกลนคร", "Sakon Nakhon Provincial Office"),
+    "pwa": ("การประปาส่วนภูมิภาค", "Provincial Waterworks Authority"),
+    "opdc": ("สำนักงานคณะกรรมการพัฒนาระบบราชการ", "Office of the Public Sector Development Commission"),
+    "bkk-parks": ("สำนักสิ่งแวดล้อม กรุงเทพมหานคร", "Bangkok Department of Environment"),
+    "kkn-hospital": ("โรงพยาบาลขอนแก่น", "Khon Kaen Hospital"),
+    "pea": ("การไฟฟ้าส่วนภูมิภาค", "Provincial Electricity Authority"),
+    "snk-pao": ("องค์การบริหารส่วนจังหวัดสกลนคร", "Sakon Nakhon Provincial Administrative Organization"),
+    "bkk-traffic": ("สำนักการจราจรและขนส่ง กรุงเทพมหานคร", "Bangkok Traffic and Transportation Department"),
+    "cri-town": ("เทศบาลตำบลบ้านดู่", "Ban Du Subdistrict Municipality"),
+    "udn-health": ("สำนักงานสาธารณสุขจังหวัดอุดรธานี", "Udon Thani Provincial Public Health Office"),
+    "aya-fine-arts": ("สำนักศิลปากรที่ ๓ พระนครศรีอยุธยา", "The 3rd Regional Office of Fine Arts"),
+    "nma-tourism": ("สำนักงานการท่องเที่ยวและกีฬาจังหวัดนครราชสีมา", "Nakhon Ratchasima Tourism and Sports Office"),
+    "brm-province": ("ศาลากลางจังหวัดบุรีรัมย์", "Buri Ram Provincial Hall"),
+}
 
 _BASE = datetime(2025, 6, 1, tzinfo=UTC)
 
@@ -115,6 +149,7 @@ DOCS: list[SearchDocument] = [
         status=status,
         created_at=_BASE - timedelta(days=i),
         popularity=(i * 7) % 40,
+        agency_names=list(AGENCY_NAMES[agency]),
     )  # fmt: skip
     for i, kind, title, body, prov, agency, status in _RAW
 ]
@@ -187,6 +222,50 @@ CASES: list[tuple[str, set[int], str]] = [
     ("ประชาพิ", {12}, "prefix as typed"),
     ("คลอง", {2}, "word inside คลองแสนแสบ"),
     ("2568", {9, 25}, "Arabic digits find Thai ๒๕๖๘"),
+    # Places: a province's items, by its Thai or English name or a common short form, though
+    # their text does not name it (the documents carry their province's names)
+    ("เชียงใหม่", {4, 6, 9, 34}, "province: Thai name"),
+    ("Chiang Mai", {4, 6, 9, 34}, "province: English name"),
+    ("จ.เชียงใหม่", {4, 6, 9, 34}, "province: จ. prefix"),
+    ("จังหวัดเชียงใหม่", {4, 6, 9, 34}, "province: จังหวัด prefix"),
+    ("อยุธยา", {31}, "province: short form of พระนครศรีอยุธยา"),
+    ("พระนครศรีอยุธยา", {31}, "province: full name"),
+    ("Ayutthaya", {31}, "province: English short form"),
+    ("โคราช", {11, 21, 32}, "province: short form of นครราชสีมา"),
+    ("นครราชสีมา", {11, 21, 32}, "province: full name"),
+    ("Khon Kaen", {5, 19}, "province: English, two words"),
+    ("จังหวัดสกลนคร", {13, 22, 30}, "province: prefixed"),
+    ("ไฟถนน กรุงเทพมหานคร", {3}, "a word and a province the text does not name"),
+    ("รถเมล์ กทม.", {7, 29}, "a word and the short form"),
+    ("กรุงเทพฯ สวนสาธารณะ", {17}, "short form with ฯ, and a word"),
+    ("Bangkok footpath", {8, 26}, "English province and English synonym"),
+    # Agencies: an agency's name (Thai, English, abbreviation) finds its items
+    ("การประปาส่วนภูมิภาค", {14, 28}, "agency: Thai name"),
+    ("กปภ.", {14, 28}, "agency: abbreviation"),
+    ("Provincial Waterworks Authority", {14, 28}, "agency: English name"),
+    ("ขสมก.", {7, 29}, "agency: abbreviation of องค์การขนส่งมวลชนกรุงเทพ"),
+    ("Ministry of Transport", {12}, "agency: English name"),
+    ("ก.พ.ร.", {15, 16}, "agency: abbreviation"),
+    ("แม่เหียะ", {4, 6}, "agency: part of its name"),
+    ("Waterworks", {14, 28}, "agency: a word of its English name"),
+    ("Fine Arts", {31}, "agency: words of its English name"),
+    ("เทศบาลนครเชียงใหม่", {9, 34}, "agency: Thai name"),
+    # Thai and English: a query in one language finds items written in the other
+    ("tourism", {31, 32}, "English finds ท่องเที่ยว"),
+    ("ท่องเที่ยว", {31, 32}, "Thai"),
+    ("flood", {20, 34}, "English finds น้ำท่วม, and floods/flooding"),
+    ("drought", {33}, "English finds ภัยแล้ง"),
+    ("ภัยแล้ง", {33}, "Thai"),
+    ("โรงเรียน", {8, 34}, "Thai finds the English item's school"),
+    ("school", {8, 34}, "English finds โรงเรียน"),
+    ("garbage", {1, 2, 25}, "English finds ขยะ and มูลฝอย"),
+    ("waste", {1, 2, 25}, "English finds ขยะ"),
+    ("hospital", {13, 19}, "English finds โรงพยาบาล"),
+    ("bus", {7, 29}, "English finds รถเมล์"),
+    ("stray dogs", {1, 11}, "English finds สุนัขจรจัด"),
+    ("elderly", {8, 13}, "English finds ผู้สูงอายุ"),
+    ("ท่อระบายน้ำ เชียงใหม่", {9, 34}, "Thai query finds the English item's drains, in its province"),
+    ("internet", {4}, "English finds อินเทอร์เน็ต"),
 ]
 
 
