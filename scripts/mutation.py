@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Mutation testing of the pure rules with mutmut, against tests/unit.
+
+    scripts/mutation.py report [FILE ...]   score per file and the survivors, from mutants/
+    scripts/mutation.py run [FILE ...]      run mutmut (on FILEs only, if given), then report
+    scripts/mutation.py gate                run on the mutated files this change touched; fail
+                                            below GOAL per file (what .ci/run calls)
+
+A surviving mutant counts as killed only if tests/unit/equivalent_mutants.toml lists it with the
+mutated code it was reviewed for: mutmut numbers mutants by position inside a function, so after
+an edit the same id can name a different mutant, and a stale entry must not hide a real survivor.
+
+Statuses: killed, a timeout (the mutant looped) and a type-check rejection are kills; survived,
+no tests (no unit test calls the function at all) and suspicious are survivors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import fnmatch
+import json
+import os
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MUTANTS = ROOT / "mutants"
+EQUIVALENTS = ROOT / "tests" / "unit" / "equivalent_mutants.toml"
+GOAL = 90.0
+KILLED = {1, 3, 36, 37, -24, 24, 152, 255}
+# The gate's budget, in seconds, for mutmut itself (copying, collecting stats, running mutants).
+GATE_BUDGET = int(os.environ.get("MUTATION_BUDGET", "480"))
+
+
+def _config() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
+
+
+def mutated_files() -> list[str]:
+    patterns = _config()["only_mutate"]
+    files = {str(p.relative_to(ROOT)) for pat in patterns for p in ROOT.glob(pat)}
+    return sorted(files)
+
+
+def module_of(path: str) -> str:
+    return path.removesuffix(".py").replace("/", ".")
+
+
+# ------------------------------------------------------------------ reading mutmut's results
+
+
+def _function_source(lines: list[str], span: list[int]) -> list[str]:
+    return lines[span[0] - 1 : span[1]]
+
+
+def mutant_diff(path: str, key: str) -> str:
+    """The lines a mutant changed, as '-old' / '+new' (function header and indentation aside),
+    read from mutmut's generated file and its spans index."""
+    mutated = MUTANTS / path
+    spans = json.loads(mutated.with_name(mutated.name + ".spans").read_text("utf-8"))["spans"]
+    lines = mutated.read_text("utf-8").splitlines()
+    name = key.rsplit(".", 1)[1]
+    original = name.split("__mutmut_")[0] + "__mutmut_orig"
+    before = [ln.strip() for ln in _function_source(lines, spans[original])[1:]]
+    after = [ln.strip() for ln in _function_source(lines, spans[name])[1:]]
+    changed = [
+        ln
+        for ln in difflib.unified_diff(before, after, lineterm="", n=0)
+        if ln[:1] in "+-" and not ln.startswith(("+++", "---"))
+    ]
+    return "\n".join(changed)
+
+
+@dataclass
+class FileScore:
+    path: str
+    total: int = 0
+    killed: int = 0
+    equivalent: list[str] = field(default_factory=list)
+    survivors: list[tuple[str, str]] = field(default_factory=list)  # (key, status)
+
+    @property
+    def score(self) -> float:
+        return 100.0 if self.total == 0 else 100.0 * (self.killed + len(self.equivalent)) / self.total
+
+
+def load_equivalents() -> dict[str, dict]:
+    if not EQUIVALENTS.exists():
+        return {}
+    data = tomllib.loads(EQUIVALENTS.read_text("utf-8"))
+    return {entry["id"]: entry for entry in data.get("mutant", [])}
+
+
+def score_file(path: str, equivalents: dict[str, dict], only: str | None = None) -> FileScore | None:
+    meta = MUTANTS / (path + ".meta")
+    if not meta.exists():
+        return None
+    codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
+    result = FileScore(path)
+    for key, code in sorted(codes.items(), key=lambda kv: _natural(kv[0])):
+        if only and not fnmatch.fnmatch(key, only):
+            continue
+        if code is None:
+            continue  # not checked in this run (a run over some files only)
+        result.total += 1
+        if code in KILLED:
+            result.killed += 1
+            continue
+        entry = equivalents.get(key)
+        if entry is not None and code == 0 and entry["diff"].strip() == mutant_diff(path, key):
+            result.equivalent.append(key)
+            continue
+        status = {0: "survived", 5: "no tests", 33: "no tests"}.get(code, f"suspicious (exit {code})")
+        if entry is not None and code == 0:
+            status += "; listed as equivalent, but the mutant changed since the review"
+        result.survivors.append((key, status))
+    return result
+
+
+def _natural(key: str) -> tuple[str, int]:
+    head, _, n = key.rpartition("__mutmut_")
+    return head, int(n) if n.isdigit() else -1
+
+
+def report(files: list[str], *, show_survivors: bool = True) -> list[FileScore]:
+    equivalents = load_equivalents()
+    scores = [s for f in files if (s := score_file(f, equivalents)) is not None]
+    if show_survivors:
+        for s in scores:
+            for key, status in s.survivors:
+                print(f"\n--- {key}: {status}")
+                print(_indent(mutant_diff(s.path, key)))
+    print("\n== mutation score per file (tests/unit; goal %.0f %%)" % GOAL)
+    print(f"{'file':40} {'killed':>7} {'equiv':>6} {'total':>6} {'score':>7}")
+    for s in scores:
+        flag = "" if s.score >= GOAL else "   <-- below goal"
+        print(f"{s.path:40} {s.killed:7} {len(s.equivalent):6} {s.total:6} {s.score:6.1f}%{flag}")
+    stale = set(load_equivalents()) - {k for s in scores for k in s.equivalent}
+    checked = {module_of(s.path) for s in scores}
+    stale = {k for k in stale if k.rsplit(".", 1)[0] in checked}
+    for key in sorted(stale):
+        print(f"note: {EQUIVALENTS.name} lists {key}, which is no longer an equivalent survivor here")
+    return scores
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + ln for ln in text.splitlines())
+
+
+# ------------------------------------------------------------------ running mutmut
+
+
+def run_mutmut(files: list[str], timeout: float | None = None) -> bool:
+    """Run mutmut on the mutants of `files` (all when empty). False if it ran out of time."""
+    names = [module_of(f) + ".*" for f in files]
+    cmd = [str(Path(sys.executable).with_name("mutmut")), "run", "--max-children", "2", *names]
+    print("== " + " ".join(cmd[1:]), flush=True)
+    # mutmut redraws a progress line; its output is noise in a CI log, its results are in mutants/.
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return False
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-4000:])
+        raise SystemExit(f"mutmut failed with exit code {proc.returncode}")
+    return True
+
+
+def changed_files() -> tuple[str, list[str]]:
+    """(what we compared with, mutated files that differ from it, committed or not)."""
+    base = os.environ.get("MUTATION_BASE")
+    if not base:
+        for ref in ("origin/main", "main"):
+            ok = subprocess.run(["git", "rev-parse", "--verify", "-q", ref], cwd=ROOT, capture_output=True)
+            head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+            if ok.returncode == 0 and ok.stdout.strip() != head.stdout.strip().encode():
+                mb = subprocess.run(["git", "merge-base", "HEAD", ref], cwd=ROOT, capture_output=True, text=True)
+                if mb.returncode == 0:
+                    base = mb.stdout.strip()
+                    break
+        else:
+            base = "HEAD~1"  # on main itself: the previous commit
+    diff = subprocess.run(
+        ["git", "diff", "--name-only", base, "--"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    touched = set(diff.stdout.split())
+    return base, [f for f in mutated_files() if f in touched]
+
+
+def gate() -> int:
+    base, files = changed_files()
+    print(f"== mutation gate: rules files changed since {base[:12]}: {', '.join(files) or 'none'}")
+    if not files:
+        print("== mutation gate: no mutated file was touched, nothing to check: PASS")
+        return 0
+    started = time.monotonic()
+    if not run_mutmut(files, timeout=GATE_BUDGET):
+        print(f"== mutation gate: FAIL: mutmut did not finish within {GATE_BUDGET} s "
+              "(MUTATION_BUDGET); run `make mutation` locally to see the score")
+        return 1
+    scores = report(files)
+    low = [s for s in scores if s.score < GOAL]
+    took = time.monotonic() - started
+    if low:
+        print(f"== mutation gate: FAIL after {took:.0f} s: below {GOAL:.0f} %: "
+              + ", ".join(f"{s.path} {s.score:.1f} %" for s in low))
+        print("   Kill the survivors above with a unit test, or, if a mutant behaves exactly like the "
+              f"original, list it in {EQUIVALENTS.relative_to(ROOT)} with the reason.")
+        return 1
+    print(f"== mutation gate: PASS after {took:.0f} s")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=("report", "run", "gate"))
+    parser.add_argument("files", nargs="*", help="e.g. civic/ideas/rules.py (default: all mutated files)")
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    if args.command == "gate":
+        return gate()
+    unknown = set(args.files) - set(mutated_files())
+    if unknown:
+        parser.error(f"not mutated (see [tool.mutmut] only_mutate): {', '.join(sorted(unknown))}")
+    files = args.files or mutated_files()
+    if args.command == "run":
+        run_mutmut(args.files)
+    scores = report(files)
+    return 0 if all(s.score >= GOAL for s in scores) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
