@@ -19,7 +19,7 @@ kinds and payloads of the wrong type, and a test checks every row in the table a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import asyncpg
@@ -306,6 +306,49 @@ class OutcomePublished(msgspec.Struct, frozen=True):
 # --- handovers (payloads) ---
 
 
+class TaskPosted(msgspec.Struct, frozen=True):
+    """A task drafted or published: what a feed or a partner's alert shows."""
+
+    title: str
+    category: str
+    claim_closes: date
+    deadline: date
+
+
+class TaskEdited(msgspec.Struct, frozen=True):
+    title: str
+    fields: list[str]  # what changed; the old and new values are on the task's public timeline
+
+
+class TaskStatusChanged(msgspec.Struct, frozen=True):
+    """A step of a task's lifecycle; note is the public reason or comment typed with it."""
+
+    title: str
+    from_status: str
+    to_status: str
+    note: str = ""
+
+
+class ClaimMade(msgspec.Struct, frozen=True):
+    claim_id: int
+    partner_id: int
+    title: str
+
+
+class ProgressReported(msgspec.Struct, frozen=True):
+    update_id: int
+    milestone_id: int
+    milestone_title: str
+    percent: int
+    evidence: int  # how many files were attached
+
+
+class MilestoneReviewed(msgspec.Struct, frozen=True):
+    milestone_id: int
+    milestone_title: str
+    verdict: str  # met | partly_met | not_met
+
+
 CATALOGUE: dict[str, Kind] = {
     # --- accounts and organisations ---
     "account.registered": Kind(AccountRegistered, Visibility.PRIVATE, "Someone created an account."),
@@ -418,9 +461,38 @@ CATALOGUE: dict[str, Kind] = {
         OutcomePublished, Visibility.PUBLIC, "An agency corrected a published outcome, with a note.", official=True
     ),
     # --- handovers ---
-    "handover.claim_released": Kind(ClaimEnded, Visibility.STAFF, "The agency released a partner's claim."),
+    # A draft is the agency's own until published: its events are staff-only (record(hidden=True)).
+    "handover.drafted": Kind(TaskPosted, Visibility.STAFF, "Agency staff saved a new task as a draft."),
+    "handover.posted": Kind(TaskPosted, Visibility.PUBLIC, "An agency published a task for partners.", official=True),
+    "handover.edited": Kind(TaskEdited, Visibility.PUBLIC, "The agency changed a posted task.", official=True),
+    "handover.cancelled": Kind(
+        TaskStatusChanged, Visibility.PUBLIC, "The agency cancelled a task with a public reason.", official=True
+    ),
+    "handover.expired": Kind(TaskStatusChanged, Visibility.PUBLIC, "A task's claim window closed unclaimed."),
+    "handover.claimed": Kind(ClaimMade, Visibility.STAFF, "A partner claimed a task; the agency must confirm."),
+    "handover.claim_confirmed": Kind(
+        ClaimMade, Visibility.PUBLIC, "The agency confirmed a partner's claim: work starts.", official=True
+    ),
+    "handover.claim_released": Kind(
+        ClaimEnded, Visibility.STAFF, "The agency released (declined) a partner's claim.", official=True
+    ),
     "handover.claim_expired": Kind(ClaimEnded, Visibility.STAFF, "A claim lapsed unconfirmed."),
     "handover.claim_withdrawn": Kind(ClaimEnded, Visibility.STAFF, "A partner withdrew its claim."),
+    "handover.progress_reported": Kind(
+        ProgressReported, Visibility.PUBLIC, "The holding partner reported progress on a milestone."
+    ),
+    "handover.milestone_reviewed": Kind(
+        MilestoneReviewed, Visibility.PUBLIC, "The agency reviewed a milestone.", official=True
+    ),
+    "handover.completion_requested": Kind(
+        TaskStatusChanged, Visibility.PUBLIC, "The holding partner asked the agency to sign the task off."
+    ),
+    "handover.completion_rejected": Kind(
+        TaskStatusChanged, Visibility.PUBLIC, "The agency sent a completion request back.", official=True
+    ),
+    "handover.signed_off": Kind(
+        TaskStatusChanged, Visibility.PUBLIC, "The agency signed a task off as completed.", official=True
+    ),
 }
 
 

@@ -39,8 +39,8 @@ JOBS: dict[str, Job] = {}
 # (name, every_seconds, module, function)
 KNOWN_JOBS: list[tuple[str, float, str, str]] = [
     ("consultations.advance_lifecycle", 60, "civic.consultations.actions", "advance_lifecycle"),
-    ("handovers.expire_stale_claims", 300, "civic.handovers.store", "expire_stale_claims"),
-    ("handovers.expire_tasks", 900, "civic.handovers.store", "expire_tasks"),
+    ("handovers.expire_stale_claims", 300, "civic.handovers.actions", "expire_stale_claims"),
+    ("handovers.expire_tasks", 900, "civic.handovers.actions", "expire_tasks"),
 ]
 
 TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1, hashtext($2))"

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import asyncpg
 
-from civic.handovers import rules, store
+from civic.handovers import actions, rules, store
 from civic.handovers.store import Actor
 
 
@@ -265,7 +265,7 @@ async def seed(conn: asyncpg.Connection, ctx) -> str:
                 conn, task_id, "ได้รับงบประมาณจากโครงการเน็ตประชารัฐแล้ว จึงไม่ต้องจ้างซ้ำซ้อน", staff
             )
         if state == "expired":
-            await store.expire_tasks(conn)
+            await actions.expire_tasks(conn)
         if partner is None:
             continue
         member = Actor(ctx.users[partner_email], ctx.orgs[partner], "partner")

@@ -11,7 +11,7 @@ import logging
 
 import asyncpg
 
-from civic.handovers import store
+from civic.handovers import actions
 from civic.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,8 +25,8 @@ async def run_once(conn: asyncpg.Connection) -> tuple[int, int] | None:
     async with conn.transaction():
         if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", LOCK_KEY):
             return None
-        claims = await store.expire_stale_claims(conn)
-        tasks = await store.expire_tasks(conn)
+        claims = await actions.expire_stale_claims(conn)
+        tasks = await actions.expire_tasks(conn)
     return claims, tasks
 
 

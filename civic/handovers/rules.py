@@ -527,3 +527,71 @@ def validate_review(verdict: str | None, comment: str | None) -> Errors:
     if problem:
         errors["comment"] = problem
     return errors
+
+
+# ------------------------------------------------------------------ added for the actions
+
+
+def posting_agency(user: CurrentUser | None, agency_slug: str | None) -> int | None:
+    """The agency a task is posted for: the one named by slug, or the poster's first; None when the
+    user may not post for it."""
+    slug = (agency_slug or "").strip()
+    for m in user.memberships if user else ():
+        if m.kind == "agency" and (m.slug == slug or not slug):
+            return m.org_id if can_post(user, m.org_id) else None
+    return None
+
+
+def can_expire(role: str) -> bool:
+    """Claims and claim windows lapse on the scheduler's clock, never by a person's hand."""
+    return role == "system"
+
+
+EVIDENCE_KINDS = ("pdf", "png", "jpeg", "webp")
+MAX_EVIDENCE_FILES = 5
+
+
+def edit_values(task) -> dict:
+    """The task as the edit form shows it and as edits are validated over: strings, and the
+    milestones as form rows."""
+    values: dict = {k: getattr(task, k) for k in TEXT_EDIT_FIELDS}
+    values["budget"] = "" if task.budget is None else str(task.budget)
+    values["category"] = task.category
+    values |= {k: getattr(task, k).isoformat() for k in ("claim_opens", "claim_closes", "deadline")}
+    values["milestones"] = [
+        {"id": str(m.id), "title": m.title, "due": m.due.isoformat(),
+         "share": "" if m.budget_share is None else str(m.budget_share)}
+        for m in task.milestones
+    ]  # fmt: skip
+    return values
+
+
+# Date errors that validate_task reports on a field that was not sent, shown on the one that was:
+# a deadline moved before a stored milestone is a problem with the new deadline.
+_DATE_FIELDS = ("claim_opens", "claim_closes", "deadline", "milestones")
+
+
+def edit_errors(errors: Errors, fields: dict) -> Errors:
+    """validate_task's errors on the whole task, as errors on the fields an edit sent."""
+    kept = {k: v for k, v in errors.items() if k in fields}
+    sent = [k for k in _DATE_FIELDS if k in fields]
+    for name in _DATE_FIELDS:
+        target = next((k for k in sent if k not in kept), None)
+        if name in errors and name not in fields and target:
+            kept[target] = errors[name]
+    return kept
+
+
+def milestone_rows(rows: list[dict], action: str) -> list[dict]:
+    """The edit form without JavaScript: apply one "add", "up:N" or "remove:N" (N counts from 1)
+    to the typed rows."""
+    rows = list(rows)
+    verb, _, n = action.partition(":")
+    i = (_positive_int(n) or 0) - 1
+    if verb == "add" and len(rows) < 20:
+        rows.append({"id": "", "title": "", "due": "", "share": ""})
+    elif verb == "up" and 0 < i < len(rows):
+        rows[i - 1], rows[i] = rows[i], rows[i - 1]
+    elif verb == "remove" and 0 <= i < len(rows):
+        del rows[i]
+    return rows

@@ -1,4 +1,9 @@
-"""Task handover structs: API input and what the store returns."""
+"""Task handover structs: the actions' inputs (the JSON API's bodies, and what the HTML forms are
+decoded into), their results, and what the store returns.
+
+Inputs take what a form sends as well as JSON: text fields default to "" so that a blank form is
+answered by the rules with every field's problem at once, and numbers may come as text (Thai digits
+too), which the rules parse."""
 
 from __future__ import annotations
 
@@ -18,26 +23,28 @@ class MilestoneIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class TaskIn(msgspec.Struct, forbid_unknown_fields=True):
-    """Dates are ISO strings (2026-05-31); budget in THB as a number or string."""
+    """Dates are ISO strings (2026-05-31); budget in THB as a number or string. `agency` is the
+    slug of the poster's agency (their first one when blank); skills a list or one comma-separated
+    text."""
 
-    agency: str
-    title: Text
-    description: Text
-    deliverables: Text
-    province: str
-    category: str
-    claim_opens: str
-    claim_closes: str
-    deadline: str
-    contact: Text
+    agency: str = ""
+    title: Text = ""
+    description: Text = ""
+    deliverables: Text = ""
+    province: str = ""
+    category: str = ""
+    claim_opens: str = ""
+    claim_closes: str = ""
+    deadline: str = ""
+    contact: Text = ""
     district: str = ""
     location: str = ""
     partner_types: list[str] = []
-    skills: list[str] = []
+    skills: list[str] | Text = []
     budget: str | float | int | None = None
     verified_only: bool = True
-    confirm_days: int = 7
-    review_days: int = 14
+    confirm_days: int | str = 7
+    review_days: int | str = 14
     milestones: list[MilestoneIn] = []
     publish: bool = False
 
@@ -70,13 +77,15 @@ class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ClaimIn(msgspec.Struct, forbid_unknown_fields=True):
-    plan: Text
-    team: Text
+    """`partner`: the slug of the claiming partner, when the member belongs to several."""
+
+    plan: Text = ""
+    team: Text = ""
     partner: str | None = None
 
 
 class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Text
+    reason: Text = ""
 
 
 class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -84,15 +93,47 @@ class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class UpdateIn(msgspec.Struct, forbid_unknown_fields=True):
-    milestone_id: int
-    body: Text
-    percent: int
-    links: list[str] = []
+    """`links` a list or one text with a link per line. Evidence files come with the HTML form
+    only, as the action's `evidence` argument."""
+
+    milestone_id: int = 0
+    body: Text = ""
+    percent: int | str = ""
+    links: list[str] | Text = []
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
-    verdict: str
-    comment: Text
+    verdict: str = ""
+    comment: Text = ""
+
+
+class Posted(msgspec.Struct):
+    task_id: int
+
+
+class Edited(msgspec.Struct):
+    task_id: int
+    fields: list[str]  # the names of the fields that changed; none when nothing did
+
+
+class Done(msgspec.Struct):
+    """A step on a task: the task's new status."""
+
+    task_id: int
+    status: str
+
+
+class BoardQuery(msgspec.Struct):
+    """The task board's filters, as the page and the API read them from the query string."""
+
+    province: str | None = None
+    category: str | None = None
+    status: str | None = None
+    agency: str | None = None
+    partner: str | None = None
+    mine: bool = False
+    order: str = "newest"
+    page: int = 1
 
 
 class Evidence(msgspec.Struct):

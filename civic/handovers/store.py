@@ -1,5 +1,8 @@
-"""Task handover SQL. One function per verb; each opens its own transaction, locks the task row
-(SELECT ... FOR UPDATE) and writes a timeline event in the same transaction."""
+"""Task handover SQL. One function per state change; each locks the task row (SELECT ... FOR UPDATE),
+checks the state under that lock and writes the task's public timeline row (handover_events) in its
+own transaction, which is a savepoint inside the calling action's transaction: the action
+(civic.handovers.actions) asks the rules first and records the domain event in the same
+transaction. Refusals are the DomainError subclasses below."""
 
 from __future__ import annotations
 
@@ -465,7 +468,9 @@ async def claim_task(
     return claim_id
 
 
-async def confirm_claim(conn: asyncpg.Connection, task_id: int, actor: Actor, note: str = "") -> None:
+async def confirm_claim(
+    conn: asyncpg.Connection, task_id: int, actor: Actor, note: str = ""
+) -> asyncpg.Record:
     async with conn.transaction():
         row = await _lock(conn, task_id)
         live = await conn.fetchrow(LIVE_CLAIM, task_id)
@@ -477,40 +482,33 @@ async def confirm_claim(conn: asyncpg.Connection, task_id: int, actor: Actor, no
         await outbox.enqueue(conn, "handover", task_id)
         await audit(conn, actor_id=actor.user_id, action="handover.confirm", subject_kind="handover",
                     subject_id=task_id, org_id=row["agency_id"], detail={"claim": live["id"]})  # fmt: skip
+    return live
 
 
 async def _end_claim(
     conn: asyncpg.Connection, task_id: int, status: str, reason: str, reason_code: str = ""
-) -> int | None:
-    """reason: what a person typed; reason_code: a system reason, translated when shown."""
+) -> asyncpg.Record | None:
+    """reason: what a person typed; reason_code: a system reason, translated when shown.
+    Returns the claim that ended (id, partner_id, status before), for the action's event."""
     claim = await conn.fetchrow(LIVE_CLAIM, task_id)
     if claim is None:
         return None
     await conn.execute("UPDATE handover_claims SET status = $2, reason = $3, reason_code = $4, ended_at = now() "
                        "WHERE id = $1", claim["id"], status, reason, reason_code)  # fmt: skip
-    # Tell the partner why (a notification job picks this up later).
-    await conn.execute(
-        "INSERT INTO events (kind, subject_kind, subject_id, payload) VALUES ($1, 'handover', $2, $3)",
-        f"handover.claim_{status}",
-        task_id,
-        {
-            "claim_id": claim["id"],
-            "partner_id": claim["partner_id"],
-            "reason": reason,
-            "reason_code": reason_code,
-        },
-    )
-    return claim["id"]
+    return claim
 
 
-async def release_claim(conn: asyncpg.Connection, task_id: int, reason: str, actor: Actor) -> None:
+async def release_claim(
+    conn: asyncpg.Connection, task_id: int, reason: str, actor: Actor
+) -> asyncpg.Record | None:
     async with conn.transaction():
         row = await _lock(conn, task_id)
         await _transition(conn, row, "release", actor, reason.strip())
-        await _end_claim(conn, task_id, "released", reason.strip())
+        ended = await _end_claim(conn, task_id, "released", reason.strip())
         await outbox.enqueue(conn, "handover", task_id)
         await audit(conn, actor_id=actor.user_id, action="handover.release", subject_kind="handover",
                     subject_id=task_id, org_id=row["agency_id"], detail={"reason": reason})  # fmt: skip
+    return ended
 
 
 RESET_MILESTONES = """
@@ -525,7 +523,7 @@ async def withdraw_claim(
     partner_ids: frozenset[int] | set[int],
     reason: str,
     actor: Actor,
-) -> None:
+) -> asyncpg.Record:
     """The holding partner gives the task back with a reason; the task reopens for claims.
     After confirmation the milestones start again for the next partner (the updates and reviews
     already published stay on the record, tied to this claim)."""
@@ -544,6 +542,7 @@ async def withdraw_claim(
         await outbox.enqueue(conn, "handover", task_id)
         await audit(conn, actor_id=actor.user_id, action="handover.withdraw", subject_kind="handover",
                     subject_id=task_id, org_id=live["partner_id"], detail={"claim": live["id"], "reason": reason})  # fmt: skip
+    return live
 
 
 async def post_update(
@@ -670,7 +669,10 @@ async def reject_completion(conn: asyncpg.Connection, task_id: int, reason: str,
                     subject_id=task_id, org_id=row["agency_id"], detail={"reason": reason})  # fmt: skip
 
 
-async def cancel_task(conn: asyncpg.Connection, task_id: int, reason: str, actor: Actor) -> None:
+async def cancel_task(
+    conn: asyncpg.Connection, task_id: int, reason: str, actor: Actor
+) -> asyncpg.Record | None:
+    """Returns the claim the cancellation ended, if a partner held the task."""
     async with conn.transaction():
         row = await _lock(conn, task_id)
         if not rules.allowed("cancel", row["status"]):
@@ -680,10 +682,11 @@ async def cancel_task(conn: asyncpg.Connection, task_id: int, reason: str, actor
             "UPDATE handover_tasks SET cancel_reason = $2 WHERE id = $1", task_id, reason.strip()
         )
         await _transition(conn, row, "cancel", actor, reason.strip())
-        await _end_claim(conn, task_id, "released", reason.strip())
+        ended = await _end_claim(conn, task_id, "released", reason.strip())
         await outbox.enqueue(conn, "handover", task_id)
         await audit(conn, actor_id=actor.user_id, action="handover.cancel", subject_kind="handover",
                     subject_id=task_id, org_id=row["agency_id"], detail={"reason": reason})  # fmt: skip
+    return ended
 
 
 # ------------------------------------------------------------------ scheduled jobs
@@ -699,29 +702,31 @@ STALE_OPEN = (
 )
 
 
-async def expire_stale_claims(conn: asyncpg.Connection) -> int:
-    """Claims not confirmed within confirm_days expire; their tasks reopen. Returns how many."""
-    n = 0
-    async with conn.transaction():
-        for r in await conn.fetch(STALE_CLAIMS):
-            row = await _lock(conn, r["id"])
-            await _end_claim(conn, r["id"], "expired", "", rules.NOT_CONFIRMED_IN_TIME)
-            await _transition(conn, row, "expire_claim", SYSTEM, "")
-            await outbox.enqueue(conn, "handover", r["id"])
-            n += 1
-    return n
+async def stale_claim_tasks(conn: asyncpg.Connection) -> list[int]:
+    """Tasks whose claim was not confirmed within confirm_days, locked for this transaction."""
+    return [r["id"] for r in await conn.fetch(STALE_CLAIMS)]
 
 
-async def expire_tasks(conn: asyncpg.Connection) -> int:
-    """Open tasks whose claim window closed with nobody claiming them."""
-    n = 0
+async def stale_open_tasks(conn: asyncpg.Connection) -> list[int]:
+    """Open tasks whose claim window closed with nobody claiming them, locked for this transaction."""
+    return [r["id"] for r in await conn.fetch(STALE_OPEN)]
+
+
+async def expire_claim(conn: asyncpg.Connection, task_id: int, actor: Actor) -> asyncpg.Record | None:
+    """The unconfirmed claim expires and the task reopens. Returns the claim that ended."""
     async with conn.transaction():
-        for r in await conn.fetch(STALE_OPEN):
-            row = await _lock(conn, r["id"])
-            await _transition(conn, row, "expire", SYSTEM, "")
-            await outbox.enqueue(conn, "handover", r["id"])
-            n += 1
-    return n
+        row = await _lock(conn, task_id)
+        ended = await _end_claim(conn, task_id, "expired", "", rules.NOT_CONFIRMED_IN_TIME)
+        await _transition(conn, row, "expire_claim", actor, "")
+        await outbox.enqueue(conn, "handover", task_id)
+    return ended
+
+
+async def expire_task(conn: asyncpg.Connection, task_id: int, actor: Actor) -> None:
+    async with conn.transaction():
+        row = await _lock(conn, task_id)
+        await _transition(conn, row, "expire", actor, "")
+        await outbox.enqueue(conn, "handover", task_id)
 
 
 # ------------------------------------------------------------------ transparency
@@ -839,6 +844,13 @@ async def search_documents(conn: asyncpg.Connection, ids: list[int]) -> list[dic
             }
         )
     return docs
+
+
+AGENCIES = "SELECT slug, name_th FROM organisations WHERE kind = 'agency' ORDER BY name_th"
+
+
+async def agencies(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(AGENCIES)
 
 
 async def org_by_slug(conn: asyncpg.Connection, slug: str) -> asyncpg.Record | None:

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from civic.db import _init_connection
-from civic.handovers import rules, store
+from civic.handovers import actions, rules, store
 from civic.handovers.store import Actor
 from civic.orgs import store as orgs
 from tests.helpers import make_agency, make_partner, make_user
@@ -190,11 +190,11 @@ async def test_expire_stale_claims_reopens_task(conn, world):
     await store.claim_task(
         conn, task_id, partner_id=world["partner"], plan="x" * 30, team="ttt", actor=world["member"]
     )
-    assert await store.expire_stale_claims(conn) == 0
+    assert await actions.expire_stale_claims(conn) == 0
     await conn.execute(
         "UPDATE handover_claims SET created_at = now() - interval '8 days' WHERE task_id = $1", task_id
     )
-    assert await store.expire_stale_claims(conn) == 1
+    assert await actions.expire_stale_claims(conn) == 1
     task = await store.get_task(conn, task_id)
     assert task.status == "open" and task.claim is None
     claims = await store.list_claims(conn, task_id)
@@ -207,7 +207,7 @@ async def test_expire_stale_claims_reopens_task(conn, world):
     assert events[-1].action == "expire_claim" and events[-1].actor_role == "system"
     overdue = await store.overdue(conn, agency="kkn-pao")
     assert [o.kind for o in overdue] == ["claim_unconfirmed"]
-    assert await store.expire_stale_claims(conn) == 0
+    assert await actions.expire_stale_claims(conn) == 0
 
 
 async def test_expire_tasks_when_window_closed_unclaimed(conn, world):
@@ -217,7 +217,7 @@ async def test_expire_tasks_when_window_closed_unclaimed(conn, world):
         "UPDATE handover_tasks SET claim_opens = claim_opens - 30, claim_closes = current_date - 2 WHERE id = $1",
         task_id,
     )
-    assert await store.expire_tasks(conn) == 1
+    assert await actions.expire_tasks(conn) == 1
     assert (await store.get_task(conn, task_id)).status == "expired"
     assert (await store.get_task(conn, other)).status == "open"
 
