@@ -499,7 +499,7 @@ async def test_partner_gives_back_a_confirmed_task_through_the_api(world, conn, 
 
 
 async def test_expired_claim_reason_is_a_code_shown_in_the_readers_language(world, conn):
-    from civic.handovers import store
+    from civic.handovers import actions
 
     task_id = await _post_task(world["staff"], confirm_days="3")
     r = await send_json(
@@ -509,7 +509,7 @@ async def test_expired_claim_reason_is_a_code_shown_in_the_readers_language(worl
     await conn.execute(
         "UPDATE handover_claims SET created_at = now() - interval '5 days' WHERE task_id = $1", task_id
     )
-    assert await store.expire_stale_claims(conn) == 1
+    assert await actions.expire_stale_claims(conn) == 1
     row = await conn.fetchrow("SELECT reason, reason_code FROM handover_claims WHERE task_id = $1", task_id)
     assert (row["reason"], row["reason_code"]) == ("", "not_confirmed_in_time")
     thai = text_of((await world["ton"].get(f"/handovers/{task_id}")).text)
