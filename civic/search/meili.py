@@ -7,9 +7,11 @@ searchable; queries are segmented the same way. The originals (`title`, `body`) 
 for display, and snippets are highlighted by civic.search.text onto the originals, exactly
 as the PostgreSQL backend does.
 
-Settings: searchable title_tokens > body_tokens; filterable kind/province/agency/status/key;
+Settings: searchable title_tokens > body_tokens > place_tokens (the names of the document's
+province and agency, civic.search.text.place_text); filterable kind/province/agency/status/key;
 sortable created_at/popularity; stopWords = pythainlp's Thai list; synonyms = every group of
-civic/data/synonyms_th.txt, each term (segmented) mapped to all the others; ranking rules are
+civic.search.text.synonym_groups() (civic/data/synonyms_th.txt and the provinces' names), each
+term (segmented) mapped to all the others; ranking rules are
 Meilisearch's defaults followed by popularity:desc and created_at:desc as tie-breakers.
 
 Versions: Meilisearch has no conditional write, so `version` is stored but not enforced. The
@@ -55,19 +57,28 @@ RANKING_RULES = [
 
 
 def synonyms_setting() -> dict[str, list[str]]:
+    """Every group of text.synonym_groups() (the synonym file and the provinces' names), each
+    term segmented as queries are and mapped to all the others; and the prefixed forms of the
+    provinces (จ.เชียงใหม่, จังหวัดเชียงใหม่) mapped one way to their province's names."""
     out: dict[str, list[str]] = {}
-    for group in thai.load_synonyms():
+    for group in text.synonym_groups():
         terms = sorted({" ".join(thai.tokenise(t)) for t in group} - {""})
         for term in terms:
             others = [t for t in terms if t != term]
             if others:
                 out[term] = sorted(set(out.get(term, [])) | set(others))
+    for prefixed, names in text.prefixed_names().items():
+        key = " ".join(thai.tokenise(prefixed))
+        targets = {" ".join(thai.tokenise(n)) for n in names} - {"", key}
+        if key and targets:
+            out[key] = sorted(set(out.get(key, [])) | targets)
     return out
 
 
 def index_settings() -> dict[str, Any]:
     return {
-        "searchableAttributes": ["title_tokens", "body_tokens"],
+        # the names of the document's province and agency count last (the `attribute` rule)
+        "searchableAttributes": ["title_tokens", "body_tokens", "place_tokens"],
         "displayedAttributes": ["*"],
         # the key too: deletes select documents by a filter on it
         "filterableAttributes": [*FACET_FIELDS, PRIMARY_KEY],
@@ -88,6 +99,7 @@ def to_meili(doc: SearchDocument, version: int) -> dict[str, Any]:
         "url": doc.url,
         "title_tokens": thai.tokens_for_index(doc.title or ""),
         "body_tokens": thai.tokens_for_index(doc.body or ""),
+        "place_tokens": thai.tokens_for_index(text.place_text(doc)),
         "province": doc.province,
         "agency": doc.agency,
         "status": doc.status,

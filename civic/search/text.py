@@ -114,7 +114,7 @@ def synonym_groups() -> tuple[frozenset[str], ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def _prefixed() -> dict[str, frozenset[str]]:
+def prefixed_names() -> dict[str, frozenset[str]]:
     """จ.เชียงใหม่ and จังหวัดเชียงใหม่ -> เชียงใหม่'s names: ways to look a group up, never terms of
     it (a document need not write the prefix)."""
     out: dict[str, frozenset[str]] = {}
@@ -136,7 +136,7 @@ def _synonym_index() -> dict[str, frozenset[str]]:
         for term in group:
             for key in _keys(term):
                 index[key] = group
-    for prefixed, names in _prefixed().items():
+    for prefixed, names in prefixed_names().items():
         group = next((index[k] for n in names for k in _keys(n) if k in index), names)
         for key in _keys(prefixed):
             index.setdefault(key, group)

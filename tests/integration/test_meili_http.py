@@ -110,7 +110,7 @@ async def test_ensure_index_creates_index_and_sends_settings(fake):
     (m1, p1, b1), (m2, p2, b2) = fake.writes()
     assert (m1, p1, b1) == ("POST", "/indexes", {"uid": "civic_test", "primaryKey": "key"})
     assert (m2, p2) == ("PATCH", "/indexes/civic_test/settings")
-    assert b2["searchableAttributes"] == ["title_tokens", "body_tokens"]
+    assert b2["searchableAttributes"] == ["title_tokens", "body_tokens", "place_tokens"]
     assert b2["filterableAttributes"] == ["kind", "province", "agency", "status", "key"]
     assert b2["sortableAttributes"] == ["created_at", "popularity"]
     assert "ที่" in b2["stopWords"] and len(b2["stopWords"]) == len(thai.stopwords())
