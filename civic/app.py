@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 def _route_handlers() -> list:
     from civic.accounts.api import AccountsApi
     from civic.accounts.pages import AccountPages
-    from civic.orgs.routes import OrganisationPages, OrganisationsApi
+    from civic.orgs.api import OrganisationsApi
+    from civic.orgs.pages import OrganisationPages
     from civic.web.routes import HealthApi, HomePages
 
     handlers: list = [HomePages, HealthApi, AccountPages, AccountsApi, OrganisationPages, OrganisationsApi]

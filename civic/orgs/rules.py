@@ -90,6 +90,14 @@ def validate_role(role: str | None) -> Errors:
     return {"role": problem} if problem else {}
 
 
+JOIN_DECISIONS = ("accept", "decline")
+
+
+def validate_join_decision(decision: str | None) -> Errors:
+    problem = check_choice(decision, JOIN_DECISIONS)
+    return {"decision": problem} if problem else {}
+
+
 def can_view_members(user: CurrentUser | None, org_id: int) -> bool:
     if user is None:
         return False

@@ -117,3 +117,16 @@ class JoinOut(msgspec.Struct):
     org_id: int
     slug: str
     status: Literal["pending", "active"]
+
+
+class JoinDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    decision: str  # accept | decline
+
+
+class OrgProfile(msgspec.Struct):
+    """The profile page: the organisation, where it sits, and the reader's membership."""
+
+    org: Organisation
+    parent: Organisation | None
+    children: list[OrgRef]
+    membership: Literal["pending", "active"] | None

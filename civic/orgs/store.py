@@ -388,8 +388,8 @@ WHERE id = $1
 
 async def set_verification(
     conn: asyncpg.Connection, org_id: int, *, decision: str, reason: str, actor_id: int, allowed: dict
-) -> None:
-    """allowed: rules.TRANSITIONS (passed in, so policy stays in rules)."""
+) -> str:
+    """allowed: rules.TRANSITIONS (passed in, so policy stays in rules). Returns the status it had."""
     async with conn.transaction():
         row = await conn.fetchrow(LOCK_ORG, org_id)
         if row is None or row["kind"] != "partner":
@@ -408,6 +408,7 @@ async def set_verification(
             org_id=org_id,
             detail={"from": row["verification"], "to": decision, "reason": reason},
         )
+    return row["verification"]
 
 
 # ------------------------------------------------------------------ editing
@@ -520,8 +521,9 @@ async def set_member_role(
     return True
 
 
-async def remove_member(conn: asyncpg.Connection, org_id: int, user_id: int, *, actor_id: int) -> None:
-    """An admin removes an active member (another admin too, while one admin stays)."""
+async def remove_member(conn: asyncpg.Connection, org_id: int, user_id: int, *, actor_id: int) -> str:
+    """An admin removes an active member (another admin too, while one admin stays); returns the
+    role they had."""
     if not 0 < user_id < 2**63:
         raise NotMember()
     async with conn.transaction():
@@ -543,6 +545,7 @@ async def remove_member(conn: asyncpg.Connection, org_id: int, user_id: int, *, 
             org_id=org_id,
             detail={"role": row["role"]},
         )
+    return row["role"]
 
 
 async def leave_organisation(conn: asyncpg.Connection, org_id: int, user_id: int) -> str:

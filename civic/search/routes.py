@@ -1,10 +1,8 @@
 """/search (page + HTMX partial), /search/similar (for the new-idea form), /api/v1/search,
-and the admin status page /admin/search."""
+and the admin status page /admin/search, all through civic.search.actions."""
 
 from __future__ import annotations
 
-import logging
-import time
 from urllib.parse import quote_plus, urlencode
 
 from litestar import Controller, Request, get, post
@@ -13,24 +11,14 @@ from litestar.response import Redirect, Template
 
 from civic import provinces
 from civic.orgs import store as orgs
-from civic.search import outbox, relay
+from civic.search import actions
 from civic.search.backend import backend_name, make_backend
-from civic.search.port import (
-    FACET_FIELDS,
-    SearchBackend,
-    SearchQuery,
-    SearchResult,
-    SearchUnavailable,
-    empty_result,
-    hit_html,
-)
+from civic.search.port import FACET_FIELDS, SearchBackend, SearchQuery, SearchResult, hit_html
 from civic.web.deps import Db
 from civic.web.errors import ClientError
-from civic.web.guards import forbid, require_user
+from civic.web.guards import require_user
 from civic.web.i18n import N_, gettext
 from civic.web.templating import lang_of, redirect, render, wants_partial
-
-log = logging.getLogger(__name__)
 
 RESULTS_TARGET = "search-results"
 SIMILAR_TARGET = "similar-ideas"
@@ -65,15 +53,6 @@ def _query(q, kind, province, agency, status, page, per_page: int = 10) -> Searc
     ).clamped()
 
 
-async def run_search(request: Request, query: SearchQuery) -> tuple[SearchResult, bool]:
-    """(result, available). A backend outage shows an empty result with a notice, never a 500."""
-    try:
-        return await backend_for(request).search(query), True
-    except SearchUnavailable as exc:
-        log.warning("search unavailable: %s", exc)
-        return empty_result(query), False
-
-
 def _url(query: SearchQuery, **changes: object) -> str:
     params = {"q": query.q, **query.filters(), "page": None} | changes
     return "/search?" + urlencode({k: v for k, v in params.items() if v not in (None, "", 1)})
@@ -93,7 +72,12 @@ def _shown(counts: dict[str, int], field: str, more: str | None) -> tuple[list[s
 
 # The index holds codes (stable filter values); people read words. Resolved here once per value
 # shown: a template macro per value was a third of the time it took to render the page.
-FACET_TITLES = {"kind": N_("Kind of item"), "province": N_("Province"), "agency": N_("Agency"), "status": N_("Status")}
+FACET_TITLES = {
+    "kind": N_("Kind of item"),
+    "province": N_("Province"),
+    "agency": N_("Agency"),
+    "status": N_("Status"),
+}
 KIND_LABELS = {"idea": N_("Ideas"), "consultation": N_("Consultations"), "handover": N_("Tasks")}
 STATUS_LABELS = {
     "published": N_("Published"), "under_review": N_("Under review"), "accepted": N_("Accepted"),
@@ -163,12 +147,14 @@ class SearchPages(Controller):
         more: FromQuery[str | None] = None,
     ) -> Template:
         query = _query(q, kind, province, agency, status, page)
-        result, available = await run_search(request, query)
+        result, available = await actions.search(backend_for(request), query)
         more = more if more in FACET_FIELDS else None
         lang = lang_of(request)
         # The index holds agency slugs (stable filter values); people read the agency's name.
         shown, _ = _shown(result.facets.get("agency", {}), "agency", more)
-        names = await orgs.names_by_slug(db, sorted({*shown, *([query.agency] if query.agency else [])}), lang)
+        names = await orgs.names_by_slug(
+            db, sorted({*shown, *([query.agency] if query.agency else [])}), lang
+        )
         ctx = {"query": query, "result": result, "available": available} | view_context(
             query, result, more, lang, names
         )
@@ -179,44 +165,23 @@ class SearchPages(Controller):
     @get("/search/similar")
     async def similar(self, request: Request, title: FromQuery[str | None] = None) -> Template:
         """Similar existing ideas while a citizen types a new idea's title (always a partial)."""
-        ideas = []
-        if title and len(title.strip()) >= 3:
-            result, _ = await run_search(request, SearchQuery(q=title, kind="idea", per_page=5).clamped())
-            ideas = [(h, hit_html(h.title)) for h in result.hits]
+        result = await actions.similar_ideas(backend_for(request), title)
+        ideas = [(h, hit_html(h.title)) for h in result.hits] if result else []
         return render(request, "search/_similar.html", {"similar": ideas, "title": title or ""})
 
     @get("/admin/search")
     async def admin_status(self, request: Request, db: Db) -> Template:
-        user = require_user(request)
-        if not user.is_admin:
-            raise forbid()
-        pending, oldest = await outbox.pending_stats(db)
-        errors = await relay.last_errors(db)
+        status = await actions.index_status(db, require_user(request))
+        settings = request.app.state.settings
+        context = {"pending": status.pending, "oldest": status.oldest_seconds, "errors": status.errors}
         return render(
-            request,
-            "search/admin.html",
-            {
-                "backend": backend_name(request.app.state.settings),
-                "pending": pending,
-                "oldest": round(oldest, 1),
-                "errors": errors,
-                "settings": request.app.state.settings,
-            },
+            request, "search/admin.html", context | {"backend": backend_name(settings), "settings": settings}
         )
 
     @post("/admin/search/reindex")
     async def admin_reindex(self, request: Request, db: Db) -> Redirect:
         """Queue every searchable entity: the relay rebuilds the index in the background."""
-        user = require_user(request)
-        if not user.is_admin:
-            raise forbid()
-        from civic.search.reindex import enqueue_all
-
-        started = time.monotonic()
-        queued = await enqueue_all(db)
-        log.info(
-            "admin %s queued %d documents for reindex in %.2fs", user.id, queued, time.monotonic() - started
-        )
+        queued = await actions.request_reindex(db, require_user(request))
         return redirect(
             "/admin/search", flash=("success", "Queued %(n)s documents for reindexing."), n=queued
         )
@@ -237,7 +202,8 @@ class SearchApi(Controller):
         status: FromQuery[str | None] = None,
         page: FromQuery[str | None] = None,
     ) -> SearchResult:
-        result, available = await run_search(request, _query(q, kind, province, agency, status, page))
+        query = _query(q, kind, province, agency, status, page)
+        result, available = await actions.search(backend_for(request), query)
         if not available:
             raise ClientError(
                 503, "search_unavailable", "Search is temporarily unavailable. Please try again soon."
