@@ -65,8 +65,7 @@ COALESCE((SELECT array_agg(c.org_id ORDER BY c.org_id) FROM idea_board_coowners 
 COALESCE((SELECT json_agg(json_build_object('id', co.id, 'slug', co.slug, 'name_th', co.name_th) ORDER BY co.id)
           FROM idea_board_coowners c JOIN organisations co ON co.id = c.org_id WHERE c.board_id = b.id),
          '[]'::json) AS coowners,
-(SELECT count(*) FROM ideas i WHERE i.board_id = b.id AND i.hidden_at IS NULL
-   AND i.status <> 'pending_moderation') AS idea_count
+b.visible_ideas AS idea_count
 """
 LIST_BOARDS = f"""
 SELECT {BOARD_COLUMNS} FROM idea_boards b JOIN organisations o ON o.id = b.agency_id
@@ -314,30 +313,63 @@ JOIN users u ON u.id = i.author_id
 """
 GET_IDEA = f"SELECT {IDEA_COLUMNS} {IDEA_FROM} WHERE i.id = $1"
 
-# Public lists: visible ideas only. The agency filter matches the owner or any co-owner.
+# Public lists: visible ideas only, the predicate of migration 0060's list indexes. Filters are
+# checked while an index is walked in the sort's order. The agency filter matches the owner or
+# any co-owner of the idea's board.
 LIST_WHERE = """
 WHERE i.hidden_at IS NULL AND i.status <> 'pending_moderation'
   AND ($1::text IS NULL OR i.status = $1)
   AND ($2::text IS NULL OR i.category = $2)
   AND ($3::text IS NULL OR i.province = $3)
-  AND ($4::text IS NULL OR o.slug = $4 OR EXISTS (
-        SELECT 1 FROM idea_board_coowners c JOIN organisations co ON co.id = c.org_id
-        WHERE c.board_id = b.id AND co.slug = $4))
-  AND ($5::bigint IS NULL OR i.board_id = $5)
+  AND ($4::text IS NULL OR i.board_id IN (
+        SELECT b.id FROM idea_boards b JOIN organisations o ON o.id = b.agency_id WHERE o.slug = $4
+        UNION ALL
+        SELECT c.board_id FROM idea_board_coowners c JOIN organisations co ON co.id = c.org_id
+        WHERE co.slug = $4))
 """
-# Sort keys come from this allow-list only, never from input. "hot" decays supports with age:
-# support_count / (age_in_hours + 2) ^ 1.5 (the +2 keeps brand-new ideas from dividing by ~0).
+# Sort keys come from this allow-list only, never from input. Each has an index over visible
+# ideas, across boards and per board (migration 0060). "hot" is ideas.hot_score: log2(1 +
+# supports) + age in days, so doubling the supports is worth one day of recency.
 SORTS = {
-    "hot": "i.support_count / power(EXTRACT(EPOCH FROM (now() - i.created_at)) / 3600.0 + 2, 1.5) DESC, i.id DESC",
+    "hot": "i.hot_score DESC, i.id DESC",
     "top": "i.support_count DESC, i.id DESC",
     "new": "i.created_at DESC, i.id DESC",
     "discussed": "i.comment_count DESC, i.id DESC",
 }
+# The board's own condition is written out, not "$5 IS NULL OR ...": a plan prepared once for
+# every board would not know to use the per-board index.
+_BOARD_FILTERS = {False: "", True: "AND i.board_id = $5"}
+
+
+def _list_query(order: str, board: str) -> str:
+    # The page's ids are chosen from the index alone; only those rows are joined and described.
+    limit = 6 if board else 5
+    return f"""
+SELECT {IDEA_COLUMNS} FROM (
+    SELECT i.id FROM ideas i {LIST_WHERE} {board} ORDER BY {order} LIMIT ${limit} OFFSET ${limit + 1}
+) page JOIN ideas i ON i.id = page.id
+JOIN idea_boards b ON b.id = i.board_id
+JOIN organisations o ON o.id = b.agency_id
+JOIN users u ON u.id = i.author_id
+ORDER BY {order}
+"""
+
+
 LIST_QUERIES = {
-    key: f"SELECT {IDEA_COLUMNS} {IDEA_FROM} {LIST_WHERE} ORDER BY {order} LIMIT $6 OFFSET $7"
+    (key, by_board): _list_query(order, board)
     for key, order in SORTS.items()
+    for by_board, board in _BOARD_FILTERS.items()
 }
-COUNT_IDEAS = f"SELECT count(*) {IDEA_FROM} {LIST_WHERE}"
+# Totals: unfiltered, the boards' maintained counts (migration 0060); filtered, a count of the
+# matching ideas.
+COUNT_VISIBLE = {
+    False: "SELECT COALESCE(sum(visible_ideas), 0)::bigint FROM idea_boards",
+    True: "SELECT COALESCE(sum(visible_ideas), 0)::bigint FROM idea_boards WHERE id = $1",
+}
+COUNT_IDEAS = {
+    by_board: f"SELECT count(*) FROM ideas i {LIST_WHERE} {board}"
+    for by_board, board in _BOARD_FILTERS.items()
+}
 
 INSERT_IDEA = """
 INSERT INTO ideas (board_id, author_id, title, body, category, province, links, status)
@@ -378,9 +410,14 @@ async def list_ideas(
     page: int = 1,
     per_page: int = 20,
 ) -> IdeaPage:
-    query = LIST_QUERIES.get(sort, LIST_QUERIES["hot"])
-    args = (status or None, category or None, province or None, agency or None, board_id)
-    total = await conn.fetchval(COUNT_IDEAS, *args)
+    by_board = board_id is not None
+    query = LIST_QUERIES.get((sort, by_board), LIST_QUERIES["hot", by_board])
+    filters = (status or None, category or None, province or None, agency or None)
+    args = (*filters, board_id) if by_board else filters
+    if any(filters):
+        total = await conn.fetchval(COUNT_IDEAS[by_board], *args)
+    else:
+        total = await conn.fetchval(COUNT_VISIBLE[by_board], *([board_id] if by_board else []))
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     rows = await conn.fetch(query, *args, per_page, (page - 1) * per_page)
