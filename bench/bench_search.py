@@ -15,6 +15,10 @@
 3. reindex throughput through the real path (ideas domain -> search_documents), docs/s
 4. support votes per second during a full reindex (`python -m civic reindex`, default --duty 0.35)
    vs idle (goal: >= 70%); step 3 measures the rebuild at full speed (duty 1)
+5. with MEILI_URL set (MEILI_KEY too): PostgreSQL and Meilisearch side by side in the same run, on
+   the same documents (all of the index, ~--docs): indexing docs/s (tokenised and upserted through
+   each backend, batches of 1000, each batch waited for) and the search page's p95 (GET /search,
+   the two apps alternating over the same new queries), as Meilisearch/PostgreSQL ratios.
 
 A throw-away embedded PostgreSQL (C.UTF-8) is started unless BENCH_DATABASE_URL is set (a
 server URL; a database civic_bench_<pid> is created on it and dropped afterwards).
@@ -412,6 +416,91 @@ async def bench_reindex_and_votes(pool, n: int, vocab, rng, seconds: float) -> l
 DSN = ""
 
 
+async def side_by_side(pool, search_pool, vocab: list[str], rng: random.Random) -> None:
+    """5: the same documents and queries through both backends (MEILI_URL set)."""
+    import httpx
+
+    from civic.app import create_app
+    from civic.search.meili import MeiliBackend
+    from civic.search.port import SearchDocument
+    from civic.settings import load_settings
+
+    index_uid = f"civic_bench_{os.getpid()}"
+    meili = MeiliBackend(os.environ["MEILI_URL"], os.environ.get("MEILI_KEY"), index_uid, timeout_s=120)
+    await meili.ensure_index()
+    try:
+        async with pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT kind, entity_id, title, body, url, province, agency, status, created_at, popularity"
+                " FROM search_documents WHERE NOT deleted ORDER BY kind, entity_id"
+            )
+        docs = [
+            SearchDocument(id=r["entity_id"], **{k: r[k] for k in r.keys() if k != "entity_id"}) for r in rows
+        ]
+
+        async def index(backend, part: list[SearchDocument]) -> float:
+            started = time.perf_counter()
+            for i in range(0, len(part), 1000):
+                await backend.upsert(part[i : i + 1000], version=2)
+            return len(part) / (time.perf_counter() - started)
+
+        meili_rate = await index(meili, docs)
+        # PostgreSQL: a tenth of them removed and indexed again, into the rest (rewriting the same
+        # text would skip the postings, which are only rewritten when the words change)
+        sample = docs[: max(1, len(docs) // 10)]
+        async with pool.acquire() as conn:
+            await conn.execute(
+                "DELETE FROM search_documents WHERE (kind, entity_id) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))",
+                [d.kind for d in sample], [d.id for d in sample],
+            )  # fmt: skip
+            await conn.execute("VACUUM (ANALYZE) search_documents, search_postings")
+        pg_rate = await index(PostgresBackend(pool), sample)
+        print(
+            f"side by side, indexing (tokenised + upserted, batches of 1000): Meilisearch {meili_rate:.0f} docs/s "
+            f"({len(docs)} docs), PostgreSQL {pg_rate:.0f} docs/s ({len(sample)} into {len(docs) - len(sample)}) "
+            f"= {meili_rate / pg_rate:.2f}x"
+        )
+
+        base = {
+            "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789", "DATABASE_URL": DSN,
+            "CIVIC_DATA_DIR": tempfile.mkdtemp(prefix="civic-bench-sbs-"), "RUN_RELAY": "false", "RUN_SCHEDULER": "false",
+        }  # fmt: skip
+        meili_env = {
+            "MEILI_URL": os.environ["MEILI_URL"],
+            "MEILI_KEY": os.environ.get("MEILI_KEY", ""),
+            "MEILI_INDEX": index_uid,
+        }
+        apps = {
+            "PostgreSQL": create_app(load_settings(base), pool=pool, search_pool=search_pool),
+            "Meilisearch": create_app(load_settings(base | meili_env), pool=pool, search_pool=search_pool),
+        }
+        clients = {
+            name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
+            for name, app in apps.items()
+        }
+        times: dict[str, list[float]] = {name: [] for name in apps}
+        queries = [
+            f"/search?{urlencode({'q': q})}" for q in search_queries(vocab, rng, QUERIES * PAGE_ROUNDS)
+        ]
+        try:
+            for i, url in enumerate(queries):
+                for name, client in clients.items():
+                    t = time.perf_counter()
+                    (await client.get(url)).raise_for_status()
+                    if i >= 20:  # the first 20 warm up
+                        times[name].append(time.perf_counter() - t)
+        finally:
+            for client in clients.values():
+                await client.aclose()
+        pg, ms = p95(times["PostgreSQL"]), p95(times["Meilisearch"])
+        print(
+            f"side by side, search page p95 over {len(docs)} docs ({len(queries) - 20} new queries, alternating): "
+            f"Meilisearch {ms * 1000:.1f} ms, PostgreSQL {pg * 1000:.1f} ms = {ms / pg:.2f}x"
+        )
+    finally:
+        await meili._call(meili.client.delete_index, index_uid)
+
+
 async def main() -> None:
     global DSN, PAGE_ROUNDS, QUERIES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -451,6 +540,10 @@ async def main() -> None:
             bench_tokeniser()
             idea_ids = await bench_reindex_and_votes(pool, args.ideas, vocab, rng, args.seconds)
             await bench_pages(pool, search_pool, idea_ids, vocab, rng)
+            if os.environ.get("MEILI_URL"):
+                await side_by_side(pool, search_pool, vocab, rng)
+            else:
+                print("side by side with Meilisearch: skipped (MEILI_URL is not set)")
         finally:
             await search_pool.close()
             await pool.close()
