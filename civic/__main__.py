@@ -114,49 +114,44 @@ def cmd_run(args, settings) -> int:
 
 
 def cmd_create_user(args, settings) -> int:
-    from civic.accounts import rules, store
-    from civic.accounts.passwords import hash_password
+    from civic.accounts import actions
+    from civic.accounts.schemas import RegisterIn
+    from civic.validation import Invalid
 
-    errors = rules.validate_registration(
-        args.email, args.name or args.email.split("@")[0], args.password, "th"
-    )
-    if errors:
-        for field, problem in errors.items():
-            print(
-                f"{field}: {problem.msgid % problem.params if problem.params else problem.msgid}",
-                file=sys.stderr,
-            )
-        return 2
+    name = args.name or args.email.split("@")[0]
+    data = RegisterIn(email=args.email, display_name=name, password=args.password)
 
     async def go(conn):
         try:
-            user_id = await store.create_user(
-                conn,
-                email=args.email,
-                display_name=args.name or args.email.split("@")[0],
-                password_hash=hash_password(args.password),
-                role=args.role,
-            )
-        except store.DuplicateEmail:
+            created = await actions.register(conn, data, role=args.role)
+        except actions.EmailTaken:
             print(f"an account with {args.email} already exists", file=sys.stderr)
             return 1
-        print(f"created user {user_id} <{args.email}> role={args.role}")
+        except Invalid as exc:
+            for field, problem in exc.errors.items():
+                print(
+                    f"{field}: {problem.msgid % problem.params if problem.params else problem.msgid}",
+                    file=sys.stderr,
+                )
+            return 2
+        print(f"created user {created.user.id} <{args.email}> role={args.role}")
         return 0
 
     return asyncio.run(_with_conn(_database_url(settings), go))
 
 
 def cmd_create_token(args, settings) -> int:
-    from civic.accounts import store
+    from civic.accounts import actions
+    from civic.accounts.schemas import TokenIn
 
     async def go(conn):
-        user_id = await store.user_id_by_email(conn, args.email)
-        if user_id is None:
+        user = await actions.user_by_email(conn, args.email)
+        if user is None:
             print(f"no account with {args.email}", file=sys.stderr)
             return 1
-        _, token = await store.create_api_token(conn, user_id, args.name)
+        created = await actions.create_token(conn, user, TokenIn(name=args.name))
         print("This token is shown once; only its hash is stored:")
-        print(token)
+        print(created.token)
         return 0
 
     return asyncio.run(_with_conn(_database_url(settings), go))

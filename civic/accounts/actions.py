@@ -50,9 +50,12 @@ async def _start_session(conn: asyncpg.Connection, user_id: int, client: ClientI
     )
 
 
-async def register(conn: asyncpg.Connection, data: RegisterIn, client: ClientInfo | None = None) -> SignedIn:
-    """A citizen account. With `client` (the web form) it is logged in too, in the same
-    transaction: an account never exists without the session its form promised."""
+async def register(
+    conn: asyncpg.Connection, data: RegisterIn, client: ClientInfo | None = None, *, role: str = "citizen"
+) -> SignedIn:
+    """An account. With `client` (the web form) it is logged in too, in the same transaction: an
+    account never exists without the session its form promised. The web and the API create
+    citizens; `role` is for the operator at the console (`python -m civic create-user`)."""
     raise_if(rules.validate_registration(data.email, data.display_name, data.password, data.lang))
     password_hash = hash_password(data.password)
     async with conn.transaction():
@@ -63,6 +66,7 @@ async def register(conn: asyncpg.Connection, data: RegisterIn, client: ClientInf
                 display_name=data.display_name,
                 password_hash=password_hash,
                 lang=data.lang,
+                role=role,
             )
         except store.DuplicateEmail:
             raise EmailTaken({"email": DUPLICATE_EMAIL}) from None
@@ -154,6 +158,11 @@ async def set_language(conn: asyncpg.Connection, actor: CurrentUser | None, data
 
 
 # ------------------------------------------------------------------ reads
+
+
+async def user_by_email(conn: asyncpg.Connection, email: str) -> CurrentUser | None:
+    user_id = await store.user_id_by_email(conn, email)
+    return await store.user_by_id(conn, user_id) if user_id is not None else None
 
 
 def me(user: CurrentUser) -> MeOut:
