@@ -3,8 +3,13 @@
 
     scripts/mutation.py report [FILE ...]   score per file and the survivors, from mutants/
     scripts/mutation.py run [FILE ...]      run mutmut (on FILEs only, if given), then report
-    scripts/mutation.py gate                run on the mutated files this change touched; fail
-                                            below GOAL per file (what .ci/run calls)
+    scripts/mutation.py gate                run on the functions of the mutated files that this
+                                            change touched; fail below GOAL per file (.ci/run)
+
+The gate is bounded by the size of the change, not of the file: it mutates only the functions
+whose lines differ from the merge base (MUTATION_BASE overrides it), so a one-line fix costs
+the stats collection (one pass over tests/unit) plus that function's mutants. MUTATION_BUDGET
+(seconds, default 480) caps it; running out of time fails loudly rather than passing unseen.
 
 A surviving mutant counts as killed only if tests/unit/equivalent_mutants.toml lists it with the
 mutated code it was reviewed for: mutmut numbers mutants by position inside a function, so after
@@ -17,6 +22,7 @@ no tests (no unit test calls the function at all) and suspicious are survivors.
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import fnmatch
 import json
@@ -66,8 +72,15 @@ def mutant_diff(path: str, key: str) -> str:
     lines = mutated.read_text("utf-8").splitlines()
     name = key.rsplit(".", 1)[1]
     original = name.split("__mutmut_")[0] + "__mutmut_orig"
-    before = [ln.strip() for ln in _function_source(lines, spans[original])[1:]]
-    after = [ln.strip() for ln in _function_source(lines, spans[name])[1:]]
+    def body(span_name: str) -> list[str]:
+        # The def line carries the mutant's own name (and a span may start on a blank line).
+        return [
+            ln.strip()
+            for ln in _function_source(lines, spans[span_name])
+            if ln.strip() and "__mutmut_" not in ln
+        ]
+
+    before, after = body(original), body(name)
     changed = [
         ln
         for ln in difflib.unified_diff(before, after, lineterm="", n=0)
@@ -96,14 +109,14 @@ def load_equivalents() -> dict[str, dict]:
     return {entry["id"]: entry for entry in data.get("mutant", [])}
 
 
-def score_file(path: str, equivalents: dict[str, dict], only: str | None = None) -> FileScore | None:
+def score_file(path: str, equivalents: dict[str, dict], only: list[str] | None = None) -> FileScore | None:
     meta = MUTANTS / (path + ".meta")
     if not meta.exists():
         return None
     codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
     result = FileScore(path)
     for key, code in sorted(codes.items(), key=lambda kv: _natural(kv[0])):
-        if only and not fnmatch.fnmatch(key, only):
+        if only is not None and not any(fnmatch.fnmatch(key, pattern) for pattern in only):
             continue
         if code is None:
             continue  # not checked in this run (a run over some files only)
@@ -127,9 +140,12 @@ def _natural(key: str) -> tuple[str, int]:
     return head, int(n) if n.isdigit() else -1
 
 
-def report(files: list[str], *, show_survivors: bool = True) -> list[FileScore]:
+def report(files: list[str], *, only: dict[str, list[str]] | None = None) -> list[FileScore]:
     equivalents = load_equivalents()
-    scores = [s for f in files if (s := score_file(f, equivalents)) is not None]
+    scores = [
+        s for f in files if (s := score_file(f, equivalents, None if only is None else only[f])) is not None
+    ]
+    show_survivors = True
     if show_survivors:
         for s in scores:
             for key, status in s.survivors:
@@ -155,9 +171,24 @@ def _indent(text: str) -> str:
 # ------------------------------------------------------------------ running mutmut
 
 
-def run_mutmut(files: list[str], timeout: float | None = None) -> bool:
-    """Run mutmut on the mutants of `files` (all when empty). False if it ran out of time."""
-    names = [module_of(f) + ".*" for f in files]
+def recheck_survivors(files: list[str]) -> None:
+    """mutmut keeps a verdict until the mutated function changes, so a survivor stays "survived"
+    after the test that kills it is written. Forget every verdict but a kill (adding tests cannot
+    revive a killed mutant), so the next run checks the survivors again and only them."""
+    for path in files:
+        meta = MUTANTS / (path + ".meta")
+        if not meta.exists():
+            continue
+        data = json.loads(meta.read_text("utf-8"))
+        codes = data["exit_code_by_key"]
+        data["exit_code_by_key"] = {k: (c if c in KILLED else None) for k, c in codes.items()}
+        meta.write_text(json.dumps(data, indent=4), "utf-8")
+
+
+def run_mutmut(files: list[str], timeout: float | None = None, names: list[str] | None = None) -> bool:
+    """Run mutmut on the mutants of `files` (all when empty), or on `names`. False if out of time."""
+    recheck_survivors(files or mutated_files())
+    names = names or [module_of(f) + ".*" for f in files]
     cmd = [str(Path(sys.executable).with_name("mutmut")), "run", "--max-children", "2", *names]
     print("== " + " ".join(cmd[1:]), flush=True)
     # mutmut redraws a progress line; its output is noise in a CI log, its results are in mutants/.
@@ -193,27 +224,59 @@ def changed_files() -> tuple[str, list[str]]:
     return base, [f for f in mutated_files() if f in touched]
 
 
+def touched_functions(base: str, path: str) -> list[str]:
+    """mutmut's names for the functions and methods of `path` whose lines changed since `base`."""
+    diff = subprocess.run(
+        ["git", "diff", "-U0", base, "--", path], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    changed: set[int] = set()
+    for line in diff.splitlines():
+        if line.startswith("@@"):
+            new = line.split("+", 1)[1].split(" ", 1)[0]
+            start, _, count = new.partition(",")
+            n = int(count) if count else 1
+            changed.update(range(int(start), int(start) + max(n, 1)))
+    tree = ast.parse((ROOT / path).read_text("utf-8"))
+    names = []
+    for node in tree.body:
+        members = [(node, None)] + (
+            [(m, node.name) for m in node.body] if isinstance(node, ast.ClassDef) else []
+        )
+        for fn, cls in members:
+            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) and changed & set(
+                range(fn.lineno, (fn.end_lineno or fn.lineno) + 1)
+            ):
+                names.append(f"x_{fn.name}" if cls is None else f"x\u01c1{cls}\u01c1{fn.name}")
+    return names
+
+
 def gate() -> int:
     base, files = changed_files()
-    print(f"== mutation gate: rules files changed since {base[:12]}: {', '.join(files) or 'none'}")
-    if not files:
-        print("== mutation gate: no mutated file was touched, nothing to check: PASS")
+    print(f"== mutation gate: mutated files changed since {base[:12]}: {', '.join(files) or 'none'}")
+    scope = {f: [f"{module_of(f)}.{fn}__mutmut_*" for fn in touched_functions(base, f)] for f in files}
+    for f, patterns in scope.items():
+        fns = [p.rsplit(".", 1)[1].removesuffix("__mutmut_*") for p in patterns]
+        print(f"   {f}: functions changed: {', '.join(fns) or 'none (only constants, imports or comments)'}")
+    scope = {f: p for f, p in scope.items() if p}
+    if not scope:
+        print("== mutation gate: no function of a mutated file was touched, nothing to check: PASS")
         return 0
     started = time.monotonic()
-    if not run_mutmut(files, timeout=GATE_BUDGET):
+    names = [p for patterns in scope.values() for p in patterns]
+    if not run_mutmut(list(scope), timeout=GATE_BUDGET, names=names):
         print(f"== mutation gate: FAIL: mutmut did not finish within {GATE_BUDGET} s "
               "(MUTATION_BUDGET); run `make mutation` locally to see the score")
         return 1
-    scores = report(files)
+    scores = report(list(scope), only=scope)
     low = [s for s in scores if s.score < GOAL]
     took = time.monotonic() - started
     if low:
-        print(f"== mutation gate: FAIL after {took:.0f} s: below {GOAL:.0f} %: "
+        print(f"== mutation gate: FAIL after {took:.0f} s: below {GOAL:.0f} % on the changed functions: "
               + ", ".join(f"{s.path} {s.score:.1f} %" for s in low))
         print("   Kill the survivors above with a unit test, or, if a mutant behaves exactly like the "
               f"original, list it in {EQUIVALENTS.relative_to(ROOT)} with the reason.")
         return 1
-    print(f"== mutation gate: PASS after {took:.0f} s")
+    print(f"== mutation gate: PASS after {took:.0f} s (score over the changed functions' mutants)")
     return 0
 
 
