@@ -4,6 +4,8 @@ close it and publish an outcome with themes; a visitor sees the outcome with its
 import re
 from datetime import datetime, timedelta
 
+from playwright.sync_api import expect
+
 from civic.thai import BANGKOK
 
 PASSWORD = "civic-demo-2569"
@@ -19,6 +21,11 @@ def login(page, email):
 
 def logout(page):
     page.context.clear_cookies()
+
+
+def status_badge(page):
+    """The consultation's status, as the badge under its title shows it."""
+    return page.locator(".page-header .badge").first
 
 
 def test_consultation_journey(page, live_server, shot):
@@ -55,9 +62,15 @@ def test_consultation_journey(page, live_server, shot):
     page.wait_for_load_state()
     assert "/consultations/" in page.url
     url = page.url.split("#")[0]
-    page.locator("form button", has_text="เปิดรับฟังทันที").click()
+    expect(status_badge(page)).to_have_text("ฉบับร่าง")
+    open_now = page.locator("form button", has_text="เปิดรับฟังทันที")
+    open_now.click()
     page.wait_for_load_state()
-    assert "เปิดรับฟัง" in page.content()
+    # The badge says open (exactly: the "open now" button's label also contains "เปิดรับ"),
+    # and the button that opened it is gone.
+    expect(status_badge(page)).to_have_text("เปิดรับ")
+    expect(open_now).to_have_count(0)
+    expect(page.get_by_role("button", name="ปิดรับฟังทันที")).to_be_visible()
     shot(page, "consultations-02-opened")
     logout(page)
 
@@ -68,18 +81,30 @@ def test_consultation_journey(page, live_server, shot):
     page.wait_for_load_state()
     assert "ขอบคุณ" in page.content()
     page.goto(url)
-    page.locator("details summary").first.click()
-    page.locator("textarea[name=body]").first.fill("ควรเปิดศูนย์ในวันเสาร์ด้วย")
-    page.locator("button", has_text="ส่งความคิดเห็น").first.click()
+    section = page.locator("article[id^=section-]").first
+    section.locator("details summary").first.click()
+    section.locator("textarea[name=body]").fill("ควรเปิดศูนย์ในวันเสาร์ด้วย")
+    section.locator("button", has_text="ส่งความคิดเห็น").click()
     page.wait_for_load_state()
-    assert "ควรเปิดศูนย์ในวันเสาร์ด้วย" in page.content()
+    # Posted: the comment is an item of the section's comment list (a refused comment would only
+    # be kept in the textarea), and the textarea is empty again.
+    section = page.locator("article[id^=section-]").first
+    comment = section.locator("li[id^=comment-]", has_text="ควรเปิดศูนย์ในวันเสาร์ด้วย")
+    expect(comment).to_have_count(1)
+    expect(comment).to_be_visible()
+    expect(comment.locator("p").nth(1)).to_have_text("ควรเปิดศูนย์ในวันเสาร์ด้วย")
+    expect(section.locator("textarea[id^=comment-body-]")).to_have_value("")
     shot(page, "consultations-03-citizen-commented")
     logout(page)
 
     login(page, "somchai@mdes.example")
     page.goto(url)
-    page.locator("button", has_text="ปิดรับฟังทันที").click()
+    expect(status_badge(page)).to_have_text("เปิดรับ")
+    close_now = page.locator("button", has_text="ปิดรับฟังทันที")
+    close_now.click()
     page.wait_for_load_state()
+    expect(status_badge(page)).to_have_text("ปิดรับฟังแล้ว")
+    expect(close_now).to_have_count(0)
     page.goto(url + "/outcome/edit")
     page.fill("#field-summary", "ประชาชนเห็นด้วยกับแนวทาง และขอให้เปิดศูนย์ในวันหยุด")
     page.fill("#field-theme0_title", "เปิดศูนย์ในวันหยุด")
@@ -94,8 +119,15 @@ def test_consultation_journey(page, live_server, shot):
     html = page.content()
     assert "ท่านถาม เรารับฟัง เราจะดำเนินการ" in html
     assert page.locator("figure.chart svg[role=img]").count() >= 1
-    assert "เปิดศูนย์ในวันหยุด" in html and "นำไปปรับใช้" in html
+    # The theme is a card of its own: its title, the disposition badge and the reason.
+    card = page.locator("li.card", has=page.locator(".card__title", has_text="เปิดศูนย์ในวันหยุด"))
+    expect(card).to_have_count(1)
+    expect(card.locator(".card__title")).to_have_text("เปิดศูนย์ในวันหยุด")
+    expect(card.locator(".badge")).to_have_text("นำไปปรับใช้")
+    expect(card.locator(".card__body")).to_have_text("จะเปิดศูนย์วันเสาร์เว้นเสาร์")
     shot(page, "consultations-05-public-outcome")
+    page.goto(url)
+    expect(status_badge(page)).to_have_text("ประกาศผลแล้ว")
 
 
 def _skeleton(text: str) -> str:

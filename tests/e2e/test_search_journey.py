@@ -37,11 +37,21 @@ def test_search_journey(page, live_server, shot):
     expect(page).to_have_url(re.compile(r"/search\?q="))  # the URL follows, so it can be shared
     shot(page, "live-results")
 
-    # a facet narrows the results and keeps the query
+    # a facet narrows the results and keeps the query: before it, other kinds are shown too
+    cards = results.locator("li.card")
+    kinds = cards.locator(".card__meta").all_inner_texts()
+    assert any(k != "ไอเดีย" for k in kinds), f"the query should find more than ideas, found {kinds}"
     facet = results.locator(".facets a").filter(has_text="ไอเดีย").first
     facet.click()
     expect(page).to_have_url(re.compile(r"kind=idea"))
-    expect(results.locator(".card").first).to_be_visible()
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)["q"] == ["มูลฝอย"]
+    expect(results.locator(".facets a[aria-current=true]").filter(has_text="ไอเดีย")).to_have_count(1)
+    # every card shown is an idea: its kind label, and a link to an idea
+    expect(cards.first).to_be_visible()
+    n = cards.count()
+    expect(cards.locator(".card__meta")).to_have_text(["ไอเดีย"] * n)
+    for i in range(n):
+        expect(cards.nth(i).locator(".card__title a")).to_have_attribute("href", re.compile(r"^/ideas/\d+$"))
     shot(page, "facet")
 
 
