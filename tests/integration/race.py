@@ -5,7 +5,8 @@ refused), so it proves nothing about concurrency. `race()` runs the attempts wit
 itself as the starting gun, and fails unless they really were in flight together:
 
 * a separate connection holds ACCESS EXCLUSIVE locks on tables that every attempt needs (name
-  the ones their first statement touches), so no attempt can get past that statement;
+  the ones their first statement touches), or the advisory lock they all take first, so no
+  attempt can get past that statement;
 * every attempt waits at an `asyncio.Barrier` until all have started, then records the interval
   from there until its answer;
 * the gate opens only when every attempt has started and at least `expect` of them are queued
@@ -32,12 +33,18 @@ import asyncpg
 
 @dataclass
 class Gate:
-    """Hold `tables` locked until every attempt has started and `expect` of them wait on the
-    tables inside PostgreSQL."""
+    """Hold `tables` (or the session advisory lock `advisory_key`) locked until every attempt
+    has started and `expect` of them wait on it inside PostgreSQL."""
 
     db_url: str
     tables: Sequence[str]
     expect: int
+    advisory_key: int | None = None
+
+    def describe(self) -> str:
+        return (
+            f"advisory lock {self.advisory_key}" if self.advisory_key is not None else str(list(self.tables))
+        )
 
 
 @dataclass
@@ -55,6 +62,11 @@ class Overlap:
 WAITING = """
 SELECT count(DISTINCT pid) FROM pg_locks
 WHERE NOT granted AND locktype = 'relation' AND relation = ANY($1::regclass[])
+"""
+WAITING_ADVISORY = """
+SELECT count(DISTINCT pid) FROM pg_locks
+WHERE NOT granted AND locktype = 'advisory'
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
 """
 
 
@@ -91,23 +103,28 @@ async def race(
         async with asyncio.timeout(within):
             tx = holder.transaction()
             await tx.start()
-            await holder.execute(f"LOCK TABLE {', '.join(gate.tables)} IN ACCESS EXCLUSIVE MODE")
+            if gate.advisory_key is not None:
+                await holder.execute("SELECT pg_advisory_xact_lock($1)", gate.advisory_key)
+                waiting: tuple = (WAITING_ADVISORY,)
+            else:
+                await holder.execute(f"LOCK TABLE {', '.join(gate.tables)} IN ACCESS EXCLUSIVE MODE")
+                waiting = (WAITING, list(gate.tables))
             tasks = [asyncio.create_task(run(i, a)) for i, a in enumerate(attempts)]
             while overlap.queued < gate.expect or not all(started):
                 finished = sum(s is not None for s in spans)
                 assert not finished, (
-                    f"{finished} attempt(s) finished while the gate on {list(gate.tables)} was closed: "
+                    f"{finished} attempt(s) finished while the gate on {gate.describe()} was closed: "
                     "they do not need those tables, so the gate cannot show that the attempts overlapped"
                 )
                 await asyncio.sleep(0.005)
-                overlap.queued = max(overlap.queued, await holder.fetchval(WAITING, list(gate.tables)))
+                overlap.queued = max(overlap.queued, await holder.fetchval(*waiting))
             overlap.opened_at = time.perf_counter()
             await tx.rollback()  # every queued statement is granted its lock at once
             results = await asyncio.gather(*tasks, return_exceptions=return_exceptions)
     except TimeoutError:
         raise AssertionError(
             f"after {within} s, {sum(started)} of {n} attempts had started and at most {overlap.queued} "
-            f"were ever queued together at the gate on {list(gate.tables)} (expected {gate.expect}): "
+            f"were ever queued together at the gate on {gate.describe()} (expected {gate.expect}): "
             "the attempts did not reach the database together"
         ) from None
     finally:

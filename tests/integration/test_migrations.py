@@ -10,7 +10,8 @@ import uuid
 import asyncpg
 import pytest
 
-from civic.db import MIGRATIONS_DIR, _init_connection, migrate, migration_files
+from civic.db import MIGRATION_LOCK_KEY, MIGRATIONS_DIR, _init_connection, migrate, migration_files
+from tests.integration.race import Gate, race
 
 
 @pytest.fixture
@@ -131,10 +132,14 @@ async def test_badly_named_migration_is_refused(tmp_path):
 
 
 async def test_concurrent_migrators_apply_each_file_once(empty_db):
-    """Several workers starting at once: the advisory lock serialises them."""
+    """Several workers starting at once: the advisory lock serialises them. All three wait for
+    it together (race() holds it until they do), so they really did start at once."""
     conns = [await connect(empty_db) for _ in range(3)]
     try:
-        results = await asyncio.gather(*(migrate(c) for c in conns))
+        results = await race(
+            [lambda c=c: migrate(c) for c in conns],
+            gate=Gate(empty_db, [], expect=3, advisory_key=MIGRATION_LOCK_KEY),
+        )
         applied = [name for result in results for name in result]
         assert sorted(applied) == [p.name for p in migration_files()]
         assert await conns[0].fetchval("SELECT count(*) FROM schema_migrations") == len(migration_files())

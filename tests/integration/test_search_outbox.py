@@ -10,6 +10,7 @@ from civic import jobs
 from civic.search import outbox, relay
 from civic.search.port import SearchDocument, SearchUnavailable
 from civic.search.postgres import PostgresBackend
+from tests.integration.race import Gate, race
 
 CREATE_NOTES = """
 CREATE TABLE notes (id bigint PRIMARY KEY, title text NOT NULL, hidden boolean NOT NULL DEFAULT false)
@@ -97,7 +98,9 @@ async def test_backoff_grows_and_is_capped(pool, conn, notes):
     for _ in range(12):
         await relay.relay_once(pool, backend, loaders=LOADERS)
         delays.append(
-            await conn.fetchval("SELECT EXTRACT(EPOCH FROM next_attempt_at - now())::float8 FROM search_outbox")
+            await conn.fetchval(
+                "SELECT EXTRACT(EPOCH FROM next_attempt_at - now())::float8 FROM search_outbox"
+            )
         )
         await conn.execute("UPDATE search_outbox SET next_attempt_at = now()")
     assert delays[1] > delays[0] * 1.5
@@ -168,13 +171,14 @@ async def test_duplicate_delivery_changes_nothing(pool, conn, notes):
     assert [tuple(r) for r in after] == [tuple(r) for r in before]
 
 
-async def test_two_relays_share_the_outbox_without_double_work(pool, conn, notes):
+async def test_two_relays_share_the_outbox_without_double_work(pool, conn, notes, db_url):
     for i in range(1, 41):
         await write(conn, i, f"เรื่อง {i}")
     backend = PostgresBackend(pool)
-    a, b = await asyncio.gather(
-        relay.relay_all(pool, backend, loaders=LOADERS, batch=5),
-        relay.relay_all(pool, backend, loaders=LOADERS, batch=5),
+    # Both relays' first claim waits inside PostgreSQL at the outbox, then they go at once.
+    a, b = await race(
+        [lambda: relay.relay_all(pool, backend, loaders=LOADERS, batch=5)] * 2,
+        gate=Gate(db_url, ["search_outbox"], expect=2),
     )
     assert a + b == 40
     assert len(await index_state(conn)) == 40
