@@ -1,0 +1,625 @@
+"""The platform as people use it: a realistic mix of pages and writes on `civic run --workers 2`,
+over a database of realistic size, on loopback, against its own embedded PostgreSQL.
+
+    python bench/bench_mixed.py [--ideas 100000] [--supports 1000000] [--comments 500000]
+        [--consultations 1000] [--responses 200000] [--tasks 10000] [--clients 64]
+        [--requests 100000] [--smoke]
+
+Data: the demo data, then (set-based SQL, on top) --ideas ideas over the demo boards with
+--supports supports and --comments comments skewed towards popular ideas, --consultations
+consultations copied from the demo's (sections and questions) with --responses responses and a
+published outcome on a tenth of them, and --tasks handover tasks copied from the demo's.
+
+Load: --clients keep-alive HTTP/1.1 clients (plain asyncio streams, light on CPU, as in
+bench_ideas) send --requests requests in this mix: browse 60 % (home, the board index sorted each
+way, across boards and on one board, an idea, a consultation, an outcome, a task), search 15 %
+(Thai queries), support or withdraw 10 %, comment 5 %, respond 5 %, staff answers 5 %. Browsing
+and search are anonymous; writes go through /api/v1 with a bearer token per client.
+
+Prints, as ratios, in one run:
+* errors (goal 0);
+* per page kind, p95 under the load against p95 alone (one client), goal <= 4x;
+* per page kind, CPU per request (server workers + PostgreSQL, from /proc) against a bare
+  Litestar "hello" (bench/floor_app.py, served the same way), goal <= 25x for every HTML page;
+* throughput of the mix, requests per second;
+* worker RSS after the mix, and its growth over the second half (goal <= 150 MB, no growth);
+* the viral case: supports with 90 % on one idea against the same load spread over many ideas
+  (goal >= 50 %), and whether that idea's count equals its rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+import msgspec  # noqa: E402
+from bench_ideas import HttpConnection, free_port, process_cpu, wait_until_up  # noqa: E402
+
+from civic import embedded_db  # noqa: E402
+from civic.accounts import store as accounts  # noqa: E402
+from civic.db import _init_connection, migrate  # noqa: E402
+from civic.demo import seed  # noqa: E402
+
+SECRET = "bench-secret-key-that-is-long-enough-0123456789"
+SORTS = ("hot", "top", "new", "discussed")
+THAI_QUERIES = (
+    "ขยะ", "ไวไฟ", "ถนน", "น้ำท่วม", "รถเมล์", "ไฟฟ้า", "ทางเท้า", "สวนสาธารณะ", "ตลาด", "โรงเรียน",
+    "อินเทอร์เน็ต", "น้ำประปา", "ฝุ่น", "จักรยาน", "ไฟส่องสว่าง", "ขยะ ตลาด", "ถนน ชำรุด", "wifi",
+)  # fmt: skip
+WORDS = (
+    "ไวไฟ", "สาธารณะ", "ตลาด", "ถนน", "ขยะ", "ชุมชน", "ทางเท้า", "ไฟฟ้า", "รถเมล์", "สวน", "น้ำ", "โรงเรียน",
+    "จักรยาน", "ฝุ่น", "ปลอดภัย", "ซ่อม", "ปรับปรุง", "เพิ่ม", "ลด", "จุด", "บริการ", "ประชาชน",
+)  # fmt: skip
+# (kind, share of the mix); the browse kinds split the browse 60 %.
+BROWSE = ("home", "board_hot", "board_top", "board_new", "board_discussed", "board_one", "idea",
+          "consultation", "outcome", "task")  # fmt: skip
+MIX = [(k, 0.60 / len(BROWSE)) for k in BROWSE] + [
+    ("search", 0.15),
+    ("support", 0.10),
+    ("comment", 0.05),
+    ("respond", 0.05),
+    ("staff", 0.05),
+]
+HTML_KINDS = (*BROWSE, "search")
+WRITE_STATUS = {"support": 200, "comment": 201, "respond": 201, "staff": 200}
+
+# Set-based generation. $n: sizes; randomness from random(), skewed with a power so that a few
+# ideas are popular, as on any real board.
+GEN_USERS = """
+INSERT INTO users (email, display_name, password_hash)
+SELECT 'mixed' || g || '@bench.example', 'ผู้ใช้ทดสอบ ' || g, 'x' FROM generate_series(1, $1) g
+"""
+GEN_IDEAS = """
+INSERT INTO ideas (board_id, author_id, title, body, category, province, status, created_at, updated_at)
+SELECT b.ids[1 + (g % array_length(b.ids, 1))], u.lo + (g % u.n),
+       w.words[1 + g % 22] || ' ' || w.words[1 + (g / 22) % 22] || ' ' || w.words[1 + (g / 484) % 22] || ' ' || g,
+       'รายละเอียด ' || w.words[1 + (g * 7) % 22] || ' ' || w.words[1 + (g * 13) % 22] || ' ที่ ' || g,
+       '', (ARRAY['BKK','CMI','KKN','SKA','PKT'])[1 + g % 5],
+       (ARRAY['published','published','published','under_review','accepted','in_progress'])[1 + g % 6],
+       now() - random() * interval '365 days', now()
+FROM generate_series(1, $1) g,
+     (SELECT array_agg(id ORDER BY id) AS ids FROM idea_boards) b,
+     (SELECT min(id) AS lo, count(*) AS n FROM users WHERE email LIKE 'mixed%') u,
+     (SELECT $2::text[] AS words) w
+"""
+GEN_SUPPORTS = """
+INSERT INTO idea_supports (idea_id, user_id)
+SELECT $2 + floor($3 * power(random(), 3))::bigint, u.lo + floor(u.n * random())::bigint
+FROM generate_series(1, $1) g,
+     (SELECT min(id) AS lo, count(*) AS n FROM users WHERE email LIKE 'mixed%') u
+ON CONFLICT DO NOTHING
+"""
+GEN_COMMENTS = """
+INSERT INTO idea_comments (idea_id, author_id, body)
+SELECT $3 + floor($4 * power(random(), 3))::bigint, u.lo + floor(u.n * random())::bigint,
+       'ความเห็นที่ ' || g || ' เรื่อง' || ($2::text[])[1 + g % 22]
+FROM generate_series(1, $1) g,
+     (SELECT min(id) AS lo, count(*) AS n FROM users WHERE email LIKE 'mixed%') u
+"""
+RECOUNT = """
+UPDATE ideas i SET support_count = s.c FROM (SELECT idea_id, count(*) AS c FROM idea_supports GROUP BY idea_id) s
+WHERE s.idea_id = i.id AND i.support_count <> s.c;
+UPDATE ideas i SET comment_count = s.c FROM (
+    SELECT idea_id, count(*) AS c FROM idea_comments WHERE hidden_at IS NULL GROUP BY idea_id) s
+WHERE s.idea_id = i.id AND i.comment_count <> s.c;
+"""
+GEN_CONSULTATIONS = """
+WITH src AS (SELECT * FROM consultations WHERE status <> 'draft' ORDER BY id LIMIT 1),
+made AS (
+    INSERT INTO consultations (owner_org_id, kind, province, title, summary, opens_at, closes_at, status,
+                               opened_at, closed_at, created_at, updated_at)
+    SELECT src.owner_org_id, src.kind, src.province, src.title || ' ชุดที่ ' || g, src.summary,
+           now() - interval '20 days', now() + interval '20 days',
+           CASE WHEN g % 10 = 0 THEN 'outcome_published' ELSE 'open' END,
+           now() - interval '20 days', CASE WHEN g % 10 = 0 THEN now() - interval '1 day' END,
+           now() - interval '25 days', now()
+    FROM src, generate_series(1, $1) g
+    RETURNING id
+)
+SELECT array_agg(id) FROM made
+"""
+COPY_SECTIONS = """
+INSERT INTO consultation_sections (consultation_id, position, heading, body, body_original)
+SELECT m.id, s.position, s.heading, s.body, s.body_original
+FROM unnest($1::bigint[]) m(id), consultation_sections s WHERE s.consultation_id = $2
+"""
+COPY_QUESTIONS = """
+INSERT INTO consultation_questions (consultation_id, position, kind, prompt, required, options)
+SELECT m.id, q.position, q.kind, q.prompt, q.required, q.options
+FROM unnest($1::bigint[]) m(id), consultation_questions q WHERE q.consultation_id = $2
+"""
+# One answer per question of the response's consultation, chosen by kind.
+GEN_RESPONSES = """
+INSERT INTO consultation_responses (consultation_id, user_id, consent, province, answers)
+SELECT c.id, u.lo + (g / c.n_c) % u.n, (ARRAY['named','anonymous','none'])[1 + g % 3],
+       (ARRAY['BKK','CMI','KKN','SKA'])[1 + g % 4],
+       (SELECT COALESCE(jsonb_object_agg(q.id::text, CASE q.kind
+            WHEN 'single' THEN q.options -> (g % greatest(jsonb_array_length(q.options), 1))
+            WHEN 'multi' THEN jsonb_build_array(q.options -> 0)
+            WHEN 'scale' THEN to_jsonb(1 + g % 5)
+            ELSE to_jsonb('ความเห็นที่ ' || g) END), '{}')
+        FROM consultation_questions q WHERE q.consultation_id = c.id)
+FROM generate_series(0, $1 - 1) g,
+     LATERAL (SELECT ($2::bigint[])[1 + g % cardinality($2::bigint[])] AS id,
+                     cardinality($2::bigint[]) AS n_c) c,
+     (SELECT min(id) AS lo, count(*) AS n FROM users WHERE email LIKE 'mixed%') u
+ON CONFLICT DO NOTHING
+"""
+COPY_OUTCOMES = """
+INSERT INTO consultation_outcomes (consultation_id, version, summary, themes, published_at)
+SELECT c.id, 1, 'สรุปผลการรับฟังความคิดเห็น ชุดที่ ' || c.id,
+       COALESCE((SELECT themes FROM consultation_outcomes ORDER BY id LIMIT 1), '[]'::jsonb), now()
+FROM consultations c WHERE c.id = ANY($1::bigint[]) AND c.status = 'outcome_published'
+"""
+GEN_TASKS = """
+WITH src AS (SELECT * FROM handover_tasks WHERE status = 'open' ORDER BY id LIMIT 1)
+INSERT INTO handover_tasks (agency_id, title, description, deliverables, province, district, location, category,
+                            partner_types, skills, budget, claim_opens, claim_closes, deadline, contact,
+                            verified_only, status, created_by, published_at)
+SELECT src.agency_id, src.title || ' ชุดที่ ' || g, src.description, src.deliverables,
+       (ARRAY['BKK','CMI','KKN','SKA','PKT'])[1 + g % 5], src.district, src.location, src.category,
+       src.partner_types, src.skills, src.budget, src.claim_opens, src.claim_closes, src.deadline, src.contact,
+       src.verified_only, 'open', src.created_by, now() - g * interval '1 minute'
+FROM src, generate_series(1, $1) g
+"""
+COPY_MILESTONES = """
+INSERT INTO handover_milestones (task_id, position, title, due, budget_share)
+SELECT t.id, m.position, m.title, m.due, m.budget_share
+FROM handover_tasks t, handover_milestones m
+WHERE t.title LIKE '% ชุดที่ %' AND m.task_id = $1
+"""
+
+
+class Client(HttpConnection):
+    """bench_ideas' keep-alive connection, with a body for writes."""
+
+    async def send(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        head = f"{method} {path} HTTP/1.1\r\nhost: {self.host}\r\ncontent-length: {len(body)}\r\n"
+        if body:
+            head += "content-type: application/json\r\n"
+        request = head.encode() + self.extra + b"\r\n" + body
+        self.writer.write(request)
+        try:
+            head_bytes = await self.reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionResetError) as exc:
+            if getattr(exc, "partial", b""):
+                raise
+            # The server closed an idle keep-alive connection before reading the request
+            # (uvicorn's timeout is 5 s): open a new one and send it again.
+            self.close()
+            await self.open()
+            self.writer.write(request)
+            head_bytes = await self.reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head_bytes.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        return int(head_bytes[9:12]), await self.reader.readexactly(length)
+
+
+async def build_data(dsn: str, args) -> dict:
+    conn = await asyncpg.connect(dsn)
+    await _init_connection(conn)
+    try:
+        await migrate(conn)
+        await seed(conn)
+        steps = []
+
+        async def step(label: str, sql: str, *params) -> None:
+            t = time.perf_counter()
+            await conn.execute(sql, *params)
+            steps.append(f"{label} {time.perf_counter() - t:.0f}s")
+
+        words = list(WORDS)
+        await step("users", GEN_USERS, args.users)
+        first = 1 + await conn.fetchval("SELECT COALESCE(max(id), 0) FROM ideas")
+        await step("ideas", GEN_IDEAS, args.ideas, words)
+        # Generated ideas have consecutive ids from `first`; popularity falls with the id.
+        await step("supports", GEN_SUPPORTS, args.supports, first, args.ideas)
+        await step("comments", GEN_COMMENTS, args.comments, words, first, args.ideas)
+        await step("counts", RECOUNT)
+        src_c = await conn.fetchval(
+            "SELECT id FROM consultations WHERE status <> 'draft' ORDER BY id LIMIT 1"
+        )
+        made = await conn.fetchval(GEN_CONSULTATIONS, args.consultations)
+        await conn.execute(COPY_SECTIONS, made, src_c)
+        await conn.execute(COPY_QUESTIONS, made, src_c)
+        await step("responses", GEN_RESPONSES, args.responses, made)
+        await conn.execute(COPY_OUTCOMES, made)
+        src_t = await conn.fetchval("SELECT id FROM handover_tasks WHERE status = 'open' ORDER BY id LIMIT 1")
+        await step("tasks", GEN_TASKS, args.tasks)
+        await conn.execute(COPY_MILESTONES, src_t)
+        t = time.perf_counter()
+        await conn.execute("VACUUM ANALYZE")
+        steps.append(f"vacuum {time.perf_counter() - t:.0f}s")
+        print("  generated: " + ", ".join(steps))
+        sizes = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM ideas) AS ideas, (SELECT count(*) FROM idea_supports) AS supports, "
+            "(SELECT count(*) FROM idea_comments) AS comments, (SELECT count(*) FROM consultations) AS consultations, "
+            "(SELECT count(*) FROM consultation_responses) AS responses, (SELECT count(*) FROM handover_tasks) AS tasks"
+        )
+        print("  data: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
+
+        # The clients are users of their own, who have supported and answered nothing yet.
+        client_ids = [
+            r["id"]
+            for r in await conn.fetch(
+                "INSERT INTO users (email, display_name, password_hash) SELECT 'client' || g || '@bench.example', "
+                "'ผู้ทดสอบ ' || g, 'x' FROM generate_series(1, $1) g RETURNING id",
+                args.clients,
+            )
+        ]
+        tokens = [(await accounts.create_api_token(conn, uid, "bench"))[1] for uid in client_ids]
+        # Staff of each board's agency answer that board's ideas.
+        staff = await conn.fetch(
+            "SELECT DISTINCT ON (b.id) b.id AS board_id, m.user_id FROM idea_boards b "
+            "JOIN memberships m ON m.org_id = b.agency_id AND m.status = 'active' ORDER BY b.id, m.user_id"
+        )
+        staff_tokens = {
+            r["board_id"]: (await accounts.create_api_token(conn, r["user_id"], "bench"))[1] for r in staff
+        }
+        ideas = await conn.fetch(
+            "SELECT id, board_id FROM ideas WHERE hidden_at IS NULL AND status <> 'pending_moderation' ORDER BY id"
+        )
+        staffed = [(r["id"], r["board_id"]) for r in ideas if r["board_id"] in staff_tokens]
+        open_c = await conn.fetch(
+            "SELECT c.id, json_agg(json_build_object('id', q.id, 'kind', q.kind, 'options', q.options)) AS qs "
+            "FROM consultations c JOIN consultation_questions q ON q.consultation_id = c.id "
+            "WHERE c.status = 'open' GROUP BY c.id ORDER BY c.id"
+        )
+        outcomes = [
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT DISTINCT consultation_id AS id FROM consultation_outcomes ORDER BY 1"
+            )
+        ]
+        tasks = [r["id"] for r in await conn.fetch("SELECT id FROM handover_tasks WHERE status <> 'draft'")]
+        boards = [r["slug"] for r in await conn.fetch("SELECT slug FROM idea_boards ORDER BY id")]
+    finally:
+        await conn.close()
+    return {
+        "ideas": [r["id"] for r in ideas],
+        "staffed": staffed,
+        "tokens": tokens,
+        "staff_tokens": staff_tokens,
+        "consultations": [(r["id"], _answers(r["qs"])) for r in open_c],
+        "outcomes": outcomes,
+        "tasks": tasks,
+        "boards": boards,
+    }
+
+
+def _answers(questions) -> dict:
+    if isinstance(questions, str):
+        questions = msgspec.json.decode(questions)
+    answers: dict[str, object] = {}
+    for q in questions:
+        options = q["options"] if isinstance(q["options"], list) else msgspec.json.decode(q["options"])
+        if q["kind"] == "single":
+            answers[str(q["id"])] = options[0]
+        elif q["kind"] == "multi":
+            answers[str(q["id"])] = options[:1]
+        elif q["kind"] == "scale":
+            answers[str(q["id"])] = 4
+        else:
+            answers[str(q["id"])] = "เห็นด้วยกับร่างนี้"
+    return answers
+
+
+class Traffic:
+    """What each kind of request asks for. Writes keep per-client state so every request is a
+    real change: a support when this client has not supported the idea, else a withdrawal; a
+    response to a consultation this client has not answered."""
+
+    def __init__(self, data: dict, rng: random.Random, viral_idea: int | None = None) -> None:
+        self.d, self.rng = data, rng
+        self.supported: list[set[int]] = [set() for _ in data["tokens"]]
+        self.answered = [0] * len(data["tokens"])
+        self.viral_idea = viral_idea
+
+    def pick(self) -> str:
+        r, acc = self.rng.random(), 0.0
+        for kind, share in MIX:
+            acc += share
+            if r < acc:
+                return kind
+        return MIX[-1][0]
+
+    def request(self, kind: str, w: int) -> tuple[str, str, bytes, str | None]:
+        """(method, path, body, bearer token or None)"""
+        rng, d = self.rng, self.d
+        if kind == "home":
+            return "GET", "/", b"", None
+        if kind.startswith("board_") and kind != "board_one":
+            page = rng.choice((1, 1, 1, 2, 3))
+            return "GET", f"/ideas?sort={kind[6:]}&page={page}", b"", None
+        if kind == "board_one":
+            return "GET", f"/boards/{rng.choice(d['boards'])}?sort={rng.choice(SORTS)}", b"", None
+        if kind == "idea":
+            return "GET", f"/ideas/{rng.choice(d['ideas'])}", b"", None
+        if kind == "consultation":
+            return "GET", f"/consultations/{rng.choice(d['consultations'])[0]}", b"", None
+        if kind == "outcome":
+            return "GET", f"/consultations/{rng.choice(d['outcomes'])}/outcome", b"", None
+        if kind == "task":
+            return "GET", f"/handovers/{rng.choice(d['tasks'])}", b"", None
+        if kind == "search":
+            return "GET", f"/search?q={quote(rng.choice(THAI_QUERIES))}", b"", None
+        if kind == "support":
+            return self.support(w)
+        if kind == "comment":
+            body = msgspec.json.encode({"body": f"เห็นด้วยครับ {rng.choice(WORDS)} {rng.randrange(10**6)}"})
+            return "POST", f"/api/v1/ideas/{rng.choice(d['ideas'])}/comments", body, d["tokens"][w]
+        if kind == "respond":
+            cid, answers = d["consultations"][self.answered[w] % len(d["consultations"])]
+            self.answered[w] += 1
+            body = msgspec.json.encode({"consent": "anonymous", "answers": answers})
+            return "POST", f"/api/v1/consultations/{cid}/response", body, d["tokens"][w]
+        if kind == "staff":
+            idea_id, board_id = rng.choice(d["staffed"])
+            body = msgspec.json.encode({"body": f"หน่วยงานรับเรื่องแล้ว จะตอบภายใน {rng.randrange(1, 30)} วัน"})
+            return "POST", f"/api/v1/ideas/{idea_id}/answer", body, d["staff_tokens"][board_id]
+        raise ValueError(kind)
+
+    def support(self, w: int) -> tuple[str, str, bytes, str]:
+        if self.viral_idea is not None and self.rng.random() < 0.9:
+            idea_id = self.viral_idea
+        else:
+            idea_id = self.rng.choice(self.d["ideas"])
+        mine = self.supported[w]
+        method = "DELETE" if idea_id in mine else "POST"
+        mine.symmetric_difference_update({idea_id})
+        return method, f"/api/v1/ideas/{idea_id}/support", b"", self.d["tokens"][w]
+
+
+async def drive(port: int, traffic: Traffic, clients: int, total: int, kinds=None, on_half=None):
+    """`total` requests from `clients` keep-alive clients; returns (latencies by kind, errors,
+    seconds). Each client holds two connections, anonymous and with its bearer token."""
+    latencies: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    sent = 0
+    half_done = asyncio.Event()
+
+    async def client(w: int) -> None:
+        nonlocal sent
+        anon = await Client("127.0.0.1", port, {}).open()
+        authed = await Client("127.0.0.1", port, {"authorization": f"Bearer {traffic.d['tokens'][w]}"}).open()
+        staff: dict[str, Client] = {}
+        try:
+            while sent < total:
+                sent += 1
+                if on_half and sent == total // 2:
+                    half_done.set()
+                kind = traffic.pick() if kinds is None else traffic.rng.choice(kinds)
+                method, path, body, token = traffic.request(kind, w)
+                if token is None:
+                    conn = anon
+                elif token == traffic.d["tokens"][w]:
+                    conn = authed
+                else:
+                    if token not in staff:
+                        staff[token] = await Client(
+                            "127.0.0.1", port, {"authorization": f"Bearer {token}"}
+                        ).open()
+                    conn = staff[token]
+                t = time.perf_counter()
+                status, payload = await conn.send(method, path, body)
+                latencies[kind].append(time.perf_counter() - t)
+                if status != WRITE_STATUS.get(kind, 200):
+                    errors.append(f"{method} {path} -> {status} {payload[:160]!r}")
+        finally:
+            for c in (anon, authed, *staff.values()):
+                c.close()
+
+    async def watch_half() -> None:
+        await half_done.wait()
+        on_half()
+
+    started = time.perf_counter()
+    watcher = asyncio.create_task(watch_half()) if on_half else None
+    await asyncio.gather(*(client(w) for w in range(clients)))
+    if watcher:
+        watcher.cancel()
+    return latencies, errors, time.perf_counter() - started
+
+
+def p95(xs: list[float]) -> float:
+    return statistics.quantiles(xs, n=20)[-1] if len(xs) >= 2 else (xs[0] if xs else float("nan"))
+
+
+def worker_rss_mb(pid: int) -> list[float]:
+    """Resident memory of the server's workers (its children, less multiprocessing's helper)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            if b"resource_tracker" in Path(f"/proc/{child}/cmdline").read_bytes():
+                continue
+            for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    out.append(int(line.split()[1]) / 1024)
+    return out
+
+
+def serve(args, env: dict, port: int, app: str | None = None) -> subprocess.Popen:
+    if app is None:
+        cmd = [sys.executable, "-m", "civic", "run", "--no-demo", "--host", "127.0.0.1", "--port", str(port)]
+        cmd += ["--workers", str(args.workers)]
+        cwd = ROOT
+    else:  # served as `civic run` serves the app, so the ratio compares like with like
+        cmd = [sys.executable, "-m", "uvicorn", f"floor_app:{app}", "--port", str(port), "--workers"]
+        cmd += [str(args.workers), "--log-level", "warning", "--no-access-log"]
+        cwd = ROOT / "bench"
+    return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL)  # noqa: S603
+
+
+async def alone(port: int, traffic: Traffic, kind: str, n: int, pids: tuple[int, int]) -> tuple[float, float]:
+    """One client, n requests of one kind after a short warm-up: (p95 seconds, CPU ms per request
+    of the server and PostgreSQL)."""
+    await drive(port, traffic, 1, max(3, n // 10), kinds=(kind,))
+    before = sum(process_cpu(p) for p in pids)
+    lat, errors, _ = await drive(port, traffic, 1, n, kinds=(kind,))
+    cpu = (sum(process_cpu(p) for p in pids) - before) * 1000 / n
+    if errors:
+        raise RuntimeError(f"{kind} alone: {errors[:3]}")
+    return p95(lat[kind]), cpu
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ideas", type=int, default=100_000)
+    ap.add_argument("--supports", type=int, default=1_000_000)
+    ap.add_argument("--comments", type=int, default=500_000)
+    ap.add_argument("--consultations", type=int, default=1_000)
+    ap.add_argument("--responses", type=int, default=200_000)
+    ap.add_argument("--tasks", type=int, default=10_000)
+    ap.add_argument("--users", type=int, default=50_000)
+    ap.add_argument("--clients", type=int, default=64)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--requests", type=int, default=100_000, help="requests in the mix")
+    ap.add_argument("--alone", type=int, default=100, help="requests per kind for the one-client readings")
+    ap.add_argument("--viral", type=int, default=10_000, help="support requests per viral/spread reading")
+    ap.add_argument("--smoke", action="store_true", help="a tiny run that only checks the bench works")
+    args = ap.parse_args()
+    if args.smoke:
+        args.ideas, args.supports, args.comments, args.users = 300, 2000, 1000, 300
+        args.consultations, args.responses, args.tasks = 10, 200, 20
+        args.clients, args.requests, args.alone, args.viral = 8, 400, 5, 100
+
+    base_dir = Path(tempfile.mkdtemp(prefix="civic-bench-mixed-"))
+    server = embedded_db.start(base_dir, cleanup="delete")
+    procs: list[subprocess.Popen] = []
+    try:
+        embedded_db.ensure_database(server, "civic")
+        dsn = embedded_db.dsn(server, "civic")
+        t = time.perf_counter()
+        data = await build_data(dsn, args)
+        print(f"  data ready in {time.perf_counter() - t:.0f}s")
+        env = os.environ | {
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": dsn,
+            "CIVIC_DATA_DIR": str(base_dir),
+            "RUN_RELAY": "false",
+            "RUN_SCHEDULER": "false",
+            "LOG_LEVEL": "WARNING",
+            "DB_POOL_MAX": str(max(10, args.clients // args.workers + 4)),
+        }
+        port, hello_port = free_port(), free_port()
+        civic = serve(args, env, port)
+        hello = serve(args, env, hello_port, app="litestar_app")
+        procs += [civic, hello]
+        await wait_until_up(f"http://127.0.0.1:{port}/api/v1/health")
+        await wait_until_up(f"http://127.0.0.1:{hello_port}/")
+        pg_pid = server.get_pid()
+        rng = random.Random(2026)
+        traffic = Traffic(data, rng)
+
+        # Alone: one client, one kind at a time.
+        hello_lat, _, _ = await drive(hello_port, traffic, 1, 20, kinds=("home",))
+        before = process_cpu(hello.pid)
+        hello_lat, _, _ = await drive(hello_port, traffic, 1, args.alone * 5, kinds=("home",))
+        hello_cpu = (process_cpu(hello.pid) - before) * 1000 / (args.alone * 5)
+        solo: dict[str, tuple[float, float]] = {}
+        for kind, _ in MIX:
+            solo[kind] = await alone(port, traffic, kind, args.alone, (civic.pid, pg_pid))
+
+        # The mix, with RSS read at the half and at the end.
+        rss_half: list[float] = []
+        cpu_before = process_cpu(civic.pid) + process_cpu(pg_pid)
+        lat, errors, secs = await drive(
+            port,
+            traffic,
+            args.clients,
+            args.requests,
+            on_half=lambda: rss_half.extend(worker_rss_mb(civic.pid)),
+        )
+        cpu_mix = (process_cpu(civic.pid) + process_cpu(pg_pid) - cpu_before) * 1000 / args.requests
+        rss_end = worker_rss_mb(civic.pid)
+
+        # Viral against spread: supports only, the same clients.
+        async def supports(viral: int | None) -> float:
+            t = Traffic(data, random.Random(7), viral_idea=viral)
+            _, errs, s = await drive(port, t, args.clients, args.viral, kinds=("support",))
+            errors.extend(errs)
+            # Leave nothing behind for the next reading: withdraw what is still supported.
+            for w, ideas in enumerate(t.supported):
+                conn = await Client(
+                    "127.0.0.1", port, {"authorization": f"Bearer {data['tokens'][w]}"}
+                ).open()
+                for idea_id in ideas:
+                    await conn.send("DELETE", f"/api/v1/ideas/{idea_id}/support")
+                conn.close()
+            return args.viral / s
+
+        viral_idea = data["ideas"][len(data["ideas"]) // 2]
+        spread_rate = await supports(None)
+        viral_rate = await supports(viral_idea)
+        conn = await asyncpg.connect(dsn)
+        count, rows = await conn.fetchrow(
+            "SELECT support_count, (SELECT count(*) FROM idea_supports WHERE idea_id = $1) FROM ideas WHERE id = $1",
+            viral_idea,
+        )
+        await conn.close()
+
+        total = sum(len(v) for v in lat.values())
+        print(
+            f"mixed: {args.clients} clients, {args.workers} workers, {os.cpu_count()} cores, {total} requests"
+        )
+        print(f"  errors: {len(errors)} (goal 0)" + (f"; first: {errors[:3]}" if errors else ""))
+        print(f"  throughput: {total / secs:.0f} req/s; CPU per request of the mix {cpu_mix:.2f} ms")
+        print(
+            f"  hello (bare Litestar, same server): p95 {p95(hello_lat['home']) * 1000:.2f} ms, CPU {hello_cpu:.3f} ms"
+        )
+        print(
+            f"  {'kind':16s} {'p95 alone':>10s} {'p95 mix':>9s} {'ratio':>6s}  {'CPU/req':>8s} {'x hello':>8s}"
+        )
+        for kind, _ in MIX:
+            solo_p95, cpu = solo[kind]
+            mixed_p95 = p95(lat[kind])
+            goal = " (goal <= 25x)" if kind in HTML_KINDS and cpu / hello_cpu > 25 else ""
+            print(
+                f"  {kind:16s} {solo_p95 * 1000:8.1f}ms {mixed_p95 * 1000:7.1f}ms {mixed_p95 / solo_p95:5.1f}x "
+                f"{cpu:7.2f}ms {cpu / hello_cpu:7.0f}x{goal}"
+            )
+        worst = max(p95(lat[k]) / solo[k][0] for k, _ in MIX if lat[k])
+        print(f"  worst p95 under load / alone: {worst:.1f}x (goal <= 4x)")
+        growth = sum(rss_end) - sum(rss_half) if rss_half else float("nan")
+        print(
+            f"  worker RSS after {total} requests: {', '.join(f'{r:.0f} MB' for r in rss_end)}; "
+            f"growth over the second half {growth:+.1f} MB (goal <= 150 MB each, no growth)"
+        )
+        print(
+            f"  viral: supports with 90% on one idea {viral_rate:.0f}/s vs spread {spread_rate:.0f}/s = "
+            f"{viral_rate / spread_rate:.0%} (goal >= 50%); its count {count} equals its rows {rows}: {count == rows}"
+        )
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=20)
+        server.cleanup()
+        shutil.rmtree(base_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    try:  # the server runs on uvloop; give the load generator the same loop
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    asyncio.run(main())
