@@ -16,6 +16,7 @@ from civic.accounts import store as accounts
 from civic.db import _init_connection
 from civic.ideas import store
 from tests.helpers import login, make_user, record_batch_sizes, send_json
+from tests.integration.race import Gate, race
 from tests.integration.test_ideas import _idea, _world
 
 
@@ -188,8 +189,13 @@ async def test_many_users_supporting_one_idea_at_once_keep_an_exact_count(conn, 
     user_ids = [await make_user(conn, f"crowd{n}@example.com") for n in range(30)]
     conns = [await asyncpg.connect(db_url) for _ in user_ids]
     try:
-        results = await asyncio.gather(
-            *(store.support_idea(c, idea_id, uid) for c, uid in zip(conns, user_ids, strict=True))
+        # All 30 supports wait inside PostgreSQL at their one statement, then go at once.
+        results = await race(
+            [
+                lambda c=c, uid=uid: store.support_idea(c, idea_id, uid)
+                for c, uid in zip(conns, user_ids, strict=True)
+            ],
+            gate=Gate(db_url, ["ideas", "idea_supports"], expect=30),
         )
     finally:
         await asyncio.gather(*(c.close() for c in conns))
