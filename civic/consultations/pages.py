@@ -30,7 +30,7 @@ from civic.consultations.schemas import (
     TransitionIn,
     Upload,
 )
-from civic.orgs import store as orgs_store
+from civic.orgs import queries as orgs
 from civic.uploads import MEDIA_TYPES, resolve
 from civic.validation import Conflict, Errors, Forbidden, Invalid, Problem
 from civic.web.deps import Db
@@ -107,7 +107,7 @@ def _ctx(**kw) -> dict[str, Any]:
         "days_left": lambda c: rules.days_left(c.closes_at, datetime.now(thai.BANGKOK)),
         "local_input": local_input,
         "pairs": lambda xs: [(x, x) for x in xs],
-        "agency_choices": lambda orgs: [(str(o.id), o.name_th) for o in orgs],
+        "agency_choices": lambda agencies: [(str(a.id), a.name_th) for a in agencies],
     } | kw
 
 
@@ -285,7 +285,7 @@ class ConsultationPages(Controller):
                 ),
                 tab=tab,
                 tabs=TABS,
-                agencies=await orgs_store.list_organisations(db, kind="agency", limit=200),
+                agencies=await orgs.agency_choices(db, ("agency",)),
                 filters={"agency": agency or "", "province": province or "", "kind": kind or ""},
                 can_author=bool(user and (user.agency_ids or user.is_admin)),
                 page_title=None,
@@ -318,7 +318,7 @@ class ConsultationPages(Controller):
             # An editor button pressed with htmx: only the questions fieldset is swapped, so the
             # rest of the form (and a chosen PDF) stays untouched in the browser.
             return render(request, "consultations/_questions.html", ctx, status=status)
-        agencies = await orgs_store.list_organisations(db, kind="agency", limit=200)
+        agencies = await orgs.agency_choices(db, ("agency",))
         own = [a for a in agencies if user.is_admin or a.id in user.agency_ids]
         return render(
             request,
