@@ -52,7 +52,7 @@ def _route_handlers() -> list:
     return handlers
 
 
-DOMAIN_ROUTE_MODULES: list[str] = ["civic.ideas.routes", "civic.handovers.routes", "civic.consultations.pages", "civic.consultations.api", "civic.search.routes"]
+DOMAIN_ROUTE_MODULES: list[str] = ["civic.ideas.routes", "civic.handovers.pages", "civic.handovers.api", "civic.consultations.pages", "civic.consultations.api", "civic.search.routes"]
 
 
 async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:

@@ -11,7 +11,7 @@ the path and send only the rest."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -430,21 +430,20 @@ async def task_detail(conn: asyncpg.Connection, user: CurrentUser | None, task_i
     )
 
 
-def board_query(
-    province: str | None, category: str | None, status: str | None, agency: str | None,
-    partner: str | None, mine: str | None, order: str | None, page: str | None,
-) -> BoardQuery:  # fmt: skip
-    """The board's query string as filters; anything unknown is dropped rather than refused."""
-    text = (page or "").strip()
+def board_query(params: Mapping[str, str | None]) -> BoardQuery:
+    """The board's query string as filters, for the page and the API alike; anything unknown is
+    dropped rather than refused."""
+    get = params.get
+    page = (get("page") or "").strip()
     return BoardQuery(
-        province=province or None,
-        category=category if category in rules.CATEGORIES else None,
-        status=status if status in rules.STATUSES else None,
-        agency=agency or None,
-        partner=partner or None,
-        mine=mine == "1",
-        order=order if order in store.ORDERS else "newest",
-        page=max(int(text) if text.isascii() and text.isdigit() else 1, 1),
+        province=get("province") or None,
+        category=get("category") if get("category") in rules.CATEGORIES else None,
+        status=get("status") if get("status") in rules.STATUSES else None,
+        agency=get("agency") or None,
+        partner=get("partner") or None,
+        mine=get("mine") == "1",
+        order=get("order") if get("order") in store.ORDERS else "newest",
+        page=max(int(page) if page.isascii() and page.isdigit() else 1, 1),
     )
 
 
