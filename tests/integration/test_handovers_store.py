@@ -259,7 +259,7 @@ async def test_overdue_milestone_and_unreviewed_completion(conn, world):
 
 
 async def test_scheduler_round_runs_under_advisory_lock(conn, world, pool):
-    from civic.handovers import jobs
+    from civic import jobs
 
     task_id = await _open_task(conn, world)
     await store.claim_task(
@@ -268,11 +268,20 @@ async def test_scheduler_round_runs_under_advisory_lock(conn, world, pool):
     await conn.execute(
         "UPDATE handover_claims SET created_at = now() - interval '30 days' WHERE task_id = $1", task_id
     )
+    # The sweeps as civic.jobs registers them (KNOWN_JOBS): the actions, not a copy of them.
+    jobs.load_known()
+    sweeps = [jobs.JOBS["handovers.expire_stale_claims"], jobs.JOBS["handovers.expire_tasks"]]
+    assert [job.fn for job in sweeps] == [actions.expire_stale_claims, actions.expire_tasks]
     async with pool.acquire() as other:
         async with other.transaction():
-            await other.execute("SELECT pg_advisory_xact_lock($1)", jobs.LOCK_KEY)
-            assert await jobs.run_once(conn) is None  # another process holds the round
-    assert await jobs.run_once(conn) == (1, 0)
+            await other.execute(
+                "SELECT pg_advisory_xact_lock($1, hashtext($2))", jobs.LOCK_NAMESPACE, sweeps[0].name
+            )
+            assert await jobs.run_due(pool, sweeps[:1]) == {}  # another process holds the round
+    assert await jobs.run_due(pool, sweeps) == {
+        "handovers.expire_stale_claims": 1,
+        "handovers.expire_tasks": 0,
+    }
     assert (await store.get_task(conn, task_id)).status == "open"
 
 
