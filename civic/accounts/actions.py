@@ -26,6 +26,8 @@ from civic.accounts.schemas import (
 from civic.events import AccountRegistered, ApiTokenCreated, ApiTokenRevoked
 from civic.validation import DomainError, Forbidden, Invalid, NotFound, Problem, TooMany, raise_if
 
+# The session cookie lives as long as the session it carries.
+SESSION_LIFETIME = store.SESSION_LIFETIME
 DUPLICATE_EMAIL = Problem("An account with this email already exists. Log in instead.")
 
 

@@ -9,7 +9,7 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from civic.accounts import actions, rules, store
+from civic.accounts import actions, rules
 from civic.accounts.schemas import ClientInfo, LangIn, LoginIn, NewTokenOut, RegisterIn, TokenIn
 from civic.validation import Forbidden, Invalid, TooMany
 from civic.web.deps import Db
@@ -28,7 +28,7 @@ def _session_cookie(request: Request, token: str) -> Cookie:
         httponly=True,
         samesite="lax",
         secure=request.app.state.settings.cookie_secure,
-        max_age=int(store.SESSION_LIFETIME.total_seconds()),
+        max_age=int(actions.SESSION_LIFETIME.total_seconds()),
     )
 
 

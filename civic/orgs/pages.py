@@ -2,8 +2,8 @@
 review queue. Each handler reads through civic.orgs.queries or acts through civic.orgs.actions.
 
 Forms go into the actions' input Structs as typed (strings, a missing field empty): the action's
-rules then name every problem at once in the reader's language, as they do for the API, where a
-type check would stop at the first one, in English."""
+rules then name every problem at once, with the same messages as the API gets, where a type check
+of the form would name only the first field, with a generic message."""
 
 from __future__ import annotations
 
@@ -17,7 +17,15 @@ from litestar.response import Redirect, Template
 
 from civic.accounts.schemas import CurrentUser
 from civic.orgs import actions, queries, rules
-from civic.orgs.schemas import JoinDecisionIn, Organisation, RegisterOrgIn, RoleIn, UpdateOrgIn, VerifyIn
+from civic.orgs.schemas import (
+    JoinDecisionIn,
+    Organisation,
+    OrgProfile,
+    RegisterOrgIn,
+    RoleIn,
+    UpdateOrgIn,
+    VerifyIn,
+)
 from civic.validation import Invalid
 from civic.web.deps import Db
 from civic.web.forms import form_values
@@ -70,6 +78,25 @@ async def _edit_page(
     return render(request, "orgs/edit.html", context, status=status)
 
 
+def _profile_context(user: CurrentUser | None, profile: OrgProfile) -> dict[str, Any]:
+    """The profile and the buttons it shows, each asked of the rule its action asks."""
+    org, status = profile.org, profile.membership
+    return {
+        "org": org,
+        "parent": profile.parent,
+        "children": profile.children,
+        "membership": status,
+        "can_join": rules.can_request_join(user, org.id, pending=status is not None),
+        "can_view_members": rules.can_view_members(user, org.id),
+        "can_manage": rules.can_manage_members(user, org.id),
+        "can_verify": rules.can_verify_partner(user) and org.kind == "partner",
+        "can_edit": rules.can_edit_org(user, org.id),
+        "can_leave": rules.can_leave(user, status),
+        "can_resubmit": rules.can_resubmit(user, org.id, org.kind, org.verification),
+        "show_reason": rules.can_see_rejection_reason(user, org.id),
+    }
+
+
 class OrganisationPages(Controller):
     path = "/"
     include_in_schema = False
@@ -115,25 +142,7 @@ class OrganisationPages(Controller):
     async def profile(self, request: Request, db: Db, slug: FromPath[str]) -> Template:
         user = current_user(request)
         profile = await queries.profile(db, user, slug)
-        org, status = profile.org, profile.membership
-        return render(
-            request,
-            "orgs/profile.html",
-            {
-                "org": org,
-                "parent": profile.parent,
-                "children": profile.children,
-                "membership": status,
-                "can_join": rules.can_request_join(user, org.id, pending=status is not None),
-                "can_view_members": rules.can_view_members(user, org.id),
-                "can_manage": rules.can_manage_members(user, org.id),
-                "can_verify": rules.can_verify_partner(user) and org.kind == "partner",
-                "can_edit": rules.can_edit_org(user, org.id),
-                "can_leave": rules.can_leave(user, status),
-                "can_resubmit": rules.can_resubmit(user, org.id, org.kind, org.verification),
-                "show_reason": rules.can_see_rejection_reason(user, org.id),
-            },
-        )
+        return render(request, "orgs/profile.html", _profile_context(user, profile))
 
     @get("/organisations/{slug:str}/edit")
     async def edit_form(self, request: Request, db: Db, slug: FromPath[str]) -> Template:

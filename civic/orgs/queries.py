@@ -170,3 +170,8 @@ async def agency_choices(conn: asyncpg.Connection, kinds: tuple[str, ...]) -> li
 async def parent_choices(conn: asyncpg.Connection, org: Organisation) -> list[OrgRef]:
     """The agencies `org` may be placed under: any but itself (the store refuses loops)."""
     return [a for a in await store.agency_choices(conn) if a.id != org.id] if org.kind == "agency" else []
+
+
+async def names_by_slug(conn: asyncpg.Connection, slugs: list[str], lang: str) -> dict[str, str]:
+    """Display names in `lang` for the slugs that exist (search facets name agencies by slug)."""
+    return await store.names_by_slug(conn, slugs, lang)

@@ -10,7 +10,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from civic import provinces
-from civic.orgs import store as orgs
+from civic.orgs import queries as orgs
 from civic.search import actions
 from civic.search.backend import backend_name, make_backend
 from civic.search.port import FACET_FIELDS, SearchBackend, SearchQuery, SearchResult, hit_html
