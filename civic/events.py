@@ -291,11 +291,6 @@ class SectionCommentModerated(msgspec.Struct, frozen=True):
     reason: str = ""  # the public reason shown on the tombstone (hidden)
 
 
-class SectionCommentAuthorBlocked(msgspec.Struct, frozen=True):
-    consultation_id: int
-    comment_id: int
-
-
 class OutcomePublished(msgspec.Struct, frozen=True):
     title: str
     version: int
@@ -450,9 +445,6 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "comment.flags_dismissed": Kind(
         SectionCommentModerated, Visibility.STAFF, "A moderator closed a section comment's reports without hiding it."
-    ),
-    "comment.author_blocked": Kind(
-        SectionCommentAuthorBlocked, Visibility.STAFF, "A moderator blocked a section comment's author.", official=True
     ),
     "outcome.published": Kind(
         OutcomePublished, Visibility.PUBLIC, "An agency published what it did with a consultation.", official=True

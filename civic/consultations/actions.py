@@ -46,10 +46,10 @@ from civic.events import (
     ConsultationScheduled,
     ConsultationUnscheduled,
     OutcomePublished,
-    SectionCommentAuthorBlocked,
     SectionCommented,
     SectionCommentFlagged,
     SectionCommentModerated,
+    UserBlocked,
 )
 from civic.uploads import UploadRejected, check_upload, store_upload
 from civic.validation import DomainError, Errors, Forbidden, Invalid, Problem, raise_if
@@ -510,18 +510,18 @@ async def dismiss_flags(conn: asyncpg.Connection, actor: CurrentUser, comment_id
 async def block_author(conn: asyncpg.Connection, actor: CurrentUser, comment_id: int) -> BlockOut:
     """Moderators: block a comment's author; their sessions and API tokens end."""
     queries.require_queue(actor)
-    ref, c = await queries.comment_in(conn, actor, comment_id)
+    ref, _ = await queries.comment_in(conn, actor, comment_id)
     if not rules.can_block_author(actor, ref["author_id"], ref["author_role"]):
         raise Forbidden("You cannot block this person.")
     async with conn.transaction():
         author_id = await store.block_comment_author(conn, comment_id, actor_id=actor.id)
+        # Blocking is a platform-wide act on the person, whichever page it was done from.
         await events.record(
             conn,
-            "comment.author_blocked",
-            SectionCommentAuthorBlocked(consultation_id=c.id, comment_id=comment_id),
+            "user.blocked",
+            UserBlocked(role=ref["author_role"]),
             subject=("user", author_id),
             actor_id=actor.id,
-            **_where(c),
         )
     return BlockOut(comment_id=comment_id, author_id=author_id, status="blocked")
 

@@ -130,3 +130,19 @@ async def test_staff_acts_are_recorded(client, conn):
     assert rows[3]["payload"]["reason"] == "สแปม" and rows[3]["subject_kind"] == "consultation_comment"
     assert all(CATALOGUE[e["kind"]].official for e in rows)
     assert len(await _events(conn, "section.commented")) == 1
+
+
+async def test_blocking_an_author_is_one_platform_wide_event(client, conn):
+    s = await setup(conn)
+    author = await make_user(conn, "author@x.example")
+    mod = await make_user(conn, "mod@x.example", role="moderator")
+    sec = (await store.list_sections(conn, s["cid"]))[0]
+    cm = await store.add_comment(conn, s["cid"], author, section_id=sec.id, body="ข้อความโฆษณาซ้ำ ๆ")
+    await login(client, "mod@x.example")
+    r = await send_json(client, "POST", f"/api/v1/consultations/comments/{cm}/block-author")
+    assert r.status_code == 200
+    rows = await _events(conn, "user.blocked")
+    assert [(e["subject_kind"], e["subject_id"], e["actor_id"], e["visibility"]) for e in rows] == [
+        ("user", author, mod, "staff")
+    ]
+    assert rows[0]["payload"] == {"role": "citizen"}
