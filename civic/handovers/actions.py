@@ -84,7 +84,13 @@ async def _record(
 
 
 def _status_changed(task: Task, action: str, note: str = "") -> StatusChanged:
-    return StatusChanged(task.title, task.status, rules.next_status(action, task.status), note)
+    """From the status the action was asked in (the store re-checked it under the row lock) to
+    where the transition table leads."""
+    return StatusChanged(task.title, task.status, _target(action), note)
+
+
+def _target(action: str) -> str:
+    return rules.TRANSITIONS[action][1]
 
 
 # ------------------------------------------------------------------ who is acting
@@ -148,7 +154,7 @@ async def publish_task(conn: asyncpg.Connection, user: CurrentUser, task_id: int
         await store.publish_task(conn, task.id, actor)
         posted = TaskPosted(task.title, task.category, task.claim_closes, task.deadline)
         await _record(conn, task, "handover.posted", posted, actor)
-    return Done(task.id, "open")
+    return Done(task.id, _target("publish"))
 
 
 async def edit_form(conn: asyncpg.Connection, user: CurrentUser, task_id: int) -> tuple[Task, dict[int, str]]:
@@ -199,7 +205,7 @@ async def cancel_task(conn: asyncpg.Connection, user: CurrentUser, task_id: int,
         if ended:
             released = ClaimEnded(ended["id"], ended["partner_id"], reason)
             await _record(conn, task, "handover.claim_released", released, actor)
-    return Done(task.id, "cancelled")
+    return Done(task.id, _target("cancel"))
 
 
 # ------------------------------------------------------------------ claims
@@ -227,7 +233,7 @@ async def claim_task(conn: asyncpg.Connection, user: CurrentUser, task_id: int, 
             conn, task.id, partner_id=partner_id, plan=data.plan, team=data.team, actor=actor
         )
         await _record(conn, task, "handover.claimed", ClaimMade(claim_id, partner_id, task.title), actor)
-    return Done(task.id, "claimed")
+    return Done(task.id, _target("claim"))
 
 
 async def confirm_claim(conn: asyncpg.Connection, user: CurrentUser, task_id: int) -> Done:
@@ -237,7 +243,7 @@ async def confirm_claim(conn: asyncpg.Connection, user: CurrentUser, task_id: in
         claim = await store.confirm_claim(conn, task.id, actor)
         confirmed = ClaimMade(claim["id"], claim["partner_id"], task.title)
         await _record(conn, task, "handover.claim_confirmed", confirmed, actor)
-    return Done(task.id, "in_progress")
+    return Done(task.id, _target("confirm"))
 
 
 async def release_claim(conn: asyncpg.Connection, user: CurrentUser, task_id: int, data: ReasonIn) -> Done:
@@ -250,7 +256,7 @@ async def release_claim(conn: asyncpg.Connection, user: CurrentUser, task_id: in
         if ended:
             released = ClaimEnded(ended["id"], ended["partner_id"], reason)
             await _record(conn, task, "handover.claim_released", released, actor)
-    return Done(task.id, "open")
+    return Done(task.id, _target("release"))
 
 
 async def withdraw_claim(conn: asyncpg.Connection, user: CurrentUser, task_id: int, data: ReasonIn) -> Done:
@@ -266,7 +272,7 @@ async def withdraw_claim(conn: asyncpg.Connection, user: CurrentUser, task_id: i
         )
         withdrawn = ClaimEnded(claim["id"], claim["partner_id"], reason)
         await _record(conn, task, "handover.claim_withdrawn", withdrawn, actor)
-    return Done(task.id, "open")
+    return Done(task.id, _target("withdraw"))
 
 
 # ------------------------------------------------------------------ delivery
@@ -345,7 +351,7 @@ async def request_completion(
         await store.request_completion(conn, task.id, partner_ids=user.partner_ids, note=note, actor=actor)
         changed = _status_changed(task, "request_completion", note)
         await _record(conn, task, "handover.completion_requested", changed, actor)
-    return Done(task.id, "completion_requested")
+    return Done(task.id, _target("request_completion"))
 
 
 async def reject_completion(
@@ -359,7 +365,7 @@ async def reject_completion(
         await _record(
             conn, task, "handover.completion_rejected", _status_changed(task, "reject", reason), actor
         )
-    return Done(task.id, "in_progress")
+    return Done(task.id, _target("reject"))
 
 
 async def sign_off(conn: asyncpg.Connection, user: CurrentUser, task_id: int, data: CommentIn) -> Done:
@@ -369,7 +375,7 @@ async def sign_off(conn: asyncpg.Connection, user: CurrentUser, task_id: int, da
     async with conn.transaction():
         await store.sign_off(conn, task.id, comment, actor)
         await _record(conn, task, "handover.signed_off", _status_changed(task, "sign_off", comment), actor)
-    return Done(task.id, "completed")
+    return Done(task.id, _target("sign_off"))
 
 
 # ------------------------------------------------------------------ the scheduler's verbs
@@ -384,7 +390,7 @@ async def expire_claim(conn: asyncpg.Connection, actor: Actor, task_id: int) -> 
         if ended:
             lapsed = ClaimEnded(ended["id"], ended["partner_id"], "", rules.NOT_CONFIRMED_IN_TIME)
             await _record(conn, task, "handover.claim_expired", lapsed, actor)
-    return Done(task_id, "open")
+    return Done(task_id, _target("expire_claim"))
 
 
 async def expire_task(conn: asyncpg.Connection, actor: Actor, task_id: int) -> Done:
@@ -394,7 +400,7 @@ async def expire_task(conn: asyncpg.Connection, actor: Actor, task_id: int) -> D
         task = await store.get_task(conn, task_id)
         await store.expire_task(conn, task_id, actor)
         await _record(conn, task, "handover.expired", _status_changed(task, "expire"), actor)
-    return Done(task_id, "expired")
+    return Done(task_id, _target("expire"))
 
 
 async def expire_stale_claims(conn: asyncpg.Connection) -> int:
