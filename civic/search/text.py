@@ -221,7 +221,7 @@ def quote_lexeme(lexeme: str) -> str:
 SUBSTRING_SLOTS = 4
 
 
-def _substring_worthy(term: str) -> bool:
+def substring_worthy(term: str) -> bool:
     """Three letters, or two letters with two marks (พึ่ง). A fragment typed mid-word such as
     "ร้อ" (two letters, one mark) would match half of any Thai corpus as a substring."""
     letters = sum(1 for c in term if not unicodedata.category(c).startswith("M"))
@@ -236,9 +236,9 @@ def like_patterns(aq: AnalysedQuery) -> list[str | None]:
     left out, counting letters without their marks (no useful trigram). %, _ and \\ are escaped, so a query is never a pattern."""
     # A Thai run typed whole but cut short (หูกรรเชีย for หูกรรเชียง) tokenises into fragments;
     # as one pattern it finds the word it starts, where its fragments would match hundreds.
-    ordered = [aq.phrase] if aq.one_run and _substring_worthy(aq.phrase) else []
-    ordered += [t for t in aq.tokens if _substring_worthy(t) and t not in ordered]
-    ordered += [t for t in aq.terms if _substring_worthy(t) and t not in ordered]
+    ordered = [aq.phrase] if aq.one_run and substring_worthy(aq.phrase) else []
+    ordered += [t for t in aq.tokens if substring_worthy(t) and t not in ordered]
+    ordered += [t for t in aq.terms if substring_worthy(t) and t not in ordered]
     patterns: list[str | None] = [
         "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         for t in ordered[:SUBSTRING_SLOTS]
