@@ -185,20 +185,49 @@ def recheck_survivors(files: list[str]) -> None:
         meta.write_text(json.dumps(data, indent=4), "utf-8")
 
 
+def sync_copies() -> None:
+    """mutmut regenerates the files it mutates when they change, but copies the rest of civic/ and
+    tests/ only once, so in a kept mutants/ a test would import yesterday's code. Bring every file
+    it does not mutate up to date, and drop the ones that are gone."""
+    if not MUTANTS.exists():
+        return
+    mutated = set(mutated_files())
+    roots = ["civic", "tests", *_config().get("also_copy", [])]
+    for root in roots:
+        src_root, dst_root = ROOT / root, MUTANTS / root
+        if src_root.is_file():
+            pairs = [(src_root, dst_root)]
+        else:
+            pairs = [(p, dst_root / p.relative_to(src_root)) for p in src_root.rglob("*")
+                     if p.is_file() and "__pycache__" not in p.parts]
+            for old in dst_root.rglob("*.py") if dst_root.exists() else []:
+                rel = str(old.relative_to(MUTANTS))
+                if rel not in mutated and not (ROOT / rel).exists():
+                    old.unlink()
+        for src, dst in pairs:
+            if str(src.relative_to(ROOT)) in mutated:
+                continue
+            data = src.read_bytes()
+            if not dst.exists() or dst.read_bytes() != data:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                dst.write_bytes(data)
+
+
 def run_mutmut(files: list[str], timeout: float | None = None, names: list[str] | None = None) -> bool:
     """Run mutmut on the mutants of `files` (all when empty), or on `names`. False if out of time."""
+    sync_copies()
     recheck_survivors(files or mutated_files())
     names = names or [module_of(f) + ".*" for f in files]
     cmd = [str(Path(sys.executable).with_name("mutmut")), "run", "--max-children", "2", *names]
     print("== " + " ".join(cmd[1:]), flush=True)
     # mutmut redraws a progress line; its output is noise in a CI log, its results are in mutants/.
     try:
-        proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return False
     if proc.returncode != 0:
-        sys.stderr.write(proc.stderr[-4000:])
+        sys.stderr.write(proc.stdout[-6000:])
         raise SystemExit(f"mutmut failed with exit code {proc.returncode}")
     return True
 
