@@ -185,6 +185,10 @@ def recheck_survivors(files: list[str]) -> None:
         meta.write_text(json.dumps(data, indent=4), "utf-8")
 
 
+# Files never copied into mutants/ (pyproject's test selection decides which tests run).
+NOT_FOR_MUTANTS: tuple[str, ...] = ()
+
+
 def sync_copies() -> None:
     """mutmut regenerates the files it mutates when they change, but copies the rest of civic/ and
     tests/ only once, so in a kept mutants/ a test would import yesterday's code. Bring every file
@@ -206,6 +210,9 @@ def sync_copies() -> None:
                     old.unlink()
         for src, dst in pairs:
             if str(src.relative_to(ROOT)) in mutated:
+                continue
+            if str(src.relative_to(ROOT)) in NOT_FOR_MUTANTS:
+                dst.unlink(missing_ok=True)
                 continue
             data = src.read_bytes()
             if not dst.exists() or dst.read_bytes() != data:
