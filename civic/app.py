@@ -32,7 +32,7 @@ from civic.web.errors import (
     internal_error_handler,
     too_deep_handler,
 )
-from civic.web.openapi import LocalSwaggerPlugin
+from civic.web.openapi import DocumentedJsonPlugin, LocalSwaggerPlugin
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def create_app(
             version="1",
             description="Thai civic participation platform. Every HTML page has a JSON twin here.",
             path="/schema",
-            render_plugins=[LocalSwaggerPlugin()],
+            render_plugins=[LocalSwaggerPlugin(), DocumentedJsonPlugin()],
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             security=[{"bearer": []}],
         ),
