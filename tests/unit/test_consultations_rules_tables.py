@@ -494,3 +494,10 @@ def test_filter_period(since, until, expected):
 def test_outcome_errors_are_always_translated(title, reason):
     errors = _outcome([{"title": title, "disposition": "x", "reason": reason}], version=2)
     assert all_shown_in_thai(errors)
+
+
+def test_action_labels_are_marked_for_translation_and_translated():
+    # N_ only marks a msgid for extraction: it must hand the message back unchanged.
+    assert rules.N_("Close now") == "Close now"
+    assert set(rules.ACTION_LABELS) == set(rules.TRANSITIONS)
+    assert all_shown_in_thai({a: Problem(label) for a, label in rules.ACTION_LABELS.items()})

@@ -604,3 +604,10 @@ def test_board_response_days(days, ok):
 @given(st.text(max_size=30))
 def test_board_settings_errors_are_always_translated(title):
     assert all_shown_in_thai(_settings(title=title, threshold=0, response_days=0, scope="?"))
+
+
+def test_labels_are_marked_for_translation_and_translated():
+    # N_ only marks a msgid for extraction: it must hand the message back unchanged.
+    assert rules.N_("Hot") == "Hot"
+    assert set(rules.STATUS_LABELS) == set(ALL_STATUSES) == set(rules.STATUS_TONES)
+    assert all_shown_in_thai({s: Problem(label) for s, label in rules.STATUS_LABELS.items()})
