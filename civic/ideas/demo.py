@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncpg
 
-from civic.ideas import store
+from civic.accounts import actions as accounts
+from civic.accounts.schemas import CurrentUser
+from civic.ideas import actions
+from civic.ideas.schemas import AnswerIn, BoardIn, CommentIn, IdeaIn, StatusIn
 
 BOARDS = [
     # slug, owner, co-owners, title, description, scope, categories, threshold, days
@@ -129,102 +132,69 @@ IDEAS = [
 
 
 async def seed(conn: asyncpg.Connection, ctx) -> str:
+    """Through the same actions as the pages, as the demo's people, so the demo records the events
+    a real day would."""
     if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM idea_boards WHERE slug = $1)", BOARDS[0][0]):
         return ""
-    users, orgs = ctx.users, ctx.orgs
+    people: dict[str, CurrentUser] = {}
+
+    async def person(email: str) -> CurrentUser:
+        if email not in people:
+            user = await accounts.user_by_email(conn, email)
+            assert user is not None, email
+            people[email] = user
+        return people[email]
+
     staff = {
         "hdy-city": "malee@hatyai.example",
         "mdes": "somchai@mdes.example",
         "ban-klang-sao": "wipa@banklang.example",
     }
-    boards: dict[str, int] = {}
     for slug, owner, coowners, title, description, scope, categories, threshold, days in BOARDS:
-        boards[slug] = await store.create_board(
-            conn,
+        board = BoardIn(
             slug=slug,
-            agency_id=orgs[owner],
+            agency=owner,
             title=title,
             description_th=description,
-            description_en="",
             scope=scope,
             categories=categories,
-            is_open=True,
-            moderate_first=False,
             support_threshold=threshold,
             response_days=days,
-            coowner_ids=[orgs[c] for c in coowners],
-            actor_id=users[staff[owner]],
+            coowners=coowners,
         )
+        await actions.create_board(conn, await person(staff[owner]), board)
     ideas: list[int] = []
-    for board, author, title, body, category, province, supporters in IDEAS:
-        idea_id = await store.create_idea(
-            conn,
-            board_id=boards[board],
-            author_id=users[author],
-            title=title,
-            body=body,
-            category=category,
-            province=province,
-            links=[],
-        )
+    for board_slug, author, title, body, category, province, supporters in IDEAS:
+        idea = IdeaIn(board=board_slug, title=title, body=body, category=category, province=province)
+        idea_id = (await actions.submit_idea(conn, await person(author), idea)).id
         ideas.append(idea_id)
         for email in supporters:
-            await store.support_idea(conn, idea_id, users[email])
+            await actions.support_idea(conn, await person(email), idea_id)
 
     bins, festival, _hazard, wifi, one_app, _lights, _bus = ideas
-    malee, somchai = users["malee@hatyai.example"], users["somchai@mdes.example"]
+    malee, somchai = await person("malee@hatyai.example"), await person("somchai@mdes.example")
     # Answered and accepted.
-    await store.answer_idea(
-        conn,
-        bins,
-        org_id=orgs["hdy-city"],
-        author_id=malee,
+    answer = AnswerIn(
         body="เทศบาลนครหาดใหญ่ขอบคุณสำหรับข้อเสนอ กองสาธารณสุขและสิ่งแวดล้อมจะติดตั้งถังขยะแยกประเภท "
-        "พร้อมป้ายสองภาษาหน้าตลาดกิมหยงภายในไตรมาสหน้า และจะขยายไปยังตลาดสดอื่นในปีงบประมาณถัดไป",
+        "พร้อมป้ายสองภาษาหน้าตลาดกิมหยงภายในไตรมาสหน้า และจะขยายไปยังตลาดสดอื่นในปีงบประมาณถัดไป"
     )
+    await actions.answer_idea(conn, malee, bins, answer)
     for to in ("under_review", "accepted"):
-        await store.change_status(
-            conn,
-            bins,
-            expected_from="published" if to == "under_review" else "under_review",
-            to_status=to,
-            reason="",
-            duplicate_of=None,
-            actor_id=malee,
-            org_id=orgs["hdy-city"],
-        )
-    await store.change_status(
-        conn,
-        one_app,
-        expected_from="published",
-        to_status="under_review",
-        reason="",
-        duplicate_of=None,
-        actor_id=somchai,
-        org_id=orgs["mdes"],
-    )
+        await actions.change_status(conn, malee, bins, StatusIn(status=to))
+    await actions.change_status(conn, somchai, one_app, StatusIn(status="under_review"))
     # Over the threshold and past its response clock, with no answer: shows on /ideas/overdue.
+    # (Time travel, not a verb: no action moves a clock back.)
     await conn.execute(
         "UPDATE ideas SET created_at = now() - interval '30 days', threshold_reached_at = now() - interval '20 days', "
         "answer_due_at = now() - interval '6 days' WHERE id = $1",
         festival,
     )
     # Comments with a reply.
-    first = await store.add_comment(
-        conn,
-        bins,
-        author_id=users["krit@citizen.example"],
-        body="เห็นด้วยครับ ขอให้มีถังแยกที่ตลาดสันติสุขด้วย",
-        parent_id=None,
+    krit, pim = await person("krit@citizen.example"), await person("pim@citizen.example")
+    first = await actions.add_comment(conn, krit, bins, CommentIn(body="เห็นด้วยครับ ขอให้มีถังแยกที่ตลาดสันติสุขด้วย"))
+    await actions.add_comment(
+        conn, pim, bins, CommentIn(body="ใช่ค่ะ ตลาดสันติสุขก็ขยะปนกันมาก", parent_id=first.id)
     )
-    await store.add_comment(
-        conn, bins, author_id=users["pim@citizen.example"], body="ใช่ค่ะ ตลาดสันติสุขก็ขยะปนกันมาก", parent_id=first
-    )
-    await store.add_comment(
-        conn,
-        wifi,
-        author_id=users["jane@citizen.example"],
-        body="Good idea. ตลาดที่ลำพูนก็สัญญาณอ่อนเหมือนกันค่ะ",
-        parent_id=None,
-    )
+    jane = await person("jane@citizen.example")
+    await actions.add_comment(conn, jane, wifi, CommentIn(body="Good idea. ตลาดที่ลำพูนก็สัญญาณอ่อนเหมือนกันค่ะ"))
     return f"  idea boards: {len(BOARDS)} boards, {len(IDEAS)} ideas (see /ideas and /ideas/overdue)"

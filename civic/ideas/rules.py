@@ -182,8 +182,8 @@ def can_view_idea(user: CurrentUser | None, status: str, author_id: int, owner_i
 
 
 def may_support(user: CurrentUser | None) -> bool:
-    """The person's half of can_support; the idea's half (is_supportable) is re-checked under
-    the idea's row lock by store.support_idea."""
+    """The person's half of can_support; actions.support_idea asks can_support whole, under the
+    idea's row lock."""
     return _active(user)
 
 

@@ -137,6 +137,26 @@ class ReplyPage(msgspec.Struct):
     next_after: int | None
 
 
+class IdeaListQuery(msgspec.Struct, frozen=True):
+    """A list's order, filters and page, as the query string asked for them (unknown values dropped)."""
+
+    sort: str = "hot"
+    status: str | None = None
+    category: str | None = None
+    province: str | None = None
+    agency: str | None = None
+    page: int = 1
+
+    def filters(self) -> dict[str, str | None]:
+        return {
+            "sort": self.sort,
+            "status": self.status,
+            "category": self.category,
+            "province": self.province,
+            "agency": self.agency,
+        }
+
+
 class IdeaPage(msgspec.Struct):
     items: list[Idea]
     total: int
@@ -263,3 +283,23 @@ class IdeaDetailOut(msgspec.Struct):
     answer: Answer | None
     history: list[StatusChange]
     supported_by_me: bool
+
+
+class CommentEditIn(msgspec.Struct, forbid_unknown_fields=True):
+    body: _Text
+
+
+class CoownerIn(msgspec.Struct, forbid_unknown_fields=True):
+    agency: str
+
+
+class ModerationIn(msgspec.Struct, forbid_unknown_fields=True):
+    """What a moderator acts on; an unknown kind or id is a 404, like a missing subject."""
+
+    subject_kind: str
+    subject_id: int
+    reason: _Text = ""
+
+
+class BlockIn(msgspec.Struct, forbid_unknown_fields=True):
+    user_id: int

@@ -208,10 +208,11 @@ WITH started AS (
     FROM idea_boards b
     WHERE b.id = $1 AND i.board_id = b.id AND i.threshold_reached_at IS NULL
       AND i.support_count >= b.support_threshold AND i.hidden_at IS NULL AND i.status = ANY($2::text[])
-    RETURNING i.id, i.support_count, i.answer_due_at, b.support_threshold
+    RETURNING i.id, i.support_count, i.answer_due_at, b.support_threshold, b.agency_id, i.province
 ), event AS (
-    INSERT INTO events (kind, subject_kind, subject_id, payload)
-    SELECT 'idea.threshold_reached', 'idea', id,
+    -- civic.events ThresholdReached; the actor is the manager who lowered the threshold.
+    INSERT INTO events (kind, actor_id, subject_kind, subject_id, agency_id, province, visibility, payload)
+    SELECT 'idea.threshold_reached', $3, 'idea', id, agency_id, province, 'public',
            jsonb_build_object('support_count', support_count, 'threshold', support_threshold,
                               'answer_due_at', answer_due_at, 'by', 'threshold_lowered')
     FROM started
@@ -255,7 +256,7 @@ async def update_board(
                 detail={"changes": changes},
             )
             if "support_threshold" in changes:
-                started = await conn.fetch(START_CLOCKS, board_id, list(rules.SUPPORTABLE))
+                started = await conn.fetch(START_CLOCKS, board_id, list(rules.SUPPORTABLE), actor_id)
                 for row in started:
                     await outbox.enqueue(conn, "idea", row["id"])
         if coowner_ids is not None:
@@ -595,13 +596,17 @@ async def get_answer(conn: asyncpg.Connection, idea_id: int) -> Answer | None:
 
 async def answer_idea(
     conn: asyncpg.Connection, idea_id: int, *, org_id: int, author_id: int, body: str
-) -> None:
-    """One current answer; every version is also kept in idea_answer_revisions."""
+) -> bool:
+    """One current answer; every version is also kept in idea_answer_revisions. Returns whether
+    an earlier answer was replaced."""
     body = body.strip()
     async with conn.transaction():
         found = await conn.fetchval("SELECT id FROM ideas WHERE id = $1 FOR UPDATE", idea_id)
         if found is None:
             raise NotFound
+        revised = await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM idea_answers WHERE idea_id = $1)", idea_id
+        )
         await conn.execute(UPSERT_ANSWER, idea_id, org_id, author_id, body)
         await conn.execute(
             "INSERT INTO idea_answer_revisions (idea_id, org_id, author_id, body) VALUES ($1, $2, $3, $4)",
@@ -620,6 +625,7 @@ async def answer_idea(
             subject_id=idea_id,
         )
         await outbox.enqueue(conn, "idea", idea_id)
+    return revised
 
 
 # ------------------------------------------------------------------ supports
@@ -628,9 +634,9 @@ async def answer_idea(
 INSERT_SUPPORT = "INSERT INTO idea_supports (idea_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 
 
-# SUPPORT writes the supports of a whole batch of requests, given as two parallel arrays ($1 idea
-# ids, $2 user ids; the API batches the requests that arrive together, a form post is a batch of
-# one), in one statement (one round trip, one implicit transaction):
+# SUPPORT writes supports given as two parallel arrays ($1 idea ids, $2 user ids), in one
+# statement. actions.support_idea sends one pair, after asking the rules under the same row lock
+# in its transaction; the set form lets a test write many at once (and gate each on its row):
 # * target locks each idea row first, in id order so that two batches never deadlock (FOR NO KEY
 #   UPDATE waits for a concurrent support of the same idea and then sees its committed count), so
 #   nothing can hide or re-status an idea between the check and the write, and each insert is gated
@@ -640,6 +646,8 @@ INSERT_SUPPORT = "INSERT INTO idea_supports (idea_id, user_id) VALUES ($1, $2) O
 # * each count moves by what was really inserted, from the locked row, so it stays exact;
 # * the response clock starts, and the event is recorded, the first time a count reaches the
 #   board's threshold (threshold_reached_at = now() only in the transaction that set it);
+# * each support really inserted records its idea.supported event (civic.events: private, the
+#   supporter as actor, the count after it), so an event exists exactly when a row does;
 # * the search outbox row (see civic.search.outbox) is written in the same statement, when the
 #   count crosses into another doubling: the idea's search document carries its popularity only
 #   that precisely (search_documents), so any other support changes nothing there, and the relay
@@ -672,15 +680,21 @@ WITH req AS (
     FROM added a, idea_boards b
     WHERE i.id = a.idea_id AND b.id = i.board_id
     RETURNING i.id, i.support_count, i.threshold_reached_at = now() AS just_reached, i.answer_due_at,
-              b.support_threshold,
+              b.support_threshold, b.agency_id, i.province,
               search_popularity_doublings(i.support_count) <> search_popularity_doublings(i.support_count - a.n)
                   AS regraded
 ), event AS (
-    INSERT INTO events (kind, subject_kind, subject_id, payload)
-    SELECT 'idea.threshold_reached', 'idea', id,
+    -- civic.events ThresholdReached: the idea's own milestone, no one's act (actor NULL).
+    INSERT INTO events (kind, subject_kind, subject_id, agency_id, province, visibility, payload)
+    SELECT 'idea.threshold_reached', 'idea', id, agency_id, province, 'public',
            jsonb_build_object('support_count', support_count, 'threshold', support_threshold,
                               'answer_due_at', answer_due_at)
     FROM bump WHERE just_reached
+), supported AS (
+    INSERT INTO events (kind, actor_id, subject_kind, subject_id, agency_id, province, visibility, payload)
+    SELECT 'idea.supported', ins.user_id, 'idea', bump.id, bump.agency_id, bump.province, 'private',
+           jsonb_build_object('support_count', bump.support_count)
+    FROM ins JOIN bump ON bump.id = ins.idea_id
 ), search AS (
     INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', id, 'upsert' FROM bump WHERE regraded
 ), result AS (
@@ -694,6 +708,23 @@ WITH req AS (
 )
 SELECT * FROM result ORDER BY n
 """
+
+
+# What can_view_idea and can_support ask, read under the lock that SUPPORT and WITHDRAW take
+# next in the same transaction (FOR NO KEY UPDATE OF i): between this answer and the write,
+# nothing can hide, close or re-status the idea.
+LOCK_FOR_SUPPORT = """
+SELECT i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open AS board_open, i.author_id, b.agency_id,
+       COALESCE((SELECT array_agg(c.org_id) FROM idea_board_coowners c WHERE c.board_id = b.id), '{}')
+           AS coowner_ids
+FROM ideas i JOIN idea_boards b ON b.id = i.board_id
+WHERE i.id = $1
+FOR NO KEY UPDATE OF i
+"""
+
+
+async def lock_for_support(conn: asyncpg.Connection, idea_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(LOCK_FOR_SUPPORT, idea_id)
 
 
 async def support_ideas(
@@ -733,11 +764,13 @@ async def support_idea(conn: asyncpg.Connection, idea_id: int, user_id: int) -> 
 
 
 # The withdrawal twin of SUPPORT: same lock, same gate (a hidden or closed idea keeps its
-# supports), the count moves only when a row was really deleted, and the search document is
-# queued only when the count leaves its doubling.
+# supports), the count moves only when a row was really deleted (and only then is the
+# idea.support_withdrawn event recorded), and the search document is queued only when the count
+# leaves its doubling.
 WITHDRAW = """
 WITH target AS (
-    SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count
+    SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count, b.agency_id,
+           i.province
     FROM ideas i JOIN idea_boards b ON b.id = i.board_id
     WHERE i.id = $1
     FOR NO KEY UPDATE OF i
@@ -752,6 +785,11 @@ WITH target AS (
     RETURNING i.support_count,
               search_popularity_doublings(i.support_count) <> search_popularity_doublings(i.support_count + 1)
                   AS regraded
+), event AS (
+    INSERT INTO events (kind, actor_id, subject_kind, subject_id, agency_id, province, visibility, payload)
+    SELECT 'idea.support_withdrawn', $2, 'idea', t.id, t.agency_id, t.province, 'private',
+           jsonb_build_object('support_count', dropped.support_count)
+    FROM target t, dropped
 ), search AS (
     INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', $1, 'upsert' FROM dropped WHERE regraded
 )
@@ -922,8 +960,9 @@ async def edit_comment(conn: asyncpg.Connection, comment_id: int, body: str) -> 
 
 async def delete_comment(
     conn: asyncpg.Connection, comment_id: int, *, actor_id: int, by_moderator: bool
-) -> None:
-    """Leaves a tombstone: the row stays (replies keep their place), its text is wiped."""
+) -> bool:
+    """Leaves a tombstone: the row stays (replies keep their place), its text is wiped. Returns
+    False when it was already deleted."""
     async with conn.transaction():
         idea_id = await conn.fetchval(
             "UPDATE idea_comments SET deleted_at = now(), body = '' WHERE id = $1 AND deleted_at IS NULL "
@@ -931,7 +970,7 @@ async def delete_comment(
             comment_id,
         )
         if idea_id is None:
-            return
+            return False
         await conn.execute("UPDATE ideas SET comment_count = comment_count - 1 WHERE id = $1", idea_id)
         if by_moderator:
             await accounts.audit(
@@ -941,6 +980,7 @@ async def delete_comment(
                 subject_kind="comment",
                 subject_id=comment_id,
             )
+    return True
 
 
 # ------------------------------------------------------------------ moderation
@@ -974,9 +1014,22 @@ WHERE subject_kind = $1 AND subject_id = $2 AND resolved_at IS NULL
 """
 
 
-async def subject_exists(conn: asyncpg.Connection, kind: str, subject_id: int) -> bool:
-    table = {"idea": "ideas", "comment": "idea_comments"}[kind]  # allow-list, never input
-    return await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE id = $1)", subject_id)
+# The idea a flagged or moderated subject belongs to, with what its events carry.
+SUBJECT_IDEA = {
+    "idea": """
+        SELECT i.id AS idea_id, b.agency_id, i.province FROM ideas i JOIN idea_boards b ON b.id = i.board_id
+        WHERE i.id = $1""",
+    "comment": """
+        SELECT i.id AS idea_id, b.agency_id, i.province
+        FROM idea_comments c JOIN ideas i ON i.id = c.idea_id JOIN idea_boards b ON b.id = i.board_id
+        WHERE c.id = $1""",
+}
+
+
+async def subject_idea(conn: asyncpg.Connection, kind: str, subject_id: int) -> asyncpg.Record | None:
+    """None when there is no such idea or comment; `kind` is checked against the allow-list."""
+    query = SUBJECT_IDEA.get(kind)
+    return await conn.fetchrow(query, subject_id) if query else None
 
 
 async def flag(
