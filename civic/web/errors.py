@@ -79,12 +79,20 @@ def _security_headers() -> dict[str, str]:
     return {key.decode(): value.decode() for key, value in SECURITY_HEADERS}
 
 
-def error_response(request: Request, status: int, code: str, message: str, extra: dict | None = None):
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    extra: dict | None = None,
+    headers: dict[str, str] | None = None,
+):
+    headers = _security_headers() | (headers or {})
     if wants_json(request):
         body: dict = {"error": {"code": code, "message": message}}
         if extra:
             body["error"].update(extra)
-        return Response(body, status_code=status, media_type=MediaType.JSON, headers=_security_headers())
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
     from civic.web.templating import render
 
     lang = request_lang(request)
@@ -94,7 +102,7 @@ def error_response(request: Request, status: int, code: str, message: str, extra
         "errors/error.html",
         {"status_code": status, "title": title, "message": message, "page_title": title},
         status=status,
-        headers=_security_headers(),
+        headers=headers,
     )
 
 
@@ -132,7 +140,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response | T
         }
     if status >= 500:
         log.exception("server error", exc_info=exc)
-    return error_response(request, status, code, gettext(lang, msgid), extra)
+    # The framework's own headers belong to the answer: Allow on a 405, as RFC 9110 requires.
+    return error_response(request, status, code, gettext(lang, msgid), extra, exc.headers)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response | Template:
