@@ -147,7 +147,9 @@ def create_app(
             path="/schema",
             render_plugins=[LocalSwaggerPlugin(), DocumentedJsonPlugin()],
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
-            security=[{"bearer": []}],
+            # Optional: public reads answer anyone, and the rest answer 401 without a login (a
+            # bearer token, or the session cookie with its CSRF token).
+            security=[{}, {"bearer": []}],
         ),
         lifespan=[lifespan],
         # Remembers nothing until its listener runs (background.start, with the app): an app driven
