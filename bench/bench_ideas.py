@@ -8,8 +8,7 @@ Prints ratios:
   doing the same INSERT ... ON CONFLICT DO NOTHING on 32 connections, in the same run. Goal >= 50%.
   The server runs the way production does: `python -m civic run` (uvicorn, --workers 2, uvloop,
   httptools, no access log at LOG_LEVEL=WARNING),
-  every request authenticated by a bearer token, which the workers remember after its first use
-  (civic.accounts.cache), as they would in production.
+  every request authenticated by a bearer token.
   Each HTTP client is a plain keep-alive HTTP/1.1 connection (asyncio streams) so that the load
   generator, which shares the machine's cores with the server, costs about what the raw asyncpg
   loop's client costs. Every request and every raw insert is a new support row (each worker walks

@@ -22,7 +22,6 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from civic import db as dbmod
-from civic.accounts.cache import CredentialCache
 from civic.settings import PROJECT_ROOT, Settings, get_settings
 from civic.validation import DomainError
 from civic.web.errors import (
@@ -99,7 +98,7 @@ def create_app(
         try:
             from civic import background as bg
 
-            background = await bg.start(app.state.pool, settings, app.state.credentials)
+            background = await bg.start(app.state.pool, settings)
             yield
         finally:
             from civic import background as bg
@@ -147,19 +146,14 @@ def create_app(
             path="/schema",
             render_plugins=[LocalSwaggerPlugin(), DocumentedJsonPlugin()],
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
-            # Optional: public reads answer anyone, and the rest answer 401 without a login (a
-            # bearer token, or the session cookie with its CSRF token).
-            security=[{}, {"bearer": []}],
+            security=[{"bearer": []}],
         ),
         lifespan=[lifespan],
-        # Remembers nothing until its listener runs (background.start, with the app): an app driven
-        # without its lifespan, as the tests' clients do, asks the database on every request.
         state=State(
             {
                 "settings": settings,
                 "pool": pool,
                 "search_pool": search_pool,
-                "credentials": CredentialCache(settings.credential_cache_seconds),
             }
         ),
         debug=False,

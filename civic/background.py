@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 import asyncpg
 
 from civic.settings import Settings
-
-if TYPE_CHECKING:
-    from civic.accounts.cache import CredentialCache
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +47,12 @@ async def prewarm_search(pool: asyncpg.Pool) -> None:
         log.exception("search relations not prewarmed")
 
 
-async def start(
-    pool: asyncpg.Pool, settings: Settings, credentials: CredentialCache | None = None
-) -> list[asyncio.Task]:
-    tasks = [asyncio.create_task(loop(pool, settings), name=loop.__name__) for loop in enabled_loops(settings)]
+async def start(pool: asyncpg.Pool, settings: Settings) -> list[asyncio.Task]:
+    tasks = [
+        asyncio.create_task(loop(pool, settings), name=loop.__name__) for loop in enabled_loops(settings)
+    ]
     if not settings.meili_url:
         tasks.append(asyncio.create_task(prewarm_search(pool), name="prewarm_search"))
-    # The credential cache remembers nothing until its listener runs (civic.accounts.cache).
-    if credentials is not None and settings.database_url and settings.credential_cache_seconds > 0:
-        tasks.append(asyncio.create_task(credentials.listen(settings.database_url), name="credentials"))
     return tasks
 
 

@@ -40,8 +40,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     run_scheduler: bool = True
     ocds_prefix: str = "ocds-civic-th"
     pool_max: int = 10
-    # How long a process may remember who is behind a credential (civic.accounts.cache); 0: never.
-    credential_cache_seconds: float = 60.0
 
     @property
     def is_production(self) -> bool:
@@ -110,7 +108,6 @@ def load_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         "run_scheduler": _bool(env.get("RUN_SCHEDULER", "true")),
         "ocds_prefix": env.get("OCDS_PREFIX", "ocds-civic-th"),
         "pool_max": env.get("DB_POOL_MAX", "10"),
-        "credential_cache_seconds": env.get("CREDENTIAL_CACHE_SECONDS", "60"),
     }
     try:
         return msgspec.convert(raw, Settings, strict=False, dec_hook=_decode_path)

@@ -10,7 +10,6 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from civic.accounts import store as accounts
-from civic.web.deps import batch_loader
 from civic.web.i18n import gettext, normalise_lang
 
 SESSION_COOKIE = "civic_session"
@@ -87,8 +86,7 @@ class SecurityHeadersMiddleware:
 
 
 class AuthMiddleware:
-    """Puts the current user (or None) in scope["user"]: remembered (civic.accounts.cache), or
-    loaded in a batch with the other requests that arrive together.
+    """Puts the current user (or None) in scope["user"].
 
     A bearer token, when sent, is the only credential considered: an invalid one is a 401,
     never a fall-back to the cookie, which is what lets bearer calls skip CSRF safely.
@@ -107,7 +105,8 @@ class AuthMiddleware:
         scope["auth_method"] = None
         user = None
         if token is not None:
-            user = await state.credentials.user("token", token, batch_loader(state, accounts.users_for_api_tokens).load)
+            async with state.pool.acquire() as conn:
+                user = await accounts.user_for_api_token(conn, token)
             if user is None or user.status != "active":
                 await _unauthorised(scope, send)
                 return
@@ -115,9 +114,8 @@ class AuthMiddleware:
         else:
             cookie = _cookie(scope, SESSION_COOKIE)
             if cookie:
-                user = await state.credentials.user(
-                    "session", cookie, batch_loader(state, accounts.users_for_sessions).load
-                )
+                async with state.pool.acquire() as conn:
+                    user = await accounts.user_for_session(conn, cookie)
                 if user is not None and user.status != "active":
                     user = None
                 if user is not None:
