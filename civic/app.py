@@ -146,7 +146,9 @@ def create_app(
             path="/schema",
             render_plugins=[LocalSwaggerPlugin(), DocumentedJsonPlugin()],
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
-            security=[{"bearer": []}],
+            # Optional: public reads answer anyone, and the rest answer 401 without a login (a
+            # bearer token, or the session cookie with its CSRF token).
+            security=[{}, {"bearer": []}],
         ),
         lifespan=[lifespan],
         state=State(
