@@ -31,7 +31,7 @@ from civic.web.errors import (
     internal_error_handler,
     too_deep_handler,
 )
-from civic.web.openapi import DocumentedJsonPlugin, LocalSwaggerPlugin
+from civic.web.openapi import DocumentedJsonPlugin, LocalSwaggerPlugin, StrictStructSchemaPlugin
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def create_app(
             AuthMiddleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
         ],
-        plugins=[HTMXPlugin()],
+        plugins=[HTMXPlugin(), StrictStructSchemaPlugin()],
         template_config=TemplateConfig(instance=_jinja()),
         exception_handlers={
             HTTPException: http_exception_handler,

@@ -10,7 +10,12 @@ from html import escape
 from typing import Any
 
 from litestar import Request
+
+# Private, but the one place Litestar turns a Struct into a schema; litestar is pinned to 2.x.
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
+from litestar.openapi.spec import Schema
+from litestar.typing import FieldDefinition
 
 from civic.web.errors import STATUS_MESSAGES
 
@@ -79,6 +84,18 @@ def document_errors(openapi: dict[str, Any]) -> dict[str, Any]:
             for status in statuses:
                 responses[str(status)] = _error_response(status)
     return openapi
+
+
+class StrictStructSchemaPlugin(StructSchemaPlugin):
+    """A Struct declared forbid_unknown_fields refuses a body with any other field (400), so its
+    schema says `additionalProperties: false`; without it a client reads that extra fields are
+    welcome."""
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        if field_definition.type_.__struct_config__.forbid_unknown_fields:
+            schema.additional_properties = False
+        return schema
 
 
 class DocumentedJsonPlugin(JsonRenderPlugin):
