@@ -16,6 +16,7 @@ import msgspec
 from civic import events
 from civic.accounts.schemas import CurrentUser
 from civic.ideas import rules, store
+from civic.ideas.rules import N_
 from civic.ideas.schemas import (
     AnswerIn,
     BlockIn,
@@ -44,45 +45,45 @@ from civic.ideas.schemas import (
 )
 from civic.validation import Conflict, DomainError, Errors, Forbidden, Invalid, NotFound, Problem, raise_if
 
-IDEA_NOT_FOUND = "We could not find that idea."
-BOARD_NOT_FOUND = "We could not find that board."
-COMMENT_NOT_FOUND = "We could not find that comment."
+IDEA_NOT_FOUND = N_("We could not find that idea.")
+BOARD_NOT_FOUND = N_("We could not find that board.")
+COMMENT_NOT_FOUND = N_("We could not find that comment.")
 PER_PAGE = 20
 SORTS = list(store.SORTS)
 
 
 class NotSupportable(Conflict):
     code = "not_supportable"
-    default_msgid = "This idea is not open to supports."
+    default_msgid = N_("This idea is not open to supports.")
 
 
 class CommentsClosed(Conflict):
     code = "comments_closed"
-    default_msgid = "Comments are closed for this idea."
+    default_msgid = N_("Comments are closed for this idea.")
 
 
 class NotEditable(Conflict):
     code = "not_editable"
-    default_msgid = "This idea can no longer be edited: it has been answered or its status changed."
+    default_msgid = N_("This idea can no longer be edited: it has been answered or its status changed.")
 
 
 class BoardClosed(Conflict):
     """A form shows it on the board field; the API answers 409."""
 
     code = "board_closed"
-    default_msgid = "This board is closed to new ideas."
+    default_msgid = N_("This board is closed to new ideas.")
 
 
 class SlugTaken(Conflict):
     """A form shows it on the slug field; the API answers 409."""
 
-    default_msgid = "This address is already taken. Choose another."
+    default_msgid = N_("This address is already taken. Choose another.")
 
 
 class BadParent(DomainError):
     status = 422
     code = "invalid_parent"
-    default_msgid = "You can only reply to a top-level comment of this idea."
+    default_msgid = N_("You can only reply to a top-level comment of this idea.")
 
 
 # ------------------------------------------------------------------ reads (pages and API share them)
@@ -189,13 +190,13 @@ async def own_agencies(conn: asyncpg.Connection, actor: CurrentUser) -> list[tup
 async def new_board_choices(conn: asyncpg.Connection, actor: CurrentUser) -> list[tuple[str, str]]:
     """The new-board form is only for those who may open a board somewhere."""
     if not (choices := await own_agencies(conn, actor)):
-        raise Forbidden("Only agency staff can open a board.")
+        raise Forbidden(N_("Only agency staff can open a board."))
     return choices
 
 
 def check_manage(actor: CurrentUser, board: Board) -> None:
     if not rules.can_manage_board(actor, board.agency_id):
-        raise Forbidden("Only staff of the agency that owns this board can change its settings.")
+        raise Forbidden(N_("Only staff of the agency that owns this board can change its settings."))
 
 
 async def managed_board(conn: asyncpg.Connection, actor: CurrentUser, slug: str) -> Board:
@@ -228,7 +229,7 @@ async def editable_comment(
     if not rules.can_edit_comment(
         actor, comment.author_id, comment.created_at, now(), deleted=comment.deleted, hidden=comment.hidden
     ):
-        raise Forbidden("Comments can only be edited by their author, within 15 minutes of posting.")
+        raise Forbidden(N_("Comments can only be edited by their author, within 15 minutes of posting."))
     return idea, comment
 
 
@@ -274,7 +275,7 @@ async def create_board(conn: asyncpg.Connection, actor: CurrentUser, data: Board
     if agency_id is None:
         errors["agency"] = Problem("Choose one of the options.")
     elif not rules.can_create_board(actor, agency_id):
-        raise Forbidden("Only agency staff can open a board.")
+        raise Forbidden(N_("Only agency staff can open a board."))
     coowner_ids = await _coowner_ids(conn, data.coowners, agency_id, errors)
     raise_if(errors)
     assert agency_id is not None
@@ -551,7 +552,7 @@ def _check_status_change(actor: CurrentUser, idea: Idea, to: str) -> None:
         rules.can_transition(idea.status, to)
         and not rules.can_change_status(actor, idea.owner_ids, idea.status, to)
     ):
-        raise Forbidden("Only staff of the agencies responsible for this board can change its status.")
+        raise Forbidden(N_("Only staff of the agencies responsible for this board can change its status."))
 
 
 async def change_status(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, data: StatusIn) -> Idea:
@@ -577,7 +578,7 @@ async def change_status(conn: asyncpg.Connection, actor: CurrentUser, idea_id: i
                 org_id=org_id,
             )
         except store.StaleStatus:
-            raise Conflict("This idea changed while you were working. Reload and try again.") from None
+            raise Conflict(N_("This idea changed while you were working. Reload and try again.")) from None
         except store.UnknownOriginal:
             raise Invalid({"duplicate_of": Problem("We could not find the original idea.")}) from None
         except store.NotFound:
@@ -603,7 +604,7 @@ async def change_status(conn: asyncpg.Connection, actor: CurrentUser, idea_id: i
 
 def check_answer(actor: CurrentUser, idea: Idea) -> None:
     if not rules.can_answer(actor, idea.owner_ids, idea.status, idea.hidden):
-        raise Forbidden("Only staff of the agencies responsible for this board can answer.")
+        raise Forbidden(N_("Only staff of the agencies responsible for this board can answer."))
 
 
 async def answer_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, data: AnswerIn) -> None:
@@ -709,7 +710,7 @@ async def flag(conn: asyncpg.Connection, actor: CurrentUser, data: FlagIn) -> Fl
     """One open report per person and subject: a repeat creates nothing (and records nothing)."""
     subject = await store.subject_idea(conn, data.subject_kind, data.subject_id)
     if subject is None:
-        raise NotFound("We could not find what you are reporting.")
+        raise NotFound(N_("We could not find what you are reporting."))
     if errors := rules.validate_reason(data.reason):
         raise Invalid(errors, status=400)
     async with conn.transaction():
@@ -802,7 +803,7 @@ async def block_user(conn: asyncpg.Connection, actor: CurrentUser, data: BlockIn
     _check_moderator(actor)
     role = await store.user_role(conn, data.user_id)
     if role is None:
-        raise NotFound("We could not find that person.")
+        raise NotFound(N_("We could not find that person."))
     if not rules.can_block_author(actor, role):
         raise Forbidden()
     async with conn.transaction():
