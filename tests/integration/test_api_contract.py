@@ -35,3 +35,24 @@ async def test_a_malformed_flash_cookie_is_ignored(client):
         assert response.status_code == 200, value
     client.cookies.set("civic_flash", _flash([["info", "Your idea has been published.", {}]]))
     assert "เผยแพร่" in (await client.get("/")).text
+
+
+async def test_the_schema_documents_our_error_body_on_every_operation(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    error = schema["components"]["schemas"]["Error"]
+    assert error["required"] == ["error"]
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            for status in ("400", "401", "403", "404", "409", "422"):
+                assert responses[status]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"
+                }, (method, path, status)
+            assert ("413" in responses) == ("requestBody" in operation), (method, path)
+    assert schema["components"]["schemas"]["IdeaIn"]["additionalProperties"] is False
+
+
+async def test_the_schema_page_links_the_document_without_javascript(client):
+    page = (await client.get("/schema")).text
+    assert '<a href="/schema/openapi.json">' in page
+    assert "<noscript>" in page
