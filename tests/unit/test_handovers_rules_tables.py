@@ -562,3 +562,61 @@ def test_reason_may_run_over_lines_but_is_required_by_default():
 )
 def test_task_errors_are_always_translated(changes):
     assert all_shown_in_thai(_task(**changes)[1])
+
+
+# ------------------------------------------------------------------ rules added with the actions
+
+ROWS = [{"id": str(i), "title": t, "due": "", "share": ""} for i, t in enumerate(["ก", "ข", "ค"], 1)]
+BLANK = {"id": "", "title": "", "due": "", "share": ""}
+
+
+@pytest.mark.parametrize(
+    ("action", "titles"),
+    [
+        ("add", ["ก", "ข", "ค", ""]),
+        ("up:2", ["ข", "ก", "ค"]),
+        ("up:3", ["ก", "ค", "ข"]),
+        ("up:1", ["ก", "ข", "ค"]),  # the first row has nowhere to go
+        ("up:4", ["ก", "ข", "ค"]),  # a stale page: left as it is
+        ("remove:1", ["ข", "ค"]),
+        ("remove:3", ["ก", "ข"]),
+        ("remove:4", ["ก", "ข", "ค"]),
+        ("remove:0", ["ก", "ข", "ค"]),
+        ("remove:x", ["ก", "ข", "ค"]),
+        ("bogus:1", ["ก", "ข", "ค"]),
+    ],
+)
+def test_milestone_rows(action, titles):
+    rows = rules.milestone_rows(ROWS, action)
+    assert [r["title"] for r in rows] == titles
+    assert [r["title"] for r in ROWS] == ["ก", "ข", "ค"]  # the typed rows are not changed in place
+    if action == "add":
+        assert rows[-1] == BLANK
+
+
+def test_milestone_rows_add_stops_at_20():
+    assert len(rules.milestone_rows([BLANK] * 19, "add")) == 20
+    assert len(rules.milestone_rows([BLANK] * 20, "add")) == 20
+
+
+@pytest.mark.parametrize(("role", "ok"), [("system", True), ("admin", False), ("citizen", False), ("", False)])
+def test_only_the_scheduler_expires(role, ok):
+    assert rules.can_expire(role) is ok
+
+
+@pytest.mark.parametrize(
+    ("who", "slug", "agency"),
+    [
+        (ROLES["staff"], "a1", AGENCY),
+        (ROLES["staff"], "", AGENCY),  # no slug: the poster's first agency
+        (ROLES["staff"], None, AGENCY),
+        (ROLES["staff"], " a1 ", AGENCY),
+        (ROLES["staff"], "a2", None),
+        (ROLES["blocked_staff"], "a1", None),
+        (ROLES["partner"], "", None),  # a partner membership is not an agency
+        (ROLES["visitor"], "a1", None),
+        (user(20, agencies=(OTHER_AGENCY, AGENCY)), "a1", AGENCY),
+    ],
+)
+def test_posting_agency(who, slug, agency):
+    assert rules.posting_agency(who, slug) == agency
