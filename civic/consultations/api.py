@@ -6,10 +6,11 @@ import csv
 import io
 
 from litestar import Controller, Request, Response, get, patch, post, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from civic import thai
 from civic.consultations import actions, queries
+from civic.consultations.pages import ANALYSIS_FILTER
 from civic.consultations.schemas import (
     AnalysisOut,
     BlockOut,
@@ -130,19 +131,19 @@ class ConsultationsApi(Controller):
         return await actions.comment(db, require_user(request), consultation_id, data)
 
     @get(
-        "/{consultation_id:int}/analysis", summary="Staff analysis: counts, per question, free-text keywords"
+        "/{consultation_id:int}/analysis",
+        summary="Staff analysis: counts, per question, free-text keywords",
+        dependencies=ANALYSIS_FILTER,
     )
     async def analysis(
         self,
         request: Request,
         db: Db,
         consultation_id: FromPath[int],
-        province: FromQuery[str | None] = None,
-        since: FromQuery[str | None] = None,
-        until: FromQuery[str | None] = None,
+        filters: NamedDependency[queries.AnalysisFilter],
     ) -> AnalysisOut:
         c = await queries.managed(db, require_user(request), consultation_id)
-        return await queries.analysis(db, c, queries.AnalysisFilter(province, since, until), thai.BANGKOK)
+        return await queries.analysis(db, c, filters)
 
     @get("/{consultation_id:int}/outcome", summary="The published outcome (latest or ?version=)")
     async def get_outcome(

@@ -8,8 +8,10 @@ import re
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 
@@ -77,6 +79,18 @@ TABS = {
 }
 OUTCOME_THEMES = 5
 QUEUE_PATH = "/consultations/moderation"
+
+
+def analysis_filter(
+    province: FromQuery[str | None] = None,
+    since: FromQuery[str | None] = None,
+    until: FromQuery[str | None] = None,
+) -> queries.AnalysisFilter:
+    """The analysis query parameters, as the page and its API twin both receive them."""
+    return queries.AnalysisFilter(province, since, until)
+
+
+ANALYSIS_FILTER = {"filters": Provide(analysis_filter, sync_to_thread=False)}
 
 
 def parse_local(value: str) -> datetime | None:
@@ -561,27 +575,25 @@ class ConsultationPages(Controller):
         return redirect(back, flash=("success", "The comment was restored."))
 
     # -------------------------------------------------- analysis and outcome
-    @get("/{consultation_id:int}/analysis")
+    @get("/{consultation_id:int}/analysis", dependencies=ANALYSIS_FILTER)
     async def analysis(
         self,
         request: Request,
         db: Db,
         consultation_id: FromPath[int],
-        province: FromQuery[str | None] = None,
-        since: FromQuery[str | None] = None,
-        until: FromQuery[str | None] = None,
+        filters: NamedDependency[queries.AnalysisFilter],
     ) -> Template:
         c = await queries.managed(db, require_user(request), consultation_id)
-        filters = {"province": province or "", "since": since or "", "until": until or ""}
+        typed = {k: v or "" for k, v in msgspec.structs.asdict(filters).items()}
         try:
-            data = await queries.analysis(db, c, queries.AnalysisFilter(province, since, until), thai.BANGKOK)
+            data = await queries.analysis(db, c, filters)
         except queries.BadPeriod as exc:
             # The filter form again, with what was typed and why; no figures for a period we could not read.
             errors = translate_errors(lang_of(request), exc.errors)
-            ctx = _ctx(c=c, stats=None, keywords={}, charts={}, filters=filters, errors=errors)
+            ctx = _ctx(c=c, stats=None, keywords={}, charts={}, filters=typed, errors=errors)
             return render(request, "consultations/analysis.html", ctx, status=exc.status)
         charts = _charts(data.stats, lang_of(request))
-        ctx = _ctx(c=c, stats=data.stats, keywords=data.keywords, charts=charts, filters=filters, errors={})
+        ctx = _ctx(c=c, stats=data.stats, keywords=data.keywords, charts=charts, filters=typed, errors={})
         return render(request, "consultations/analysis.html", ctx)
 
     @get("/{consultation_id:int}/outcome")

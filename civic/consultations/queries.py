@@ -8,7 +8,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from civic import provinces
+from civic import provinces, thai
 from civic.accounts.schemas import CurrentUser
 from civic.consultations import rules, store
 from civic.consultations.analysis import top_keywords
@@ -205,10 +205,10 @@ class AnalysisFilter(msgspec.Struct, frozen=True):
     until: str | None = None
 
 
-async def analysis(conn: asyncpg.Connection, c: Consultation, filters: AnalysisFilter, tz) -> AnalysisOut:
+async def analysis(conn: asyncpg.Connection, c: Consultation, filters: AnalysisFilter) -> AnalysisOut:
     """Counts per question and free-text keywords, for the period and province asked. A period
     that cannot be read is refused (BadPeriod), never silently ignored."""
-    since, until, errors = rules.parse_filter_period(filters.since, filters.until, tz)
+    since, until, errors = rules.parse_filter_period(filters.since, filters.until, thai.BANGKOK)
     if errors:
         raise BadPeriod(errors)
     province = filters.province if provinces.is_valid(filters.province) else None
