@@ -241,24 +241,3 @@ async def revoke_api_token(conn: asyncpg.Connection, user_id: int, token_id: int
 async def user_id_by_email(conn: asyncpg.Connection, email: str) -> int | None:
     return await conn.fetchval("SELECT id FROM users WHERE lower(email) = lower($1)", email.strip())
 
-
-async def audit(
-    conn: asyncpg.Connection,
-    *,
-    actor_id: int | None,
-    action: str,
-    subject_kind: str,
-    subject_id: int | None,
-    org_id: int | None = None,
-    detail: dict | None = None,
-) -> None:
-    await conn.execute(
-        "INSERT INTO audit_log (actor_id, org_id, action, subject_kind, subject_id, detail) "
-        "VALUES ($1, $2, $3, $4, $5, $6)",
-        actor_id,
-        org_id,
-        action,
-        subject_kind,
-        subject_id,
-        detail or {},
-    )

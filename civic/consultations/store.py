@@ -10,7 +10,8 @@ import asyncpg
 import msgspec
 
 from civic import thai, validation
-from civic.accounts.store import audit, set_status
+from civic.accounts.store import set_status
+from civic.audit import audit
 from civic.consultations import rules
 from civic.consultations.rules import N_
 from civic.consultations.schemas import (

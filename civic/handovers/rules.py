@@ -397,7 +397,7 @@ def edit_changes(current: dict, changed: dict) -> list[dict]:
     the budget show their old and new values (dates as ISO strings, the category code, the budget
     as a decimal string; milestones added, removed, renamed or re-dated): a moved deadline or a cut
     budget is what partners and the public need to see. Longer texts are only named; their old
-    wording stays in the audit log (civic.accounts.store.audit). current and changed as for
+    wording stays in the audit log (civic.audit.audit). current and changed as for
     check_edit, current with the title and budget too."""
     out: list[dict] = []
     for field in EDIT_FIELDS:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import asyncpg
 import msgspec
 
-from civic.accounts.store import audit
+from civic.audit import audit
 from civic.handovers import rules
 from civic.handovers.schemas import (
     Claim,

@@ -13,6 +13,7 @@ import asyncpg
 import msgspec
 
 from civic.accounts import store as accounts
+from civic.audit import audit
 from civic.ideas import rules
 from civic.ideas.schemas import (
     Answer,
@@ -147,7 +148,7 @@ async def create_board(
             raise DuplicateSlug(slug) from None
         for org_id in coowner_ids:
             await conn.execute(ADD_COOWNER, board_id, org_id, actor_id)
-        await accounts.audit(
+        await audit(
             conn,
             actor_id=actor_id,
             org_id=agency_id,
@@ -166,7 +167,7 @@ async def add_coowner(
         result = await conn.execute(ADD_COOWNER, board_id, org_id, actor_id)
         added = result.endswith(" 1")
         if added:
-            await accounts.audit(
+            await audit(
                 conn,
                 actor_id=actor_id,
                 org_id=owner_id,
@@ -246,7 +247,7 @@ async def update_board(
         changes = {k: [current[k], new[k]] for k in BOARD_SETTINGS if current[k] != new[k]}
         if changes:
             await conn.execute(UPDATE_BOARD, board_id, *(new[k] for k in BOARD_SETTINGS))
-            await accounts.audit(
+            await audit(
                 conn,
                 actor_id=actor_id,
                 org_id=owner_id,
@@ -281,7 +282,7 @@ async def update_board(
 async def _audit_coowner(
     conn: asyncpg.Connection, action: str, board_id: int, org_id: int, actor_id: int, owner_id: int
 ) -> None:
-    await accounts.audit(
+    await audit(
         conn,
         actor_id=actor_id,
         org_id=owner_id,
@@ -557,7 +558,7 @@ async def change_status(
         await conn.execute(
             INSERT_HISTORY, idea_id, current, to_status, reason, duplicate_of, actor_id, org_id
         )
-        await accounts.audit(
+        await audit(
             conn,
             actor_id=actor_id,
             org_id=org_id,
@@ -616,7 +617,7 @@ async def answer_idea(
             body,
         )
         await conn.execute("UPDATE ideas SET updated_at = now() WHERE id = $1", idea_id)
-        await accounts.audit(
+        await audit(
             conn,
             actor_id=author_id,
             org_id=org_id,
@@ -973,7 +974,7 @@ async def delete_comment(
             return False
         await conn.execute("UPDATE ideas SET comment_count = comment_count - 1 WHERE id = $1", idea_id)
         if by_moderator:
-            await accounts.audit(
+            await audit(
                 conn,
                 actor_id=actor_id,
                 action="comment.delete",
@@ -1066,7 +1067,7 @@ async def set_hidden(
         if done is None:
             raise NotFound
         await conn.execute(RESOLVE_FLAGS, kind, subject_id, actor_id, "hidden" if hidden else "restored")
-        await accounts.audit(
+        await audit(
             conn,
             actor_id=actor_id,
             action=f"{kind}.{'hide' if hidden else 'restore'}",
@@ -1081,7 +1082,7 @@ async def set_hidden(
 async def dismiss_flags(conn: asyncpg.Connection, kind: str, subject_id: int, *, actor_id: int) -> None:
     async with conn.transaction():
         await conn.execute(RESOLVE_FLAGS, kind, subject_id, actor_id, "dismissed")
-        await accounts.audit(
+        await audit(
             conn, actor_id=actor_id, action=f"{kind}.dismiss_flags", subject_kind=kind, subject_id=subject_id
         )
 
@@ -1089,7 +1090,7 @@ async def dismiss_flags(conn: asyncpg.Connection, kind: str, subject_id: int, *,
 async def block_user(conn: asyncpg.Connection, user_id: int, *, actor_id: int) -> None:
     async with conn.transaction():
         await accounts.set_status(conn, user_id, "blocked")
-        await accounts.audit(
+        await audit(
             conn, actor_id=actor_id, action="user.block", subject_kind="user", subject_id=user_id
         )
 

@@ -6,7 +6,7 @@ import re
 
 import asyncpg
 
-from civic.accounts.store import audit
+from civic.audit import audit
 from civic.orgs.schemas import Member, MemberDetail, Organisation, OrgRef
 from civic.thai import normalise
 

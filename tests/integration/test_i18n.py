@@ -33,6 +33,12 @@ _CALLS: dict[str, tuple[int, ...]] = {
     "forbid": (0,),
     "not_found": (0,),
     "ClientError": (2,),
+    # The DomainError family that actions raise: the message id comes first.
+    "DomainError": (0,),
+    "NotFound": (0,),
+    "Forbidden": (0,),
+    "Conflict": (0,),
+    "TooMany": (0,),
 }
 _MSGID_KEYWORDS = {"message", "msgid"}
 
@@ -59,6 +65,10 @@ def extract_civic_python(fileobj, keywords, comment_tags, options):
     None because the message is already picked out."""
     tree = ast.parse(fileobj.read().decode("utf-8"))
     for node in ast.walk(tree):
+        # class SomeRefusal(Conflict): default_msgid = "..."
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "default_msgid" for t in node.targets):
+            if (text := _string(node.value)) is not None:
+                yield node.lineno, None, text, []
         if not isinstance(node, ast.Call):
             continue
         name = _call_name(node)
@@ -144,9 +154,10 @@ def test_extraction_finds_the_known_shapes():
     for msgid in (
         "Log in",  # template _()
         "There is a problem",  # _macros.html _t()
-        "The email or password is not correct.",  # gettext(lang, msgid)
+        "The email or password is not correct.",  # default_msgid = msgid
+        "Only platform administrators can verify partner organisations.",  # Forbidden(msgid)
         "Enter an email address like name@example.com.",  # Problem(msgid)
-        "We could not find that token.",  # ClientError(status, code, msgid)
+        "We could not find that token.",  # NotFound(msgid)
         "You are logged in.",  # flash=(level, msgid)
         "The request could not be understood.",  # N_(msgid) in STATUS_MESSAGES
     ):

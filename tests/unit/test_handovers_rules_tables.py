@@ -586,7 +586,7 @@ BLANK = {"id": "", "title": "", "due": "", "share": ""}
         ("bogus:1", ["ก", "ข", "ค"]),
     ],
 )
-def test_milestone_rows(action, titles):
+def test_milestone_rows_for_each_action(action, titles):
     rows = rules.milestone_rows(ROWS, action)
     assert [r["title"] for r in rows] == titles
     assert [r["title"] for r in ROWS] == ["ก", "ข", "ค"]  # the typed rows are not changed in place
