@@ -20,7 +20,8 @@ Decisions recorded here (the store and templates follow them):
   follows the same rule, so the record of a closed idea is frozen as it was when it closed.
 * Response clock: starts once, when supports first reach the threshold; withdrawals that drop
   the count below it later do not stop it. Overdue = answer_due_at has passed and no answer.
-* Hot score (computed in SQL, see store.SORTS): support_count / (age_in_hours + 2) ^ 1.5.
+* Hot score (kept in a column by the store, migration 0060): log2(1 + supports) + age in days,
+  so the hot sort reads an index; the older time-decay formula could not be indexed.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ LINKS_MAX = 5
 CATEGORY_MAX = 80
 CATEGORIES_MAX = 30
 EDIT_WINDOW = timedelta(minutes=15)
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 LINK_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 IDEA_REF_RE = re.compile(r"^\s*(?:.*/ideas/)?#?(\d{1,18})/?\s*$")
 
@@ -318,7 +319,7 @@ def validate_board(
     response_days: int | None,
 ) -> Errors:
     errors: Errors = {}
-    if not SLUG_RE.match(slug or ""):
+    if not SLUG_RE.fullmatch(slug or ""):  # match's $ would let a final newline through
         errors["slug"] = Problem("Use 2-63 lowercase letters, digits or dashes, for example hatyai-waste.")
     return errors | validate_board_settings(
         title, description_th, description_en, scope, categories, threshold, response_days

@@ -29,7 +29,7 @@ EMAIL_MAX = 254
 PER_PAGE = 20
 PER_PAGE_MAX = 100
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 # Paths under /organisations/ that a slug must never shadow.
 RESERVED_SLUGS = frozenset({"new", "admin", "api", "static", "edit", "members", "join", "verify"})
 URL_RE = re.compile(r"^https?://[^\s/?#@]+\.[^\s/?#@]+(?::\d{1,5})?(?:[/?#]\S*)?$", re.IGNORECASE)
@@ -207,7 +207,7 @@ def validate_organisation(
         problem = check_text(slug, max_len=63)
         if problem:
             errors["slug"] = problem
-        elif not SLUG_RE.match(slug.strip()):
+        elif not SLUG_RE.fullmatch(slug.strip()):
             errors["slug"] = Problem(
                 "Use 2 to 63 lowercase English letters, digits and hyphens, starting with a letter or digit."
             )
@@ -299,7 +299,7 @@ def _meaningful(candidate: str) -> bool:
     """Enough letters to say something: "ngo-2" beats "a-1" or "x"."""
     return (
         sum(ch.isalpha() for ch in candidate) >= 3
-        and bool(SLUG_RE.match(candidate))
+        and bool(SLUG_RE.fullmatch(candidate))
         and candidate not in RESERVED_SLUGS
     )
 

@@ -10,7 +10,7 @@ from civic.audit import audit
 from civic.orgs.schemas import Member, MemberDetail, Organisation, OrgRef
 from civic.thai import normalise
 
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 
 
 class SlugTaken(Exception):
@@ -178,7 +178,7 @@ async def count_organisations(
 
 
 async def get_organisation(conn: asyncpg.Connection, slug_or_id: str | int) -> Organisation | None:
-    if isinstance(slug_or_id, str) and not _SLUG_RE.match(slug_or_id):
+    if isinstance(slug_or_id, str) and not _SLUG_RE.fullmatch(slug_or_id):
         return None  # never send odd bytes (NUL...) to the database
     if isinstance(slug_or_id, int) and not 0 < slug_or_id < 2**63:
         return None  # out of bigint range: asyncpg would raise

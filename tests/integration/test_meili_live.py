@@ -21,7 +21,7 @@ MEILI_URL = os.environ.get("MEILI_URL")
 pytestmark = pytest.mark.skipif(
     not MEILI_URL,
     reason="MEILI_URL is not set: no Meilisearch server to test against "
-    "(start one, e.g. `docker run -p 7700:7700 getmeili/meilisearch:v1.12`, then MEILI_URL=http://127.0.0.1:7700)",
+    "(start one, e.g. `docker run -p 7700:7700 getmeili/meilisearch:v1.50.0`, then MEILI_URL=http://127.0.0.1:7700)",
 )
 
 
