@@ -530,6 +530,12 @@ def test_board_slug(slug, ok):
     assert errors == ({} if ok else {"slug": expected})
 
 
+def test_board_checks_the_optional_settings_too():
+    # An English description and a scope are optional, but a bad one is refused at opening as later.
+    errors = _board(description_en="x" * (rules.BODY_MAX + 1), scope="ZZZ")
+    assert set(errors) == {"description_en", "scope"}
+
+
 def test_board_carries_every_settings_error():
     errors = _board(slug="", title="", threshold=None)
     assert set(errors) == {"slug", "title", "support_threshold"}
