@@ -503,11 +503,16 @@ async def main() -> None:
         shutil.rmtree(base_dir, ignore_errors=True)
 
 
-if __name__ == "__main__":
-    try:  # the server runs on uvloop; give the load generator the same loop
+def run_load_generator(main) -> None:
+    """The server runs on uvloop; the load generator gets the same loop (bench_mixed uses this too)."""
+    try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
     asyncio.run(main())
+
+
+if __name__ == "__main__":
+    run_load_generator(main)

@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import msgspec  # noqa: E402
-from bench_ideas import HttpConnection, free_port, process_cpu, wait_until_up  # noqa: E402
+from bench_ideas import HttpConnection, free_port, process_cpu, run_load_generator, wait_until_up  # noqa: E402
 
 from civic import embedded_db  # noqa: E402
 from civic.accounts import store as accounts  # noqa: E402
@@ -533,7 +533,8 @@ async def main() -> None:
         hello_lat, _, _ = await drive(hello_port, traffic, 1, 20, kinds=("home",))
         before = process_cpu(hello.pid)
         hello_lat, _, _ = await drive(hello_port, traffic, 1, args.alone * 5, kinds=("home",))
-        hello_cpu = (process_cpu(hello.pid) - before) * 1000 / (args.alone * 5)
+        # /proc counts CPU in 10 ms ticks: a smoke-sized run can read 0, so never less than one tick
+        hello_cpu = max(process_cpu(hello.pid) - before, 0.01) * 1000 / (args.alone * 5)
         solo: dict[str, tuple[float, float]] = {}
         for kind, _ in MIX:
             solo[kind] = await alone(port, traffic, kind, args.alone, (civic.pid, pg_pid))
@@ -616,10 +617,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    try:  # the server runs on uvloop; give the load generator the same loop
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    asyncio.run(main())
+    run_load_generator(main)
