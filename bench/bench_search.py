@@ -16,7 +16,7 @@
 4. support votes per second during a full reindex (`python -m civic reindex`, default --duty 0.35)
    vs idle (goal: >= 70%); step 3 measures the rebuild at full speed (duty 1)
 5. with MEILI_URL set (MEILI_KEY too): PostgreSQL and Meilisearch side by side in the same run, on
-   the same documents (all of the index, ~--docs): indexing docs/s (tokenised and upserted through
+   the same documents (all --docs of the index; run right after step 1): indexing docs/s (tokenised and upserted through
    each backend, batches of 1000, each batch waited for) and the search page's p95 (GET /search,
    the two apps alternating over the same new queries), as Meilisearch/PostgreSQL ratios.
 
@@ -381,6 +381,7 @@ async def votes_for(pool, ids, users, rng, seconds: float, workers: int = 4) -> 
 
 
 async def bench_reindex_and_votes(pool, n: int, vocab, rng, seconds: float) -> list[int]:
+    from civic.registry import SEARCH_LOADERS
     from civic.search.reindex import reindex
 
     ids, users = await seed_ideas(pool, n, vocab, rng)
@@ -388,7 +389,7 @@ async def bench_reindex_and_votes(pool, n: int, vocab, rng, seconds: float) -> l
     async with pool.acquire() as conn:
         await conn.execute("DELETE FROM search_documents WHERE kind = 'idea'")
         started = time.perf_counter()
-        done = await reindex(conn, backend, kind="idea")
+        done = await reindex(conn, backend, SEARCH_LOADERS, kind="idea")
         elapsed = time.perf_counter() - started
     print(f"reindex: {done / elapsed:.0f} docs/s ({done} ideas in {elapsed:.1f}s, tokenised + upserted)")
 
@@ -537,13 +538,14 @@ async def main() -> None:
                 blocks = await prewarm(conn)
             print(f"  prewarmed the search relations as the app does at start: {blocks * 8 // 1024} MB")
             await bench_search(pool, search_pool, args.docs, vocab, rng)
-            bench_tokeniser()
-            idea_ids = await bench_reindex_and_votes(pool, args.ideas, vocab, rng, args.seconds)
-            await bench_pages(pool, search_pool, idea_ids, vocab, rng)
+            # Here, before step 3 replaces part of the index, so that both backends get all --docs.
             if os.environ.get("MEILI_URL"):
                 await side_by_side(pool, search_pool, vocab, rng)
             else:
                 print("side by side with Meilisearch: skipped (MEILI_URL is not set)")
+            bench_tokeniser()
+            idea_ids = await bench_reindex_and_votes(pool, args.ideas, vocab, rng, args.seconds)
+            await bench_pages(pool, search_pool, idea_ids, vocab, rng)
         finally:
             await search_pool.close()
             await pool.close()

@@ -21,7 +21,9 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from civic import background as bg
 from civic import db as dbmod
+from civic.registry import CONTROLLERS
 from civic.settings import PROJECT_ROOT, Settings, get_settings
 from civic.validation import DomainError
 from civic.web.errors import (
@@ -35,23 +37,6 @@ from civic.web.openapi import DocumentedJsonPlugin, LocalSwaggerPlugin, StrictSt
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
 
 log = logging.getLogger(__name__)
-
-
-def _route_handlers() -> list:
-    from civic.accounts.api import AccountsApi
-    from civic.accounts.pages import AccountPages
-    from civic.orgs.api import OrganisationsApi
-    from civic.orgs.pages import OrganisationPages
-    from civic.web.routes import HealthApi, HomePages
-
-    handlers: list = [HomePages, HealthApi, AccountPages, AccountsApi, OrganisationPages, OrganisationsApi]
-    # Domains are added here as they land; each exposes `CONTROLLERS` in its routes module.
-    for module in DOMAIN_ROUTE_MODULES:
-        handlers.extend(__import__(module, fromlist=["CONTROLLERS"]).CONTROLLERS)
-    return handlers
-
-
-DOMAIN_ROUTE_MODULES: list[str] = ["civic.ideas.routes", "civic.handovers.pages", "civic.handovers.api", "civic.consultations.pages", "civic.consultations.api", "civic.search.routes"]
 
 
 async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
@@ -96,13 +81,9 @@ def create_app(
             app.state.pool, app.state.search_pool = pool, search_pool
         background = []
         try:
-            from civic import background as bg
-
             background = await bg.start(app.state.pool, settings)
             yield
         finally:
-            from civic import background as bg
-
             await bg.stop(background)
             if own_pool:
                 await app.state.pool.close()
@@ -118,7 +99,7 @@ def create_app(
     )
     return Litestar(
         route_handlers=[
-            *_route_handlers(),
+            *CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
             ),

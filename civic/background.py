@@ -1,8 +1,9 @@
-"""Background work that runs inside the app process: the search relay and scheduled jobs.
+"""Background work that runs inside the app process: the search relay, the event consumers and
+the scheduled jobs, all as civic/registry.py lists them.
 
 `python -m civic worker` runs the same loops in their own process for larger deployments;
-then set RUN_RELAY=false and RUN_SCHEDULER=false on the web processes (or leave them on:
-SKIP LOCKED and advisory locks keep several runners from doing the same work twice).
+then set RUN_RELAY, RUN_CONSUMERS and RUN_SCHEDULER to false on the web processes (or leave them
+on: SKIP LOCKED and advisory locks keep several runners from doing the same work twice).
 """
 
 from __future__ import annotations
@@ -12,26 +13,28 @@ import logging
 
 import asyncpg
 
+from civic import consumers, jobs, registry
+from civic.search import relay
+from civic.search.backend import make_backend
 from civic.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 async def search_relay(pool: asyncpg.Pool, settings: Settings) -> None:
-    from civic.search import relay
-    from civic.search.backend import make_backend
+    await relay.run_forever(pool, make_backend(settings, pool), registry.SEARCH_LOADERS)
 
-    await relay.run_forever(pool, make_backend(settings, pool))
+
+async def event_consumers(pool: asyncpg.Pool, settings: Settings) -> None:
+    await consumers.run_forever(pool, registry.CONSUMERS)
 
 
 async def scheduler(pool: asyncpg.Pool, settings: Settings) -> None:
-    from civic import jobs
-
-    await jobs.run_forever(pool)
+    await jobs.run_forever(pool, registry.JOBS)
 
 
 # Each entry: async def job(pool, settings) -> None, a loop that runs until cancelled.
-LOOPS: list = [search_relay, scheduler]
+LOOPS: list = [search_relay, event_consumers, scheduler]
 
 
 async def prewarm_search(pool: asyncpg.Pool) -> None:
@@ -57,7 +60,11 @@ async def start(pool: asyncpg.Pool, settings: Settings) -> list[asyncio.Task]:
 
 
 def enabled_loops(settings: Settings) -> list:
-    enabled = {"search_relay": settings.run_relay, "scheduler": settings.run_scheduler}
+    enabled = {
+        "search_relay": settings.run_relay,
+        "event_consumers": settings.run_consumers and bool(registry.CONSUMERS),
+        "scheduler": settings.run_scheduler,
+    }
     return [loop for loop in LOOPS if enabled.get(loop.__name__, True)]
 
 

@@ -1,16 +1,15 @@
 """Demo data: realistic Thai organisations and people. Idempotent: safe to run again.
 
 Each domain adds its own demo through `civic/<domain>/demo.py: async def seed(conn, ctx)`,
-listed in DOMAIN_DEMOS; ctx carries the ids made here.
+listed in civic/registry.py DEMOS; ctx carries the ids made here.
 """
 
 from __future__ import annotations
 
-import importlib
-
 import asyncpg
 import msgspec
 
+from civic import registry
 from civic.accounts import store as accounts
 from civic.accounts.passwords import hash_password
 from civic.orgs import store as orgs
@@ -138,10 +137,7 @@ class DemoContext(msgspec.Struct):
     orgs: dict[str, int]
 
 
-DOMAIN_DEMOS: list[str] = ["civic.consultations.demo", "civic.ideas.demo", "civic.handovers.demo"]
-
-
-async def seed(conn: asyncpg.Connection, *, only_if_empty: bool = False) -> str:
+async def seed(conn: asyncpg.Connection, *, only_if_empty: bool = False, demos: list | None = None) -> str:
     if only_if_empty and await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users)"):
         return ""
     async with conn.transaction():
@@ -181,8 +177,8 @@ async def seed(conn: asyncpg.Connection, *, only_if_empty: bool = False) -> str:
             for slug, mrole in memberships:
                 await orgs.add_member(conn, ctx.orgs[slug], user_id, mrole)
         reports = []
-        for module in DOMAIN_DEMOS:
-            reports.append(await importlib.import_module(module).seed(conn, ctx))
+        for domain_seed in demos if demos is not None else registry.DEMOS:
+            reports.append(await domain_seed(conn, ctx))
     lines = [
         "Demo data is loaded.",
         f"  admin:     {ADMIN_EMAIL} / {DEMO_PASSWORD}",

@@ -1,8 +1,9 @@
-"""Scheduled jobs: `register(name, every_seconds, fn)` with `async def fn(conn) -> int`.
+"""Scheduled jobs: `Job(name, every_seconds, fn)` with `async def fn(conn) -> int`, listed in
+civic/registry.py JOBS.
 
 Why a small loop and not pgqueuer's scheduler: pgqueuer needs its own tables and triggers,
 installed by its own CLI outside our forward-only migrations, and its scheduler runs as its
-own QueueManager process model; the jobs here are three idempotent SQL sweeps. This loop is
+own QueueManager process model; the jobs here are idempotent SQL sweeps. This loop is
 enough and has the one property that matters: every worker may run it, and
 `pg_try_advisory_xact_lock` plus the `job_runs` table (migration 0021) make each job run at
 most once per period across all of them. A job runs inside that transaction; if it raises, its
@@ -12,7 +13,6 @@ savepoint rolls back, the error is kept in job_runs.last_error, and it is tried 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -33,16 +33,6 @@ class Job:
     fn: JobFn
 
 
-JOBS: dict[str, Job] = {}
-
-# Domain jobs, found lazily so a domain that has not landed yet is simply skipped:
-# (name, every_seconds, module, function)
-KNOWN_JOBS: list[tuple[str, float, str, str]] = [
-    ("consultations.advance_lifecycle", 60, "civic.consultations.actions", "advance_lifecycle"),
-    ("handovers.expire_stale_claims", 300, "civic.handovers.actions", "expire_stale_claims"),
-    ("handovers.expire_tasks", 900, "civic.handovers.actions", "expire_tasks"),
-]
-
 TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1, hashtext($2))"
 ENSURE_ROW = "INSERT INTO job_runs (name) VALUES ($1) ON CONFLICT (name) DO NOTHING"
 IS_DUE = "SELECT last_run_at <= now() - make_interval(secs => $2::float8) FROM job_runs WHERE name = $1"
@@ -52,29 +42,10 @@ UPDATE job_runs SET last_run_at = now(), last_result = $2, last_error = '', runs
 RECORD_ERROR = "UPDATE job_runs SET last_run_at = now(), last_error = $2, runs = runs + 1 WHERE name = $1"
 
 
-def register(name: str, every_seconds: float, fn: JobFn) -> None:
-    JOBS[name] = Job(name, float(every_seconds), fn)
-
-
-def load_known() -> None:
-    for name, every, module_name, attr in KNOWN_JOBS:
-        if name in JOBS:
-            continue
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        fn = getattr(module, attr, None)
-        if fn is not None:
-            register(name, every, fn)
-
-
-async def run_due(pool: asyncpg.Pool, jobs: list[Job] | None = None) -> dict[str, int]:
+async def run_due(pool: asyncpg.Pool, jobs: list[Job]) -> dict[str, int]:
     """Run each job that is due and not running elsewhere. Returns {name: result} of those run."""
     ran: dict[str, int] = {}
-    for job in jobs if jobs is not None else list(JOBS.values()):
+    for job in jobs:
         async with pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval(TRY_LOCK, LOCK_NAMESPACE, job.name):
                 continue  # another worker is running it right now
@@ -93,11 +64,10 @@ async def run_due(pool: asyncpg.Pool, jobs: list[Job] | None = None) -> dict[str
     return ran
 
 
-async def run_forever(pool: asyncpg.Pool, *, tick_seconds: float = TICK_SECONDS) -> None:
-    load_known()
+async def run_forever(pool: asyncpg.Pool, jobs: list[Job], *, tick_seconds: float = TICK_SECONDS) -> None:
     while True:
         try:
-            await run_due(pool)
+            await run_due(pool, jobs)
         except asyncio.CancelledError:
             raise
         except Exception:

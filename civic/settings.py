@@ -37,6 +37,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxies: tuple[str, ...] = ()
     cookie_secure: bool = False
     run_relay: bool = True
+    run_consumers: bool = True
     run_scheduler: bool = True
     ocds_prefix: str = "ocds-civic-th"
     pool_max: int = 10
@@ -105,6 +106,7 @@ def load_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         "trusted_proxies": tuple(p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()),
         "cookie_secure": _bool(env.get("COOKIE_SECURE", "true" if civic_env == "production" else "false")),
         "run_relay": _bool(env.get("RUN_RELAY", "true")),
+        "run_consumers": _bool(env.get("RUN_CONSUMERS", "true")),
         "run_scheduler": _bool(env.get("RUN_SCHEDULER", "true")),
         "ocds_prefix": env.get("OCDS_PREFIX", "ocds-civic-th"),
         "pool_max": env.get("DB_POOL_MAX", "10"),

@@ -232,6 +232,3 @@ class ConsultationsApi(Controller):
     )
     async def block_comment_author(self, request: Request, db: Db, comment_id: FromPath[int]) -> BlockOut:
         return await actions.block_author(db, require_user(request), comment_id)
-
-
-CONTROLLERS = [ConsultationsApi]

@@ -788,6 +788,3 @@ class ConsultationModerationPages(Controller):
     async def block(self, request: Request, db: Db, comment_id: FromPath[int]) -> Any:
         await actions.block_author(db, require_user(request), comment_id)
         return redirect(QUEUE_PATH, flash=("success", "The author has been blocked."))
-
-
-CONTROLLERS = [ConsultationPages, ConsultationModerationPages]

@@ -180,6 +180,3 @@ class HandoversApi(Controller):
 
 def _here(request: Request) -> str:
     return f"{request.app.state.settings.base_url}{request.url.path}"
-
-
-CONTROLLERS = [HandoversApi]

@@ -326,6 +326,3 @@ class HandoverPages(Controller):
     @post("/{task_id:int}/cancel")
     async def cancel(self, request: Request, db: Db, task_id: FromPath[int]) -> Template | Redirect:
         return await _step(request, db, task_id, STEP_DONE, actions.cancel_task, ReasonIn)
-
-
-CONTROLLERS = [HandoverPages]

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from civic import registry
+
 
 def add_commands(sub, database_url, with_conn) -> None:
     p = sub.add_parser("reindex", help="rebuild the search index from the database")
@@ -31,6 +33,7 @@ def add_commands(sub, database_url, with_conn) -> None:
 
     p = sub.add_parser("worker", help="run the search relay and scheduled jobs (no web server)")
     p.add_argument("--no-relay", action="store_true")
+    p.add_argument("--no-consumers", action="store_true")
     p.add_argument("--no-scheduler", action="store_true")
     p.set_defaults(fn=lambda args, settings: cmd_worker(args, settings, database_url))
 
@@ -65,6 +68,7 @@ def cmd_reindex(args, settings, database_url) -> int:
                     done = await reindex(
                         conn,
                         backend,
+                        registry.SEARCH_LOADERS,
                         kind=args.kind,
                         progress=bar.update,
                         duty=min(max(args.duty, 0.05), 1.0),
@@ -102,7 +106,11 @@ def cmd_import(args, settings, database_url) -> int:
                     )
             for line, message in report.errors:
                 print(f"{args.file}:{line}: {message}", file=sys.stderr)
-            indexed = await relay.relay_all(pool, make_backend(settings, pool)) if report.created else 0
+            indexed = (
+                await relay.relay_all(pool, make_backend(settings, pool), registry.SEARCH_LOADERS)
+                if report.created
+                else 0
+            )
             print(
                 f"imported {len(report.created)} ideas, skipped {len(report.errors)} bad rows, indexed {indexed}"
             )
@@ -114,7 +122,7 @@ def cmd_import(args, settings, database_url) -> int:
 
 
 def cmd_worker(args, settings, database_url) -> int:
-    from civic import jobs
+    from civic import consumers, jobs
     from civic.search import relay
     from civic.search.backend import make_backend
 
@@ -123,10 +131,16 @@ def cmd_worker(args, settings, database_url) -> int:
         try:
             loops = []
             if not args.no_relay:
-                loops.append(relay.run_forever(pool, make_backend(settings, pool)))
+                loops.append(relay.run_forever(pool, make_backend(settings, pool), registry.SEARCH_LOADERS))
+            if not args.no_consumers and registry.CONSUMERS:
+                loops.append(consumers.run_forever(pool, registry.CONSUMERS))
             if not args.no_scheduler:
-                loops.append(jobs.run_forever(pool))
-            print(f"worker running: relay={not args.no_relay} scheduler={not args.no_scheduler}", flush=True)
+                loops.append(jobs.run_forever(pool, registry.JOBS))
+            print(
+                f"worker running: relay={not args.no_relay} consumers={not args.no_consumers} "
+                f"scheduler={not args.no_scheduler}",
+                flush=True,
+            )
             await asyncio.gather(*loops)
             return 0
         finally:

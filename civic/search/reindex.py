@@ -8,7 +8,7 @@ from collections.abc import Callable
 import asyncpg
 
 from civic.search.port import SearchBackend, as_document
-from civic.search.relay import NOW_VERSION, resolve_loader, with_agency_names
+from civic.search.relay import NOW_VERSION, Loader, with_agency_names
 
 # kind -> the table holding that kind's ids. A constant allow-list: never built from input.
 KIND_TABLES: dict[str, str] = {"idea": "ideas", "consultation": "consultations", "handover": "handover_tasks"}
@@ -19,20 +19,14 @@ ENQUEUE_ALL = {
 IDS = {kind: f"SELECT id FROM {table} ORDER BY id" for kind, table in KIND_TABLES.items()}
 
 
-async def available_kinds(conn: asyncpg.Connection, only: str | None = None) -> list[str]:
-    kinds = []
-    for kind, table in KIND_TABLES.items():
-        if only and kind != only:
-            continue
-        if resolve_loader(kind) and await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", table):
-            kinds.append(kind)
-    return kinds
+def kinds(only: str | None = None) -> list[str]:
+    return [kind for kind in KIND_TABLES if not only or kind == only]
 
 
 async def enqueue_all(conn: asyncpg.Connection, kind: str | None = None) -> int:
     total = 0
     async with conn.transaction():
-        for k in await available_kinds(conn, kind):
+        for k in kinds(kind):
             status = await conn.execute(ENQUEUE_ALL[k])
             total += int(status.split()[-1])
     return total
@@ -41,6 +35,7 @@ async def enqueue_all(conn: asyncpg.Connection, kind: str | None = None) -> int:
 async def reindex(
     conn: asyncpg.Connection,
     backend: SearchBackend,
+    loaders: dict[str, Loader],
     *,
     kind: str | None = None,
     batch: int = 500,
@@ -54,8 +49,8 @@ async def reindex(
     await backend.ensure_index()
     done = 0
     loop = asyncio.get_running_loop()
-    for k in await available_kinds(conn, kind):
-        loader = resolve_loader(k)
+    for k in kinds(kind):
+        loader = loaders[k]
         ids = [r["id"] for r in await conn.fetch(IDS[k])]
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
@@ -77,6 +72,6 @@ async def reindex(
 
 async def count_entities(conn: asyncpg.Connection, kind: str | None = None) -> int:
     total = 0
-    for k in await available_kinds(conn, kind):
+    for k in kinds(kind):
         total += await conn.fetchval(f"SELECT count(*) FROM {KIND_TABLES[k]}")  # noqa: S608 - allow-listed
     return total

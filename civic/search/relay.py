@@ -4,7 +4,7 @@ One pass (`relay_once`), in one transaction:
   1. claim due rows with FOR UPDATE SKIP LOCKED (several relays never take the same row);
   2. per kind, read the version (the database clock in microseconds, taken just BEFORE the
      entities are read) and load the current documents through the domain's
-     `search_documents(conn, ids)` (civic.<domain>.store), with their agencies' names;
+     `search_documents(conn, ids)` (civic/registry.py SEARCH_LOADERS), with their agencies' names;
   3. upsert the documents returned, delete the ids not returned (hidden or deleted);
   4. delete the outbox rows only after the backend confirmed. On failure the rows stay, with
      attempts + 1, next_attempt_at = now + min(MAX_BACKOFF, BASE_BACKOFF * 2^attempts) and
@@ -17,7 +17,6 @@ is always read fresh from the database rather than carried in the outbox row.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -30,12 +29,6 @@ log = logging.getLogger(__name__)
 
 Loader = Callable[[asyncpg.Connection, list[int]], Awaitable[list[SearchDocument] | list[dict]]]
 
-# kind -> module with `async def search_documents(conn, ids) -> list[SearchDocument]`
-LOADER_MODULES: dict[str, str] = {
-    "idea": "civic.ideas.store",
-    "consultation": "civic.consultations.store",
-    "handover": "civic.handovers.store",
-}
 BATCH = 200
 BASE_BACKOFF = 2.0  # seconds
 MAX_BACKOFF = 600.0
@@ -65,20 +58,6 @@ WHERE last_error <> '' ORDER BY next_attempt_at DESC LIMIT $1
 """
 
 
-def resolve_loader(kind: str) -> Loader | None:
-    """The domain's loader, imported lazily; None while that domain does not exist yet."""
-    module_name = LOADER_MODULES.get(kind)
-    if module_name is None:
-        return None
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None
-        raise
-    return getattr(module, "search_documents", None)
-
-
 async def with_agency_names(conn: asyncpg.Connection, docs: list[SearchDocument]) -> list[SearchDocument]:
     """`docs`, each with its agency's Thai and English names (unless its loader gave them)."""
     slugs = sorted({d.agency for d in docs if d.agency and not d.agency_names})
@@ -97,9 +76,9 @@ async def with_agency_names(conn: asyncpg.Connection, docs: list[SearchDocument]
 async def relay_once(
     pool: asyncpg.Pool,
     backend: SearchBackend,
+    loaders: dict[str, Loader],
     *,
     batch: int = BATCH,
-    loaders: dict[str, Loader] | None = None,
 ) -> int:
     """One batch. Returns the number of outbox rows acknowledged."""
     async with pool.acquire() as conn, conn.transaction():
@@ -113,9 +92,9 @@ async def relay_once(
         for kind, krows in by_kind.items():
             outbox_ids = [r["id"] for r in krows]
             try:
-                loader = (loaders or {}).get(kind) or resolve_loader(kind)
+                loader = loaders.get(kind)
                 if loader is None:
-                    raise SearchUnavailable(f"no search_documents() for kind {kind!r} yet")
+                    raise SearchUnavailable(f"no search_documents() for kind {kind!r}")
                 entity_ids = sorted({r["entity_id"] for r in krows})
                 async with conn.transaction():  # a savepoint: a failing loader spoils only its kind
                     version = await conn.fetchval(NOW_VERSION)
@@ -135,10 +114,10 @@ async def relay_once(
         return len(acked)
 
 
-async def relay_all(pool: asyncpg.Pool, backend: SearchBackend, **kw) -> int:
+async def relay_all(pool: asyncpg.Pool, backend: SearchBackend, loaders: dict[str, Loader], **kw) -> int:
     """Relay until nothing is due (tests, the CLI, catching up after an outage)."""
     total = 0
-    while n := await relay_once(pool, backend, **kw):
+    while n := await relay_once(pool, backend, loaders, **kw):
         total += n
     return total
 
@@ -147,7 +126,9 @@ async def last_errors(conn: asyncpg.Connection, limit: int = 10) -> list[asyncpg
     return await conn.fetch(LAST_ERRORS, limit)
 
 
-async def run_forever(pool: asyncpg.Pool, backend: SearchBackend, *, idle_seconds: float = 1.0) -> None:
+async def run_forever(
+    pool: asyncpg.Pool, backend: SearchBackend, loaders: dict[str, Loader], *, idle_seconds: float = 1.0
+) -> None:
     """The relay loop: background.py runs it in the app, `python -m civic worker` on its own."""
     ensured = False
     while True:
@@ -156,7 +137,7 @@ async def run_forever(pool: asyncpg.Pool, backend: SearchBackend, *, idle_second
             if not ensured:
                 await backend.ensure_index()
                 ensured = True
-            acked = await relay_once(pool, backend)
+            acked = await relay_once(pool, backend, loaders)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -209,6 +209,3 @@ class SearchApi(Controller):
                 503, "search_unavailable", "Search is temporarily unavailable. Please try again soon."
             )
         return result
-
-
-CONTROLLERS = [SearchPages, SearchApi]

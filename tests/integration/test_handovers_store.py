@@ -268,9 +268,11 @@ async def test_scheduler_round_runs_under_advisory_lock(conn, world, pool):
     await conn.execute(
         "UPDATE handover_claims SET created_at = now() - interval '30 days' WHERE task_id = $1", task_id
     )
-    # The sweeps as civic.jobs registers them (KNOWN_JOBS): the actions, not a copy of them.
-    jobs.load_known()
-    sweeps = [jobs.JOBS["handovers.expire_stale_claims"], jobs.JOBS["handovers.expire_tasks"]]
+    # The sweeps as civic/registry.py lists them: the actions, not a copy of them.
+    from civic.registry import JOBS
+
+    by_name = {job.name: job for job in JOBS}
+    sweeps = [by_name["handovers.expire_stale_claims"], by_name["handovers.expire_tasks"]]
     assert [job.fn for job in sweeps] == [actions.expire_stale_claims, actions.expire_tasks]
     async with pool.acquire() as other:
         async with other.transaction():

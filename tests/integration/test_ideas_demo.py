@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from civic import demo
+from civic.ideas import demo as ideas_demo
 from tests.helpers import text_of
 
 
-async def test_ideas_demo_seeds_and_renders(client, conn, monkeypatch):
-    monkeypatch.setattr(demo, "DOMAIN_DEMOS", ["civic.ideas.demo"])
-    report = await demo.seed(conn)
+async def test_ideas_demo_seeds_and_renders(client, conn):
+    report = await demo.seed(conn, demos=[ideas_demo.seed])
     assert "idea boards" in report
-    await demo.seed(conn)  # idempotent
+    await demo.seed(conn, demos=[ideas_demo.seed])  # idempotent
     assert await conn.fetchval("SELECT count(*) FROM idea_boards") == 3
     assert await conn.fetchval("SELECT count(*) FROM ideas") == 7
     assert await conn.fetchval("SELECT count(*) FROM idea_answers") == 1

@@ -7,11 +7,12 @@ import json
 import pytest
 
 from civic.ideas import store as ideas
+from civic.registry import SEARCH_LOADERS
 from civic.search import relay
 from civic.search.importer import import_ideas
 from civic.search.port import SearchQuery
 from civic.search.postgres import PostgresBackend
-from civic.search.reindex import available_kinds, count_entities, enqueue_all, reindex
+from civic.search.reindex import count_entities, enqueue_all, kinds, reindex
 from tests.helpers import make_agency, make_user
 
 
@@ -52,7 +53,7 @@ async def test_import_jsonl_keeps_good_rows_and_reports_bad_lines(pool, conn, bo
     assert titles == {"ขอถังขยะเพิ่มที่ตลาด", "ไฟถนนดับทั้งซอย"}
     # imported ideas are queued for search, and the relay indexes them through the ideas domain
     backend = PostgresBackend(pool)
-    assert await relay.relay_all(pool, backend) == 2
+    assert await relay.relay_all(pool, backend, SEARCH_LOADERS) == 2
     hits = (await backend.search(SearchQuery(q="มูลฝอย"))).hits
     assert [h.url for h in hits] == [f"/ideas/{min(report.created)}"]
 
@@ -92,17 +93,17 @@ async def test_reindex_rebuilds_from_the_database(pool, conn, board, tmp_path):
     backend = PostgresBackend(pool)
     assert await count_entities(conn, "idea") == 12
     seen = []
-    assert await reindex(conn, backend, kind="idea", batch=5, progress=seen.append) == 12
+    assert await reindex(conn, backend, SEARCH_LOADERS, kind="idea", batch=5, progress=seen.append) == 12
     assert seen == [5, 5, 2]
     assert await backend.count() == 12
     await conn.execute("UPDATE ideas SET hidden_at = now() WHERE id = $1", report.created[0])
-    await reindex(conn, backend)
+    await reindex(conn, backend, SEARCH_LOADERS)
     assert await backend.count() == 11
     # every domain's table and loader is found; the admin button queues them all for the relay
-    assert await available_kinds(conn) == ["idea", "consultation", "handover"]
+    assert kinds() == ["idea", "consultation", "handover"] and kinds("idea") == ["idea"]
     await conn.execute("DELETE FROM search_outbox")
     assert await enqueue_all(conn) == 12
-    assert await relay.relay_all(pool, backend) == 12 and await backend.count() == 11
+    assert await relay.relay_all(pool, backend, SEARCH_LOADERS) == 12 and await backend.count() == 11
 
 
 async def test_reindex_pauses_between_batches_to_leave_time_to_live_traffic(pool, conn, board, monkeypatch):
@@ -122,7 +123,7 @@ async def test_reindex_pauses_between_batches_to_leave_time_to_live_traffic(pool
 
     monkeypatch.setattr(reindex_module.asyncio, "sleep", record)
     backend = PostgresBackend(pool)
-    assert await reindex(conn, backend, kind="idea", batch=3) == 7
+    assert await reindex(conn, backend, SEARCH_LOADERS, kind="idea", batch=3) == 7
     assert pauses == []  # full speed unless asked
-    assert await reindex(conn, backend, kind="idea", batch=3, duty=0.5) == 7
+    assert await reindex(conn, backend, SEARCH_LOADERS, kind="idea", batch=3, duty=0.5) == 7
     assert len(pauses) == 3 and all(p > 0 for p in pauses)

@@ -1,0 +1,72 @@
+"""Everything the platform runs, named once: the composition root's lists.
+
+civic/app.py serves CONTROLLERS and starts the background loops (civic/background.py) with JOBS,
+CONSUMERS and SEARCH_LOADERS; `python -m civic worker` and `reindex` use the same lists, and
+`seed-demo` runs DEMOS in order. A new page, sweep, event consumer or demo is added here, as an
+import and a list entry, so a reader finds what runs by reading one file.
+"""
+
+from __future__ import annotations
+
+from civic.accounts.api import AccountsApi
+from civic.accounts.pages import AccountPages
+from civic.consultations import actions as consultations_actions
+from civic.consultations import demo as consultations_demo
+from civic.consultations import store as consultations_store
+from civic.consultations.api import ConsultationsApi
+from civic.consultations.pages import ConsultationModerationPages, ConsultationPages
+from civic.consumers import Consumer
+from civic.handovers import actions as handovers_actions
+from civic.handovers import demo as handovers_demo
+from civic.handovers import store as handovers_store
+from civic.handovers.api import HandoversApi
+from civic.handovers.pages import HandoverPages
+from civic.ideas import demo as ideas_demo
+from civic.ideas import store as ideas_store
+from civic.ideas.api import IdeasApi
+from civic.ideas.pages import BoardPages, IdeaPages, ModerationPages
+from civic.jobs import Job
+from civic.orgs.api import OrganisationsApi
+from civic.orgs.pages import OrganisationPages
+from civic.search.relay import Loader
+from civic.search.routes import SearchApi, SearchPages
+from civic.web.routes import HealthApi, HomePages
+
+CONTROLLERS: list = [
+    HomePages,
+    HealthApi,
+    AccountPages,
+    AccountsApi,
+    OrganisationPages,
+    OrganisationsApi,
+    IdeaPages,
+    BoardPages,
+    ModerationPages,
+    IdeasApi,
+    HandoverPages,
+    HandoversApi,
+    ConsultationPages,
+    ConsultationModerationPages,
+    ConsultationsApi,
+    SearchPages,
+    SearchApi,
+]
+
+# Every worker may run these; civic/jobs.py makes each run at most once per period across them.
+JOBS: list[Job] = [
+    Job("consultations.advance_lifecycle", 60, consultations_actions.advance_lifecycle),
+    Job("handovers.expire_stale_claims", 300, handovers_actions.expire_stale_claims),
+    Job("handovers.expire_tasks", 900, handovers_actions.expire_tasks),
+]
+
+# kind -> the domain's `search_documents(conn, ids)`: what the search relay and reindex index.
+SEARCH_LOADERS: dict[str, Loader] = {
+    "idea": ideas_store.search_documents,
+    "consultation": consultations_store.search_documents,
+    "handover": handovers_store.search_documents,
+}
+
+CONSUMERS: list[Consumer] = []
+
+# In order: ideas' demo answers on the consultations' agencies' boards, handovers last.
+DEMOS: list = [consultations_demo.seed, ideas_demo.seed, handovers_demo.seed]
