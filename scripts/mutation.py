@@ -72,13 +72,14 @@ def mutant_diff(path: str, key: str) -> str:
     lines = mutated.read_text("utf-8").splitlines()
     name = key.rsplit(".", 1)[1]
     original = name.split("__mutmut_")[0] + "__mutmut_orig"
+    plain = name.split("__mutmut_")[0]
+
     def body(span_name: str) -> list[str]:
-        # The def line carries the mutant's own name (and a span may start on a blank line).
-        return [
-            ln.strip()
-            for ln in _function_source(lines, spans[span_name])
-            if ln.strip() and "__mutmut_" not in ln
-        ]
+        # The def line carries the mutant's own name: show it under the function's, so a mutated
+        # default argument is seen (dropping the line left such a mutant with an empty diff, which
+        # could not be reviewed). A span may start on a blank line.
+        source = _function_source(lines, spans[span_name])
+        return [ln.strip().replace(span_name, plain) for ln in source if ln.strip()]
 
     before, after = body(original), body(name)
     changed = [

@@ -334,3 +334,186 @@ def test_romanize_works_offline_and_downloads_nothing(tmp_path):
 def test_fallback_slug(kind, partner_type, expected):
     assert rules.fallback_slug(kind, partner_type) == expected
     assert rules.SLUG_RE.match(expected + "-1")
+
+
+# ------------------------------------------------------------------ the rules the pages and actions ask
+
+# role -> (edit structure, list member details (emails), leave with a membership, leave without
+#          one, resubmit own rejected partner)
+MORE = {
+    "anonymous": (False, False, False, False, False),
+    "citizen": (False, False, True, False, False),
+    "org_member": (False, False, True, False, False),
+    "org_admin": (False, True, True, False, True),
+    "other_org_admin": (False, False, True, False, False),
+    "moderator": (False, False, True, False, False),
+    "platform_admin": (True, True, True, False, False),
+}
+
+
+@pytest.mark.parametrize("role", sorted(MORE))
+def test_more_permissions_table(role):
+    user = ROLES[role]
+    got = (
+        rules.can_edit_structure(user),
+        rules.can_list_member_details(user, ORG),
+        rules.can_leave(user, "pending"),
+        rules.can_leave(user, None),
+        rules.can_resubmit(user, ORG, "partner", "rejected"),
+    )
+    assert got == MORE[role]
+    assert set(MORE) == set(ROLES)
+
+
+@pytest.mark.parametrize(
+    ("kind", "verification"),
+    [("partner", "pending"), ("partner", "verified"), ("agency", "rejected"), ("agency", "pending")],
+)
+def test_only_a_rejected_partner_can_be_resubmitted(kind, verification):
+    assert not rules.can_resubmit(ROLES["org_admin"], ORG, kind, verification)
+
+
+def test_an_agency_is_public_whatever_its_verification():
+    assert rules.can_view(None, ORG, "agency", "rejected")
+    assert not rules.can_view(None, ORG, "partner", "rejected")
+
+
+def test_the_org_admin_sees_the_rejection_reason():
+    assert rules.can_see_rejection_reason(ROLES["org_admin"], ORG)
+    assert rules.can_see_rejection_reason(ROLES["platform_admin"], ORG)
+    assert not rules.can_see_rejection_reason(ROLES["org_member"], ORG)
+
+
+def test_registering_defaults_to_a_partner():
+    assert rules.can_register_org(ROLES["citizen"])
+
+
+@pytest.mark.parametrize("role", rules.MEMBER_ROLES)
+def test_validate_role_accepts_each_role(role):
+    assert rules.validate_role(role) == {}
+
+
+@pytest.mark.parametrize(
+    ("role", "msgid"), [("owner", "Choose one of the options."), ("", "This field is required.")]
+)
+def test_validate_role_refuses(role, msgid):
+    assert rules.validate_role(role) == {"role": rules.Problem(msgid)}
+
+
+@pytest.mark.parametrize("decision", rules.JOIN_DECISIONS)
+def test_validate_join_decision_accepts_each_decision(decision):
+    assert rules.validate_join_decision(decision) == {}
+
+
+@pytest.mark.parametrize(
+    ("decision", "msgid"), [("maybe", "Choose one of the options."), (None, "This field is required.")]
+)
+def test_validate_join_decision_refuses(decision, msgid):
+    assert rules.validate_join_decision(decision) == {"decision": rules.Problem(msgid)}
+
+
+def test_decision_problems_are_messages():
+    assert rules.validate_decision("maybe", "")["decision"] == rules.Problem("Choose one of the options.")
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("", {}),
+        ("   ", {}),  # a blank note on a verification is no note, not a missing one
+        ("บรรทัดแรก\nบรรทัดสอง", {}),
+        ("x" * rules.REASON_MAX, {}),
+        (
+            "x" * (rules.REASON_MAX + 1),
+            {
+                "reason": rules.Problem(
+                    "This is too long (at most %(max)s characters).", {"max": rules.REASON_MAX}
+                )
+            },
+        ),
+        ("bad\x00", {"reason": rules.Problem("This field contains characters that are not allowed.")}),
+    ],
+)
+def test_a_verification_may_carry_a_note(reason, expected):
+    assert rules.validate_decision("verified", reason) == expected
+
+
+def test_rejection_reason_at_its_limit():
+    assert rules.validate_decision("rejected", "x" * rules.REASON_MAX) == {}
+
+
+TOO_LONG = "This is too long (at most %(max)s characters)."
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "limit"),
+    [
+        ("website", "https://example.org/" + "a" * (rules.URL_MAX - 20), rules.URL_MAX),
+        ("contact_email", "a" * 60 + "@" + "b" * (rules.EMAIL_MAX - 65) + ".com", rules.EMAIL_MAX),
+    ],
+)
+def test_web_address_and_email_at_their_limits(field, value, limit):
+    assert len(value) == limit
+    assert rules.validate_organisation(GOOD_PARTNER | {field: value}) == {}
+    longer = value.replace("a", "aa", 1)
+    assert rules.validate_organisation(GOOD_PARTNER | {field: longer}) == {
+        field: rules.Problem(TOO_LONG, {"max": limit})
+    }
+
+
+def test_agency_problems_are_messages():
+    base = {"kind": "agency", "name_th": "กรม"}
+    assert rules.validate_organisation(base) == {"level": rules.Problem("This field is required.")}
+    errors = rules.validate_organisation(
+        base | {"level": "central", "parent_id": "99"}, agency_ids=frozenset({3})
+    )
+    assert errors == {"parent_id": rules.Problem("Choose a parent agency from the list.")}
+
+
+# ------------------------------------------------------------------ slugs
+
+
+def test_three_letters_make_a_slug_two_do_not():
+    assert rules.make_slug("abc") == "abc"
+    assert rules.make_slug("ab1") == "org"
+
+
+def test_no_thai_name_means_no_transliteration():
+    assert rules.make_slug("AB") == "org"
+
+
+@pytest.mark.parametrize("cut", [55, 56])
+def test_a_long_slug_never_ends_in_a_hyphen(cut):
+    slug = rules.make_slug("a" * cut + " bcd")
+    assert slug == "a" * min(cut, 56)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("a" * 62 + " b", "a" * 62), ("x" * 70, "x" * 63), ("-x-", "x")]
+)
+def test_slugify_keeps_a_database_slug(text, expected):
+    assert rules._slugify_ascii(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("syllable", "expected"),
+    [("หา", "ha"), ("เห็น", "hen"), ("หาด", "hat"), ("ห้อง", "hong"), ("ไหม", "mai"), ("ใหญ่", "yai")],
+)
+def test_romanize_syllable_speaks_a_leading_ho_once(syllable, expected):
+    assert rules._romanize_syllable(syllable) == expected
+
+
+def test_a_transliteration_failure_gives_no_slug(monkeypatch):
+    import pythainlp.tokenize
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("dictionary missing")
+
+    monkeypatch.setattr(pythainlp.tokenize, "subword_tokenize", broken)
+    assert rules._romanize("มูลนิธิ") == ""
+    assert rules.make_slug("", "มูลนิธิ") == "org"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("999999", 999999), ("1000000", None)])
+def test_parse_page_at_its_six_digits(value, expected):
+    assert rules.parse_page(value) == expected
