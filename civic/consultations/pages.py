@@ -601,7 +601,7 @@ class ConsultationPages(Controller):
         self, request: Request, db: Db, consultation_id: FromPath[int], version: FromQuery[int | None] = None
     ) -> Template:
         c, o = await queries.outcome(db, current_user(request), consultation_id, version)
-        s = await queries.stats(db, consultation_id)
+        s = await queries.outcome_stats(db, consultation_id, o)
         return render(
             request,
             "consultations/outcome.html",
@@ -619,7 +619,7 @@ class ConsultationPages(Controller):
     @get("/{consultation_id:int}/report")
     async def report(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Template:
         c, o = await queries.outcome(db, current_user(request), consultation_id)
-        s = await queries.stats(db, consultation_id)
+        s = await queries.outcome_stats(db, consultation_id, o)
         return render(
             request,
             "consultations/report.html",

@@ -170,8 +170,9 @@ async def outcome_draft(
     return c, await store.get_outcome(conn, consultation_id)
 
 
-async def stats(conn: asyncpg.Connection, consultation_id: int) -> Stats:
-    return await store.stats(conn, consultation_id)
+async def outcome_stats(conn: asyncpg.Connection, consultation_id: int, outcome: Outcome) -> Stats:
+    """What the outcome page and the report show: the statistics frozen at publication."""
+    return await store.outcome_stats(conn, consultation_id, outcome.version)
 
 
 async def statistics(conn: asyncpg.Connection, actor: CurrentUser | None, consultation_id: int) -> Stats:

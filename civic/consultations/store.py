@@ -1111,14 +1111,16 @@ async def publish_outcome(
                     {"themes": Problem("A theme links to a comment that is not in this consultation.")}
                 )
         await conn.execute(
-            "INSERT INTO consultation_outcomes (consultation_id, version, summary, themes, correction_note, published_by) "
-            "VALUES ($1, $2, $3, $4::jsonb, $5, $6)",
+            "INSERT INTO consultation_outcomes"
+            " (consultation_id, version, summary, themes, correction_note, published_by, stats) "
+            "VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7::jsonb)",
             consultation_id,
             version,
             summary.strip(),
             msgspec.to_builtins(themes),
             correction_note.strip(),
             actor_id,
+            msgspec.to_builtins(await stats(conn, consultation_id)),
         )
         await conn.execute(
             "UPDATE consultations SET status = 'outcome_published', updated_at = now() WHERE id = $1",
@@ -1150,6 +1152,26 @@ async def get_outcome(
         return None
     themes = msgspec.convert(_options(row["themes"]), list[Theme])
     return Outcome(**(dict(row) | {"themes": themes}))
+
+
+async def outcome_stats(conn: asyncpg.Connection, consultation_id: int, version: int) -> Stats:
+    """The statistics frozen with that outcome version (computed and kept on first read for an
+    outcome published before they were frozen)."""
+    frozen = await conn.fetchval(
+        "SELECT stats FROM consultation_outcomes WHERE consultation_id = $1 AND version = $2",
+        consultation_id,
+        version,
+    )
+    if frozen is not None:
+        return msgspec.convert(frozen, Stats)
+    computed = await stats(conn, consultation_id)
+    await conn.execute(
+        "UPDATE consultation_outcomes SET stats = $3::jsonb WHERE consultation_id = $1 AND version = $2",
+        consultation_id,
+        version,
+        msgspec.to_builtins(computed),
+    )
+    return computed
 
 
 async def outcome_versions(conn: asyncpg.Connection, consultation_id: int) -> list[asyncpg.Record]:

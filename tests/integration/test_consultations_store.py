@@ -144,6 +144,34 @@ async def test_outcome_versions_and_search_documents(conn):
     assert "ข้อความที่ดี" in d["body"] and d["url"] == f"/consultations/{cid}"
 
 
+async def test_outcome_statistics_are_frozen_at_publication(conn):
+    org = await make_agency(conn, "mdes")
+    staff = await make_user(conn, "staff@x.example")
+    cid = await make_consultation(conn, org, staff, status="open")
+    questions = await store.list_questions(conn, cid)
+    for i in range(3):
+        voter = await make_user(conn, f"v{i}@x.example")
+        await store.submit_response(
+            conn, cid, voter, consent="anonymous", province="BKK", answers={str(questions[0].id): "เห็นด้วย"}
+        )
+    await conn.execute("UPDATE consultations SET status = 'closed' WHERE id = $1", cid)
+    theme = Theme(title="ค่าบริการ", disposition="adopted", reason="ลดค่าบริการ")
+    await store.publish_outcome(conn, cid, actor_id=staff, summary="สรุปผลการรับฟัง", themes=[theme])
+    # What the page shows is what was published, not a recount: a row removed later (which the
+    # platform never does after closing) leaves the outcome's numbers as they were.
+    await conn.execute(
+        "DELETE FROM consultation_responses WHERE id = (SELECT min(id) FROM consultation_responses)"
+    )
+    frozen = await store.outcome_stats(conn, cid, 1)
+    assert frozen.responses == 3 and (await store.stats(conn, cid)).responses == 2
+    agree = frozen.questions[0].options[0]
+    assert (agree.label, agree.count, agree.percent) == ("เห็นด้วย", 3, 100.0)
+    # An outcome published before statistics were frozen gets them on its first read, once.
+    await conn.execute("UPDATE consultation_outcomes SET stats = NULL WHERE consultation_id = $1", cid)
+    assert (await store.outcome_stats(conn, cid, 1)).responses == 2
+    assert await conn.fetchval("SELECT stats->>'responses' FROM consultation_outcomes") == "2"
+
+
 async def test_demo_seeds_open_hearing_and_outcome(conn, client):
     from civic import demo
 
