@@ -41,10 +41,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     run_scheduler: bool = True
     ocds_prefix: str = "ocds-civic-th"
     pool_max: int = 10
+    # Unset: `civic run` starts the development catcher (civic/mail/catcher.py) and sets it.
+    smtp_url: str | None = None
+    mail_from: str = "civic <no-reply@localhost>"
+    mail_reply_to: str | None = None
+    run_mail: bool = True
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def is_development(self) -> bool:
+        """Development-only tools (/dev/mail) exist only here: not in production, staging or tests
+        that say otherwise."""
+        return self.env == "development"
 
 
 class SettingsError(RuntimeError):
@@ -110,6 +121,10 @@ def load_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         "run_scheduler": _bool(env.get("RUN_SCHEDULER", "true")),
         "ocds_prefix": env.get("OCDS_PREFIX", "ocds-civic-th"),
         "pool_max": env.get("DB_POOL_MAX", "10"),
+        "smtp_url": env.get("SMTP_URL") or None,
+        "mail_from": env.get("MAIL_FROM") or "civic <no-reply@localhost>",
+        "mail_reply_to": env.get("MAIL_REPLY_TO") or None,
+        "run_mail": _bool(env.get("RUN_MAIL", "true")),
     }
     try:
         return msgspec.convert(raw, Settings, strict=False, dec_hook=_decode_path)

@@ -1,0 +1,42 @@
+"""Mail actions: queue a message in the caller's transaction; drain the send queue at once."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from civic.mail import rules, store
+from civic.mail.render import has_template
+from civic.mail.schemas import Outgoing
+
+__all__ = ["Outgoing", "queue"]
+
+
+async def queue(conn: asyncpg.Connection, out: Outgoing) -> bool:
+    """Queue `out` to be sent by the mail worker. Call it inside the transaction of the change
+    that causes the message: the row and its send job commit, or roll back, with that change.
+    False when `out.key` was queued before (then nothing is written).
+
+    A bad template name or address is the caller's bug, refused here rather than in the worker."""
+    if not has_template(out.template):
+        raise ValueError(f"no mail template templates/mail/{out.template}.html and .txt")
+    if not rules.valid_address(out.to):
+        raise ValueError(f"not a mail address: {out.to!r}")
+    if not out.key:
+        raise ValueError("a mail needs an idempotency key")
+    # A savepoint inside the caller's transaction (or a transaction of its own without one), so
+    # a job is never left without its row.
+    async with conn.transaction():
+        mail_id = await store.insert_message(
+            conn,
+            key=out.key,
+            user_id=out.user_id,
+            to=out.to,
+            lang=out.lang,
+            template=out.template,
+            kind=out.kind,
+            context=out.context,
+        )
+        if mail_id is None:
+            return False
+        await store.enqueue_send(conn, mail_id)
+    return True
