@@ -21,6 +21,7 @@ from civic.handovers import demo as handovers_demo
 from civic.handovers import store as handovers_store
 from civic.handovers.api import HandoversApi
 from civic.handovers.pages import HandoverPages
+from civic.home import HomeApi, HomePages
 from civic.ideas import demo as ideas_demo
 from civic.ideas import store as ideas_store
 from civic.ideas.api import IdeasApi
@@ -30,11 +31,10 @@ from civic.orgs.api import OrganisationsApi
 from civic.orgs.pages import OrganisationPages
 from civic.search.relay import Loader
 from civic.search.routes import SearchApi, SearchPages
-from civic.web.routes import HealthApi, HomePages
 
 CONTROLLERS: list = [
     HomePages,
-    HealthApi,
+    HomeApi,
     AccountPages,
     AccountsApi,
     OrganisationPages,
