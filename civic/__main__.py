@@ -123,7 +123,7 @@ def cmd_create_user(args, settings) -> int:
 
     async def go(conn):
         try:
-            created = await actions.register(conn, data, role=args.role)
+            created = await actions.register(conn, data, secret=settings.secret_key, role=args.role)
         except actions.EmailTaken:
             print(f"an account with {args.email} already exists", file=sys.stderr)
             return 1

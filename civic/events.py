@@ -97,6 +97,14 @@ class ApiTokenRevoked(msgspec.Struct, frozen=True):
     token_id: int
 
 
+class AccountSecured(msgspec.Struct, frozen=True):
+    """The account lifecycle (verified, password reset or changed, address changed): no address
+    and no token in the payload, only what was ended as a consequence."""
+
+    sessions_ended: int = 0
+    tokens_revoked: int = 0
+
+
 class OrgRegistered(msgspec.Struct, frozen=True):
     slug: str
     kind: str  # agency | partner
@@ -344,11 +352,46 @@ class MilestoneReviewed(msgspec.Struct, frozen=True):
     verdict: str  # met | partly_met | not_met
 
 
+# --- notifications: reminder sweeps (payloads) ---
+
+
+class ReminderDue(msgspec.Struct, frozen=True):
+    """A deadline is near or has passed (civic.notifications.jobs); recorded once per subject,
+    threshold and due date, so the notifier tells people the way it tells them anything else."""
+
+    title: str
+    due_at: datetime
+
+
+# --- follows (payloads) ---
+
+
+class FollowChanged(msgspec.Struct, frozen=True):
+    """Someone followed or unfollowed a thing by hand (automatic follows record nothing: they
+    follow from events already recorded). civic/follows/__init__.py says what target_id is."""
+
+    target_kind: str
+    target_id: str
+
+
 CATALOGUE: dict[str, Kind] = {
     # --- accounts and organisations ---
     "account.registered": Kind(AccountRegistered, Visibility.PRIVATE, "Someone created an account."),
     "account.token_created": Kind(ApiTokenCreated, Visibility.PRIVATE, "A user created an API token."),
     "account.token_revoked": Kind(ApiTokenRevoked, Visibility.PRIVATE, "A user revoked an API token."),
+    "account.email_verified": Kind(AccountSecured, Visibility.PRIVATE, "A person verified their email address."),
+    "account.password_reset": Kind(
+        AccountSecured, Visibility.PRIVATE, "A person reset a forgotten password: every session ended."
+    ),
+    "account.password_changed": Kind(
+        AccountSecured, Visibility.PRIVATE, "A person changed their password: their other sessions ended."
+    ),
+    "account.email_change_requested": Kind(
+        AccountSecured, Visibility.PRIVATE, "A person asked to change their address: the new one must confirm."
+    ),
+    "account.email_changed": Kind(
+        AccountSecured, Visibility.PRIVATE, "A person's new email address was confirmed and is now theirs."
+    ),
     "org.registered": Kind(OrgRegistered, Visibility.PUBLIC, "An organisation was registered."),
     "org.edited": Kind(OrgEdited, Visibility.PUBLIC, "An organisation's details changed."),
     "org.resubmitted": Kind(
@@ -485,6 +528,17 @@ CATALOGUE: dict[str, Kind] = {
     "handover.signed_off": Kind(
         TaskStatusChanged, Visibility.PUBLIC, "The agency signed a task off as completed.", official=True
     ),
+    # --- follows ---
+    # What a person follows is theirs alone (it can reveal their interests and views).
+    "follow.started": Kind(FollowChanged, Visibility.PRIVATE, "Someone followed a thing."),
+    "follow.stopped": Kind(FollowChanged, Visibility.PRIVATE, "Someone stopped following a thing."),
+    # --- notifications: reminder sweeps ---
+    "reminder.answer_due": Kind(ReminderDue, Visibility.STAFF, "An idea's answer is due within 3 days."),
+    "reminder.answer_overdue": Kind(ReminderDue, Visibility.STAFF, "An idea's answer is overdue."),
+    "reminder.consultation_closing": Kind(ReminderDue, Visibility.PUBLIC, "A consultation closes within 3 days."),
+    "reminder.outcome_due": Kind(ReminderDue, Visibility.STAFF, "A closed consultation's outcome is due."),
+    "reminder.handover_deadline": Kind(ReminderDue, Visibility.STAFF, "A task's deadline is 7 days away."),
+    "reminder.handover_overdue": Kind(ReminderDue, Visibility.STAFF, "A task's deadline has passed."),
 }
 
 

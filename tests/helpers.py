@@ -39,9 +39,10 @@ async def send_json(client, method: str, url: str, json=None, **kwargs):
 
 
 async def make_user(
-    conn, email: str, *, role: str = "citizen", name: str | None = None, lang: str = "th"
+    conn, email: str, *, role: str = "citizen", name: str | None = None, lang: str = "th", verified: bool = True
 ) -> int:
-    return await accounts.create_user(
+    """A user whose address is verified unless `verified=False` (to test the verified gate)."""
+    user_id = await accounts.create_user(
         conn,
         email=email,
         display_name=name or email.split("@")[0],
@@ -49,6 +50,9 @@ async def make_user(
         lang=lang,
         role=role,
     )
+    if verified:
+        await accounts.set_email_verified(conn, user_id, email)
+    return user_id
 
 
 async def make_agency(

@@ -1,4 +1,8 @@
-"""Register, log in, log out, the account page and the language switch, as HTML pages."""
+"""Register, log in, log out, the account page, the language switch, and the account lifecycle
+(verify an address, forgotten and changed passwords, a new address), as HTML pages.
+
+A link from a mail lands on a GET page that only checks it and shows one button or form; the POST
+behind it uses the link up. Mail scanners that fetch every link therefore never use one."""
 
 from __future__ import annotations
 
@@ -10,12 +14,25 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from civic.accounts import actions, rules
-from civic.accounts.schemas import ClientInfo, LangIn, LoginIn, NewTokenOut, RegisterIn, TokenIn
+from civic.accounts.schemas import (
+    ClientInfo,
+    EmailChangeIn,
+    LangIn,
+    LinkIn,
+    LoginIn,
+    NewTokenOut,
+    PasswordChangeIn,
+    RegisterIn,
+    ResetIn,
+    ResetRequestIn,
+    TokenIn,
+)
+from civic.accounts.tokens import BadLink
 from civic.validation import Forbidden, Invalid, TooMany
 from civic.web.deps import Db
 from civic.web.forms import form_input, form_values
 from civic.web.guards import current_user, require_user
-from civic.web.i18n import gettext
+from civic.web.i18n import N_, gettext
 from civic.web.security import SESSION_COOKIE, current_ip
 from civic.web.templating import LANG_COOKIE, lang_of, redirect, render, safe_next, translate_errors
 
@@ -57,6 +74,44 @@ def _login_page(request: Request, values: dict, error: str = "", status: int = 2
     return render(request, "accounts/login.html", context, status=status, headers=headers)
 
 
+def _secret(request: Request) -> str:
+    return request.app.state.settings.secret_key
+
+
+# What a lifecycle link's landing page shows (template, its title, and the button's label).
+LINK_PAGES = {
+    "verify": ("accounts/link.html", N_("Verify your email address"), N_("Verify my email address")),
+    "change_email": (
+        "accounts/link.html",
+        N_("Confirm your new email address"),
+        N_("Use this email address"),
+    ),
+    "reset": ("accounts/reset.html", N_("Choose a new password"), N_("Save the new password")),
+}
+
+
+async def _link_page(
+    request: Request, db: Db, purpose: str, token: str, status: int = 200, **extra
+) -> Template:
+    """The page a mailed link opens, or the page that says why it will not work (changing nothing)."""
+    try:
+        await actions.check_link(db, _secret(request), purpose, token)
+    except BadLink as exc:
+        return _link_problem(request, exc)
+    template, title, button = LINK_PAGES[purpose]
+    context = {"title": title, "button": button, "action": request.url.path, "errors": {}}
+    return render(request, template, context | extra, status=status)
+
+
+def _link_problem(request: Request, exc: BadLink) -> Template:
+    return render(
+        request,
+        "accounts/link_problem.html",
+        {"message": gettext(lang_of(request), exc.msgid), "code": exc.code},
+        status=exc.status,
+    )
+
+
 async def _account_page(request: Request, db: Db, status: int = 200, **extra) -> Template:
     account = await actions.account(db, require_user(request))
     context = {"tokens": account.tokens, "session_count": account.session_count, "errors": {}, "values": {}}
@@ -79,12 +134,17 @@ class AccountPages(Controller):
         values = await form_values(request)
         typed = {k: str(values.get(k) or "") for k in RegisterIn.__struct_fields__}
         try:
-            signed_in = await actions.register(db, RegisterIn(**typed), _client(request))
+            signed_in = await actions.register(
+                db, RegisterIn(**typed), _client(request), secret=_secret(request)
+            )
         except Invalid as exc:
             values = typed | {"password": ""}  # never echo a password back into the page
             context = {"values": values, "errors": translate_errors(lang_of(request), exc.errors)}
             return render(request, "accounts/register.html", context, status=400)
-        response = redirect("/", flash=("success", "Welcome! Your account is ready."))
+        welcome = N_(
+            "Welcome! Your account is ready. We sent you an email: open its link to verify your address."
+        )
+        response = redirect("/", flash=("success", welcome))
         assert signed_in.session_token is not None
         response.cookies.extend(
             [_session_cookie(request, signed_in.session_token), _lang_cookie(signed_in.user.lang)]
@@ -150,6 +210,97 @@ class AccountPages(Controller):
     async def revoke_token(self, request: Request, db: Db, token_id: FromPath[int]) -> Redirect:
         await actions.revoke_token(db, require_user(request), token_id)
         return redirect("/account", flash=("success", "The token has been revoked."))
+
+    @post("/account/verify/resend")
+    async def resend_verification(self, request: Request, db: Db) -> Redirect:
+        await actions.resend_verification(db, require_user(request), secret=_secret(request))
+        return redirect("/account", flash=("success", "We sent a new link. Check your email."))
+
+    @get("/account/verify/{token:str}")
+    async def verify_page(self, request: Request, db: Db, token: FromPath[str]) -> Template:
+        return await _link_page(request, db, "verify", token)
+
+    @post("/account/verify/{token:str}")
+    async def verify(self, request: Request, db: Db, token: FromPath[str]) -> Template | Redirect:
+        try:
+            await actions.verify_email(db, LinkIn(token=token), secret=_secret(request))
+        except BadLink as exc:
+            return _link_problem(request, exc)
+        return redirect("/", flash=("success", "Thank you: your email address is verified."))
+
+    @get("/password/forgot")
+    async def forgot_form(self, request: Request) -> Template:
+        return render(request, "accounts/forgot.html", {"values": {}, "errors": {}})
+
+    @post("/password/forgot")
+    async def forgot(self, request: Request, db: Db) -> Template:
+        data, values = await form_input(request, ResetRequestIn)
+        try:
+            await actions.request_reset(db, data, _client(request), secret=_secret(request))
+        except (Invalid, TooMany) as exc:
+            errors = translate_errors(lang_of(request), exc.errors) if isinstance(exc, Invalid) else {}
+            context = {"values": values, "errors": errors, "form_error": gettext(lang_of(request), exc.msgid)}
+            headers = {"Retry-After": "900"} if isinstance(exc, TooMany) else None
+            return render(request, "accounts/forgot.html", context, status=exc.status, headers=headers)
+        return render(request, "accounts/forgot_sent.html", {"email": data.email.strip()})
+
+    @get("/password/reset/{token:str}")
+    async def reset_form(self, request: Request, db: Db, token: FromPath[str]) -> Template:
+        return await _link_page(request, db, "reset", token)
+
+    @post("/password/reset/{token:str}")
+    async def reset(self, request: Request, db: Db, token: FromPath[str]) -> Template | Redirect:
+        values = await form_values(request)
+        try:
+            await actions.reset_password(
+                db, ResetIn(token=token, password=str(values.get("password") or "")), secret=_secret(request)
+            )
+        except BadLink as exc:
+            return _link_problem(request, exc)
+        except Invalid as exc:
+            errors = translate_errors(lang_of(request), exc.errors)
+            return await _link_page(request, db, "reset", token, status=400, errors=errors)
+        response = redirect(
+            "/login", flash=("success", "Your password has been changed. Log in with the new one.")
+        )
+        response.cookies.append(_clear_session_cookie())
+        return response
+
+    @post("/account/password")
+    async def change_password(self, request: Request, db: Db) -> Template | Redirect:
+        data, _ = await form_input(request, PasswordChangeIn)
+        try:
+            await actions.change_password(db, require_user(request), data, _client(request))
+        except Invalid as exc:
+            errors = translate_errors(lang_of(request), exc.errors)
+            return await _account_page(request, db, 400, errors=errors)
+        message = N_("Your password has been changed. You have been logged out on your other devices.")
+        return redirect("/account", flash=("success", message))
+
+    @post("/account/email")
+    async def change_email(self, request: Request, db: Db) -> Template | Redirect:
+        data, values = await form_input(request, EmailChangeIn)
+        try:
+            await actions.request_email_change(
+                db, require_user(request), data, _client(request), secret=_secret(request)
+            )
+        except Invalid as exc:
+            errors = translate_errors(lang_of(request), exc.errors)
+            return await _account_page(request, db, 400, errors=errors, values={"email": data.email})
+        message = N_("We sent a link to your new address. Your address changes when you open it.")
+        return redirect("/account", flash=("success", message))
+
+    @get("/account/email/confirm/{token:str}")
+    async def email_confirm_page(self, request: Request, db: Db, token: FromPath[str]) -> Template:
+        return await _link_page(request, db, "change_email", token)
+
+    @post("/account/email/confirm/{token:str}")
+    async def confirm_email(self, request: Request, db: Db, token: FromPath[str]) -> Template | Redirect:
+        try:
+            await actions.confirm_email_change(db, LinkIn(token=token), secret=_secret(request))
+        except BadLink as exc:
+            return _link_problem(request, exc)
+        return redirect("/account", flash=("success", "Your email address has been changed."))
 
     @post("/lang")
     async def switch_language(self, request: Request, db: Db) -> Redirect:

@@ -27,6 +27,9 @@ class CurrentUser(msgspec.Struct, frozen=True):
     role: Literal["citizen", "moderator", "admin"]
     status: Literal["active", "blocked"]
     memberships: tuple[Membership, ...] = ()
+    # The store always sets it from the row (users.email_verified_at); the default keeps the
+    # actors built by hand (the system's sweeps, the rules' unit tables) as they were.
+    email_verified: bool = True
 
     @property
     def is_admin(self) -> bool:
@@ -70,6 +73,7 @@ class MeOut(msgspec.Struct):
     role: str
     status: str
     memberships: list[Membership]
+    email_verified: bool
 
 
 class TokenOut(msgspec.Struct):
@@ -117,3 +121,57 @@ class SignedIn(msgspec.Struct):
 class AccountOut(msgspec.Struct):
     tokens: list[TokenOut]
     session_count: int
+
+
+# ------------------------------------------------------------------ the account lifecycle
+# Links arrive by mail; a token is a few hundred characters at most (a signed nonce).
+LinkToken = Annotated[str, msgspec.Meta(max_length=1000)]
+Password = Annotated[str, msgspec.Meta(max_length=1024)]
+Email = Annotated[str, msgspec.Meta(max_length=1000)]
+
+
+class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A link from a mail: verify an address, or confirm a new one."""
+
+    token: LinkToken = ""
+
+
+class ResetRequestIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email = ""
+
+
+class ResetIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: LinkToken = ""
+    password: Password = ""
+
+
+class PasswordChangeIn(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: Password = ""
+    new_password: Password = ""
+
+
+class EmailChangeIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email = ""
+    password: Password = ""
+
+
+class LinkUse(msgspec.Struct, frozen=True):
+    """A link that was valid and is now used up: whose, and the address it was sent to."""
+
+    user_id: int
+    email: str
+
+
+class StatusOut(msgspec.Struct):
+    """What a lifecycle verb did, for API clients (the pages say it in a flash message)."""
+
+    status: Literal[
+        "verification_sent",
+        "verified",
+        "reset_requested",
+        "password_reset",
+        "password_changed",
+        "email_change_sent",
+        "email_changed",
+    ]
+    sessions_ended: int = 0

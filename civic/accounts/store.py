@@ -9,7 +9,7 @@ from datetime import timedelta
 import asyncpg
 import msgspec
 
-from civic.accounts.schemas import CurrentUser, Membership, TokenOut
+from civic.accounts.schemas import CurrentUser, LinkUse, Membership, TokenOut
 
 SESSION_LIFETIME = timedelta(days=30)
 # Writing last_seen/last_used on every request would turn every request into a write.
@@ -31,6 +31,7 @@ def new_token(prefix: str = "") -> str:
 # Loads the user and every membership in one round trip: this runs on every request.
 USER_WITH_MEMBERSHIPS = """
 SELECT u.id, u.email, u.display_name, u.lang, u.role, u.status,
+       u.email_verified_at IS NOT NULL AS email_verified,
        COALESCE((
            SELECT json_agg(json_build_object(
                       'org_id', o.id, 'role', m.role, 'kind', o.kind,
@@ -76,6 +77,7 @@ def _user(row: asyncpg.Record | None) -> CurrentUser | None:
         role=row["role"],
         status=row["status"],
         memberships=tuple(msgspec.convert(m, Membership) for m in row["memberships"]),
+        email_verified=row["email_verified"],
     )
 
 
@@ -151,10 +153,8 @@ async def set_status(conn: asyncpg.Connection, user_id: int, status: str) -> Non
     async with conn.transaction():
         await conn.execute("UPDATE users SET status = $2 WHERE id = $1", user_id, status)
         if status == "blocked":
-            await conn.execute("DELETE FROM sessions WHERE user_id = $1", user_id)
-            await conn.execute(
-                "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", user_id
-            )
+            await end_all_sessions(conn, user_id)
+            await revoke_all_api_tokens(conn, user_id)
 
 
 async def start_session(
@@ -183,6 +183,22 @@ async def end_session(conn: asyncpg.Connection, token: str) -> None:
 
 async def end_all_sessions(conn: asyncpg.Connection, user_id: int) -> int:
     result = await conn.execute("DELETE FROM sessions WHERE user_id = $1", user_id)
+    return int(result.split()[-1])
+
+
+async def end_other_sessions(conn: asyncpg.Connection, user_id: int, keep_token: str | None) -> int:
+    result = await conn.execute(
+        "DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2",
+        user_id,
+        hash_token(keep_token) if keep_token else None,
+    )
+    return int(result.split()[-1])
+
+
+async def revoke_all_api_tokens(conn: asyncpg.Connection, user_id: int) -> int:
+    result = await conn.execute(
+        "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", user_id
+    )
     return int(result.split()[-1])
 
 
@@ -241,3 +257,113 @@ async def revoke_api_token(conn: asyncpg.Connection, user_id: int, token_id: int
 async def user_id_by_email(conn: asyncpg.Connection, email: str) -> int | None:
     return await conn.fetchval("SELECT id FROM users WHERE lower(email) = lower($1)", email.strip())
 
+
+# ------------------------------------------------------------------ mailed links
+
+
+async def create_link(
+    conn: asyncpg.Connection, user_id: int, purpose: str, email: str, lifetime: timedelta
+) -> str:
+    """A fresh nonce for a link; only its hash is kept."""
+    nonce = secrets.token_urlsafe(24)
+    await conn.execute(
+        "INSERT INTO account_tokens (nonce_hash, user_id, purpose, email, expires_at) "
+        "VALUES ($1, $2, $3, $4, now() + $5::interval)",
+        hash_token(nonce),
+        user_id,
+        purpose,
+        email.strip(),
+        lifetime,
+    )
+    return nonce
+
+
+# Check and use in one statement: of two clicks racing on the same link, one updates the row and
+# the other finds used_at already set.
+USE_LINK = """
+UPDATE account_tokens SET used_at = now()
+WHERE nonce_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+RETURNING user_id, email
+"""
+
+
+async def use_link(conn: asyncpg.Connection, nonce: str, purpose: str) -> LinkUse | None:
+    row = await conn.fetchrow(USE_LINK, hash_token(nonce), purpose)
+    return LinkUse(user_id=row["user_id"], email=row["email"]) if row else None
+
+
+async def link_state(conn: asyncpg.Connection, nonce: str, purpose: str) -> asyncpg.Record | None:
+    """The stored link and the database's clock, to tell a used link from an expired one."""
+    return await conn.fetchrow(
+        "SELECT user_id, email, used_at, expires_at, now() AS now FROM account_tokens "
+        "WHERE nonce_hash = $1 AND purpose = $2",
+        hash_token(nonce),
+        purpose,
+    )
+
+
+async def retire_links(conn: asyncpg.Connection, user_id: int, purpose: str) -> None:
+    """Every other outstanding link of this purpose stops working once one has been used."""
+    await conn.execute(
+        "UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        user_id,
+        purpose,
+    )
+
+
+async def recent_links(conn: asyncpg.Connection, user_id: int, purpose: str, window: timedelta) -> int:
+    return await conn.fetchval(
+        "SELECT count(*) FROM account_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > now() - $3::interval",
+        user_id,
+        purpose,
+        window,
+    )
+
+
+async def set_email_verified(conn: asyncpg.Connection, user_id: int, email: str) -> bool:
+    """Marks the address verified if it is still the account's: a link sent to an address the
+    account has since left proves nothing about the new one."""
+    result = await conn.execute(
+        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) "
+        "WHERE id = $1 AND lower(email) = lower($2)",
+        user_id,
+        email.strip(),
+    )
+    return result.endswith(" 1")
+
+
+async def change_email(conn: asyncpg.Connection, user_id: int, email: str) -> None:
+    """The new address, verified by the link that carried it here."""
+    try:
+        await conn.execute(
+            "UPDATE users SET email = $2, email_verified_at = now() WHERE id = $1", user_id, email.strip()
+        )
+    except asyncpg.UniqueViolationError as exc:
+        raise DuplicateEmail(email) from exc
+
+
+# ------------------------------------------------------------------ reset throttle
+
+# Serialises the requests for one address, so a burst cannot all count zero before any is recorded.
+LOCK_RESET_ADDRESS = "SELECT pg_advisory_xact_lock(hashtextextended('reset:' || lower($1), 0))"
+
+
+async def recent_reset_requests(
+    conn: asyncpg.Connection, email: str, ip: str, window: timedelta
+) -> tuple[int, int]:
+    await conn.execute(LOCK_RESET_ADDRESS, email.strip())
+    row = await conn.fetchrow(
+        "SELECT count(*) FILTER (WHERE lower(email) = lower($1)) AS by_address, "
+        "       count(*) FILTER (WHERE ip = $2) AS by_client "
+        "FROM reset_requests WHERE at > now() - $3::interval AND (lower(email) = lower($1) OR ip = $2)",
+        email.strip(),
+        ip,
+        window,
+    )
+    return row["by_address"], row["by_client"]
+
+
+async def record_reset_request(conn: asyncpg.Connection, email: str, ip: str) -> None:
+    await conn.execute("INSERT INTO reset_requests (email, ip) VALUES ($1, $2)", email.strip()[:254], ip)
+    # Old rows only matter for the window; pruning here keeps the table small without a job.
+    await conn.execute("DELETE FROM reset_requests WHERE at < now() - interval '1 day'")

@@ -63,7 +63,9 @@ async def test_register_logs_in_and_me_returns_the_user(client, conn):
     assert stored.startswith("$argon2id$") and GOOD["password"] not in stored
     # The welcome flash is shown (in Thai) on the next page.
     home = await client.get("/")
-    assert th("Welcome! Your account is ready.") in text_of(home.text)
+    assert th("Welcome! Your account is ready. We sent you an email: open its link to verify your address.") in text_of(
+        home.text
+    )
 
 
 async def test_register_in_english_remembers_the_language(client, conn):
