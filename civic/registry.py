@@ -16,6 +16,10 @@ from civic.consultations import store as consultations_store
 from civic.consultations.api import ConsultationsApi
 from civic.consultations.pages import ConsultationModerationPages, ConsultationPages
 from civic.consumers import Consumer
+from civic.follows import consumer as follows_consumer
+from civic.follows import demo as follows_demo
+from civic.follows.api import FollowsApi
+from civic.follows.pages import FollowPages
 from civic.handovers import actions as handovers_actions
 from civic.handovers import demo as handovers_demo
 from civic.handovers import store as handovers_store
@@ -50,6 +54,8 @@ CONTROLLERS: list = [
     ConsultationsApi,
     SearchPages,
     SearchApi,
+    FollowPages,
+    FollowsApi,
 ]
 
 # Every worker may run these; civic/jobs.py makes each run at most once per period across them.
@@ -66,7 +72,7 @@ SEARCH_LOADERS: dict[str, Loader] = {
     "handover": handovers_store.search_documents,
 }
 
-CONSUMERS: list[Consumer] = []
+CONSUMERS: list[Consumer] = [follows_consumer.AUTO_FOLLOW]
 
-# In order: ideas' demo answers on the consultations' agencies' boards, handovers last.
-DEMOS: list = [consultations_demo.seed, ideas_demo.seed, handovers_demo.seed]
+# In order: ideas' demo answers on the consultations' agencies' boards, handovers, then follows of them.
+DEMOS: list = [consultations_demo.seed, ideas_demo.seed, handovers_demo.seed, follows_demo.seed]
