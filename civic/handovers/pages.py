@@ -15,7 +15,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from civic.accounts.schemas import CurrentUser
-from civic.follows import queries as follows
 from civic.handovers import actions, rules
 from civic.handovers.schemas import (
     ClaimIn,
@@ -233,10 +232,8 @@ class HandoverPages(Controller):
 
     @get("/{task_id:int}")
     async def task_page(self, request: Request, db: Db, task_id: FromPath[int]) -> Template:
-        user = current_user(request)
-        detail = await actions.task_detail(db, user, task_id)
-        follow = await follows.button(db, user, "task", task_id)
-        return render(request, "handovers/task.html", _task_context(request, detail) | {"follow": follow})
+        detail = await actions.task_detail(db, current_user(request), task_id)
+        return render(request, "handovers/task.html", _task_context(request, detail))
 
     @get("/{task_id:int}/evidence/{evidence_id:int}")
     async def evidence(

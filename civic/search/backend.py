@@ -20,5 +20,15 @@ def make_backend(settings: Settings, pool: asyncpg.Pool, search_pool: asyncpg.Po
     return PostgresBackend(pool, search_pool=search_pool)
 
 
+def shared_backend(state) -> SearchBackend:
+    """The app's one backend (`app.state`), made on first use: the search pages and the search
+    feeds share it and its connections."""
+    backend = getattr(state, "search_backend", None)
+    if backend is None:
+        backend = make_backend(state.settings, state.pool, state.search_pool)
+        state.search_backend = backend
+    return backend
+
+
 def backend_name(settings: Settings) -> str:
     return "meilisearch" if settings.meili_url else "postgres"

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from civic import provinces
 from civic.orgs import queries as orgs
 from civic.search import actions
-from civic.search.backend import backend_name, make_backend
+from civic.search.backend import backend_name, shared_backend
 from civic.search.port import FACET_FIELDS, SearchBackend, SearchQuery, SearchResult, hit_html
 from civic.web.deps import Db
 from civic.web.errors import ClientError
@@ -25,12 +25,7 @@ SIMILAR_TARGET = "similar-ideas"
 
 
 def backend_for(request: Request) -> SearchBackend:
-    state = request.app.state
-    backend = getattr(state, "search_backend", None)
-    if backend is None:
-        backend = make_backend(state.settings, state.pool, state.search_pool)
-        state.search_backend = backend
-    return backend
+    return shared_backend(request.app.state)
 
 
 def _page(value: str | None) -> int:
