@@ -26,6 +26,26 @@ def _database_url(settings) -> str:
     return url
 
 
+def _mail_catcher(settings) -> None:
+    """Development without SMTP_URL: start the catcher here, in the parent, and export its address
+    as the database's is exported, so the app and every worker send to the one catcher."""
+    if settings.smtp_url or settings.is_production:
+        return
+    import atexit
+
+    from civic.mail import catcher
+
+    controller, url = catcher.start(settings.data_dir)
+    atexit.register(controller.stop)
+    os.environ["SMTP_URL"] = url
+    get_settings.cache_clear()
+    print(
+        f"mail is not sent: it is caught in {catcher.mail_dir(settings.data_dir)}/ "
+        f"and shown to admins at {settings.base_url}/dev/mail",
+        flush=True,
+    )
+
+
 async def _with_conn(url: str, fn):
     import asyncpg
 
@@ -79,6 +99,7 @@ def cmd_run(args, settings) -> int:
     report = asyncio.run(_with_conn(url, prepare))
     if report:
         print(report)
+    _mail_catcher(settings)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"civic is serving on http://{host}:{port}  (Ctrl-C to stop)", flush=True)
     from uvicorn.config import STARTUP_FAILURE

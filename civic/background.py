@@ -1,8 +1,8 @@
-"""Background work that runs inside the app process: the search relay, the event consumers and
-the scheduled jobs, all as civic/registry.py lists them.
+"""Background work that runs inside the app process: the search relay, the event consumers,
+the scheduled jobs (all as civic/registry.py lists them) and the mail sender.
 
 `python -m civic worker` runs the same loops in their own process for larger deployments;
-then set RUN_RELAY, RUN_CONSUMERS and RUN_SCHEDULER to false on the web processes (or leave them
+then set RUN_RELAY, RUN_CONSUMERS, RUN_SCHEDULER and RUN_MAIL to false on the web processes (or leave them
 on: SKIP LOCKED and advisory locks keep several runners from doing the same work twice).
 """
 
@@ -14,6 +14,7 @@ import logging
 import asyncpg
 
 from civic import consumers, jobs, registry
+from civic.mail import sender
 from civic.search import relay
 from civic.search.backend import make_backend
 from civic.settings import Settings
@@ -33,8 +34,12 @@ async def scheduler(pool: asyncpg.Pool, settings: Settings) -> None:
     await jobs.run_forever(pool, registry.JOBS)
 
 
+async def mail_sender(pool: asyncpg.Pool, settings: Settings) -> None:
+    await sender.run_forever(pool, settings)
+
+
 # Each entry: async def job(pool, settings) -> None, a loop that runs until cancelled.
-LOOPS: list = [search_relay, event_consumers, scheduler]
+LOOPS: list = [search_relay, event_consumers, scheduler, mail_sender]
 
 
 async def prewarm_search(pool: asyncpg.Pool) -> None:
@@ -64,6 +69,7 @@ def enabled_loops(settings: Settings) -> list:
         "search_relay": settings.run_relay,
         "event_consumers": settings.run_consumers and bool(registry.CONSUMERS),
         "scheduler": settings.run_scheduler,
+        "mail_sender": settings.run_mail,
     }
     return [loop for loop in LOOPS if enabled.get(loop.__name__, True)]
 

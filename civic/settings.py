@@ -126,6 +126,13 @@ def load_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         "mail_reply_to": env.get("MAIL_REPLY_TO") or None,
         "run_mail": _bool(env.get("RUN_MAIL", "true")),
     }
+    if raw["smtp_url"]:
+        from civic.mail.rules import SmtpUrlError, parse_smtp_url
+
+        try:
+            parse_smtp_url(raw["smtp_url"])
+        except SmtpUrlError as exc:
+            raise SettingsError(str(exc)) from exc
     try:
         return msgspec.convert(raw, Settings, strict=False, dec_hook=_decode_path)
     except msgspec.ValidationError as exc:

@@ -12,7 +12,6 @@ a client that disconnects meanwhile has delivered nothing, as with a real server
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from email import message_from_bytes
@@ -22,11 +21,7 @@ from email.policy import default
 import pytest
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import free_port
 
 
 class MailServer:
@@ -57,7 +52,8 @@ class MailServer:
             self.holding += 1
             try:
                 # Cancelled by aiosmtpd when the client goes away: then nothing was delivered.
-                while not self._released.is_set():
+                # A threading.Event, polled: the test sets it from another thread and loop.
+                while not self._released.is_set():  # noqa: ASYNC110
                     await asyncio.sleep(0.02)
             finally:
                 self.holding -= 1
@@ -85,11 +81,11 @@ class MailServer:
             self._controller.stop()
             self._controller = None
 
-    async def wait_for(self, count: int, timeout: float = 30.0) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, count: int, within: float = 30.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + within
         while len(self.messages) < count:
             if time.monotonic() > deadline:
-                raise AssertionError(f"{len(self.messages)} of {count} messages arrived in {timeout}s")
+                raise AssertionError(f"{len(self.messages)} of {count} messages arrived in {within}s")
             await asyncio.sleep(0.05)
         return self.messages
 

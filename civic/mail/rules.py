@@ -10,6 +10,7 @@ from civic.mail.schemas import SmtpTarget
 _STARTTLS = {"auto": None, "always": True, "never": False}
 # A template is a path below templates/mail/: lower-case words and slashes, never "..".
 _TEMPLATE = re.compile(r"[a-z0-9_]+(/[a-z0-9_]+)*")
+_URL = re.compile(r"(https?://[^\s<>\"]+)")
 _ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
 
 
@@ -39,7 +40,7 @@ def parse_smtp_url(url: str) -> SmtpTarget:
     if starttls not in _STARTTLS:
         raise SmtpUrlError("SMTP_URL's starttls must be auto, always or never")
     if implicit and starttls != "never":
-        raise SmtpUrlError("smtps:// is TLS from the first byte: it takes no starttls option")
+        raise SmtpUrlError("SMTP_URL: smtps:// is TLS from the first byte, so it takes no starttls option")
     return SmtpTarget(
         hostname=parts.hostname,
         port=port or (465 if implicit else 25),
@@ -67,3 +68,8 @@ def valid_address(address: str) -> bool:
 def message_id(mail_id: int, key_digest: str, domain: str) -> str:
     """The same for every attempt at one message, so a receiver can tell a resend from a new one."""
     return f"<civic.{mail_id}.{key_digest}@{domain}>"
+
+
+def link_spans(text: str) -> list[tuple[str, bool]]:
+    """Plain text cut into (piece, is_link), so a page can show a mail's links as links."""
+    return [(piece, i % 2 == 1) for i, piece in enumerate(_URL.split(text)) if piece]

@@ -67,7 +67,9 @@ class Deferred(Exception):
     """A failure worth retrying: pgqueuer's executor turns it into a later attempt."""
 
 
-async def smtp_send(message: EmailMessage, to: str, target: SmtpTarget, timeout: float) -> Failure | None:
+async def smtp_send(
+    message: EmailMessage, to: str, target: SmtpTarget, smtp_timeout: float
+) -> Failure | None:
     try:
         await aiosmtplib.send(
             message,
@@ -78,7 +80,7 @@ async def smtp_send(message: EmailMessage, to: str, target: SmtpTarget, timeout:
             password=target.password,
             use_tls=target.use_tls,
             start_tls=target.start_tls,
-            timeout=timeout,
+            timeout=smtp_timeout,
         )
     except aiosmtplib.SMTPRecipientsRefused as exc:
         refused = exc.recipients[0]
@@ -92,7 +94,13 @@ async def smtp_send(message: EmailMessage, to: str, target: SmtpTarget, timeout:
 
 
 async def deliver(
-    pool: asyncpg.Pool, settings: Settings, target: SmtpTarget, mail_id: int, *, last_try: bool, timeout: float
+    pool: asyncpg.Pool,
+    settings: Settings,
+    target: SmtpTarget,
+    mail_id: int,
+    *,
+    last_try: bool,
+    smtp_timeout: float,
 ) -> None:
     """Send one message unless it is already sent or failed. Raises Deferred to be retried."""
     async with pool.acquire() as conn:
@@ -107,7 +115,7 @@ async def deliver(
                 await store.mark_attempt_failed(conn, mail_id, f"template: {exc}", final=True)
                 log.error("mail %s not rendered: %s", mail_id, exc)
                 return
-            failure = await smtp_send(message, row["to_address"], target, timeout)
+            failure = await smtp_send(message, row["to_address"], target, smtp_timeout)
             if failure is None:
                 await store.mark_sent(conn, mail_id)
                 return
@@ -142,7 +150,7 @@ def queue_manager(pool: asyncpg.Pool, settings: Settings, policy: Policy = POLIC
             int(job.payload or b"0"),
             # pgqueuer's executor gives up once attempts reach max_attempts; record it first.
             last_try=job.attempts >= policy.max_attempts,
-            timeout=policy.smtp_timeout,
+            smtp_timeout=policy.smtp_timeout,
         )
 
     return qm

@@ -35,13 +35,14 @@ def add_commands(sub, database_url, with_conn) -> None:
     p.add_argument("--no-relay", action="store_true")
     p.add_argument("--no-consumers", action="store_true")
     p.add_argument("--no-scheduler", action="store_true")
+    p.add_argument("--no-mail", action="store_true")
     p.set_defaults(fn=lambda args, settings: cmd_worker(args, settings, database_url))
 
 
 async def _pool(url: str):
     from civic.db import create_pool
 
-    return await create_pool(url, max_size=4)
+    return await create_pool(url, max_size=8)
 
 
 def cmd_reindex(args, settings, database_url) -> int:
@@ -123,6 +124,7 @@ def cmd_import(args, settings, database_url) -> int:
 
 def cmd_worker(args, settings, database_url) -> int:
     from civic import consumers, jobs
+    from civic.mail import sender
     from civic.search import relay
     from civic.search.backend import make_backend
 
@@ -136,9 +138,11 @@ def cmd_worker(args, settings, database_url) -> int:
                 loops.append(consumers.run_forever(pool, registry.CONSUMERS))
             if not args.no_scheduler:
                 loops.append(jobs.run_forever(pool, registry.JOBS))
+            if not args.no_mail:
+                loops.append(sender.run_forever(pool, settings))
             print(
                 f"worker running: relay={not args.no_relay} consumers={not args.no_consumers} "
-                f"scheduler={not args.no_scheduler}",
+                f"scheduler={not args.no_scheduler} mail={not args.no_mail}",
                 flush=True,
             )
             await asyncio.gather(*loops)

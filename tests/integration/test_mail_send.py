@@ -11,8 +11,13 @@ from civic.mail.unsubscribe import read_token
 from tests.helpers import make_user
 
 # Short waits so retries happen within a test.
-QUICK = Policy(initial_delay=timedelta(seconds=0.2), max_delay=timedelta(seconds=1), max_attempts=5,
-               heartbeat_timeout=timedelta(seconds=2), poll=timedelta(seconds=0.2))
+QUICK = Policy(
+    initial_delay=timedelta(seconds=0.2),
+    max_delay=timedelta(seconds=1),
+    max_attempts=5,
+    heartbeat_timeout=timedelta(seconds=2),
+    poll=timedelta(seconds=0.2),
+)
 
 
 def notice(key: str, to: str, lang: str = "th", user_id: int | None = None, **kw) -> mail.Outgoing:
@@ -21,8 +26,12 @@ def notice(key: str, to: str, lang: str = "th", user_id: int | None = None, **kw
         to=to,
         lang=lang,
         template="notice",
-        context={"heading": heading, "paragraphs": ["<b>ไม่ใช่ HTML</b>"], "link_url": "http://x.example/i/1",
-                 "link_label": "ดูคำตอบ"},
+        context={
+            "heading": heading,
+            "paragraphs": ["<b>ไม่ใช่ HTML</b>"],
+            "link_url": "http://x.example/i/1",
+            "link_label": "ดูคำตอบ",
+        },
         key=key,
         user_id=user_id,
         **kw,
@@ -30,10 +39,14 @@ def notice(key: str, to: str, lang: str = "th", user_id: int | None = None, **kw
 
 
 async def status_of(conn, key: str):
-    return await conn.fetchrow("SELECT status, attempts, last_error, sent_at FROM mail_messages WHERE key = $1", key)
+    return await conn.fetchrow(
+        "SELECT status, attempts, last_error, sent_at FROM mail_messages WHERE key = $1", key
+    )
 
 
-async def test_a_queued_message_arrives_with_both_parts_headers_and_language(conn, pool, mailserver, mail_settings):
+async def test_a_queued_message_arrives_with_both_parts_headers_and_language(
+    conn, pool, mailserver, mail_settings
+):
     uid = await make_user(conn, "somchai@example.com", lang="th")
     eid = await make_user(conn, "jane@example.com", lang="en")
     async with conn.transaction():
@@ -100,7 +113,9 @@ async def test_a_4xx_is_retried_with_backoff_then_arrives(conn, pool, mailserver
     assert waited >= 0.6
 
 
-async def test_a_refused_connection_is_retried_until_the_server_is_back(conn, pool, mailserver, mail_settings):
+async def test_a_refused_connection_is_retried_until_the_server_is_back(
+    conn, pool, mailserver, mail_settings
+):
     mailserver.stop()
     await mail.queue(conn, notice("t:down", "wait@example.com"))
     sending = asyncio.create_task(mail.send_due(pool, mail_settings, QUICK._replace(max_attempts=20)))

@@ -8,7 +8,7 @@ from civic.settings import load_settings
 
 def _settings(relay: str, scheduler: str):
     return load_settings(
-        {"SECRET_KEY": "x" * 40, "RUN_RELAY": relay, "RUN_SCHEDULER": scheduler, "CIVIC_DATA_DIR": "/tmp"}
+        {"SECRET_KEY": "x" * 40, "RUN_RELAY": relay, "RUN_SCHEDULER": scheduler, "RUN_MAIL": "false", "RUN_CONSUMERS": "false", "CIVIC_DATA_DIR": "/tmp"}
     )
 
 
