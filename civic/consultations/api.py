@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -35,22 +32,20 @@ from civic.consultations.schemas import (
     TransitionIn,
     TransitionOut,
 )
+from civic.web.csvout import csv_response
 from civic.web.deps import Db
 from civic.web.guards import current_user, require_user
 
 
-def _csv(out: ExportOut) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    prompts = [f"q{q.position}: {q.prompt}" for q in out.questions]
-    w.writerow(["response", "consent", "name", "province", "submitted_on", *prompts])
+def _csv_rows(out: ExportOut) -> list[list[object]]:
+    rows = []
     for r in out.responses:
         cells = []
         for q in out.questions:
             v = r.answers.get(str(q.id), "")
             cells.append("; ".join(v) if isinstance(v, list) else v)
-        w.writerow([r.response, r.consent, r.name or "", r.province or "", r.submitted_on, *cells])
-    return "\ufeff" + buf.getvalue()
+        rows.append([r.response, r.consent, r.name or "", r.province or "", r.submitted_on, *cells])
+    return rows
 
 
 class ConsultationsApi(Controller):
@@ -173,13 +168,9 @@ class ConsultationsApi(Controller):
     )
     async def export_csv(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Response:
         out = await queries.export(db, current_user(request), consultation_id)
-        return Response(
-            _csv(out),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "content-disposition": f'attachment; filename="consultation-{consultation_id}-responses.csv"'
-            },
-        )
+        prompts = [f"q{q.position}: {q.prompt}" for q in out.questions]
+        header = ["response", "consent", "name", "province", "submitted_on", *prompts]
+        return csv_response(header, _csv_rows(out), f"consultation-{consultation_id}-responses.csv")
 
     @get("/{consultation_id:int}/statistics.json", summary="Open data: aggregate statistics per question")
     async def statistics(self, request: Request, db: Db, consultation_id: FromPath[int]) -> Stats:

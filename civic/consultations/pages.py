@@ -32,6 +32,7 @@ from civic.consultations.schemas import (
     TransitionIn,
     Upload,
 )
+from civic.follows import queries as follows
 from civic.orgs import queries as orgs
 from civic.uploads import MEDIA_TYPES, resolve
 from civic.validation import Conflict, Errors, Forbidden, Invalid, Problem
@@ -475,6 +476,7 @@ class ConsultationPages(Controller):
                 outcome=p.outcome,
                 manage=manage,
                 can_respond=rules.can_respond(user, c.status),
+                follow=await follows.button(db, user, "consultation", c.id),
                 can_comment=rules.can_comment(user, c.status),
                 can_moderate=rules.can_moderate(user, c.owner_org_id, c.coowner_ids),
                 actions=rules.allowed_actions(c.status) if manage else [],

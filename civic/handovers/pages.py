@@ -15,6 +15,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from civic.accounts.schemas import CurrentUser
+from civic.follows import queries as follows
 from civic.handovers import actions, rules
 from civic.handovers.schemas import (
     ClaimIn,
@@ -232,8 +233,10 @@ class HandoverPages(Controller):
 
     @get("/{task_id:int}")
     async def task_page(self, request: Request, db: Db, task_id: FromPath[int]) -> Template:
-        detail = await actions.task_detail(db, current_user(request), task_id)
-        return render(request, "handovers/task.html", _task_context(request, detail))
+        user = current_user(request)
+        detail = await actions.task_detail(db, user, task_id)
+        follow = await follows.button(db, user, "task", task_id)
+        return render(request, "handovers/task.html", _task_context(request, detail) | {"follow": follow})
 
     @get("/{task_id:int}/evidence/{evidence_id:int}")
     async def evidence(

@@ -75,6 +75,9 @@ ORDER BY b.is_open DESC, b.created_at DESC, b.id DESC LIMIT $1
 GET_BOARD = (
     f"SELECT {BOARD_COLUMNS} FROM idea_boards b JOIN organisations o ON o.id = b.agency_id WHERE b.slug = $1"
 )
+GET_BOARD_BY_ID = (
+    f"SELECT {BOARD_COLUMNS} FROM idea_boards b JOIN organisations o ON o.id = b.agency_id WHERE b.id = $1"
+)
 INSERT_BOARD = """
 INSERT INTO idea_boards (slug, agency_id, title, description_th, description_en, scope, categories,
                          is_open, moderate_first, support_threshold, response_days, created_by)
@@ -98,6 +101,11 @@ async def list_boards(conn: asyncpg.Connection, limit: int = 100) -> list[Board]
 
 async def get_board(conn: asyncpg.Connection, slug: str) -> Board | None:
     row = await conn.fetchrow(GET_BOARD, slug)
+    return _board(row) if row else None
+
+
+async def get_board_by_id(conn: asyncpg.Connection, board_id: int) -> Board | None:
+    row = await conn.fetchrow(GET_BOARD_BY_ID, board_id)
     return _board(row) if row else None
 
 

@@ -16,6 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from civic.accounts.schemas import CurrentUser
+from civic.follows import queries as follows
 from civic.orgs import actions, queries, rules
 from civic.orgs.schemas import (
     JoinDecisionIn,
@@ -142,7 +143,9 @@ class OrganisationPages(Controller):
     async def profile(self, request: Request, db: Db, slug: FromPath[str]) -> Template:
         user = current_user(request)
         profile = await queries.profile(db, user, slug)
-        return render(request, "orgs/profile.html", _profile_context(user, profile))
+        org = profile.org
+        follow = await follows.button(db, user, "agency", org.id) if org.kind == "agency" else None
+        return render(request, "orgs/profile.html", _profile_context(user, profile) | {"follow": follow})
 
     @get("/organisations/{slug:str}/edit")
     async def edit_form(self, request: Request, db: Db, slug: FromPath[str]) -> Template:

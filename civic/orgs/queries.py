@@ -175,3 +175,8 @@ async def parent_choices(conn: asyncpg.Connection, org: Organisation) -> list[Or
 async def names_by_slug(conn: asyncpg.Connection, slugs: list[str], lang: str) -> dict[str, str]:
     """Display names in `lang` for the slugs that exist (search facets name agencies by slug)."""
     return await store.names_by_slug(conn, slugs, lang)
+
+
+async def active_member_ids(conn: asyncpg.Connection, org_id: int) -> list[int]:
+    """Who acts for the organisation now (pending requests are not members yet)."""
+    return [m.user_id for m in await store.list_members(conn, org_id) if m.status == "active"]
