@@ -17,6 +17,10 @@ from civic.consultations.api import ConsultationsApi
 from civic.consultations.pages import ConsultationModerationPages, ConsultationPages
 from civic.consumers import Consumer
 from civic.feeds.pages import FeedPages
+from civic.follows import consumer as follows_consumer
+from civic.follows import demo as follows_demo
+from civic.follows.api import FollowsApi
+from civic.follows.pages import FollowPages
 from civic.handovers import actions as handovers_actions
 from civic.handovers import demo as handovers_demo
 from civic.handovers import store as handovers_store
@@ -28,6 +32,11 @@ from civic.ideas import store as ideas_store
 from civic.ideas.api import IdeasApi
 from civic.ideas.pages import BoardPages, IdeaPages, ModerationPages
 from civic.jobs import Job
+from civic.mail.pages import DevMailApi, DevMailPages
+from civic.notifications import consumer as notifications_consumer
+from civic.notifications import jobs as notifications_jobs
+from civic.notifications.api import NotificationsApi
+from civic.notifications.pages import NotificationPages, NotificationSettingsPages, UnsubscribePages
 from civic.orgs.api import OrganisationsApi
 from civic.orgs.pages import OrganisationPages
 from civic.search.relay import Loader
@@ -52,6 +61,14 @@ CONTROLLERS: list = [
     SearchPages,
     SearchApi,
     FeedPages,
+    FollowPages,
+    FollowsApi,
+    NotificationPages,
+    NotificationSettingsPages,
+    UnsubscribePages,
+    NotificationsApi,
+    DevMailPages,
+    DevMailApi,
 ]
 
 # Every worker may run these; civic/jobs.py makes each run at most once per period across them.
@@ -59,6 +76,9 @@ JOBS: list[Job] = [
     Job("consultations.advance_lifecycle", 60, consultations_actions.advance_lifecycle),
     Job("handovers.expire_stale_claims", 300, handovers_actions.expire_stale_claims),
     Job("handovers.expire_tasks", 900, handovers_actions.expire_tasks),
+    Job("notifications.remind", 300, notifications_jobs.remind),
+    # Every 5 minutes; it sends only from 07:00 Bangkok, once per person and day.
+    Job("notifications.send_digests", 300, notifications_jobs.send_digests),
 ]
 
 # kind -> the domain's `search_documents(conn, ids)`: what the search relay and reindex index.
@@ -68,7 +88,8 @@ SEARCH_LOADERS: dict[str, Loader] = {
     "handover": handovers_store.search_documents,
 }
 
-CONSUMERS: list[Consumer] = []
+# The notifier runs after the auto-follows, so a new follower of a batch's subject is told too.
+CONSUMERS: list[Consumer] = [follows_consumer.AUTO_FOLLOW, notifications_consumer.NOTIFIER]
 
-# In order: ideas' demo answers on the consultations' agencies' boards, handovers last.
-DEMOS: list = [consultations_demo.seed, ideas_demo.seed, handovers_demo.seed]
+# In order: ideas' demo answers on the consultations' agencies' boards, handovers, then follows of them.
+DEMOS: list = [consultations_demo.seed, ideas_demo.seed, handovers_demo.seed, follows_demo.seed]
