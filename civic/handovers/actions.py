@@ -103,6 +103,11 @@ async def _task(conn: asyncpg.Connection, user: CurrentUser | None, task_id: int
     return task
 
 
+async def load_task(conn: asyncpg.Connection, user: CurrentUser | None, task_id: int) -> Task:
+    """The task as this person may see it (another domain's reads, e.g. follows, ask here)."""
+    return await _task(conn, user, task_id)
+
+
 def _as_agency(user: CurrentUser, task: Task) -> Actor:
     if not rules.can_manage(user, task.agency_id):
         raise Forbidden(NOT_STAFF)

@@ -119,6 +119,14 @@ async def load_board(conn: asyncpg.Connection, slug: str) -> Board:
     return board
 
 
+async def load_board_by_id(conn: asyncpg.Connection, board_id: int) -> Board:
+    """Events and follows name a board by id; its pages by slug."""
+    board = await store.get_board_by_id(conn, board_id)
+    if board is None:
+        raise NotFound(BOARD_NOT_FOUND)
+    return board
+
+
 async def idea_detail(conn: asyncpg.Connection, actor: CurrentUser | None, idea_id: int) -> IdeaDetailOut:
     idea = await load_idea(conn, actor, idea_id)
     return IdeaDetailOut(

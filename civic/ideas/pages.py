@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from civic import thai
 from civic.accounts.schemas import CurrentUser
+from civic.follows import queries as follows
 from civic.ideas import actions, params, rules
 from civic.ideas.params import LISTING, Listing
 from civic.ideas.schemas import (
@@ -167,6 +168,7 @@ async def _detail_ctx(request: Request, db: Db, idea_id: int, after: int = 0, **
             "answer": detail.answer,
             "history": detail.history,
             "supported": detail.supported_by_me,
+            "follow": await follows.button(db, user, "idea", idea.id),
             "can_support": rules.can_support(user, idea.status, idea.hidden, idea.board_open),
             "transitions": rules.allowed_transitions(user, idea.owner_ids, idea.status),
             "can_answer": rules.can_answer(user, idea.owner_ids, idea.status, idea.hidden),
@@ -195,11 +197,19 @@ async def _list_page(request: Request, db: Db, board: Board | None, listing: Ide
     filters = listing.filters()
     result = await actions.list_ideas(db, listing, board)
     base_path = f"/boards/{board.slug}" if board else "/ideas"
+    user = current_user(request)
     ctx = {
         "result": result,
         "filters": filters,
         "board": board,
-        "supported_ids": await actions.supported_ids(db, current_user(request), result.items),
+        "supported_ids": await actions.supported_ids(db, user, result.items),
+        "follow": await follows.button(db, user, "board", board.id) if board else None,
+        # A filtered list offers to follow what it is filtered by.
+        "follow_filters": [
+            await follows.button(db, user, kind, filters[key])
+            for kind, key in (("province", "province"), ("topic", "category"))
+            if filters.get(key)
+        ],
         "sorts": actions.SORTS,
         "categories": board.categories if board else await actions.categories(db),
         "agencies": await actions.agency_choices(db),
