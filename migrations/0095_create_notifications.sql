@@ -4,8 +4,9 @@
 -- that row when it was written (the person's preference for the notice, or its default):
 -- 'immediate' rows were queued as mail in the same transaction (key notify:<event>:<user>:email),
 -- 'digest' rows wait for the next daily digest (digested_at), 'off' rows are in-app only.
--- No foreign key to events: the event row is never deleted, and a per-row RI check would halve
--- the fan-out rate a 100k-follower event needs (bench/bench_notifications.py).
+-- No foreign key to events (the event row is never deleted) and no separate unread index (the
+-- bell counts a person's unread rows through notifications_inbox_idx): each per-row check or
+-- index costs the fan-out rate a 100k-follower event needs (bench/bench_notifications.py).
 CREATE TABLE notifications (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     user_id     bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -18,7 +19,6 @@ CREATE TABLE notifications (
     UNIQUE (event_id, user_id)
 );
 CREATE INDEX notifications_inbox_idx ON notifications (user_id, id DESC);
-CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL;
 CREATE INDEX notifications_digest_idx ON notifications (user_id, id) WHERE email = 'digest' AND digested_at IS NULL;
 
 -- A person's email choice per notice kind; no row means the notice's default (civic/notifications/rules.py).
