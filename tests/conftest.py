@@ -18,6 +18,9 @@ import pytest
 from civic import embedded_db
 from civic.settings import load_settings
 
+# A real SMTP server for everyone's mail tests: the mailserver and mail_settings fixtures.
+pytest_plugins = ["tests.mailserver"]
+
 TEMPLATE_DB = "civic_template"
 _counter = itertools.count()
 

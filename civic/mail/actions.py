@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncpg
 
-from civic.mail import rules, store
+from civic.mail import rules, sender, store
 from civic.mail.render import has_template
 from civic.mail.schemas import Outgoing
+from civic.settings import Settings
 
-__all__ = ["Outgoing", "queue"]
+__all__ = ["Outgoing", "queue", "send_due"]
 
 
 async def queue(conn: asyncpg.Connection, out: Outgoing) -> bool:
@@ -40,3 +41,9 @@ async def queue(conn: asyncpg.Connection, out: Outgoing) -> bool:
             return False
         await store.enqueue_send(conn, mail_id)
     return True
+
+
+async def send_due(pool: asyncpg.Pool, settings: Settings, policy: sender.Policy = sender.POLICY) -> None:
+    """Send everything queued now, retrying as `policy` says, and return once the queue is empty
+    (for tests and the demo; the background sender does the same continuously)."""
+    await sender.drain(pool, settings, policy)

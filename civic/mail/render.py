@@ -105,7 +105,6 @@ def build(row: Any, settings: Settings) -> EmailMessage:
     msg["Date"] = format_datetime(datetime.now(UTC))
     digest = hashlib.sha256(row["key"].encode()).hexdigest()[:16]
     msg["Message-ID"] = rules.message_id(row["id"], digest, sender_domain(settings.mail_from))
-    msg["Content-Language"] = row["lang"]
     # Tells auto-responders not to answer (RFC 3834).
     msg["Auto-Submitted"] = "auto-generated"
     if found.unsubscribe_url:
@@ -113,4 +112,6 @@ def build(row: Any, settings: Settings) -> EmailMessage:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
+    # After the parts: add_alternative moves every Content-* header into the first part.
+    msg["Content-Language"] = row["lang"]
     return msg
