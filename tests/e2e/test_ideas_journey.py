@@ -8,6 +8,8 @@ import uuid
 
 from playwright.sync_api import expect
 
+from tests.e2e.journey import register_and_verify
+
 DEMO_PASSWORD = "civic-demo-2569"
 
 
@@ -22,12 +24,10 @@ def _new_page(browser, live_server, errors: list[str]):
     return context, pg
 
 
-def _register(pg, name: str) -> None:
-    pg.goto("/register")
-    pg.get_by_label("ชื่อที่แสดง").fill(name)
-    pg.get_by_label("อีเมล").fill(f"idea-{uuid.uuid4().hex[:8]}@example.com")
-    pg.get_by_label("รหัสผ่าน").fill("ทะเลสาบสงขลา สวยมาก")
-    pg.get_by_role("button", name="สร้างบัญชี").click()
+def _register(pg, browser, live_server, name: str) -> None:
+    # Submitting and supporting need a verified address: the link comes from the mail catcher.
+    email = f"idea-{uuid.uuid4().hex[:8]}@example.com"
+    register_and_verify(pg, browser, live_server, name, email, "ทะเลสาบสงขลา สวยมาก")
     expect(pg.get_by_role("link", name=name)).to_be_visible()
 
 
@@ -36,7 +36,7 @@ def test_idea_journey(page, browser, live_server, shot):
     title = f"ไวไฟสาธารณะในตลาดเกาะเสือ {uuid.uuid4().hex[:4]}"
 
     # 1. A citizen registers and submits an idea.
-    _register(page, "สมศรี ตลาดเกาะเสือ")
+    _register(page, browser, live_server, "สมศรี ตลาดเกาะเสือ")
     page.goto("/ideas/new?board=hatyai-clean-city")
     expect(page.get_by_role("heading", name="เสนอไอเดีย")).to_be_visible()
     page.get_by_label("หัวข้อ").fill(title)
@@ -54,7 +54,7 @@ def test_idea_journey(page, browser, live_server, shot):
     # 2. A second citizen supports (toggles in place, no reload) and comments.
     ctx2, second = _new_page(browser, live_server, errors)
     try:
-        _register(second, "ประยุทธ์ หาดใหญ่")
+        _register(second, browser, live_server, "ประยุทธ์ หาดใหญ่")
         second.goto(idea_url)
         second.evaluate("window.__noReload = true")
         second.get_by_role("button", name="สนับสนุนไอเดียนี้").click()
