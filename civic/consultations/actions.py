@@ -13,6 +13,7 @@ import asyncpg
 import msgspec
 
 from civic import events
+from civic.accounts.rules import refusal
 from civic.accounts.schemas import CurrentUser
 from civic.consultations import queries, rules, store
 from civic.consultations.pdftext import extract_text
@@ -331,7 +332,7 @@ async def _answers(
 ) -> tuple[Consultation, dict]:
     c = await queries.consultation(conn, actor, consultation_id)
     if not rules.can_respond(actor, c.status):
-        raise store.NotOpen(NOT_OPEN)
+        raise refusal(actor, store.NotOpen(NOT_OPEN))
     questions = await store.list_questions(conn, consultation_id)
     clean, errors = rules.check_answers(_questions(questions), data.answers)
     errors.update(rules.validate_response_meta(data.consent, data.province))
@@ -388,7 +389,7 @@ async def comment(
     """Comment on a section of the draft, or reply to a comment (threads are one level deep)."""
     c = await queries.consultation(conn, actor, consultation_id)
     if not rules.can_comment(actor, c.status):
-        raise store.NotOpen(NOT_OPEN)
+        raise refusal(actor, store.NotOpen(NOT_OPEN))
     raise_if(rules.validate_comment(data.body))
     async with conn.transaction():
         cid = await store.add_comment(

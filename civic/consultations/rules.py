@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from civic import provinces
-from civic.accounts.rules import can_block_user
+from civic.accounts.rules import can_block_user, is_verified
 from civic.accounts.schemas import CurrentUser
 from civic.thai import parse_int_strict
 from civic.validation import Errors, Problem, check_choice, check_text
@@ -87,11 +87,11 @@ def can_view(
 
 
 def can_respond(user: CurrentUser | None, status: str) -> bool:
-    return user is not None and status == "open"
+    return is_verified(user) and status == "open"
 
 
 def can_comment(user: CurrentUser | None, status: str) -> bool:
-    return user is not None and status == "open"
+    return is_verified(user) and status == "open"
 
 
 def can_edit(status: str) -> bool:

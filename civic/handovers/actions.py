@@ -19,6 +19,7 @@ import asyncpg
 import msgspec
 
 from civic import events
+from civic.accounts.rules import refusal
 from civic.accounts.schemas import CurrentUser
 from civic.events import ClaimEnded, ClaimMade, MilestoneReviewed, ProgressReported, TaskEdited, TaskPosted
 from civic.events import TaskStatusChanged as StatusChanged
@@ -223,7 +224,7 @@ async def claim_task(conn: asyncpg.Connection, user: CurrentUser, task_id: int, 
     choices = rules.claimable_partners(user, task.verified_only)
     if not choices:
         if user.partner_ids:
-            raise NotVerified("Only verified partner organisations can claim this task.")
+            raise refusal(user, NotVerified("Only verified partner organisations can claim this task."))
         raise NotPartner("Only members of a partner organisation can claim tasks.")
     partner_id = choices[0]
     if data.partner:

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from civic import provinces
+from civic.accounts.rules import is_verified
 from civic.accounts.schemas import CurrentUser
 from civic.validation import Errors, Problem, check_choice, check_text
 
@@ -116,7 +117,8 @@ def can_view(user: CurrentUser | None, agency_id: int, status: str) -> bool:
 
 
 def claimable_partners(user: CurrentUser | None, verified_only: bool) -> list[int]:
-    if user is None or user.status != "active":
+    """The partners this person may claim for: none until their own address is verified."""
+    if user is None or user.status != "active" or not is_verified(user):
         return []
     ids = user.verified_partner_ids if verified_only else user.partner_ids
     return sorted(ids)

@@ -14,6 +14,7 @@ import asyncpg
 import msgspec
 
 from civic import events
+from civic.accounts.rules import refusal
 from civic.accounts.schemas import CurrentUser
 from civic.ideas import rules, store
 from civic.ideas.rules import N_
@@ -432,7 +433,7 @@ async def submit_idea(conn: asyncpg.Connection, actor: CurrentUser, data: IdeaIn
     if board is None:
         raise Invalid({"board": Problem("Choose a board.")})
     if not rules.can_submit_idea(actor, board.is_open):
-        raise BoardClosed(field="board")
+        raise refusal(actor, BoardClosed(field="board"))
     links = rules.clean_links(data.links)
     province = data.province or ""
     raise_if(rules.validate_idea(data.title, data.body, data.category, province, links, board.categories))
@@ -527,7 +528,7 @@ async def _lock_supportable(conn: asyncpg.Connection, actor: CurrentUser, idea_i
     if row is None or not rules.can_view_idea(actor, row["status"], row["author_id"], owners):
         raise NotFound(IDEA_NOT_FOUND)
     if not rules.can_support(actor, row["status"], row["hidden"], row["board_open"]):
-        raise NotSupportable()
+        raise refusal(actor, NotSupportable())
 
 
 async def support_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int) -> SupportState:
@@ -644,7 +645,7 @@ async def answer_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int
 async def add_comment(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, data: CommentIn) -> Comment:
     idea = await load_idea(conn, actor, idea_id)
     if not rules.can_comment(actor, idea.status, idea.hidden):
-        raise CommentsClosed()
+        raise refusal(actor, CommentsClosed())
     raise_if(rules.validate_comment(data.body))
     async with conn.transaction():
         try:

@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from civic import thai
+from civic.accounts.rules import EmailNotVerified
 from civic.accounts.schemas import CurrentUser
 from civic.follows import queries as follows
 from civic.ideas import actions, params, rules
@@ -252,7 +253,7 @@ class IdeaPages(Controller):
         data = IdeaIn(board=v["board"], **msgspec.structs.asdict(_idea_patch(v)))
         try:
             idea = await actions.submit_idea(db, user, data)
-        except (Invalid, actions.BoardClosed) as exc:
+        except (Invalid, actions.BoardClosed, EmailNotVerified) as exc:
             boards = await actions.open_boards(db)
             ctx = {"boards": boards, "board": _chosen_board(boards, v["board"]), "values": v}
             return render(

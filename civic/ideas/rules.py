@@ -31,6 +31,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
 from civic import provinces
+from civic.accounts.rules import is_verified
 from civic.accounts.schemas import CurrentUser
 from civic.validation import Errors, Problem, check_choice, check_text
 
@@ -170,7 +171,8 @@ def can_manage_board(user: CurrentUser | None, owner_agency_id: int) -> bool:
 
 
 def can_submit_idea(user: CurrentUser | None, board_open: bool) -> bool:
-    return _active(user) and board_open
+    """Drafting needs no verified address (the form opens); submitting does."""
+    return _active(user) and is_verified(user) and board_open
 
 
 def can_view_idea(user: CurrentUser | None, status: str, author_id: int, owner_ids: Collection[int]) -> bool:
@@ -185,7 +187,7 @@ def can_view_idea(user: CurrentUser | None, status: str, author_id: int, owner_i
 def may_support(user: CurrentUser | None) -> bool:
     """The person's half of can_support; actions.support_idea asks can_support whole, under the
     idea's row lock."""
-    return _active(user)
+    return _active(user) and is_verified(user)
 
 
 def can_support(user: CurrentUser | None, status: str, hidden: bool, board_open: bool) -> bool:
@@ -234,7 +236,7 @@ def can_comment_state(status: str, hidden: bool) -> bool:
 
 
 def can_comment(user: CurrentUser | None, status: str, hidden: bool) -> bool:
-    return _active(user) and can_comment_state(status, hidden)
+    return _active(user) and is_verified(user) and can_comment_state(status, hidden)
 
 
 def can_edit_comment(
