@@ -33,6 +33,7 @@ from civic.web.errors import (
     internal_error_handler,
     too_deep_handler,
 )
+from civic.web.forms import Utf8FormMiddleware
 from civic.web.openapi import DocumentedJsonPlugin, LocalSwaggerPlugin, StrictStructSchemaPlugin
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
 
@@ -108,6 +109,7 @@ def create_app(
         middleware=[
             SecurityHeadersMiddleware,
             AuthMiddleware,
+            Utf8FormMiddleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
         ],
         plugins=[HTMXPlugin(), StrictStructSchemaPlugin()],

@@ -32,8 +32,10 @@ __all__ = [
     "TOKENISER_ENGINE",
     "format_date",
     "format_date_short",
+    "has_base",
     "load_synonyms",
     "normalise",
+    "orphan_mark",
     "parse_int_strict",
     "repair",
     "stopwords",
@@ -346,6 +348,40 @@ def synonyms_of(term: str) -> set[str]:
     for key in _synonym_keys(term):
         found.update(index.get(key, ()))
     return found
+
+
+# ---------------------------------------------------------------------------
+# Names and titles: more than marks
+# ---------------------------------------------------------------------------
+
+
+def _is_base(ch: str) -> bool:
+    """A letter of any script (Thai consonants and vowels that stand on their own included) or a
+    decimal digit: what a combining mark can sit on, and what a name must hold."""
+    cat = unicodedata.category(ch)
+    return cat[0] == "L" or cat == "Nd"
+
+
+def has_base(text: str) -> bool:
+    """Whether the text holds at least one letter or decimal digit, in any script. A name made
+    of marks (``"์"``), punctuation or symbols alone has nothing to read."""
+    return any(_is_base(ch) for ch in text)
+
+
+def orphan_mark(text: str) -> int | None:
+    """The index of the first combining mark with no letter or digit under it (at the start, or
+    after a space, punctuation or a symbol, possibly past other marks), or None.
+
+    Counting code points lets ``"ัิ้็"`` pass as four characters, though it shows as marks
+    stacked on nothing."""
+    based = False
+    for i, ch in enumerate(text):
+        if unicodedata.category(ch)[0] == "M":
+            if not based:
+                return i
+        else:
+            based = _is_base(ch)
+    return None
 
 
 # ---------------------------------------------------------------------------

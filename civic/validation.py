@@ -6,6 +6,8 @@ from __future__ import annotations
 import unicodedata
 from typing import NamedTuple
 
+from civic import thai
+
 
 class Problem(NamedTuple):
     """A msgid and its parameters; the web layer translates it for the reader."""
@@ -98,6 +100,14 @@ def check_text(
         return None
     if not stripped:
         return Problem("This field is required.")
+    # A single line is a name, a title or a label: it must hold something to read, and every mark
+    # in it must sit on a letter. Longer text may keep PDF text's split marks (search repairs
+    # them), but may not begin with a mark, which is also what text made only of marks does.
+    if not multiline and not thai.has_base(stripped):
+        return Problem("This must contain at least one letter or digit.")
+    orphan = thai.orphan_mark(stripped)
+    if orphan == 0 or (orphan is not None and not multiline):
+        return Problem("A vowel or tone mark here has no letter before it.")
     if len(stripped) < min_len:
         return Problem("This is too short (at least %(min)s characters).", {"min": min_len})
     if len(stripped) > max_len:

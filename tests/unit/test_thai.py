@@ -442,3 +442,56 @@ def test_invalid_thai_ids() -> None:
     swapped = good[0] + good[2] + good[1] + good[3:]
     assert good[1] != good[2]
     assert not thai.valid_thai_id(swapped)
+
+
+# ---------------------------------------------------------------------------
+# Names and titles: more than marks
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", False),
+        ("์", False),
+        ("ัิ้็", False),
+        ("!?-", False),
+        ("👍", False),
+        ("½", False),  # a number, not a digit
+        ("Ⅻ", False),
+        ("ก", True),
+        ("a", True),
+        ("ๆ", True),  # a letter (modifier)
+        ("๑", True),
+        ("7", True),
+        ("่่ก", True),  # anywhere in the text
+    ],
+)
+def test_has_base(text: str, expected: bool) -> None:
+    assert thai.has_base(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", None),
+        ("ที่ดี", None),
+        ("ก่่", None),  # marks stacked on one letter
+        ("๑่", None),  # a digit carries a mark as a letter does
+        ("e\u0301", None),  # Latin with a combining accent
+        ("ก ข่", None),  # a space between, then a new letter
+        ("่", 0),
+        ("ัิ้็", 0),
+        ("่ก", 0),
+        ("ก ่", 2),
+        ("ที ่ด", 3),
+        ("ก!่", 2),  # after punctuation
+        ("ก่ ่", 3),  # the letter before the space no longer counts
+        ("\u0301", 0),  # Mn outside Thai
+        ("\u093e", 0),  # Mc (a Devanagari vowel sign)
+        ("a\u20dd", None),  # Me
+        ("\u20dd", 0),
+    ],
+)
+def test_orphan_mark(text: str, expected: int | None) -> None:
+    assert thai.orphan_mark(text) == expected

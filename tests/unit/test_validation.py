@@ -6,9 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from civic import thai
 from civic.validation import Problem, check_choice, check_text, has_control_chars
 
 NOT_ALLOWED = "This field contains characters that are not allowed."
+NO_BASE = "This must contain at least one letter or digit."
+ORPHAN = "A vowel or tone mark here has no letter before it."
 
 
 @pytest.mark.parametrize(
@@ -62,6 +65,26 @@ def test_has_control_chars(value, bad):
         ("tab\tok", {"max_len": 20}, None),
         ("nul\x00", {"max_len": 20, "multiline": True}, Problem(NOT_ALLOWED)),
         ("\x00", {"max_len": 20, "required": False}, Problem(NOT_ALLOWED)),
+        # a name or title needs a letter or a digit; marks alone, punctuation alone do not count
+        ("์", {"max_len": 20}, Problem(NO_BASE)),
+        ("ัิ้็", {"min_len": 1, "max_len": 20}, Problem(NO_BASE)),
+        ("ั" * 6, {"min_len": 5, "max_len": 20}, Problem(NO_BASE)),
+        ("!?", {"max_len": 20}, Problem(NO_BASE)),
+        ("๑", {"max_len": 20}, None),
+        ("7", {"max_len": 20}, None),
+        ("ก", {"max_len": 20}, None),
+        ("ที่ดี", {"max_len": 20}, None),
+        ("ที ่ดี", {"max_len": 20}, Problem(ORPHAN)),  # a single line: no mark may lose its letter
+        ("ที่ดี ์", {"max_len": 20}, Problem(ORPHAN)),
+        ("ที ่ดี", {"max_len": 20, "multiline": True}, None),  # pasted PDF text is repaired later
+        ("ั" * 12, {"max_len": 20, "multiline": True}, Problem(ORPHAN)),  # but it may not begin with one
+        ("!!", {"max_len": 20, "multiline": True}, None),  # a longer text need not hold a letter
+        ("์", {"max_len": 20, "required": False}, Problem(NO_BASE)),  # optional is not a free pass
+        (
+            "ab",
+            {"min_len": 3, "max_len": 10, "multiline": True},
+            Problem("This is too short (at least %(min)s characters).", {"min": 3}),
+        ),
     ],
 )
 def test_check_text(value, kwargs, expected):
@@ -91,6 +114,10 @@ def test_check_text_agrees_with_its_rules(value, max_len, multiline):
         assert problem == Problem(NOT_ALLOWED)
     elif not stripped:
         assert problem == Problem("This field is required.")
+    elif not multiline and not thai.has_base(stripped):
+        assert problem == Problem(NO_BASE)
+    elif thai.orphan_mark(stripped) == 0 or (not multiline and thai.orphan_mark(stripped) is not None):
+        assert problem == Problem(ORPHAN)
     elif len(stripped) > max_len:
         assert problem is not None and problem.params == {"max": max_len}
     else:
