@@ -26,7 +26,7 @@ def _database_url(settings) -> str:
     return url
 
 
-def _mail_catcher(settings) -> None:
+def _mail_catcher(settings, site: str) -> None:
     """Development without SMTP_URL: start the catcher here, in the parent, and export its address
     as the database's is exported, so the app and every worker send to the one catcher."""
     if settings.smtp_url or settings.is_production:
@@ -41,7 +41,7 @@ def _mail_catcher(settings) -> None:
     get_settings.cache_clear()
     print(
         f"mail is not sent: it is caught in {catcher.mail_dir(settings.data_dir)}/ "
-        f"and shown to admins at {settings.base_url}/dev/mail",
+        f"and shown to admins at {site}/dev/mail",
         flush=True,
     )
 
@@ -99,8 +99,8 @@ def cmd_run(args, settings) -> int:
     report = asyncio.run(_with_conn(url, prepare))
     if report:
         print(report)
-    _mail_catcher(settings)
     host, port = args.host or settings.host, args.port or settings.port
+    _mail_catcher(settings, f"http://{host}:{port}")
     print(f"civic is serving on http://{host}:{port}  (Ctrl-C to stop)", flush=True)
     from uvicorn.config import STARTUP_FAILURE
 

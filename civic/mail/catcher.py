@@ -4,6 +4,7 @@ is unset and points SMTP_URL at it; /dev/mail lists and shows what it caught."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import socket
@@ -48,6 +49,8 @@ def start(data_dir: Path, host: str = "127.0.0.1") -> tuple[Controller, str]:
     """Starts the catcher in a thread of this process; returns it and its SMTP_URL."""
     directory = mail_dir(data_dir)
     directory.mkdir(parents=True, exist_ok=True)
+    # aiosmtpd logs every SMTP command at INFO; in `civic run`'s output that is noise.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     port = _free_port(host)
     controller = Controller(EmlWriter(directory), hostname=host, port=port)
     controller.start()
