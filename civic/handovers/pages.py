@@ -165,6 +165,7 @@ async def _step(
         await verb(db, user, task_id, *data, **extra)
     except Invalid as exc:
         ctx = _task_context(request, await actions.task_detail(db, user, task_id), exc.errors, values)
+        ctx["follow"] = await follows.button(db, user, "task", task_id)
         return render(request, "handovers/task.html", ctx, status=_form_status(exc))
     return redirect(f"/handovers/{task_id}", flash=("success", message))
 
