@@ -34,6 +34,7 @@ __all__ = [
     "format_date_short",
     "has_base",
     "load_synonyms",
+    "mask_thai_ids",
     "normalise",
     "orphan_mark",
     "parse_int_strict",
@@ -502,3 +503,25 @@ def valid_thai_id(s: str) -> bool:
     n = [int(c) for c in digits.translate(_TO_ARABIC)]
     check = (11 - sum(n[i] * (13 - i) for i in range(12)) % 11) % 10
     return check == n[12]
+
+
+# 13 digits, Thai or Arabic, with at most one dash or space between two of them, and no digit
+# right before or after: part of a longer number is not an ID. A number written after it with a
+# space ("... 2569") does not hide it.
+_D = "0-9\u0e50-\u0e59"
+_RE_ID_CANDIDATE = re.compile(f"(?<![{_D}])[{_D}](?:[- ]?[{_D}]){{12}}(?![{_D}])")
+
+
+def _mask_id(match: re.Match[str]) -> str:
+    written = match.group()
+    if not valid_thai_id(written):
+        return written
+    digits = _RE_ID_SEPARATORS.sub("", written)
+    return f"x-xxxx-xxxxx-{digits[10:12]}-{digits[12]}"
+
+
+def mask_thai_ids(text: str) -> str:
+    """Thai national ID numbers (13 digits with a valid check digit, in either script, with or
+    without dashes or spaces) shown as ``x-xxxx-xxxxx-12-3``: the last three digits, as written,
+    are enough for a person to recognise their own number and useless to anyone else."""
+    return _RE_ID_CANDIDATE.sub(_mask_id, text)

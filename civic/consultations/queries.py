@@ -3,6 +3,7 @@ rules as the templates, so a page and its JSON twin can never disagree about who
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 
 import asyncpg
@@ -99,12 +100,13 @@ async def detail(
 
 async def page(conn: asyncpg.Connection, actor: CurrentUser | None, consultation_id: int) -> ConsultationPage:
     c = await consultation(conn, actor, consultation_id)
+    my_comment_ids = await store.my_comment_ids(conn, consultation_id, actor.id) if actor else set()
     return ConsultationPage(
         detail=await store.get_detail(conn, consultation_id),
-        comments=await store.comments_by_section(conn, consultation_id),
+        comments=await public_comments(conn, consultation_id, my_comment_ids),
         mine=await store.get_my_response(conn, consultation_id, actor.id) if actor else None,
         outcome=await store.get_outcome(conn, consultation_id) if c.status == "outcome_published" else None,
-        my_comment_ids=await store.my_comment_ids(conn, consultation_id, actor.id) if actor else set(),
+        my_comment_ids=my_comment_ids,
         reported=await store.my_flagged_comment_ids(conn, consultation_id, actor.id) if actor else set(),
     )
 
@@ -127,13 +129,38 @@ async def comments(
     conn: asyncpg.Connection, actor: CurrentUser | None, consultation_id: int
 ) -> dict[int, list[Comment]]:
     await consultation(conn, actor, consultation_id)
-    return await store.comments_by_section(conn, consultation_id)
+    mine = await store.my_comment_ids(conn, consultation_id, actor.id) if actor else set()
+    return await public_comments(conn, consultation_id, mine)
+
+
+async def public_comments(
+    conn: asyncpg.Connection, consultation_id: int, mine: AbstractSet[int] = frozenset()
+) -> dict[int, list[Comment]]:
+    """Every section's comments as the public sees them: a Thai ID number typed into one is
+    masked, except in the reader's own (`mine`)."""
+    return {
+        section: [_masked_comment(c, mine) for c in top]
+        for section, top in (await store.comments_by_section(conn, consultation_id)).items()
+    }
+
+
+def _masked_comment(c: Comment, mine: AbstractSet[int]) -> Comment:
+    body = c.body if c.id in mine else thai.mask_thai_ids(c.body)
+    return msgspec.structs.replace(c, body=body, replies=[_masked_comment(r, mine) for r in c.replies])
+
+
+def _masked_answer(value: object) -> object:
+    if isinstance(value, str):
+        return thai.mask_thai_ids(value)
+    if isinstance(value, list):
+        return [_masked_answer(v) for v in value]
+    return value
 
 
 async def comment_index(conn: asyncpg.Connection, consultation_id: int) -> dict[int, Comment]:
     """Every comment and reply by id, for an outcome's links to what people said."""
     out: dict[int, Comment] = {}
-    for top in (await store.comments_by_section(conn, consultation_id)).values():
+    for top in (await public_comments(conn, consultation_id)).values():
         for c in top:
             out[c.id] = c
             for r in c.replies:
@@ -196,7 +223,9 @@ async def export(conn: asyncpg.Connection, actor: CurrentUser | None, consultati
         title=c.title,
         licence="CC BY 4.0",
         questions=questions_,
-        responses=[ExportRow(**r) for r in rows],
+        responses=[
+            ExportRow(**{**r, "answers": {q: _masked_answer(v) for q, v in r["answers"].items()}}) for r in rows
+        ],
     )
 
 

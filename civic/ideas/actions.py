@@ -13,7 +13,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from civic import events
+from civic import events, thai
 from civic.accounts.rules import refusal
 from civic.accounts.schemas import CurrentUser
 from civic.ideas import rules, store
@@ -91,15 +91,24 @@ class BadParent(DomainError):
 
 
 def redact(idea: Idea, actor: CurrentUser | None) -> Idea:
-    """A hidden idea keeps its place as a tombstone: its text is shown only to moderators."""
+    """A hidden idea keeps its place as a tombstone: its text is shown only to moderators.
+    A Thai ID number typed into it is masked for everyone but its author."""
     if idea.hidden and not rules.can_moderate(actor):
         return msgspec.structs.replace(idea, title="", body="", links=[])
-    return idea
+    if actor is not None and actor.id == idea.author_id:
+        return idea
+    return _masked(idea)
+
+
+def _masked(idea: Idea) -> Idea:
+    return msgspec.structs.replace(idea, title=thai.mask_thai_ids(idea.title), body=thai.mask_thai_ids(idea.body))
 
 
 def redact_comment(c: Comment, actor: CurrentUser | None) -> Comment:
     if c.deleted or (c.hidden and not rules.can_moderate(actor)):
         c = msgspec.structs.replace(c, body="")
+    elif actor is None or actor.id != c.author_id:
+        c = msgspec.structs.replace(c, body=thai.mask_thai_ids(c.body))
     if c.replies:
         c.replies = [redact_comment(r, actor) for r in c.replies]
     return c
@@ -158,9 +167,11 @@ async def reply_page(
 
 
 async def list_ideas(conn: asyncpg.Connection, query: IdeaListQuery, board: Board | None) -> IdeaPage:
-    return await store.list_ideas(
+    page = await store.list_ideas(
         conn, **query.filters(), board_id=board.id if board else None, page=query.page, per_page=PER_PAGE
     )
+    page.items = [_masked(i) for i in page.items]
+    return page
 
 
 async def supported_ids(conn: asyncpg.Connection, actor: CurrentUser | None, ideas: list[Idea]) -> set[int]:

@@ -13,6 +13,8 @@ from typing import Protocol, runtime_checkable
 import msgspec
 from markupsafe import Markup, escape
 
+from civic import thai
+
 KINDS = ("idea", "consultation", "handover")
 FACET_FIELDS = ("kind", "province", "agency", "status")
 MAX_QUERY_CHARS = 200  # longer queries are cut: no one types more, and it bounds the work
@@ -97,10 +99,11 @@ class SearchResult(msgspec.Struct, kw_only=True):
 
 
 def as_document(value: SearchDocument | dict) -> SearchDocument:
-    """Domains may return SearchDocument structs or plain dicts with the same fields."""
-    if isinstance(value, SearchDocument):
-        return value
-    return msgspec.convert(value, SearchDocument, strict=False)
+    """Domains may return SearchDocument structs or plain dicts with the same fields. Every
+    document passes here on its way into the index, so a Thai ID number typed into public text
+    is masked once for all results and snippets, and cannot be searched for."""
+    doc = value if isinstance(value, SearchDocument) else msgspec.convert(value, SearchDocument, strict=False)
+    return msgspec.structs.replace(doc, title=thai.mask_thai_ids(doc.title), body=thai.mask_thai_ids(doc.body))
 
 
 def doc_key(kind: str, entity_id: int) -> str:

@@ -495,3 +495,39 @@ def test_has_base(text: str, expected: bool) -> None:
 )
 def test_orphan_mark(text: str, expected: int | None) -> None:
     assert thai.orphan_mark(text) == expected
+
+
+# ---------------------------------------------------------------------------
+# Masking Thai ID numbers in public text
+# ---------------------------------------------------------------------------
+
+_ID = _with_check_digit("110170020345")  # 1101700203450
+_MASKED = "x-xxxx-xxxxx-45-0"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (_ID, _MASKED),
+        (f"เลขบัตร {_ID} ครับ", f"เลขบัตร {_MASKED} ครับ"),
+        ("1-1017-00203-45-0", _MASKED),
+        ("1 1017 00203 45 0", _MASKED),
+        ("๑-๑๐๑๗-๐๐๒๐๓-๔๕-๐", "x-xxxx-xxxxx-๔๕-๐"),  # the last digits as written
+        ("๑๑๐๑๗๐๐๒๐๓๔๕๐", "x-xxxx-xxxxx-๔๕-๐"),
+        (f"บัตร:{_ID}.", f"บัตร:{_MASKED}."),
+        (f"{_ID},{_ID}", f"{_MASKED},{_MASKED}"),
+        (f"{_ID} 2569", f"{_MASKED} 2569"),  # a number after a space does not hide it
+        (f"เลข{_ID}", f"เลข{_MASKED}"),
+        # not IDs: a wrong check digit, part of a longer number, too short, two separators
+        (_ID[:12] + "1", _ID[:12] + "1"),
+        (_ID + "1", _ID + "1"),
+        ("9" + _ID, "9" + _ID),
+        (_ID[:12], _ID[:12]),
+        ("1--1017-00203-45-0", "1--1017-00203-45-0"),
+        ("1.1017.00203.45.0", "1.1017.00203.45.0"),
+        ("โทร 081-234-5678", "โทร 081-234-5678"),
+        ("", ""),
+    ],
+)
+def test_mask_thai_ids(text: str, expected: str) -> None:
+    assert thai.mask_thai_ids(text) == expected
