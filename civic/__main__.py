@@ -100,6 +100,10 @@ def cmd_run(args, settings) -> int:
     if report:
         print(report)
     host, port = args.host or settings.host, args.port or settings.port
+    # The app (and every worker) reads its settings from the environment: --host and --port go
+    # there too, so links made without BASE_URL name the port actually served.
+    os.environ["HOST"], os.environ["PORT"] = host, str(port)
+    get_settings.cache_clear()
     _mail_catcher(settings, f"http://{host}:{port}")
     print(f"civic is serving on http://{host}:{port}  (Ctrl-C to stop)", flush=True)
     from uvicorn.config import STARTUP_FAILURE

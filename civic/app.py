@@ -34,6 +34,7 @@ from civic.web.errors import (
     too_deep_handler,
 )
 from civic.web.forms import Utf8FormMiddleware
+from civic.web.head import HeadAsGet
 from civic.web.openapi import DocumentedJsonPlugin, LocalSwaggerPlugin, StrictStructSchemaPlugin
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
 
@@ -98,7 +99,7 @@ def create_app(
         cookie_samesite="lax",
         header_name="x-csrftoken",
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *CONTROLLERS,
             create_static_files_router(
@@ -144,3 +145,6 @@ def create_app(
         debug=False,
         logging_config=None,
     )
+    # Outside routing, which would answer HEAD with a 405 (see civic.web.head).
+    app.asgi_handler = HeadAsGet(app.asgi_handler)
+    return app

@@ -98,14 +98,15 @@ def load_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
             )
     elif not secret:
         secret = _dev_secret(data_dir)
+    host, port = env.get("HOST", "127.0.0.1"), env.get("PORT", "8000")
     raw = {
         "env": civic_env,
         "database_url": env.get("DATABASE_URL") or None,
         "data_dir": str(data_dir),
         "secret_key": secret,
-        "base_url": env.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-        "host": env.get("HOST", "127.0.0.1"),
-        "port": env.get("PORT", "8000"),
+        "base_url": (env.get("BASE_URL") or _local_url(host, port)).rstrip("/"),
+        "host": host,
+        "port": port,
         "workers": env.get("WORKERS", "1"),
         "meili_url": env.get("MEILI_URL") or None,
         "meili_key": env.get("MEILI_KEY") or None,
@@ -137,6 +138,16 @@ def load_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         return msgspec.convert(raw, Settings, strict=False, dec_hook=_decode_path)
     except msgspec.ValidationError as exc:
         raise SettingsError(f"Invalid setting: {exc}") from exc
+
+
+def _local_url(host: str, port: str) -> str:
+    """The address this server answers on, for links when BASE_URL is unset: a link saying
+    port 8000 from a server on 8100 leads nowhere. A wildcard host is reached as localhost."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (recognised, not bound)
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,14 @@ from civic import provinces
 from civic.orgs import queries as orgs
 from civic.search import actions
 from civic.search.backend import backend_name, shared_backend
-from civic.search.port import FACET_FIELDS, SearchBackend, SearchQuery, SearchResult, hit_html
+from civic.search.port import (
+    FACET_FIELDS,
+    MAX_QUERY_CHARS,
+    SearchBackend,
+    SearchQuery,
+    SearchResult,
+    hit_html,
+)
 from civic.web.deps import Db
 from civic.web.errors import ClientError
 from civic.web.guards import require_user
@@ -37,6 +44,11 @@ def _page(value: str | None) -> int:
 
 
 def _query(q, kind, province, agency, status, page, per_page: int = 10) -> SearchQuery:
+    # The search box stops at this length; a longer query (typed elsewhere, or a pasted link) is
+    # told so rather than silently searched by its first part.
+    if q and len(q) > MAX_QUERY_CHARS:
+        msgid = N_("Search with at most %(max)s characters.")
+        raise ClientError(422, "query_too_long", msgid, field="q", max=MAX_QUERY_CHARS)
     return SearchQuery(
         q=q or "",
         kind=kind,

@@ -111,8 +111,7 @@ async def test_api_shape(client, indexed):
     "params",
     [
         {"q": ""},
-        {"q": "x" * 10_000},
-        {"q": "ก" * 5_000},
+        {"q": "x" * 200},  # longer is refused by name (test_http_edges)
         {"q": "\u0e48\u0e49\u0e49"},
         {"q": "' OR 1=1; DROP TABLE ideas; --"},
         {"q": "<script>alert(1)</script>"},

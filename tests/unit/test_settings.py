@@ -161,3 +161,18 @@ def test_every_setting_is_documented_in_the_readme():
     assert len(documented) == len(set(documented)), "a setting is listed twice in README.md"
     missing = sorted(read - set(documented))
     assert not missing, f"settings read by civic/settings.py but missing from README.md's table: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8100"}, "http://127.0.0.1:8100"),
+        ({"HOST": "10.0.0.5", "PORT": "9000"}, "http://10.0.0.5:9000"),
+        ({"HOST": "0.0.0.0", "PORT": "8100"}, "http://localhost:8100"),
+        ({"HOST": "::1"}, "http://[::1]:8000"),
+        ({"PORT": "8100", "BASE_URL": "https://civic.example.go.th/"}, "https://civic.example.go.th"),
+    ],
+)
+def test_base_url_follows_host_and_port_unless_set(tmp_path, env, expected):
+    assert load_settings({"CIVIC_DATA_DIR": str(tmp_path), **env}).base_url == expected
