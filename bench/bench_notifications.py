@@ -7,6 +7,8 @@
    in the notifier, never in the request.
 2. The notifier's fan-out of one event to N followers (idea.status_changed: in-app rows, digest
    channel), as in-app notifications a second: the goal is >= 20k/s.
+3. The same with an immediate mail to each of them (idea.answered): in-app rows plus mail rows
+   and their pgqueuer send jobs, queued set-based (civic.mail.actions.queue_many), a second.
 
 Uses DATABASE_URL if set (a scratch database it may write to), otherwise starts an embedded
 PostgreSQL in a temporary directory. Prints the ratio and the rate; asserts neither (timings on a
@@ -81,6 +83,22 @@ async def answer_times(conn, actor: CurrentUser, idea_id: int, rounds: int) -> l
     return times
 
 
+async def fan_out_rate(conn, actor: CurrentUser, idea_id: int, kind: str, payload, followers: int) -> float:
+    """Fans one `kind` event about idea_id out to its followers; returns notifications a second."""
+    agency_id = actor.memberships[0].org_id
+    async with conn.transaction():
+        event_id = await events.record(
+            conn, kind, payload, subject=("idea", idea_id), actor_id=actor.id, agency_id=agency_id
+        )
+    event = Event(**dict(await conn.fetchrow(EVENT, event_id)))
+    async with conn.transaction():
+        t = time.perf_counter()
+        told = await fan_out(conn, event)
+        seconds = time.perf_counter() - t
+    assert told == followers, (told, followers)
+    return told / seconds
+
+
 async def run(dsn: str, followers: int, rounds: int) -> None:
     pool = await dbmod.create_pool(dsn, max_size=2)
     async with pool.acquire() as conn:
@@ -108,22 +126,22 @@ async def run(dsn: str, followers: int, rounds: int) -> None:
             f"{none_p95:.2f} ms; ratio {many_p95 / none_p95:.2f}x (goal <= 1.2x)"
         )
 
-        # 2. One event to every follower, set-based.
-        async with conn.transaction():
-            event_id = await events.record(
-                conn, "idea.status_changed",
-                events.IdeaStatusChanged("published", "under_review", "", None, setup["agency_id"]),
-                subject=("idea", popular), actor_id=actor.id, agency_id=setup["agency_id"],
-            )  # fmt: skip
-        event = Event(**dict(await conn.fetchrow(EVENT, event_id)))
-        async with conn.transaction():
-            t = time.perf_counter()
-            told = await fan_out(conn, event)
-            seconds = time.perf_counter() - t
-        assert told == followers, (told, followers)
+        # 2. One event to every follower, set-based; 3. the same with an immediate mail each.
+        agency_id = setup["agency_id"]
+        status = events.IdeaStatusChanged("published", "under_review", "", None, agency_id)
+        rate = await fan_out_rate(conn, actor, popular, "idea.status_changed", status, followers)
         print(
-            f"notifications: fan-out of one event to {told} followers in {seconds:.2f}s; "
-            f"{told / seconds:,.0f} in-app notifications/s (goal >= 20,000/s)"
+            f"notifications: fan-out of one event to {followers} followers: "
+            f"{rate:,.0f} in-app notifications/s (goal >= 20,000/s)"
+        )
+        answered = events.IdeaAnswered(agency_id, False)
+        rate = await fan_out_rate(conn, actor, popular, "idea.answered", answered, followers)
+        mails = await conn.fetchval("SELECT count(*) FROM mail_messages")
+        jobs = await conn.fetchval("SELECT count(*) FROM pgqueuer WHERE entrypoint = 'mail.send'")
+        assert mails == jobs == followers, (mails, jobs, followers)
+        print(
+            f"notifications: fan-out of one event to {followers} followers with an immediate mail each: "
+            f"{rate:,.0f} notifications (in-app row + mail row + send job)/s"
         )
     await pool.close()
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 from pgqueuer.queries import Queries
+
+from civic.mail.schemas import Outgoing
 
 # The pgqueuer entrypoint whose jobs carry a mail_messages id.
 SEND_ENTRYPOINT = "mail.send"
 
-INSERT_MESSAGE = """
+# Many messages in one statement, one array per column; a key queued before (or twice in the
+# batch) is skipped. Returns the new rows' ids.
+INSERT_MESSAGES = """
 INSERT INTO mail_messages (key, user_id, to_address, lang, template, kind, context)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
 ON CONFLICT (key) DO NOTHING
 RETURNING id
 """
@@ -43,25 +49,29 @@ FROM mail_messages WHERE key = $1
 """
 
 
-async def insert_message(
-    conn: asyncpg.Connection,
-    *,
-    key: str,
-    user_id: int | None,
-    to: str,
-    lang: str,
-    template: str,
-    kind: str,
-    context: dict,
-) -> int | None:
-    return await conn.fetchval(INSERT_MESSAGE, key, user_id, to, lang, template, kind, context)
+async def insert_messages(conn: asyncpg.Connection, messages: Sequence[Outgoing]) -> list[int]:
+    rows = await conn.fetch(
+        INSERT_MESSAGES,
+        [m.key for m in messages],
+        [m.user_id for m in messages],
+        [m.to for m in messages],
+        [m.lang for m in messages],
+        [m.template for m in messages],
+        [m.kind for m in messages],
+        [m.context for m in messages],
+    )
+    return [r["id"] for r in rows]
 
 
-async def enqueue_send(conn: asyncpg.Connection, mail_id: int) -> None:
-    """The job that sends mail_id, on the caller's connection so it commits with the row. The
-    dedupe key keeps one live job per message."""
+async def enqueue_sends(conn: asyncpg.Connection, mail_ids: list[int]) -> None:
+    """The jobs that send mail_ids, in one statement (pgqueuer's list form of enqueue) on the
+    caller's connection so they commit with the rows. The dedupe key keeps one live job per
+    message."""
     await Queries.from_asyncpg_connection(conn).enqueue(
-        SEND_ENTRYPOINT, str(mail_id).encode(), dedupe_key=f"mail:{mail_id}"
+        [SEND_ENTRYPOINT] * len(mail_ids),
+        [str(i).encode() for i in mail_ids],
+        [0] * len(mail_ids),
+        dedupe_key=[f"mail:{i}" for i in mail_ids],
     )
 
 

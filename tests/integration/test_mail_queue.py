@@ -64,3 +64,26 @@ async def test_the_migrated_pgqueuer_schema_is_what_the_installed_pgqueuer_decla
     plans statements here, and this fails until a migration brings the schema along."""
     plan = await Queries.from_asyncpg_connection(conn).plan_upgrade()
     assert list(plan.statements) == []
+
+
+async def test_many_are_queued_in_one_call_each_key_once_with_their_jobs(conn):
+    uid = await make_user(conn, "somchai@example.com")
+    assert await mail.queue(conn, notice("k:old", user_id=uid)) is True
+    batch = [notice(f"k:{i}", to=f"p{i}@example.com") for i in range(50)]
+    # A key queued before and a key twice in the batch are each queued once.
+    batch += [notice("k:old", user_id=uid), notice("k:7", to="again@example.com")]
+    assert await mail.queue_many(conn, batch) == 50
+    assert await mail.queue_many(conn, batch) == 0
+    rows = await conn.fetch("SELECT id, key, to_address FROM mail_messages ORDER BY id")
+    assert len(rows) == 51 and len({r["key"] for r in rows}) == 51
+    assert next(r["to_address"] for r in rows if r["key"] == "k:7") == "p7@example.com"
+    jobs = await conn.fetch("SELECT payload FROM pgqueuer WHERE entrypoint = 'mail.send'")
+    assert sorted(int(j["payload"]) for j in jobs) == sorted(r["id"] for r in rows)
+
+
+async def test_one_bad_message_refuses_the_whole_batch(conn):
+    batch = [notice("k:a"), notice("k:b", to="nobody")]
+    with pytest.raises(ValueError, match="address"):
+        await mail.queue_many(conn, batch)
+    assert await conn.fetchval("SELECT count(*) FROM mail_messages") == 0
+    assert await mail.queue_many(conn, []) == 0
