@@ -9,11 +9,13 @@ from functools import lru_cache
 
 from pythainlp.corpus.common import provinces as _corpus_provinces
 
+from civic.thai import thai_sorted
+
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, dict[str, str]]:
     rows = _corpus_provinces(details=True)
-    return {r["abbr_en"]: r for r in sorted(rows, key=lambda r: r["name_th"])}
+    return {r["abbr_en"]: r for r in thai_sorted(rows, key=lambda r: r["name_th"])}
 
 
 def codes() -> frozenset[str]:
@@ -33,9 +35,9 @@ def name(code: str | None, lang: str = "th") -> str:
 
 @lru_cache(maxsize=2)
 def choices(lang: str = "th") -> tuple[tuple[str, str], ...]:
-    """(code, name) pairs sorted by the reader's language."""
+    """(code, name) pairs in the reader's language, in its dictionary order."""
     key = "name_th" if lang == "th" else "name_en"
-    return tuple(sorted(((c, r[key]) for c, r in _table().items()), key=lambda p: p[1]))
+    return tuple(thai_sorted(((c, r[key]) for c, r in _table().items()), key=lambda p: p[1]))
 
 
 def code_for_name(text: str) -> str | None:

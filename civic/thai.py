@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib.resources import files
+from typing import TypeVar
 from zoneinfo import ZoneInfo
+
+T = TypeVar("T")
 
 __all__ = [
     "BANGKOK",
@@ -44,6 +47,7 @@ __all__ = [
     "to_arabic_digits",
     "to_thai_digits",
     "tokenise",
+    "thai_sorted",
     "tokens_for_index",
     "valid_thai_id",
 ]
@@ -525,3 +529,14 @@ def mask_thai_ids(text: str) -> str:
     without dashes or spaces) shown as ``x-xxxx-xxxxx-12-3``: the last three digits, as written,
     are enough for a person to recognise their own number and useless to anyone else."""
     return _RE_ID_CANDIDATE.sub(_mask_id, text)
+
+
+def thai_sorted(items: Iterable[T], key: Callable[[T], str]) -> list[T]:
+    """The items in Thai dictionary order of ``key(item)`` (``pythainlp.util.collate``), where code
+    point order puts อ่างทอง after อุบลราชธานี and every name starting with a leading vowel
+    (เชียงใหม่, แม่ฮ่องสอน) at the end. Latin names sort among themselves as usual."""
+    from pythainlp.util import collate
+
+    items = list(items)
+    rank = {name: i for i, name in enumerate(collate(list({key(x) for x in items})))}
+    return sorted(items, key=lambda x: rank[key(x)])

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import asyncpg
 import msgspec
 
+from civic import thai
 from civic.audit import audit
 from civic.handovers import rules
 from civic.handovers.schemas import (
@@ -850,7 +851,7 @@ AGENCIES = "SELECT slug, name_th FROM organisations WHERE kind = 'agency' ORDER 
 
 
 async def agencies(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await conn.fetch(AGENCIES)
+    return thai.thai_sorted(await conn.fetch(AGENCIES), key=lambda r: r["name_th"])
 
 
 async def org_by_slug(conn: asyncpg.Connection, slug: str) -> asyncpg.Record | None:

@@ -12,6 +12,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
+from civic import thai
 from civic.accounts import store as accounts
 from civic.audit import audit
 from civic.ideas import rules
@@ -115,7 +116,7 @@ async def agency_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
 
 async def agency_choices(conn: asyncpg.Connection) -> list[tuple[str, str]]:
     rows = await conn.fetch("SELECT slug, name_th FROM organisations WHERE kind = 'agency' ORDER BY name_th")
-    return [(r["slug"], r["name_th"]) for r in rows]
+    return [(r["slug"], r["name_th"]) for r in thai.thai_sorted(rows, key=lambda r: r["name_th"])]
 
 
 async def create_board(

@@ -6,6 +6,7 @@ import re
 
 import asyncpg
 
+from civic import thai
 from civic.audit import audit
 from civic.orgs.schemas import Member, MemberDetail, Organisation, OrgRef
 from civic.thai import normalise
@@ -255,7 +256,8 @@ AGENCY_CHOICES = "SELECT id, slug, name_th, name_en, level, province FROM organi
 
 
 async def agency_choices(conn: asyncpg.Connection) -> list[OrgRef]:
-    return [OrgRef(**dict(r)) for r in await conn.fetch(AGENCY_CHOICES)]
+    rows = thai.thai_sorted(await conn.fetch(AGENCY_CHOICES), key=lambda r: r["name_th"])
+    return [OrgRef(**dict(r)) for r in rows]
 
 
 NAMES_BY_SLUG = "SELECT slug, name_th, name_en FROM organisations WHERE slug = ANY($1::text[])"

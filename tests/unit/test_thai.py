@@ -531,3 +531,25 @@ _MASKED = "x-xxxx-xxxxx-45-0"
 )
 def test_mask_thai_ids(text: str, expected: str) -> None:
     assert thai.mask_thai_ids(text) == expected
+
+
+def test_thai_sorted_is_dictionary_order_not_code_point_order() -> None:
+    names = ["อุบลราชธานี", "แม่ฮ่องสอน", "อ่างทอง", "เชียงใหม่", "กรุงเทพมหานคร", "เพชรบุรี"]
+    rows = [{"n": n} for n in names]
+    assert [r["n"] for r in thai.thai_sorted(rows, key=lambda r: r["n"])] == [
+        "กรุงเทพมหานคร", "เชียงใหม่", "เพชรบุรี", "แม่ฮ่องสอน", "อ่างทอง", "อุบลราชธานี",
+    ]  # fmt: skip
+    assert sorted(names) != thai.thai_sorted(names, key=str)  # code point order differs
+    assert thai.thai_sorted([("b", "x"), ("a", "x")], key=lambda p: p[1]) == [("b", "x"), ("a", "x")]  # stable
+    assert thai.thai_sorted([], key=str) == []
+
+
+def test_provinces_are_listed_in_thai_dictionary_order() -> None:
+    from civic import provinces
+
+    th = [name for _, name in provinces.choices("th")]
+    assert len(th) == 77 and th[0] == "กระบี่" and th[-1] == "อุบลราชธานี"
+    assert th.index("อ่างทอง") < th.index("อุบลราชธานี")
+    assert th.index("เชียงใหม่") < th.index("ตาก") and th.index("แม่ฮ่องสอน") < th.index("ยะลา")
+    en = [name for _, name in provinces.choices("en")]
+    assert en == sorted(en)
