@@ -9,6 +9,7 @@ is still public *now* is the store's join.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import NamedTuple
 from urllib.parse import urlencode, urlparse
@@ -61,7 +62,9 @@ HUB_KINDS: tuple[str, ...] = (
     "consultation.closed", "consultation.opened", "consultation.scheduled", "outcome.corrected", "outcome.published",
 )  # fmt: skip
 TASK_KINDS: tuple[str, ...] = tuple(k for k in ALL_KINDS if k.startswith("handover."))
-CONSULTATION_KINDS: tuple[str, ...] = tuple(k for k in ALL_KINDS if k.split(".")[0] in ("consultation", "outcome"))
+CONSULTATION_KINDS: tuple[str, ...] = tuple(
+    k for k in ALL_KINDS if k.split(".")[0] in ("consultation", "outcome")
+)
 
 # feed -> the kinds it carries. Every other feed (site, board, agency, province, search) carries all.
 SCOPE_KINDS: dict[str, tuple[str, ...]] = {
@@ -93,7 +96,9 @@ def details(kind: str, payload: dict) -> list[Line]:
         statuses = {"from_status": IDEA_STATUS_LABELS.get(payload.get("from_status", ""), ""),
                     "to_status": IDEA_STATUS_LABELS.get(payload.get("to_status", ""), "")}  # fmt: skip
         if all(statuses.values()):
-            lines.append(Line(N_("Status: %(from_status)s → %(to_status)s"), statuses, ("from_status", "to_status")))
+            lines.append(
+                Line(N_("Status: %(from_status)s → %(to_status)s"), statuses, ("from_status", "to_status"))
+            )
     elif kind == "idea.threshold_reached":
         counts = {"supports": payload.get("support_count", 0), "threshold": payload.get("threshold", 0)}
         lines.append(Line(N_("%(supports)s supports (threshold %(threshold)s)"), counts))
@@ -101,7 +106,10 @@ def details(kind: str, payload: dict) -> list[Line]:
         progress = {"milestone": payload.get("milestone_title", ""), "percent": payload.get("percent", 0)}
         lines.append(Line(N_("Milestone %(milestone)s: %(percent)s%% done"), progress))
     elif kind == "handover.milestone_reviewed" and payload.get("verdict") in VERDICT_LABELS:
-        verdict = {"milestone": payload.get("milestone_title", ""), "verdict": VERDICT_LABELS[payload["verdict"]]}
+        verdict = {
+            "milestone": payload.get("milestone_title", ""),
+            "verdict": VERDICT_LABELS[payload["verdict"]],
+        }
         lines.append(Line(N_("Milestone %(milestone)s: %(verdict)s"), verdict, ("verdict",)))
     elif kind in ("outcome.published", "outcome.corrected"):
         lines.append(Line(N_("Themes answered: %(n)s"), {"n": payload.get("themes", 0)}))
@@ -149,6 +157,12 @@ def url(path: str, params: dict[str, str], lang: str = "th") -> str:
 SEARCH_FILTERS = ("q", "kind", "province", "agency", "status")
 
 
+# What XML 1.0 cannot carry: a query is echoed into the feed's title, and stored text is checked
+# on the way in, but a URL can hold anything.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def search_params(values: dict[str, str | None]) -> dict[str, str]:
     """The search a feed saves: the query and its filters, without paging (a feed is the newest)."""
-    return {k: v.strip() for k in SEARCH_FILTERS if (v := values.get(k)) and v.strip()}
+    cleaned = {k: XML_INVALID.sub("", v).strip() for k in SEARCH_FILTERS if (v := values.get(k))}
+    return {k: v for k, v in cleaned.items() if v}

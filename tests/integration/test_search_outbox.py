@@ -229,7 +229,9 @@ async def test_domain_jobs_are_registered_and_run(pool, conn):
 
     names = {"consultations.advance_lifecycle", "handovers.expire_stale_claims", "handovers.expire_tasks"}
     assert names <= {job.name for job in JOBS}
-    ran = await jobs.run_due(pool, sorted(JOBS, key=lambda job: job.name))
+    ran = await jobs.run_due(
+        pool, sorted((job for job in JOBS if job.name in names), key=lambda job: job.name)
+    )
     assert set(ran) == names and all(isinstance(v, int) for v in ran.values())
     rows = await conn.fetch("SELECT name, runs, last_error FROM job_runs ORDER BY name")
     assert [(r["name"], r["runs"], r["last_error"]) for r in rows] == [(n, 1, "") for n in sorted(names)]

@@ -121,3 +121,8 @@ def test_a_saved_search_keeps_its_query_and_filters_only():
     raw = {"q": "  ไฟถนน ", "province": "KKN", "kind": "", "page": "3", "lang": "en", "agency": None, "status": "open"}
     assert rules.search_params(raw) == {"q": "ไฟถนน", "province": "KKN", "status": "open"}
     assert list(rules.search_params({"status": "open", "q": "x"})) == ["q", "status"]
+
+
+def test_a_saved_search_drops_what_xml_cannot_carry():
+    assert rules.search_params({"q": "ไฟ\x00ถนน\x1f", "province": "\x0b"}) == {"q": "ไฟถนน"}
+    assert rules.search_params({"q": "บรรทัด\tแท็บ"}) == {"q": "บรรทัด\tแท็บ"}
