@@ -1,4 +1,4 @@
-"""python -m civic run | migrate | seed-demo | create-user | create-token | import | reindex | worker"""
+"""python -m civic run | migrate | seed-demo | create-user | create-token | import | reindex | worker | record"""
 
 from __future__ import annotations
 
@@ -225,8 +225,15 @@ def _search_commands(sub) -> None:
     add_commands(sub, _database_url, _with_conn)
 
 
-# Domains add sub-commands here: each is fn(subparsers) -> None. Search adds reindex, import, worker.
-EXTRA_COMMANDS: list = [_search_commands]
+def _record_commands(sub) -> None:
+    from civic.record.cli import add_commands
+
+    add_commands(sub, _database_url, _with_conn)
+
+
+# Domains add sub-commands here: each is fn(subparsers) -> None. Search adds reindex, import,
+# worker; the public record adds record verify.
+EXTRA_COMMANDS: list = [_search_commands, _record_commands]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -25,6 +25,8 @@ from enum import StrEnum
 import asyncpg
 import msgspec
 
+from civic.record import chain as public_record
+
 
 class Visibility(StrEnum):
     PUBLIC = "public"
@@ -105,6 +107,24 @@ class AccountSecured(msgspec.Struct, frozen=True):
     tokens_revoked: int = 0
 
 
+class NoticeAccepted(msgspec.Struct, frozen=True):
+    version: int
+    channel: str
+
+
+class ConsentChanged(msgspec.Struct, frozen=True):
+    """A consent given or withdrawn (civic/privacy); which one is the kind."""
+
+    purpose: str
+    channel: str
+
+
+class AccountErased(msgspec.Struct, frozen=True):
+    """No name and no address: the event outlives the person it was about."""
+
+    content_removed: bool
+
+
 class OrgRegistered(msgspec.Struct, frozen=True):
     slug: str
     kind: str  # agency | partner
@@ -141,6 +161,13 @@ class MembershipChanged(msgspec.Struct, frozen=True):
 
 class ReindexRequested(msgspec.Struct, frozen=True):
     queued: int
+
+
+class OpendataRegenerated(msgspec.Struct, frozen=True):
+    """A regeneration of the open datasets (civic/opendata) that succeeded: its run and file count."""
+
+    run_id: int
+    files: int
 
 
 # --- ideas, boards and moderation (payloads) ---
@@ -392,6 +419,11 @@ CATALOGUE: dict[str, Kind] = {
     "account.email_changed": Kind(
         AccountSecured, Visibility.PRIVATE, "A person's new email address was confirmed and is now theirs."
     ),
+    # --- privacy (PDPA): a person's own business ---
+    "privacy.notice_accepted": Kind(NoticeAccepted, Visibility.PRIVATE, "A person accepted the privacy notice."),
+    "privacy.consent_granted": Kind(ConsentChanged, Visibility.PRIVATE, "A person gave consent for a purpose."),
+    "privacy.consent_withdrawn": Kind(ConsentChanged, Visibility.PRIVATE, "A person withdrew a consent."),
+    "account.erased": Kind(AccountErased, Visibility.PRIVATE, "A person erased their account."),
     "org.registered": Kind(OrgRegistered, Visibility.PUBLIC, "An organisation was registered."),
     "org.edited": Kind(OrgEdited, Visibility.PUBLIC, "An organisation's details changed."),
     "org.resubmitted": Kind(
@@ -418,6 +450,10 @@ CATALOGUE: dict[str, Kind] = {
     # search administration
     "search.reindex_requested": Kind(
         ReindexRequested, Visibility.STAFF, "A platform admin queued every searchable item for reindexing."
+    ),
+    # open data: the files themselves are the public result; the act is for the platform's staff
+    "opendata.regenerated": Kind(
+        OpendataRegenerated, Visibility.STAFF, "The open datasets were regenerated (by an admin or on schedule)."
     ),
     # --- ideas, boards and moderation ---
     "idea.threshold_reached": Kind(
@@ -542,6 +578,9 @@ CATALOGUE: dict[str, Kind] = {
 }
 
 
+# Their events become entries of the public record (civic/record) in the act's transaction.
+OFFICIAL_KINDS: frozenset[str] = frozenset(kind for kind, entry in CATALOGUE.items() if entry.official)
+
 INSERT = """
 INSERT INTO events (kind, actor_id, subject_kind, subject_id, agency_id, province, visibility, payload)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -569,7 +608,7 @@ async def record(
     if entry is None or type(payload) is not entry.payload:
         raise UnknownEvent(f"{kind}: {type(payload).__name__}")
     visibility = Visibility.STAFF if hidden and entry.visibility is Visibility.PUBLIC else entry.visibility
-    return await conn.fetchval(
+    event_id = await conn.fetchval(
         INSERT,
         kind,
         actor_id,
@@ -580,3 +619,12 @@ async def record(
         visibility.value,
         msgspec.to_builtins(payload),
     )
+    if entry.official:
+        await public_record.append(conn, OFFICIAL_KINDS)
+    return event_id
+
+
+async def append_to_public_record(conn: asyncpg.Connection) -> None:
+    """For a store that writes an official event in SQL, in the statement of its change (a
+    support that starts an idea's clock): call it in the same transaction, after that statement."""
+    await public_record.append(conn, OFFICIAL_KINDS)

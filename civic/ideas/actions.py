@@ -441,13 +441,16 @@ async def add_coowner(conn: asyncpg.Connection, actor: CurrentUser, slug: str, d
 
 async def submit_idea(conn: asyncpg.Connection, actor: CurrentUser, data: IdeaIn) -> Idea:
     board = await store.get_board(conn, data.board) if data.board else None
-    if board is None:
-        raise Invalid({"board": Problem("Choose a board.")})
-    if not rules.can_submit_idea(actor, board.is_open):
+    if board is not None and not rules.can_submit_idea(actor, board.is_open):
         raise refusal(actor, BoardClosed(field="board"))
     links = rules.clean_links(data.links)
     province = data.province or ""
-    raise_if(rules.validate_idea(data.title, data.body, data.category, province, links, board.categories))
+    # Without a board the other fields are still checked, so the form shows every problem at once.
+    categories = board.categories if board else ()
+    errors = rules.validate_idea(data.title, data.body, data.category, province, links, categories)
+    if board is None:
+        raise Invalid({"board": Problem("Choose a board.")} | errors)
+    raise_if(errors)
     async with conn.transaction():
         try:
             idea_id = await store.create_idea(
@@ -549,11 +552,14 @@ async def support_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: in
     async with conn.transaction():
         await _lock_supportable(conn, actor, idea_id)
         try:
-            return await store.support_idea(conn, idea_id, actor.id)
+            state = await store.support_idea(conn, idea_id, actor.id)
         except store.NotAllowed:
             # SUPPORT repeats the rule as its gate for callers that hold no lock (imports, the
             # demo); under the lock taken above it cannot refuse what the rules allowed.
             raise NotSupportable() from None
+        if state.threshold_reached:  # the clock started: an official act, for the public record
+            await events.append_to_public_record(conn)
+        return state
 
 
 async def withdraw_support(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int) -> SupportState:

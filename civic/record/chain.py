@@ -1,0 +1,57 @@
+"""The one writer of the record: official events become entries, in their own transaction.
+
+civic.events.record calls `append` for an official kind; so this module must not import
+civic.events (the catalogue passes the official kinds in). Under the head row's lock it appends
+every official event of the current transaction that has no entry yet, in event order: the one
+just recorded, and any that a store wrote in SQL in the same statement as its change (a support
+that starts an idea's clock).
+
+History from before the record existed is appended once, by the first append (or the first run
+of the job, or `civic record verify`, whichever comes first): every official event already in
+the events table, in event order, under the same lock, before anything newer. Their actor role
+is read from today's memberships and roles, the best that is known then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import asyncpg
+
+from civic.record import rules, store
+from civic.record.schemas import Entry
+
+
+async def _append_rows(conn: asyncpg.Connection, rows: list[asyncpg.Record], seq: int, prev: str) -> tuple[int, str]:
+    for row in rows:
+        seq += 1
+        entry = rules.sealed(
+            Entry(
+                seq=seq,
+                at=row["at"],
+                agency_id=row["agency_id"],
+                actor_role=row["actor_role"],
+                actor_name=row["actor_name"],
+                act=row["act"],
+                subject_kind=row["subject_kind"],
+                subject_id=row["subject_id"],
+                payload=rules.public_payload(row["payload"], row["visibility"]),
+                prev_hash=prev,
+            )
+        )
+        await store.insert(conn, entry, row["event_id"])
+        prev = entry.hash
+    return seq, prev
+
+
+async def append(conn: asyncpg.Connection, official_kinds: Iterable[str], *, catch_up: bool = False) -> int:
+    """Append this transaction's official events (with `catch_up`, every committed one without an
+    entry too). Call it inside the act's transaction. Returns how many entries were appended."""
+    kinds = sorted(official_kinds)
+    head = await store.lock_head(conn)
+    seq, prev = head["seq"], head["hash"]
+    rows = await store.unrecorded(conn, kinds, here_only=head["backfilled"] and not catch_up)
+    seq, prev = await _append_rows(conn, rows, seq, prev)
+    if seq != head["seq"] or not head["backfilled"]:
+        await store.set_head(conn, seq, prev)
+    return seq - head["seq"]

@@ -1,0 +1,170 @@
+"""SQL for the public record (migration 0130). The record's own tables, and the reads of the
+events (and of users and memberships, for the actor's role) that entries are made from."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from civic.record.schemas import Entry, Head, Shown
+
+# The head row is the record's lock: every append holds it until its transaction ends, so
+# entries are numbered and chained one transaction at a time and a rolled-back act leaves
+# neither an entry nor a gap.
+LOCK_HEAD = "SELECT seq, hash, backfilled FROM record_head FOR UPDATE"
+HEAD = "SELECT seq, hash FROM record_head"
+SET_HEAD = "UPDATE record_head SET seq = $1, hash = $2, backfilled = true"
+
+# An official event as an entry's material: the role the actor acted in, from their membership
+# of the agency acted for (or of the answering organisation), else their platform role; only a
+# platform officer's public display name.
+_EVENTS = """
+SELECT e.id AS event_id, e.occurred_at AS at, e.agency_id, e.kind AS act, e.subject_kind, e.subject_id,
+       e.visibility, e.payload,
+       CASE WHEN e.actor_id IS NULL THEN 'system'
+            WHEN m.role IS NOT NULL THEN 'agency_' || m.role
+            WHEN u.role IN ('moderator', 'admin') THEN u.role
+            ELSE 'citizen' END AS actor_role,
+       CASE WHEN m.role IS NULL AND u.role IN ('moderator', 'admin') THEN u.display_name END AS actor_name
+FROM events e
+LEFT JOIN users u ON u.id = e.actor_id
+LEFT JOIN LATERAL (
+    SELECT m.role FROM memberships m
+    WHERE m.user_id = e.actor_id AND m.status = 'active'
+      AND m.org_id IN (e.agency_id, (e.payload ->> 'org_id')::bigint)
+    ORDER BY m.role = 'admin' DESC LIMIT 1
+) m ON true
+WHERE e.kind = ANY($1::text[])
+  AND NOT EXISTS (SELECT 1 FROM record_entries r WHERE r.event_id = e.id)
+"""
+# This transaction's official events: the one just recorded, and any a store wrote in SQL.
+UNRECORDED_HERE = _EVENTS + "  AND e.xid = pg_current_xact_id()\nORDER BY e.id"
+# Every committed official event without an entry: the history before the record existed, once.
+UNRECORDED = _EVENTS + "ORDER BY e.id"
+
+INSERT = """
+INSERT INTO record_entries
+    (seq, at, agency_id, actor_role, actor_name, act, subject_kind, subject_id, payload, prev_hash, hash, event_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+"""
+
+_ENTRY = "seq, at, agency_id, actor_role, actor_name, act, subject_kind, subject_id, payload, prev_hash, hash"
+BATCH = f"SELECT {_ENTRY} FROM record_entries WHERE seq >= $1 ORDER BY seq LIMIT $2"
+HASH_OF = "SELECT hash FROM record_entries WHERE seq = $1"
+
+# The public list, newest first, from `before` down; every filter optional.
+LIST = f"""
+SELECT {', '.join('r.' + c for c in _ENTRY.split(', '))},
+       o.slug AS agency_slug, o.name_th AS agency_th, NULLIF(o.name_en, '') AS agency_en
+FROM record_entries r
+LEFT JOIN organisations o ON o.id = r.agency_id
+WHERE ($1::bigint IS NULL OR r.seq < $1)
+  AND ($2::text IS NULL OR o.slug = $2)
+  AND ($3::text IS NULL OR r.act = $3)
+  AND ($4::date IS NULL OR r.at >= ($4::date::timestamp AT TIME ZONE 'Asia/Bangkok'))
+  AND ($5::date IS NULL OR r.at < (($5::date + 1)::timestamp AT TIME ZONE 'Asia/Bangkok'))
+  AND ($6::text IS NULL OR (r.subject_kind = $6 AND r.subject_id = $7))
+ORDER BY r.seq DESC
+LIMIT $8
+"""
+
+# Published heads: the head at the end of each Bangkok day, by the time entries were written
+# (recorded_at is taken under the head lock, so it rises with seq).
+LAST_PUBLISHED_DAY = "SELECT max(day) FROM record_published_heads"
+FIRST_RECORDED_DAY = "SELECT (min(recorded_at) AT TIME ZONE 'Asia/Bangkok')::date FROM record_entries"
+HEAD_AT_END_OF = """
+SELECT seq, hash FROM record_entries
+WHERE recorded_at < (($1::date + 1)::timestamp AT TIME ZONE 'Asia/Bangkok')
+ORDER BY seq DESC LIMIT 1
+"""
+TODAY = "SELECT (now() AT TIME ZONE 'Asia/Bangkok')::date"
+PUBLISH = "INSERT INTO record_published_heads (day, seq, hash) VALUES ($1, $2, $3) ON CONFLICT (day) DO NOTHING"
+PUBLISHED = "SELECT day, seq, hash, published_at FROM record_published_heads ORDER BY day"
+PUBLISHED_NEWEST = "SELECT day, seq, hash, published_at FROM record_published_heads ORDER BY day DESC LIMIT $1"
+
+SAVE_CHECK = """
+INSERT INTO record_checks (ok, checked, from_seq, head_seq, first_bad, problem, detail)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+"""
+LAST_CHECK = """
+SELECT ok, checked, from_seq, head_seq, first_bad, problem, detail, checked_at
+FROM record_checks ORDER BY id DESC LIMIT 1
+"""
+
+
+def _entry(row: asyncpg.Record) -> Entry:
+    return Entry(**{k: row[k] for k in Entry.__struct_fields__})
+
+
+async def lock_head(conn: asyncpg.Connection) -> asyncpg.Record:
+    return await conn.fetchrow(LOCK_HEAD)
+
+
+async def head(conn: asyncpg.Connection) -> tuple[int, str]:
+    row = await conn.fetchrow(HEAD)
+    return row["seq"], row["hash"]
+
+
+async def set_head(conn: asyncpg.Connection, seq: int, digest: str) -> None:
+    await conn.execute(SET_HEAD, seq, digest)
+
+
+async def unrecorded(conn: asyncpg.Connection, kinds: list[str], *, here_only: bool) -> list[asyncpg.Record]:
+    return await conn.fetch(UNRECORDED_HERE if here_only else UNRECORDED, kinds)
+
+
+async def insert(conn: asyncpg.Connection, entry: Entry, event_id: int | None) -> None:
+    await conn.execute(
+        INSERT, entry.seq, entry.at, entry.agency_id, entry.actor_role, entry.actor_name, entry.act,
+        entry.subject_kind, entry.subject_id, entry.payload, entry.prev_hash, entry.hash, event_id,
+    )  # fmt: skip
+
+
+async def batch(conn: asyncpg.Connection, from_seq: int, limit: int) -> list[Entry]:
+    return [_entry(r) for r in await conn.fetch(BATCH, from_seq, limit)]
+
+
+async def hash_of(conn: asyncpg.Connection, seq: int) -> str | None:
+    return await conn.fetchval(HASH_OF, seq)
+
+
+async def list_entries(conn: asyncpg.Connection, f, limit: int) -> list[Shown]:
+    rows = await conn.fetch(
+        LIST, f.before, f.agency, f.act, f.since, f.until, f.subject_kind, f.subject_id, limit
+    )
+    return [
+        Shown(entry=_entry(r), agency_slug=r["agency_slug"], agency_th=r["agency_th"], agency_en=r["agency_en"])
+        for r in rows
+    ]
+
+
+async def last_published_day(conn: asyncpg.Connection):
+    return await conn.fetchval(LAST_PUBLISHED_DAY)
+
+
+async def first_recorded_day(conn: asyncpg.Connection):
+    return await conn.fetchval(FIRST_RECORDED_DAY)
+
+
+async def today(conn: asyncpg.Connection):
+    return await conn.fetchval(TODAY)
+
+
+async def head_at_end_of(conn: asyncpg.Connection, day) -> asyncpg.Record | None:
+    return await conn.fetchrow(HEAD_AT_END_OF, day)
+
+
+async def publish(conn: asyncpg.Connection, day, seq: int, digest: str) -> None:
+    await conn.execute(PUBLISH, day, seq, digest)
+
+
+async def published(conn: asyncpg.Connection, newest: int | None = None) -> list[Head]:
+    rows = await (conn.fetch(PUBLISHED) if newest is None else conn.fetch(PUBLISHED_NEWEST, newest))
+    return [Head(**dict(r)) for r in rows]
+
+
+async def save_check(conn: asyncpg.Connection, c) -> None:
+    await conn.execute(SAVE_CHECK, c.ok, c.checked, c.from_seq, c.head_seq, c.first_bad, c.problem, c.detail)
+
+
+async def last_check(conn: asyncpg.Connection) -> asyncpg.Record | None:
+    return await conn.fetchrow(LAST_CHECK)

@@ -1,0 +1,246 @@
+"""The public record, on a real PostgreSQL: an official act appends its entry in its own
+transaction (a rolled-back act leaves none), the table refuses UPDATE, DELETE and TRUNCATE,
+concurrent acts make one gapless valid chain, and tampering done as a superuser would do it
+(triggers switched off) is found and named by `python -m civic record verify`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import asyncpg
+import pytest
+
+from civic import events
+from civic.accounts.store import user_by_id
+from civic.ideas import actions as ideas
+from civic.ideas.schemas import ModerationIn
+from civic.record import actions, rules
+from civic.record.schemas import Entry
+from civic.settings import PROJECT_ROOT
+from tests.helpers import login, send_json
+from tests.integration.race import Gate, race
+from tests.integration.test_ideas import _idea, _world
+
+ENTRY = "seq, at, agency_id, actor_role, actor_name, act, subject_kind, subject_id, payload, prev_hash, hash"
+
+
+async def entries(conn) -> list[Entry]:
+    return [Entry(**dict(r)) for r in await conn.fetch(f"SELECT {ENTRY} FROM record_entries ORDER BY seq")]
+
+
+async def answered(client, conn) -> tuple[dict, int]:
+    """A world with an idea answered by the owner agency's staff through the API."""
+    world = await _world(conn)
+    idea_id = await _idea(conn, world)
+    await login(client, "staff@owner.example")
+    r = await send_json(client, "POST", f"/api/v1/ideas/{idea_id}/answer", {"body": "เทศบาลจะติดตั้งภายในเดือนหน้า"})
+    assert r.status_code == 200, r.text
+    return world, idea_id
+
+
+async def test_an_answer_appends_its_entry_with_the_right_fields(client, conn):
+    world, idea_id = await answered(client, conn)
+    chain = await entries(conn)
+    # The board's creation (official) came first, then the answer; nothing else is official.
+    assert [e.act for e in chain] == ["board.created", "idea.answered"]
+    entry = chain[-1]
+    assert (entry.seq, entry.agency_id, entry.subject_kind, entry.subject_id) == (2, world["owner"], "idea", idea_id)
+    assert entry.actor_role == "agency_member" and entry.actor_name is None  # staff act as their agency
+    assert entry.payload == {"org_id": world["owner"], "revised": False}
+    assert entry.prev_hash == chain[0].hash and entry.hash == rules.entry_hash(entry)
+    event = await conn.fetchrow("SELECT id, occurred_at FROM events WHERE kind = 'idea.answered'")
+    assert entry.at == event["occurred_at"]
+    assert await conn.fetchval("SELECT event_id FROM record_entries WHERE seq = 2") == event["id"]
+    assert await conn.fetchrow("SELECT seq, hash FROM record_head") == (2, entry.hash)
+    assert (await actions.verify(conn)).ok
+
+
+async def test_a_moderators_act_names_them_and_a_clock_started_in_sql_is_recorded(client, conn):
+    world = await _world(conn, threshold=1)
+    idea_id = await _idea(conn, world)
+    await login(client, "citizen2@example.com")
+    assert (await send_json(client, "POST", f"/api/v1/ideas/{idea_id}/support")).status_code == 200
+    moderator = await user_by_id(conn, world["users"]["mod@example.com"])
+    await ideas.hide(conn, moderator, ModerationIn(subject_kind="idea", subject_id=idea_id, reason="สแปม"))
+    chain = await entries(conn)
+    assert [e.act for e in chain] == ["board.created", "idea.threshold_reached", "content.hidden"]
+    clock, hidden = chain[1], chain[2]
+    assert clock.actor_role == "system" and clock.payload["support_count"] == 1
+    assert (hidden.actor_role, hidden.actor_name, hidden.payload) == (
+        "moderator", "mod", {"idea_id": idea_id, "reason": "สแปม"}
+    )
+    assert (await actions.verify(conn)).ok
+
+
+async def test_a_rolled_back_act_leaves_no_entry_and_no_gap(conn):
+    before = await conn.fetchrow("SELECT seq, hash FROM record_head")
+    with pytest.raises(RuntimeError):
+        async with conn.transaction():
+            await events.record(conn, "idea.answered", events.IdeaAnswered(org_id=1, revised=False),
+                                subject=("idea", 1), actor_id=None)  # fmt: skip
+            assert await conn.fetchval("SELECT count(*) FROM record_entries") == before["seq"] + 1
+            raise RuntimeError("the act failed after its event")
+    assert await conn.fetchrow("SELECT seq, hash FROM record_head") == before
+    assert await conn.fetchval("SELECT count(*) FROM record_entries") == before["seq"]
+    async with conn.transaction():
+        await events.record(conn, "idea.answered", events.IdeaAnswered(org_id=1, revised=True),
+                            subject=("idea", 1), actor_id=None)  # fmt: skip
+    assert [e.seq for e in await entries(conn)] == list(range(1, before["seq"] + 2))
+
+
+async def test_the_table_refuses_update_delete_and_truncate(client, conn):
+    await answered(client, conn)
+    for sql in (
+        "UPDATE record_entries SET payload = '{}' WHERE seq = 2",
+        "DELETE FROM record_entries WHERE seq = 2",
+        "TRUNCATE record_entries",
+    ):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+            await conn.execute(sql)
+    # An insert must extend the chain.
+    with pytest.raises(asyncpg.IntegrityConstraintViolationError):
+        await conn.execute(
+            "INSERT INTO record_entries (seq, at, actor_role, act, subject_kind, subject_id, payload, prev_hash, hash)"
+            " VALUES (9, now(), 'system', 'idea.answered', 'idea', 1, '{}', repeat('0', 64), repeat('0', 64))"
+        )
+    assert len(await entries(conn)) == 2 and (await actions.verify(conn)).ok
+
+
+async def test_concurrent_acts_make_one_gapless_valid_chain(pool, db_url, conn):
+    n = 8
+
+    def act(i: int):
+        async def attempt():
+            async with pool.acquire() as c, c.transaction():
+                await events.record(c, "idea.answered", events.IdeaAnswered(org_id=i, revised=False),
+                                    subject=("idea", i), actor_id=None)  # fmt: skip
+        return attempt
+
+    # Every attempt's first statement inserts its event: the gate holds `events` until all wait.
+    await race([act(i) for i in range(n)], gate=Gate(db_url, ["events"], expect=n))
+    chain = await entries(conn)
+    assert [e.seq for e in chain] == list(range(1, n + 1))
+    assert sorted(e.subject_id for e in chain) == list(range(n))
+    assert rules.verify(chain, (n, chain[-1].hash)) is None
+
+
+def cli_verify(db_url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": db_url}
+    return subprocess.run(
+        [sys.executable, "-m", "civic", "record", "verify", *args],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+async def five_entries(conn) -> list[Entry]:
+    for i in range(1, 6):
+        async with conn.transaction():
+            await events.record(conn, "idea.answered", events.IdeaAnswered(org_id=i, revised=False),
+                                subject=("idea", i), actor_id=None)  # fmt: skip
+    return await entries(conn)
+
+
+async def as_superuser(conn, *statements: str) -> None:
+    """What an operator with the database's superuser can do: switch the triggers off."""
+    async with conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        for sql in statements:
+            await conn.execute(sql)
+
+
+TAMPERING = {
+    "changed payload": (
+        ["UPDATE record_entries SET payload = '{\"org_id\": 99, \"revised\": false}' WHERE seq = 3"],
+        "Entry 3 was changed after it was written",
+    ),
+    "deleted entry": (["DELETE FROM record_entries WHERE seq = 3"], "Entry 3 is missing"),
+    "deleted last entry": (["DELETE FROM record_entries WHERE seq = 5"], "Entries after 4 are missing"),
+    "reordered entries": (
+        ["UPDATE record_entries SET seq = seq + 100 WHERE seq IN (2, 4)",
+         "UPDATE record_entries SET seq = CASE seq WHEN 102 THEN 4 ELSE 2 END WHERE seq > 100"],
+        "Entry 2 does not follow entry 1",
+    ),  # fmt: skip
+    "inserted entry": (
+        ["UPDATE record_entries SET seq = seq + 100 WHERE seq >= 3",
+         "UPDATE record_entries SET seq = seq - 99 WHERE seq > 100",
+         "INSERT INTO record_entries (seq, at, actor_role, act, subject_kind, subject_id, payload, prev_hash, hash)"
+         " SELECT 3, now(), 'system', 'idea.answered', 'idea', 77, '{}', hash, repeat('a', 64)"
+         " FROM record_entries WHERE seq = 2"],
+        "Entry 3 was changed after it was written",
+    ),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("how", list(TAMPERING))
+async def test_tampering_is_found_and_named_by_the_cli(conn, db_url, how):
+    await five_entries(conn)
+    ok = await asyncio.to_thread(cli_verify, db_url)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "verified" in ok.stdout
+    statements, named = TAMPERING[how]
+    await as_superuser(conn, *statements)
+    bad = await asyncio.to_thread(cli_verify, db_url)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert named in bad.stdout, bad.stdout
+    assert not (await actions.verify(conn)).ok
+
+
+async def test_verify_from_a_later_entry_trusts_the_one_before(conn, db_url):
+    await five_entries(conn)
+    await as_superuser(conn, "UPDATE record_entries SET payload = '{}' WHERE seq = 2")
+    assert (await actions.verify(conn, 3)).ok  # 3..5 still link to what entry 2 says now
+    check = await actions.verify(conn, 2)
+    assert (check.ok, check.first_bad, check.problem) == (False, 2, "altered")
+    later = await asyncio.to_thread(cli_verify, db_url, "--from", "3")
+    assert later.returncode == 0, later.stdout + later.stderr
+
+
+async def test_the_job_publishes_finished_days_and_a_rewrite_disagrees_with_them(conn):
+    chain = await five_entries(conn)
+    # The entries were written two days ago (setting that up needs the triggers off).
+    await as_superuser(conn, "UPDATE record_entries SET recorded_at = recorded_at - interval '2 days'")
+    assert await actions.verify_and_publish(conn) == 5
+    heads = await conn.fetch("SELECT day, seq, hash FROM record_published_heads ORDER BY day")
+    assert [(h["seq"], h["hash"]) for h in heads] == [(5, chain[-1].hash)] * 2  # the day before too
+    check = await conn.fetchrow("SELECT ok, checked FROM record_checks ORDER BY id DESC LIMIT 1")
+    assert tuple(check) == (True, 5)
+    # Rewrite entry 4 and everything after it consistently, head included: only the published
+    # heads (and outsiders' copies of them) show it.
+    forged = rules.sealed(chain[3].__class__(**{**{f: getattr(chain[3], f) for f in Entry.__struct_fields__},
+                                               "payload": {"org_id": 4, "revised": True}}))  # fmt: skip
+    last = rules.sealed(Entry(**{**{f: getattr(chain[4], f) for f in Entry.__struct_fields__}, "prev_hash": forged.hash}))
+    await as_superuser(
+        conn,
+        f"UPDATE record_entries SET payload = '{{\"org_id\": 4, \"revised\": true}}', hash = '{forged.hash}' WHERE seq = 4",
+        f"UPDATE record_entries SET prev_hash = '{forged.hash}', hash = '{last.hash}' WHERE seq = 5",
+        f"UPDATE record_head SET hash = '{last.hash}'",
+    )
+    assert rules.verify(await entries(conn), (5, last.hash)) is None  # a consistent chain by itself
+    check = await actions.verify(conn)
+    assert (check.ok, check.first_bad, check.problem) == (False, 5, "published_mismatch")
+
+
+async def test_history_from_before_the_record_is_backfilled_once_in_event_order(conn):
+    await conn.execute("DELETE FROM record_head")  # a database from before: start again, unbackfilled
+    await conn.execute("INSERT INTO record_head DEFAULT VALUES")
+    # Official events written straight into the table, as history: interleaved with others.
+    for kind, payload in (
+        ("idea.answered", {"org_id": 1, "revised": False}),
+        ("idea.submitted", {"board_id": 1, "title": "x", "category": "", "status": "published"}),
+        ("idea.status_changed", {"from_status": "published", "to_status": "accepted", "reason": "ดี",
+                                 "duplicate_of": None, "org_id": 1}),
+    ):  # fmt: skip
+        await conn.execute(
+            "INSERT INTO events (kind, subject_kind, subject_id, visibility, payload) VALUES ($1, 'idea', 1, 'public', $2)",
+            kind, payload,
+        )  # fmt: skip
+    async with conn.transaction():
+        await events.record(conn, "idea.answered", events.IdeaAnswered(org_id=1, revised=True),
+                            subject=("idea", 1), actor_id=None)  # fmt: skip
+    chain = await entries(conn)
+    assert [e.act for e in chain] == ["idea.answered", "idea.status_changed", "idea.answered"]
+    assert chain[-1].payload == {"org_id": 1, "revised": True}
+    assert (await actions.verify(conn)).ok
