@@ -116,8 +116,8 @@ def check_text(
 
 
 def check_choice(value: str | None, allowed, *, required: bool = True) -> Problem | None:
-    if not value:
-        return Problem("This field is required.") if required else None
+    if not value:  # a choice is chosen, not typed: say "choose" ("เลือก"), not "fill in" ("กรอก")
+        return Problem("Choose an option.") if required else None
     if value not in allowed:
         return Problem("Choose one of the options.")
     return None

@@ -318,7 +318,7 @@ def check_answers(questions: list[Mapping], raw: Mapping[str, object]) -> tuple[
             values = [str(v).strip() for v in values if str(v).strip()]
             if not values:
                 if q["required"]:
-                    errors[key] = Problem("Please answer this question.")
+                    errors[key] = Problem("Choose an answer.")
                 continue
             if any(v not in options for v in values):
                 errors[key] = Problem("Choose one of the options.")
@@ -335,7 +335,8 @@ def check_answers(questions: list[Mapping], raw: Mapping[str, object]) -> tuple[
         text = str(value or "").strip()
         if not text:
             if q["required"]:
-                errors[key] = Problem("Please answer this question.")
+                # Choice and scale questions are radio groups: they are chosen, not typed.
+                errors[key] = Problem("Please answer this question." if kind == "text" else "Choose an answer.")
             continue
         if kind == "single":
             if text not in options:

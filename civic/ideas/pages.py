@@ -442,11 +442,9 @@ async def _comment_form(
         ctx |= {"parent_id": parent_id, "reply_value": body, "reply_errors": errors}
         return _render(request, "ideas/_reply_form.html", ctx, status=FORM_ERROR)
     if wants_partial(request, "comment-form"):
-        ctx = {
-            "idea": await actions.load_idea(db, user, idea_id),
-            "comment_value": body,
-            "comment_errors": errors,
-        }
+        # The form comes back whole (can_comment included), or it would say comments are closed.
+        ctx = _comment_ctx(user, await actions.load_idea(db, user, idea_id), None)
+        ctx |= {"comment_value": body, "comment_errors": errors}
         return _render(request, "ideas/_comment_form.html", ctx, status=FORM_ERROR)
     if parent_id is None:
         form = {"comment_value": body, "comment_errors": errors}

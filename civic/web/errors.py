@@ -106,6 +106,20 @@ def error_response(
     )
 
 
+def _page_above(request: Request) -> str | None:
+    """The nearest address above this one that answers GET (/ideas/4/comments -> /ideas/4)."""
+    parts = request.url.path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        path = "/".join(parts) or "/"
+        try:
+            request.app.asgi_router.handle_routing(path=path, method="GET")
+        except HTTPException:
+            continue
+        return path
+    return None
+
+
 def http_exception_handler(request: Request, exc: HTTPException) -> Response | Template:
     lang = request_lang(request)
     status = exc.status_code
@@ -119,6 +133,12 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response | T
             f"/login?{urlencode({'next': request.url.path + query})}",
             flash=("info", "Please log in to continue."),
         )
+    if status == 405 and request.method == "GET" and not wants_json(request):
+        # A reload after a refused form asks with GET for the address it posted to: go to its page.
+        if page := _page_above(request):
+            from civic.web.templating import redirect
+
+            return redirect(page)
     if status == 403 and exc.detail == "CSRF token verification failed":
         return error_response(
             request,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import mimetypes
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
-from litestar import Request
+from litestar import MediaType, Request
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from litestar.utils.empty import value_or_default
@@ -17,6 +18,7 @@ from litestar.utils.scope.state import ScopeState
 from civic import provinces, thai
 from civic.validation import Problem
 from civic.web.i18n import Translator, gettext, normalise_lang
+from civic.web.labels import field_label
 
 LANG_COOKIE = "lang"
 FLASH_COOKIE = "civic_flash"
@@ -109,6 +111,7 @@ def base_context(request: Request) -> dict[str, Any]:
         else "",
         "province_name": lambda code: provinces.name(code, lang),
         "provinces": provinces.choices(lang),
+        "field_label": lambda name: field_label(lang, name),
         "query_string": lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")}),
     }
 
@@ -128,6 +131,14 @@ def render(
         all_cookies.append(Cookie(key=FLASH_COOKIE, value="", path="/", max_age=0))
     # One URL may answer with a page or a fragment, so caches must key on the HTMX headers.
     all_headers = {"Vary": "HX-Request, HX-Target"} | (headers or {})
+    # Named, not inferred from the handler's return annotation: a handler typed `Any` would
+    # otherwise label an HTML page application/json, and a browser would show its source.
+    media_type = mimetypes.guess_type(template)[0] or MediaType.HTML
     return Template(
-        template_name=template, context=ctx, status_code=status, headers=all_headers, cookies=all_cookies
+        template_name=template,
+        context=ctx,
+        status_code=status,
+        headers=all_headers,
+        cookies=all_cookies,
+        media_type=media_type,
     )

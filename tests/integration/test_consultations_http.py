@@ -2,10 +2,11 @@
 
 from civic.consultations import store
 from civic.orgs import store as orgs
+from tests import files
 from tests.helpers import login, make_agency, make_user, post_form, send_json, text_of
 from tests.integration.consultation_data import create_draft_policy
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
+PDF = files.plain()
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 4000
 
 
@@ -70,7 +71,7 @@ async def test_form_errors_rerender_with_typed_values(client, conn):
     assert r.status_code == 400
     assert "ข้อความที่พิมพ์ไว้" in r.text
     text = text_of(r.text)
-    assert "กรุณาตอบคำถามนี้" in text and "เลือกตัวเลขตั้งแต่ 1 ถึง 5" in text
+    assert "กรุณาเลือกคำตอบ" in text and "เลือกตัวเลขตั้งแต่ 1 ถึง 5" in text
     assert await count_responses(conn) == 0
 
 

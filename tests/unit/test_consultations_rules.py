@@ -125,14 +125,14 @@ def test_answers_ok_with_thai_digits():
 @pytest.mark.parametrize(
     ("raw", "key", "msgid"),
     [
-        ({"3": "3"}, "q1", "Please answer this question."),
+        ({"3": "3"}, "q1", "Choose an answer."),
         ({"1": "บางที", "3": "3"}, "q1", "Choose one of the options."),
         ({"1": "เห็นด้วย", "3": "6"}, "q3", "Choose a number from %(min)s to %(max)s."),
         ({"1": "เห็นด้วย", "3": "0"}, "q3", "Choose a number from %(min)s to %(max)s."),
         ({"1": "เห็นด้วย", "3": "-1"}, "q3", "Choose a number from %(min)s to %(max)s."),
         ({"1": "เห็นด้วย", "3": "٣"}, "q3", "Choose a number from %(min)s to %(max)s."),
         ({"1": "เห็นด้วย", "3": "3", "2": ["ง"]}, "q2", "Choose one of the options."),
-        ({"1": "เห็นด้วย"}, "q3", "Please answer this question."),
+        ({"1": "เห็นด้วย"}, "q3", "Choose an answer."),  # a scale is chosen
     ],
 )
 def test_answers_bad(raw, key, msgid):

@@ -5,12 +5,14 @@ validate_comment) at each of their limits."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civic.consultations import rules
+from civic.consultations.schemas import QuestionIn
 from civic.validation import Problem
 from tests.unit.rules_support import CH, all_shown_in_thai, lengths, user
 
@@ -73,7 +75,10 @@ def test_staff_actions(status):
     ("status", "fields"),
     [
         ("draft", {"title", "summary", "kind", "province", "opens_at", "closes_at", "sections", "questions"}),
-        ("scheduled", {"title", "summary", "kind", "province", "opens_at", "closes_at", "sections", "questions"}),
+        (
+            "scheduled",
+            {"title", "summary", "kind", "province", "opens_at", "closes_at", "sections", "questions"},
+        ),
         ("open", {"title", "summary", "closes_at", "sections"}),
         ("closed", set()),
         ("outcome_published", set()),
@@ -132,9 +137,17 @@ def test_an_unknown_kind_is_refused_and_checked_as_general():
     [
         (None, NOW, {"opens_at": Problem("Enter a date and time.")}),
         (NOW, None, {"closes_at": Problem("Enter a date and time.")}),
-        (None, None, {"opens_at": Problem("Enter a date and time."), "closes_at": Problem("Enter a date and time.")}),
+        (
+            None,
+            None,
+            {"opens_at": Problem("Enter a date and time."), "closes_at": Problem("Enter a date and time.")},
+        ),
         (NOW, NOW, {"closes_at": Problem("The closing time must be after the opening time.")}),
-        (NOW, NOW - timedelta(days=20), {"closes_at": Problem("The closing time must be after the opening time.")}),
+        (
+            NOW,
+            NOW - timedelta(days=20),
+            {"closes_at": Problem("The closing time must be after the opening time.")},
+        ),
     ],
 )
 @pytest.mark.parametrize("kind", ["general", "s77"])
@@ -159,7 +172,9 @@ def test_only_the_summary_runs_over_lines():
 
 @pytest.mark.parametrize(("province", "ok"), [(None, True), ("", True), ("CMI", True), ("XXX", False)])
 def test_consultation_province(province, ok):
-    assert _consultation(province=province) == ({} if ok else {"province": Problem("Choose one of the options.")})
+    assert _consultation(province=province) == (
+        {} if ok else {"province": Problem("Choose one of the options.")}
+    )
 
 
 @pytest.mark.parametrize(
@@ -169,7 +184,11 @@ def test_consultation_province(province, ok):
         # Opening three days late leaves twelve days: too short for section 77.
         (NOW - timedelta(days=3), NOW + timedelta(days=12), {"closes_at": S77_TOO_SHORT}),
         (NOW + timedelta(days=1), NOW + timedelta(days=16), {}),  # scheduled ahead: counted from then
-        (NOW - timedelta(days=30), NOW, {"closes_at": Problem("The closing time must be after the opening time.")}),
+        (
+            NOW - timedelta(days=30),
+            NOW,
+            {"closes_at": Problem("The closing time must be after the opening time.")},
+        ),
     ],
 )
 def test_opening_counts_from_the_real_start(opens_at, closes_at, errors):
@@ -223,7 +242,7 @@ def test_response_meta(consent, province, ok):
 
 
 @pytest.mark.parametrize(
-    ("consent", "problem"), [("", "This field is required."), ("public", "Choose one of the options.")]
+    ("consent", "problem"), [("", "Choose an option."), ("public", "Choose one of the options.")]
 )
 def test_response_meta_consent(consent, problem):
     assert rules.validate_response_meta(consent, "XXX") == {
@@ -274,13 +293,21 @@ def test_outcome_summary_runs_over_lines():
         ({"title": ""}, "title", Problem("This field is required.")),  # an untitled theme
         ({"title": "  "}, "title", Problem("This field is required.")),
         ({"title": CH}, "title", Problem("This is too short (at least %(min)s characters).", {"min": 2})),
-        ({"title": CH * 301}, "title", Problem("This is too long (at most %(max)s characters).", {"max": 300})),
+        (
+            {"title": CH * 301},
+            "title",
+            Problem("This is too long (at most %(max)s characters).", {"max": 300}),
+        ),
         ({"title": "สอง\nบรรทัด"}, "title", Problem("This field contains characters that are not allowed.")),
-        ({"disposition": ""}, "disposition", Problem("This field is required.")),
+        ({"disposition": ""}, "disposition", Problem("Choose an option.")),
         ({"disposition": "rejected"}, "disposition", Problem("Choose one of the options.")),
         ({"reason": ""}, "reason", Problem("This field is required.")),
         ({"reason": CH}, "reason", Problem("This is too short (at least %(min)s characters).", {"min": 2})),
-        ({"reason": CH * 3001}, "reason", Problem("This is too long (at most %(max)s characters).", {"max": 3000})),
+        (
+            {"reason": CH * 3001},
+            "reason",
+            Problem("This is too long (at most %(max)s characters).", {"max": 3000}),
+        ),
     ],
 )
 def test_outcome_theme_refusals(theme, field, problem):
@@ -305,7 +332,7 @@ def test_outcome_theme_edges_accepted(theme):
 def test_a_theme_with_nothing_filled_in():
     assert _outcome([{}]) == {
         "theme0_title": Problem("This field is required."),
-        "theme0_disposition": Problem("This field is required."),
+        "theme0_disposition": Problem("Choose an option."),
         "theme0_reason": Problem("This field is required."),
     }
 
@@ -315,10 +342,18 @@ def test_a_theme_with_nothing_filled_in():
     [
         (1, "", {}),  # the first version needs no correction note
         (2, "", {"correction_note": Problem("This field is required.")}),
-        (2, CH * 4, {"correction_note": Problem("This is too short (at least %(min)s characters).", {"min": 5})}),
+        (
+            2,
+            CH * 4,
+            {"correction_note": Problem("This is too short (at least %(min)s characters).", {"min": 5})},
+        ),
         (2, CH * 5, {}),
         (2, CH * 2000, {}),
-        (2, CH * 2001, {"correction_note": Problem("This is too long (at most %(max)s characters).", {"max": 2000})}),
+        (
+            2,
+            CH * 2001,
+            {"correction_note": Problem("This is too long (at most %(max)s characters).", {"max": 2000})},
+        ),
         (3, "แก้ตัวเลข\nในหัวข้อสอง", {}),
     ],
 )
@@ -347,7 +382,7 @@ def test_question_prompt_length(n, ok):
         ("scale", [], {}),
         ("text", [], {}),
         ("bogus", [], {"kind": Problem("Choose one of the options.")}),
-        ("", [], {"kind": Problem("This field is required.")}),
+        ("", [], {"kind": Problem("Choose an option.")}),
     ],
 )  # fmt: skip
 def test_question_options(kind, options, errors):
@@ -388,12 +423,12 @@ ANSWERED = {"1": "เห็นด้วย", "2": ["ก"], "3": "3", "4": "ด�
         ("1", ["เห็นด้วย", "ไม่เห็นด้วย"], None, "Choose one of the options."),
         ("1", [], None, "Choose one of the options."),
         ("1", "อื่น ๆ", None, "Choose one of the options."),
-        ("1", None, None, "Please answer this question."),
+        ("1", None, None, "Choose an answer."),
         ("2", "ข", ["ข"], None),  # a single string is one choice
         ("2", ["ค", "ก", " "], ["ก", "ค"], None),  # in the question's order
         ("2", ["ง"], None, "Choose one of the options."),
-        ("2", [], None, "Please answer this question."),
-        ("2", None, None, "Please answer this question."),
+        ("2", [], None, "Choose an answer."),
+        ("2", None, None, "Choose an answer."),
         ("3", 1, 1, None),
         ("3", "5", 5, None),
         ("3", "๕", 5, None),
@@ -501,3 +536,76 @@ def test_action_labels_are_marked_for_translation_and_translated():
     assert rules.N_("Close now") == "Close now"
     assert set(rules.ACTION_LABELS) == set(rules.TRANSITIONS)
     assert all_shown_in_thai({a: Problem(label) for a, label in rules.ACTION_LABELS.items()})
+
+
+# ------------------------------------------------------------------ rules the actions ask that had no unit test
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_can_edit_while_anything_is_editable(status):
+    assert rules.can_edit(status) is (status in ("draft", "scheduled", "open"))
+
+
+def test_only_the_platform_advances_the_lifecycle():
+    assert rules.can_advance_lifecycle(SimpleNamespace(id=None))  # the system actor
+    assert not rules.can_advance_lifecycle(ROLES["admin"])
+    assert not rules.can_advance_lifecycle(SimpleNamespace(id=0))
+    assert not rules.can_advance_lifecycle(object())  # no id at all is not the platform
+
+
+def test_anyone_active_may_report():
+    assert rules.can_report(ROLES["citizen"])
+    assert not rules.can_report(user(7, status="blocked"))
+    assert not rules.can_report(None)
+
+
+def _q(kind="single", prompt="คุณเห็นด้วยหรือไม่", options=("ใช่", "ไม่")):
+    return QuestionIn(kind=kind, prompt=prompt, options=list(options))
+
+
+def test_check_questions_keys_each_problem_by_its_row():
+    assert rules.check_questions([_q(), _q("text", options=()), _q("scale", options=())]) == {}
+    errors = rules.check_questions([_q(), _q(prompt="ab", options=("ใช่",)), _q(options=("ใช่", "ใช่"))])
+    assert errors == {
+        "questions[1].prompt": Problem("This is too short (at least %(min)s characters).", {"min": 3}),
+        "questions[1].options": Problem("Give at least two options."),
+        "questions[2].options": Problem("Each option must be different."),
+    }
+
+
+def test_check_questions_counts_first():
+    n = rules.MAX_QUESTIONS + 1
+    errors = rules.check_questions([_q()] * (n - 1) + [_q(kind="poll")])
+    assert errors == {
+        "questions": Problem(rules.TOO_MANY_QUESTIONS, {"max": rules.MAX_QUESTIONS}),
+        f"questions[{n - 1}].kind": Problem("Choose one of the options."),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("", []),
+        ("12", [12]),
+        ("#12, ๑๓", [12, 13]),
+        ("12،13", [12, 13]),  # an Arabic comma
+        (" , 7 ,, #8 ,", [7, 8]),  # blanks between commas are skipped
+        ("0", [0]),
+        ("12, x", None),
+        ("12 13", None),
+        ("-1", None),
+        ("#", None),
+        ("١٢", None),  # Arabic-Indic digits are not Thai
+    ],
+)
+def test_parse_comment_ids(text, ids):
+    assert rules.parse_comment_ids(text) == ids
+
+
+def test_check_theme_links_names_the_unreadable_theme():
+    themes = [{"comment_ids": [1]}, {"comment_ids": None}, {}, {"comment_ids": []}, {"comment_ids": None}]
+    assert rules.check_theme_links(themes) == {
+        "theme1_comment_ids": Problem(rules.COMMENT_IDS_UNREADABLE),
+        "theme4_comment_ids": Problem(rules.COMMENT_IDS_UNREADABLE),
+    }
+    assert all_shown_in_thai(rules.check_theme_links(themes))

@@ -281,7 +281,7 @@ def test_task_text_fields_at_their_limits(field, lo, hi, multiline, required):
     [
         ({"province": ""}, {"province": Problem("This field is required.")}),
         ({"province": "XXX"}, {"province": Problem("Choose one of the options.")}),
-        ({"category": ""}, {"category": Problem("This field is required.")}),
+        ({"category": ""}, {"category": Problem("Choose an option.")}),
         ({"category": "weather"}, {"category": Problem("Choose one of the options.")}),
         ({"partner_types": "ngo, spy"}, {"partner_types": Problem("Choose one of the options.")}),
         ({"budget": "abc"}, {"budget": Problem("Enter an amount in baht, like 15000 or 15000.50.")}),
@@ -413,6 +413,10 @@ def test_milestone_title_length(n, ok):
         (_row(id="0"), "We could not find that milestone."),
         (_row(id="x"), "We could not find that milestone."),
         (_row(id=str(2**63)), "We could not find that milestone."),
+        (_row(id=str(2**63 - 1)), None),  # the largest bigint
+        (_row(id="126"), None),
+        (_row(title="", share=""), "Each milestone needs a title of 3 to 200 characters."),  # a date alone
+        (_row(title="", due="", share="10"), "Each milestone needs a title of 3 to 200 characters."),
     ],
 )
 def test_milestone_rows(row, problem):
@@ -434,6 +438,15 @@ def test_milestone_rows_are_cleaned():
     ]
 
 
+def test_an_empty_row_between_milestones_skips_only_itself():
+    blank = _row(title="", due="", share="")
+    plan, problem = rules.validate_milestones(
+        [blank, _row(title="ระยะสอง"), blank, _row(title="ระยะสาม")], None
+    )
+    assert problem is None
+    assert [m["title"] for m in plan] == ["ระยะสอง", "ระยะสาม"]
+
+
 def test_milestone_problem_goes_to_the_task():
     _, errors = _task(milestones=[_row(due="2026-05-20", share="101")])
     assert errors == {"milestones": Problem("A budget share is a percentage from 0 to 100.")}
@@ -450,7 +463,9 @@ def test_progress_report_body(n, ok):
 
 
 def test_progress_report_keeps_its_text_and_links():
-    clean, errors = rules.validate_update("  อบรมแล้ว 45 คน\nครบทุกหมู่บ้าน  ", "๕๐", "https://a.example/x\nhttps://b.example/y")
+    clean, errors = rules.validate_update(
+        "  อบรมแล้ว 45 คน\nครบทุกหมู่บ้าน  ", "๕๐", "https://a.example/x\nhttps://b.example/y"
+    )
     assert errors == {}
     assert clean == {
         "body": "อบรมแล้ว 45 คน\nครบทุกหมู่บ้าน",
@@ -533,7 +548,7 @@ def test_review_refusals():
         "verdict": Problem("Choose one of the options."),
         "comment": Problem("This field is required."),
     }
-    assert rules.validate_review(None, "ครบ") == {"verdict": Problem("This field is required.")}
+    assert rules.validate_review(None, "ครบ") == {"verdict": Problem("Choose an option.")}
 
 
 @pytest.mark.parametrize(("n", "ok"), lengths(5, 2000))
@@ -599,7 +614,9 @@ def test_milestone_rows_add_stops_at_20():
     assert len(rules.milestone_rows([BLANK] * 20, "add")) == 20
 
 
-@pytest.mark.parametrize(("role", "ok"), [("system", True), ("admin", False), ("citizen", False), ("", False)])
+@pytest.mark.parametrize(
+    ("role", "ok"), [("system", True), ("admin", False), ("citizen", False), ("", False)]
+)
 def test_only_the_scheduler_expires(role, ok):
     assert rules.can_expire(role) is ok
 

@@ -94,8 +94,8 @@ def test_check_text(value, kwargs, expected):
 def test_check_choice():
     allowed = {"th", "en"}
     assert check_choice("th", allowed) is None
-    assert check_choice("", allowed) == Problem("This field is required.")
-    assert check_choice(None, allowed) == Problem("This field is required.")
+    assert check_choice("", allowed) == Problem("Choose an option.")
+    assert check_choice(None, allowed) == Problem("Choose an option.")
     assert check_choice(None, allowed, required=False) is None
     assert check_choice("fr", allowed) == Problem("Choose one of the options.")
     assert check_choice("TH", allowed) == Problem("Choose one of the options.")
