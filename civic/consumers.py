@@ -67,38 +67,47 @@ class Consumer:
 async def run_once(pool: asyncpg.Pool, consumer: Consumer) -> int:
     """Handle one batch. Returns how many events were read (0: nothing new, or busy elsewhere)."""
     async with pool.acquire() as conn:
-        await conn.execute(ENSURE, consumer.name)
-        try:
-            async with conn.transaction():
-                cursor = await conn.fetchrow(LOCK, consumer.name)
-                if cursor is None:
-                    return 0
-                rows = await conn.fetch(NEXT, str(cursor["last_xid"]), cursor["last_id"], consumer.batch)
-                if not rows:
-                    return 0
-                events = [
-                    msgspec.convert({k: v for k, v in row.items() if k != "xid"}, Event)
-                    for row in rows
-                    if consumer.kinds is None or row["kind"] in consumer.kinds
-                ]
-                if events:
-                    await consumer.handle(conn, events)
-                last = rows[-1]
-                await conn.execute(ADVANCE, consumer.name, str(last["xid"]), last["id"], len(events))
-                return len(rows)
-        except Exception as exc:
-            log.exception("event consumer %s failed; its events will be offered again", consumer.name)
-            await conn.execute(RECORD_ERROR, consumer.name, f"{type(exc).__name__}: {exc}"[:2000])
-            raise
+        return await run_once_on(conn, consumer)
 
 
-async def drain(pool: asyncpg.Pool, consumers: Sequence[Consumer]) -> int:
-    """Run every consumer until none has anything left (tests, `civic worker --once`)."""
+async def run_once_on(conn: asyncpg.Connection, consumer: Consumer) -> int:
+    """run_once on a connection the caller holds, outside any transaction (each batch commits)."""
+    await conn.execute(ENSURE, consumer.name)
+    try:
+        async with conn.transaction():
+            cursor = await conn.fetchrow(LOCK, consumer.name)
+            if cursor is None:
+                return 0
+            rows = await conn.fetch(NEXT, str(cursor["last_xid"]), cursor["last_id"], consumer.batch)
+            if not rows:
+                return 0
+            events = [
+                msgspec.convert({k: v for k, v in row.items() if k != "xid"}, Event)
+                for row in rows
+                if consumer.kinds is None or row["kind"] in consumer.kinds
+            ]
+            if events:
+                await consumer.handle(conn, events)
+            last = rows[-1]
+            await conn.execute(ADVANCE, consumer.name, str(last["xid"]), last["id"], len(events))
+            return len(rows)
+    except Exception as exc:
+        log.exception("event consumer %s failed; its events will be offered again", consumer.name)
+        await conn.execute(RECORD_ERROR, consumer.name, f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+
+
+async def drain(db: asyncpg.Pool | asyncpg.Connection, consumers: Sequence[Consumer]) -> int:
+    """Run every consumer until none has anything left (tests, the demo, `civic worker --once`),
+    on a connection of the pool or on the one given."""
+    if isinstance(db, asyncpg.Pool):
+        async with db.acquire() as conn:
+            return await drain(conn, consumers)
     total = 0
     while True:
         done = 0
         for consumer in consumers:
-            done += await run_once(pool, consumer)
+            done += await run_once_on(db, consumer)
         total += done
         if not done:
             return total

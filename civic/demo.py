@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from civic import registry
+from civic import consumers, registry
 from civic.accounts import store as accounts
 from civic.accounts.passwords import hash_password
 from civic.orgs import store as orgs
+from civic.settings import get_settings
 
 DEMO_PASSWORD = "civic-demo-2569"  # noqa: S105 - printed on purpose: demo accounts only
 ADMIN_EMAIL = "admin@civic.example"
@@ -135,13 +136,25 @@ PEOPLE = [
 class DemoContext(msgspec.Struct):
     users: dict[str, int]
     orgs: dict[str, int]
+    # What a demo needs to act as the app does: signing the links it mails, a new account's password.
+    secret_key: str = ""
+    password: str = DEMO_PASSWORD
 
 
-async def seed(conn: asyncpg.Connection, *, only_if_empty: bool = False, demos: list | None = None) -> str:
+async def seed(
+    conn: asyncpg.Connection,
+    *,
+    only_if_empty: bool = False,
+    demos: list | None = None,
+    settled: list | None = None,
+    secret_key: str | None = None,
+) -> str:
+    """DEMOS run in one transaction; then the event consumers run over what they recorded, as the
+    app's would at start (follows, notifications, immediate mails), and SETTLED_DEMOS read that."""
     if only_if_empty and await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users)"):
         return ""
     async with conn.transaction():
-        ctx = DemoContext(users={}, orgs={})
+        ctx = DemoContext(users={}, orgs={}, secret_key=secret_key or get_settings().secret_key)
         password_hash = hash_password(DEMO_PASSWORD)
         for slug, name_th, name_en, level, parent, province, description in AGENCIES:
             ctx.orgs[slug] = await _org(
@@ -181,6 +194,10 @@ async def seed(conn: asyncpg.Connection, *, only_if_empty: bool = False, demos: 
         reports = []
         for domain_seed in demos if demos is not None else registry.DEMOS:
             reports.append(await domain_seed(conn, ctx))
+    await consumers.drain(conn, registry.CONSUMERS)
+    # A caller choosing its demos chooses what follows them too (none unless named).
+    for after in settled if settled is not None else (registry.SETTLED_DEMOS if demos is None else []):
+        reports.append(await after(conn, ctx))
     lines = [
         "Demo data is loaded.",
         f"  admin:     {ADMIN_EMAIL} / {DEMO_PASSWORD}",

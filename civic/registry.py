@@ -8,6 +8,7 @@ import and a list entry, so a reader finds what runs by reading one file.
 
 from __future__ import annotations
 
+from civic.accounts import demo as accounts_demo
 from civic.accounts.api import AccountsApi
 from civic.accounts.pages import AccountPages
 from civic.consultations import actions as consultations_actions
@@ -34,11 +35,22 @@ from civic.ideas.pages import BoardPages, IdeaPages, ModerationPages
 from civic.jobs import Job
 from civic.mail.pages import DevMailApi, DevMailPages
 from civic.notifications import consumer as notifications_consumer
+from civic.notifications import demo as notifications_demo
 from civic.notifications import jobs as notifications_jobs
 from civic.notifications.api import NotificationsApi
 from civic.notifications.pages import NotificationPages, NotificationSettingsPages, UnsubscribePages
+from civic.opendata import actions as opendata_actions
+from civic.opendata.api import OpendataApi
+from civic.opendata.pages import OpendataPages
 from civic.orgs.api import OrganisationsApi
 from civic.orgs.pages import OrganisationPages
+from civic.privacy import actions as privacy_actions
+from civic.privacy import demo as privacy_demo
+from civic.privacy.api import PrivacyApi
+from civic.privacy.pages import PrivacyPages
+from civic.record import actions as record_actions
+from civic.record.api import RecordApi
+from civic.record.pages import RecordPages
 from civic.search.relay import Loader
 from civic.search.routes import SearchApi, SearchPages
 
@@ -69,6 +81,12 @@ CONTROLLERS: list = [
     NotificationsApi,
     DevMailPages,
     DevMailApi,
+    OpendataPages,
+    OpendataApi,
+    PrivacyPages,
+    PrivacyApi,
+    RecordPages,
+    RecordApi,
 ]
 
 # Every worker may run these; civic/jobs.py makes each run at most once per period across them.
@@ -77,8 +95,17 @@ JOBS: list[Job] = [
     Job("handovers.expire_stale_claims", 300, handovers_actions.expire_stale_claims),
     Job("handovers.expire_tasks", 900, handovers_actions.expire_tasks),
     Job("notifications.remind", 300, notifications_jobs.remind),
+    # Hourly: the open datasets and their catalogue (a failed run keeps the previous files).
+    Job("opendata.regenerate", 3600, opendata_actions.regenerate_job),
     # Every 5 minutes; it sends only from 07:00 Bangkok, once per person and day.
     Job("notifications.send_digests", 300, notifications_jobs.send_digests),
+    # Retention (periods in civic/privacy/rules.py RETENTION and the README's "Personal data").
+    Job("privacy.purge_expired_sessions", 3600, privacy_actions.purge_expired_sessions),
+    Job("privacy.purge_login_attempts", 3600, privacy_actions.purge_login_attempts),
+    Job("privacy.purge_mail", 86400, privacy_actions.purge_mail),
+    Job("privacy.purge_unverified_accounts", 86400, privacy_actions.purge_unverified_accounts),
+    # Hourly: the public record verified from entry 1, and each finished day's head published.
+    Job("record.verify_and_publish", 3600, record_actions.verify_and_publish),
 ]
 
 # kind -> the domain's `search_documents(conn, ids)`: what the search relay and reindex index.
@@ -89,7 +116,21 @@ SEARCH_LOADERS: dict[str, Loader] = {
 }
 
 # The notifier runs after the auto-follows, so a new follower of a batch's subject is told too.
-CONSUMERS: list[Consumer] = [follows_consumer.AUTO_FOLLOW, notifications_consumer.NOTIFIER]
+CONSUMERS: list[Consumer] = [
+    follows_consumer.AUTO_FOLLOW,
+    notifications_consumer.NOTIFIER,
+    privacy_actions.PUBLICATION_CONSENTS,
+]
 
-# In order: ideas' demo answers on the consultations' agencies' boards, handovers, then follows of them.
-DEMOS: list = [consultations_demo.seed, ideas_demo.seed, handovers_demo.seed, follows_demo.seed]
+# In order: ideas' demo answers on the consultations' agencies' boards, handovers, then follows of
+# them, then the account lifecycle's mail. All in one transaction.
+DEMOS: list = [
+    consultations_demo.seed,
+    ideas_demo.seed,
+    handovers_demo.seed,
+    follows_demo.seed,
+    accounts_demo.seed,
+    privacy_demo.seed,
+]
+# After DEMOS commit and the CONSUMERS have run over their events: what reads the notifications.
+SETTLED_DEMOS: list = [notifications_demo.seed]

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import asyncpg
 
-from civic.consultations import store
-from civic.consultations.schemas import Theme
+from civic.accounts import actions as accounts
+from civic.consultations import actions, store
+from civic.consultations.schemas import OutcomeIn, ThemeIn
 from civic.settings import get_settings
 
 # A real government text extracted from a PDF, broken marks and all (copied from ../shared/fixtures).
@@ -194,32 +195,37 @@ async def seed(conn: asyncpg.Connection, ctx) -> str:
         closed_id,
         now - timedelta(days=10),
     )
-    await store.publish_outcome(
+    # Through the action, so its outcome.published event tells the respondents ("you said, we did").
+    staff_user = await accounts.user_by_email(conn, "somchai@mdes.example")
+    assert staff_user is not None
+    await actions.publish_outcome(
         conn,
+        staff_user,
         closed_id,
-        actor_id=staff,
-        summary=(
-            "ประชาชนส่วนใหญ่อยากให้เริ่มที่ศาลาประชาคม และกังวลเรื่องค่าบริการกับการดูแลอุปกรณ์\n"
-            "กระทรวงจะเริ่มโครงการนำร่องใน 4 จังหวัด และจัดงบดูแลอุปกรณ์ให้ท้องถิ่น"
+        OutcomeIn(
+            summary=(
+                "ประชาชนส่วนใหญ่อยากให้เริ่มที่ศาลาประชาคม และกังวลเรื่องค่าบริการกับการดูแลอุปกรณ์\n"
+                "กระทรวงจะเริ่มโครงการนำร่องใน 4 จังหวัด และจัดงบดูแลอุปกรณ์ให้ท้องถิ่น"
+            ),
+            themes=[
+                ThemeIn(
+                    title="งบประมาณดูแลอุปกรณ์ของท้องถิ่น",
+                    disposition="adopted",
+                    reason="เพิ่มงบค่าจ้างช่างดูแลระบบ 3 ปีแรกให้ อบต. ทุกแห่งที่เข้าร่วม",
+                    comment_ids=[c1],
+                ),
+                ThemeIn(
+                    title="อาสาสมัครดิจิทัลชุมชน",
+                    disposition="partly",
+                    reason="ร่วมมือกับเครือข่ายอาสาในจังหวัดนำร่องก่อน แล้วจึงขยายทั่วประเทศ",
+                    comment_ids=[c2],
+                ),
+                ThemeIn(
+                    title="อินเทอร์เน็ตฟรีถึงบ้านทุกหลัง",
+                    disposition="not_adopted",
+                    reason="เกินกรอบงบประมาณ นโยบายนี้ครอบคลุมเฉพาะพื้นที่สาธารณะ",
+                ),
+            ],
         ),
-        themes=[
-            Theme(
-                title="งบประมาณดูแลอุปกรณ์ของท้องถิ่น",
-                disposition="adopted",
-                reason="เพิ่มงบค่าจ้างช่างดูแลระบบ 3 ปีแรกให้ อบต. ทุกแห่งที่เข้าร่วม",
-                comment_ids=[c1],
-            ),
-            Theme(
-                title="อาสาสมัครดิจิทัลชุมชน",
-                disposition="partly",
-                reason="ร่วมมือกับเครือข่ายอาสาในจังหวัดนำร่องก่อน แล้วจึงขยายทั่วประเทศ",
-                comment_ids=[c2],
-            ),
-            Theme(
-                title="อินเทอร์เน็ตฟรีถึงบ้านทุกหลัง",
-                disposition="not_adopted",
-                reason="เกินกรอบงบประมาณ นโยบายนี้ครอบคลุมเฉพาะพื้นที่สาธารณะ",
-            ),
-        ],
     )
     return f"  consultations: open s77 hearing /consultations/{open_id}, outcome /consultations/{closed_id}/outcome"

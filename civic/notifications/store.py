@@ -151,12 +151,13 @@ WHERE notification_preferences.email IS DISTINCT FROM EXCLUDED.email
 """
 USER_EXISTS = "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)"
 
-# The digest: everyone with digest rows waiting, each once per Bangkok day ($1). Taking the
-# notification_digests row first is what makes a second run that day a no-op.
+# The digest: everyone with digest rows waiting (or only the people $2 names), each once per
+# Bangkok day ($1). Taking the notification_digests row first is what makes a second run that
+# day a no-op.
 DIGEST_TAKE = """
 WITH due AS (
     SELECT DISTINCT n.user_id FROM notifications n
-    WHERE n.email = 'digest' AND n.digested_at IS NULL
+    WHERE n.email = 'digest' AND n.digested_at IS NULL AND ($2::bigint[] IS NULL OR n.user_id = ANY ($2))
 )
 INSERT INTO notification_digests (user_id, day, items)
 SELECT due.user_id, $1, 0 FROM due JOIN users u ON u.id = due.user_id AND u.status = 'active'
@@ -279,8 +280,8 @@ async def user_exists(conn: asyncpg.Connection, user_id: int) -> bool:
     return await conn.fetchval(USER_EXISTS, user_id)
 
 
-async def take_digests(conn: asyncpg.Connection, day) -> list[int]:
-    return [r["user_id"] for r in await conn.fetch(DIGEST_TAKE, day)]
+async def take_digests(conn: asyncpg.Connection, day, only: list[int] | None = None) -> list[int]:
+    return [r["user_id"] for r in await conn.fetch(DIGEST_TAKE, day, only)]
 
 
 async def digest_items(conn: asyncpg.Connection, user_ids: list[int]) -> list[DigestItem]:
