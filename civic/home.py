@@ -24,6 +24,8 @@ from civic.ideas import store as ideas
 from civic.ideas.schemas import Idea
 from civic.orgs import store as orgs
 from civic.orgs.schemas import Organisation
+from civic.record import queries as record
+from civic.record.schemas import Check
 from civic.search import outbox
 from civic.web.deps import Db
 from civic.web.templating import render
@@ -45,6 +47,7 @@ class HealthOut(msgspec.Struct):
     search_backend: str
     search_pending: int
     search_oldest_pending_seconds: float
+    record: Check | None = None  # the public record's last verification (hourly job)
 
 
 async def home(conn: asyncpg.Connection) -> HomeOut:
@@ -85,20 +88,22 @@ class HomeApi(Controller):
     async def home(self, db: Db) -> HomeOut:
         return await home(db)
 
-    @get("/health", summary="Database and search status")
+    @get("/health", summary="Database and search status, and the public record's last verification")
     async def health(self, request: Request) -> HealthOut:
         settings = request.app.state.settings
         backend = "meilisearch" if settings.meili_url else "postgres"
         try:
             async with request.app.state.pool.acquire(timeout=5) as conn:
                 pending, oldest = await outbox.pending_stats(conn)
+                record_check = await record.last_check(conn)
             database = "ok"
         except (OSError, asyncpg.PostgresError, TimeoutError):
-            database, pending, oldest = "unavailable", 0, 0.0
+            database, pending, oldest, record_check = "unavailable", 0, 0.0, None
         return HealthOut(
             status="ok" if database == "ok" else "degraded",
             database=database,
             search_backend=backend,
             search_pending=pending,
             search_oldest_pending_seconds=round(oldest, 1),
+            record=record_check,
         )

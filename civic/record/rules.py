@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 import msgspec
 import rfc8785
@@ -30,6 +31,17 @@ PER_PAGE = 50
 
 def N_(message: str) -> str:
     return message
+
+
+# How the actor acted (store._EVENTS): a role, never a person, but a platform officer's name.
+ROLE_LABELS = {
+    "system": N_("The platform (automatic)"),
+    "agency_member": N_("Agency staff"),
+    "agency_admin": N_("Agency administrator"),
+    "moderator": N_("Moderator"),
+    "admin": N_("Platform administrator"),
+    "citizen": N_("Member of the public"),
+}
 
 
 # --- the public payload ---------------------------------------------------------------------
@@ -224,6 +236,22 @@ def filters(query: RecordQuery, acts: Iterable[str]) -> tuple[Filters, Errors]:
 def next_before(seqs: list[int], per_page: int = PER_PAGE) -> int | None:
     """Newest first: a full page has older entries below its last, unless it reached entry 1."""
     return seqs[-1] if len(seqs) == per_page and seqs[-1] > 1 else None
+
+
+SUBJECT_PAGES = {"idea": "/ideas", "consultation": "/consultations", "handover": "/handovers"}
+
+
+def subject_path(kind: str, subject_id: int) -> str:
+    """The subject's own page where it has one by number; else its entries in the record."""
+    if kind in SUBJECT_PAGES:
+        return f"{SUBJECT_PAGES[kind]}/{subject_id}"
+    return url_with({}, subject=f"{kind}:{subject_id}")
+
+
+def url_with(values: Mapping[str, str], **changes) -> str:
+    """/record with the filters as typed and `changes` on top (the next page's `before`)."""
+    query = {k: v for k, v in {**values, **changes}.items() if v not in (None, "")}
+    return "/record" + (f"?{urlencode(query)}" if query else "")
 
 
 def heads_txt(heads: Iterable[tuple[date, int, str]]) -> str:

@@ -44,17 +44,17 @@ async def answered(client, conn) -> tuple[dict, int]:
 async def test_an_answer_appends_its_entry_with_the_right_fields(client, conn):
     world, idea_id = await answered(client, conn)
     chain = await entries(conn)
-    # The board's creation (official) came first, then the answer; nothing else is official.
-    assert [e.act for e in chain] == ["board.created", "idea.answered"]
+    # The world's board and idea were made by the stores directly; the answer is the one act.
+    assert [e.act for e in chain] == ["idea.answered"]
     entry = chain[-1]
-    assert (entry.seq, entry.agency_id, entry.subject_kind, entry.subject_id) == (2, world["owner"], "idea", idea_id)
+    assert (entry.seq, entry.agency_id, entry.subject_kind, entry.subject_id) == (1, world["owner"], "idea", idea_id)
     assert entry.actor_role == "agency_member" and entry.actor_name is None  # staff act as their agency
     assert entry.payload == {"org_id": world["owner"], "revised": False}
-    assert entry.prev_hash == chain[0].hash and entry.hash == rules.entry_hash(entry)
+    assert entry.prev_hash == rules.GENESIS and entry.hash == rules.entry_hash(entry)
     event = await conn.fetchrow("SELECT id, occurred_at FROM events WHERE kind = 'idea.answered'")
     assert entry.at == event["occurred_at"]
-    assert await conn.fetchval("SELECT event_id FROM record_entries WHERE seq = 2") == event["id"]
-    assert await conn.fetchrow("SELECT seq, hash FROM record_head") == (2, entry.hash)
+    assert await conn.fetchval("SELECT event_id FROM record_entries WHERE seq = 1") == event["id"]
+    assert await conn.fetchrow("SELECT seq, hash FROM record_head") == (1, entry.hash)
     assert (await actions.verify(conn)).ok
 
 
@@ -66,8 +66,8 @@ async def test_a_moderators_act_names_them_and_a_clock_started_in_sql_is_recorde
     moderator = await user_by_id(conn, world["users"]["mod@example.com"])
     await ideas.hide(conn, moderator, ModerationIn(subject_kind="idea", subject_id=idea_id, reason="สแปม"))
     chain = await entries(conn)
-    assert [e.act for e in chain] == ["board.created", "idea.threshold_reached", "content.hidden"]
-    clock, hidden = chain[1], chain[2]
+    assert [e.act for e in chain] == ["idea.threshold_reached", "content.hidden"]
+    clock, hidden = chain
     assert clock.actor_role == "system" and clock.payload["support_count"] == 1
     assert (hidden.actor_role, hidden.actor_name, hidden.payload) == (
         "moderator", "mod", {"idea_id": idea_id, "reason": "สแปม"}
@@ -94,8 +94,8 @@ async def test_a_rolled_back_act_leaves_no_entry_and_no_gap(conn):
 async def test_the_table_refuses_update_delete_and_truncate(client, conn):
     await answered(client, conn)
     for sql in (
-        "UPDATE record_entries SET payload = '{}' WHERE seq = 2",
-        "DELETE FROM record_entries WHERE seq = 2",
+        "UPDATE record_entries SET payload = '{}' WHERE seq = 1",
+        "DELETE FROM record_entries WHERE seq = 1",
         "TRUNCATE record_entries",
     ):
         with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
@@ -106,7 +106,7 @@ async def test_the_table_refuses_update_delete_and_truncate(client, conn):
             "INSERT INTO record_entries (seq, at, actor_role, act, subject_kind, subject_id, payload, prev_hash, hash)"
             " VALUES (9, now(), 'system', 'idea.answered', 'idea', 1, '{}', repeat('0', 64), repeat('0', 64))"
         )
-    assert len(await entries(conn)) == 2 and (await actions.verify(conn)).ok
+    assert len(await entries(conn)) == 1 and (await actions.verify(conn)).ok
 
 
 async def test_concurrent_acts_make_one_gapless_valid_chain(pool, db_url, conn):
@@ -244,3 +244,80 @@ async def test_history_from_before_the_record_is_backfilled_once_in_event_order(
     assert [e.act for e in chain] == ["idea.answered", "idea.status_changed", "idea.answered"]
     assert chain[-1].payload == {"org_id": 1, "revised": True}
     assert (await actions.verify(conn)).ok
+
+
+# --- public access ----------------------------------------------------------------------------
+
+
+async def test_the_record_page_its_json_twin_and_the_subject_link(client, make_client, conn):
+    world, idea_id = await answered(client, conn)
+    visitor = await make_client()
+    page = await visitor.get(f"/ideas/{idea_id}")
+    assert f'href="/record?subject=idea:{idea_id}"' in page.text
+    r = await visitor.get(f"/record?subject=idea:{idea_id}")
+    assert r.status_code == 200
+    chain = await entries(conn)
+    assert f'id="entry-{chain[-1].seq}"' in r.text and chain[-1].hash in r.text
+    await login(client, "staff@owner.example")  # another act, about another subject
+    other = await _idea(conn, world, title="ทางเท้าหน้าตลาด")
+    assert (await send_json(client, "POST", f"/api/v1/ideas/{other}/answer", {"body": "รับเรื่องแล้ว"})).status_code == 200
+    r = await visitor.get(f"/record?subject=idea:{idea_id}")
+    assert 'id="entry-1"' in r.text and 'id="entry-2"' not in r.text
+    data = (await visitor.get(f"/api/v1/record?subject=idea:{idea_id}")).json()
+    assert [e["entry"]["seq"] for e in data["entries"]] == [1]
+    shown = data["entries"][0]
+    assert shown["agency_slug"] == "hdy-city" and data["head_seq"] == 2
+    # An outsider recomputes the hash from the JSON alone, with any RFC 8785 library.
+    e = shown["entry"]
+    import hashlib
+
+    import rfc8785
+
+    outsider = {"seq": e["seq"], "at": rules.utc(__import__("datetime").datetime.fromisoformat(e["at"])),
+                "agency": e["agency_id"], "actor": {"role": e["actor_role"], "name": e["actor_name"]},
+                "act": e["act"], "subject": {"kind": e["subject_kind"], "id": e["subject_id"]},
+                "payload": e["payload"], "prev": e["prev_hash"]}  # fmt: skip
+    assert hashlib.sha256(rfc8785.dumps(outsider)).hexdigest() == e["hash"]
+    # Filters: by agency and act; a bad date and an unknown act are refused by field, at once.
+    data = (await visitor.get("/api/v1/record?agency=hdy-city&act=idea.answered")).json()
+    assert [x["entry"]["subject_id"] for x in data["entries"]] == [other, idea_id]
+    assert (await visitor.get("/api/v1/record?agency=other-agency")).json()["entries"] == []
+    bad = await visitor.get("/api/v1/record?since=2026-02-30&act=idea.supported")
+    assert bad.status_code == 422 and {f["key"] for f in bad.json()["error"]["fields"]} == {"since", "act"}
+    page = await visitor.get("/record?since=2026-02-30&act=idea.supported")
+    assert page.status_code == 400 and "2026-02-30" in page.text and "ปปปป-ดด-วว" in page.text
+
+
+async def test_pages_go_down_by_sequence(client, conn):
+    for i in range(1, rules.PER_PAGE + 6):
+        async with conn.transaction():
+            await events.record(conn, "idea.answered", events.IdeaAnswered(org_id=1, revised=False),
+                                subject=("idea", i), actor_id=None)  # fmt: skip
+    first = (await client.get("/api/v1/record")).json()
+    assert [x["entry"]["seq"] for x in first["entries"]] == list(range(55, 5, -1))
+    assert first["next_before"] == 6
+    second = (await client.get("/api/v1/record?before=6")).json()
+    assert [x["entry"]["seq"] for x in second["entries"]] == [5, 4, 3, 2, 1] and second["next_before"] is None
+    html = (await client.get("/record")).text
+    assert 'href="/record?before=6"' in html
+
+
+async def test_heads_txt_the_atom_feed_and_health(client, conn):
+    import feedparser
+
+    chain = await five_entries(conn)
+    await as_superuser(conn, "UPDATE record_entries SET recorded_at = recorded_at - interval '1 day'")
+    await actions.verify_and_publish(conn)
+    text = (await client.get("/record/heads.txt")).text
+    lines = [line.split() for line in text.splitlines() if not line.startswith("#")]
+    assert len(lines) == 1 and lines[0][1:] == ["5", chain[-1].hash]
+    assert (await client.get("/api/v1/record/heads")).json()[0]["hash"] == chain[-1].hash
+    r = await client.get("/record/feed")
+    assert r.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(r.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    ids = [e.id for e in feed.entries]
+    assert any(i.endswith(f"record/head/{lines[0][0]}") for i in ids)
+    assert sum(":record/" in i and "/head/" not in i for i in ids) == 5
+    health = (await client.get("/api/v1/health")).json()
+    assert health["record"]["ok"] is True and health["record"]["checked"] == 5
