@@ -16,7 +16,6 @@ from civic import events
 from civic.accounts.rules import refusal
 from civic.accounts.schemas import CurrentUser
 from civic.consultations import queries, rules, store
-from civic.consultations.pdftext import extract_text
 from civic.consultations.schemas import (
     BlockOut,
     CommentIn,
@@ -52,42 +51,46 @@ from civic.events import (
     SectionCommentModerated,
     UserBlocked,
 )
-from civic.uploads import UploadRejected, check_upload, store_upload
-from civic.validation import DomainError, Errors, Forbidden, Invalid, Problem, raise_if
+from civic.uploads import UploadRejected, check_upload, inspect, store_upload
+from civic.validation import Errors, Forbidden, Invalid, Problem, raise_if
 
 SYSTEM = SystemActor("consultations.advance_lifecycle")
 NOT_OPEN = "This consultation is not open for responses."
 UPDATABLE = ("title", "summary", "kind", "province", "opens_at", "closes_at")
 
 
-class UploadRefused(DomainError):
-    """A file that is not what it says, too large or empty: 415, 413 or 400, naming the field."""
+class UploadRefused(Invalid):
+    """A file that is not what it says, too large, empty, too complex to read or carrying active
+    content: 415, 413, 400 or 422, naming the field, so a form shows it with everything typed."""
 
     code = "upload_rejected"
 
-    def __init__(self, exc: UploadRejected, field: str = "file") -> None:
-        super().__init__(exc.msgid, exc.params, field=field)
-        self.status = exc.status
 
-
-def _document(files: Files, upload: Upload, allowed: tuple[str, ...]) -> tuple[str, dict]:
-    """Check the bytes, write the file under its content-addressed path, and return the row for
-    the store to insert in its transaction. The file goes first: if the transaction rolls back,
-    an orphan is harmless (the same bytes always land on the same name)."""
+async def _document(
+    files: Files, upload: Upload, allowed: tuple[str, ...], *, field: str = "file", want_text: bool = False
+) -> tuple[dict, str]:
+    """Check the bytes (parsed in a child process with limits: civic.uploads.inspect) and return
+    the row for the store to insert in its transaction, with the file as it will be stored (an
+    image re-encoded) under "data", and a PDF's text when want_text."""
     try:
         kind = check_upload(upload.data, upload.filename, allowed=allowed, max_bytes=files.max_bytes)
+        clean = await inspect(upload.data, kind, want_text=want_text)
     except UploadRejected as exc:
-        raise UploadRefused(exc) from None
-    return kind, {
+        raise UploadRefused({field: Problem(exc.msgid, exc.params)}, status=exc.status) from None
+    row = {
         "title": (upload.title.strip() or upload.filename)[:200],
         "filename": upload.filename[:200],
         "kind": kind,
-        "size_bytes": len(upload.data),
+        "size_bytes": len(clean.data),
     }
+    return row | {"data": clean.data}, clean.text
 
 
-def _write(files: Files, upload: Upload, row: dict) -> dict:
-    return row | {"path": store_upload(files.dir, upload.data, row["kind"])}
+def _write(files: Files, document: dict) -> dict:
+    """The file goes first: if the transaction rolls back, an orphan is harmless (the same bytes
+    always land on the same name)."""
+    data = document.pop("data")
+    return document | {"path": store_upload(files.dir, data, document["kind"])}
 
 
 def _where(c: Consultation) -> dict:
@@ -124,7 +127,7 @@ async def draft(
     errors.update(rules.check_questions(data.questions))
     draft_text, document = await _pdf_draft(data.draft_text, pdf, files, errors)
     raise_if(errors)
-    documents = [_write(files, pdf, document)] if document else []
+    documents = [_write(files, document)] if document else []
     async with conn.transaction():
         cid = await store.create_consultation(
             conn,
@@ -166,8 +169,10 @@ async def _pdf_draft(
     """The draft text (the PDF's when none was pasted) and the PDF's document row, if any."""
     if pdf is None or files is None:
         return draft_text, None
-    _, document = _document(files, pdf, ("pdf",))
-    extracted = extract_text(pdf.data)
+    try:
+        document, extracted = await _document(files, pdf, ("pdf",), field="draft_pdf", want_text=True)
+    except UploadRefused as exc:  # with the form's other problems, all shown at once
+        raise UploadRefused(errors | exc.errors, status=exc.status) from None
     if not extracted.strip():
         errors["draft_pdf"] = Problem(
             "No text could be read from this PDF (it may be a scan). Paste the text instead."
@@ -200,7 +205,7 @@ async def edit(
         errors["change_note"] = Problem("Say what changed: the note is shown in the public change log.")
     draft_text, document = await _pdf_draft(data.draft_text, pdf, files, errors)
     raise_if(errors)
-    documents = [_write(files, pdf, document)] if document else []
+    documents = [_write(files, document)] if document else []
     sections = store.sections_from_text(draft_text) if draft_text is not None else None
     async with conn.transaction():
         version = await store.update_consultation(
@@ -241,8 +246,8 @@ async def add_document(
     conn: asyncpg.Connection, actor: CurrentUser, consultation_id: int, upload: Upload, files: Files
 ) -> int:
     c = await queries.managed(conn, actor, consultation_id)
-    _, document = _document(files, upload, ("pdf", "png", "jpeg", "webp"))
-    document = _write(files, upload, document)
+    document, _ = await _document(files, upload, ("pdf", "png", "jpeg", "webp"))
+    document = _write(files, document)
     async with conn.transaction():
         doc_id = await store.add_document(conn, consultation_id, actor_id=actor.id, **document)
         await events.record(

@@ -16,6 +16,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 
 from civic import provinces, thai
+from civic.accounts.schemas import CurrentUser
 from civic.consultations import actions, queries, rules
 from civic.consultations.charts import bar_chart
 from civic.consultations.schemas import (
@@ -149,6 +150,14 @@ async def _upload(form, field: str, title: str = "") -> Upload | None:
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None
     return Upload(filename=upload.filename, data=await upload.read(), title=title)
+
+
+def _require_author(request: Request) -> CurrentUser:
+    """Someone who may draft for at least one agency; actions.draft checks the agency itself."""
+    user = require_user(request)
+    if not (user.agency_ids or user.is_admin):
+        raise Forbidden("Only agency staff can create consultations.")
+    return user
 
 
 def _form_status(exc: Invalid) -> int:
@@ -369,15 +378,13 @@ class ConsultationPages(Controller):
 
     @get("/new")
     async def new(self, request: Request, db: Db) -> Template:
-        user = require_user(request)
-        if not (user.agency_ids or user.is_admin):
-            raise Forbidden("Only agency staff can create consultations.")
+        _require_author(request)
         values = {"kind": "general", "questions": [rules.blank_question_row()], "coowner_ids": []}
         return await self._author_form(request, db, values, {})
 
     @post("/new")
     async def create(self, request: Request, db: Db) -> Any:
-        user = require_user(request)
+        user = _require_author(request)  # before the body is read: a stranger's upload is never parsed
         form = await request.form()
         if (button := form.get("action") or "save") != "save":
             return await self._editor_button(request, db, form, button)

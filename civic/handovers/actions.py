@@ -44,7 +44,7 @@ from civic.handovers.schemas import (
 )
 from civic.handovers.store import SYSTEM, Actor
 from civic.settings import Settings
-from civic.uploads import UploadRejected, check_upload, store_upload
+from civic.uploads import UploadRejected, check_upload, inspect, store_upload
 from civic.validation import Forbidden, Invalid, NotFound, Problem, raise_if
 
 PAGE_SIZE = 20
@@ -200,10 +200,17 @@ async def edit_task(conn: asyncpg.Connection, user: CurrentUser, task_id: int, d
     return Edited(task.id, sorted(changed))
 
 
-async def cancel_task(conn: asyncpg.Connection, user: CurrentUser, task_id: int, data: ReasonIn) -> Done:
+async def cancel_task(
+    conn: asyncpg.Connection, user: CurrentUser, task_id: int, data: ReasonIn, *, dry_run: bool = False
+) -> Done:
+    """dry_run: every check, nothing written (a page asks for confirmation only of what would pass)."""
     task = await _task(conn, user, task_id)
     actor = _as_agency(user, task)
     reason = _reason(data.reason)
+    if not rules.allowed("cancel", task.status):
+        raise store.WrongState(rules.WRONG_STATE, {"status": task.status})
+    if dry_run:
+        return Done(task.id, task.status)
     async with conn.transaction():
         ended = await store.cancel_task(conn, task.id, reason, actor)
         changed = _status_changed(task, "cancel", reason)
@@ -284,16 +291,21 @@ async def withdraw_claim(conn: asyncpg.Connection, user: CurrentUser, task_id: i
 # ------------------------------------------------------------------ delivery
 
 
-def _checked_files(settings: Settings, files: Sequence[tuple[str, bytes]]) -> list[tuple[str, str, bytes]]:
+async def _checked_files(
+    settings: Settings, files: Sequence[tuple[str, bytes]]
+) -> list[tuple[str, str, bytes]]:
+    """(name, kind, bytes to store): each file read in a child process with limits
+    (civic.uploads.inspect), an image re-encoded."""
     if len(files) > rules.MAX_EVIDENCE_FILES:
         raise Invalid({"evidence": Problem("Attach at most %(n)s files.", {"n": rules.MAX_EVIDENCE_FILES})})
     checked = []
     for name, data in files:
         try:
             kind = check_upload(data, name, allowed=rules.EVIDENCE_KINDS, max_bytes=settings.max_upload_bytes)
+            clean = await inspect(data, kind)
         except UploadRejected as exc:
             raise Invalid({"evidence": Problem(exc.msgid, exc.params)}, status=exc.status) from None
-        checked.append((name, kind, data))
+        checked.append((name, kind, clean.data))
     return checked
 
 
@@ -315,7 +327,7 @@ async def report_progress(
     if milestone is None:
         errors["milestone_id"] = Problem("Choose one of the options.")
     raise_if(errors)
-    checked = _checked_files(settings, evidence) if evidence else []
+    checked = await _checked_files(settings, evidence) if evidence else []
     # Files are written before the transaction (they are not in the database); a refused update
     # leaves only unreferenced files under content-addressed names, never a half-saved update.
     stored = [
@@ -336,7 +348,8 @@ async def review_milestone(
 ) -> Done:
     task = await _task(conn, user, task_id)
     actor = _as_agency(user, task)
-    raise_if(rules.validate_review(data.verdict, data.comment))
+    reported = milestone_id in await store.reported_milestones(conn, task.id)
+    raise_if(rules.validate_review(data.verdict, data.comment, reported=reported))
     async with conn.transaction():
         await store.review_milestone(
             conn, task.id, milestone_id=milestone_id, verdict=data.verdict, comment=data.comment, actor=actor
@@ -374,10 +387,18 @@ async def reject_completion(
     return Done(task.id, _target("reject"))
 
 
-async def sign_off(conn: asyncpg.Connection, user: CurrentUser, task_id: int, data: CommentIn) -> Done:
+async def sign_off(
+    conn: asyncpg.Connection, user: CurrentUser, task_id: int, data: CommentIn, *, dry_run: bool = False
+) -> Done:
+    """Final: every milestone accepted or waived, and a comment. dry_run: checks only."""
     task = await _task(conn, user, task_id)
     actor = _as_agency(user, task)
-    comment = _reason(data.comment, "comment", required=False)
+    if not rules.allowed("sign_off", task.status):
+        raise store.WrongState(rules.WRONG_STATE, {"status": task.status})
+    raise_if(rules.validate_sign_off([(m.title, m.status) for m in task.milestones], data.comment))
+    comment = (data.comment or "").strip()
+    if dry_run:
+        return Done(task.id, task.status)
     async with conn.transaction():
         await store.sign_off(conn, task.id, comment, actor)
         await _record(conn, task, "handover.signed_off", _status_changed(task, "sign_off", comment), actor)
