@@ -23,6 +23,7 @@ from litestar.template.config import TemplateConfig
 
 from civic import background as bg
 from civic import db as dbmod
+from civic.privacy.gate import NoticeGate
 from civic.registry import CONTROLLERS
 from civic.settings import PROJECT_ROOT, Settings, get_settings
 from civic.validation import DomainError
@@ -110,6 +111,7 @@ def create_app(
         middleware=[
             SecurityHeadersMiddleware,
             AuthMiddleware,
+            NoticeGate,
             Utf8FormMiddleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
         ],

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from civic.accounts import store as accounts
 from civic.accounts.passwords import hash_password
 from civic.orgs import store as orgs
+from civic.privacy import records as privacy
 
 PASSWORD = "correct horse battery"
 
@@ -52,6 +53,8 @@ async def make_user(
     )
     if verified:
         await accounts.set_email_verified(conn, user_id, email)
+    # As registering does: without it the privacy notice gate would stop every page the user asks.
+    await privacy.record_acceptance(conn, user_id, "web")
     return user_id
 
 

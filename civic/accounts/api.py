@@ -3,7 +3,7 @@ pages: verify, resend, reset request, reset, change password, change email)."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.params import JSONBody
 
 from civic.accounts import actions
@@ -18,6 +18,8 @@ from civic.accounts.schemas import (
     ResetRequestIn,
     StatusOut,
 )
+from civic.privacy import actions as privacy
+from civic.privacy.schemas import ErasedOut, EraseIn
 from civic.web.deps import Db
 from civic.web.guards import require_user
 from civic.web.security import SESSION_COOKIE, current_ip
@@ -39,6 +41,15 @@ class AccountsApi(Controller):
     @get("/me", summary="The logged-in user, with organisation memberships")
     async def me(self, request: Request) -> MeOut:
         return actions.me(require_user(request))
+
+    @delete(
+        "/me",
+        summary="Erase your account (PDPA; your password and confirm: true). Public contributions stay as "
+        "'deleted account'; refused while you are an organisation's only admin",
+        status_code=200,
+    )
+    async def erase(self, request: Request, db: Db, data: JSONBody[EraseIn]) -> ErasedOut:
+        return await privacy.erase(db, require_user(request), data, _client(request))
 
     @post(
         "/accounts", summary="Register an account (a link to verify its address is mailed)", status_code=201

@@ -25,11 +25,17 @@ class CurrentUser(msgspec.Struct, frozen=True):
     display_name: str
     lang: Lang
     role: Literal["citizen", "moderator", "admin"]
-    status: Literal["active", "blocked"]
+    status: Literal["active", "blocked", "erased"]
     memberships: tuple[Membership, ...] = ()
     # The store always sets it from the row (users.email_verified_at); the default keeps the
     # actors built by hand (the system's sweeps, the rules' unit tables) as they were.
     email_verified: bool = True
+    # The newest privacy notice version accepted (civic/privacy gates on it); 0 for none.
+    notice_version: int = 0
+    # Identity levels (civic/identity): a verified national ID, and a confirmed TOTP second factor
+    # (staff without one are sent to enrol; hand-built actors count as enrolled).
+    id_verified: bool = False
+    totp_enabled: bool = True
 
     @property
     def is_admin(self) -> bool:

@@ -1,0 +1,118 @@
+"""PDPA rules: the notice gate, consent state, erasure refusals and tombstones, retention periods
+and the export's documentation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from civic.accounts.schemas import CurrentUser
+from civic.privacy import rules
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_gate_asks_for_anything_older_than_the_current_notice():
+    assert rules.needs_notice(0)
+    assert rules.needs_notice(rules.CURRENT_NOTICE - 1)
+    assert not rules.needs_notice(rules.CURRENT_NOTICE)
+    assert not rules.needs_notice(rules.CURRENT_NOTICE + 1)
+
+
+@pytest.mark.parametrize(
+    ("path", "gated"),
+    [
+        ("/", True),
+        ("/ideas/1", True),
+        ("/api/v1/follows", True),
+        ("/account", True),
+        ("/privacyx", False),  # prefix match keeps the notice's own pages open
+        ("/privacy", False),
+        ("/privacy/accept", False),
+        ("/api/v1/privacy/notice/accept", False),
+        ("/api/v1/me/export", False),
+        ("/api/v1/me", False),
+        ("/account/export", False),
+        ("/account/erase", False),
+        ("/account/privacy/consents", False),
+        ("/logout", False),
+        ("/static/css/civic.css", False),
+    ],
+)
+def test_the_gate_leaves_the_notice_and_the_rights_open(path, gated):
+    assert rules.gate_applies(path) is gated
+
+
+def test_every_notice_version_has_both_languages():
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    for version in rules.NOTICE_VERSIONS:
+        for lang in ("th", "en"):
+            assert (templates / rules.notice_template(version, lang)).is_file()
+    assert rules.notice_template(1, "fr") == "privacy/notice_v1_th.html"
+
+
+def test_consent_state_is_the_newest_record_per_purpose_else_the_default():
+    assert rules.current_consents([]) == rules.DEFAULTS
+    newest_first = [("notification_email", False), ("notification_email", True), ("assisted", True)]
+    assert rules.current_consents(newest_first) == {
+        "publication": True,
+        "notification_email": False,
+        "assisted": True,
+    }
+
+
+def test_consent_validation_names_each_bad_field():
+    assert rules.validate_consent("publication", "web") == {}
+    errors = rules.validate_consent("marketing", "fax")
+    assert set(errors) == {"purpose", "channel"}
+    assert set(rules.validate_consent("assisted", "counter")) == set()
+
+
+def test_publication_and_channels():
+    assert rules.publication_granted("named") and rules.publication_granted("anonymous")
+    assert not rules.publication_granted("none")
+    assert rules.channel_of("token") == "api"
+    assert rules.channel_of("session") == "web" and rules.channel_of(None) == "web"
+
+
+def _user(status="active"):
+    return CurrentUser(id=7, email="a@b.org", display_name="A", lang="th", role="citizen", status=status)
+
+
+def test_only_an_active_person_erases_and_never_an_organisations_last_admin():
+    assert rules.can_erase(_user())
+    assert not rules.can_erase(_user("blocked")) and not rules.can_erase(None)
+    assert rules.erase_refusal([]) is None
+    refusal = rules.erase_refusal(["เทศบาลตำบลหนึ่ง", "มูลนิธิสอง"])
+    assert refusal.status == 409 and refusal.code == "sole_admin"
+    assert refusal.params == {"orgs": "เทศบาลตำบลหนึ่ง, มูลนิธิสอง"}
+    assert "%(orgs)s" in refusal.msgid
+
+
+def test_erase_needs_the_password_and_the_confirmation_both_said_at_once():
+    assert rules.validate_erase(True, True) == {}
+    assert set(rules.validate_erase(False, False)) == {"password", "confirm"}
+    assert set(rules.validate_erase(True, False)) == {"confirm"}
+    assert set(rules.validate_erase(False, True)) == {"password"}
+
+
+def test_the_tombstone_is_bilingual_unique_and_undeliverable():
+    assert "ผู้ใช้ที่ลบบัญชีแล้ว" in rules.TOMBSTONE_NAME and "deleted account" in rules.TOMBSTONE_NAME
+    assert rules.tombstone_email(1) != rules.tombstone_email(2)
+    assert rules.tombstone_email(42).endswith(".invalid") and "42" in rules.tombstone_email(42)
+
+
+def test_every_retention_period_is_in_the_readme():
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Personal data") :]
+    for name, period in rules.RETENTION.items():
+        days = period.days
+        assert re.search(rf"`{name}`[^\n]*\b{days} day", section), (name, days)
+
+
+def test_every_export_file_documents_each_column():
+    for name, (description, columns) in rules.EXPORT_FILES.items():
+        assert description.strip(), name
+        assert columns and all(meaning.strip() for meaning in columns.values()), name
