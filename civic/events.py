@@ -95,6 +95,13 @@ class ApiTokenCreated(msgspec.Struct, frozen=True):
     name: str
 
 
+class IdentityChanged(msgspec.Struct, frozen=True):
+    """An identity level changed (civic/identity). Never the ID number, a secret or a code;
+    `method` names the provider's issuer for an OpenID Connect link."""
+
+    method: str = ""
+
+
 class ApiTokenRevoked(msgspec.Struct, frozen=True):
     token_id: int
 
@@ -418,6 +425,13 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "account.email_changed": Kind(
         AccountSecured, Visibility.PRIVATE, "A person's new email address was confirmed and is now theirs."
+    ),
+    # --- identity levels ---
+    "identity.id_verified": Kind(IdentityChanged, Visibility.PRIVATE, "A person verified their national ID."),
+    "identity.totp_enabled": Kind(IdentityChanged, Visibility.PRIVATE, "A person turned on two-step login."),
+    "identity.totp_disabled": Kind(IdentityChanged, Visibility.PRIVATE, "A person turned off two-step login."),
+    "identity.oidc_linked": Kind(
+        IdentityChanged, Visibility.PRIVATE, "An identity provider's login was linked to an account."
     ),
     # --- privacy (PDPA): a person's own business ---
     "privacy.notice_accepted": Kind(NoticeAccepted, Visibility.PRIVATE, "A person accepted the privacy notice."),

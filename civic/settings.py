@@ -40,12 +40,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     run_consumers: bool = True
     run_scheduler: bool = True
     ocds_prefix: str = "ocds-civic-th"
+    # The licence of the open datasets and their catalogue (civic/opendata), an SPDX id.
+    opendata_licence: str = "CC-BY-4.0"
     pool_max: int = 10
     # Unset: `civic run` starts the development catcher (civic/mail/catcher.py) and sets it.
     smtp_url: str | None = None
     mail_from: str = "civic <no-reply@localhost>"
     mail_reply_to: str | None = None
     run_mail: bool = True
+    # OpenID Connect login (civic/identity): shown only when the issuer and client id are set.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+    oidc_provider_name: str = "OpenID Connect"
+    # Moderators and admins must enrol a TOTP second factor before using staff tools.
+    staff_totp_required: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -121,12 +131,23 @@ def load_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         "run_consumers": _bool(env.get("RUN_CONSUMERS", "true")),
         "run_scheduler": _bool(env.get("RUN_SCHEDULER", "true")),
         "ocds_prefix": env.get("OCDS_PREFIX", "ocds-civic-th"),
+        "opendata_licence": env.get("OPEN_DATA_LICENCE") or "CC-BY-4.0",
         "pool_max": env.get("DB_POOL_MAX", "10"),
         "smtp_url": env.get("SMTP_URL") or None,
         "mail_from": env.get("MAIL_FROM") or "civic <no-reply@localhost>",
         "mail_reply_to": env.get("MAIL_REPLY_TO") or None,
         "run_mail": _bool(env.get("RUN_MAIL", "true")),
+        "oidc_issuer": env.get("OIDC_ISSUER") or None,
+        "oidc_client_id": env.get("OIDC_CLIENT_ID") or None,
+        "oidc_client_secret": env.get("OIDC_CLIENT_SECRET", ""),
+        "oidc_scopes": env.get("OIDC_SCOPES") or "openid email profile",
+        "oidc_provider_name": env.get("OIDC_PROVIDER_NAME") or "OpenID Connect",
+        "staff_totp_required": _bool(env.get("STAFF_TOTP_REQUIRED", "true")),
     }
+    from civic.opendata.rules import LICENCES
+
+    if raw["opendata_licence"] not in LICENCES:
+        raise SettingsError(f"OPEN_DATA_LICENCE must be one of {', '.join(LICENCES)}.")
     if raw["smtp_url"]:
         from civic.mail.rules import SmtpUrlError, parse_smtp_url
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from typing import TextIO
 
 from litestar import Response
 
@@ -25,13 +26,32 @@ def safe_cell(value: object) -> object:
     return value
 
 
+class SafeWriter:
+    """csv.writer quoting every field, each cell through safe_cell."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([safe_cell(v) for v in row])
+
+
+def start_csv(out: TextIO, header: Iterable[object]) -> SafeWriter:
+    """A BOM (so Excel opens Thai as UTF-8) and the header; the rows follow one by one, so a
+    bulk file need not fit in memory."""
+    out.write("\ufeff")
+    writer = SafeWriter(out)
+    writer.writerow(header)
+    return writer
+
+
 def to_csv(header: Iterable[object], rows: Iterable[Iterable[object]]) -> str:
-    """The CSV text with a BOM, so Excel opens Thai as UTF-8."""
+    """The CSV text with a BOM."""
     buf = io.StringIO()
-    w = csv.writer(buf, quoting=csv.QUOTE_ALL)
-    for row in (header, *rows):
-        w.writerow([safe_cell(v) for v in row])
-    return "\ufeff" + buf.getvalue()
+    writer = start_csv(buf, header)
+    for row in rows:
+        writer.writerow(row)
+    return buf.getvalue()
 
 
 def csv_response(header: Iterable[object], rows: Iterable[Iterable[object]], filename: str) -> Response:

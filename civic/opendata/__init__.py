@@ -1,0 +1,1 @@
+"""Open data: bulk datasets, their data dictionary and the DCAT catalogue (/data)."""
