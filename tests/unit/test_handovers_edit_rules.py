@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import msgspec
 import pytest
 
 from civic.handovers import rules
+from civic.handovers.schemas import Milestone, Task
+from civic.validation import Problem
 from tests.unit.test_handovers_rules import NOK, RIVAL, STAFF
 
 D = date.fromisoformat
@@ -163,3 +166,116 @@ def test_edit_changes_of_a_reordered_plan_say_so():
     assert reordered == [
         {"field": "milestones", "added": [], "removed": [], "renamed": [], "redated": [], "reordered": True}
     ]
+
+
+# ------------------------------------------------------------------ the edit form's values and errors
+
+
+def _stored_task(**changes) -> Task:
+    at = datetime(2026, 4, 1, tzinfo=UTC)
+    fields = {
+        "id": 5, "agency_id": 1, "agency_slug": "a1", "agency_name": "เทศบาล", "agency_level": "local",
+        "title": "อบรมรับมือน้ำท่วม", "description": "อบรมอาสาสมัครในชุมชนริมน้ำ" * 2,
+        "deliverables": "อบรม 2 ครั้ง", "province": "KKN", "district": "เมือง", "location": "ศาลาวัด",
+        "category": "disaster", "partner_types": ["ngo"], "skills": [], "budget": Decimal("45000.50"),
+        "claim_opens": CURRENT["claim_opens"], "claim_closes": CURRENT["claim_closes"],
+        "deadline": CURRENT["deadline"], "contact": "โทร 043-000-000", "verified_only": True,
+        "confirm_days": 7, "review_days": 14, "status": "open", "cancel_reason": "",
+        "completion_requested_at": None, "signed_off_at": None, "signoff_comment": "", "created_at": at,
+        "published_at": at, "updated_at": at,
+        "milestones": [
+            Milestone(id=i, position=n, title=t, due=d, budget_share=s, status="scheduled", percent=0,
+                      reviewed_at=None)
+            for n, (i, t, d, s) in enumerate(PLAN)
+        ],
+    }  # fmt: skip
+    return Task(**(fields | changes))
+
+
+def test_edit_values_are_the_stored_task_as_the_form_shows_it():
+    assert rules.edit_values(_stored_task()) == {
+        "title": "อบรมรับมือน้ำท่วม",
+        "description": "อบรมอาสาสมัครในชุมชนริมน้ำ" * 2,
+        "deliverables": "อบรม 2 ครั้ง",
+        "contact": "โทร 043-000-000",
+        "district": "เมือง",
+        "location": "ศาลาวัด",
+        "budget": "45000.50",
+        "category": "disaster",
+        "claim_opens": "2026-05-01",
+        "claim_closes": "2026-05-15",
+        "deadline": "2026-07-31",
+        "milestones": [
+            {"id": "1", "title": "อบรมครั้งที่ 1", "due": "2026-06-10", "share": "40"},
+            {"id": "2", "title": "อบรมครั้งที่ 2", "due": "2026-07-10", "share": ""},
+        ],
+    }
+    assert rules.edit_values(_stored_task(budget=None, milestones=[]))["budget"] == ""
+
+
+def test_edit_values_validate_as_the_stored_task():
+    clean, errors = rules.validate_task(
+        msgspec.to_builtins(_stored_task()) | rules.edit_values(_stored_task())
+    )
+    assert errors == {}
+    assert rules.milestone_plan(clean["milestones"]) == list(PLAN)
+    assert clean["budget"] == Decimal("45000.50")
+
+
+def test_a_deadline_moved_before_a_stored_milestone_is_a_problem_with_the_deadline():
+    task = _stored_task()
+    fields = {"deadline": "2026-07-01"}
+    _, errors = rules.validate_task(msgspec.to_builtins(task) | rules.edit_values(task) | fields)
+    assert set(errors) == {"milestones"}  # validate_task blames the plan, which was not sent
+    assert rules.edit_errors(errors, fields) == {
+        "deadline": Problem("A milestone cannot be due after the delivery deadline.")
+    }
+
+
+A, B, C = Problem("a"), Problem("b"), Problem("c")
+
+
+@pytest.mark.parametrize(
+    ("errors", "sent", "expected"),
+    [
+        ({}, {"title"}, {}),
+        ({"title": A, "contact": B}, {"title"}, {"title": A}),  # only the fields sent
+        ({"milestones": A}, {"title"}, {}),  # no date sent: nothing to blame
+        ({"milestones": A}, {"deadline"}, {"deadline": A}),
+        ({"claim_closes": A}, {"claim_opens", "deadline"}, {"claim_opens": A}),  # the first date sent
+        ({"deadline": A, "milestones": B}, {"deadline"}, {"deadline": A}),  # its own error stays
+        ({"deadline": A, "milestones": B}, {"deadline", "milestones"}, {"deadline": A, "milestones": B}),
+        ({"claim_opens": A, "milestones": B}, {"claim_opens", "deadline"}, {"claim_opens": A, "deadline": B}),
+        (
+            {"claim_closes": A, "milestones": B},
+            {"claim_opens", "deadline"},
+            {"claim_opens": A, "deadline": B},
+        ),
+        ({"claim_opens": A, "claim_closes": B, "deadline": C}, {"milestones"}, {"milestones": A}),
+    ],
+)
+def test_edit_errors_land_on_the_fields_sent(errors, sent, expected):
+    assert rules.edit_errors(errors, dict.fromkeys(sent, "x")) == expected
+
+
+def test_milestone_plan_reads_stored_milestones_as_form_rows():
+    assert rules.milestone_plan(_stored_task().milestones) == list(PLAN)
+
+
+def test_edit_changes_show_a_budget_set_for_the_first_time():
+    changes = rules.edit_changes(CURRENT | {"budget": None}, {"budget": Decimal("100")})
+    assert changes == [{"field": "budget", "before": None, "after": "100"}]
+
+
+@pytest.mark.parametrize("status", CLOSED)
+def test_a_closed_task_refuses_plan_changes_as_closed(status):
+    earlier = {"deadline": D("2026-07-01"), "milestones": ms((99, "ไม่มีอยู่", D("2026-06-01"), None))}
+    assert rules.check_edit(status, CURRENT, earlier, {}) == {
+        "deadline": Problem(rules.EDIT_CLOSED),
+        "milestones": Problem(rules.EDIT_CLOSED),
+    }
+
+
+@pytest.mark.parametrize("status", HELD)
+def test_a_claimed_deadline_may_stay_where_it_is(status):
+    assert rules.check_edit(status, CURRENT, {"deadline": CURRENT["deadline"]}, {}) == {}
