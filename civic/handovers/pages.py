@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
 from civic.accounts.schemas import CurrentUser
 from civic.follows import queries as follows
@@ -31,10 +31,19 @@ from civic.handovers.schemas import (
 from civic.uploads import MEDIA_TYPES, resolve
 from civic.validation import Errors, Forbidden, Invalid, NotFound, Problem
 from civic.web.deps import Db
+from civic.web.downloads import upload_response
 from civic.web.forms import form_values, to_input
 from civic.web.guards import current_user, require_user
-from civic.web.i18n import gettext
-from civic.web.templating import lang_of, redirect, render, translate_errors
+from civic.web.i18n import N_, gettext
+from civic.web.templating import (
+    Confirm,
+    confirm_page,
+    is_confirmed,
+    lang_of,
+    redirect,
+    render,
+    translate_errors,
+)
 
 STEP_DONE = "Done. The step is on the public timeline."
 
@@ -150,18 +159,37 @@ def _edit_page(
     return render(request, "handovers/edit.html", ctx, status=_form_status(invalid) if invalid else 200)
 
 
+SIGN_OFF = Confirm(
+    N_("Sign off this task?"),
+    N_("Signing off closes the task as completed and publishes your comment as the agency's final word."),
+    N_("Yes, sign off"),
+    ("comment",),
+)
+CANCEL = Confirm(
+    N_("Cancel this task?"),
+    N_("Cancelling ends the task for good; a partner holding it loses the claim. Your reason is public."),
+    N_("Yes, cancel the task"),
+    ("reason",),
+)
+
+
 async def _step(
     request: Request, db, task_id: int, message: str, verb: Callable[..., Awaitable[object]],
-    struct: type[msgspec.Struct] | None = None, *, aliases: dict[str, str] | None = None, **extra: Any,
+    struct: type[msgspec.Struct] | None = None, *, aliases: dict[str, str] | None = None,
+    confirm: Confirm | None = None, **extra: Any,
 ) -> Template | Redirect:  # fmt: skip
     """One step on the task page: the form decoded into the verb's input Struct (`aliases` renames
     a form field to the Struct's), then the action. Invalid input shows the page again with what
-    was typed and every error next to its field."""
+    was typed and every error next to its field. A step with `confirm` is first checked without
+    writing (dry_run) and answered with a confirmation page; it is done when that page posts."""
     user = require_user(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         data = [to_input({(aliases or {}).get(k, k): v for k, v in values.items()}, struct)] if struct else []
+        if confirm and not is_confirmed(form):
+            await verb(db, user, task_id, *data, dry_run=True, **extra)
+            return confirm_page(request, confirm, values, back=f"/handovers/{task_id}")
         await verb(db, user, task_id, *data, **extra)
     except Invalid as exc:
         ctx = _task_context(request, await actions.task_detail(db, user, task_id), exc.errors, values)
@@ -242,15 +270,12 @@ class HandoverPages(Controller):
     @get("/{task_id:int}/evidence/{evidence_id:int}")
     async def evidence(
         self, request: Request, db: Db, task_id: FromPath[int], evidence_id: FromPath[int]
-    ) -> Response:
+    ) -> File:
         row = await actions.evidence_file(db, current_user(request), task_id, evidence_id)
         path = resolve(request.app.state.settings.upload_dir, row["path"])
         if path is None:
             raise NotFound()
-        return Response(path.read_bytes(), media_type=MEDIA_TYPES[row["kind"]], headers={
-            "Content-Disposition": f"inline; filename=evidence-{evidence_id}.{path.suffix.lstrip('.')}",
-            "X-Content-Type-Options": "nosniff",
-        })  # fmt: skip
+        return upload_response(path, f"evidence-{evidence_id}{path.suffix}", MEDIA_TYPES[row["kind"]])
 
     @get("/{task_id:int}/edit")
     async def edit_form(self, request: Request, db: Db, task_id: FromPath[int]) -> Template:
@@ -321,7 +346,7 @@ class HandoverPages(Controller):
 
     @post("/{task_id:int}/sign-off")
     async def sign_off(self, request: Request, db: Db, task_id: FromPath[int]) -> Template | Redirect:
-        return await _step(request, db, task_id, STEP_DONE, actions.sign_off, CommentIn)
+        return await _step(request, db, task_id, STEP_DONE, actions.sign_off, CommentIn, confirm=SIGN_OFF)
 
     @post("/{task_id:int}/reject")
     async def reject(self, request: Request, db: Db, task_id: FromPath[int]) -> Template | Redirect:
@@ -329,4 +354,4 @@ class HandoverPages(Controller):
 
     @post("/{task_id:int}/cancel")
     async def cancel(self, request: Request, db: Db, task_id: FromPath[int]) -> Template | Redirect:
-        return await _step(request, db, task_id, STEP_DONE, actions.cancel_task, ReasonIn)
+        return await _step(request, db, task_id, STEP_DONE, actions.cancel_task, ReasonIn, confirm=CANCEL)

@@ -27,13 +27,16 @@ HOLDING_CLAIM = frozenset({"active", "confirmed"})
 # Reasons the system gives for ending a claim: stored as codes, translated when shown.
 NOT_CONFIRMED_IN_TIME = "not_confirmed_in_time"
 CLAIM_REASON_CODES = (NOT_CONFIRMED_IN_TIME,)
-VERDICTS = ("met", "partly_met", "not_met")
+VERDICTS = ("met", "partly_met", "not_met", "waived")
+# A task is signed off only when every milestone is accepted (met, partly met) or waived with a reason.
+SIGNABLE_MILESTONES = frozenset({"met", "partly_met", "waived"})
 # Our milestone states -> the closed OCDS milestoneStatus codelist.
 OCDS_MILESTONE_STATUS = {
     "scheduled": "scheduled",
     "met": "met",
     "partly_met": "partiallyMet",
     "not_met": "notMet",
+    "waived": "notMet",  # the closed codelist has no "waived"; the review's reason says why
 }
 CATEGORIES = (
     "disaster",
@@ -520,11 +523,32 @@ def validate_update(body: str | None, percent, links) -> tuple[dict, Errors]:
     return {"body": (body or "").strip(), "percent": max(pct, 0), "links": link_list}, errors
 
 
-def validate_review(verdict: str | None, comment: str | None) -> Errors:
+NOT_REPORTED = "Nobody has reported on this milestone yet: it can only be waived, with a reason."
+UNREVIEWED = "Review every milestone first: accept it, or waive it with a reason. Still open: %(titles)s."
+
+
+def validate_review(verdict: str | None, comment: str | None, *, reported: bool = True) -> Errors:
+    """A verdict needs a comment (a waiver's is its reason); a milestone nobody reported on can
+    only be waived."""
     errors: Errors = {}
     problem = check_choice(verdict, VERDICTS)
     if problem:
         errors["verdict"] = problem
+    elif not reported and verdict != "waived":
+        errors["verdict"] = Problem(NOT_REPORTED)
+    problem = check_text(comment, min_len=2, max_len=2000, multiline=True)
+    if problem:
+        errors["comment"] = problem
+    return errors
+
+
+def validate_sign_off(milestones: list[tuple[str, str]], comment: str | None) -> Errors:
+    """milestones: (title, status) pairs. Sign-off is final, so nothing may be left unreviewed,
+    and the agency says in words what it accepted."""
+    errors: Errors = {}
+    open_titles = [title for title, status in milestones if status not in SIGNABLE_MILESTONES]
+    if open_titles:
+        errors["milestones"] = Problem(UNREVIEWED, {"titles": ", ".join(open_titles)})
     problem = check_text(comment, min_len=2, max_len=2000, multiline=True)
     if problem:
         errors["comment"] = problem

@@ -142,3 +142,28 @@ def render(
         cookies=all_cookies,
         media_type=media_type,
     )
+
+
+def is_confirmed(form: Any) -> bool:
+    """The second step of an irreversible act: the confirmation page posts confirmed=yes."""
+    return form.get("confirmed") == "yes"
+
+
+class Confirm(msgspec.Struct):
+    """The confirmation step of an irreversible act: its words (msgids) and the typed fields it
+    carries to the second post."""
+
+    title: str
+    message: str
+    button: str
+    fields: tuple[str, ...] = ()
+
+
+def confirm_page(request: Request, confirm: Confirm, values: dict[str, Any], *, back: str) -> Template:
+    """Asks once more before an act that cannot be undone, on a page of its own (no JavaScript
+    needed), posting to the same address with what was typed in hidden fields."""
+    _ = Translator(lang_of(request))
+    ctx = {"title": _(confirm.title), "message": _(confirm.message), "button": _(confirm.button)}
+    fields = {name: str(values.get(name) or "") for name in confirm.fields}
+    ctx |= {"page_title": ctx["title"], "action": request.url.path, "fields": fields, "back": back}
+    return render(request, "confirm.html", ctx)

@@ -39,7 +39,8 @@ async def test_a_task_lifecycle_records_one_event_per_step(world, conn):
     assert (
         await post_form(nok, f"/handovers/{task_id}/request-completion", {"note": "ส่งแล้ว"})
     ).status_code == 303
-    assert (await post_form(staff, f"/handovers/{task_id}/sign-off", {"comment": "ขอบคุณ"})).status_code == 303
+    signed = await post_form(staff, f"/handovers/{task_id}/sign-off", {"comment": "ขอบคุณ", "confirmed": "yes"})
+    assert signed.status_code == 303
     rows = await _events(conn, task_id)
     assert [r["kind"] for r in rows] == [
         "handover.drafted", "handover.posted", "handover.claimed", "handover.claim_confirmed",
