@@ -20,6 +20,18 @@ def summary_links(html: str) -> list[tuple[str, str]]:
     return [(href, text_of(inner)) for href, inner in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)]
 
 
+async def test_idea_form_names_every_missing_field_at_once(client, conn):
+    await idea_world(conn)
+    await login(client, "citizen@example.com")
+    r = await post_form(client, "/ideas", {"board": "", "title": "", "body": ""})
+    assert r.status_code == 400
+    links = summary_links(r.text)
+    assert [href for href, _ in links] == ["#field-board", "#field-title", "#field-body"]
+    texts = [text for _, text in links]
+    assert texts[0].startswith("บอร์ด:") and texts[1].startswith("หัวข้อ:")
+    assert all(":" in text for text in texts)
+
+
 async def test_empty_comment_with_htmx_gets_its_form_back(client, conn):
     ideas = await idea_world(conn)
     idea_id = await _idea(conn, ideas)
