@@ -56,7 +56,7 @@ def test_chosen_lang(asked, chosen):
     [
         ("accept", {}),
         ("decline", {}),
-        ("", {"decision": Problem("This field is required.")}),
+        ("", {"decision": Problem("Choose an option.")}),
         ("maybe", {"decision": Problem("Choose one of the options.")}),
     ],
 )
