@@ -38,6 +38,7 @@ from civic.orgs import queries as orgs
 from civic.uploads import MEDIA_TYPES, resolve
 from civic.validation import Conflict, Errors, Forbidden, Invalid, Problem
 from civic.web.deps import Db
+from civic.web.downloads import upload_response
 from civic.web.guards import current_user, not_found, require_user
 from civic.web.i18n import N_, gettext
 from civic.web.templating import lang_of, redirect, render, safe_next, translate_errors, wants_partial
@@ -445,11 +446,8 @@ class ConsultationPages(Controller):
         path = resolve(request.app.state.settings.upload_dir, doc["path"]) if doc else None
         if path is None:
             raise not_found()
-        return File(
-            path=path,
-            filename=doc["filename"],
-            media_type=MEDIA_TYPES.get(doc["kind"], "application/octet-stream"),
-            content_disposition_type="attachment" if doc["kind"] == "pdf" else "inline",
+        return upload_response(
+            path, doc["filename"], MEDIA_TYPES.get(doc["kind"], "application/octet-stream")
         )
 
     @post("/{consultation_id:int}/transition")
