@@ -260,6 +260,33 @@ class ContentModerated(msgspec.Struct, frozen=True):
 class UserBlocked(msgspec.Struct, frozen=True):
     role: str
 
+
+# --- admin console and the counter channel (payloads) ---
+
+
+class RoleChanged(msgspec.Struct, frozen=True):
+    """A platform role granted or revoked (civic/admin); the reason is public, as the act is."""
+
+    role: str
+    previous: str
+    reason: str
+
+
+class AssistedSubmitted(msgspec.Struct, frozen=True):
+    """Staff submitted a contribution for a person (civic/assisted). Never the person's name,
+    contact or ID: only the channel, the agency and what was submitted."""
+
+    kind: str  # idea | support | answer
+    channel: str  # counter | phone | paper
+    target_id: int
+    contribution_id: int
+
+
+class AssistedTakenOver(msgspec.Struct, frozen=True):
+    kind: str
+    target_id: int
+    contribution_id: int
+
 # --- consultations (payloads) ---
 
 
@@ -504,6 +531,16 @@ CATALOGUE: dict[str, Kind] = {
         ContentModerated, Visibility.STAFF, "A moderator dismissed the reports on content.", official=True
     ),
     "user.blocked": Kind(UserBlocked, Visibility.STAFF, "A moderator blocked an author.", official=True),
+    # --- admin console and the counter channel ---
+    "user.unblocked": Kind(UserBlocked, Visibility.STAFF, "An administrator unblocked a person.", official=True),
+    "role.granted": Kind(RoleChanged, Visibility.PUBLIC, "An administrator granted a platform role.", official=True),
+    "role.revoked": Kind(RoleChanged, Visibility.PUBLIC, "An administrator revoked a platform role.", official=True),
+    "assisted.submitted": Kind(
+        AssistedSubmitted, Visibility.STAFF, "Agency staff submitted a contribution for a person at the counter."
+    ),
+    "assisted.taken_over": Kind(
+        AssistedTakenOver, Visibility.PRIVATE, "A person took over what the counter submitted for them."
+    ),
     # --- consultations ---
     "consultation.drafted": Kind(ConsultationDrafted, Visibility.STAFF, "Agency staff drafted a consultation."),
     "consultation.edited": Kind(

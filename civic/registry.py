@@ -11,6 +11,8 @@ from __future__ import annotations
 from civic.accounts import demo as accounts_demo
 from civic.accounts.api import AccountsApi
 from civic.accounts.pages import AccountPages
+from civic.admin.api import AdminApi
+from civic.admin.pages import AdminPages
 from civic.consultations import actions as consultations_actions
 from civic.consultations import demo as consultations_demo
 from civic.consultations import store as consultations_store
@@ -32,6 +34,8 @@ from civic.ideas import demo as ideas_demo
 from civic.ideas import store as ideas_store
 from civic.ideas.api import IdeasApi
 from civic.ideas.pages import BoardPages, IdeaPages, ModerationPages
+from civic.identity.api import IdentityApi
+from civic.identity.pages import IdentityPages
 from civic.jobs import Job
 from civic.mail.pages import DevMailApi, DevMailPages
 from civic.notifications import consumer as notifications_consumer
@@ -53,12 +57,16 @@ from civic.record.api import RecordApi
 from civic.record.pages import RecordPages
 from civic.search.relay import Loader
 from civic.search.routes import SearchApi, SearchPages
+from civic.staff.api import StaffApi
+from civic.staff.pages import StaffPages
 
 CONTROLLERS: list = [
     HomePages,
     HomeApi,
     AccountPages,
     AccountsApi,
+    IdentityPages,
+    IdentityApi,
     OrganisationPages,
     OrganisationsApi,
     IdeaPages,
@@ -70,6 +78,8 @@ CONTROLLERS: list = [
     ConsultationPages,
     ConsultationModerationPages,
     ConsultationsApi,
+    StaffPages,
+    StaffApi,
     SearchPages,
     SearchApi,
     FeedPages,
@@ -87,6 +97,8 @@ CONTROLLERS: list = [
     PrivacyApi,
     RecordPages,
     RecordApi,
+    AdminPages,
+    AdminApi,
 ]
 
 # Every worker may run these; civic/jobs.py makes each run at most once per period across them.

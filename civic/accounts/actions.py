@@ -11,6 +11,9 @@ sessions table already says who is logged in where."""
 
 from __future__ import annotations
 
+import secrets
+from typing import Literal
+
 import asyncpg
 
 from civic import events
@@ -37,6 +40,7 @@ from civic.accounts.schemas import (
 )
 from civic.events import AccountRegistered, AccountSecured, ApiTokenCreated, ApiTokenRevoked
 from civic.mail import actions as mail
+from civic.privacy import records as privacy
 from civic.validation import Conflict, DomainError, Forbidden, Invalid, NotFound, Problem, TooMany, raise_if
 
 # The session cookie lives as long as the session it carries.
@@ -51,6 +55,33 @@ class EmailTaken(Invalid):
     code = "duplicate_email"
 
 
+class LoginThrottled(TooMany):
+    """A password that will not be checked now; retry_after is the seconds to wait."""
+
+    def __init__(self, retry_after: int, *, account: bool = False) -> None:
+        if account:
+            super().__init__(
+                "This account has had many failed logins. Please wait %(seconds)s seconds and try again.",
+                {"seconds": retry_after},
+            )
+        else:
+            super().__init__()
+        self.retry_after = retry_after
+
+
+async def _admit(conn: asyncpg.Connection, email: str, ip: str) -> None:
+    """Count this password attempt, or refuse it before argon2 runs. Outside any transaction, so
+    each count commits at once and a refusal cannot roll back the attempt it counts."""
+    pair, address, wait = await store.count_attempt(conn, email, ip)
+    if rules.over_login_limit(pair, address):
+        raise LoginThrottled(wait)
+    if wait := await store.account_turn(
+        conn, email, ip,
+        free=rules.ACCOUNT_FREE_ATTEMPTS, memory=rules.ACCOUNT_MEMORY, delays=rules.ACCOUNT_DELAYS,
+    ):  # fmt: skip
+        raise LoginThrottled(wait, account=True)
+
+
 class BadCredentials(DomainError):
     """The same answer for an unknown email and a wrong password, so neither can be probed."""
 
@@ -59,7 +90,9 @@ class BadCredentials(DomainError):
     default_msgid = "The email or password is not correct."
 
 
-async def _start_session(conn: asyncpg.Connection, user_id: int, client: ClientInfo) -> str:
+async def start_session(conn: asyncpg.Connection, user_id: int, client: ClientInfo) -> str:
+    """A fresh session for a person who has proved who they are (here, or by a second factor or
+    an identity provider in civic/identity)."""
     return await store.start_session(
         conn, user_id, old_token=client.session_token, user_agent=client.user_agent, ip=client.ip
     )
@@ -98,6 +131,8 @@ async def register(
             subject=("user", user_id),
             actor_id=user_id,
         )
+        # Registering is accepting the privacy notice the form shows (PDPA: the notice and its version).
+        await privacy.record_acceptance(conn, user_id, "web" if client else "api")
         await _mail_link(
             conn,
             secret,
@@ -107,19 +142,19 @@ async def register(
             data.lang,
             {"display_name": data.display_name.strip()},
         )
-        token = await _start_session(conn, user_id, client) if client else None
+        token = await start_session(conn, user_id, client) if client else None
     user = await store.user_by_id(conn, user_id)
     assert user is not None
     return SignedIn(user=user, session_token=token)
 
 
-async def log_in(conn: asyncpg.Connection, data: LoginIn, client: ClientInfo) -> SignedIn:
-    """TooMany after MAX_FAILURES_PER_MINUTE failures for the account or the address (even with
-    the right password), BadCredentials, or Forbidden for a blocked account."""
+async def authenticate(conn: asyncpg.Connection, data: LoginIn, client: ClientInfo) -> int:
+    """The account id for a right password, without a session yet (civic.identity.actions.log_in
+    starts one, or first asks for the second factor). LoginThrottled (even with the right
+    password) past the pair's or the address's limit or inside the account's delay,
+    BadCredentials, or Forbidden for a blocked account."""
     email = rules.login_email(data.email)
-    by_account, by_address = await store.recent_failures(conn, email, client.ip)
-    if rules.is_throttled(by_account, by_address):
-        raise TooMany()
+    await _admit(conn, email, client.ip)
     row = await store.credentials_by_email(conn, email)
     # Verified even for an unknown email, so the answer takes as long either way.
     ok = verify_password(row["password_hash"] if row else None, data.password)
@@ -129,13 +164,10 @@ async def log_in(conn: asyncpg.Connection, data: LoginIn, client: ClientInfo) ->
         raise BadCredentials()
     if not rules.can_log_in(row["status"]):
         raise Forbidden("This account has been blocked.")
-    async with conn.transaction():
-        if needs_rehash(row["password_hash"]):
-            await store.set_password_hash(conn, row["id"], hash_password(data.password))
-        token = await _start_session(conn, row["id"], client)
-    user = await store.user_by_id(conn, row["id"])
-    assert user is not None
-    return SignedIn(user=user, session_token=token)
+    await store.logged_in(conn, email, client.ip)
+    if needs_rehash(row["password_hash"]):
+        await store.set_password_hash(conn, row["id"], hash_password(data.password))
+    return row["id"]
 
 
 async def log_out(conn: asyncpg.Connection, session_token: str | None) -> None:
@@ -357,13 +389,20 @@ async def _check_password(
 ) -> bool:
     """The current password, throttled like a login: a stolen session must not become a way to
     guess the password."""
-    if rules.is_throttled(*await store.recent_failures(conn, actor.email, client.ip)):
-        raise TooMany()
+    await _admit(conn, actor.email, client.ip)
     row = await store.credentials_by_email(conn, actor.email)
     ok = verify_password(row["password_hash"] if row else None, password)
     if not ok:
         await store.record_failure(conn, actor.email, client.ip)
     return ok
+
+
+async def confirm_password(
+    conn: asyncpg.Connection, actor: CurrentUser, password: str, client: ClientInfo
+) -> bool:
+    """Whether `password` is the actor's, throttled like a login: for other domains' verbs that
+    need the person to prove it is them (erasing an account)."""
+    return await _check_password(conn, actor, password, client)
 
 
 async def change_password(
@@ -427,7 +466,49 @@ async def confirm_email_change(conn: asyncpg.Connection, data: LinkIn, *, secret
     return StatusOut("email_changed")
 
 
+# ------------------------------------------------------------------ standing (block, unblock)
+
+
+async def set_standing(
+    conn: asyncpg.Connection, actor: CurrentUser, user_id: int, status: Literal["active", "blocked"]
+) -> CurrentUser:
+    """Block or unblock an account: the one path that changes it, whoever's console it is asked
+    from (the caller records the event and the audit line in its transaction). Blocking ends
+    every session and API token. Returns the person as they were before."""
+    target = await store.user_by_id(conn, user_id)
+    if target is None or target.status == "erased":
+        raise NotFound("We could not find that person.")
+    if not rules.can_block_user(actor.role, target.role):
+        raise Forbidden()
+    await store.set_status(conn, user_id, status)
+    return target
+
+
+# A counter account holds what agency staff submitted for a person at the counter, by phone or on
+# paper (civic/assisted) until that person takes it over. Nobody can log in to it: its address
+# is reserved (.invalid, RFC 2606) and its password hash is not one argon2 accepts.
+COUNTER_PASSWORD_HASH = "!"  # noqa: S105 - deliberately not a hash: nothing verifies against it
+
+
+async def create_counter_account(conn: asyncpg.Connection, display_name: str) -> CurrentUser:
+    # The address is no one's to check; marking it verified lets the domain actions' verified gate
+    # pass for what staff submit (the staff member stands in for the check).
+    email = f"counter-{secrets.token_hex(12)}@counter.invalid"
+    async with conn.transaction():
+        user_id = await store.create_user(
+            conn, email=email, display_name=display_name, password_hash=COUNTER_PASSWORD_HASH
+        )
+        await store.set_email_verified(conn, user_id, email)
+    user = await store.user_by_id(conn, user_id)
+    assert user is not None
+    return user
+
+
 # ------------------------------------------------------------------ reads
+
+
+async def user_by_id(conn: asyncpg.Connection, user_id: int) -> CurrentUser | None:
+    return await store.user_by_id(conn, user_id)
 
 
 async def user_by_email(conn: asyncpg.Connection, email: str) -> CurrentUser | None:

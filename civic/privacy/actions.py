@@ -30,6 +30,7 @@ from civic.privacy import records, rules, store
 from civic.privacy.schemas import (
     AcceptIn,
     ConsentIn,
+    ConsentLogRow,
     ConsentsOut,
     ErasedOut,
     EraseIn,
@@ -85,6 +86,14 @@ async def consents(conn: asyncpg.Connection, actor: CurrentUser) -> ConsentsOut:
         ],
         history=history,
     )
+
+
+async def consent_log(
+    conn: asyncpg.Connection, *, purpose: str | None, limit: int, offset: int
+) -> list[ConsentLogRow]:
+    """Everyone's consent records, newest first: a read for the admin console, which decides
+    who may see it (civic.admin.rules)."""
+    return await store.consent_log(conn, purpose if purpose in rules.PURPOSES else None, limit, offset)
 
 
 async def set_consent(

@@ -36,6 +36,19 @@ class ConsentOut(msgspec.Struct):
     recorded_at: datetime
 
 
+class ConsentLogRow(msgspec.Struct):
+    """One consent record across everyone, for the admin console (civic/admin)."""
+
+    id: int
+    user_id: int
+    display_name: str
+    purpose: str
+    granted: bool
+    channel: str
+    detail: dict
+    recorded_at: datetime
+
+
 class PurposeOut(msgspec.Struct):
     purpose: str
     label: str

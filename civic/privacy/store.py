@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from civic.privacy.schemas import ConsentOut
+from civic.privacy.schemas import ConsentLogRow, ConsentOut
 
 # ------------------------------------------------------------------ the notice and consents
 
@@ -26,6 +26,13 @@ VALUES ($1, $2, $3, $4, $5) RETURNING id
 CONSENTS = """
 SELECT purpose, granted, channel, detail, recorded_at FROM consent_records
 WHERE user_id = $1 ORDER BY recorded_at DESC, id DESC
+"""
+# Every consent record, newest first, for the admin console; a purpose narrows it.
+CONSENT_LOG = """
+SELECT c.id, c.user_id, u.display_name, c.purpose, c.granted, c.channel, c.detail, c.recorded_at
+FROM consent_records c JOIN users u ON u.id = c.user_id
+WHERE ($1::text IS NULL OR c.purpose = $1)
+ORDER BY c.recorded_at DESC, c.id DESC LIMIT $2 OFFSET $3
 """
 # The publication consent a response carried, copied from its event once (event_id is UNIQUE),
 # dated when the person answered, so a later withdrawal stays the newest record.
@@ -71,6 +78,10 @@ async def record_consent(
 
 async def consents(conn: asyncpg.Connection, user_id: int) -> list[ConsentOut]:
     return [ConsentOut(**dict(r)) for r in await conn.fetch(CONSENTS, user_id)]
+
+
+async def consent_log(conn: asyncpg.Connection, purpose: str | None, limit: int, offset: int) -> list[ConsentLogRow]:
+    return [ConsentLogRow(**dict(r)) for r in await conn.fetch(CONSENT_LOG, purpose, limit, offset)]
 
 
 async def publication_from_response(conn: asyncpg.Connection, response_id: int, event_id: int, at) -> None:
