@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from civic import thai
 from civic.accounts.rules import EmailNotVerified
 from civic.accounts.schemas import CurrentUser
+from civic.consultations import queries as consultations
 from civic.follows import queries as follows
 from civic.ideas import actions, params, rules
 from civic.ideas.params import LISTING, Listing
@@ -565,8 +566,13 @@ class ModerationPages(Controller):
 
     @get("/")
     async def queue(self, request: Request, db: Db) -> Template:
-        flags, pending = await actions.moderation_queue(db, require_user(request))
-        return render(request, "ideas/moderation.html", {"flags": flags, "pending": pending, "errors": {}})
+        """The one moderation inbox: ideas waiting, reports on ideas and comments, and reported
+        consultation comments (read through the consultations domain's query)."""
+        user = require_user(request)
+        flags, pending = await actions.moderation_queue(db, user)
+        queue = await consultations.moderation_queue(db, user)
+        ctx = {"flags": flags, "pending": pending, "queue": queue, "errors": {}, "values": {}}
+        return render(request, "ideas/moderation.html", ctx)
 
     @post("/hide")
     async def hide(self, request: Request, db: Db) -> Redirect:

@@ -1,0 +1,66 @@
+"""Staff reach their tools from the header (issue 21, item 18): moderators, admins and agency
+staff get a menu with what waits in each place; the moderation inbox holds ideas and
+consultation comments together."""
+
+from __future__ import annotations
+
+import pytest
+
+from civic.ideas import store as ideas
+from civic.settings import load_settings
+from tests.helpers import login, make_user, post_form, send_json, text_of
+from tests.integration.test_consultations_http import setup as consultation_setup
+
+
+@pytest.fixture
+def settings(tmp_path, db_url):
+    """Moderators here have no second factor: this test is about their menu, not their login."""
+    return load_settings({
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789", "DATABASE_URL": db_url,
+        "CIVIC_DATA_DIR": str(tmp_path), "UPLOAD_DIR": str(tmp_path / "uploads"), "RUN_RELAY": "false",
+        "RUN_SCHEDULER": "false", "STAFF_TOTP_REQUIRED": "false",
+    })  # fmt: skip
+
+
+async def test_menu_counts_and_one_inbox(client, make_client, conn):
+    s = await consultation_setup(conn)
+    mod = await make_user(conn, "mod@example.com", role="moderator")
+    citizen = await make_user(conn, "pim@x.example")
+    board = await ideas.create_board(
+        conn, slug="test-board", agency_id=s["mdes"], title="บอร์ดทดสอบ", description_th="ทดสอบ", description_en="",
+        scope=None, categories=[], is_open=True, moderate_first=True, support_threshold=3, response_days=30,
+        coowner_ids=[], actor_id=mod,
+    )  # fmt: skip
+    await ideas.create_idea(conn, board_id=board, author_id=citizen, title="ไอเดียรอตรวจ", body="รายละเอียดของไอเดีย",
+                            category="", province=None, links=[])  # fmt: skip
+    await login(client, "pim@x.example")
+    page = await client.get("/")
+    assert 'href="/staff"' not in page.text  # a citizen has no staff menu
+    assert (await client.get("/api/v1/staff")).status_code == 403
+    cid = s["cid"]
+    section = await conn.fetchval("SELECT id FROM consultation_sections WHERE consultation_id = $1 LIMIT 1", cid)
+    r = await post_form(client, f"/consultations/{cid}/comments", {"section_id": str(section), "body": "ความเห็นที่ถูกรายงาน"})
+    assert r.status_code == 303, r.status_code
+    comment = await conn.fetchval("SELECT id FROM consultation_comments")
+    reporter = await make_client()
+    await make_user(conn, "nok@x.example")
+    await login(reporter, "nok@x.example")
+    r = await post_form(reporter, f"/consultations/{cid}/comments/{comment}/flags", {"reason": "ไม่สุภาพ"})
+    assert r.status_code in (303, 200), r.status_code
+
+    moderator = await make_client()
+    await login(moderator, "mod@example.com")
+    page = await moderator.get("/")
+    assert 'href="/staff"' in page.text and 'hx-get="/staff/badge"' in page.text
+    badge = await moderator.get("/staff/badge", headers={"HX-Request": "true"})
+    assert "2" in text_of(badge.text)  # one idea waiting, one reported consultation comment
+    tools = (await moderator.get("/api/v1/staff")).json()
+    assert tools["pending"] == 2 and tools["tools"][0]["href"] == "/moderation"
+    inbox = text_of((await moderator.get("/moderation")).text)
+    assert "ไอเดียรอตรวจ" in inbox and "ความเห็นที่ถูกรายงาน" in inbox and "ไม่สุภาพ" in inbox
+
+    staff = await make_client()
+    await login(staff, "staff@mdes.example")
+    menu = (await send_json(staff, "GET", "/api/v1/staff")).json()
+    assert [t["key"] for t in menu["tools"]] == ["tasks", "ideas"]
+    assert "เครื่องมือเจ้าหน้าที่" in text_of((await staff.get("/staff")).text)
