@@ -69,7 +69,8 @@ AUDIENCES: dict[Audience, str] = {
         JOIN handover_claims c ON c.task_id = e.subject_id AND c.status = 'confirmed'
         JOIN memberships m ON m.status = 'active' AND m.org_id = c.partner_id
         WHERE e.id = $1 AND e.subject_kind = 'handover'""",
-    # The task's partner types (none: any type) and province (a partner without one works
+    # The task's partner types (none: any type), the partner's skills (the task categories it
+    # takes on; none listed: every category) and province (a partner without one works
     # nationwide); verified partners, or also pending ones when the task does not ask for verified.
     Audience.MATCHING_PARTNERS: """
         SELECT m.user_id FROM events e
@@ -77,6 +78,7 @@ AUDIENCES: dict[Audience, str] = {
         JOIN organisations o ON o.kind = 'partner'
              AND (o.verification = 'verified' OR (NOT t.verified_only AND o.verification = 'pending'))
              AND (cardinality(t.partner_types) = 0 OR o.partner_type = ANY (t.partner_types))
+             AND (cardinality(o.skills) = 0 OR t.category = ANY (o.skills))
              AND (o.province IS NULL OR o.province = t.province)
         JOIN memberships m ON m.status = 'active' AND m.org_id = o.id
         WHERE e.id = $1 AND e.subject_kind = 'handover'""",

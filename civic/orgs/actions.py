@@ -31,7 +31,8 @@ from civic.orgs.schemas import (
 from civic.validation import Conflict, Errors, Forbidden, Invalid, NotFound, Problem
 
 ORG_FIELDS = tuple(RegisterOrgIn.__struct_fields__)
-EDIT_FIELDS = tuple(UpdateOrgIn.__struct_fields__)
+# The text fields of the edit form (skills is a list, handled on its own).
+EDIT_FIELDS = tuple(f for f in UpdateOrgIn.__struct_fields__ if f != "skills")
 STRUCTURE_FIELDS = ("level", "parent_id")
 PARENT_LOOPS = Problem("An agency cannot be placed under itself or under an agency below it.")
 SLUG_IN_USE = Problem("This web address is already in use. Choose another.")
@@ -97,9 +98,9 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def current_values(org: Organisation) -> dict[str, str]:
-    """The edit form's starting values, as the strings a form would carry."""
-    return {k: _text(getattr(org, k)) for k in EDIT_FIELDS}
+def current_values(org: Organisation) -> dict[str, Any]:
+    """The edit form's starting values, as a form would carry them."""
+    return {k: _text(getattr(org, k)) for k in EDIT_FIELDS} | {"skills": list(org.skills)}
 
 
 def _agency_id(org: Organisation) -> int | None:
@@ -198,10 +199,12 @@ async def edit_org(
             raise Forbidden("Only platform administrators can change an agency's level or parent agency.")
     parents = await parent_choices(conn, org)
     checked = values | {"kind": org.kind, "slug": "", "partner_type": org.partner_type or ""}
+    skills = org.skills if data.skills is msgspec.UNSET else data.skills
     _refuse_if(
         rules.validate_organisation(
             checked, allowed_kinds_=(org.kind,), agency_ids=frozenset(a.id for a in parents)
         )
+        | rules.validate_skills(org.kind, skills)
     )
     fields: dict[str, Any] = {
         "name_th": values["name_th"].strip(),
@@ -211,6 +214,8 @@ async def edit_org(
         "website": values["website"].strip(),
         "contact_email": values["contact_email"].strip(),
     }
+    if org.kind == "partner":
+        fields["skills"] = rules.clean_skills(skills)
     if org.kind == "agency":
         fields["level"] = values["level"].strip()
         fields["parent_id"] = int(values["parent_id"]) if values["parent_id"].strip() else None

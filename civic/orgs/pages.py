@@ -75,6 +75,7 @@ async def _edit_page(
         "errors": errors,
         "can_edit_structure": structure,
         "agencies": await queries.parent_choices(db, org) if structure else [],
+        "categories": rules.CATEGORIES,
     }
     return render(request, "orgs/edit.html", context, status=status)
 
@@ -156,8 +157,11 @@ class OrganisationPages(Controller):
     @post("/organisations/{slug:str}/edit")
     async def edit(self, request: Request, db: Db, slug: FromPath[str]) -> Template | Redirect:
         user = require_user(request)
-        form = await form_values(request)
+        form = await form_values(request, "skills")
         sent = {k: str(form[k] or "") for k in actions.EDIT_FIELDS if k in form}
+        # A partner's form always carries its skills: no box ticked is an empty list.
+        if "skills_shown" in form:
+            sent["skills"] = [str(s) for s in form.get("skills", [])]
         try:
             org = await actions.edit_org(db, user, slug, UpdateOrgIn(**sent))
         except Invalid as exc:

@@ -13,6 +13,7 @@ from typing import Any
 
 from civic import provinces
 from civic.accounts.schemas import CurrentUser
+from civic.handovers.rules import CATEGORIES
 from civic.validation import Errors, Problem, check_choice, check_text
 
 KINDS = ("agency", "partner")
@@ -172,6 +173,23 @@ def validate_decision(decision: str | None, reason: str | None) -> Errors:
 
 def clean(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def validate_skills(kind: str, skills: list[str]) -> Errors:
+    """A partner's skills are task categories (the codes tasks use), so tasks can be matched to
+    it; an agency has none."""
+    if not skills:
+        return {}
+    if kind != "partner":
+        return {"skills": Problem("Only partner organisations list the kinds of task they take on.")}
+    if any(s not in CATEGORIES for s in skills):
+        return {"skills": Problem("Choose the kinds of task from the list.")}
+    return {}
+
+
+def clean_skills(skills: list[str]) -> list[str]:
+    """Valid skills in the categories' own order, each once: the same choice is stored the same way."""
+    return [c for c in CATEGORIES if c in skills]
 
 
 def validate_organisation(

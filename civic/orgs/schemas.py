@@ -26,6 +26,8 @@ class Organisation(msgspec.Struct):
     verification: Verification
     rejection_reason: str
     created_at: datetime
+    # A partner's task categories (civic/handovers/rules.py CATEGORIES): which new tasks it hears of.
+    skills: list[str] = []
     member_count: int = 0
     parent_name_th: str | None = None
     # Set when a rejected partner's admins asked for another check; the admin queue shows it.
@@ -106,6 +108,8 @@ class UpdateOrgIn(msgspec.Struct, forbid_unknown_fields=True):
     contact_email: str | msgspec.UnsetType = msgspec.UNSET
     level: str | msgspec.UnsetType = msgspec.UNSET
     parent_id: int | None | msgspec.UnsetType = msgspec.UNSET
+    # Partners only: the task categories it takes on (the whole list; [] clears it).
+    skills: list[str] | msgspec.UnsetType = msgspec.UNSET
 
 
 class VerifyIn(msgspec.Struct, forbid_unknown_fields=True):

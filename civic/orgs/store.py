@@ -57,6 +57,7 @@ class InvalidTransition(Exception):
 ORG_COLUMNS = """
 o.id, o.slug, o.kind, o.name_th, o.name_en, o.description, o.province, o.website, o.contact_email,
 o.level, o.parent_id, o.partner_type, o.verification, o.rejection_reason, o.created_at, o.resubmitted_at,
+o.skills,
 (SELECT count(*) FROM memberships m WHERE m.org_id = o.id AND m.status = 'active') AS member_count,
 (SELECT p.name_th FROM organisations p WHERE p.id = o.parent_id) AS parent_name_th
 """
@@ -415,7 +416,9 @@ async def set_verification(
 
 # ------------------------------------------------------------------ editing
 
-EDITABLE = ("name_th", "name_en", "description", "province", "website", "contact_email", "level", "parent_id")
+EDITABLE = (
+    "name_th", "name_en", "description", "province", "website", "contact_email", "level", "parent_id", "skills"
+)
 LOCK_FOR_EDIT = f"SELECT kind, {', '.join(EDITABLE)} FROM organisations WHERE id = $1 FOR UPDATE"
 # Walks up from the proposed parent: if it reaches the organisation, the tree would loop.
 PARENT_WOULD_LOOP = """
@@ -429,7 +432,7 @@ SELECT EXISTS (SELECT 1 FROM up WHERE id = $1)
 UPDATE_ORG = """
 UPDATE organisations
 SET name_th = $2, name_en = $3, description = $4, province = $5, website = $6, contact_email = $7,
-    level = $8, parent_id = $9, search_name = $10
+    level = $8, parent_id = $9, skills = $10, search_name = $11
 WHERE id = $1
 """
 
@@ -448,6 +451,8 @@ async def update_organisation(conn: asyncpg.Connection, org_id: int, *, actor_id
         after = before | fields
         if row["kind"] != "agency":
             after["level"], after["parent_id"] = None, None
+        else:
+            after["skills"] = []
         changed = [k for k in EDITABLE if after[k] != before[k]]
         if not changed:
             return []
