@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
+import secrets
+from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
 
 from litestar import Request
+from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
+from litestar.exceptions import PermissionDeniedException
+from litestar.middleware._utils import should_bypass_middleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
 
 from civic.accounts import store as accounts
+from civic.web.errors import ClientError
 from civic.web.i18n import gettext, normalise_lang
 
 SESSION_COOKIE = "civic_session"
@@ -156,16 +166,125 @@ async def _unauthorised(scope: Scope, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def origin_of(url: str) -> str:
+    """scheme://host[:port] as a browser writes it in Origin (default ports left out)."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.hostname:
+        return ""
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
 class BearerAwareCSRFMiddleware(CSRFMiddleware):
-    """Browsers never attach an Authorization header on their own, so a request carrying a
-    bearer token cannot be a cross-site forgery. Cookie-authenticated requests always need
-    the CSRF token."""
+    """CSRF for cookie-authenticated and anonymous unsafe requests, in depth:
+
+    * Origin (or, without it, Referer) must name BASE_URL; `Origin: null` (a sandboxed frame, a
+      data: URL) is refused too. A request with neither header (a non-browser client) still
+      needs the token.
+    * The token is bound to the session: it is a nonce signed together with the session cookie,
+      so a cookie-and-token pair planted from another browser (or from before login) fails. A
+      response that sets or clears the session cookie (login, register, logout, a new password)
+      carries a new token for the new session.
+
+    Browsers never attach an Authorization header on their own, so a request carrying a bearer
+    token cannot be a cross-site forgery and skips all of this. Routes marked
+    exclude_from_csrf (the RFC 8058 one-click unsubscribe, whose signed URL is the credential)
+    skip it too."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP and scope.get("auth_method") == "token":
+        if (
+            scope["type"] != ScopeType.HTTP
+            or scope.get("auth_method") == "token"
+            or should_bypass_middleware(
+                scope=scope,
+                scopes=self.scopes,
+                exclude_opt_key=self.config.exclude_from_csrf_key,
+                exclude_path_pattern=self.exclude,
+            )
+        ):
             await self.app(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        request: Request = scope["litestar_app"].request_class(scope=scope, receive=receive)
+        binding = _cookie(scope, SESSION_COOKIE) if scope.get("auth_method") == "session" else ""
+        cookie = request.cookies.get(self.config.cookie_name)
+        state = ScopeState.from_scope(scope)
+        if request.method in self.config.safe_methods:
+            token = cookie if cookie and self._bound(cookie, binding) else self._new_token(binding)
+            state.csrf_token = token
+            await self.app(scope, receive, self._rebinding(send, None if token == cookie else token))
+            return
+        base = request.app.state.settings.base_url
+        if not self._same_origin(request, origin_of(base)):
+            raise ClientError(
+                403,
+                "cross_origin",
+                "This request came from another site, so it was refused. Open %(site)s, reload the page "
+                "and try again.",
+                site=base,
+            )
+        submitted = request.headers.get(self.config.header_name)
+        if not submitted and request.content_type[0] in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            submitted = (await request.form()).get("_csrf_token")
+        if not (
+            isinstance(submitted, str)
+            and cookie
+            and secrets.compare_digest(submitted, cookie)
+            and self._bound(cookie, binding)
+        ):
+            raise PermissionDeniedException("CSRF token verification failed")
+        state.csrf_token = submitted
+        await self.app(scope, receive, self._rebinding(send, None))
+
+    @staticmethod
+    def _same_origin(request: Request, expected: str) -> bool:
+        origin = request.headers.get("origin")
+        if origin is None:
+            referer = request.headers.get("referer")
+            return referer is None or origin_of(referer) == expected
+        return origin == expected
+
+    def _sign(self, nonce: str, binding: str) -> str:
+        message = f"{nonce}|{binding}".encode()
+        return hmac.new(self.config.secret.encode(), message, hashlib.sha256).hexdigest()
+
+    def _new_token(self, binding: str) -> str:
+        nonce = secrets.token_hex(32)
+        return nonce + self._sign(nonce, binding)
+
+    def _bound(self, token: str, binding: str) -> bool:
+        nonce, signature = token[:64], token[64:]
+        return len(nonce) == 64 and secrets.compare_digest(signature, self._sign(nonce, binding))
+
+    def _rebinding(self, send: Send, token: str | None) -> Send:
+        """Set the CSRF cookie to `token` (a new one for this request's binding), or to a token
+        for the new session when the response sets or clears the session cookie."""
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                session = _session_set_by(headers.getall("set-cookie", []))
+                new = self._new_token(session) if session is not None else token
+                if new is not None:
+                    self._set_cookie_if_needed(message=message, token=new)
+            await send(message)
+
+        return wrapped
+
+
+def _session_set_by(set_cookies: list[str]) -> str | None:
+    """The session value a response sets ("" when it clears it), or None if it leaves it."""
+    for header in set_cookies:
+        jar = SimpleCookie()
+        jar.load(header)
+        if SESSION_COOKIE in jar:
+            morsel = jar[SESSION_COOKIE]
+            return "" if morsel["max-age"] in ("0", 0) or not morsel.value else morsel.value
+    return None
 
 
 def current_ip(request: Request) -> str:
