@@ -5,8 +5,8 @@ A regeneration writes into a new directory and becomes what is served only when 
 as good, in one transaction with its event; one that fails is recorded as failed and its
 directory removed, so the previous files stay served and /data says when they were made.
 Consultations' questions, results and consented responses come from the consultations domain's
-own open-data reads, and the tasks' OCDS package from the handovers domain's, so their export
-rules hold here unchanged.
+own open-data reads, the tasks' OCDS package from the handovers domain's and the public record
+from the record's own public reads, so their export rules hold here unchanged.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from civic.opendata.schemas import (
     Overview,
     RegenerateOut,
 )
+from civic.record import queries as record
+from civic.record.schemas import RecordQuery
 from civic.settings import Settings, get_settings
 from civic.validation import Conflict, Forbidden, NotFound, raise_if
 from civic.web.i18n import N_
@@ -92,13 +94,26 @@ async def _consultation_rows(conn: asyncpg.Connection, name: str) -> AsyncIterat
                                   "reason": t.reason, "comment_ids": t.comment_ids}  # fmt: skip
 
 
+async def _record_rows(conn: asyncpg.Connection) -> AsyncIterator[dict]:
+    """The public record as its own pages read it (newest first), page after page."""
+    before: int | None = None
+    while True:
+        page = await record.page(conn, RecordQuery(before=before))
+        for shown in page.entries:
+            yield msgspec.structs.asdict(shown.entry) | {"agency": shown.agency_slug}
+        if page.next_before is None:
+            return
+        before = page.next_before
+
+
 async def rows(conn: asyncpg.Connection, dataset: rules.Dataset, period: rules.Period) -> AsyncIterator[dict]:
     """The dataset's rows in the period (the whole of an undated dataset). Call in a transaction."""
     if dataset.name in store.READS:
         async for row in store.stream(conn, dataset.name, period.since, period.until):
             yield dict(row)
         return
-    async for row in _consultation_rows(conn, dataset.name):
+    source = _record_rows(conn) if dataset.name == "record" else _consultation_rows(conn, dataset.name)
+    async for row in source:
         if dataset.date_column is None or period.holds(row.get(dataset.date_column)):
             yield row
 

@@ -9,7 +9,7 @@ Every node an object property points at is typed with the class DCAT-AP expects 
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
 from civic.opendata import rules
@@ -93,7 +93,8 @@ def build(base_url: str, licence: str, run: RunOut, files: list[FileOut]) -> Gra
         first = min((f.temporal_start for f in present.values() if f.temporal_start), default=None)
         last = max((f.temporal_end for f in present.values() if f.temporal_end), default=None)
         if first and last:
-            period = BNode()
+            # A named node, not a blank one: a blank node's random label could read as a number.
+            period = URIRef(f"{data}/{dataset.name}#period")
             g.add((period, RDF.type, DCTERMS.PeriodOfTime))
             g.add((period, DCAT.startDate, Literal(first.isoformat(), datatype=XSD.date)))
             g.add((period, DCAT.endDate, Literal(last.isoformat(), datatype=XSD.date)))

@@ -23,14 +23,20 @@ from civic.validation import Errors
 
 TYPES = {
     "integer": ("Whole number", "จำนวนเต็ม"),
+    # Random ids and hashes: never redacted (a run of digits in one is no phone number).
+    "identifier": ("Identifier (text, compare as written)", "รหัส (ข้อความ เปรียบเทียบตามที่เขียน)"),
     "number": ("Decimal number", "ตัวเลขทศนิยม"),
     "string": ("Text", "ข้อความ"),
     "boolean": ("true or false", "true หรือ false"),
     "date": ("Date, YYYY-MM-DD (Bangkok)", "วันที่ YYYY-MM-DD (เวลาประเทศไทย)"),
     "datetime": ("Date and time, ISO 8601 in UTC", "วันและเวลา ISO 8601 (UTC)"),
     "list": (
-        "List: a JSON array (in the CSV, written as JSON text)",
+        "A list: a JSON array (in the CSV, written as JSON text)",
         "รายการ: อาร์เรย์ JSON (ใน CSV เขียนเป็นข้อความ JSON)",
+    ),
+    "object": (
+        "A JSON object (in the CSV, written as JSON text)",
+        "ออบเจ็กต์ JSON (ใน CSV เขียนเป็นข้อความ JSON)",
     ),
 }
 
@@ -274,7 +280,7 @@ DATASETS: tuple[Dataset, ...] = (
         "ระบุชื่อเฉพาะผู้ที่เลือกเปิดเผยชื่อ รหัสคำตอบเป็นค่าสุ่มที่ไม่เชื่อมโยงกับบุคคล",
         (
             _c("consultation_id", "integer", "Consultation number", "หมายเลขการรับฟังความคิดเห็น"),
-            _c("response", "string", "Random response id", "รหัสคำตอบแบบสุ่ม"),
+            _c("response", "identifier", "Random response id", "รหัสคำตอบแบบสุ่ม"),
             _c("consent", "string", "named or anonymous", "named (เปิดเผยชื่อ) หรือ anonymous (ไม่เปิดเผยชื่อ)"),
             _c(
                 "name",
@@ -436,6 +442,50 @@ DATASETS: tuple[Dataset, ...] = (
         ),
         None,
     ),
+    Dataset(
+        "record",
+        "Public record of official acts",
+        "บันทึกสาธารณะของการกระทำอย่างเป็นทางการ",
+        "Every entry of the hash-chained public record (/record): answers, status changes, outcomes, "
+        "sign-offs. Free text in a payload is published with personal data marked, so check hashes "
+        "against /api/v1/record, which gives each entry exactly as hashed.",
+        "ทุกรายการในบันทึกสาธารณะแบบต่อเนื่องด้วยค่าแฮช (/record): คำตอบ การเปลี่ยนสถานะ ผลสรุป การรับมอบงาน "
+        "ข้อความในข้อมูลประกอบเผยแพร่โดยปิดข้อมูลส่วนบุคคล จึงควรตรวจค่าแฮชกับ /api/v1/record ซึ่งให้แต่ละรายการตามที่ใช้คำนวณแฮช",
+        (
+            _c("seq", "integer", "Sequence number in the chain", "ลำดับในสายบันทึก"),
+            _c("at", "datetime", "When the act happened", "เวลาที่เกิดการกระทำ"),
+            AGENCY,
+            _c(
+                "actor_role",
+                "string",
+                "How the actor acted (a role, never a person)",
+                "บทบาทของผู้กระทำ (ไม่ระบุตัวบุคคล)",
+            ),
+            _c(
+                "actor_name",
+                "string",
+                "A platform officer's public display name",
+                "ชื่อที่แสดงของเจ้าหน้าที่แพลตฟอร์ม",
+            ),
+            _c("act", "string", "The kind of act", "ประเภทการกระทำ"),
+            _c(
+                "subject_kind",
+                "string",
+                "What it was about: idea, consultation, handover...",
+                "เรื่องที่เกี่ยวข้อง: idea, consultation, handover...",
+            ),
+            _c("subject_id", "integer", "That thing's number", "หมายเลขของเรื่องนั้น"),
+            _c("payload", "object", "What was decided", "รายละเอียดการตัดสินใจ"),
+            _c("prev_hash", "identifier", "Hash of the entry before", "ค่าแฮชของรายการก่อนหน้า"),
+            _c(
+                "hash",
+                "identifier",
+                "SHA-256 of this entry (RFC 8785) with the previous hash",
+                "ค่าแฮช SHA-256 ของรายการนี้ (RFC 8785) รวมค่าแฮชก่อนหน้า",
+            ),
+        ),
+        "at",
+    ),
 )
 
 BY_NAME = {d.name: d for d in DATASETS}
@@ -542,7 +592,10 @@ def json_value(value: object) -> object:
 
 def json_row(dataset: Dataset, row: Mapping[str, object]) -> dict[str, object]:
     """The row as its JSON object: the dictionary's columns, in order, and nothing else."""
-    return {c.name: json_value(row.get(c.name)) for c in dataset.columns}
+    return {
+        c.name: row.get(c.name) if c.type == "identifier" else json_value(row.get(c.name))
+        for c in dataset.columns
+    }
 
 
 def csv_cell(value: object) -> object:
@@ -552,7 +605,7 @@ def csv_cell(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
+    if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return value
 

@@ -124,3 +124,12 @@ def test_coverage_and_errors():
     assert rules.coverage(first, last, None) == (first, last)
     assert rules.short_error(OSError("No space left\nmore")) == "OSError: No space left"
     assert rules.short_error(RuntimeError()) == "RuntimeError"
+
+
+def test_ids_and_hashes_are_never_redacted():
+    ds = rules.BY_NAME["record"]
+    digits = "a0812345678b1101700203450c"
+    values = rules.json_row(ds, {"hash": digits, "prev_hash": digits, "payload": {"note": "โทร 0812345678"}})
+    assert values["hash"] == values["prev_hash"] == digits
+    assert values["payload"] == {"note": "โทร [phone]"}
+    assert rules.csv_row(values)[rules.BY_NAME["record"].header.index("payload")] == '{"note": "โทร [phone]"}'
