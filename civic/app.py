@@ -23,6 +23,7 @@ from litestar.template.config import TemplateConfig
 
 from civic import background as bg
 from civic import db as dbmod
+from civic.identity.gate import StaffEnrolmentGate
 from civic.privacy.gate import NoticeGate
 from civic.registry import CONTROLLERS
 from civic.settings import PROJECT_ROOT, Settings, get_settings
@@ -112,6 +113,7 @@ def create_app(
             SecurityHeadersMiddleware,
             AuthMiddleware,
             NoticeGate,
+            StaffEnrolmentGate,
             Utf8FormMiddleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
         ],

@@ -13,6 +13,8 @@ from civic.accounts.api import AccountsApi
 from civic.accounts.pages import AccountPages
 from civic.admin.api import AdminApi
 from civic.admin.pages import AdminPages
+from civic.assisted.api import AssistedApi
+from civic.assisted.pages import AssistedPages
 from civic.consultations import actions as consultations_actions
 from civic.consultations import demo as consultations_demo
 from civic.consultations import store as consultations_store
@@ -99,6 +101,8 @@ CONTROLLERS: list = [
     RecordApi,
     AdminPages,
     AdminApi,
+    AssistedPages,
+    AssistedApi,
 ]
 
 # Every worker may run these; civic/jobs.py makes each run at most once per period across them.

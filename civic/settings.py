@@ -9,6 +9,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 
@@ -42,6 +43,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ocds_prefix: str = "ocds-civic-th"
     # The licence of the open datasets and their catalogue (civic/opendata), an SPDX id.
     opendata_licence: str = "CC-BY-4.0"
+    # Days after a consultation closes by which its outcome is due (civic/consultations/rules.py
+    # outcome_due_days): the platform's promise, and the period used for a section 77 hearing.
+    outcome_due_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
+    outcome_due_days_s77: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
     pool_max: int = 10
     # Unset: `civic run` starts the development catcher (civic/mail/catcher.py) and sets it.
     smtp_url: str | None = None
@@ -132,6 +137,8 @@ def load_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         "run_scheduler": _bool(env.get("RUN_SCHEDULER", "true")),
         "ocds_prefix": env.get("OCDS_PREFIX", "ocds-civic-th"),
         "opendata_licence": env.get("OPEN_DATA_LICENCE") or "CC-BY-4.0",
+        "outcome_due_days": env.get("OUTCOME_DUE_DAYS", "30"),
+        "outcome_due_days_s77": env.get("OUTCOME_DUE_DAYS_S77", "30"),
         "pool_max": env.get("DB_POOL_MAX", "10"),
         "smtp_url": env.get("SMTP_URL") or None,
         "mail_from": env.get("MAIL_FROM") or "civic <no-reply@localhost>",

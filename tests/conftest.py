@@ -127,6 +127,8 @@ def settings(tmp_path, db_url):
             "UPLOAD_DIR": str(tmp_path / "uploads"),
             "RUN_RELAY": "false",
             "RUN_SCHEDULER": "false",
+            # Staff would be sent to enrol TOTP first; tests/integration/test_identity.py turns it on.
+            "STAFF_TOTP_REQUIRED": "false",
         }
     )
 

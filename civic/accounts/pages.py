@@ -28,25 +28,19 @@ from civic.accounts.schemas import (
     TokenIn,
 )
 from civic.accounts.tokens import BadLink
+from civic.identity import actions as identity
 from civic.validation import Forbidden, Invalid, TooMany
 from civic.web.deps import Db
 from civic.web.forms import form_input, form_values
 from civic.web.guards import current_user, require_user
 from civic.web.i18n import N_, gettext
 from civic.web.security import SESSION_COOKIE, current_ip
+from civic.web.sessions import login_step_cookie, session_cookie
 from civic.web.templating import LANG_COOKIE, lang_of, redirect, render, safe_next, translate_errors
 
 
 def _session_cookie(request: Request, token: str) -> Cookie:
-    return Cookie(
-        key=SESSION_COOKIE,
-        value=token,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.settings.cookie_secure,
-        max_age=int(actions.SESSION_LIFETIME.total_seconds()),
-    )
+    return session_cookie(request, token, int(actions.SESSION_LIFETIME.total_seconds()))
 
 
 def _clear_session_cookie() -> Cookie:
@@ -65,11 +59,16 @@ def _client(request: Request) -> ClientInfo:
     )
 
 
-def _login_page(request: Request, values: dict, error: str = "", status: int = 200, headers=None) -> Template:
+def _login_page(
+    request: Request, values: dict, error: str = "", status: int = 200, headers=None, params=None
+) -> Template:
+    settings = request.app.state.settings
     context = {
         "values": values,
         "errors": {},
-        "form_error": gettext(lang_of(request), error) if error else "",
+        "form_error": gettext(lang_of(request), error, **(params or {})) if error else "",
+        # "Sign in with ..." only when an OpenID Connect provider is configured (civic/identity).
+        "oidc_name": settings.oidc_provider_name if settings.oidc_issuer and settings.oidc_client_id else None,
     }
     return render(request, "accounts/login.html", context, status=status, headers=headers)
 
@@ -162,16 +161,18 @@ class AccountPages(Controller):
         data, _ = await form_input(request, LoginIn)
         next_path = safe_next(data.next, "/")
         try:
-            signed_in = await actions.log_in(db, data, _client(request))
+            step = await identity.log_in(db, data, _client(request), next_path)
         except (actions.BadCredentials, Forbidden, TooMany) as exc:
             values = {"email": rules.login_email(data.email), "next": next_path}
-            retry = {"Retry-After": "60"} if isinstance(exc, TooMany) else None
-            return _login_page(request, values, exc.msgid, exc.status, retry)
-        assert signed_in.session_token is not None
+            retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, actions.LoginThrottled) else None
+            return _login_page(request, values, exc.msgid, exc.status, retry, exc.params)
+        if step.challenge:  # two-step login: the code page comes next
+            response = redirect("/login/code")
+            response.cookies.append(login_step_cookie(request, step.challenge))
+            return response
+        assert step.session_token is not None
         response = redirect(next_path, flash=("success", "You are logged in."))
-        response.cookies.extend(
-            [_session_cookie(request, signed_in.session_token), _lang_cookie(signed_in.user.lang)]
-        )
+        response.cookies.extend([_session_cookie(request, step.session_token), _lang_cookie(step.lang)])
         return response
 
     @post("/logout")

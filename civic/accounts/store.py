@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 import asyncpg
@@ -32,6 +33,10 @@ def new_token(prefix: str = "") -> str:
 USER_WITH_MEMBERSHIPS = """
 SELECT u.id, u.email, u.display_name, u.lang, u.role, u.status,
        u.email_verified_at IS NOT NULL AS email_verified,
+       (SELECT COALESCE(max(a.version), 0) FROM privacy_acceptances a WHERE a.user_id = u.id) AS notice_version,
+       u.id_verified_at IS NOT NULL AS id_verified,
+       EXISTS (SELECT 1 FROM totp_credentials t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)
+           AS totp_enabled,
        COALESCE((
            SELECT json_agg(json_build_object(
                       'org_id', o.id, 'role', m.role, 'kind', o.kind,
@@ -78,6 +83,9 @@ def _user(row: asyncpg.Record | None) -> CurrentUser | None:
         status=row["status"],
         memberships=tuple(msgspec.convert(m, Membership) for m in row["memberships"]),
         email_verified=row["email_verified"],
+        notice_version=row["notice_version"],
+        id_verified=row["id_verified"],
+        totp_enabled=row["totp_enabled"],
     )
 
 
@@ -208,21 +216,98 @@ async def count_sessions(conn: asyncpg.Connection, user_id: int) -> int:
     )
 
 
-async def recent_failures(conn: asyncpg.Connection, email: str, ip: str) -> tuple[int, int]:
-    row = await conn.fetchrow(
-        "SELECT count(*) FILTER (WHERE lower(email) = lower($1)) AS by_account, "
-        "       count(*) FILTER (WHERE ip = $2) AS by_address "
-        "FROM login_failures WHERE at > now() - interval '1 minute' AND (lower(email) = lower($1) OR ip = $2)",
-        email.strip(),
-        ip,
-    )
-    return row["by_account"], row["by_address"]
+# Each attempt is counted by the statement that records it: the upsert takes the row lock, so
+# simultaneous attempts get 1, 2, 3... and never all read the same count (issue 21: a burst of
+# wrong passwords got 10-12 argon2 checks a minute when the count was a separate SELECT).
+COUNT_ATTEMPT = """
+WITH pair AS (
+    INSERT INTO login_throttle AS t (scope, key) VALUES ('pair', lower($1) || ' ' || $2)
+    ON CONFLICT (scope, key) DO UPDATE SET
+        attempts = CASE WHEN t.window_start > now() - interval '1 minute' THEN t.attempts + 1 ELSE 1 END,
+        window_start = CASE WHEN t.window_start > now() - interval '1 minute' THEN t.window_start ELSE now() END
+    RETURNING attempts, window_start
+), address AS (
+    INSERT INTO login_throttle AS t (scope, key) VALUES ('address', $2)
+    ON CONFLICT (scope, key) DO UPDATE SET
+        attempts = CASE WHEN t.window_start > now() - interval '1 minute' THEN t.attempts + 1 ELSE 1 END,
+        window_start = CASE WHEN t.window_start > now() - interval '1 minute' THEN t.window_start ELSE now() END
+    RETURNING attempts, window_start
+)
+SELECT pair.attempts AS pair, address.attempts AS address,
+       ceil(extract(epoch FROM least(pair.window_start, address.window_start) + interval '1 minute' - now()))::int
+           AS wait
+FROM pair, address
+"""
+
+ENSURE_ACCOUNT_ROW = """
+INSERT INTO login_throttle (scope, key, attempts) VALUES ('account', lower($1), 0)
+ON CONFLICT (scope, key) DO NOTHING
+"""
+
+# FOR UPDATE returns the row's latest version once its lock is free, so the verdict of each
+# simultaneous attempt is taken on what the one before it left. An attempt is let through while
+# the account has had fewer than $3 recent attempts, from the address it last logged in from, or
+# once its delay is over; letting one through sets the delay before the next ($5[n], growing).
+ACCOUNT_ATTEMPT = """
+WITH cur AS (
+    SELECT CASE WHEN window_start > now() - $4::interval THEN attempts ELSE 0 END AS seen,
+           coalesce(trusted_ip = $2, false) AS trusted,
+           next_at
+    FROM login_throttle WHERE scope = 'account' AND key = lower($1)
+    FOR UPDATE
+), verdict AS (
+    SELECT seen, trusted, next_at, (seen < $3 OR trusted OR next_at <= now()) AS admitted FROM cur
+), counted AS (
+    UPDATE login_throttle t SET
+        attempts = v.seen + 1,
+        window_start = now(),
+        next_at = CASE WHEN v.seen + 1 >= $3 AND NOT v.trusted
+                       THEN now() + make_interval(secs => ($5::int[])[least(v.seen + 2 - $3, cardinality($5::int[]))])
+                       ELSE t.next_at END
+    FROM verdict v
+    WHERE t.scope = 'account' AND t.key = lower($1) AND v.admitted
+    RETURNING 1
+)
+SELECT admitted, greatest(1, ceil(extract(epoch FROM next_at - now())))::int AS wait FROM verdict
+"""
+
+LOGGED_IN = """
+WITH pair AS (DELETE FROM login_throttle WHERE scope = 'pair' AND key = lower($1) || ' ' || $2)
+UPDATE login_throttle SET attempts = 0, next_at = '-infinity', trusted_ip = $2
+WHERE scope = 'account' AND key = lower($1)
+"""
+
+PRUNE_THROTTLE = "DELETE FROM login_throttle WHERE window_start < now() - interval '1 day'"
+
+
+async def count_attempt(conn: asyncpg.Connection, email: str, ip: str) -> tuple[int, int, int]:
+    """(attempts for this account from this address, attempts from this address, seconds to wait
+    if refused), counting this one; then, if those are under their limits, the caller asks
+    `account_turn`."""
+    row = await conn.fetchrow(COUNT_ATTEMPT, email.strip()[:254], ip)
+    return row["pair"], row["address"], row["wait"]
+
+
+async def account_turn(
+    conn: asyncpg.Connection, email: str, ip: str, *, free: int, memory: timedelta, delays: Sequence[int]
+) -> int:
+    """0 if this attempt may go ahead for the account (and it is counted), else seconds to wait."""
+    email = email.strip()[:254]
+    await conn.execute(ENSURE_ACCOUNT_ROW, email)
+    row = await conn.fetchrow(ACCOUNT_ATTEMPT, email, ip, free, memory, list(delays))
+    return 0 if row["admitted"] else row["wait"]
+
+
+async def logged_in(conn: asyncpg.Connection, email: str, ip: str) -> None:
+    """A right password: the pair starts afresh, and this address is the account's trusted one."""
+    await conn.execute(LOGGED_IN, email.strip()[:254], ip)
 
 
 async def record_failure(conn: asyncpg.Connection, email: str, ip: str) -> None:
     await conn.execute("INSERT INTO login_failures (email, ip) VALUES ($1, $2)", email.strip()[:254], ip)
-    # Old rows only matter for a minute; pruning here keeps the table small without a job.
+    # Old rows only matter for minutes; pruning here keeps the tables small without a job.
     await conn.execute("DELETE FROM login_failures WHERE at < now() - interval '1 day'")
+    await conn.execute(PRUNE_THROTTLE)
 
 
 async def create_api_token(conn: asyncpg.Connection, user_id: int, name: str) -> tuple[int, str]:

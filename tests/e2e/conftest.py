@@ -59,6 +59,8 @@ def live_server(admin_url, template_db, tmp_path_factory):
         "CIVIC_DATA_DIR": str(data_dir),
         "UPLOAD_DIR": str(data_dir / "uploads"),
         "LOG_LEVEL": "WARNING",
+        # The journeys log in as the demo's staff, who would be sent to enrol TOTP first.
+        "STAFF_TOTP_REQUIRED": "false",
     }
     seeded = subprocess.run(
         [sys.executable, "-m", "civic", "seed-demo"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True
