@@ -203,6 +203,24 @@ def check_early_close(kind: str, closes_at: datetime, now: datetime, reason: str
 _NUMBERED = re.compile(r"^\s*(?:มาตรา|ข้อ|section|article)?\s*[0-9๐-๙]+(?:[./)]|\s)", re.IGNORECASE)
 
 
+_DIGITS = r"[0-9๐-๙]+"
+# A section's own heading as the draft writes it, at the start of its text: หมวด ๓, หมวด 1 ส่วนที่ 2,
+# ส่วนที่ 2, มาตรา ๑, มาตรา ๕/๑ ทวิ, ข้อ 2, or an English "Section 4" / "Article 4" / "Chapter 1".
+_HEADING = re.compile(
+    rf"^\s*(หมวด(?:ที่)?\s*{_DIGITS}(?:\s+ส่วนที่\s*{_DIGITS})?|ส่วนที่\s*{_DIGITS}"
+    rf"|มาตรา\s*{_DIGITS}(?:/{_DIGITS})?(?:\s*(?:ทวิ|ตรี|จัตวา)(?![ก-๛]))?|ข้อ\s*{_DIGITS}(?:/{_DIGITS})?"
+    rf"|(?:section|article|chapter)\s*{_DIGITS})(?![0-9๐-๙])",
+    re.IGNORECASE,
+)
+
+
+def section_heading(text: str) -> str:
+    """The heading a section's text opens with (spaces tidied), or "" when it has none; the page
+    then calls it by its place ("ย่อหน้าที่ N"), never by a numbering the draft did not use."""
+    match = _HEADING.match(text or "")
+    return " ".join(match.group(1).split()) if match else ""
+
+
 def split_sections(text: str) -> list[str]:
     """Split a pasted draft into paragraphs: on blank lines, and before numbered headings
     ("มาตรา ๓", "ข้อ 4", "5.") that start a line."""

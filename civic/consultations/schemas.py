@@ -241,6 +241,7 @@ class FlaggedComment(msgspec.Struct):
     consultation_title: str
     section_id: int
     section_position: int
+    section_heading: str
     parent_id: int | None
     body: str
     status: str
@@ -262,6 +263,7 @@ class HiddenComment(msgspec.Struct):
     consultation_id: int
     consultation_title: str
     section_position: int
+    section_heading: str
     body: str
     hidden_reason: str
     hidden_at: datetime | None

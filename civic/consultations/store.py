@@ -339,7 +339,7 @@ def sections_from_text(text: str) -> list[tuple[str, str]]:
 async def _write_sections(conn, consultation_id: int, sections: list[tuple[str, str]]) -> None:
     await conn.execute("DELETE FROM consultation_sections WHERE consultation_id = $1", consultation_id)
     for i, (body, original) in enumerate(sections, start=1):
-        await conn.execute(INSERT_SECTION, consultation_id, i, "", body, original)
+        await conn.execute(INSERT_SECTION, consultation_id, i, rules.section_heading(body), body, original)
 
 
 async def _write_questions(conn, consultation_id: int, questions: list[dict]) -> None:
@@ -792,7 +792,7 @@ RETURNING id
 # every open report's reason and reporter. One grouped pass; LIMIT bounds the page.
 MODERATION_QUEUE = """
 SELECT m.id AS comment_id, m.consultation_id, c.title AS consultation_title, m.section_id,
-       s.position AS section_position, m.parent_id, m.body, m.status, m.hidden_reason, m.created_at,
+       s.position AS section_position, s.heading AS section_heading, m.parent_id, m.body, m.status, m.hidden_reason, m.created_at,
        au.id AS author_id, au.display_name AS author_name, au.role AS author_role, au.status AS author_status,
        count(*) AS flag_count, min(f.created_at) AS first_flagged_at,
        jsonb_agg(jsonb_build_object('by', fu.display_name, 'reason', f.reason, 'at', f.created_at)
@@ -810,7 +810,7 @@ LIMIT $1
 """
 RECENTLY_HIDDEN = """
 SELECT m.id AS comment_id, m.consultation_id, c.title AS consultation_title, s.position AS section_position,
-       m.body, m.hidden_reason, m.hidden_at, COALESCE(hu.display_name, '') AS hidden_by_name,
+       s.heading AS section_heading, m.body, m.hidden_reason, m.hidden_at, COALESCE(hu.display_name, '') AS hidden_by_name,
        au.display_name AS author_name
 FROM consultation_comments m
 JOIN consultations c ON c.id = m.consultation_id
