@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -540,7 +540,10 @@ def test_thai_sorted_is_dictionary_order_not_code_point_order() -> None:
         "กรุงเทพมหานคร", "เชียงใหม่", "เพชรบุรี", "แม่ฮ่องสอน", "อ่างทอง", "อุบลราชธานี",
     ]  # fmt: skip
     assert sorted(names) != thai.thai_sorted(names, key=str)  # code point order differs
-    assert thai.thai_sorted([("b", "x"), ("a", "x")], key=lambda p: p[1]) == [("b", "x"), ("a", "x")]  # stable
+    assert thai.thai_sorted([("b", "x"), ("a", "x")], key=lambda p: p[1]) == [
+        ("b", "x"),
+        ("a", "x"),
+    ]  # stable
     assert thai.thai_sorted([], key=str) == []
 
 
@@ -553,3 +556,100 @@ def test_provinces_are_listed_in_thai_dictionary_order() -> None:
     assert th.index("เชียงใหม่") < th.index("ตาก") and th.index("แม่ฮ่องสอน") < th.index("ยะลา")
     en = [name for _, name in provinces.choices("en")]
     assert en == sorted(en)
+
+
+# --------------------------------------------------------------------------
+# Edges the mutation run found untested
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("token", "cleaned"),
+    [
+        ("", ""),
+        ("(ab)", "ab"),  # one mark each side: stripped one character at a time
+        ("ab. ", "ab"),  # punctuation behind trailing whitespace
+        (". กทม", "กทม"),  # punctuation, then whitespace, in front
+        ('"กทม"', "กทม"),
+        ("(4.0)", "4.0"),  # inner punctuation stays
+        ("wi-fi", "wi-fi"),
+        ("ๆ", ""),
+        ("+", ""),  # symbols only: nothing to search for
+        ("→", ""),
+        ("&&", ""),
+    ],
+)
+def test_clean_token(token: str, cleaned: str) -> None:
+    assert thai._clean_token(token) == cleaned
+
+
+def test_tokenise_uses_the_measured_engine() -> None:
+    # In brackets, nlpo3 splits at a slash where newmm keeps one glued token (the gov40 fixture's
+    # "(Digitization/Digitalization)"): documents and queries must agree on which.
+    assert thai.tokenise("(Digitization/Digitalization)") == ["digitization", "digitalization"]
+    assert thai.tokenise("(Digitization/Digitalization)", engine="newmm") == ["digitization/digitalization"]
+
+
+def test_synonym_keys() -> None:
+    assert thai._synonym_keys("ฝุ่น PM2.5") == {"ฝุ่น pm2.5", "ฝุ่นpm2.5"}  # as typed, and glued tokens
+    assert thai._synonym_keys("...") == {"..."}  # no tokens: no empty key that every such term shares
+    assert thai._synonym_keys("") == set()
+
+
+def test_parse_synonyms_cuts_at_the_first_hash() -> None:
+    assert thai._parse_synonyms(["a | b  # a note # with a hash"]) == [frozenset({"a", "b"})]
+
+
+@pytest.mark.parametrize(
+    ("lang", "base"), [("th_TH", "th"), ("en-US-x-civic", "en"), ("TH", "th"), ("en_gb", "en")]
+)
+def test_language_tags(lang: str, base: str) -> None:
+    assert thai._lang(lang) == base
+
+
+def test_unknown_language_is_named() -> None:
+    with pytest.raises(ValueError, match="unsupported language 'fr'"):
+        thai.format_date(date(2026, 1, 1), "fr")
+
+
+def test_format_date_without_time_shows_no_time() -> None:
+    dt = datetime(2026, 11, 24, 3, 30, tzinfo=UTC)
+    assert thai.format_date(dt, "en") == "24 November 2026"
+    assert thai.format_date_short(dt, "en") == "24 Nov 2026"
+    assert thai.format_date_short(dt, "th") == "24 พ.ย. 69"
+
+
+def test_format_date_short_with_time() -> None:
+    dt = datetime(2026, 11, 24, 3, 30, tzinfo=UTC)
+    assert thai.format_date_short(dt, "th", with_time=True) == "24 พ.ย. 69 10:30 น."
+    assert thai.format_date_short(dt, "en", with_time=True) == "24 Nov 2026, 10:30"
+
+
+class _NoOffset(tzinfo):
+    """A zone that knows no offset: Python treats such a datetime as naive."""
+
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> None:
+        return None
+
+
+@pytest.fixture
+def server_in_new_york(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    # The test means something only if the process's own zone really moved away from UTC.
+    assert datetime(2026, 11, 24, 3, 30).astimezone().utcoffset() == timedelta(hours=-5)
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("server_in_new_york")
+def test_naive_times_are_utc_whatever_the_server_zone() -> None:
+    for dt in (datetime(2026, 11, 24, 3, 30), datetime(2026, 11, 24, 3, 30, tzinfo=_NoOffset())):
+        assert thai.format_date(dt, "en", with_time=True) == "24 November 2026, 10:30"
