@@ -71,12 +71,14 @@ def read_caught(data_dir: Path, name: str) -> CaughtMessage | None:
     if not _NAME.fullmatch(name) or not path.is_file():
         return None
     message = message_from_bytes(path.read_bytes(), policy=default)
+    date = message["Date"]
     return CaughtMessage(
         name=name,
         subject=str(message["Subject"] or ""),
         to=str(message["To"] or ""),
         sender=str(message["From"] or ""),
-        date=str(message["Date"] or ""),
+        date=str(date or ""),
+        sent_at=getattr(date, "datetime", None),
         lang=str(message["Content-Language"] or ""),
         headers=[(k, str(v)) for k, v in message.items()],
         text=_part(message, "plain"),

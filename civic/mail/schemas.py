@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
@@ -43,6 +44,8 @@ class CaughtMessage(msgspec.Struct, frozen=True, kw_only=True):
     sender: str
     date: str
     lang: str
+    # The Date header read as a time (None when missing or unreadable), for showing in Bangkok time.
+    sent_at: datetime | None = None
     headers: list[tuple[str, str]] = []
     text: str = ""
     html: str = ""

@@ -18,26 +18,29 @@ from civic.events import ReminderDue
 from civic.mail import actions as mail
 from civic.notifications import rules, store
 from civic.notifications.schemas import DigestItem
+from civic.settings import Settings, get_settings
 
 BANGKOK = ZoneInfo(rules.DIGEST_ZONE)
 
-# Reminder kind -> the days that define its threshold (the window before a due date, or how
-# long after closing an outcome is due); the overdue kinds ignore it.
-REMINDERS: dict[str, int] = {
-    "reminder.answer_due": rules.ANSWER_DUE_SOON_DAYS,
-    "reminder.answer_overdue": 0,
-    "reminder.consultation_closing": rules.CONSULTATION_CLOSING_DAYS,
-    "reminder.outcome_due": rules.OUTCOME_DUE_DAYS,
-    "reminder.handover_deadline": rules.HANDOVER_DEADLINE_DAYS,
-    "reminder.handover_overdue": 0,
-}
+
+def reminder_days(settings: Settings) -> dict[str, tuple[int, ...]]:
+    """Reminder kind -> the days that define its threshold (the window before a due date; for an
+    outcome, how long after closing it is due, general and section 77); overdue kinds ignore it."""
+    return {
+        "reminder.answer_due": (rules.ANSWER_DUE_SOON_DAYS,),
+        "reminder.answer_overdue": (0,),
+        "reminder.consultation_closing": (rules.CONSULTATION_CLOSING_DAYS,),
+        "reminder.outcome_due": (settings.outcome_due_days, settings.outcome_due_days_s77),
+        "reminder.handover_deadline": (rules.HANDOVER_DEADLINE_DAYS,),
+        "reminder.handover_overdue": (0,),
+    }
 
 
 async def remind(conn: asyncpg.Connection, now: datetime | None = None) -> int:
     """Record a reminder event for every subject that crossed a threshold since the last sweep."""
     now = now or datetime.now(UTC)
     recorded = 0
-    for kind, days in REMINDERS.items():
+    for kind, days in reminder_days(get_settings()).items():
         for r in await store.take_reminders(conn, kind, now, days):
             await events.record(
                 conn,
@@ -80,9 +83,10 @@ async def send_digests(
     for user_id, items in by_user.items():
         groups: dict[str, list[dict]] = defaultdict(list)
         for i in items:
-            groups[i.notice].append(
-                {"title": i.title, "path": rules.subject_path(i.subject_kind, i.subject_id, i.payload, i.kind)}
-            )
+            entry = {"title": i.title, "path": rules.subject_path(i.subject_kind, i.subject_id, i.payload, i.kind)}
+            # Two status changes of one idea are one line to read: "it changed, look".
+            if entry not in groups[i.notice]:
+                groups[i.notice].append(entry)
         first = items[0]
         await mail.queue(
             conn,
@@ -92,7 +96,7 @@ async def send_digests(
                 template="notifications/digest",
                 context={
                     "day": day.isoformat(),
-                    "count": len(items),
+                    "count": sum(len(entries) for entries in groups.values()),
                     "groups": [
                         {"headline": rules.NOTICES[notice].headline, "items": entries}
                         for notice, entries in groups.items()

@@ -192,6 +192,28 @@ async def test_digest_groups_everything_since_the_last_once_a_day(conn, pool, ma
         assert await jobs.send_digests(conn, seven + timedelta(days=1)) == 0
 
 
+async def test_a_digest_lists_one_idea_changed_twice_once(conn, pool, mailserver, mail_settings):
+    world = await _world(conn)
+    u = world["users"]
+    idea_id = await _idea(conn, world)
+    await _follow(conn, u["citizen2@example.com"], "idea", idea_id)
+    for before, after in (("published", "under_review"), ("under_review", "accepted")):
+        async with conn.transaction():
+            await events.record(
+                conn, "idea.status_changed",
+                events.IdeaStatusChanged(before, after, "", None, world["owner"]),
+                subject=("idea", idea_id), actor_id=u["staff@owner.example"], agency_id=world["owner"],
+            )  # fmt: skip
+    await consumers.drain(pool, [NOTIFIER])
+    # `only` sends it now, before 07:00 Bangkok.
+    six_am = datetime(2026, 3, 2, 23, 0, tzinfo=UTC)
+    assert await jobs.send_digests(conn, six_am, only=[u["citizen2@example.com"]]) == 1
+    await mail.send_due(pool, mail_settings)
+    (digest,) = await mailserver.wait_for(1)
+    text = digest.get_body(("plain",)).get_content()
+    assert text.count(f"/ideas/{idea_id}") == 1 and "1 เรื่อง" in digest["Subject"]
+
+
 async def test_one_click_unsubscribe_from_the_mail(client, make_client, conn, pool, mailserver, mail_settings, app):
     world, idea_id = await _answered(client, conn, pool)
     await consumers.drain(pool, [NOTIFIER])
