@@ -11,6 +11,8 @@ from __future__ import annotations
 from civic.accounts import demo as accounts_demo
 from civic.accounts.api import AccountsApi
 from civic.accounts.pages import AccountPages
+from civic.activity.api import ActivityApi
+from civic.activity.pages import ActivityPages
 from civic.admin.api import AdminApi
 from civic.admin.pages import AdminPages
 from civic.assisted.api import AssistedApi
@@ -21,6 +23,9 @@ from civic.consultations import store as consultations_store
 from civic.consultations.api import ConsultationsApi
 from civic.consultations.pages import ConsultationModerationPages, ConsultationPages
 from civic.consumers import Consumer
+from civic.dashboard import actions as dashboard_actions
+from civic.dashboard.api import DashboardApi
+from civic.dashboard.pages import DashboardPages
 from civic.feeds.pages import FeedPages
 from civic.follows import consumer as follows_consumer
 from civic.follows import demo as follows_demo
@@ -82,6 +87,8 @@ CONTROLLERS: list = [
     ConsultationsApi,
     StaffPages,
     StaffApi,
+    ActivityPages,
+    ActivityApi,
     SearchPages,
     SearchApi,
     FeedPages,
@@ -103,6 +110,8 @@ CONTROLLERS: list = [
     AdminApi,
     AssistedPages,
     AssistedApi,
+    DashboardPages,
+    DashboardApi,
 ]
 
 # Every worker may run these; civic/jobs.py makes each run at most once per period across them.
@@ -122,6 +131,8 @@ JOBS: list[Job] = [
     Job("privacy.purge_unverified_accounts", 86400, privacy_actions.purge_unverified_accounts),
     # Hourly: the public record verified from entry 1, and each finished day's head published.
     Job("record.verify_and_publish", 3600, record_actions.verify_and_publish),
+    # Every 10 minutes: the dashboard's summary tables, so a view reads them instead of counting.
+    Job("dashboard.refresh", 600, dashboard_actions.refresh_job),
 ]
 
 # kind -> the domain's `search_documents(conn, ids)`: what the search relay and reindex index.

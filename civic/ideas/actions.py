@@ -439,7 +439,11 @@ async def add_coowner(conn: asyncpg.Connection, actor: CurrentUser, slug: str, d
 # ------------------------------------------------------------------ ideas
 
 
-async def submit_idea(conn: asyncpg.Connection, actor: CurrentUser, data: IdeaIn) -> Idea:
+async def submit_idea(
+    conn: asyncpg.Connection, actor: CurrentUser, data: IdeaIn, *, assisted_by: int | None = None
+) -> Idea:
+    """assisted_by: the agency whose counter submits it for a person (civic/assisted); never from
+    a form."""
     board = await store.get_board(conn, data.board) if data.board else None
     if board is not None and not rules.can_submit_idea(actor, board.is_open):
         raise refusal(actor, BoardClosed(field="board"))
@@ -462,6 +466,7 @@ async def submit_idea(conn: asyncpg.Connection, actor: CurrentUser, data: IdeaIn
                 category=data.category,
                 province=province or None,
                 links=links,
+                assisted_org_id=assisted_by,
             )
         except store.NotAllowed:  # closed since it was read
             raise BoardClosed(field="board") from None
@@ -560,6 +565,22 @@ async def support_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: in
         if state.threshold_reached:  # the clock started: an official act, for the public record
             await events.append_to_public_record(conn)
         return state
+
+
+async def transfer_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, from_user_id: int) -> None:
+    """An idea the counter submitted becomes the actor's (civic/assisted checks the code)."""
+    if not rules.can_submit_idea(actor, True):
+        raise refusal(actor, Forbidden())
+    if not await store.transfer_idea(conn, idea_id, from_user_id, actor.id):
+        raise NotFound()
+
+
+async def transfer_support(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, from_user_id: int) -> None:
+    """A support the counter gave for the actor becomes theirs; Conflict if they support it already."""
+    if not rules.can_submit_idea(actor, True):
+        raise refusal(actor, Forbidden())
+    if not await store.transfer_support(conn, idea_id, from_user_id, actor.id):
+        raise Conflict(N_("You already support this idea: the counter's support cannot be added to yours."))
 
 
 async def withdraw_support(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int) -> SupportState:

@@ -78,6 +78,9 @@ class Idea(msgspec.Struct):
     answered: bool
     overdue: bool
     coowner_ids: list[int] = []
+    # The agency whose counter submitted it for a person (civic/assisted), shown instead of a name.
+    assisted_by_th: str | None = None
+    assisted_by_en: str | None = None
 
     @property
     def owner_ids(self) -> list[int]:

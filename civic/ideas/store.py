@@ -310,6 +310,8 @@ o.name_th AS agency_name_th, i.author_id, u.display_name AS author_name, i.title
 i.province, i.links, i.status, i.status_reason, i.duplicate_of, i.hidden_at IS NOT NULL AS hidden,
 i.hidden_reason, i.support_count, i.comment_count, i.threshold_reached_at, i.answer_due_at,
 i.created_at, i.updated_at, b.is_open AS board_open, b.support_threshold,
+(SELECT ao.name_th FROM organisations ao WHERE ao.id = i.assisted_org_id) AS assisted_by_th,
+(SELECT NULLIF(ao.name_en, '') FROM organisations ao WHERE ao.id = i.assisted_org_id) AS assisted_by_en,
 EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id) AS answered,
 (i.answer_due_at < now() AND NOT EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id)) IS TRUE
     AS overdue,
@@ -383,8 +385,8 @@ COUNT_IDEAS = {
 }
 
 INSERT_IDEA = """
-INSERT INTO ideas (board_id, author_id, title, body, category, province, links, status)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+INSERT INTO ideas (board_id, author_id, title, body, category, province, links, status, assisted_org_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
 """
 INSERT_HISTORY = """
 INSERT INTO idea_status_history (idea_id, from_status, to_status, reason, duplicate_of, actor_id, org_id)
@@ -450,6 +452,7 @@ async def create_idea(
     category: str,
     province: str | None,
     links: list[str],
+    assisted_org_id: int | None = None,
 ) -> int:
     async with conn.transaction():
         board = await conn.fetchrow(
@@ -470,6 +473,7 @@ async def create_idea(
             province or None,
             links,
             status,
+            assisted_org_id,
         )
         await conn.execute(INSERT_HISTORY, idea_id, None, status, "", None, author_id, None)
         await outbox.enqueue(conn, "idea", idea_id)
@@ -1102,6 +1106,25 @@ async def block_user(conn: asyncpg.Connection, user_id: int, *, actor_id: int) -
         await audit(
             conn, actor_id=actor_id, action="user.block", subject_kind="user", subject_id=user_id
         )
+
+
+async def transfer_idea(conn: asyncpg.Connection, idea_id: int, from_user_id: int, to_user_id: int) -> bool:
+    """The counter's idea becomes its person's own (civic/assisted take-over)."""
+    result = await conn.execute(
+        "UPDATE ideas SET author_id = $3 WHERE id = $1 AND author_id = $2", idea_id, from_user_id, to_user_id
+    )
+    return result.endswith(" 1")
+
+
+async def transfer_support(conn: asyncpg.Connection, idea_id: int, from_user_id: int, to_user_id: int) -> bool:
+    """A counter's support becomes its person's own; refused (False) if they support it already,
+    so the count stays one per person."""
+    result = await conn.execute(
+        "UPDATE idea_supports SET user_id = $3 WHERE idea_id = $1 AND user_id = $2 "
+        "AND NOT EXISTS (SELECT 1 FROM idea_supports WHERE idea_id = $1 AND user_id = $3)",
+        idea_id, from_user_id, to_user_id,
+    )  # fmt: skip
+    return result.endswith(" 1")
 
 
 async def user_role(conn: asyncpg.Connection, user_id: int) -> str | None:
