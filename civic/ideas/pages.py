@@ -16,6 +16,7 @@ from civic import thai
 from civic.accounts.rules import EmailNotVerified
 from civic.accounts.schemas import CurrentUser
 from civic.consultations import queries as consultations
+from civic.dashboard import actions as dashboard
 from civic.follows import queries as follows
 from civic.ideas import actions, params, rules
 from civic.ideas.params import LISTING, Listing
@@ -274,7 +275,9 @@ class IdeaPages(Controller):
                 r.agency_slug, {"name": r.agency_name_th, "slug": r.agency_slug, "items": []}
             )
             group["items"].append(r)
-        return _render(request, "ideas/overdue.html", {"groups": list(groups.values()), "total": len(rows)})
+        outcomes = await dashboard.overdue_outcomes(db, request.app.state.settings)
+        ctx = {"groups": list(groups.values()), "total": len(rows), "overdue_outcomes": outcomes}
+        return _render(request, "ideas/overdue.html", ctx)
 
     @get("/ideas/{idea_id:int}")
     async def detail(

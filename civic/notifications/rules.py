@@ -26,9 +26,6 @@ from civic.validation import Errors, Problem
 
 IMMEDIATE, DIGEST, OFF = "immediate", "digest", "off"
 CHANNELS = (IMMEDIATE, DIGEST, OFF)
-# An outcome is due this long after a consultation closes (the platform's own promise to
-# respondents; the consultations domain sets no deadline of its own).
-OUTCOME_DUE_DAYS = 30
 ANSWER_DUE_SOON_DAYS = 3
 CONSULTATION_CLOSING_DAYS = 3
 HANDOVER_DEADLINE_DAYS = 7

@@ -207,12 +207,13 @@ CROSSED: dict[str, str] = {
            c.owner_org_id AS agency_id, c.province
     FROM consultations c
     WHERE c.status = 'open' AND c.closes_at > $1 AND c.closes_at <= $1 + make_interval(days => $3)""",
+    # $3 and $4: the settings' days for a general consultation and a section 77 hearing.
     "reminder.outcome_due": """
     SELECT 'consultation' AS subject_kind, c.id AS subject_id,
-           COALESCE(c.closed_at, c.closes_at) + make_interval(days => $3) AS due_at, c.title,
+           outcome_due_at(c.kind, COALESCE(c.closed_at, c.closes_at), $3, $4) AS due_at, c.title,
            c.owner_org_id AS agency_id, c.province
     FROM consultations c
-    WHERE c.status = 'closed' AND COALESCE(c.closed_at, c.closes_at) + make_interval(days => $3) <= $1""",
+    WHERE c.status = 'closed' AND outcome_due_at(c.kind, COALESCE(c.closed_at, c.closes_at), $3, $4) <= $1""",
     # A deadline is a date: it passes at the end of that day, Bangkok time.
     "reminder.handover_deadline": """
     SELECT 'handover' AS subject_kind, t.id AS subject_id,
@@ -294,5 +295,7 @@ async def set_digest_count(conn: asyncpg.Connection, user_id: int, day, items: i
     await conn.execute(DIGEST_COUNT, user_id, day, items)
 
 
-async def take_reminders(conn: asyncpg.Connection, kind: str, now: datetime, days: int) -> list[asyncpg.Record]:
-    return await conn.fetch(TAKE_REMINDERS[kind], now, kind, days)
+async def take_reminders(
+    conn: asyncpg.Connection, kind: str, now: datetime, days: tuple[int, ...]
+) -> list[asyncpg.Record]:
+    return await conn.fetch(TAKE_REMINDERS[kind], now, kind, *days)

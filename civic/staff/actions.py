@@ -34,6 +34,8 @@ async def tools(conn: asyncpg.Connection, user: CurrentUser | None) -> Tools:
         found.append(Tool("tasks", href, N_("Tasks waiting for your agency"), len(late_tasks)))
         late_ideas = [row for row in await ideas.overdue(conn) if row.agency_slug in slugs]
         found.append(Tool("ideas", "/ideas/overdue", N_("Ideas waiting for an answer"), len(late_ideas)))
+        # Everything due for the agency in one list; its own page counts it (civic/dashboard).
+        found.append(Tool("queue", "/dashboard/mine", N_("Your agency's queue"), 0))
     if user.is_admin:  # roles, blocks, the audit log, consents, jobs (civic/admin)
         found.append(Tool("admin", "/admin", N_("Admin console"), 0))
     return Tools(found, sum(t.pending for t in found))

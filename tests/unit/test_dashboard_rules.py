@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from civic import provinces
+from civic.dashboard import rules
+
+
+def test_the_tile_grid_places_every_province_once():
+    assert set(rules.TILES) == provinces.codes()
+    assert len(set(rules.TILES.values())) == 77
+
+
+@pytest.mark.parametrize(
+    ("value", "top", "shade"),
+    [
+        (0, 10, 0),
+        (1, 0, 0),
+        (1, 100, 1),
+        (25, 100, 1),
+        (26, 100, 2),
+        (50, 100, 2),
+        (75, 100, 3),
+        (76, 100, 4),
+        (100, 100, 4),
+    ],
+)
+def test_shades_split_the_range_into_equal_steps_and_keep_zero_apart(value, top, shade):
+    assert rules.shade(value, top) == shade
+
+
+def test_tiles_are_placed_on_the_grid_and_shaded_against_the_largest():
+    tiles = {t.code: t for t in rules.tiles({"BKK": 10, "CMI": 5})}
+    assert (tiles["BKK"].x, tiles["BKK"].y) == (3 * (rules.TILE + rules.GAP), 9 * (rules.TILE + rules.GAP))
+    assert (tiles["BKK"].shade, tiles["CMI"].shade, tiles["YLA"].shade) == (4, 2, 0)
+    w, h = rules.map_size()
+    assert all(t.x + rules.TILE <= w and t.y + rules.TILE <= h for t in tiles.values())
+
+
+def test_bars_fill_the_box_and_scale_to_the_largest():
+    bars = rules.bars([0, 5, 10], 300, 100)
+    assert [b.height for b in bars] == [0, 50, 100]
+    assert [b.y for b in bars] == [100, 50, 0]
+    assert bars[1].x == 110 and bars[1].width == 80
+    assert rules.bars([], 300, 100) == []
+    assert [b.height for b in rules.bars([0, 0], 10, 10)] == [0, 0]
+
+
+def test_share_is_none_without_a_denominator():
+    assert rules.share(1, 3) == 33.3
+    assert rules.share(0, 0) is None
+
+
+def test_unknown_filters_are_named_and_dropped():
+    assert rules.check_filters("local", "BKK", "-overdue_now", provinces.is_valid) == {}
+    assert rules.check_filters("galactic", "XXX", "id; drop", provinces.is_valid) == {
+        "level": "galactic",
+        "province": "XXX",
+        "sort": "id; drop",
+    }
+
+
+def test_sorting_puts_missing_figures_last_either_way():
+    rows = [SimpleNamespace(name_th=n, median_days=d) for n, d in (("ข", 3.0), ("ก", None), ("ค", 1.0))]
+    collate = lambda rs: sorted(rs, key=lambda r: r.name_th)  # noqa: E731
+    assert [r.median_days for r in rules.sorted_rows(rows, "median_days", collate)] == [1.0, 3.0, None]
+    assert [r.median_days for r in rules.sorted_rows(rows, "-median_days", collate)] == [3.0, 1.0, None]
+    assert [r.name_th for r in rules.sorted_rows(rows, "-name", collate)] == ["ค", "ข", "ก"]
+
+
+def test_only_agency_staff_have_a_queue():
+    member = SimpleNamespace(org_id=7, kind="agency")
+    partner = SimpleNamespace(org_id=8, kind="partner")
+    assert rules.agency_ids(SimpleNamespace(memberships=(member, partner))) == [7]
+    assert rules.can_see_queue(SimpleNamespace(memberships=(member,)))
+    assert not rules.can_see_queue(SimpleNamespace(memberships=(partner,)))
+    assert not rules.can_see_queue(None)
