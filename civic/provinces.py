@@ -41,12 +41,18 @@ def choices(lang: str = "th") -> tuple[tuple[str, str], ...]:
 
 
 def code_for_name(text: str) -> str | None:
-    """Accepts a code or a Thai/English name, as people type them in imports."""
-    text = (text or "").strip()
-    if text in _table():
-        return text
-    for code, row in _table().items():
-        if text in (row["name_th"], row["name_en"]) or text.lower() == row["name_en"].lower():
+    """The code of a province as people write it in imports: a code (cmi, CMI), its Thai or
+    English name, a short form (กทม., กรุงเทพฯ, อยุธยา), or a name after จ. or จังหวัด."""
+    text = " ".join((text or "").split())
+    for prefix in PREFIXES:
+        if text.startswith(prefix) and len(text) > len(prefix):
+            text = text[len(prefix) :].strip()
+            break
+    if text.upper() in _table():
+        return text.upper()
+    folded = text.casefold()
+    for code in _table():
+        if folded in (name.casefold() for name in names(code)):
             return code
     return None
 

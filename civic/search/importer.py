@@ -17,6 +17,7 @@ from pathlib import Path
 import asyncpg
 import msgspec
 
+from civic import provinces
 from civic.web.i18n import gettext
 
 FIELDS = ("title", "body", "province", "category", "author_email")
@@ -89,7 +90,11 @@ async def import_ideas(
             report.errors.append((line, problem))
             continue
         title, body = row.get("title", ""), row.get("body", "")
-        province = row.get("province", "").upper()
+        written = row.get("province", "").strip()
+        province = provinces.code_for_name(written) if written else ""
+        if province is None:
+            report.errors.append((line, f"province: no province is called {written!r}"))
+            continue
         category = row.get("category", "")
         errors = rules.validate_idea(title, body, category, province, [], board.categories)
         if errors:
