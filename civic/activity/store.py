@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from civic.activity import rules
 from civic.activity.schemas import Activity, MyAnswer, MyClaim, MyComment, MyIdea, MySupport
 
 LIMIT = 200
@@ -54,8 +55,8 @@ async def activity(conn: asyncpg.Connection, user_id: int) -> Activity:
             status=r["status"],
             answered_at=r["answered_at"],
             updated_at=r["updated_at"],
-            reference=f"C{r['consultation_id']}-R{r['id']}",
-            edit_url=f"/consultations/{r['consultation_id']}#respond" if r["status"] == "open" else None,
+            reference=rules.receipt_reference(r["consultation_id"], r["id"]),
+            edit_url=rules.answer_edit_url(r["consultation_id"], r["status"]),
         )
         for r in await conn.fetch(MY_ANSWERS, user_id, LIMIT)
     ]
