@@ -15,6 +15,7 @@ class Membership(msgspec.Struct, frozen=True):
     verified: bool
     slug: str
     name_th: str
+    name_en: str = ""
 
 
 class CurrentUser(msgspec.Struct, frozen=True):

@@ -40,7 +40,8 @@ SELECT u.id, u.email, u.display_name, u.lang, u.role, u.status,
        COALESCE((
            SELECT json_agg(json_build_object(
                       'org_id', o.id, 'role', m.role, 'kind', o.kind,
-                      'verified', o.verification = 'verified', 'slug', o.slug, 'name_th', o.name_th)
+                      'verified', o.verification = 'verified', 'slug', o.slug, 'name_th', o.name_th,
+                      'name_en', o.name_en)
                   ORDER BY o.id)
            FROM memberships m JOIN organisations o ON o.id = m.org_id
            WHERE m.user_id = u.id AND m.status = 'active'

@@ -40,6 +40,7 @@ from civic.web.templating import (
     confirm_page,
     is_confirmed,
     lang_of,
+    org_name,
     redirect,
     render,
     translate_errors,
@@ -257,7 +258,8 @@ class HandoverPages(Controller):
     @get("/partners/{slug:str}")
     async def partner_page(self, request: Request, db: Db, slug: FromPath[str]) -> Template:
         record = await actions.track_record(db, slug)
-        ctx = {"record": record, "tasks": await actions.partner_tasks(db, slug), "page_title": record.name_th}
+        name = org_name(lang_of(request), record)
+        ctx = {"record": record, "tasks": await actions.partner_tasks(db, slug), "page_title": name}
         return render(request, "handovers/partner.html", ctx)
 
     @get("/{task_id:int}")

@@ -154,6 +154,7 @@ class Update(msgspec.Struct):
     links: list[str]
     created_at: datetime
     evidence: list[Evidence] = []
+    partner_name_en: str | None = None
 
 
 class Review(msgspec.Struct):
@@ -193,6 +194,7 @@ class Claim(msgspec.Struct):
     created_at: datetime
     confirmed_at: datetime | None
     ended_at: datetime | None
+    partner_name_en: str | None = None
 
 
 class Renamed(msgspec.Struct):
@@ -233,6 +235,7 @@ class Event(msgspec.Struct):
     to_status: str | None
     note: str
     changes: list[FieldChange] = []
+    org_name_en: str | None = None
 
 
 class TaskSummary(msgspec.Struct):
@@ -256,6 +259,8 @@ class TaskSummary(msgspec.Struct):
     progress: int
     created_at: datetime
     url: str = ""
+    agency_name_en: str | None = None
+    holder_name_en: str | None = None
 
 
 class Task(msgspec.Struct):
@@ -292,6 +297,7 @@ class Task(msgspec.Struct):
     milestones: list[Milestone] = []
     claim: Claim | None = None
     holder_partner_id: int | None = None
+    agency_name_en: str | None = None
 
 
 class TaskDetail(msgspec.Struct):
@@ -315,6 +321,8 @@ class OverdueItem(msgspec.Struct):
     agency_name: str
     partner_slug: str | None
     partner_name: str | None
+    agency_name_en: str | None = None
+    partner_name_en: str | None = None
 
 
 class TrackRecord(msgspec.Struct):

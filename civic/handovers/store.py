@@ -67,7 +67,8 @@ class NotHolder(HandoverError):
 ALREADY_CLAIMED = "Another partner has already claimed this task."
 
 TASK_COLUMNS = """
-t.id, t.agency_id, a.slug AS agency_slug, a.name_th AS agency_name, a.level AS agency_level,
+t.id, t.agency_id, a.slug AS agency_slug, a.name_th AS agency_name, NULLIF(a.name_en, '') AS agency_name_en,
+a.level AS agency_level,
 t.title, t.description, t.deliverables, t.province, t.district, t.location, t.category,
 t.partner_types, t.skills, t.budget, t.claim_opens, t.claim_closes, t.deadline, t.contact,
 t.verified_only, t.confirm_days, t.review_days, t.status, t.cancel_reason,
@@ -83,6 +84,7 @@ FROM handover_milestones WHERE task_id = $1 ORDER BY position
 """
 CLAIM_COLUMNS = """
 c.id, c.task_id, c.partner_id, p.slug AS partner_slug, p.name_th AS partner_name,
+NULLIF(p.name_en, '') AS partner_name_en,
 p.verification = 'verified' AS partner_verified, c.claimed_by, c.plan, c.team, c.status, c.reason, c.reason_code,
 c.created_at, c.confirmed_at, c.ended_at
 """
@@ -90,7 +92,7 @@ CLAIMS = f"""SELECT {CLAIM_COLUMNS} FROM handover_claims c JOIN organisations p 
 WHERE c.task_id = $1 ORDER BY c.id"""
 TIMELINE = """
 SELECT e.id, e.at, e.action, e.actor_role, u.display_name AS actor_name, o.slug AS org_slug,
-       o.name_th AS org_name, e.from_status, e.to_status, e.note, e.changes
+       o.name_th AS org_name, NULLIF(o.name_en, '') AS org_name_en, e.from_status, e.to_status, e.note, e.changes
 FROM handover_events e
 LEFT JOIN users u ON u.id = e.actor_id
 LEFT JOIN organisations o ON o.id = e.actor_org_id
@@ -98,7 +100,7 @@ WHERE e.task_id = $1 ORDER BY e.at, e.id
 """
 UPDATES = """
 SELECT up.id, up.milestone_id, COALESCE(u.display_name, '') AS author_name, p.slug AS partner_slug,
-       p.name_th AS partner_name, up.body, up.percent, up.links, up.created_at,
+       p.name_th AS partner_name, NULLIF(p.name_en, '') AS partner_name_en, up.body, up.percent, up.links, up.created_at,
        COALESCE((SELECT json_agg(json_build_object('id', ev.id, 'filename', ev.filename, 'kind', ev.kind,
                                                    'size', ev.size) ORDER BY ev.id)
                  FROM handover_evidence ev WHERE ev.update_id = up.id), '[]'::json) AS evidence
@@ -136,8 +138,9 @@ INSERT INTO handover_milestones (task_id, position, title, due, budget_share) VA
 
 SUMMARY_COLUMNS = """
 t.id, t.title, t.status, t.province, t.district, t.category, t.agency_id, a.slug AS agency_slug,
-a.name_th AS agency_name, a.level AS agency_level, t.budget, t.claim_opens, t.claim_closes, t.deadline,
+a.name_th AS agency_name, NULLIF(a.name_en, '') AS agency_name_en, a.level AS agency_level, t.budget, t.claim_opens, t.claim_closes, t.deadline,
 t.verified_only, hp.slug AS holder_slug, hp.name_th AS holder_name,
+NULLIF(hp.name_en, '') AS holder_name_en,
 COALESCE((SELECT round(avg(m.percent))::int FROM handover_milestones m WHERE m.task_id = t.id), 0) AS progress,
 t.created_at
 """
@@ -736,7 +739,8 @@ OVERDUE = f"""
 SELECT * FROM (
   SELECT t.id AS task_id, t.title, 'claim_unconfirmed' AS kind, p.name_th AS detail,
          ((c.created_at AT TIME ZONE 'Asia/Bangkok')::date + t.confirm_days) AS since,
-         a.slug AS agency_slug, a.name_th AS agency_name, p.slug AS partner_slug, p.name_th AS partner_name,
+         a.slug AS agency_slug, a.name_th AS agency_name, NULLIF(a.name_en, '') AS agency_name_en,
+         p.slug AS partner_slug, p.name_th AS partner_name, NULLIF(p.name_en, '') AS partner_name_en,
          'agency' AS who
   FROM handover_claims c JOIN handover_tasks t ON t.id = c.task_id
   JOIN organisations a ON a.id = t.agency_id JOIN organisations p ON p.id = c.partner_id
@@ -744,7 +748,7 @@ SELECT * FROM (
      OR (c.status = 'expired' AND c.ended_at > now() - interval '90 days')
   UNION ALL
   SELECT t.id, t.title, 'milestone_overdue', m.title, m.due,
-         a.slug, a.name_th, p.slug, p.name_th, 'partner'
+         a.slug, a.name_th, NULLIF(a.name_en, ''), p.slug, p.name_th, NULLIF(p.name_en, ''), 'partner'
   FROM handover_milestones m JOIN handover_tasks t ON t.id = m.task_id
   JOIN organisations a ON a.id = t.agency_id
   JOIN handover_claims c ON c.task_id = t.id AND c.status = 'confirmed'
@@ -753,7 +757,7 @@ SELECT * FROM (
   UNION ALL
   SELECT t.id, t.title, 'completion_unreviewed', '',
          ((t.completion_requested_at AT TIME ZONE 'Asia/Bangkok')::date + t.review_days),
-         a.slug, a.name_th, p.slug, p.name_th, 'agency'
+         a.slug, a.name_th, NULLIF(a.name_en, ''), p.slug, p.name_th, NULLIF(p.name_en, ''), 'agency'
   FROM handover_tasks t JOIN organisations a ON a.id = t.agency_id
   LEFT JOIN handover_claims c ON c.task_id = t.id AND c.status = 'confirmed'
   LEFT JOIN organisations p ON p.id = c.partner_id
@@ -796,7 +800,7 @@ GROUP BY p.id
 """
 SIGNOFFS = """
 SELECT t.id AS task_id, t.title, t.signoff_comment AS comment, t.signed_off_at, t.deadline,
-       a.name_th AS agency_name, (t.signed_off_at AT TIME ZONE 'Asia/Bangkok')::date <= t.deadline AS on_time
+       a.name_th AS agency_name, NULLIF(a.name_en, '') AS agency_name_en, (t.signed_off_at AT TIME ZONE 'Asia/Bangkok')::date <= t.deadline AS on_time
 FROM handover_claims c JOIN handover_tasks t ON t.id = c.task_id JOIN organisations a ON a.id = t.agency_id
 WHERE c.partner_id = $1 AND c.status = 'confirmed' AND t.status = 'completed'
 ORDER BY t.signed_off_at DESC LIMIT 50
@@ -847,7 +851,7 @@ async def search_documents(conn: asyncpg.Connection, ids: list[int]) -> list[dic
     return docs
 
 
-AGENCIES = "SELECT slug, name_th FROM organisations WHERE kind = 'agency' ORDER BY name_th"
+AGENCIES = "SELECT slug, name_th, name_en FROM organisations WHERE kind = 'agency' ORDER BY name_th"
 
 
 async def agencies(conn: asyncpg.Connection) -> list[asyncpg.Record]:

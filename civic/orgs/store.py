@@ -243,14 +243,15 @@ async def add_member(
     )
 
 
-CHILDREN = """
-SELECT id, slug, name_th, name_en, level, province FROM organisations
-WHERE parent_id = $1 ORDER BY CASE level WHEN 'central' THEN 0 WHEN 'regional' THEN 1 ELSE 2 END, name_th
-"""
+CHILDREN = "SELECT id, slug, name_th, name_en, level, province FROM organisations WHERE parent_id = $1"
+# Higher levels of government first; within a level, Thai dictionary order (the database's
+# collation sorts Thai by code point).
+LEVEL_RANK = {"central": 0, "regional": 1}
 
 
 async def child_agencies(conn: asyncpg.Connection, org_id: int) -> list[OrgRef]:
-    return [OrgRef(**dict(r)) for r in await conn.fetch(CHILDREN, org_id)]
+    rows = thai.thai_sorted(await conn.fetch(CHILDREN, org_id), key=lambda r: r["name_th"])
+    return [OrgRef(**dict(r)) for r in sorted(rows, key=lambda r: LEVEL_RANK.get(r["level"], 2))]
 
 
 AGENCY_CHOICES = "SELECT id, slug, name_th, name_en, level, province FROM organisations WHERE kind = 'agency' ORDER BY name_th"

@@ -96,6 +96,19 @@ def wants_partial(request: Request, *targets: str) -> bool:
     return bool(target) and target in targets
 
 
+def org_name(lang: str, org: Any, prefix: str = "") -> str:
+    """An organisation's name in the reader's language, else in the other one. `org` is a Struct or
+    a dict carrying `<prefix>name_th` (or plain `<prefix>name`, as handovers call the Thai name) and
+    `<prefix>name_en`, e.g. prefix "agency_" on an idea or a task."""
+
+    def get(key: str) -> str:
+        value = org.get(key) if isinstance(org, dict) else getattr(org, key, None)
+        return value or ""
+
+    th, en = get(f"{prefix}name_th") or get(f"{prefix}name"), get(f"{prefix}name_en")
+    return (en or th) if lang == "en" else (th or en)
+
+
 def base_context(request: Request) -> dict[str, Any]:
     lang = lang_of(request)
     return {
@@ -110,6 +123,7 @@ def base_context(request: Request) -> dict[str, Any]:
         if d
         else "",
         "province_name": lambda code: provinces.name(code, lang),
+        "org_name": lambda org, prefix="": org_name(lang, org, prefix),
         "provinces": provinces.choices(lang),
         "field_label": lambda name: field_label(lang, name),
         "query_string": lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")}),
@@ -159,11 +173,15 @@ class Confirm(msgspec.Struct):
     fields: tuple[str, ...] = ()
 
 
-def confirm_page(request: Request, confirm: Confirm, values: dict[str, Any], *, back: str) -> Template:
+def confirm_page(
+    request: Request, confirm: Confirm, values: dict[str, Any], *, back: str, fixed: dict[str, str] | None = None
+) -> Template:
     """Asks once more before an act that cannot be undone, on a page of its own (no JavaScript
-    needed), posting to the same address with what was typed in hidden fields."""
+    needed), posting to the same address with what was typed (shown, and in hidden fields) and
+    the form's `fixed` fields (hidden only)."""
     _ = Translator(lang_of(request))
     ctx = {"title": _(confirm.title), "message": _(confirm.message), "button": _(confirm.button)}
     fields = {name: str(values.get(name) or "") for name in confirm.fields}
     ctx |= {"page_title": ctx["title"], "action": request.url.path, "fields": fields, "back": back}
+    ctx["fixed"] = fixed or {}
     return render(request, "confirm.html", ctx)

@@ -1,0 +1,77 @@
+"""Organisation names follow the reader's language (issue 21, item 15): the English UI showed Thai
+names wherever a page read only name_th, although the demo's agencies all have English names."""
+
+import pytest
+
+from civic import demo
+from tests.helpers import make_agency
+
+pytestmark = pytest.mark.asyncio
+
+IDEA = """
+SELECT i.id, b.slug AS board, o.slug, o.name_th, o.name_en FROM ideas i
+JOIN idea_boards b ON b.id = i.board_id JOIN organisations o ON o.id = b.agency_id
+WHERE i.hidden_at IS NULL AND i.status <> 'pending' AND o.name_en <> '' ORDER BY i.id LIMIT 1
+"""
+CONSULTATION = """
+SELECT c.id, o.slug, o.name_th, o.name_en FROM consultations c JOIN organisations o ON o.id = c.owner_org_id
+WHERE c.status = 'open' AND o.name_en <> '' ORDER BY c.id LIMIT 1
+"""
+TASK = """
+SELECT t.id, a.slug, a.name_th, a.name_en, p.name_th AS partner_th, p.name_en AS partner_en
+FROM handover_tasks t JOIN organisations a ON a.id = t.agency_id
+JOIN handover_claims c ON c.task_id = t.id AND c.status = 'confirmed' JOIN organisations p ON p.id = c.partner_id
+WHERE t.status <> 'draft' AND a.name_en <> '' AND p.name_en <> '' ORDER BY t.id LIMIT 1
+"""
+PARENT = """
+SELECT o.slug, c.name_th, c.name_en FROM organisations o JOIN organisations c ON c.parent_id = o.id
+WHERE c.name_en <> '' ORDER BY o.id LIMIT 1
+"""
+
+
+async def _reader(make_client, lang: str):
+    browser = await make_client()
+    browser.cookies.set("lang", lang)
+
+    async def get(path: str) -> str:
+        response = await browser.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        return response.text
+
+    return get
+
+
+async def test_org_names_in_the_readers_language(conn, make_client):
+    await demo.seed(conn)
+    idea, cons, task, parent = [await conn.fetchrow(q) for q in (IDEA, CONSULTATION, TASK, PARENT)]
+    assert idea and cons and task and parent, "the demo lacks an agency with an English name"
+    english, thai = await _reader(make_client, "en"), await _reader(make_client, "th")
+    # (path, the Thai name, the English name): each page names that organisation somewhere.
+    pages = [
+        ("/handovers", task["name_th"], task["name_en"]),
+        (f"/handovers/{task['id']}", task["name_th"], task["name_en"]),
+        (f"/handovers/{task['id']}", task["partner_th"], task["partner_en"]),
+        ("/organisations", parent["name_th"], parent["name_en"]),
+        (f"/organisations/{parent['slug']}", parent["name_th"], parent["name_en"]),
+        (f"/feed/organisations/{idea['slug']}", idea["name_th"], idea["name_en"]),
+    ]
+    for path, th, en in pages:
+        assert en in await english(path), (path, en)
+        assert th in await thai(path), (path, th)
+    # The task board names an agency only on its cards and in its filter, so the other language's
+    # name is not there (detail pages may quote it: a display name, a plan's text).
+    assert task["name_th"] not in await english("/handovers")
+    assert task["name_en"] not in await thai("/handovers")
+
+
+async def test_child_agencies_in_thai_dictionary_order(conn, client):
+    """Code point order put อ่างทอง after อุบลราชธานี and เชียงใหม่ last (issue 21, item 14)."""
+    parent = await make_agency(conn, "moi-test", name_th="กระทรวงทดสอบ")
+    names = ["สำนักงานจังหวัดอุบลราชธานี", "สำนักงานจังหวัดอ่างทอง", "เทศบาลนครเชียงใหม่", "กรมทดสอบ"]
+    for i, name in enumerate(names):
+        child = await make_agency(conn, f"child-{i}", name_th=name, level="local" if i < 3 else "central")
+        await conn.execute("UPDATE organisations SET parent_id = $1 WHERE id = $2", parent, child)
+    page = (await client.get("/organisations/moi-test")).text
+    shown = sorted(names, key=page.index)
+    # The central department first, then the local offices: กร < เท < สำ(อ่าง) < สำ(อุบล).
+    assert shown == ["กรมทดสอบ", "เทศบาลนครเชียงใหม่", "สำนักงานจังหวัดอ่างทอง", "สำนักงานจังหวัดอุบลราชธานี"]
