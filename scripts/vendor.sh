@@ -15,6 +15,8 @@ set -euo pipefail
 HTMX_VERSION="${HTMX_VERSION:-2.0.11}"
 SARABUN_VERSION="${SARABUN_VERSION:-5.3.0}"
 SWAGGER_VERSION="${SWAGGER_VERSION:-5.35.0}"
+# Not served: the browser journeys inject it to audit every page they visit (tests/e2e/axe.py).
+AXE_VERSION="${AXE_VERSION:-4.14.1}"
 # Font subsets and weights served; normal style only.
 SARABUN_SUBSETS="${SARABUN_SUBSETS:-thai latin}"
 SARABUN_WEIGHTS="${SARABUN_WEIGHTS:-400 600 700}"
@@ -139,5 +141,27 @@ EOF
   (cd "$out/files" && sha256sum "${files[@]}")
   echo '```'
 } >"$out/README.md"
+
+# ---------------------------------------------------------------- axe-core (tests only)
+echo "vendoring axe-core@$AXE_VERSION"
+pkg="$(pack "axe-core@$AXE_VERSION" axe)"
+got="$(node -e 'process.stdout.write(require(process.argv[1]).version)' "$pkg/package.json")"
+[ "$got" = "$AXE_VERSION" ] || { echo "expected axe-core $AXE_VERSION, got $got" >&2; exit 1; }
+out="$ROOT/tests/e2e/vendor/axe-core"
+rm -rf "$out" && mkdir -p "$out"
+cp "$pkg/axe.min.js" "$out/axe.min.js"
+cp "$pkg/LICENSE" "$out/LICENSE"
+cat >"$out/README.md" <<EOF
+# axe-core (browser tests only, never served)
+
+- Package: [\`axe-core\`](https://www.npmjs.com/package/axe-core) version **$AXE_VERSION** (Mozilla Public License 2.0, see \`LICENSE\`)
+- npm integrity: \`$(cat "$TMP/axe.integrity")\`
+- Files: \`axe.min.js\` is \`axe.min.js\` from the package, unmodified.
+- sha256: \`$(cd "$out" && sha256sum axe.min.js | cut -d' ' -f1)\`  axe.min.js
+- Fetched by \`scripts/vendor.sh\`: \`npm pack axe-core@$AXE_VERSION\` into a temporary directory,
+  extract, copy. No CDN, no node_modules. Injected by \`tests/e2e/axe.py\`.
+
+To update: \`AXE_VERSION=x.y.z scripts/vendor.sh\`, then bump the default in the script.
+EOF
 
 echo "done: $VENDOR"

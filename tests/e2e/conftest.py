@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 
 from civic.settings import PROJECT_ROOT
+from tests.e2e import axe
 from tests.helpers import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -130,10 +131,19 @@ def page(browser, live_server):
         if msg.type == "error" and not re.search(r"status of 4\d\d", msg.text)
         else None,
     )
+    visited: list[str] = []
+    pg.on("load", lambda p: visited.append(p.url) if p.url not in visited else None)
     yield pg
+    # Every page the journey saw, audited again as it stands at the end (a GET changes nothing).
+    problems = []
+    if not pg.is_closed():
+        for url in visited:
+            if pg.goto(url).ok:
+                problems += [(url, v) for v in axe.violations(pg)]
     context.close()
     # A CSP violation or a broken script is a bug even when the journey still completes.
     assert not errors, f"browser console errors: {errors}"
+    assert not problems, f"axe-core: serious or critical violations: {problems}"
 
 
 @pytest.fixture
@@ -143,6 +153,7 @@ def shot(request):
     def take(pg, name: str, *, full_page: bool = True) -> Path:
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
         pg.screenshot(path=str(path), full_page=full_page)
+        axe.audit(pg, f"{name} ({pg.url})")
         return path
 
     return take

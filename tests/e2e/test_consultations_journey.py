@@ -52,7 +52,7 @@ def test_consultation_journey(page, live_server, shot):
     page.select_option("#field-q2_kind", "text")
     page.locator("button", has_text="เพิ่มคำถาม").click()
     page.wait_for_selector("#field-q3_prompt")
-    page.get_by_role("button", name="ลบคำถามข้อ 3").click()
+    page.get_by_role("button", name="ลบคำถามนี้ (คำถามข้อ 3)").click()
     page.wait_for_selector("#field-q3_prompt", state="detached")
     assert page.input_value("#field-q1_prompt") == "ท่านเห็นด้วยกับแนวทางนี้หรือไม่"
     assert page.input_value("#field-q2_prompt") == "ข้อเสนอแนะเพิ่มเติม"
