@@ -219,7 +219,7 @@ class HandoverPages(Controller):
         return render(request, "handovers/board.html", {
             "tasks": tasks, "total": total, "filters": q,
             "pages": max((total + actions.PAGE_SIZE - 1) // actions.PAGE_SIZE, 1),
-            "categories": rules.CATEGORIES, "statuses": rules.STATUSES, "agencies": await actions.agencies(db),
+            "categories": rules.CATEGORIES, "statuses": rules.STATUSES if user and user.agency_ids else rules.PUBLIC_STATUSES, "agencies": await actions.agencies(db),
             "can_post": rules.posting_agency(user, None) is not None,
             "page_title": gettext(lang_of(request), "Tasks handed over to partners"),
         })  # fmt: skip

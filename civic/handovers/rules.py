@@ -22,6 +22,8 @@ STATUSES = (
     "expired",
 )
 TERMINAL = frozenset({"completed", "cancelled", "expired"})
+# The public board's status filter: a draft is seen only by its agency, so the public is not offered it.
+PUBLIC_STATUSES = tuple(s for s in STATUSES if s != "draft")
 CLAIM_STATUSES = ("active", "confirmed", "released", "expired", "withdrawn")
 HOLDING_CLAIM = frozenset({"active", "confirmed"})
 # Reasons the system gives for ending a claim: stored as codes, translated when shown.
