@@ -9,11 +9,12 @@ its own transactions become savepoints inside the action's.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import asyncpg
 import msgspec
 
-from civic import events
-from civic.accounts.rules import refusal
+from civic import coownership, events
 from civic.accounts.schemas import CurrentUser
 from civic.consultations import queries, rules, store
 from civic.consultations.schemas import (
@@ -45,14 +46,16 @@ from civic.events import (
     ConsultationResponded,
     ConsultationScheduled,
     ConsultationUnscheduled,
+    Coownership,
     OutcomePublished,
     SectionCommented,
     SectionCommentFlagged,
     SectionCommentModerated,
     UserBlocked,
 )
+from civic.identity.rules import refusal
 from civic.uploads import UploadRejected, check_upload, inspect, store_upload
-from civic.validation import Errors, Forbidden, Invalid, Problem, raise_if
+from civic.validation import Errors, Forbidden, Invalid, NotFound, Problem, raise_if
 
 SYSTEM = SystemActor("consultations.advance_lifecycle")
 NOT_OPEN = "This consultation is not open for responses."
@@ -143,6 +146,7 @@ async def draft(
             sections=store.sections_from_text(draft_text),
             questions=_questions(data.questions),
             documents=documents,
+            requires_national_id=data.requires_national_id,
         )
         await events.record(
             conn,
@@ -160,7 +164,51 @@ async def draft(
             agency_id=data.owner_org_id,
             province=data.province or None,
         )
+        for org_id in await store.invited_ids(conn, cid):
+            await events.record(
+                conn,
+                "coownership.invited",
+                Coownership(subject="consultation", title=data.title.strip(), org_id=org_id),
+                subject=("consultation", cid),
+                actor_id=actor.id,
+                agency_id=data.owner_org_id,
+                province=data.province or None,
+            )
     return await store.get_detail(conn, cid)
+
+
+async def respond_coownership(
+    conn: asyncpg.Connection, actor: CurrentUser, consultation_id: int, agency: str, *, accept: bool
+) -> coownership.Answer:
+    """The invited agency's staff accept or decline co-owning the consultation."""
+    org_id = await store.agency_id(conn, agency)
+    if org_id is None or not coownership.can_answer(actor, org_id):
+        raise Forbidden("Only staff of the invited agency can answer this invitation.")
+    c = await store.get_consultation(conn, consultation_id)
+    async with conn.transaction():
+        if c is None or not await store.respond_coownership(
+            conn, c.id, org_id, accept=accept, actor_id=actor.id
+        ):
+            raise NotFound(coownership.INVITATION_NOT_FOUND)
+        await events.record(
+            conn,
+            "coownership.accepted" if accept else "coownership.declined",
+            Coownership(subject="consultation", title=c.title, org_id=org_id),
+            subject=("consultation", c.id),
+            actor_id=actor.id,
+            agency_id=org_id,
+            province=c.province,
+        )
+    href = f"/consultations/{c.id}"
+    return coownership.Answer("consultation", href, agency, "accepted" if accept else "declined")
+
+
+async def coownership_invitations(
+    conn: asyncpg.Connection, actor: CurrentUser
+) -> list[coownership.Invitation]:
+    """The consultation invitations waiting for the actor's agencies."""
+    rows = await store.invitations(conn, sorted(actor.agency_ids))
+    return [msgspec.convert(r, coownership.Invitation) for r in rows]
 
 
 async def _pdf_draft(
@@ -196,8 +244,8 @@ async def edit(
     c = await queries.managed(conn, actor, consultation_id)
     if not rules.can_edit(c.status):
         raise store.NotEditable("This can no longer be changed in this consultation's current state.")
-    fields = {k: v for k in UPDATABLE if (v := getattr(data, k)) is not None}
-    merged = {k: getattr(c, k) for k in UPDATABLE} | fields
+    fields = {k: v for k in (*UPDATABLE, "requires_national_id") if (v := getattr(data, k)) is not None}
+    merged = {k: fields.get(k, getattr(c, k)) for k in UPDATABLE}
     errors = rules.validate_consultation(**merged)
     if data.questions is not None:
         errors.update(rules.check_questions(data.questions))
@@ -268,11 +316,21 @@ async def add_document(
 
 
 async def transition(
-    conn: asyncpg.Connection, actor: CurrentUser, consultation_id: int, data: TransitionIn
+    conn: asyncpg.Connection,
+    actor: CurrentUser,
+    consultation_id: int,
+    data: TransitionIn,
+    *,
+    dry_run: bool = False,
 ) -> TransitionOut:
-    """Schedule, back to draft, open now, or close now (early: a section 77 hearing needs a
-    public reason). Whether the step is possible is decided under the consultation's lock."""
-    await queries.managed(conn, actor, consultation_id)
+    """Schedule, back to draft, open now, or close now (early: a public reason). Whether the step
+    is possible is decided under the consultation's lock. dry_run: a close's reason is checked,
+    nothing written (the page asks for confirmation only of what would pass)."""
+    c = await queries.managed(conn, actor, consultation_id)
+    if dry_run:
+        if data.action == "close":
+            raise_if(rules.check_early_close(c.kind, c.closes_at, datetime.now(UTC), data.reason))
+        return TransitionOut(id=consultation_id, status=c.status)
     async with conn.transaction():
         status = await store.transition(
             conn, consultation_id, data.action, actor_id=actor.id, reason=data.reason
@@ -336,8 +394,9 @@ async def _answers(
     conn, actor: CurrentUser, consultation_id: int, data: ResponseIn
 ) -> tuple[Consultation, dict]:
     c = await queries.consultation(conn, actor, consultation_id)
-    if not rules.can_respond(actor, c.status):
-        raise refusal(actor, store.NotOpen(NOT_OPEN))
+    level = c.requires_national_id
+    if not rules.can_respond(actor, c.status, requires_national_id=level):
+        raise refusal(actor, level, store.NotOpen(NOT_OPEN))
     questions = await store.list_questions(conn, consultation_id)
     clean, errors = rules.check_answers(_questions(questions), data.answers)
     errors.update(rules.validate_response_meta(data.consent, data.province))
@@ -393,8 +452,9 @@ async def comment(
 ) -> ResponseOut:
     """Comment on a section of the draft, or reply to a comment (threads are one level deep)."""
     c = await queries.consultation(conn, actor, consultation_id)
-    if not rules.can_comment(actor, c.status):
-        raise refusal(actor, store.NotOpen(NOT_OPEN))
+    level = c.requires_national_id
+    if not rules.can_comment(actor, c.status, requires_national_id=level):
+        raise refusal(actor, level, store.NotOpen(NOT_OPEN))
     raise_if(rules.validate_comment(data.body))
     async with conn.transaction():
         cid = await store.add_comment(

@@ -41,7 +41,17 @@ from civic.web.deps import Db
 from civic.web.downloads import upload_response
 from civic.web.guards import current_user, not_found, require_user
 from civic.web.i18n import N_, gettext
-from civic.web.templating import lang_of, redirect, render, safe_next, translate_errors, wants_partial
+from civic.web.templating import (
+    Confirm,
+    confirm_page,
+    is_confirmed,
+    lang_of,
+    redirect,
+    render,
+    safe_next,
+    translate_errors,
+    wants_partial,
+)
 
 KIND_LABELS = {"general": N_("General policy"), "s77": N_("Section 77 draft-law hearing")}
 STATUS_LABELS = {
@@ -82,6 +92,19 @@ TABS = {
 }
 OUTCOME_THEMES = 5
 QUEUE_PATH = "/consultations/moderation"
+CLOSE = Confirm(
+    N_("Close this consultation now?"),
+    N_(
+        "Nobody can answer or comment once it is closed, and it cannot be opened again. Your reason is public."
+    ),
+    N_("Yes, close it now"),
+    ("reason",),
+)
+BLOCK = Confirm(
+    N_("Block this author?"),
+    N_("A blocked person is logged out everywhere and can no longer log in, post or answer."),
+    N_("Yes, block the author"),
+)
 
 
 def analysis_filter(
@@ -124,7 +147,7 @@ def _ctx(**kw) -> dict[str, Any]:
         "days_left": lambda c: rules.days_left(c.closes_at, datetime.now(thai.BANGKOK)),
         "local_input": local_input,
         "pairs": lambda xs: [(x, x) for x in xs],
-        "agency_choices": lambda agencies: [(str(a.id), a.name_th) for a in agencies],
+        "agency_choices": lambda agencies, name: [(str(a.id), name(a)) for a in agencies],
     } | kw
 
 
@@ -179,6 +202,7 @@ def _typed_values(form) -> dict:
     numbers, blank ones included; gaps in the numbering (a crafted post) simply close up."""
     values = {k: form.get(k, "") for k in (*AUTHOR_FIELDS, "draft_text", "change_note")}
     values["coowner_ids"] = [v for v in form.getall("coowner_ids", []) if isinstance(v, str) and v.isdigit()]
+    values["requires_national_id"] = bool(form.get("requires_national_id"))
     numbers = sorted({int(m.group(1)) for k in form if (m := _ROW_FIELD.match(k))})
     values["questions"] = [
         {
@@ -232,6 +256,7 @@ def _draft_input(values: dict) -> tuple[ConsultationIn, list[int]]:
         coowner_ids=[int(v) for v in values["coowner_ids"]],
         draft_text=values["draft_text"],
         questions=questions,
+        requires_national_id=values["requires_national_id"],
     )
     return data, rows
 
@@ -249,6 +274,7 @@ def _update_input(values: dict, editable: frozenset[str]) -> tuple[ConsultationU
         "opens_at": parse_local(values["opens_at"]),
         "closes_at": parse_local(values["closes_at"]),
         "questions": questions,
+        "requires_national_id": values["requires_national_id"],
     }
     data = ConsultationUpdate(
         **{k: v for k, v in given.items() if k in editable},
@@ -270,6 +296,7 @@ def _saved_values(c, d) -> dict:
         "closes_at": local_input(c.closes_at),
         "draft_text": "\n\n".join(s.body_original for s in d.sections),
         "coowner_ids": [str(i) for i in c.coowner_ids],
+        "requires_national_id": c.requires_national_id,
         "questions": _saved_rows(d.questions),
         "change_note": "",
     }
@@ -457,6 +484,10 @@ class ConsultationPages(Controller):
         if form.get("action") not in rules.TRANSITIONS:
             raise Invalid({"action": Problem("Choose one of the options.")}, status=400)
         data = TransitionIn(action=form["action"], reason=form.get("reason", ""))
+        if data.action == "close" and not is_confirmed(form):
+            await actions.transition(db, user, consultation_id, data, dry_run=True)
+            back = f"/consultations/{consultation_id}"
+            return confirm_page(request, CLOSE, {"reason": data.reason}, back=back, fixed={"action": "close"})
         await actions.transition(db, user, consultation_id, data)
         return redirect(
             f"/consultations/{consultation_id}", flash=("success", "The consultation's status was updated.")
@@ -480,9 +511,10 @@ class ConsultationPages(Controller):
                 mine=mine,
                 outcome=p.outcome,
                 manage=manage,
-                can_respond=rules.can_respond(user, c.status),
+                can_respond=rules.can_respond(user, c.status, requires_national_id=c.requires_national_id),
                 follow=await follows.button(db, user, "consultation", c.id),
-                can_comment=rules.can_comment(user, c.status),
+                can_comment=rules.can_comment(user, c.status, requires_national_id=c.requires_national_id),
+                needs_national_id=rules.needs_national_id(user, c.requires_national_id),
                 can_moderate=rules.can_moderate(user, c.owner_org_id, c.coowner_ids),
                 actions=rules.allowed_actions(c.status) if manage else [],
                 rv=typed.get("response_values")
@@ -580,6 +612,23 @@ class ConsultationPages(Controller):
         await actions.restore_comment(db, user, comment_id, consultation_id)
         back = safe_next(form.get("next", ""), f"/consultations/{consultation_id}#comment-{comment_id}")
         return redirect(back, flash=("success", "The comment was restored."))
+
+    @post("/{consultation_id:int}/coowners/{agency:str}/accept")
+    async def accept_coownership(
+        self, request: Request, db: Db, consultation_id: FromPath[int], agency: FromPath[str]
+    ) -> Any:
+        await actions.respond_coownership(db, require_user(request), consultation_id, agency, accept=True)
+        return redirect(
+            f"/consultations/{consultation_id}",
+            flash=("success", "Your agency now co-owns this consultation."),
+        )
+
+    @post("/{consultation_id:int}/coowners/{agency:str}/decline")
+    async def decline_coownership(
+        self, request: Request, db: Db, consultation_id: FromPath[int], agency: FromPath[str]
+    ) -> Any:
+        await actions.respond_coownership(db, require_user(request), consultation_id, agency, accept=False)
+        return redirect("/staff", flash=("success", "You declined the invitation."))
 
     # -------------------------------------------------- analysis and outcome
     @get("/{consultation_id:int}/analysis", dependencies=ANALYSIS_FILTER)
@@ -793,5 +842,7 @@ class ConsultationModerationPages(Controller):
 
     @post("/comments/{comment_id:int}/block")
     async def block(self, request: Request, db: Db, comment_id: FromPath[int]) -> Any:
+        if not is_confirmed(await request.form()):
+            return confirm_page(request, BLOCK, {}, back=f"{QUEUE_PATH}#reported-{comment_id}")
         await actions.block_author(db, require_user(request), comment_id)
         return redirect(QUEUE_PATH, flash=("success", "The author has been blocked."))

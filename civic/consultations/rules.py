@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from civic import provinces
 from civic.accounts.rules import can_block_user, is_verified
 from civic.accounts.schemas import CurrentUser
+from civic.identity.rules import meets_level, needs_national_id  # noqa: F401 (the page asks it)
 from civic.thai import parse_int_strict
 from civic.validation import Errors, Problem, check_choice, check_text
 
@@ -86,12 +87,12 @@ def can_view(
     return status != "draft" or can_manage(user, owner_org_id, coowner_ids)
 
 
-def can_respond(user: CurrentUser | None, status: str) -> bool:
-    return is_verified(user) and status == "open"
+def can_respond(user: CurrentUser | None, status: str, *, requires_national_id: bool = False) -> bool:
+    return is_verified(user) and meets_level(user, requires_national_id) and status == "open"
 
 
-def can_comment(user: CurrentUser | None, status: str) -> bool:
-    return is_verified(user) and status == "open"
+def can_comment(user: CurrentUser | None, status: str, *, requires_national_id: bool = False) -> bool:
+    return is_verified(user) and meets_level(user, requires_national_id) and status == "open"
 
 
 def can_edit(status: str) -> bool:
@@ -116,9 +117,20 @@ def can_publish_outcome(user: CurrentUser | None, status: str, owner_org_id: int
 
 def editable_fields(status: str) -> frozenset[str]:
     """What staff may still change. Questions freeze at opening (answers refer to them)."""
+    # The identity level freezes at opening too: answers already given were given under it.
     if status in ("draft", "scheduled"):
         return frozenset(
-            {"title", "summary", "kind", "province", "opens_at", "closes_at", "sections", "questions"}
+            {
+                "title",
+                "summary",
+                "kind",
+                "province",
+                "opens_at",
+                "closes_at",
+                "sections",
+                "questions",
+                "requires_national_id",
+            }
         )
     if status == "open":
         return frozenset({"title", "summary", "closes_at", "sections"})
@@ -183,20 +195,18 @@ def check_opening(kind: str, opens_at: datetime, closes_at: datetime, now: datet
 
 
 def check_early_close(kind: str, closes_at: datetime, now: datetime, reason: str) -> Errors:
-    """Closing before closes_at: a section 77 hearing needs a reason, which is shown publicly."""
+    """Closing before closes_at needs a reason, shown publicly: people were told they had until
+    closes_at, whatever the kind of consultation."""
     if now >= closes_at:
         return {}
-    if kind == "s77":
-        if p := check_text(reason, min_len=10, max_len=2000, multiline=True):
-            return {
-                "early_close_reason": p
-                if reason.strip()
-                else Problem(
-                    "Closing a section 77 hearing early needs a reason, which will be shown publicly."
-                )
-            }
-    elif reason and (p := check_text(reason, max_len=2000, multiline=True, required=False)):
-        return {"early_close_reason": p}
+    if p := check_text(reason, min_len=10, max_len=2000, multiline=True):
+        if reason.strip():
+            return {"early_close_reason": p}
+        if kind == "s77":
+            return {"early_close_reason": Problem(
+                "Closing a section 77 hearing early needs a reason, which will be shown publicly."
+            )}  # fmt: skip
+        return {"early_close_reason": Problem("Closing early needs a reason, which will be shown publicly.")}
     return {}
 
 
@@ -354,7 +364,9 @@ def check_answers(questions: list[Mapping], raw: Mapping[str, object]) -> tuple[
         if not text:
             if q["required"]:
                 # Choice and scale questions are radio groups: they are chosen, not typed.
-                errors[key] = Problem("Please answer this question." if kind == "text" else "Choose an answer.")
+                errors[key] = Problem(
+                    "Please answer this question." if kind == "text" else "Choose an answer."
+                )
             continue
         if kind == "single":
             if text not in options:

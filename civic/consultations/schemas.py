@@ -70,6 +70,9 @@ class Consultation(msgspec.Struct):
     updated_at: datetime
     response_count: int
     comment_count: int
+    # Only people who verified a Thai national ID may respond and comment (civic/identity).
+    requires_national_id: bool = False
+    owner_name_en: str | None = None
 
 
 class ConsultationDetail(msgspec.Struct):
@@ -136,6 +139,9 @@ class Stats(msgspec.Struct):
     responses: int
     comments: int
     questions: list[QuestionStats]
+    # Responses from accounts with a verified national ID, among `responses`. Frozen with the rest
+    # when the outcome is published (outcomes frozen before this field read 0).
+    verified_responses: int = 0
 
 
 # ---------------------------------------------------------------- API input
@@ -164,6 +170,7 @@ class ConsultationIn(msgspec.Struct, forbid_unknown_fields=True):
     coowner_ids: list[int] = []
     draft_text: Annotated[str, msgspec.Meta(max_length=500000)] = ""
     questions: list[QuestionIn] = []
+    requires_national_id: bool = False
 
 
 class ConsultationUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -176,6 +183,8 @@ class ConsultationUpdate(msgspec.Struct, forbid_unknown_fields=True):
     draft_text: Annotated[str, msgspec.Meta(max_length=500000)] | None = None
     # The whole list, in order (as on the form); only while the consultation is a draft or scheduled.
     questions: list[QuestionIn] | None = None
+    # Only while a draft or scheduled: answers already given were given under the old level.
+    requires_national_id: bool | None = None
     change_note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 

@@ -73,10 +73,11 @@ class Invalid(validation.Invalid, ConsultationError):
 
 CONSULTATION_COLUMNS = """
 c.id, c.owner_org_id, o.slug AS owner_slug, o.name_th AS owner_name_th,
+NULLIF(o.name_en, '') AS owner_name_en,
 COALESCE((SELECT array_agg(co.org_id ORDER BY co.org_id) FROM consultation_coowners co
-          WHERE co.consultation_id = c.id), '{}'::bigint[]) AS coowner_ids,
+          WHERE co.consultation_id = c.id AND co.status = 'accepted'), '{}'::bigint[]) AS coowner_ids,
 c.kind, c.province, c.title, c.summary, c.opens_at, c.closes_at, c.status, c.early_close_reason,
-c.opened_at, c.closed_at, c.version, c.created_at, c.updated_at,
+c.opened_at, c.closed_at, c.version, c.created_at, c.updated_at, c.requires_national_id,
 (SELECT count(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS response_count,
 (SELECT count(*) FROM consultation_comments m WHERE m.consultation_id = c.id AND m.status = 'visible')
     AS comment_count
@@ -102,22 +103,42 @@ SELECT {cols} FROM consultations c JOIN organisations o ON o.id = c.owner_org_id
 WHERE c.status = ANY($1::text[])
   AND ($2::text IS NULL OR o.slug = $2 OR EXISTS (
         SELECT 1 FROM consultation_coowners co JOIN organisations oo ON oo.id = co.org_id
-        WHERE co.consultation_id = c.id AND oo.slug = $2))
+        WHERE co.consultation_id = c.id AND co.status = 'accepted' AND oo.slug = $2))
   AND ($3::text IS NULL OR c.province = $3 OR ($3 = 'national' AND c.province IS NULL))
   AND ($4::text IS NULL OR c.kind = $4)
   AND ($5::bigint[] IS NULL OR c.owner_org_id = ANY($5) OR EXISTS (
-        SELECT 1 FROM consultation_coowners co WHERE co.consultation_id = c.id AND co.org_id = ANY($5)))
+        SELECT 1 FROM consultation_coowners co
+        WHERE co.consultation_id = c.id AND co.status = 'accepted' AND co.org_id = ANY($5)))
 ORDER BY {order}
 LIMIT $6 OFFSET $7
 """
 
 INSERT_CONSULTATION = """
-INSERT INTO consultations (owner_org_id, kind, province, title, summary, opens_at, closes_at, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+INSERT INTO consultations (owner_org_id, kind, province, title, summary, opens_at, closes_at, created_by,
+                           requires_national_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
 """
-INSERT_COOWNER = (
-    "INSERT INTO consultation_coowners (consultation_id, org_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-)
+# An invitation: the agency becomes a co-owner only when its staff accept.
+INSERT_COOWNER = """
+INSERT INTO consultation_coowners (consultation_id, org_id, added_by) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING
+"""
+RESPOND_COOWNER = """
+UPDATE consultation_coowners SET status = $3, responded_by = $4, responded_at = now()
+WHERE consultation_id = $1 AND org_id = $2 AND status = 'pending'
+"""
+INVITATIONS = """
+SELECT 'consultation' AS kind, c.title, '/consultations/' || c.id AS href,
+       '/consultations/' || c.id || '/coowners/' || o.slug AS action, o.slug AS agency_slug,
+       o.name_th AS agency_name_th, NULLIF(o.name_en, '') AS agency_name_en,
+       ow.name_th AS owner_name_th, NULLIF(ow.name_en, '') AS owner_name_en, co.added_at AS invited_at
+FROM consultation_coowners co
+JOIN consultations c ON c.id = co.consultation_id
+JOIN organisations o ON o.id = co.org_id
+JOIN organisations ow ON ow.id = c.owner_org_id
+WHERE co.org_id = ANY($1::bigint[]) AND co.status = 'pending'
+ORDER BY co.added_at, c.id
+"""
 INSERT_SECTION = """
 INSERT INTO consultation_sections (consultation_id, position, heading, body, body_original)
 VALUES ($1, $2, $3, $4, $5)
@@ -246,6 +267,43 @@ def _answers(value) -> dict:
 
 
 # ---------------------------------------------------------------- reading
+
+
+async def agency_id(conn: asyncpg.Connection, slug: str) -> int | None:
+    return await conn.fetchval("SELECT id FROM organisations WHERE slug = $1 AND kind = 'agency'", slug)
+
+
+async def invited_ids(conn: asyncpg.Connection, consultation_id: int) -> list[int]:
+    rows = await conn.fetch(
+        "SELECT org_id FROM consultation_coowners WHERE consultation_id = $1 AND status = 'pending' ORDER BY org_id",
+        consultation_id,
+    )
+    return [r["org_id"] for r in rows]
+
+
+async def invitations(conn: asyncpg.Connection, org_ids: list[int]) -> list[dict]:
+    return [dict(r) for r in await conn.fetch(INVITATIONS, org_ids)]
+
+
+async def respond_coownership(
+    conn: asyncpg.Connection, consultation_id: int, org_id: int, *, accept: bool, actor_id: int
+) -> bool:
+    """The invited agency's answer; False when no invitation waits for it."""
+    status = "accepted" if accept else "declined"
+    async with conn.transaction():
+        answered = (await conn.execute(RESPOND_COOWNER, consultation_id, org_id, status, actor_id)).endswith(
+            " 1"
+        )
+        if answered:
+            await audit(
+                conn,
+                actor_id=actor_id,
+                action="consultation.accept_coownership" if accept else "consultation.decline_coownership",
+                subject_kind="consultation",
+                subject_id=consultation_id,
+                org_id=org_id,
+            )
+    return answered
 
 
 async def get_consultation(conn: asyncpg.Connection, consultation_id: int) -> Consultation | None:
@@ -378,6 +436,7 @@ async def create_consultation(
     sections: list[tuple[str, str]] = (),
     questions: list[dict] = (),
     documents: list[dict] = (),
+    requires_national_id: bool = False,
 ) -> int:
     """The consultation, its sections, questions and documents (dicts with title, filename, kind,
     path, size_bytes: files already written by civic.uploads.store_upload) in one transaction:
@@ -393,13 +452,14 @@ async def create_consultation(
             opens_at,
             closes_at,
             actor_id,
+            requires_national_id,
         )
         agencies = await conn.fetch(
             "SELECT id FROM organisations WHERE id = ANY($1::bigint[]) AND kind = 'agency'", list(coowner_ids)
         )
         for r in agencies:
             if r["id"] != owner_org_id:
-                await conn.execute(INSERT_COOWNER, cid, r["id"])
+                await conn.execute(INSERT_COOWNER, cid, r["id"], actor_id)
         await _write_sections(conn, cid, list(sections))
         await _write_questions(conn, cid, list(questions))
         await audit(
@@ -446,7 +506,8 @@ async def update_consultation(
                 field=sorted(refused)[0],
             )
         current = await conn.fetchrow(
-            "SELECT title, summary, kind, province, opens_at, closes_at FROM consultations WHERE id = $1",
+            "SELECT title, summary, kind, province, opens_at, closes_at, requires_national_id FROM consultations "
+            "WHERE id = $1",
             consultation_id,
         )
         merged = dict(current) | fields
@@ -480,7 +541,7 @@ async def update_consultation(
             )
         await conn.execute(
             "UPDATE consultations SET title = $2, summary = $3, kind = $4, province = $5, opens_at = $6, "
-            "closes_at = $7, version = $8, updated_at = now() WHERE id = $1",
+            "closes_at = $7, version = $8, requires_national_id = $9, updated_at = now() WHERE id = $1",
             consultation_id,
             merged["title"],
             merged["summary"],
@@ -489,6 +550,7 @@ async def update_consultation(
             merged["opens_at"],
             merged["closes_at"],
             version,
+            merged["requires_national_id"],
         )
         if sections is not None:
             await _write_sections(conn, consultation_id, sections)
@@ -1007,6 +1069,16 @@ async def comments_by_section(conn: asyncpg.Connection, consultation_id: int) ->
 # ---------------------------------------------------------------- analysis & outcome
 
 
+# Responses from accounts with a verified national ID, over the same filters as STATS.
+VERIFIED_RESPONSES = """
+SELECT count(*) FROM consultation_responses r JOIN users u ON u.id = r.user_id
+WHERE r.consultation_id = $1 AND u.id_verified_at IS NOT NULL
+  AND ($2::text IS NULL OR r.province = $2)
+  AND ($3::timestamptz IS NULL OR r.created_at >= $3)
+  AND ($4::timestamptz IS NULL OR r.created_at < $4)
+"""
+
+
 async def stats(
     conn: asyncpg.Connection,
     consultation_id: int,
@@ -1055,7 +1127,14 @@ async def stats(
         "SELECT count(*) FROM consultation_comments WHERE consultation_id = $1 AND status = 'visible'",
         consultation_id,
     )
-    return Stats(consultation_id=consultation_id, responses=total, comments=comments, questions=out)
+    verified = await conn.fetchval(VERIFIED_RESPONSES, consultation_id, province, since, until)
+    return Stats(
+        consultation_id=consultation_id,
+        responses=total,
+        comments=comments,
+        questions=out,
+        verified_responses=verified,
+    )
 
 
 async def free_text_answers(

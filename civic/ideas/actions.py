@@ -13,7 +13,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from civic import events, thai
+from civic import coownership, events, thai
 from civic.accounts.rules import refusal
 from civic.accounts.schemas import CurrentUser
 from civic.ideas import rules, store
@@ -44,6 +44,7 @@ from civic.ideas.schemas import (
     StatusIn,
     SupportState,
 )
+from civic.identity.rules import refusal as id_refusal
 from civic.validation import Conflict, DomainError, Errors, Forbidden, Invalid, NotFound, Problem, raise_if
 
 IDEA_NOT_FOUND = N_("We could not find that idea.")
@@ -101,7 +102,9 @@ def redact(idea: Idea, actor: CurrentUser | None) -> Idea:
 
 
 def _masked(idea: Idea) -> Idea:
-    return msgspec.structs.replace(idea, title=thai.mask_thai_ids(idea.title), body=thai.mask_thai_ids(idea.body))
+    return msgspec.structs.replace(
+        idea, title=thai.mask_thai_ids(idea.title), body=thai.mask_thai_ids(idea.body)
+    )
 
 
 def redact_comment(c: Comment, actor: CurrentUser | None) -> Comment:
@@ -144,6 +147,7 @@ async def idea_detail(conn: asyncpg.Connection, actor: CurrentUser | None, idea_
         answer=await store.get_answer(conn, idea.id),
         history=await store.status_history(conn, idea.id),
         supported_by_me=await store.has_supported(conn, idea.id, actor.id if actor else None),
+        verified_supports=await store.verified_supports(conn, idea.id),
     )
 
 
@@ -314,6 +318,7 @@ async def create_board(conn: asyncpg.Connection, actor: CurrentUser, data: Board
                 moderate_first=data.moderate_first,
                 support_threshold=data.support_threshold,
                 response_days=data.response_days,
+                requires_national_id=data.requires_national_id,
                 coowner_ids=coowner_ids,
                 actor_id=actor.id,
             )
@@ -337,11 +342,13 @@ async def create_board(conn: asyncpg.Connection, actor: CurrentUser, data: Board
             agency_id=agency_id,
             province=board.scope,
         )
+        await _record_invitations(conn, actor, board, sorted(set(coowner_ids)))
     return board
 
 
-def board_settings(board: Board) -> BoardPatch:
-    """A board's current settings as a complete patch (the form's starting values)."""
+def board_settings(board: Board, invited: list[str] = ()) -> BoardPatch:
+    """A board's current settings as a complete patch (the form's starting values); `coowners`
+    holds the co-owners and the agencies invited (the slugs in `invited`), as a PATCH replaces both."""
     return BoardPatch(
         title=board.title,
         description_th=board.description_th,
@@ -352,8 +359,28 @@ def board_settings(board: Board) -> BoardPatch:
         moderate_first=board.moderate_first,
         support_threshold=board.support_threshold,
         response_days=board.response_days,
-        coowners=[c["slug"] for c in board.coowners],
+        requires_national_id=board.requires_national_id,
+        coowners=[*(c["slug"] for c in board.coowners), *invited],
     )
+
+
+async def invited(conn: asyncpg.Connection, actor: CurrentUser, board: Board) -> list[str]:
+    """The agencies invited to co-own the board and not yet answering (its managers only)."""
+    check_manage(actor, board)
+    return await store.invited_slugs(conn, board.id)
+
+
+async def _record_invitations(conn, actor: CurrentUser, board: Board, org_ids: list[int]) -> None:
+    for org_id in org_ids:
+        await events.record(
+            conn,
+            "coownership.invited",
+            events.Coownership(subject="board", title=board.title, org_id=org_id),
+            subject=("board", board.id),
+            actor_id=actor.id,
+            agency_id=board.agency_id,
+            province=board.scope,
+        )
 
 
 async def update_board(conn: asyncpg.Connection, actor: CurrentUser, slug: str, data: BoardPatch) -> Board:
@@ -385,6 +412,7 @@ async def update_board(conn: asyncpg.Connection, actor: CurrentUser, slug: str, 
         "moderate_first": bool(new.moderate_first),
         "support_threshold": new.support_threshold,
         "response_days": new.response_days,
+        "requires_national_id": bool(new.requires_national_id),
     }
     async with conn.transaction():
         try:
@@ -393,18 +421,21 @@ async def update_board(conn: asyncpg.Connection, actor: CurrentUser, slug: str, 
             )
         except store.NotFound:
             raise NotFound(BOARD_NOT_FOUND) from None
+        invited_ids = changes.pop("coowners_added", [])
+        await _record_invitations(conn, actor, board, invited_ids)
         if changes:
-            added, removed = changes.pop("coowners_added", []), changes.pop("coowners_removed", [])
+            # An invitation is its own event; the settings change names co-owners only when some
+            # were removed (or an invitation withdrawn).
+            removed = changes.pop("coowners_removed", [])
             await events.record(
                 conn,
                 "board.settings_changed",
                 events.BoardSettingsChanged(
                     slug=board.slug,
-                    changed=[*changes, *(["coowners"] if added or removed else [])],
+                    changed=[*changes, *(["coowners"] if removed else [])],
                     is_open=settings["is_open"],
                     support_threshold=settings["support_threshold"],
                     response_days=settings["response_days"],
-                    coowners_added=added,
                     coowners_removed=removed,
                 ),
                 subject=("board", board.id),
@@ -416,6 +447,7 @@ async def update_board(conn: asyncpg.Connection, actor: CurrentUser, slug: str, 
 
 
 async def add_coowner(conn: asyncpg.Connection, actor: CurrentUser, slug: str, data: CoownerIn) -> Board:
+    """Invites the agency; it co-owns the board once its staff accept (respond_coownership)."""
     board = await load_board(conn, slug)
     if not rules.can_manage_board(actor, board.agency_id):
         raise Forbidden()
@@ -424,16 +456,39 @@ async def add_coowner(conn: asyncpg.Connection, actor: CurrentUser, slug: str, d
         raise Invalid({"agency": Problem("Choose one of the options.")}, status=400)
     async with conn.transaction():
         if await store.add_coowner(conn, board.id, org_id, actor_id=actor.id, owner_id=board.agency_id):
-            await events.record(
-                conn,
-                "board.coowner_added",
-                events.BoardCoownerAdded(slug=board.slug, org_id=org_id),
-                subject=("board", board.id),
-                actor_id=actor.id,
-                agency_id=board.agency_id,
-                province=board.scope,
-            )
+            await _record_invitations(conn, actor, board, [org_id])
     return board
+
+
+async def respond_coownership(
+    conn: asyncpg.Connection, actor: CurrentUser, slug: str, agency: str, *, accept: bool
+) -> coownership.Answer:
+    """The invited agency's staff accept or decline co-owning the board."""
+    board = await load_board(conn, slug)
+    org_id = await store.agency_id_by_slug(conn, agency)
+    if org_id is None or not coownership.can_answer(actor, org_id):
+        raise Forbidden(N_("Only staff of the invited agency can answer this invitation."))
+    async with conn.transaction():
+        if not await store.respond_coownership(conn, board.id, org_id, accept=accept, actor_id=actor.id):
+            raise NotFound(coownership.INVITATION_NOT_FOUND)
+        await events.record(
+            conn,
+            "coownership.accepted" if accept else "coownership.declined",
+            events.Coownership(subject="board", title=board.title, org_id=org_id),
+            subject=("board", board.id),
+            actor_id=actor.id,
+            agency_id=org_id,
+            province=board.scope,
+        )
+    return coownership.Answer("board", f"/boards/{slug}", agency, "accepted" if accept else "declined")
+
+
+async def coownership_invitations(
+    conn: asyncpg.Connection, actor: CurrentUser
+) -> list[coownership.Invitation]:
+    """The board invitations waiting for the actor's agencies."""
+    rows = await store.invitations(conn, sorted(actor.agency_ids))
+    return [msgspec.convert(r, coownership.Invitation) for r in rows]
 
 
 # ------------------------------------------------------------------ ideas
@@ -445,8 +500,10 @@ async def submit_idea(
     """assisted_by: the agency whose counter submits it for a person (civic/assisted); never from
     a form."""
     board = await store.get_board(conn, data.board) if data.board else None
-    if board is not None and not rules.can_submit_idea(actor, board.is_open):
-        raise refusal(actor, BoardClosed(field="board"))
+    if board is not None and not rules.can_submit_idea(
+        actor, board.is_open, requires_national_id=board.requires_national_id
+    ):
+        raise id_refusal(actor, board.requires_national_id, BoardClosed(field="board"))
     links = rules.clean_links(data.links)
     province = data.province or ""
     # Without a board the other fields are still checked, so the form shows every problem at once.
@@ -540,14 +597,20 @@ async def edit_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, 
     return await load_idea(conn, actor, idea_id)
 
 
-async def _lock_supportable(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int) -> None:
-    """The rules' answer for this support, asked under the idea's row lock (held to commit)."""
+async def _lock_supportable(
+    conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, *, giving: bool
+) -> None:
+    """The rules' answer for this support, asked under the idea's row lock (held to commit).
+    The board's identity level gates giving a support, never taking one back."""
     row = await store.lock_for_support(conn, idea_id)
     owners = [row["agency_id"], *row["coowner_ids"]] if row else []
     if row is None or not rules.can_view_idea(actor, row["status"], row["author_id"], owners):
         raise NotFound(IDEA_NOT_FOUND)
-    if not rules.can_support(actor, row["status"], row["hidden"], row["board_open"]):
-        raise refusal(actor, NotSupportable())
+    level = giving and row["requires_national_id"]
+    if not rules.can_support(
+        actor, row["status"], row["hidden"], row["board_open"], requires_national_id=level
+    ):
+        raise id_refusal(actor, level, NotSupportable())
 
 
 async def support_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int) -> SupportState:
@@ -555,7 +618,7 @@ async def support_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: in
     count moved by what was really inserted keep racing supports exact; store.SUPPORT records the
     idea.supported event (and idea.threshold_reached) in the same statement."""
     async with conn.transaction():
-        await _lock_supportable(conn, actor, idea_id)
+        await _lock_supportable(conn, actor, idea_id, giving=True)
         try:
             state = await store.support_idea(conn, idea_id, actor.id)
         except store.NotAllowed:
@@ -567,7 +630,9 @@ async def support_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: in
         return state
 
 
-async def transfer_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, from_user_id: int) -> None:
+async def transfer_idea(
+    conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, from_user_id: int
+) -> None:
     """An idea the counter submitted becomes the actor's (civic/assisted checks the code)."""
     if not rules.can_submit_idea(actor, True):
         raise refusal(actor, Forbidden())
@@ -575,7 +640,9 @@ async def transfer_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: i
         raise NotFound()
 
 
-async def transfer_support(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, from_user_id: int) -> None:
+async def transfer_support(
+    conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, from_user_id: int
+) -> None:
     """A support the counter gave for the actor becomes theirs; Conflict if they support it already."""
     if not rules.can_submit_idea(actor, True):
         raise refusal(actor, Forbidden())
@@ -587,7 +654,7 @@ async def withdraw_support(conn: asyncpg.Connection, actor: CurrentUser, idea_id
     """Idempotent; follows the rule for supports, so a closed idea's record stays frozen.
     store.WITHDRAW records idea.support_withdrawn in the same statement."""
     async with conn.transaction():
-        await _lock_supportable(conn, actor, idea_id)
+        await _lock_supportable(conn, actor, idea_id, giving=False)
         try:
             return await store.withdraw_support(conn, idea_id, actor.id)
         except store.NotAllowed:  # the same race guard as in support_idea
@@ -682,8 +749,9 @@ async def answer_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int
 
 async def add_comment(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, data: CommentIn) -> Comment:
     idea = await load_idea(conn, actor, idea_id)
-    if not rules.can_comment(actor, idea.status, idea.hidden):
-        raise refusal(actor, CommentsClosed())
+    level = idea.board_requires_national_id
+    if not rules.can_comment(actor, idea.status, idea.hidden, requires_national_id=level):
+        raise id_refusal(actor, level, CommentsClosed())
     raise_if(rules.validate_comment(data.body))
     async with conn.transaction():
         try:

@@ -40,12 +40,23 @@ from civic.ideas.schemas import (
     StatusIn,
 )
 from civic.ideas.text import paragraphs
+from civic.identity.rules import NationalIdRequired
 from civic.validation import DomainError, Errors, Invalid, Problem
 from civic.web.deps import Db
 from civic.web.forms import form_values
 from civic.web.guards import current_user, require_user
-from civic.web.i18n import gettext
-from civic.web.templating import lang_of, redirect, render, safe_next, translate_errors, wants_partial
+from civic.web.i18n import N_, gettext
+from civic.web.templating import (
+    Confirm,
+    confirm_page,
+    is_confirmed,
+    lang_of,
+    redirect,
+    render,
+    safe_next,
+    translate_errors,
+    wants_partial,
+)
 
 FORM_ERROR = 400
 
@@ -106,6 +117,7 @@ BOARD_FIELDS = (
     "response_days",
     "is_open",
     "moderate_first",
+    "requires_national_id",
     "coowners",
 )
 
@@ -122,14 +134,15 @@ def _board_settings(v: dict[str, Any]) -> dict[str, Any]:
         "categories": [c.strip() for c in _lines(v["categories"]) if c.strip()],
         "is_open": bool(v["is_open"]),
         "moderate_first": bool(v["moderate_first"]),
+        "requires_national_id": bool(v["requires_national_id"]),
         "support_threshold": _int(v["support_threshold"]) or 0,
         "response_days": _int(v["response_days"]) or 0,
         "coowners": v["coowners"],
     }
 
 
-def _board_form_values(board: Board) -> dict[str, Any]:
-    settings = actions.board_settings(board)
+def _board_form_values(board: Board, invited: list[str]) -> dict[str, Any]:
+    settings = actions.board_settings(board, invited)
     values = msgspec.structs.asdict(settings)
     return values | {
         "categories": "\n".join(settings.categories or []),
@@ -153,7 +166,9 @@ def _comment_ctx(user: CurrentUser | None, idea: Idea, page: CommentPage | None)
     return {
         "idea": idea,
         "page": page,
-        "can_comment": rules.can_comment(user, idea.status, idea.hidden),
+        "can_comment": rules.can_comment(
+            user, idea.status, idea.hidden, requires_national_id=idea.board_requires_national_id
+        ),
         "can_flag": rules.can_flag(user),
     }
 
@@ -172,7 +187,14 @@ async def _detail_ctx(request: Request, db: Db, idea_id: int, after: int = 0, **
             "history": detail.history,
             "supported": detail.supported_by_me,
             "follow": await follows.button(db, user, "idea", idea.id),
-            "can_support": rules.can_support(user, idea.status, idea.hidden, idea.board_open),
+            "can_support": rules.can_support(
+                user,
+                idea.status,
+                idea.hidden,
+                idea.board_open,
+                requires_national_id=idea.board_requires_national_id,
+            ),
+            "verified_supports": detail.verified_supports,
             "transitions": rules.allowed_transitions(user, idea.owner_ids, idea.status),
             "can_answer": rules.can_answer(user, idea.owner_ids, idea.status, idea.hidden),
             "can_moderate": rules.can_moderate(user),
@@ -246,7 +268,7 @@ class IdeaPages(Controller):
         if wants_partial(request, "category-field"):
             # The board select changed: its category field (a select, or free text) comes back.
             return render(request, "ideas/_category_field.html", ctx)
-        return render(request, "ideas/new.html", ctx)
+        return _render(request, "ideas/new.html", ctx)
 
     @post("/ideas")
     async def create(self, request: Request, db: Db) -> Template | Redirect:
@@ -255,10 +277,10 @@ class IdeaPages(Controller):
         data = IdeaIn(board=v["board"], **msgspec.structs.asdict(_idea_patch(v)))
         try:
             idea = await actions.submit_idea(db, user, data)
-        except (Invalid, actions.BoardClosed, EmailNotVerified) as exc:
+        except (Invalid, actions.BoardClosed, EmailNotVerified, NationalIdRequired) as exc:
             boards = await actions.open_boards(db)
             ctx = {"boards": boards, "board": _chosen_board(boards, v["board"]), "values": v}
-            return render(
+            return _render(
                 request, "ideas/new.html", ctx | {"errors": _errors(request, exc)}, status=FORM_ERROR
             )
         if idea.status == "pending_moderation":
@@ -527,12 +549,31 @@ class BoardPages(Controller):
     async def add_coowner(self, request: Request, db: Db, slug: FromPath[str]) -> Redirect:
         agency = (await _form(request, ("agency",)))["agency"]
         await actions.add_coowner(db, require_user(request), slug, CoownerIn(agency=agency))
-        return redirect(f"/boards/{slug}", flash=("success", "The co-owner agency has been added."))
+        return redirect(
+            f"/boards/{slug}", flash=("success", "The agency has been invited to co-own the board.")
+        )
+
+    @post("/boards/{slug:str}/coowners/{agency:str}/accept")
+    async def accept_coownership(
+        self, request: Request, db: Db, slug: FromPath[str], agency: FromPath[str]
+    ) -> Redirect:
+        await actions.respond_coownership(db, require_user(request), slug, agency, accept=True)
+        return redirect(f"/boards/{slug}", flash=("success", "Your agency now co-owns this board."))
+
+    @post("/boards/{slug:str}/coowners/{agency:str}/decline")
+    async def decline_coownership(
+        self, request: Request, db: Db, slug: FromPath[str], agency: FromPath[str]
+    ) -> Redirect:
+        await actions.respond_coownership(db, require_user(request), slug, agency, accept=False)
+        return redirect("/staff", flash=("success", "You declined the invitation."))
 
     @get("/boards/{slug:str}/settings")
     async def settings_form(self, request: Request, db: Db, slug: FromPath[str]) -> Template:
-        board = await actions.managed_board(db, require_user(request), slug)
-        ctx = await _settings_ctx(db, board, _board_form_values(board), {})
+        user = require_user(request)
+        board = await actions.managed_board(db, user, slug)
+        ctx = await _settings_ctx(
+            db, board, _board_form_values(board, await actions.invited(db, user, board)), {}
+        )
         return _render(request, "ideas/board_settings.html", ctx)
 
     @post("/boards/{slug:str}/settings")
@@ -552,6 +593,11 @@ class BoardPages(Controller):
 
 
 MODERATED = ("subject_kind", "subject_id", "reason", "next")
+BLOCK = Confirm(
+    N_("Block this author?"),
+    N_("A blocked person is logged out everywhere and can no longer log in, post or answer."),
+    N_("Yes, block the author"),
+)
 
 
 async def _moderated(request: Request) -> tuple[ModerationIn, str]:
@@ -599,9 +645,11 @@ class ModerationPages(Controller):
         return redirect(back, flash=("success", "The reports have been dismissed."))
 
     @post("/block")
-    async def block(self, request: Request, db: Db) -> Redirect:
+    async def block(self, request: Request, db: Db) -> Template | Redirect:
         user = require_user(request)
         v = await _form(request, ("user_id", "next"))
+        if not is_confirmed(await request.form()):
+            return confirm_page(request, BLOCK, {}, back=safe_next(v["next"], "/moderation"), fixed=v)
         await actions.block_user(db, user, BlockIn(user_id=(_int(v["user_id"]) or 0)))
         return redirect(
             safe_next(v["next"], "/moderation"), flash=("success", "The author has been blocked.")

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from civic import provinces
 from civic.accounts.rules import is_verified
 from civic.accounts.schemas import CurrentUser
+from civic.identity.rules import meets_level, needs_national_id  # noqa: F401 (templates ask it)
 from civic.validation import Errors, Problem, check_choice, check_text
 
 STATUSES = (
@@ -170,9 +171,12 @@ def can_manage_board(user: CurrentUser | None, owner_agency_id: int) -> bool:
     return _active(user) and (owner_agency_id in user.agency_ids or user.is_admin)
 
 
-def can_submit_idea(user: CurrentUser | None, board_open: bool) -> bool:
-    """Drafting needs no verified address (the form opens); submitting does."""
-    return _active(user) and is_verified(user) and board_open
+def can_submit_idea(
+    user: CurrentUser | None, board_open: bool, *, requires_national_id: bool = False
+) -> bool:
+    """Drafting needs no verified address (the form opens); submitting does, and a verified
+    national ID on a board that asks for one."""
+    return _active(user) and is_verified(user) and board_open and meets_level(user, requires_national_id)
 
 
 def can_view_idea(user: CurrentUser | None, status: str, author_id: int, owner_ids: Collection[int]) -> bool:
@@ -184,14 +188,23 @@ def can_view_idea(user: CurrentUser | None, status: str, author_id: int, owner_i
     return user.id == author_id or user.is_moderator or is_staff(user, owner_ids)
 
 
-def may_support(user: CurrentUser | None) -> bool:
+def may_support(user: CurrentUser | None, *, requires_national_id: bool = False) -> bool:
     """The person's half of can_support; actions.support_idea asks can_support whole, under the
     idea's row lock."""
-    return _active(user) and is_verified(user)
+    return _active(user) and is_verified(user) and meets_level(user, requires_national_id)
 
 
-def can_support(user: CurrentUser | None, status: str, hidden: bool, board_open: bool) -> bool:
-    return may_support(user) and is_supportable(status, hidden, board_open)
+def can_support(
+    user: CurrentUser | None,
+    status: str,
+    hidden: bool,
+    board_open: bool,
+    *,
+    requires_national_id: bool = False,
+) -> bool:
+    return may_support(user, requires_national_id=requires_national_id) and is_supportable(
+        status, hidden, board_open
+    )
 
 
 def can_change_status(
@@ -235,8 +248,15 @@ def can_comment_state(status: str, hidden: bool) -> bool:
     return status != "pending_moderation" and not hidden
 
 
-def can_comment(user: CurrentUser | None, status: str, hidden: bool) -> bool:
-    return _active(user) and is_verified(user) and can_comment_state(status, hidden)
+def can_comment(
+    user: CurrentUser | None, status: str, hidden: bool, *, requires_national_id: bool = False
+) -> bool:
+    return (
+        _active(user)
+        and is_verified(user)
+        and meets_level(user, requires_national_id)
+        and can_comment_state(status, hidden)
+    )
 
 
 def can_edit_comment(

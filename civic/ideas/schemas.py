@@ -38,9 +38,12 @@ class Board(msgspec.Struct):
     support_threshold: int
     response_days: int
     created_at: datetime
+    # Only people who verified a Thai national ID may submit, support and comment (civic/identity).
+    requires_national_id: bool = False
     coowner_ids: list[int] = []
     coowners: list[dict] = []
     idea_count: int = 0
+    agency_name_en: str | None = None
 
     @property
     def owner_ids(self) -> list[int]:
@@ -75,12 +78,14 @@ class Idea(msgspec.Struct):
     updated_at: datetime
     board_open: bool
     support_threshold: int
+    board_requires_national_id: bool
     answered: bool
     overdue: bool
     coowner_ids: list[int] = []
     # The agency whose counter submitted it for a person (civic/assisted), shown instead of a name.
     assisted_by_th: str | None = None
     assisted_by_en: str | None = None
+    agency_name_en: str | None = None
 
     @property
     def owner_ids(self) -> list[int]:
@@ -98,6 +103,7 @@ class StatusChange(msgspec.Struct):
     actor_name: str | None
     org_name_th: str | None
     at: datetime
+    org_name_en: str | None = None
 
 
 class Answer(msgspec.Struct):
@@ -110,6 +116,7 @@ class Answer(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     revisions: int = 1
+    org_name_en: str | None = None
 
 
 class Comment(msgspec.Struct):
@@ -184,6 +191,7 @@ class OverdueRow(msgspec.Struct):
     support_count: int
     answer_due_at: datetime
     days_late: int
+    agency_name_en: str | None = None
 
 
 class Flag(msgspec.Struct):
@@ -218,6 +226,7 @@ class BoardIn(msgspec.Struct, forbid_unknown_fields=True):
     moderate_first: bool = False
     support_threshold: int = 100
     response_days: int = 30
+    requires_national_id: bool = False
     coowners: list[str] = []
 
 
@@ -233,6 +242,7 @@ class BoardPatch(msgspec.Struct, forbid_unknown_fields=True):
     moderate_first: bool | None = None
     support_threshold: int | None = None
     response_days: int | None = None
+    requires_national_id: bool | None = None
     coowners: list[str] | None = None
 
 
@@ -286,6 +296,8 @@ class IdeaDetailOut(msgspec.Struct):
     answer: Answer | None
     history: list[StatusChange]
     supported_by_me: bool
+    # Supports from accounts with a verified national ID, among idea.support_count.
+    verified_supports: int = 0
 
 
 class CommentEditIn(msgspec.Struct, forbid_unknown_fields=True):

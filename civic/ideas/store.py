@@ -59,14 +59,16 @@ class BadParent(Exception):
 # ------------------------------------------------------------------ boards
 
 BOARD_COLUMNS = """
-b.id, b.slug, b.agency_id, o.slug AS agency_slug, o.name_th AS agency_name_th, b.title,
+b.id, b.slug, b.agency_id, o.slug AS agency_slug, o.name_th AS agency_name_th,
+NULLIF(o.name_en, '') AS agency_name_en, b.title,
 b.description_th, b.description_en, b.scope, b.categories, b.is_open, b.moderate_first,
-b.support_threshold, b.response_days, b.created_at,
-COALESCE((SELECT array_agg(c.org_id ORDER BY c.org_id) FROM idea_board_coowners c WHERE c.board_id = b.id),
-         '{}') AS coowner_ids,
-COALESCE((SELECT json_agg(json_build_object('id', co.id, 'slug', co.slug, 'name_th', co.name_th) ORDER BY co.id)
-          FROM idea_board_coowners c JOIN organisations co ON co.id = c.org_id WHERE c.board_id = b.id),
-         '[]'::json) AS coowners,
+b.support_threshold, b.response_days, b.requires_national_id, b.created_at,
+COALESCE((SELECT array_agg(c.org_id ORDER BY c.org_id) FROM idea_board_coowners c
+          WHERE c.board_id = b.id AND c.status = 'accepted'), '{}') AS coowner_ids,
+COALESCE((SELECT json_agg(json_build_object('id', co.id, 'slug', co.slug, 'name_th', co.name_th,
+                                   'name_en', NULLIF(co.name_en, '')) ORDER BY co.id)
+          FROM idea_board_coowners c JOIN organisations co ON co.id = c.org_id
+          WHERE c.board_id = b.id AND c.status = 'accepted'), '[]'::json) AS coowners,
 b.visible_ideas AS idea_count
 """
 LIST_BOARDS = f"""
@@ -81,14 +83,38 @@ GET_BOARD_BY_ID = (
 )
 INSERT_BOARD = """
 INSERT INTO idea_boards (slug, agency_id, title, description_th, description_en, scope, categories,
-                         is_open, moderate_first, support_threshold, response_days, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
+                         is_open, moderate_first, support_threshold, response_days, created_by,
+                         requires_national_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
 """
+# An invitation (status 'pending'); an agency that declined before can be invited again.
 ADD_COOWNER = """
 INSERT INTO idea_board_coowners (board_id, org_id, added_by)
 SELECT $1, o.id, $3 FROM organisations o
 WHERE o.id = $2 AND o.kind = 'agency' AND o.id <> (SELECT agency_id FROM idea_boards WHERE id = $1)
-ON CONFLICT DO NOTHING
+ON CONFLICT (board_id, org_id) DO UPDATE
+SET status = 'pending', added_by = $3, added_at = now(), responded_by = NULL, responded_at = NULL
+WHERE idea_board_coowners.status = 'declined'
+"""
+RESPOND_COOWNER = """
+UPDATE idea_board_coowners SET status = $3, responded_by = $4, responded_at = now()
+WHERE board_id = $1 AND org_id = $2 AND status = 'pending'
+"""
+INVITED = """
+SELECT o.slug FROM idea_board_coowners c JOIN organisations o ON o.id = c.org_id
+WHERE c.board_id = $1 AND c.status = 'pending' ORDER BY o.id
+"""
+INVITATIONS = """
+SELECT 'board' AS kind, b.title, '/boards/' || b.slug AS href,
+       '/boards/' || b.slug || '/coowners/' || o.slug AS action, o.slug AS agency_slug,
+       o.name_th AS agency_name_th, NULLIF(o.name_en, '') AS agency_name_en,
+       ow.name_th AS owner_name_th, NULLIF(ow.name_en, '') AS owner_name_en, c.added_at AS invited_at
+FROM idea_board_coowners c
+JOIN idea_boards b ON b.id = c.board_id
+JOIN organisations o ON o.id = c.org_id
+JOIN organisations ow ON ow.id = b.agency_id
+WHERE c.org_id = ANY($1::bigint[]) AND c.status = 'pending'
+ORDER BY c.added_at, b.id
 """
 
 
@@ -134,6 +160,7 @@ async def create_board(
     support_threshold: int,
     response_days: int,
     coowner_ids: list[int],
+    requires_national_id: bool = False,
     actor_id: int,
 ) -> int:
     async with conn.transaction():
@@ -152,6 +179,7 @@ async def create_board(
                 support_threshold,
                 response_days,
                 actor_id,
+                requires_national_id,
             )
         except asyncpg.UniqueViolationError:
             raise DuplicateSlug(slug) from None
@@ -176,16 +204,29 @@ async def add_coowner(
         result = await conn.execute(ADD_COOWNER, board_id, org_id, actor_id)
         added = result.endswith(" 1")
         if added:
-            await audit(
-                conn,
-                actor_id=actor_id,
-                org_id=owner_id,
-                action="board.add_coowner",
-                subject_kind="idea_board",
-                subject_id=board_id,
-                detail={"org_id": org_id},
-            )
+            await _audit_coowner(conn, "board.add_coowner", board_id, org_id, actor_id, owner_id)
     return added
+
+
+async def respond_coownership(
+    conn: asyncpg.Connection, board_id: int, org_id: int, *, accept: bool, actor_id: int
+) -> bool:
+    """The invited agency's answer; False when no invitation waits for it."""
+    status = "accepted" if accept else "declined"
+    async with conn.transaction():
+        answered = (await conn.execute(RESPOND_COOWNER, board_id, org_id, status, actor_id)).endswith(" 1")
+        if answered:
+            action = "board.accept_coownership" if accept else "board.decline_coownership"
+            await _audit_coowner(conn, action, board_id, org_id, actor_id, org_id)
+    return answered
+
+
+async def invited_slugs(conn: asyncpg.Connection, board_id: int) -> list[str]:
+    return [r["slug"] for r in await conn.fetch(INVITED, board_id)]
+
+
+async def invitations(conn: asyncpg.Connection, org_ids: list[int]) -> list[dict]:
+    return [dict(r) for r in await conn.fetch(INVITATIONS, org_ids)]
 
 
 # The settings an owner may change after opening a board (never its slug or owner).
@@ -199,15 +240,19 @@ BOARD_SETTINGS = (
     "moderate_first",
     "support_threshold",
     "response_days",
+    "requires_national_id",
 )
 LOCK_BOARD = f"SELECT {', '.join(BOARD_SETTINGS)} FROM idea_boards WHERE id = $1 FOR UPDATE"
 UPDATE_BOARD = """
 UPDATE idea_boards
 SET title = $2, description_th = $3, description_en = $4, scope = $5, categories = $6, is_open = $7,
-    moderate_first = $8, support_threshold = $9, response_days = $10
+    moderate_first = $8, support_threshold = $9, response_days = $10, requires_national_id = $11
 WHERE id = $1
 """
 REMOVE_COOWNER = "DELETE FROM idea_board_coowners WHERE board_id = $1 AND org_id = $2"
+# Co-owners and open invitations: the set a PATCH's `coowners` replaces (a declined row stays as
+# the agency's answer until it is invited again).
+CURRENT_COOWNERS = "SELECT org_id FROM idea_board_coowners WHERE board_id = $1 AND status <> 'declined'"
 # A lowered threshold can put ideas that already have enough supports over it: their response
 # clock starts now, with the same event a support would have recorded. Clocks already running
 # keep their promised date; a new response_days applies to clocks that start from now on.
@@ -270,12 +315,7 @@ async def update_board(
                 for row in started:
                     await outbox.enqueue(conn, "idea", row["id"])
         if coowner_ids is not None:
-            before = {
-                r["org_id"]
-                for r in await conn.fetch(
-                    "SELECT org_id FROM idea_board_coowners WHERE board_id = $1", board_id
-                )
-            }
+            before = {r["org_id"] for r in await conn.fetch(CURRENT_COOWNERS, board_id)}
             wanted = set(coowner_ids) - {owner_id}
             for org_id in sorted(wanted - before):
                 if (await conn.execute(ADD_COOWNER, board_id, org_id, actor_id)).endswith(" 1"):
@@ -306,17 +346,18 @@ async def _audit_coowner(
 
 IDEA_COLUMNS = """
 i.id, i.board_id, b.slug AS board_slug, b.title AS board_title, b.agency_id, o.slug AS agency_slug,
-o.name_th AS agency_name_th, i.author_id, u.display_name AS author_name, i.title, i.body, i.category,
+o.name_th AS agency_name_th, NULLIF(o.name_en, '') AS agency_name_en, i.author_id, u.display_name AS author_name, i.title, i.body, i.category,
 i.province, i.links, i.status, i.status_reason, i.duplicate_of, i.hidden_at IS NOT NULL AS hidden,
 i.hidden_reason, i.support_count, i.comment_count, i.threshold_reached_at, i.answer_due_at,
 i.created_at, i.updated_at, b.is_open AS board_open, b.support_threshold,
+b.requires_national_id AS board_requires_national_id,
 (SELECT ao.name_th FROM organisations ao WHERE ao.id = i.assisted_org_id) AS assisted_by_th,
 (SELECT NULLIF(ao.name_en, '') FROM organisations ao WHERE ao.id = i.assisted_org_id) AS assisted_by_en,
 EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id) AS answered,
 (i.answer_due_at < now() AND NOT EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id)) IS TRUE
     AS overdue,
-COALESCE((SELECT array_agg(c.org_id ORDER BY c.org_id) FROM idea_board_coowners c WHERE c.board_id = b.id),
-         '{}') AS coowner_ids
+COALESCE((SELECT array_agg(c.org_id ORDER BY c.org_id) FROM idea_board_coowners c
+          WHERE c.board_id = b.id AND c.status = 'accepted'), '{}') AS coowner_ids
 """
 IDEA_FROM = """
 FROM ideas i
@@ -338,7 +379,7 @@ WHERE i.hidden_at IS NULL AND i.status <> 'pending_moderation'
         SELECT b.id FROM idea_boards b JOIN organisations o ON o.id = b.agency_id WHERE o.slug = $4
         UNION ALL
         SELECT c.board_id FROM idea_board_coowners c JOIN organisations co ON co.id = c.org_id
-        WHERE co.slug = $4))
+        WHERE co.slug = $4 AND c.status = 'accepted'))
 """
 # Sort keys come from this allow-list only, never from input. Each has an index over visible
 # ideas, across boards and per board (migration 0060). "hot" is ideas.hot_score: log2(1 +
@@ -394,7 +435,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)
 """
 HISTORY = """
 SELECT h.id, h.kind, h.from_status, h.to_status, h.reason, h.duplicate_of, u.display_name AS actor_name,
-       o.name_th AS org_name_th, h.at
+       o.name_th AS org_name_th, NULLIF(o.name_en, '') AS org_name_en, h.at
 FROM idea_status_history h
 LEFT JOIN users u ON u.id = h.actor_id
 LEFT JOIN organisations o ON o.id = h.org_id
@@ -590,8 +631,8 @@ async def status_history(conn: asyncpg.Connection, idea_id: int) -> list[StatusC
 # ------------------------------------------------------------------ answers
 
 GET_ANSWER = """
-SELECT a.idea_id, a.org_id, o.slug AS org_slug, o.name_th AS org_name_th, u.display_name AS author_name,
-       a.body, a.created_at, a.updated_at,
+SELECT a.idea_id, a.org_id, o.slug AS org_slug, o.name_th AS org_name_th, NULLIF(o.name_en, '') AS org_name_en,
+       u.display_name AS author_name, a.body, a.created_at, a.updated_at,
        (SELECT count(*) FROM idea_answer_revisions r WHERE r.idea_id = a.idea_id) AS revisions
 FROM idea_answers a JOIN organisations o ON o.id = a.org_id JOIN users u ON u.id = a.author_id
 WHERE a.idea_id = $1
@@ -729,7 +770,9 @@ SELECT * FROM result ORDER BY n
 # nothing can hide, close or re-status the idea.
 LOCK_FOR_SUPPORT = """
 SELECT i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open AS board_open, i.author_id, b.agency_id,
-       COALESCE((SELECT array_agg(c.org_id) FROM idea_board_coowners c WHERE c.board_id = b.id), '{}')
+       b.requires_national_id,
+       COALESCE((SELECT array_agg(c.org_id) FROM idea_board_coowners c
+                 WHERE c.board_id = b.id AND c.status = 'accepted'), '{}')
            AS coowner_ids
 FROM ideas i JOIN idea_boards b ON b.id = i.board_id
 WHERE i.id = $1
@@ -825,6 +868,18 @@ async def withdraw_support(conn: asyncpg.Connection, idea_id: int, user_id: int)
     )
 
 
+# Supports from accounts that verified a national ID ("verified: N" beside the count). Counted on
+# the idea page only, never in lists: it walks the idea's supports.
+VERIFIED_SUPPORTS = """
+SELECT count(*) FROM idea_supports s JOIN users u ON u.id = s.user_id
+WHERE s.idea_id = $1 AND u.id_verified_at IS NOT NULL
+"""
+
+
+async def verified_supports(conn: asyncpg.Connection, idea_id: int) -> int:
+    return await conn.fetchval(VERIFIED_SUPPORTS, idea_id)
+
+
 async def has_supported(conn: asyncpg.Connection, idea_id: int, user_id: int | None) -> bool:
     if user_id is None:
         return False
@@ -847,7 +902,8 @@ async def supported_ids(conn: asyncpg.Connection, idea_ids: list[int], user_id: 
 # ------------------------------------------------------------------ overdue
 
 OVERDUE = """
-SELECT o.slug AS agency_slug, o.name_th AS agency_name_th, i.id AS idea_id, i.title, i.support_count,
+SELECT o.slug AS agency_slug, o.name_th AS agency_name_th, NULLIF(o.name_en, '') AS agency_name_en,
+       i.id AS idea_id, i.title, i.support_count,
        i.answer_due_at, floor(EXTRACT(EPOCH FROM now() - i.answer_due_at) / 86400)::int AS days_late
 FROM ideas i
 JOIN idea_boards b ON b.id = i.board_id
@@ -1103,9 +1159,7 @@ async def dismiss_flags(conn: asyncpg.Connection, kind: str, subject_id: int, *,
 async def block_user(conn: asyncpg.Connection, user_id: int, *, actor_id: int) -> None:
     async with conn.transaction():
         await accounts.set_status(conn, user_id, "blocked")
-        await audit(
-            conn, actor_id=actor_id, action="user.block", subject_kind="user", subject_id=user_id
-        )
+        await audit(conn, actor_id=actor_id, action="user.block", subject_kind="user", subject_id=user_id)
 
 
 async def transfer_idea(conn: asyncpg.Connection, idea_id: int, from_user_id: int, to_user_id: int) -> bool:
@@ -1116,7 +1170,9 @@ async def transfer_idea(conn: asyncpg.Connection, idea_id: int, from_user_id: in
     return result.endswith(" 1")
 
 
-async def transfer_support(conn: asyncpg.Connection, idea_id: int, from_user_id: int, to_user_id: int) -> bool:
+async def transfer_support(
+    conn: asyncpg.Connection, idea_id: int, from_user_id: int, to_user_id: int
+) -> bool:
     """A counter's support becomes its person's own; refused (False) if they support it already,
     so the count stays one per person."""
     result = await conn.execute(

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 import pyotp
 
 from civic import thai
+from civic.accounts.rules import refusal as email_refusal
 from civic.accounts.schemas import CurrentUser
-from civic.validation import Errors, Problem
+from civic.validation import DomainError, Errors, Forbidden, Problem
 
 # --- the national ID
 
@@ -52,6 +53,41 @@ def national_id_hash(secret: str, digits: str) -> bytes:
 
 def can_verify_id(user: CurrentUser | None) -> bool:
     return user is not None and user.status == "active" and not user.id_verified
+
+
+# --- the level a space asks for (a board or a consultation: requires_national_id)
+
+VERIFY_ID_PATH = "/account/identity"
+
+
+class NationalIdRequired(Forbidden):
+    """A verb in a space that admits only people with a verified national ID, refused to someone
+    without one: the message names the page where they can verify it (the API has no link)."""
+
+    code = "national_id_required"
+    default_msgid = (
+        "Only people who have verified their Thai national ID can take part here. "
+        "Verify yours at /account/identity, then try again."
+    )
+
+
+def meets_level(user: CurrentUser | None, requires_national_id: bool) -> bool:
+    """The identity half of every gated can_* in a space (support, comment, submit, respond)."""
+    return not requires_national_id or (user is not None and user.id_verified)
+
+
+def needs_national_id(user: CurrentUser | None, requires_national_id: bool) -> bool:
+    """Logged in but without the verified ID this space asks for: what the templates ask to
+    explain a missing button."""
+    return user is not None and requires_national_id and not user.id_verified
+
+
+def refusal(user: CurrentUser | None, requires_national_id: bool, otherwise: DomainError) -> DomainError:
+    """What a gated verb in a space refuses with once its can_* said no: first the address to
+    verify, then the ID, else the verb's own reason."""
+    return email_refusal(
+        user, NationalIdRequired() if needs_national_id(user, requires_national_id) else otherwise
+    )
 
 
 # --- TOTP (RFC 6238: 30-second steps, 6 digits)

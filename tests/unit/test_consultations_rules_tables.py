@@ -71,14 +71,16 @@ def test_staff_actions(status):
         assert rules.next_status(status, action) == EXPECTED_ACTIONS[status].get(action)
 
 
+BEFORE_OPENING = {
+    "title", "summary", "kind", "province", "opens_at", "closes_at", "sections", "questions", "requires_national_id",
+}  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("status", "fields"),
     [
-        ("draft", {"title", "summary", "kind", "province", "opens_at", "closes_at", "sections", "questions"}),
-        (
-            "scheduled",
-            {"title", "summary", "kind", "province", "opens_at", "closes_at", "sections", "questions"},
-        ),
+        ("draft", BEFORE_OPENING),
+        ("scheduled", BEFORE_OPENING),
         ("open", {"title", "summary", "closes_at", "sections"}),
         ("closed", set()),
         ("outcome_published", set()),
@@ -204,6 +206,7 @@ def test_opening_after_the_closing_time_has_passed():
 
 
 EARLY_REASON = Problem("Closing a section 77 hearing early needs a reason, which will be shown publicly.")
+GENERAL_EARLY_REASON = Problem("Closing early needs a reason, which will be shown publicly.")
 
 
 @pytest.mark.parametrize(
@@ -218,12 +221,13 @@ EARLY_REASON = Problem("Closing a section 77 hearing early needs a reason, which
         ("s77", timedelta(days=5), CH * 5 + "\n" + CH * 5, {}),
         ("s77", timedelta(0), "", {}),  # at closing time it is not early
         ("s77", -timedelta(seconds=1), "", {}),
-        ("general", timedelta(days=5), "", {}),
-        ("general", timedelta(days=5), "สั้น", {}),
+        ("general", timedelta(days=5), "", {"early_close_reason": GENERAL_EARLY_REASON}),  # a reason for every kind
+        ("general", timedelta(days=5), "สั้น", {"early_close_reason": Problem("This is too short (at least %(min)s characters).", {"min": 10})}),
         ("general", timedelta(days=5), CH * 2000, {}),
         ("general", timedelta(days=5), CH * 2001, {"early_close_reason": Problem("This is too long (at most %(max)s characters).", {"max": 2000})}),
-        ("general", timedelta(days=5), "a\nb", {}),
-        ("general", timedelta(days=5), "   ", {}),
+        ("general", timedelta(days=5), CH * 5 + "\n" + CH * 5, {}),
+        ("general", timedelta(days=5), "   ", {"early_close_reason": GENERAL_EARLY_REASON}),
+        ("general", timedelta(0), "", {}),
         ("general", timedelta(days=5), "bad\x00", {"early_close_reason": Problem("This field contains characters that are not allowed.")}),
     ],
 )  # fmt: skip
