@@ -132,13 +132,7 @@ async def take_over(conn: asyncpg.Connection, actor: CurrentUser, data: TakeOver
         elif row["kind"] == "support":
             await ideas.transfer_support(conn, actor, row["target_id"], row["holder_id"])
         else:
-            raise Invalid(
-                {
-                    "code": Problem(
-                        rules.N_("A consultation answer given at the counter cannot be taken over yet.")
-                    )
-                }
-            )
+            await consultations.transfer_response(conn, actor, row["target_id"], row["holder_id"])
         await store.mark_taken(conn, row["id"], actor.id)
         taken = TakenOver(
             kind=row["kind"], target_id=row["target_id"], contribution_id=row["contribution_id"]

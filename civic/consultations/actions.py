@@ -17,6 +17,7 @@ import msgspec
 from civic import coownership, events
 from civic.accounts.schemas import CurrentUser
 from civic.consultations import queries, rules, store
+from civic.consultations.rules import N_
 from civic.consultations.schemas import (
     BlockOut,
     CommentIn,
@@ -55,7 +56,7 @@ from civic.events import (
 )
 from civic.identity.rules import refusal
 from civic.uploads import UploadRejected, check_upload, inspect, store_upload
-from civic.validation import Errors, Forbidden, Invalid, NotFound, Problem, raise_if
+from civic.validation import Conflict, Errors, Forbidden, Invalid, NotFound, Problem, raise_if
 
 SYSTEM = SystemActor("consultations.advance_lifecycle")
 NOT_OPEN = "This consultation is not open for responses."
@@ -429,6 +430,19 @@ async def edit_response(
         )
         await _record_response(conn, "response.edited", c, rid, actor.id)
     return ResponseOut(id=rid, consultation_id=consultation_id)
+
+
+async def transfer_response(
+    conn: asyncpg.Connection, actor: CurrentUser, consultation_id: int, from_user_id: int
+) -> None:
+    """An answer the counter gave for the actor becomes theirs (civic/assisted checks the code);
+    Conflict if they have answered this consultation themselves."""
+    if not rules.can_take_response(actor):
+        raise refusal(actor, False, Forbidden())
+    if not await store.transfer_response(conn, consultation_id, from_user_id, actor.id):
+        raise Conflict(
+            N_("You have already answered this consultation: the counter's answer cannot be added to yours.")
+        )
 
 
 async def _record_response(conn, kind: str, c: Consultation, response_id: int, actor_id: int) -> None:

@@ -95,6 +95,12 @@ def can_comment(user: CurrentUser | None, status: str, *, requires_national_id: 
     return is_verified(user) and meets_level(user, requires_national_id) and status == "open"
 
 
+def can_take_response(user: CurrentUser | None) -> bool:
+    """Taking over an answer the counter gave for this person: the person's half of can_respond
+    only, as the consultation may have closed since (the answer was given while it was open)."""
+    return is_verified(user)
+
+
 def can_edit(status: str) -> bool:
     """Anything at all is still editable (see editable_fields for what)."""
     return bool(editable_fields(status))

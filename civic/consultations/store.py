@@ -1069,6 +1069,19 @@ async def comments_by_section(conn: asyncpg.Connection, consultation_id: int) ->
 # ---------------------------------------------------------------- analysis & outcome
 
 
+async def transfer_response(
+    conn: asyncpg.Connection, consultation_id: int, from_user_id: int, to_user_id: int
+) -> bool:
+    """The counter's answer becomes its person's own (civic/assisted take-over); refused (False) if
+    they answered already, so it stays one response per person."""
+    result = await conn.execute(
+        "UPDATE consultation_responses SET user_id = $3 WHERE consultation_id = $1 AND user_id = $2 "
+        "AND NOT EXISTS (SELECT 1 FROM consultation_responses WHERE consultation_id = $1 AND user_id = $3)",
+        consultation_id, from_user_id, to_user_id,
+    )  # fmt: skip
+    return result.endswith(" 1")
+
+
 # Responses from accounts with a verified national ID, over the same filters as STATS.
 VERIFIED_RESPONSES = """
 SELECT count(*) FROM consultation_responses r JOIN users u ON u.id = r.user_id

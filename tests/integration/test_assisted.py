@@ -166,3 +166,47 @@ async def test_only_the_agencys_staff_use_its_counter(client, make_client, conn)
         "person": _person(agency), "idea": {"board": "town", "title": "ไฟถนนดับ", "body": "ไฟถนนหน้าตลาดดับมาสามวันแล้ว"},
     })  # fmt: skip
     assert r.status_code == 403
+
+
+async def test_a_counter_answer_is_taken_over_once_and_never_doubles_an_answer(client, make_client, conn):
+    from tests.integration.test_consultations_http import answers, setup
+
+    s = await setup(conn)
+    await login(client, "staff@mdes.example")
+    cid = s["cid"]
+
+    async def counter_answer():
+        r = await send_json(client, "POST", "/api/v1/counter/answers", {
+            "person": _person(s["mdes"]), "consultation_id": cid,
+            "response": {"consent": "none", "answers": answers(s["q"])},
+        })  # fmt: skip
+        assert r.status_code == 201, r.text
+        return r.json()["code"]
+
+    code = await counter_answer()
+    person = await make_client()
+    await make_user(conn, "somsri@example.com", name="สมศรี")
+    await login(person, "somsri@example.com")
+    r = await send_json(person, "POST", "/api/v1/claim", {"code": code})
+    assert r.status_code == 200, r.text
+    assert r.json()["kind"] == "answer"
+    owner = await conn.fetchval(
+        "SELECT u.email FROM consultation_responses r JOIN users u ON u.id = r.user_id WHERE r.consultation_id = $1",
+        cid,
+    )
+    assert owner == "somsri@example.com"
+    # A second counter answer for the same person cannot become a second answer of theirs.
+    second = await counter_answer()
+    r = await send_json(person, "POST", "/api/v1/claim", {"code": second})
+    assert r.status_code == 409, r.text
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM consultation_responses r JOIN users u ON u.id = r.user_id "
+            "WHERE u.email = 'somsri@example.com'"
+        )
+        == 1
+    )
+    assert (
+        await conn.fetchval("SELECT taken_over_at FROM assisted_contributions ORDER BY id DESC LIMIT 1")
+        is None
+    )
