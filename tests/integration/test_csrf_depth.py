@@ -104,3 +104,16 @@ async def test_one_click_unsubscribe_still_works_from_anywhere(make_client, conn
     r = await mail_client.post(path, data={"List-Unsubscribe": "One-Click"}, headers={"origin": "null"})
     assert r.status_code == 200, r.text[:300]
     assert await conn.fetchval("SELECT email FROM notification_preferences WHERE user_id = $1", uid) == "off"
+
+
+async def test_loading_a_stylesheet_keeps_the_forms_token(alice):
+    """A browser fetches /static/ files after the page: they are served without the session
+    lookup, and a token minted for them replaced the session's, so every form failed as expired."""
+    page = await alice.get("/account")
+    token = alice.cookies.get("civic_csrf")
+    assert token and token in page.text
+    static = await alice.get("/static/css/civic.css")
+    assert static.status_code == 200 and "civic_csrf" not in static.headers.get("set-cookie", "")
+    assert alice.cookies.get("civic_csrf") == token
+    r = await post_form(alice, "/logout/everywhere")
+    assert r.status_code == 303
