@@ -22,3 +22,19 @@ async def test_citizens_are_not_offered_to_create_a_consultation(client, conn):
     await login(client, "pim@x.example")
     page = await client.get("/consultations/mine")
     assert 'href="/consultations/new"' not in page.text
+
+
+async def test_a_phone_sees_a_consultations_dates_and_answer_button_first(client, conn):
+    from tests.integration.test_consultations_http import setup as consultation_setup
+
+    s = await consultation_setup(conn)
+    await make_user(conn, "pim@x.example")
+    await login(client, "pim@x.example")
+    html = (await client.get(f"/consultations/{s['cid']}")).text
+    top = html[: html.index('id="draft-title"')]  # before the draft
+    assert 'class="key-facts only-narrow"' in top and 'href="#respond"' in top
+
+
+async def test_search_filters_start_closed(client):
+    assert "<details class=\"facets__toggle\">" in (await client.get("/search?q=ขยะ")).text
+    assert "<details class=\"facets__toggle\" open>" in (await client.get("/search?q=ขยะ&kind=idea")).text
