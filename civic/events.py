@@ -205,6 +205,14 @@ class BoardCoownerAdded(msgspec.Struct, frozen=True):
     org_id: int
 
 
+class Coownership(msgspec.Struct, frozen=True):
+    """An invitation to co-own a board or a consultation, and the invited agency's answer."""
+
+    subject: str  # "board" or "consultation" (the event's subject_kind)
+    title: str
+    org_id: int  # the invited agency
+
+
 class IdeaSubmitted(msgspec.Struct, frozen=True):
     board_id: int
     title: str
@@ -505,8 +513,18 @@ CATALOGUE: dict[str, Kind] = {
     "board.settings_changed": Kind(
         BoardSettingsChanged, Visibility.PUBLIC, "A board's settings or co-owners changed.", official=True
     ),
+    # Recorded before co-ownership became an invitation; kept so those events still decode.
     "board.coowner_added": Kind(
         BoardCoownerAdded, Visibility.PUBLIC, "Another agency became co-owner of a board.", official=True
+    ),
+    "coownership.invited": Kind(
+        Coownership, Visibility.STAFF, "An agency invited another to co-own a board or a consultation."
+    ),
+    "coownership.accepted": Kind(
+        Coownership, Visibility.PUBLIC, "An agency accepted co-ownership of a board or a consultation.", official=True
+    ),
+    "coownership.declined": Kind(
+        Coownership, Visibility.STAFF, "An agency declined co-ownership of a board or a consultation."
     ),
     "idea.submitted": Kind(IdeaSubmitted, Visibility.PUBLIC, "A citizen submitted an idea."),
     "idea.edited": Kind(IdeaEdited, Visibility.PUBLIC, "The author edited their idea (the old version is kept)."),

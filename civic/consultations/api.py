@@ -32,6 +32,7 @@ from civic.consultations.schemas import (
     TransitionIn,
     TransitionOut,
 )
+from civic.coownership import Answer
 from civic.web.csvout import csv_response
 from civic.web.deps import Db
 from civic.web.guards import current_user, require_user
@@ -92,6 +93,30 @@ class ConsultationsApi(Controller):
         self, request: Request, db: Db, consultation_id: FromPath[int], data: JSONBody[TransitionIn]
     ) -> TransitionOut:
         return await actions.transition(db, require_user(request), consultation_id, data)
+
+    @post(
+        "/{consultation_id:int}/coowners/{agency:str}/accept",
+        summary="Accept co-owning a consultation (invited agency's staff)",
+        status_code=200,
+    )
+    async def accept_coownership(
+        self, request: Request, db: Db, consultation_id: FromPath[int], agency: FromPath[str]
+    ) -> Answer:
+        return await actions.respond_coownership(
+            db, require_user(request), consultation_id, agency, accept=True
+        )
+
+    @post(
+        "/{consultation_id:int}/coowners/{agency:str}/decline",
+        summary="Decline co-owning a consultation (invited agency's staff)",
+        status_code=200,
+    )
+    async def decline_coownership(
+        self, request: Request, db: Db, consultation_id: FromPath[int], agency: FromPath[str]
+    ) -> Answer:
+        return await actions.respond_coownership(
+            db, require_user(request), consultation_id, agency, accept=False
+        )
 
     @get("/{consultation_id:int}/questions", summary="Questions in order")
     async def questions(self, request: Request, db: Db, consultation_id: FromPath[int]) -> list[Question]:

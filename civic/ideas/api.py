@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from civic.coownership import Answer
 from civic.ideas import actions, params
 from civic.ideas.params import LISTING, Listing
 from civic.ideas.schemas import (
@@ -52,6 +53,26 @@ class IdeasApi(Controller):
         self, request: Request, db: Db, slug: FromPath[str], data: JSONBody[BoardPatch]
     ) -> Board:
         return await actions.update_board(db, require_user(request), slug, data)
+
+    @post(
+        "/boards/{slug:str}/coowners/{agency:str}/accept",
+        summary="Accept co-owning a board (invited agency's staff)",
+        status_code=200,
+    )
+    async def accept_coownership(
+        self, request: Request, db: Db, slug: FromPath[str], agency: FromPath[str]
+    ) -> Answer:
+        return await actions.respond_coownership(db, require_user(request), slug, agency, accept=True)
+
+    @post(
+        "/boards/{slug:str}/coowners/{agency:str}/decline",
+        summary="Decline co-owning a board (invited agency's staff)",
+        status_code=200,
+    )
+    async def decline_coownership(
+        self, request: Request, db: Db, slug: FromPath[str], agency: FromPath[str]
+    ) -> Answer:
+        return await actions.respond_coownership(db, require_user(request), slug, agency, accept=False)
 
     @get("/ideas", summary="Ideas, sorted and filtered", dependencies=LISTING)
     async def ideas(self, db: Db, listing: Listing, board: FromQuery[str | None] = None) -> IdeaPage:

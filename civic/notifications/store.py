@@ -56,9 +56,10 @@ AUDIENCES: dict[Audience, str] = {
             m.org_id = e.agency_id
             OR (e.subject_kind = 'idea' AND m.org_id IN (
                 SELECT bc.org_id FROM ideas i JOIN idea_board_coowners bc ON bc.board_id = i.board_id
-                WHERE i.id = e.subject_id))
+                WHERE i.id = e.subject_id AND bc.status = 'accepted'))
             OR (e.subject_kind = 'consultation' AND m.org_id IN (
-                SELECT cc.org_id FROM consultation_coowners cc WHERE cc.consultation_id = e.subject_id)))
+                SELECT cc.org_id FROM consultation_coowners cc
+                WHERE cc.consultation_id = e.subject_id AND cc.status = 'accepted')))
         WHERE e.id = $1""",
     Audience.CLAIM_PARTNER: """
         SELECT m.user_id FROM events e

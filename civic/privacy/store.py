@@ -241,6 +241,8 @@ OFFICIAL_ACT = "an act done for an organisation or as a moderator; the audit_log
 NOT_EXPORTED: dict[tuple[str, str], str] = {
     ("consultation_changes", "changed_by"): OFFICIAL_ACT,
     ("consultation_comment_flags", "resolved_by"): OFFICIAL_ACT,
+    ("consultation_coowners", "added_by"): OFFICIAL_ACT,
+    ("consultation_coowners", "responded_by"): OFFICIAL_ACT,
     ("consultation_comments", "hidden_by"): OFFICIAL_ACT,
     ("consultation_documents", "uploaded_by"): OFFICIAL_ACT,
     ("consultation_outcomes", "published_by"): OFFICIAL_ACT,
@@ -254,6 +256,7 @@ NOT_EXPORTED: dict[tuple[str, str], str] = {
     ("idea_answer_revisions", "author_id"): OFFICIAL_ACT,
     ("idea_answers", "author_id"): OFFICIAL_ACT,
     ("idea_board_coowners", "added_by"): OFFICIAL_ACT,
+    ("idea_board_coowners", "responded_by"): OFFICIAL_ACT,
     ("idea_boards", "created_by"): OFFICIAL_ACT,
     ("idea_comments", "hidden_by"): OFFICIAL_ACT,
     ("idea_flags", "resolved_by"): OFFICIAL_ACT,

@@ -55,7 +55,7 @@ STRUCTURED = frozenset({
     "coowner_ids", "coowners_added", "coowners_removed", "deadline", "duplicate_of", "early", "fields",
     "from_status", "idea_id", "is_open", "kind", "milestone_id", "moderate_first", "opens_at", "org_id",
     "partner_id", "previous", "reason_code", "resolved_flags", "response_days", "revised", "role", "slug",
-    "support_count", "support_threshold", "themes", "threshold", "to_status", "verdict", "verification",
+    "subject", "support_count", "support_threshold", "themes", "threshold", "to_status", "verdict", "verification",
     "version",
 })  # fmt: skip
 # Words typed for the public (a reason, a note, a title): public when the event was; an act shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from civic.accounts.schemas import CurrentUser
+from civic.consultations import actions as consultations_actions
 from civic.consultations import queries as consultations
 from civic.handovers import actions as handovers
 from civic.ideas import actions as ideas
@@ -38,4 +39,8 @@ async def tools(conn: asyncpg.Connection, user: CurrentUser | None) -> Tools:
         found.append(Tool("queue", "/dashboard/mine", N_("Your agency's queue"), 0))
     if user.is_admin:  # roles, blocks, the audit log, consents, jobs (civic/admin)
         found.append(Tool("admin", "/admin", N_("Admin console"), 0))
-    return Tools(found, sum(t.pending for t in found))
+    invitations = [
+        *await ideas.coownership_invitations(conn, user),
+        *await consultations_actions.coownership_invitations(conn, user),
+    ]
+    return Tools(found, sum(t.pending for t in found) + len(invitations), invitations)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import msgspec
 
+from civic.coownership import Invitation
+
 
 class Tool(msgspec.Struct):
     key: str
@@ -12,4 +14,5 @@ class Tool(msgspec.Struct):
 
 class Tools(msgspec.Struct):
     tools: list[Tool]
-    pending: int  # the sum, shown next to the menu link
+    pending: int  # the sum, shown next to the menu link (invitations included)
+    invitations: list[Invitation] = []  # co-ownership invitations waiting for the staff's agencies

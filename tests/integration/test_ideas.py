@@ -47,6 +47,10 @@ async def _world(conn, *, threshold: int = 3, moderate_first: bool = False, days
         coowner_ids=[coowner],
         actor_id=ids["staff@owner.example"],
     )
+    # Co-ownership is an invitation: the co-owner's staff accept it before it counts.
+    await store.respond_coownership(
+        conn, board_id, coowner, accept=True, actor_id=ids["staff@coowner.example"]
+    )
     return {"owner": owner, "coowner": coowner, "other": other, "board": board_id, "users": ids}
 
 
@@ -489,7 +493,7 @@ async def test_flags_and_moderation_queue(client, make_client, conn):
     r = await post_form(mod, "/moderation/restore", {"subject_kind": "idea", "subject_id": str(idea_id)})
     assert await conn.fetchval("SELECT hidden_at FROM ideas WHERE id = $1", idea_id) is None
     author = world["users"]["citizen@example.com"]
-    r = await post_form(mod, "/moderation/block", {"user_id": str(author)})
+    r = await post_form(mod, "/moderation/block", {"user_id": str(author), "confirmed": "yes"})
     assert r.status_code == 303
     assert await conn.fetchval("SELECT status FROM users WHERE id = $1", author) == "blocked"
     actions = [r["action"] for r in await conn.fetch("SELECT action FROM audit_log ORDER BY id")]
@@ -555,7 +559,12 @@ async def test_boards_create_permissions(client, make_client, conn):
     await login(staff, "staff@owner.example")
     r = await send_json(staff, "POST", "/api/v1/boards", payload | {"coowners": ["other-agency"]})
     assert r.status_code == 201, r.text
-    assert r.json()["coowner_ids"] == [world["other"]]
+    assert r.json()["coowner_ids"] == []  # invited, not yet a co-owner
+    other = await make_client()
+    await login(other, "staff@other.example")
+    r = await send_json(other, "POST", "/api/v1/boards/new-board/coowners/other-agency/accept", {})
+    assert r.status_code == 200 and r.json()["status"] == "accepted", r.text
+    assert (await client.get("/api/v1/boards/new-board")).json()["coowner_ids"] == [world["other"]]
     assert (await send_json(staff, "POST", "/api/v1/boards", payload)).status_code == 409
     r = await post_form(
         staff, "/boards", {"slug": "Bad Slug", "agency": "hdy-city", "title": "x", "description_th": ""}

@@ -42,10 +42,12 @@ async def test_owner_staff_edits_settings_by_form_and_every_change_is_audited(cl
     board = await store.get_board(conn, "hatyai-waste")
     assert board.title == FORM["title"] and board.categories == ["ขยะ", "ตลาด", "คลองและน้ำเสีย"]
     assert (board.support_threshold, board.response_days, board.moderate_first) == (50, 14, True)
-    assert board.coowner_ids == [extra]  # ska-province removed, songkhla-pao added
+    assert board.coowner_ids == []  # ska-province removed; songkhla-pao invited, not yet a co-owner
+    assert await store.invited_slugs(conn, board.id) == ["songkhla-pao"]
+    assert extra not in board.coowner_ids
     audit = await conn.fetch(
         "SELECT action, org_id, actor_id, detail FROM audit_log WHERE subject_kind = 'idea_board' "
-        "AND action <> 'board.create' ORDER BY id"
+        "AND action NOT IN ('board.create', 'board.accept_coownership') ORDER BY id"
     )
     assert [a["action"] for a in audit] == ["board.update", "board.add_coowner", "board.remove_coowner"]
     assert {a["org_id"] for a in audit} == {world["owner"]}
@@ -159,12 +161,19 @@ async def test_api_patch_changes_only_given_fields_and_coowners(client, conn):
     r = await send_json(
         client, "PATCH", "/api/v1/boards/hatyai-waste", {"coowners": ["other-agency", "hdy-city"]}
     )
-    assert r.status_code == 200 and r.json()["coowner_ids"] == [world["other"]]  # owner ignored
+    assert r.status_code == 200 and r.json()["coowner_ids"] == []  # owner ignored, other-agency invited
+    await login(client, "staff@other.example")
+    assert (
+        await send_json(client, "POST", "/api/v1/boards/hatyai-waste/coowners/other-agency/accept", {})
+    ).status_code == 200
     actions = [
         r["action"]
         for r in await conn.fetch("SELECT action FROM audit_log WHERE action LIKE 'board.%' ORDER BY id")
     ]
-    assert actions == ["board.create", "board.update", "board.add_coowner", "board.remove_coowner"]
+    assert actions == [
+        "board.create", "board.accept_coownership", "board.update", "board.add_coowner", "board.remove_coowner",
+        "board.accept_coownership",
+    ]  # fmt: skip
     # the removed co-owner's staff lose the right to answer; the added one's gain it
     co = client
     await login(co, "staff@coowner.example")

@@ -115,6 +115,12 @@ async def test_boards_and_moderation_record_their_events(client, make_client, co
     assert r.status_code == 200
     r = await post_form(staff, "/boards/hatyai-waste/coowners", {"agency": "other-agency"})
     assert r.status_code == 303
+    other = await make_client()
+    await login(other, "staff@other.example")
+    assert (await post_form(other, "/boards/new-board/coowners/other-agency/accept", {})).status_code == 303
+    assert (
+        await post_form(other, "/boards/hatyai-waste/coowners/other-agency/decline", {})
+    ).status_code == 303
     await login(client, "citizen2@example.com")
     flag = {"subject_kind": "idea", "subject_id": idea_id, "reason": "โฆษณาแฝง"}
     assert (await send_json(client, "POST", "/api/v1/flags", flag)).status_code == 201
@@ -125,28 +131,37 @@ async def test_boards_and_moderation_record_their_events(client, make_client, co
     assert (await post_form(moderator, "/moderation/restore", subject)).status_code == 303
     assert (await post_form(moderator, "/moderation/dismiss", subject)).status_code == 303
     target = {"user_id": str(u["citizen3@example.com"])}
-    assert (await post_form(moderator, "/moderation/block", target)).status_code == 303
+    assert (await post_form(moderator, "/moderation/block", target | {"confirmed": "yes"})).status_code == 303
 
     events = await _events(conn, start)
     assert [e["kind"] for e in events] == [
         "board.created",
+        "coownership.invited",
         "board.settings_changed",
-        "board.coowner_added",
+        "coownership.invited",
+        "coownership.accepted",
+        "coownership.declined",
         "content.flagged",
         "content.hidden",
         "content.restored",
         "flags.dismissed",
         "user.blocked",
     ]
-    created, changed, added, flagged, hidden, *_ = events
+    created, invited, changed, _invited, accepted, declined, flagged, hidden, *_ = events
     assert (created["agency_id"], created["province"], created["actor_id"]) == (
         world["owner"],
         "SKA",
         u["staff@owner.example"],
     )
-    assert changed["payload"]["changed"] == ["support_threshold", "coowners"]
-    assert changed["payload"]["coowners_added"] == [world["other"]]
-    assert added["payload"] == {"slug": "hatyai-waste", "org_id": world["other"]}
+    assert changed["payload"]["changed"] == ["support_threshold"]  # the invitation is its own event
+    invitation = {"subject": "board", "title": "บอร์ดใหม่", "org_id": world["other"]}
+    assert invited["payload"] == invitation and invited["visibility"] == "staff"
+    assert (invited["agency_id"], invited["actor_id"]) == (world["owner"], u["staff@owner.example"])
+    assert accepted["payload"] == invitation and accepted["visibility"] == "public"
+    assert (accepted["agency_id"], accepted["actor_id"]) == (world["other"], u["staff@other.example"])
+    assert declined["payload"]["title"] == "ขยะและความสะอาดเมืองหาดใหญ่" and declined["visibility"] == "staff"
+    # the acceptance is an official act, so it is in the public record
+    assert await conn.fetchval("SELECT count(*) FROM record_entries WHERE act = 'coownership.accepted'") == 1
     assert flagged["visibility"] == "staff" and flagged["subject_id"] == idea_id
     # The hide is public and official, and carries the reason, never the hidden text.
     assert hidden["visibility"] == "public" and hidden["payload"] == {"idea_id": idea_id, "reason": "สแปม"}
