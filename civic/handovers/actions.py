@@ -18,7 +18,7 @@ from typing import NamedTuple
 import asyncpg
 import msgspec
 
-from civic import events
+from civic import events, thai
 from civic.accounts.rules import refusal
 from civic.accounts.schemas import CurrentUser
 from civic.events import ClaimEnded, ClaimMade, MilestoneReviewed, ProgressReported, TaskEdited, TaskPosted
@@ -457,7 +457,12 @@ async def task_detail(conn: asyncpg.Connection, user: CurrentUser | None, task_i
     return TaskDetail(
         task=task,
         timeline=await store.timeline(conn, task.id),
-        updates=await store.list_updates(conn, task.id),
+        updates=[
+            u
+            if rules.sees_update_as_written(user, task.agency_id, u.partner_slug)
+            else msgspec.structs.replace(u, body=thai.mask_thai_ids(u.body))
+            for u in await store.list_updates(conn, task.id)
+        ],
         reviews=await store.list_reviews(conn, task.id),
         claims=await store.list_claims(conn, task.id),
     )

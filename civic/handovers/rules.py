@@ -107,6 +107,14 @@ def is_agency_staff(user: CurrentUser | None, agency_id: int) -> bool:
     return user is not None and user.status == "active" and agency_id in user.agency_ids
 
 
+def sees_update_as_written(user: CurrentUser | None, agency_id: int, partner_slug: str) -> bool:
+    """A progress report is public with Thai national ID numbers masked; the partner that wrote it
+    and the task's agency read it as written."""
+    return is_agency_staff(user, agency_id) or (
+        user is not None and any(m.slug == partner_slug for m in user.memberships)
+    )
+
+
 def can_post(user: CurrentUser | None, agency_id: int) -> bool:
     return is_agency_staff(user, agency_id)
 

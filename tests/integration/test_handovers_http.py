@@ -630,3 +630,23 @@ async def test_progress_report_text_is_public_on_the_page_and_in_the_api(world, 
     api = (await visitor.get(f"/api/v1/handovers/{task_id}")).json()
     assert sorted(u["body"] for u in api["updates"]) == sorted([by_api, by_form])
     assert [e["action"] for e in api["timeline"]].count("update") == 2
+
+
+async def test_a_thai_id_in_a_progress_report_is_masked_for_the_public(world, conn, make_client):
+    """Issue 21, item 7 for handovers: a national ID typed into a progress report was published as
+    typed on the task page and in its API; the partner and the task's agency still read it."""
+    task_id = await _post_task(world["staff"])
+    milestone = await _claimed_and_confirmed(world, conn, task_id)
+    body = "ส่งเอกสารให้ผู้รับผิดชอบ เลขบัตร 1-1017-00203-45-0 และ ๑๑๐๑๗๐๐๒๐๓๔๕๐"
+    r = await send_json(world["nok"], "POST", f"/api/v1/handovers/{task_id}/updates",
+                        {"milestone_id": milestone, "body": body, "percent": 50})  # fmt: skip
+    assert r.status_code in (200, 201), r.text
+    visitor = await make_client()
+    for reader in (visitor, world["rival"], world["ton"]):
+        page = (await reader.get(f"/handovers/{task_id}")).text
+        api = (await reader.get(f"/api/v1/handovers/{task_id}")).text
+        for text in (page, api):
+            assert "x-xxxx-xxxxx-45-0" in text
+            assert "1-1017-00203-45-0" not in text and "๑๑๐๑๗๐๐๒๐๓๔๕๐" not in text
+    for reader in (world["nok"], world["staff"]):
+        assert (await reader.get(f"/api/v1/handovers/{task_id}")).json()["updates"][0]["body"] == body
