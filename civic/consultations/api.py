@@ -53,18 +53,22 @@ class ConsultationsApi(Controller):
     path = "/api/v1/consultations"
     tags = ["consultations"]
 
-    @get("/", summary="List consultations (tab: open, upcoming, closed, outcome)")
+    @get("/", summary="List consultations: every public one, or those of one status")
     async def list_(
         self,
         db: Db,
-        tab: FromQuery[str] = "open",
+        status: FromQuery[str | None] = None,
+        tab: FromQuery[str | None] = None,
         agency: FromQuery[str | None] = None,
         province: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
     ) -> ConsultationList:
+        """status: scheduled, open, closed or outcome_published (none: all of them). `tab` (the
+        hub's open, upcoming, closed, outcome) is still understood."""
         items = await queries.list_consultations(
-            db, tab=tab, agency=agency, province=province, kind=kind, tabs=(*queries.HUB_TABS, "all")
-        )
+            db, tab=queries.api_tab(status, tab), agency=agency, province=province, kind=kind,
+            tabs=(*queries.HUB_TABS, "all"),
+        )  # fmt: skip
         return ConsultationList(items=items)
 
     @post("/", summary="Create a consultation (agency staff)", status_code=201)

@@ -27,10 +27,22 @@ from civic.consultations.schemas import (
     Question,
     Stats,
 )
-from civic.validation import Conflict, DomainError, Errors, Forbidden, NotFound
+from civic.validation import Conflict, DomainError, Errors, Forbidden, Invalid, NotFound, Problem
 
 MANAGERS_ONLY = "Only staff of the agencies running this consultation can do this."
 HUB_TABS = ("open", "upcoming", "closed", "outcome")
+# The API filters by status; the hub's tabs are one status each.
+STATUS_TABS = {"scheduled": "upcoming", "open": "open", "closed": "closed", "outcome_published": "outcome"}
+
+
+def api_tab(status: str | None, tab: str | None) -> str:
+    """The list the API asked for: every public consultation unless a status (or a tab) is given.
+    An unknown status is refused, naming the field."""
+    if status:
+        if status not in STATUS_TABS:
+            raise Invalid({"status": Problem("Choose one of the options.")}, status=400)
+        return STATUS_TABS[status]
+    return tab or "all"
 
 
 class BadPeriod(DomainError):

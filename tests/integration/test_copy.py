@@ -38,3 +38,21 @@ async def test_a_phone_sees_a_consultations_dates_and_answer_button_first(client
 async def test_search_filters_start_closed(client):
     assert "<details class=\"facets__toggle\">" in (await client.get("/search?q=ขยะ")).text
     assert "<details class=\"facets__toggle\" open>" in (await client.get("/search?q=ขยะ&kind=idea")).text
+
+
+async def test_the_consultation_list_api_lists_everything_unless_a_status_is_given(client, conn):
+    from tests.helpers import make_agency
+    from tests.integration.consultation_data import create_draft_policy
+
+    agency = await make_agency(conn, "mdes")
+    staff = await make_user(conn, "staff@mdes.example")
+    ids = {}
+    for status in ("open", "scheduled", "closed", "draft"):
+        ids[status] = await create_draft_policy(conn, actor_id=staff, owner_org_id=agency, status=status)
+    listed = {c["id"] for c in (await client.get("/api/v1/consultations")).json()["items"]}
+    assert listed == {ids["open"], ids["scheduled"], ids["closed"]}  # a draft is never public
+    closed = (await client.get("/api/v1/consultations?status=closed")).json()["items"]
+    assert [c["id"] for c in closed] == [ids["closed"]]
+    r = await client.get("/api/v1/consultations?status=bogus")
+    assert r.status_code == 400 and r.json()["error"]["field"] == "status"
+    assert [c["id"] for c in (await client.get("/api/v1/consultations?tab=open")).json()["items"]] == [ids["open"]]
