@@ -1,4 +1,6 @@
-"""The question editor's row actions and the maximum: pure rules."""
+"""The question editor's row actions and the maximum, and the draft's sections: pure rules."""
+
+import pytest
 
 from civic.consultations import rules
 
@@ -50,3 +52,43 @@ def test_unknown_actions():
 def test_question_count():
     assert rules.check_question_count(rules.MAX_QUESTIONS) == {}
     assert "questions" in rules.check_question_count(rules.MAX_QUESTIONS + 1)
+
+
+def test_the_second_row_moves_up_to_the_first():
+    result = rules.edit_question_rows(rows("a", "b", "c"), "move_up:2")
+    assert prompts_of(result) == ["b", "a", "c"] and result[1] == 1
+
+
+# ------------------------------------------------------------------ the draft's sections
+
+
+def test_split_sections_reads_windows_and_old_mac_line_ends_as_one():
+    assert rules.split_sections("มาตรา ๑ ก\r\nต่อ\r\n\r\nมาตรา ๒ ข\rต่อ") == ["มาตรา ๑ ก\nต่อ", "มาตรา ๒ ข\nต่อ"]
+
+
+def test_split_sections_keeps_indentation_and_drops_trailing_spaces():
+    assert rules.split_sections("(๑) ก  \n    (ก) ข  ") == ["(๑) ก\n    (ก) ข"]
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        ("มาตรา ๓ ให้ยกเลิก", "มาตรา ๓"),
+        ("  มาตรา   7  ให้", "มาตรา 7"),  # spaces tidied
+        ("หมวด 1  ส่วนที่ 2 บททั่วไป", "หมวด 1 ส่วนที่ 2"),
+        ("หมวดที่ ๒ การรับฟัง", "หมวดที่ ๒"),
+        ("ส่วนที่ 3 ทั่วไป", "ส่วนที่ 3"),
+        ("มาตรา 3/1 ทวิ ให้", "มาตรา 3/1 ทวิ"),
+        ("มาตรา 1ทวิภาคี", "มาตรา 1"),  # a word that only starts like ทวิ is not part of the number
+        ("ข้อ 4/2 ก", "ข้อ 4/2"),
+        ("Section 5 text", "Section 5"),
+        ("chapter 1x", "chapter 1"),
+        ("มาตรา 12a", "มาตรา 12"),
+        ("ข้อความทั่วไป", ""),  # no numbering: the page calls it by its place
+        ("มาตรา ให้", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_section_heading(text, heading):
+    assert rules.section_heading(text) == heading

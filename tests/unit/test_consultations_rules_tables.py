@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -613,3 +614,63 @@ def test_check_theme_links_names_the_unreadable_theme():
         "theme4_comment_ids": Problem(rules.COMMENT_IDS_UNREADABLE),
     }
     assert all_shown_in_thai(rules.check_theme_links(themes))
+
+
+# ------------------------------------------------------------------ edges the mutation run found untested
+
+
+def test_each_question_is_checked_after_a_refused_one():
+    questions = [
+        {"id": 1, "kind": "single", "required": True, "options": ["ใช่", "ไม่"]},
+        {"id": 2, "kind": "multi", "required": True, "options": ["ก", "ข"]},
+        {"id": 3, "kind": "multi", "required": True, "options": ["ก", "ข"]},
+        {"id": 6, "kind": "text", "required": False, "options": []},  # left blank
+        {"id": 4, "kind": "single", "required": True, "options": ["ใช่", "ไม่"]},
+        {"id": 5, "kind": "text", "required": False, "options": []},
+    ]
+    clean, errors = rules.check_answers(
+        questions, {"1": ["ใช่", "ไม่"], "2": [], "3": ["ง"], "4": "ใช่", "5": "ดี"}
+    )
+    assert set(errors) == {"q1", "q2", "q3"}
+    assert clean == {"4": "ใช่", "5": "ดี"}
+
+
+def test_a_multi_answer_given_as_one_string_is_one_choice():
+    question = {"id": 7, "kind": "multi", "required": True, "options": ["เห็นด้วย", "ไม่เห็นด้วย"]}
+    assert rules.check_answers([question], {"7": "ไม่เห็นด้วย"}) == ({"7": ["ไม่เห็นด้วย"]}, {})
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("2400-01-01", datetime(1857, 1, 1, tzinfo=UTC)),  # the first year read as Buddhist era
+        ("2399-12-31", datetime(2399, 12, 31, tzinfo=UTC)),
+    ],
+)
+def test_filter_dates_from_the_buddhist_era_start_at_2400(typed, read):
+    assert rules.parse_filter_period(typed, None, UTC) == (read, None, {})
+
+
+def test_an_unreadable_filter_date_names_what_was_typed():
+    with pytest.raises(ValueError, match="5 March"):
+        rules._filter_date("5 March", UTC)
+
+
+def test_only_a_hash_may_precede_a_comment_number():
+    assert rules.parse_comment_ids("X7") is None
+
+
+@pytest.mark.parametrize("requires", [False, True])
+@pytest.mark.parametrize("id_verified", [False, True])
+def test_a_consultation_that_asks_for_a_verified_national_id(requires, id_verified):
+    person = msgspec.structs.replace(user(1), id_verified=id_verified)
+    allowed = id_verified or not requires
+    assert rules.can_respond(person, "open", requires_national_id=requires) is allowed
+    assert rules.can_comment(person, "open", requires_national_id=requires) is allowed
+    assert rules.can_respond(None, "open", requires_national_id=requires) is False
+
+
+def test_taking_over_a_counter_answer_needs_a_verified_address_only():
+    assert rules.can_take_response(user(1))
+    assert not rules.can_take_response(msgspec.structs.replace(user(1), email_verified=False))
+    assert not rules.can_take_response(None)
