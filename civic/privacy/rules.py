@@ -178,7 +178,40 @@ EXPORT_FILES: dict[str, tuple[str, dict[str, str]]] = {
             "role": "citizen, moderator or admin.",
             "status": "active or blocked.",
             "email_verified_at": "When you proved your address.",
+            "id_verified_at": "When you verified your Thai national ID (the number itself is never kept).",
             "created_at": "When you registered.",
+        },
+    ),
+    "two_step_login": (
+        "Two-step login (codes from an app), if you set it up. Never the secret or the recovery codes.",
+        {
+            "set_up_at": "When you started setting it up.",
+            "enabled_since": "Since when it is on (empty: set up but never confirmed with a code).",
+            "recovery_codes_left": "Recovery codes not yet used.",
+            "recovery_code_last_used_at": "When you last logged in with a recovery code.",
+        },
+    ),
+    "linked_logins": (
+        "Accounts at other identity providers (OpenID Connect) that log in to yours.",
+        {
+            "issuer": "The provider.",
+            "subject": "Your identifier at that provider.",
+            "linked_at": "When you linked it.",
+        },
+    ),
+    "counter_contributions": (
+        "What agency staff submitted for you at a counter, by phone or on paper, and you took over.",
+        {
+            "kind": "idea, support or answer.",
+            "target_id": "The idea (idea, support) or the consultation (answer).",
+            "contribution_id": "The idea or the consultation response.",
+            "agency_id": "The agency whose staff took it down.",
+            "agency": "Its Thai name.",
+            "channel": "counter, phone or paper.",
+            "person_name": "Your name, as staff wrote it.",
+            "person_contact": "Your contact, as staff wrote it.",
+            "created_at": "When staff submitted it.",
+            "taken_over_at": "When you took it over with the code.",
         },
     ),
     "privacy_notices": (

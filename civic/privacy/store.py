@@ -2,7 +2,7 @@
 
 Export and erasure read and write other domains' tables directly, on purpose: they are about
 one person across the whole schema, and keeping every statement that touches personal data in
-one file is what lets tests/integration/test_privacy_export.py check them against the schema
+one file is what lets tests/integration/test_privacy.py check them against the schema
 (a table added later that links to users fails that test until it is listed here)."""
 
 from __future__ import annotations
@@ -80,7 +80,9 @@ async def consents(conn: asyncpg.Connection, user_id: int) -> list[ConsentOut]:
     return [ConsentOut(**dict(r)) for r in await conn.fetch(CONSENTS, user_id)]
 
 
-async def consent_log(conn: asyncpg.Connection, purpose: str | None, limit: int, offset: int) -> list[ConsentLogRow]:
+async def consent_log(
+    conn: asyncpg.Connection, purpose: str | None, limit: int, offset: int
+) -> list[ConsentLogRow]:
     return [ConsentLogRow(**dict(r)) for r in await conn.fetch(CONSENT_LOG, purpose, limit, offset)]
 
 
@@ -112,8 +114,34 @@ class Export:
 EXPORTS: tuple[Export, ...] = (
     Export(
         "profile",
-        "SELECT id, email, display_name, lang, role, status, email_verified_at, created_at FROM users WHERE id = $1",
+        "SELECT id, email, display_name, lang, role, status, email_verified_at, id_verified_at, created_at "
+        "FROM users WHERE id = $1",
         (),
+    ),
+    # Metadata only: whether two-step login is on and since when, never the (encrypted) secret or
+    # the recovery codes' hashes; one row, or none for a person who never set it up.
+    Export(
+        "two_step_login",
+        "SELECT t.created_at AS set_up_at, t.confirmed_at AS enabled_since, "
+        "count(r.code_hash) FILTER (WHERE r.used_at IS NULL) AS recovery_codes_left, "
+        "max(r.used_at) AS recovery_code_last_used_at "
+        "FROM totp_credentials t LEFT JOIN totp_recovery_codes r ON r.user_id = t.user_id "
+        "WHERE t.user_id = $1 GROUP BY t.user_id, t.created_at, t.confirmed_at",
+        (("totp_credentials", "user_id"), ("totp_recovery_codes", "user_id")),
+    ),
+    Export(
+        "linked_logins",
+        "SELECT issuer, subject, linked_at FROM oidc_identities WHERE user_id = $1 ORDER BY linked_at",
+        (("oidc_identities", "user_id"),),
+    ),
+    # What a counter took down for the person and they took over: their own name and contact as
+    # staff wrote them, never the code's or the national ID's hash.
+    Export(
+        "counter_contributions",
+        "SELECT a.kind, a.target_id, a.contribution_id, a.agency_id, o.name_th AS agency, a.channel, "
+        "a.person_name, a.person_contact, a.created_at, a.taken_over_at FROM assisted_contributions a "
+        "JOIN organisations o ON o.id = a.agency_id WHERE a.taken_over_by = $1 ORDER BY a.id",
+        (("assisted_contributions", "taken_over_by"),),
     ),
     Export(
         "privacy_notices",
@@ -268,6 +296,29 @@ NOT_EXPORTED: dict[tuple[str, str], str] = {
         "opendata_runs",
         "actor_id",
     ): "an operator's run of the open data export: the platform's act, not the person's data",
+    ("assisted_contributions", "staff_id"): OFFICIAL_ACT,
+    (
+        "assisted_contributions",
+        "holder_id",
+    ): "the counter account that held a contribution until its take-over; nobody logs in to it, and "
+    "the counter_contributions file lists what the person took over",
+    (
+        "login_challenges",
+        "user_id",
+    ): "the step between password and code of a login in progress: a one-time token's hash, for minutes",
+    (
+        "oidc_flows",
+        "link_user_id",
+    ): "an OpenID Connect login in progress: one-time state, nonce and PKCE verifier, for minutes",
+    (
+        "oidc_pending_links",
+        "user_id",
+    ): "a provider login waiting for the person's confirmation, for minutes (a one-time token's hash); "
+    "once confirmed the linked_logins file lists it",
+    (
+        "totp_failures",
+        "user_id",
+    ): "the throttle's count of wrong two-step codes, gone within a day",
 }
 
 
@@ -302,7 +353,21 @@ DELETE_PERSONAL = [
     "DELETE FROM memberships WHERE user_id = $1",
     "DELETE FROM privacy_acceptances WHERE user_id = $1",
     "DELETE FROM consent_records WHERE user_id = $1",
+    "DELETE FROM totp_credentials WHERE user_id = $1",
+    "DELETE FROM totp_recovery_codes WHERE user_id = $1",
+    "DELETE FROM totp_failures WHERE user_id = $1",
+    "DELETE FROM login_challenges WHERE user_id = $1",
+    "DELETE FROM oidc_identities WHERE user_id = $1",
+    "DELETE FROM oidc_pending_links WHERE user_id = $1",
+    "DELETE FROM oidc_flows WHERE link_user_id = $1",
 ]
+# What a counter took down for a person who then took it over stays (the staff member's act and
+# the agency's count), pointing at the tombstone as a support does; the person's name, contact
+# and ID hash go, as they go from the account.
+SCRUB_COUNTER = """
+UPDATE assisted_contributions SET person_name = $2, person_contact = '', national_id_hash = NULL
+WHERE taken_over_by = $1
+"""
 # Throttle rows are keyed by the address typed, not the account (login_throttle's 'pair' key is
 # "<address> <ip>"; compared by prefix, not LIKE, since an address may hold _ or %).
 DELETE_BY_ADDRESS = [
@@ -333,7 +398,7 @@ WHERE payload::text LIKE '%' || to_jsonb($1::text)::text || '%'
 SCRUB_AUDIT = SCRUB_EVENTS.replace("UPDATE events", "UPDATE audit_log").replace("payload", "detail")
 TOMBSTONE_USER = """
 UPDATE users SET email = $2, display_name = $3, password_hash = '', status = 'erased', erased_at = now(),
-                 role = 'citizen', email_verified_at = NULL
+                 role = 'citizen', email_verified_at = NULL, national_id_hash = NULL, id_verified_at = NULL
 WHERE id = $1
 """
 # Asked to remove their content too: the rows stay (replies, supports and the record point at
@@ -373,6 +438,7 @@ async def erase(
         await conn.execute(sql, user_id)
     for sql in DELETE_BY_ADDRESS:
         await conn.execute(sql, email)
+    await conn.execute(SCRUB_COUNTER, user_id, tomb_name)
     await conn.execute(SCRUB_MAIL, user_id, email, tomb_email)
     await conn.execute(SCRUB_EVENTS, name, email, tomb_name, tomb_email)
     await conn.execute(SCRUB_AUDIT, name, email, tomb_name, tomb_email)

@@ -8,10 +8,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
+
+import pyotp
 
 from civic import consumers
 from civic.accounts import store as accounts
 from civic.ideas import store as ideas_store
+from civic.identity import store as identity_store
 from civic.orgs import store as orgs
 from civic.privacy import actions, rules, store
 from tests.helpers import PASSWORD, login, make_agency, make_user, parse, post_form, send_json, text_of
@@ -110,8 +114,50 @@ async def _active_citizen(client, conn):
     return uid, mine, other, c
 
 
-async def test_export_zip_holds_everything_documented_and_escapes_formulas(client, conn, pool):
+ISSUER = "https://idp.example.go.th"
+# The counter wrote the person's name and address as the person's contact; take-over links them.
+COUNTER_SLIP = {"channel": "counter", "person_name": NAME, "person_contact": EMAIL, "consent": True,
+                "national_id": "1101700207030"}  # fmt: skip
+
+
+async def _identity_and_counter(client, make_client, conn, uid: int, c: dict) -> dict:
+    """The person verifies their national ID, takes over an idea a counter submitted for them,
+    turns two-step login on, links a provider login, and leaves one of each short-lived row
+    (a login challenge, an OIDC flow and pending link, a wrong code). Returns the secrets."""
+    r = await send_json(
+        client, "POST", "/api/v1/me/national-id", {"national_id": COUNTER_SLIP["national_id"]}
+    )
+    assert r.status_code == 200, r.text
+    staff = await make_user(conn, "clerk@mdes.example.org", name="เจ้าหน้าที่เคาน์เตอร์")
+    await orgs.add_member(conn, c["mdes"], staff, "member")
+    counter = await make_client()
+    await login(counter, "clerk@mdes.example.org")
+    r = await send_json(counter, "POST", "/api/v1/counter/ideas", {
+        "person": {"agency": c["mdes"], **COUNTER_SLIP},
+        "idea": {"board": "hatyai-waste", "title": "ถังขยะหน้าตลาด", "body": "ขอถังขยะเพิ่ม"},
+    })  # fmt: skip
+    assert r.status_code == 201, r.text
+    code = r.json()["code"]
+    assert (await send_json(client, "POST", "/api/v1/claim", {"code": code})).status_code == 200
+    r = await send_json(client, "POST", "/api/v1/me/totp")
+    totp_secret = r.json()["secret"]
+    r = await send_json(client, "POST", "/api/v1/me/totp/confirm", {"code": pyotp.TOTP(totp_secret).now()})
+    assert r.status_code == 201, r.text
+    await identity_store.link_identity(conn, ISSUER, "sub-somying-1", uid)
+    await identity_store.create_pending_link(conn, ISSUER, "sub-somying-2", uid, timedelta(minutes=10))
+    await identity_store.create_flow(
+        conn, "state-1", "nonce-1", "verifier-1", "/account", uid, timedelta(minutes=10)
+    )
+    await identity_store.create_challenge(conn, uid, "/account", timedelta(minutes=5))
+    await identity_store.record_failure(conn, uid)
+    encrypted = await conn.fetchval("SELECT secret FROM totp_credentials WHERE user_id = $1", uid)
+    return {"code": code, "totp_secret": totp_secret, "encrypted": encrypted,
+            "recovery_codes": r.json()["recovery_codes"]}  # fmt: skip
+
+
+async def test_export_zip_holds_everything_documented_and_escapes_formulas(client, make_client, conn, pool):
     uid, mine, other, c = await _active_citizen(client, conn)
+    identity = await _identity_and_counter(client, make_client, conn, uid, c)
     await consumers.drain(pool, [actions.PUBLICATION_CONSENTS])
     r = await post_form(client, "/account/tokens", {"name": "my app"})
     token = parse(r.text).ids["new-token"] and r.text.split('id="new-token">')[1].split("<")[0]
@@ -126,7 +172,8 @@ async def test_export_zip_holds_everything_documented_and_escapes_formulas(clien
         assert f["columns"] and all(f["columns"].values())
     data = {n[:-5]: json.loads(z.read(n)) for n in names if n.endswith(".json") and n != "manifest.json"}
     assert data["profile"] == [data["profile"][0]] and data["profile"][0]["email"] == EMAIL
-    assert [i["id"] for i in data["ideas"]] == [mine]
+    taken = await conn.fetchval("SELECT contribution_id FROM assisted_contributions")
+    assert [i["id"] for i in data["ideas"]] == [mine, taken]
     assert [s["idea_id"] for s in data["supports"]] == [other]
     assert len(data["idea_comments"]) == 1 and len(data["consultation_responses"]) == 1
     assert data["privacy_notices"][0]["channel"] == "api"
@@ -135,7 +182,22 @@ async def test_export_zip_holds_everything_documented_and_escapes_formulas(clien
     # Metadata only: no session key, token or hash anywhere.
     raw = b"".join(z.read(n) for n in names)
     secrets = [b"$argon2", client.cookies["civic_session"].encode(), token.encode()]
+    secrets += [identity["code"].encode(), identity["totp_secret"].encode(), identity["encrypted"].encode()]
+    secrets += [code.encode() for code in identity["recovery_codes"]] + [b"1101700207030", b"verifier-1"]
     assert not [s for s in secrets if s in raw]
+    # Identity levels and the counter, as metadata.
+    assert data["profile"][0]["id_verified_at"]
+    [two_step] = data["two_step_login"]
+    assert two_step["enabled_since"] and two_step["recovery_codes_left"] == len(identity["recovery_codes"])
+    assert [(x["issuer"], x["subject"]) for x in data["linked_logins"]] == [(ISSUER, "sub-somying-1")]
+    [slip] = data["counter_contributions"]
+    assert (slip["kind"], slip["contribution_id"], slip["channel"], slip["person_contact"]) == (
+        "idea",
+        taken,
+        "counter",
+        EMAIL,
+    )
+    assert slip["taken_over_at"] and "staff_id" not in slip
     assert data["api_tokens"][0]["name"] == "my app"
     # The CSV passed through csvout: the comment that starts like a formula is quoted as text.
     assert "\"'=1+1 เห็นด้วยครับ" in z.read("idea_comments.csv").decode("utf-8-sig")
@@ -157,13 +219,45 @@ async def _occurrences(conn, *needles: str) -> list[str]:
     return found
 
 
-async def test_erase_leaves_no_address_or_name_anywhere(client, conn, pool):
+async def test_erase_leaves_no_address_or_name_anywhere(client, make_client, conn, pool):
     uid, mine, other, c = await _active_citizen(client, conn)
+    await _identity_and_counter(client, make_client, conn, uid, c)
+    # A wrong password leaves login throttle rows keyed by the address typed.
+    stranger = await make_client()
+    assert (
+        await post_form(stranger, "/login", {"email": EMAIL.upper(), "password": "wrong"})
+    ).status_code == 400
+    assert (
+        await conn.fetchval("SELECT count(*) FROM login_throttle WHERE key LIKE $1", f"{EMAIL.lower()}%") == 2
+    )
     await consumers.drain(pool, consumers_list())
     assert await _occurrences(conn, EMAIL, NAME)  # the scan does find them before
     r = await send_json(client, "DELETE", "/api/v1/me", {"password": PASSWORD, "confirm": True})
     assert r.status_code == 200, r.text
     assert r.json() == {"status": "erased", "content_removed": False}
+    assert (
+        await conn.fetchval("SELECT count(*) FROM login_throttle WHERE key LIKE $1", f"{EMAIL.lower()}%") == 0
+    )
+    assert await conn.fetchrow("SELECT national_id_hash, id_verified_at FROM users WHERE id = $1", uid) == (
+        None,
+        None,
+    )
+    for table, column in (
+        ("totp_credentials", "user_id"), ("totp_recovery_codes", "user_id"), ("totp_failures", "user_id"),
+        ("login_challenges", "user_id"), ("oidc_identities", "user_id"), ("oidc_pending_links", "user_id"),
+        ("oidc_flows", "link_user_id"),
+    ):  # fmt: skip
+        assert not await conn.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", uid), table  # noqa: S608
+    # The counter's record stays, the staff member's act and the take-over's link to the tombstone
+    # with it; the person's name, contact and ID hash do not.
+    slip = await conn.fetchrow("SELECT * FROM assisted_contributions")
+    assert (slip["taken_over_by"], slip["person_name"], slip["person_contact"], slip["national_id_hash"]) == (
+        uid,
+        rules.TOMBSTONE_NAME,
+        "",
+        None,
+    )
+    assert slip["staff_id"] is not None
     await consumers.drain(pool, consumers_list())
     # The comment's own words quoted the name: that is the person's content, kept unless they
     # ask for removal, so it is searched apart.
