@@ -129,7 +129,7 @@ async def draft(
         closes_at=data.closes_at,
     )
     errors.update(rules.check_questions(data.questions))
-    draft_text, document = await _pdf_draft(data.draft_text, pdf, files, errors)
+    sections, document = await _draft_sections(data.draft_text, pdf, files, errors)
     raise_if(errors)
     documents = [_write(files, document)] if document else []
     async with conn.transaction():
@@ -144,7 +144,7 @@ async def draft(
             closes_at=data.closes_at,
             province=data.province or None,
             coowner_ids=data.coowner_ids,
-            sections=store.sections_from_text(draft_text),
+            sections=sections,
             questions=_questions(data.questions),
             documents=documents,
             requires_national_id=data.requires_national_id,
@@ -212,23 +212,30 @@ async def coownership_invitations(
     return [msgspec.convert(r, coownership.Invitation) for r in rows]
 
 
-async def _pdf_draft(
+async def _draft_sections(
     draft_text: str | None, pdf: Upload | None, files: Files | None, errors: Errors
-) -> tuple[str | None, dict | None]:
-    """The draft text (the PDF's when none was pasted) and the PDF's document row, if any."""
-    if pdf is None or files is None:
-        return draft_text, None
-    try:
-        document, extracted = await _document(files, pdf, ("pdf",), field="draft_pdf", want_text=True)
-    except UploadRefused as exc:  # with the form's other problems, all shown at once
-        raise UploadRefused(errors | exc.errors, status=exc.status) from None
-    if not extracted.strip():
-        errors["draft_pdf"] = Problem(
-            "No text could be read from this PDF (it may be a scan). Paste the text instead."
-        )
-    elif not (draft_text or "").strip():
-        draft_text = extracted
-    return draft_text, document
+) -> tuple[list[tuple[str, str]] | None, dict | None]:
+    """The draft's sections (from the PDF's text when none was pasted; None leaves them as they
+    are) and the PDF's document row, if any. A draft past the limits adds its problem to errors,
+    on the field it came from."""
+    field, document = "draft_text", None
+    if pdf is not None and files is not None:
+        try:
+            document, extracted = await _document(files, pdf, ("pdf",), field="draft_pdf", want_text=True)
+        except UploadRefused as exc:  # with the form's other problems, all shown at once
+            raise UploadRefused(errors | exc.errors, status=exc.status) from None
+        if not extracted.strip():
+            errors["draft_pdf"] = Problem(
+                "No text could be read from this PDF (it may be a scan). Paste the text instead."
+            )
+        elif not (draft_text or "").strip():
+            draft_text, field = extracted, "draft_pdf"
+    if draft_text is None:
+        return None, document
+    if problems := rules.check_draft(draft_text, field):
+        errors.update(problems)
+        return None, document
+    return store.sections_from_text(draft_text), document
 
 
 async def edit(
@@ -252,10 +259,9 @@ async def edit(
         errors.update(rules.check_questions(data.questions))
     if rules.needs_change_note(c.status) and not data.change_note.strip():
         errors["change_note"] = Problem("Say what changed: the note is shown in the public change log.")
-    draft_text, document = await _pdf_draft(data.draft_text, pdf, files, errors)
+    sections, document = await _draft_sections(data.draft_text, pdf, files, errors)
     raise_if(errors)
     documents = [_write(files, document)] if document else []
-    sections = store.sections_from_text(draft_text) if draft_text is not None else None
     async with conn.transaction():
         version = await store.update_consultation(
             conn,

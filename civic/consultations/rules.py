@@ -23,6 +23,18 @@ SCALE_MIN, SCALE_MAX = 1, 5
 # Long enough for a detailed hearing, short enough that people finish it: past this, a survey
 # loses most of its respondents, and the analysis page charts every question.
 MAX_QUESTIONS = 50
+# What one consultation may hold. Every section is a card on the public page with its own comment
+# thread, and every option a radio or a bar in a chart: a draft of 160,000 sections was once
+# accepted, and no page could show it. A draft law runs to a few hundred sections; a longer code
+# is consulted on in parts. The form, the JSON API and a draft read from a PDF share these.
+MAX_SECTIONS = 500
+MAX_SECTION_CHARS = 20_000
+MAX_DRAFT_CHARS = 500_000
+MAX_OPTIONS = 20
+MAX_TITLE_CHARS = 300
+MAX_SUMMARY_CHARS = 5000
+MAX_PROMPT_CHARS = 500
+MAX_OPTION_CHARS = 200
 
 # Staff actions: action -> (from statuses, to status). Automatic moves (scheduled->open at
 # opens_at, open->closed at closes_at) happen in store.advance_lifecycle.
@@ -179,9 +191,9 @@ def validate_consultation(
     closes_at: datetime | None,
 ) -> Errors:
     errors: Errors = {}
-    if p := check_text(title, min_len=5, max_len=300):
+    if p := check_text(title, min_len=5, max_len=MAX_TITLE_CHARS):
         errors["title"] = p
-    if p := check_text(summary, min_len=10, max_len=5000, multiline=True):
+    if p := check_text(summary, min_len=10, max_len=MAX_SUMMARY_CHARS, multiline=True):
         errors["summary"] = p
     if p := check_choice(kind, KINDS):
         errors["kind"] = p
@@ -258,20 +270,57 @@ def split_sections(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+TOO_LONG = N_("This is too long (at most %(max)s characters).")
+TOO_MANY_SECTIONS = N_(
+    "A draft can have at most %(max)s sections; this one has %(n)s. Consult on a longer law in parts."
+)
+SECTION_TOO_LONG = N_(
+    "Paragraph %(n)s of the draft is too long (at most %(max)s characters). Split it with blank lines."
+)
+
+
+def check_section_count(n: int, field: str = "draft_text") -> Errors:
+    """Shared by check_draft and the store, so every caller refuses the same way."""
+    if n > MAX_SECTIONS:
+        return {field: Problem(TOO_MANY_SECTIONS, {"max": MAX_SECTIONS, "n": n})}
+    return {}
+
+
+def check_draft(text: str, field: str = "draft_text") -> Errors:
+    """The pasted or extracted draft within the limits, its problem keyed by the field it came
+    from (draft_text, or draft_pdf when the text was read from the PDF)."""
+    if len(text) > MAX_DRAFT_CHARS:
+        return {field: Problem(TOO_LONG, {"max": MAX_DRAFT_CHARS})}
+    sections = split_sections(text)
+    if errors := check_section_count(len(sections), field):
+        return errors
+    for n, body in enumerate(sections, start=1):
+        if len(body) > MAX_SECTION_CHARS:
+            return {field: Problem(SECTION_TOO_LONG, {"n": n, "max": MAX_SECTION_CHARS})}
+    return {}
+
+
+TOO_MANY_OPTIONS = N_("A question can offer at most %(max)s options.")
+
+
 def validate_question(kind: str, prompt: str, options: list[str]) -> Errors:
     errors: Errors = {}
     if p := check_choice(kind, QUESTION_KINDS):
         errors["kind"] = p
-    if p := check_text(prompt, min_len=3, max_len=500):
+    if p := check_text(prompt, min_len=3, max_len=MAX_PROMPT_CHARS):
         errors["prompt"] = p
     if kind in ("single", "multi"):
         clean = [o.strip() for o in options if o.strip()]
         if len(clean) < 2:
             errors["options"] = Problem("Give at least two options.")
+        elif len(clean) > MAX_OPTIONS:
+            errors["options"] = Problem(TOO_MANY_OPTIONS, {"max": MAX_OPTIONS})
         elif len(set(clean)) != len(clean):
             errors["options"] = Problem("Each option must be different.")
-        elif any(check_text(o, max_len=200) for o in clean):
-            errors["options"] = Problem("Each option must be at most %(max)s characters.", {"max": 200})
+        elif any(check_text(o, max_len=MAX_OPTION_CHARS) for o in clean):
+            errors["options"] = Problem(
+                "Each option must be at most %(max)s characters.", {"max": MAX_OPTION_CHARS}
+            )
     return errors
 
 

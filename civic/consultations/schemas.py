@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from civic.consultations.rules import MAX_DRAFT_CHARS, MAX_OPTION_CHARS, MAX_PROMPT_CHARS, MAX_TITLE_CHARS
+
 Kind = Literal["general", "s77"]
 Status = Literal["draft", "scheduled", "open", "closed", "outcome_published"]
 QuestionKind = Literal["single", "multi", "scale", "text"]
@@ -149,9 +151,9 @@ class Stats(msgspec.Struct):
 
 class QuestionIn(msgspec.Struct, forbid_unknown_fields=True):
     kind: QuestionKind
-    prompt: Annotated[str, msgspec.Meta(max_length=500)]
+    prompt: Annotated[str, msgspec.Meta(max_length=MAX_PROMPT_CHARS)]
     required: bool = False
-    options: list[Annotated[str, msgspec.Meta(max_length=200)]] = []
+    options: list[Annotated[str, msgspec.Meta(max_length=MAX_OPTION_CHARS)]] = []
 
 
 # Inputs are decoded from JSON by msgspec, or built from a form by the page handler; either way
@@ -161,26 +163,26 @@ class QuestionIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class ConsultationIn(msgspec.Struct, forbid_unknown_fields=True):
     owner_org_id: int
-    title: Annotated[str, msgspec.Meta(max_length=300)]
+    title: Annotated[str, msgspec.Meta(max_length=MAX_TITLE_CHARS)]
     summary: Text
     kind: Kind
     opens_at: datetime | None
     closes_at: datetime | None
     province: str | None = None
     coowner_ids: list[int] = []
-    draft_text: Annotated[str, msgspec.Meta(max_length=500000)] = ""
+    draft_text: Annotated[str, msgspec.Meta(max_length=MAX_DRAFT_CHARS)] = ""
     questions: list[QuestionIn] = []
     requires_national_id: bool = False
 
 
 class ConsultationUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    title: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    title: Annotated[str, msgspec.Meta(max_length=MAX_TITLE_CHARS)] | None = None
     summary: Text | None = None
     kind: Kind | None = None
     province: str | None = None  # None leaves it as it is; "" makes it national
     opens_at: datetime | None = None
     closes_at: datetime | None = None
-    draft_text: Annotated[str, msgspec.Meta(max_length=500000)] | None = None
+    draft_text: Annotated[str, msgspec.Meta(max_length=MAX_DRAFT_CHARS)] | None = None
     # The whole list, in order (as on the form); only while the consultation is a draft or scheduled.
     questions: list[QuestionIn] | None = None
     # Only while a draft or scheduled: answers already given were given under the old level.

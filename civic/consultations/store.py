@@ -395,6 +395,9 @@ def sections_from_text(text: str) -> list[tuple[str, str]]:
 
 
 async def _write_sections(conn, consultation_id: int, sections: list[tuple[str, str]]) -> None:
+    # As for questions: the actions check the draft first; this stops any other caller.
+    if problems := rules.check_section_count(len(sections)):
+        raise Invalid(problems)
     await conn.execute("DELETE FROM consultation_sections WHERE consultation_id = $1", consultation_id)
     for i, (body, original) in enumerate(sections, start=1):
         await conn.execute(INSERT_SECTION, consultation_id, i, rules.section_heading(body), body, original)
