@@ -109,6 +109,12 @@ def org_name(lang: str, org: Any, prefix: str = "") -> str:
     return (en or th) if lang == "en" else (th or en)
 
 
+def _unbroken_date(text: str) -> str:
+    """A date's day, month and year kept on one line ("6 ธันวาคม 2569" with no-break spaces);
+    the time after it may still wrap."""
+    return text.replace(" ", "\u00a0", 2)
+
+
 def base_context(request: Request) -> dict[str, Any]:
     lang = lang_of(request)
     return {
@@ -117,14 +123,15 @@ def base_context(request: Request) -> dict[str, Any]:
         "user": request.scope.get("user"),
         "csrf_token": csrf_token_of(request),
         "flashes": _read_flashes(request, lang),
-        "fmt_date": lambda d, with_time=False: thai.format_date(
-            date.fromisoformat(d) if isinstance(d, str) else d, lang, with_time=with_time
+        "fmt_date": lambda d, with_time=False: _unbroken_date(
+            thai.format_date(date.fromisoformat(d) if isinstance(d, str) else d, lang, with_time=with_time)
         )
         if d
         else "",
         "province_name": lambda code: provinces.name(code, lang),
         "org_name": lambda org, prefix="": org_name(lang, org, prefix),
         "provinces": provinces.choices(lang),
+        "province_names": provinces.names,
         "field_label": lambda name: field_label(lang, name),
         "query_string": lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")}),
     }

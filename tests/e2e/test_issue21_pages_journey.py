@@ -68,3 +68,25 @@ def test_a_confirmation_is_seen_where_the_page_opens(page, shot):
     expect(page.locator("#respond")).to_be_in_viewport()
     assert page.evaluate("window.scrollY") > 0  # the page did open further down, at #respond
     shot(page, "6-confirmation-in-view", full_page=False)
+
+
+def test_desktop_layout(page, shot):
+    """Item 16: on a desktop the filters took the wide column and squeezed the results into
+    about 270 px; a consultation's dates broke one word per line; a task's short H1 sat
+    right-aligned on the badge row."""
+    page.set_viewport_size(SIZES["desktop"])
+    for path in ("/consultations", "/handovers"):
+        page.goto(path)
+        results = page.locator(".card").first.bounding_box()
+        assert results and results["width"] > 550, (path, results)
+        shot(page, f"7-desktop-{path.strip('/')}", full_page=False)
+    page.goto("/consultations")
+    page.locator(".card__title a").first.click()
+    shot(page, "7-desktop-consultation", full_page=False)
+    closes = page.locator("aside dd").nth(1)
+    assert closes.bounding_box()["height"] < 60, closes.inner_text()  # not a word per line
+    page.goto("/handovers")
+    page.locator(".card__title a").first.click()
+    title, header = page.locator("h1").bounding_box(), page.locator(".page-header").bounding_box()
+    assert title["x"] - header["x"] < 5  # the title starts at the left edge, on its own line
+    shot(page, "8-desktop-task", full_page=False)
