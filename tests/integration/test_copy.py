@@ -56,3 +56,12 @@ async def test_the_consultation_list_api_lists_everything_unless_a_status_is_giv
     r = await client.get("/api/v1/consultations?status=bogus")
     assert r.status_code == 400 and r.json()["error"]["field"] == "status"
     assert [c["id"] for c in (await client.get("/api/v1/consultations?tab=open")).json()["items"]] == [ids["open"]]
+
+
+async def test_an_idea_says_how_many_more_supporters_oblige_an_answer(client, conn):
+    from tests.integration.test_ideas import _idea, _world
+
+    ideas = await _world(conn, threshold=3)  # the author's support is not counted automatically
+    idea_id = await _idea(conn, ideas)
+    text = text_of((await client.get(f"/ideas/{idea_id}")).text)
+    assert "อีก 3 คน หน่วยงานต้องตอบ" in text and "เกณฑ์" not in text
