@@ -47,7 +47,8 @@ class AssistedPages(Controller):
             out = await actions.submit_idea(db, user, data, secret=request.app.state.settings.secret_key)
         except Invalid as exc:
             return await _form(request, db, values, translate_errors(lang_of(request), exc.errors), 400)
-        return render(request, "assisted/done.html", {"out": out})
+        claim_url = request.app.state.settings.base_url + "/claim"
+        return render(request, "assisted/done.html", {"out": out, "claim_url": claim_url})
 
     @get("/claim")
     async def claim_form(self, request: Request) -> Template:
