@@ -41,6 +41,7 @@ from civic.ideas.schemas import (
 )
 from civic.ideas.text import paragraphs
 from civic.identity.rules import NationalIdRequired
+from civic.orgs import queries as orgs
 from civic.validation import DomainError, Errors, Invalid, Problem
 from civic.web.deps import Db
 from civic.web.forms import form_values
@@ -51,6 +52,7 @@ from civic.web.templating import (
     confirm_page,
     is_confirmed,
     lang_of,
+    org_name,
     redirect,
     render,
     safe_next,
@@ -237,7 +239,9 @@ async def _list_page(request: Request, db: Db, board: Board | None, listing: Ide
         ],
         "sorts": actions.SORTS,
         "categories": board.categories if board else await actions.categories(db),
-        "agencies": await actions.agency_choices(db),
+        "agencies": [
+            (a.slug, org_name(lang_of(request), a)) for a in await orgs.agency_choices(db, ("agency",))
+        ],
         "statuses": [s for s in rules.STATUSES if s in rules.PUBLIC],
         "base_path": base_path,
         "page_url": lambda n: f"{base_path}?{urlencode(_clean(filters | {'page': n}))}",

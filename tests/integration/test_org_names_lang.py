@@ -48,6 +48,13 @@ async def test_org_names_in_the_readers_language(conn, make_client):
     english, thai = await _reader(make_client, "en"), await _reader(make_client, "th")
     # (path, the Thai name, the English name): each page names that organisation somewhere.
     pages = [
+        ("/", cons["name_th"], cons["name_en"]),
+        (f"/ideas/{idea['id']}", idea["name_th"], idea["name_en"]),
+        ("/ideas", idea["name_th"], idea["name_en"]),
+        ("/boards", idea["name_th"], idea["name_en"]),
+        (f"/boards/{idea['board']}", idea["name_th"], idea["name_en"]),
+        ("/consultations", cons["name_th"], cons["name_en"]),
+        (f"/consultations/{cons['id']}", cons["name_th"], cons["name_en"]),
         ("/handovers", task["name_th"], task["name_en"]),
         (f"/handovers/{task['id']}", task["name_th"], task["name_en"]),
         (f"/handovers/{task['id']}", task["partner_th"], task["partner_en"]),
@@ -58,10 +65,11 @@ async def test_org_names_in_the_readers_language(conn, make_client):
     for path, th, en in pages:
         assert en in await english(path), (path, en)
         assert th in await thai(path), (path, th)
-    # The task board names an agency only on its cards and in its filter, so the other language's
-    # name is not there (detail pages may quote it: a display name, a plan's text).
-    assert task["name_th"] not in await english("/handovers")
-    assert task["name_en"] not in await thai("/handovers")
+    # Lists name an agency only on their cards and in their filters, so the other language's name
+    # is not there (detail pages and summaries may quote it: a display name, an answer).
+    for path, th, en in (("/handovers", task["name_th"], task["name_en"]), *pages[2:4]):
+        assert th not in await english(path), (path, th)
+        assert en not in await thai(path), (path, en)
 
 
 async def test_child_agencies_in_thai_dictionary_order(conn, client):
