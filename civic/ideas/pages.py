@@ -298,7 +298,8 @@ class IdeaPages(Controller):
         groups: dict[str, dict[str, Any]] = {}
         for r in rows:
             group = groups.setdefault(
-                r.agency_slug, {"name": r.agency_name_th, "slug": r.agency_slug, "items": []}
+                r.agency_slug,
+                {"name": org_name(lang_of(request), r, "agency_"), "slug": r.agency_slug, "items": []},
             )
             group["items"].append(r)
         outcomes = await dashboard.overdue_outcomes(db, request.app.state.settings)

@@ -28,6 +28,13 @@ SELECT o.slug, c.name_th, c.name_en FROM organisations o JOIN organisations c ON
 WHERE c.name_en <> '' ORDER BY o.id LIMIT 1
 """
 
+OVERDUE = """
+SELECT o.name_th, o.name_en FROM ideas i JOIN idea_boards b ON b.id = i.board_id
+JOIN organisations o ON o.id = b.agency_id
+WHERE i.answer_due_at < now() AND i.hidden_at IS NULL AND o.name_en <> ''
+  AND NOT EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id) LIMIT 1
+"""
+
 
 async def _reader(make_client, lang: str):
     browser = await make_client()
@@ -43,14 +50,16 @@ async def _reader(make_client, lang: str):
 
 async def test_org_names_in_the_readers_language(conn, make_client):
     await demo.seed(conn)
-    idea, cons, task, parent = [await conn.fetchrow(q) for q in (IDEA, CONSULTATION, TASK, PARENT)]
-    assert idea and cons and task and parent, "the demo lacks an agency with an English name"
+    rows = [await conn.fetchrow(q) for q in (IDEA, CONSULTATION, TASK, PARENT, OVERDUE)]
+    assert all(rows), "the demo lacks an agency with an English name"
+    idea, cons, task, parent, overdue = rows
     english, thai = await _reader(make_client, "en"), await _reader(make_client, "th")
     # (path, the Thai name, the English name): each page names that organisation somewhere.
     pages = [
         ("/", cons["name_th"], cons["name_en"]),
         (f"/ideas/{idea['id']}", idea["name_th"], idea["name_en"]),
         ("/ideas", idea["name_th"], idea["name_en"]),
+        ("/ideas/overdue", overdue["name_th"], overdue["name_en"]),
         ("/boards", idea["name_th"], idea["name_en"]),
         (f"/boards/{idea['board']}", idea["name_th"], idea["name_en"]),
         ("/consultations", cons["name_th"], cons["name_en"]),
@@ -67,7 +76,7 @@ async def test_org_names_in_the_readers_language(conn, make_client):
         assert th in await thai(path), (path, th)
     # Lists name an agency only on their cards and in their filters, so the other language's name
     # is not there (detail pages and summaries may quote it: a display name, an answer).
-    for path, th, en in (("/handovers", task["name_th"], task["name_en"]), *pages[2:4]):
+    for path, th, en in (("/handovers", task["name_th"], task["name_en"]), *pages[2:5]):
         assert th not in await english(path), (path, th)
         assert en not in await thai(path), (path, en)
 
