@@ -185,7 +185,6 @@ class Claim(msgspec.Struct):
     partner_slug: str
     partner_name: str
     partner_verified: bool
-    claimed_by: int | None
     plan: str
     team: str
     status: str

@@ -85,7 +85,7 @@ FROM handover_milestones WHERE task_id = $1 ORDER BY position
 CLAIM_COLUMNS = """
 c.id, c.task_id, c.partner_id, p.slug AS partner_slug, p.name_th AS partner_name,
 NULLIF(p.name_en, '') AS partner_name_en,
-p.verification = 'verified' AS partner_verified, c.claimed_by, c.plan, c.team, c.status, c.reason, c.reason_code,
+p.verification = 'verified' AS partner_verified, c.plan, c.team, c.status, c.reason, c.reason_code,
 c.created_at, c.confirmed_at, c.ended_at
 """
 CLAIMS = f"""SELECT {CLAIM_COLUMNS} FROM handover_claims c JOIN organisations p ON p.id = c.partner_id
