@@ -272,8 +272,13 @@ WITH cur AS (
 SELECT admitted, greatest(1, ceil(extract(epoch FROM next_at - now())))::int AS wait FROM verdict
 """
 
+# A login that succeeds gives its address back the attempt it counted: the address limit is on
+# guesses, and fifty colleagues behind one office address may all log in within a minute.
 LOGGED_IN = """
-WITH pair AS (DELETE FROM login_throttle WHERE scope = 'pair' AND key = lower($1) || ' ' || $2)
+WITH pair AS (DELETE FROM login_throttle WHERE scope = 'pair' AND key = lower($1) || ' ' || $2),
+address AS (
+    UPDATE login_throttle SET attempts = greatest(attempts - 1, 0) WHERE scope = 'address' AND key = $2
+)
 UPDATE login_throttle SET attempts = 0, next_at = '-infinity', trusted_ip = $2
 WHERE scope = 'account' AND key = lower($1)
 """

@@ -102,22 +102,20 @@ def test_password_problem_carries_its_limit():
 
 
 @pytest.mark.parametrize(
-    ("by_account", "by_address", "throttled"),
+    ("pair", "address", "throttled"),
     [
-        (0, 0, False),
-        (4, 0, False),
-        (0, 4, False),
-        (4, 4, False),
-        (5, 0, True),
-        (0, 5, True),
-        (5, 5, True),
+        (1, 1, False),
+        (5, 5, False),
+        (5, 20, False),
+        (6, 6, True),
+        (1, 21, True),
         (6, 1, True),
         (100, 0, True),
     ],
 )
-def test_throttle_boundaries(by_account, by_address, throttled):
-    """Five failures within the minute are allowed; the sixth try is refused."""
-    assert rules.is_throttled(by_account, by_address) is throttled
+def test_login_limits_count_this_attempt(pair, address, throttled):
+    """Five attempts a minute per account and address, twenty per address; the sixth is refused."""
+    assert rules.over_login_limit(pair, address) is throttled
 
 
 @pytest.mark.parametrize(
