@@ -19,7 +19,7 @@ REQUIRED_MSGID = N_(
 )
 # What an unenrolled staff member may still reach: enrolment itself, logging out, the notice.
 OPEN_PREFIXES = ("/account/identity", "/account/2fa", "/api/v1/me/totp", "/api/v1/me/identity", "/logout",
-                 "/login", "/lang", "/privacy", "/static/", "/api/v1/health")  # fmt: skip
+                 "/login", "/lang", "/privacy", "/static/", "/api/v1/health", "/schema")  # fmt: skip
 
 
 class StaffEnrolmentGate:

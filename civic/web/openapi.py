@@ -25,6 +25,9 @@ from civic.web.errors import STATUS_MESSAGES
 # between two calls, and a resource can disappear or change state under any id.
 ERROR_STATUSES = (400, 401, 403, 404, 409, 422)
 BODY_ERROR_STATUSES = (413,)  # only where there is a body to be too large
+# A change may be throttled (TooMany): sign-ins, resets, codes, and every verb that asks for the
+# password again count towards the same limits.
+WRITE_ERROR_STATUSES = (429,)
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -79,7 +82,11 @@ def document_errors(openapi: dict[str, Any]) -> dict[str, Any]:
         for method, operation in item.items():
             if method not in ("get", "put", "post", "patch", "delete"):
                 continue
-            statuses = ERROR_STATUSES + (BODY_ERROR_STATUSES if "requestBody" in operation else ())
+            statuses = (
+                ERROR_STATUSES
+                + (BODY_ERROR_STATUSES if "requestBody" in operation else ())
+                + (WRITE_ERROR_STATUSES if method != "get" else ())
+            )
             responses = operation.setdefault("responses", {})
             for status in statuses:
                 responses[str(status)] = _error_response(status)
