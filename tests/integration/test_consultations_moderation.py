@@ -263,7 +263,11 @@ async def test_block_author_kills_their_sessions(client, make_client, conn):
     await login(mod, "mod@x.example")
     page = await mod.get("/consultations/moderation")
     assert f"/consultations/moderation/comments/{s['cm']}/block" in page.text
+    # Blocking is irreversible from here, so the form first asks to confirm, and blocks nobody.
     r = await post_form(mod, f"/consultations/moderation/comments/{s['cm']}/block")
+    assert r.status_code == 200 and 'name="confirmed"' in r.text
+    assert await conn.fetchval("SELECT status FROM users WHERE id = $1", s["author"]) == "active"
+    r = await post_form(mod, f"/consultations/moderation/comments/{s['cm']}/block", {"confirmed": "yes"})
     assert r.status_code == 303
     assert await conn.fetchval("SELECT status FROM users WHERE id = $1", s["author"]) == "blocked"
     assert await conn.fetchval("SELECT count(*) FROM sessions WHERE user_id = $1", s["author"]) == 0
