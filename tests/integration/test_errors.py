@@ -50,7 +50,7 @@ async def test_405_page_and_json(client):
     r = await client.put("/login")
     assert r.status_code == 405
     assert gettext("th", "This action is not available here.") in text_of(r.text)
-    r = await client.delete("/api/v1/me")
+    r = await client.put("/api/v1/health")
     assert r.status_code == 405
     assert r.json()["error"]["code"] == "method_not_allowed"
     assert r.json()["error"]["message"] == gettext("th", "This action is not available here.")
