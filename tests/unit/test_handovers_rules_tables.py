@@ -637,3 +637,66 @@ def test_only_the_scheduler_expires(role, ok):
 )
 def test_posting_agency(who, slug, agency):
     assert rules.posting_agency(who, slug) == agency
+
+
+# ------------------------------------------------------------------ reviews, sign-off, who reads a report as written
+
+COMMENT = "ส่งงานครบตามแผน"
+
+
+@pytest.mark.parametrize("verdict", ["met", "partly_met", "not_met", "waived"])
+def test_a_reported_milestone_takes_any_verdict(verdict):
+    assert rules.validate_review(verdict, COMMENT) == {}
+
+
+@pytest.mark.parametrize(
+    ("verdict", "ok"), [("waived", True), ("met", False), ("partly_met", False), ("not_met", False)]
+)
+def test_a_milestone_nobody_reported_on_can_only_be_waived(verdict, ok):
+    errors = rules.validate_review(verdict, COMMENT, reported=False)
+    assert errors == ({} if ok else {"verdict": Problem(rules.NOT_REPORTED)})
+
+
+def test_an_unknown_verdict_is_refused_as_such_even_unreported():
+    assert rules.validate_review("maybe", COMMENT, reported=False) == {
+        "verdict": Problem("Choose one of the options.")
+    }
+
+
+@pytest.mark.parametrize(
+    ("statuses", "still_open"),
+    [
+        (["met", "partly_met", "waived"], None),
+        ([], None),
+        (["met", "scheduled", "not_met"], "ระยะ 1, ระยะ 2"),  # named in order, every one still open
+    ],
+)
+def test_sign_off_needs_every_milestone_accepted_or_waived(statuses, still_open):
+    milestones = [(f"ระยะ {i}", s) for i, s in enumerate(statuses)]
+    expected = {} if still_open is None else {"milestones": Problem(rules.UNREVIEWED, {"titles": still_open})}
+    assert rules.validate_sign_off(milestones, COMMENT) == expected
+    assert all_shown_in_thai(expected)
+
+
+def test_sign_off_says_in_words_what_was_accepted():
+    assert rules.validate_sign_off([("ระยะ 0", "met")], "") == {"comment": Problem("This field is required.")}
+    assert rules.validate_sign_off([("ระยะ 0", "met")], CH) == {
+        "comment": Problem("This is too short (at least %(min)s characters).", {"min": 2})
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "as_written"),
+    [
+        ("visitor", False),
+        ("citizen", False),
+        ("staff", True),  # the task's agency
+        ("blocked_staff", False),
+        ("rival_staff", False),
+        ("partner", True),  # the partner that wrote it
+        ("other_partner", False),
+        ("admin", False),
+    ],
+)
+def test_who_reads_a_progress_report_as_written(role, as_written):
+    assert rules.sees_update_as_written(ROLES[role], AGENCY, f"p{PARTNER}") is as_written
