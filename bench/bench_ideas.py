@@ -52,6 +52,7 @@ from civic import embedded_db  # noqa: E402
 from civic.accounts import store as accounts  # noqa: E402
 from civic.db import _init_connection, migrate  # noqa: E402
 from civic.ideas import store  # noqa: E402
+from civic.privacy.rules import CURRENT_NOTICE  # noqa: E402
 
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 
@@ -82,6 +83,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Bench accounts stand for people who verified their address and accepted the privacy notice, as
+# every real participant has: the verified gate and the notice gate refuse anyone else's writes.
+SETTLE_USERS = """
+WITH verified AS (UPDATE users SET email_verified_at = now() WHERE email_verified_at IS NULL)
+INSERT INTO privacy_acceptances (user_id, version, channel)
+SELECT u.id, $1, 'web' FROM users u
+WHERE NOT EXISTS (SELECT 1 FROM privacy_acceptances a WHERE a.user_id = u.id AND a.version >= $1)
+"""
+
+
+async def settle_users(conn: asyncpg.Connection) -> None:
+    await conn.execute(SETTLE_USERS, CURRENT_NOTICE)
+
+
 async def setup(dsn: str, n_ideas: int, n_users: int) -> dict:
     conn = await asyncpg.connect(dsn)
     await _init_connection(conn)
@@ -96,6 +111,7 @@ async def setup(dsn: str, n_ideas: int, n_users: int) -> dict:
             "SELECT 'u' || g || '@bench.example', 'ผู้ใช้ ' || g, 'x' FROM generate_series(1, $1) g",
             n_users,
         )
+        await settle_users(conn)
         board = await store.create_board(
             conn,
             slug="bench-board",

@@ -48,7 +48,14 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import msgspec  # noqa: E402
-from bench_ideas import HttpConnection, free_port, process_cpu, run_load_generator, wait_until_up  # noqa: E402
+from bench_ideas import (  # noqa: E402
+    HttpConnection,
+    free_port,
+    process_cpu,
+    run_load_generator,
+    settle_users,
+    wait_until_up,
+)
 
 from civic import embedded_db  # noqa: E402
 from civic.accounts import store as accounts  # noqa: E402
@@ -228,6 +235,7 @@ async def build_data(dsn: str, args) -> dict:
 
         words = list(WORDS)
         await step("users", GEN_USERS, args.users)
+        await settle_users(conn)
         first = 1 + await conn.fetchval("SELECT COALESCE(max(id), 0) FROM ideas")
         await step("ideas", GEN_IDEAS, args.ideas, words)
         # Generated ideas have consecutive ids from `first`; popularity falls with the id.
@@ -265,6 +273,7 @@ async def build_data(dsn: str, args) -> dict:
                 args.clients,
             )
         ]
+        await settle_users(conn)
         tokens = [(await accounts.create_api_token(conn, uid, "bench"))[1] for uid in client_ids]
         # Staff of each board's agency answer that board's ideas.
         staff = await conn.fetch(
