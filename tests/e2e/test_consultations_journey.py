@@ -101,7 +101,12 @@ def test_consultation_journey(page, live_server, shot):
     page.goto(url)
     expect(status_badge(page)).to_have_text("เปิดรับ")
     close_now = page.locator("button", has_text="ปิดรับฟังทันที")
+    # Closing early is public and cannot be undone: it needs a reason, then a confirmation step.
+    page.fill("#field-reason", "ได้รับความเห็นครบถ้วนแล้ว จึงปิดรับฟังก่อนกำหนด")
     close_now.click()
+    page.wait_for_load_state()
+    expect(page.locator(".confirm")).to_contain_text("ได้รับความเห็นครบถ้วนแล้ว")
+    page.locator(".confirm button[type=submit]").click()
     page.wait_for_load_state()
     expect(status_badge(page)).to_have_text("ปิดรับฟังแล้ว")
     expect(close_now).to_have_count(0)
@@ -170,9 +175,12 @@ def test_s77_summary_report_prints_clean(page, live_server, shot):
             ".report .summary-list div", has=page.locator("dt", has_text=re.compile(f"^{label}$"))
         ).locator("dd")
 
+    def shown(label):  # dates are kept on one line with no-break spaces; compare the words
+        return row(label).inner_text().replace("\xa0", " ")
+
     opened_at, closed_at = datetime.fromisoformat(c["opened_at"]), datetime.fromisoformat(c["closed_at"])
-    assert row("เปิดรับฟังเมื่อ").inner_text() == format_date(opened_at, "th", with_time=True)
-    assert row("ปิดรับฟังแล้ว").inner_text() == format_date(closed_at, "th", with_time=True)
+    assert shown("เปิดรับฟังเมื่อ") == format_date(opened_at, "th", with_time=True)
+    assert shown("ปิดรับฟังแล้ว") == format_date(closed_at, "th", with_time=True)
     assert str(closed_at.astimezone(BANGKOK).year + 543) in row("ปิดรับฟังแล้ว").inner_text()  # Buddhist era
     assert row("ระยะเวลารับฟังความคิดเห็น").inner_text() == f"{(closed_at - opened_at).days} วัน"
     assert row("ผู้ตอบ").inner_text() == str(stats["responses"])
