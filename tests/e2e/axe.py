@@ -29,6 +29,8 @@ def _source() -> str:
 
 def violations(page) -> list[dict]:
     """The serious and critical axe-core violations on the page as it is now."""
+    if getattr(page.context, "scripts_off", False):
+        return []
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(_source())
     return [v for v in page.evaluate(RUN) if v["impact"] in FAILING]

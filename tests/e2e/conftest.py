@@ -109,6 +109,16 @@ def browser(live_server):
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        new_context = b.new_context
+
+        def remembering_scripts(**options):
+            # axe-core is a script: a page with scripts off (the no-JavaScript journeys) can't run
+            # it, and evaluating it there stalled the journey. Those pages are audited with scripts on.
+            context = new_context(**options)
+            context.scripts_off = options.get("java_script_enabled") is False
+            return context
+
+        b.new_context = remembering_scripts
         yield b
         b.close()
 
