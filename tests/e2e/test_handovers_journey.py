@@ -4,18 +4,25 @@ and a visitor who is not logged in sees the whole public timeline."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date, timedelta
 
+from PIL import Image
 from playwright.sync_api import expect
 
 from civic import thai
 from tests.e2e.journey import login, logout
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+
+def _png() -> bytes:
+    """A real image: uploads are decoded and re-encoded now, so a hand-made stub is refused."""
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (20, 120, 60)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 def _post_task(page, title: str, shot=None) -> None:

@@ -41,6 +41,7 @@ def test_search_journey(page, live_server, shot):
     cards = results.locator("li.card")
     kinds = cards.locator(".card__meta").all_inner_texts()
     assert any(k != "ไอเดีย" for k in kinds), f"the query should find more than ideas, found {kinds}"
+    results.locator("details.facets__toggle > summary").click()  # the panel starts closed (item 24)
     facet = results.locator(".facets a").filter(has_text="ไอเดีย").first
     facet.click()
     expect(page).to_have_url(re.compile(r"kind=idea"))
