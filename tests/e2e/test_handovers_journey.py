@@ -98,6 +98,9 @@ def test_post_claim_confirm_deliver_sign_off(page, live_server, shot):
     expect(page.get_by_text("เผยแพร่ผลการตรวจงานระยะแล้ว")).to_be_visible()
     page.locator("#field-comment").fill("ทำงานรวดเร็ว ประสานชุมชนได้ดีมาก")
     page.get_by_role("button", name="ลงนามรับมอบงาน").click()
+    # Sign-off cannot be undone: a page of its own asks to confirm, with the comment shown.
+    expect(page.locator(".confirm")).to_contain_text("ทำงานรวดเร็ว ประสานชุมชนได้ดีมาก")
+    page.locator(".confirm button[type=submit]").click()
     expect(page.get_by_text("หน่วยงานลงนามรับรองแล้ว")).to_be_visible()
     logout(page)
 
