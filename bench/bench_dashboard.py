@@ -12,8 +12,6 @@ reading, not for failing a build.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import shutil
 import statistics
 import sys
@@ -26,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from bench_opendata import ANSWERS, COUNTS, IDEAS, SETUP, SUPPORTS, USERS  # noqa: E402
+from scratch import run_on_scratch_database  # noqa: E402
 
 from civic import db as dbmod  # noqa: E402
-from civic import embedded_db  # noqa: E402
 from civic.app import create_app  # noqa: E402
 from civic.dashboard import actions  # noqa: E402
 from civic.settings import load_settings  # noqa: E402
@@ -111,18 +109,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.smoke:
         args.ideas, args.supports, args.requests = 300, 3_000, 20
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        asyncio.run(run(url, args.ideas, args.supports, args.requests))
-        return
-    base = Path(tempfile.mkdtemp(prefix="civic-bench-pg-"))
-    server = embedded_db.start(base, cleanup="delete")
-    try:
-        embedded_db.ensure_database(server, "bench")
-        asyncio.run(run(embedded_db.dsn(server, "bench"), args.ideas, args.supports, args.requests))
-    finally:
-        server.cleanup()
-        shutil.rmtree(base, ignore_errors=True)
+    run_on_scratch_database(run, args.ideas, args.supports, args.requests)
 
 
 if __name__ == "__main__":

@@ -18,19 +18,17 @@ shared machine are for reading, not for failing a build).
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scratch import run_on_scratch_database  # noqa: E402
+
 from civic import db as dbmod  # noqa: E402
-from civic import embedded_db, events  # noqa: E402
+from civic import events  # noqa: E402
 from civic.accounts.schemas import CurrentUser, Membership  # noqa: E402
 from civic.events import Event  # noqa: E402
 from civic.ideas import actions as ideas  # noqa: E402
@@ -154,18 +152,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.smoke:
         args.followers, args.rounds = 300, 5
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        asyncio.run(run(url, args.followers, args.rounds))
-        return
-    base = Path(tempfile.mkdtemp(prefix="civic-bench-pg-"))
-    server = embedded_db.start(base, cleanup="delete")
-    try:
-        embedded_db.ensure_database(server, "bench")
-        asyncio.run(run(embedded_db.dsn(server, "bench"), args.followers, args.rounds))
-    finally:
-        server.cleanup()
-        shutil.rmtree(base, ignore_errors=True)
+    run_on_scratch_database(run, args.followers, args.rounds)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ on a shared machine are for reading, not for failing a build).
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import shutil
 import sys
 import tempfile
@@ -26,8 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scratch import run_on_scratch_database  # noqa: E402
+
 from civic import db as dbmod  # noqa: E402
-from civic import embedded_db  # noqa: E402
 from civic.accounts.schemas import CurrentUser  # noqa: E402
 from civic.opendata import actions  # noqa: E402
 from civic.settings import load_settings  # noqa: E402
@@ -137,18 +136,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.smoke:
         args.ideas, args.supports = 500, 5_000
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        asyncio.run(run(url, args.ideas, args.supports))
-        return
-    base = Path(tempfile.mkdtemp(prefix="civic-bench-pg-"))
-    server = embedded_db.start(base, cleanup="delete")
-    try:
-        embedded_db.ensure_database(server, "bench")
-        asyncio.run(run(embedded_db.dsn(server, "bench"), args.ideas, args.supports))
-    finally:
-        server.cleanup()
-        shutil.rmtree(base, ignore_errors=True)
+    run_on_scratch_database(run, args.ideas, args.supports)
 
 
 if __name__ == "__main__":
