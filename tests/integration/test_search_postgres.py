@@ -190,11 +190,13 @@ async def test_the_app_prewarms_postgres_search_when_it_starts(pool, monkeypatch
         return 1
 
     monkeypatch.setattr(postgres, "prewarm", prewarm)
-    base = {"SECRET_KEY": "x" * 40, "RUN_RELAY": "false", "RUN_SCHEDULER": "false", "CIVIC_DATA_DIR": "/tmp"}
+    # every long-running worker off, so the tasks left are the one-shot prewarm
+    off = {f"RUN_{w}": "false" for w in ("RELAY", "CONSUMERS", "SCHEDULER", "MAIL")}
+    base = {"SECRET_KEY": "x" * 40, "CIVIC_DATA_DIR": "/tmp"} | off
     for extra, expected in (({}, [1]), ({"MEILI_URL": "http://127.0.0.1:7700"}, [])):
         calls.clear()
         from civic.settings import load_settings
 
         tasks = await background.start(pool, load_settings(base | extra))
-        await asyncio.gather(*tasks)
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
         assert calls == expected
