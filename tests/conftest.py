@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import os
 import shutil
+import signal
 import tempfile
 import uuid
 from pathlib import Path
@@ -25,11 +26,18 @@ TEMPLATE_DB = "civic_template"
 _counter = itertools.count()
 
 
+def _interrupt_on_sigterm(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     if os.environ.get("TEST_DATABASE_URL"):
         yield None
         return
+    # A run ended by SIGTERM (CI's time limit, `timeout`) ends as Ctrl-C does: pytest tears the
+    # session down, so the server below is stopped instead of left running.
+    signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
     base = Path(tempfile.mkdtemp(prefix="civic-test-pg-"))
     server = embedded_db.start(base, cleanup="delete")
     yield server
