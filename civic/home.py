@@ -20,8 +20,8 @@ from civic.consultations import store as consultations
 from civic.consultations.schemas import Consultation
 from civic.handovers import store as handovers
 from civic.handovers.schemas import TaskSummary
-from civic.ideas import store as ideas
-from civic.ideas.schemas import Idea
+from civic.ideas import actions as idea_actions
+from civic.ideas.schemas import IdeaOut
 from civic.orgs import store as orgs
 from civic.orgs.schemas import Organisation
 from civic.record import queries as record
@@ -33,7 +33,7 @@ from civic.web.templating import render
 
 class HomeOut(msgspec.Struct):
     consultations: list[Consultation]
-    ideas: list[Idea]
+    ideas: list[IdeaOut]
     idea_count: int
     tasks: list[TaskSummary]
     task_count: int
@@ -52,7 +52,7 @@ class HealthOut(msgspec.Struct):
 
 async def home(conn: asyncpg.Connection) -> HomeOut:
     """A few of each, newest or hottest first: every list reads only the rows it shows."""
-    hot_ideas = await ideas.list_ideas(conn, sort="hot", per_page=4)
+    hot_ideas = await idea_actions.hottest_ideas(conn, 4)
     tasks, task_count = await handovers.list_tasks(conn, status="open", limit=3)
     return HomeOut(
         consultations=await consultations.list_consultations(conn, tab="open", limit=3),
@@ -86,7 +86,8 @@ class HomeApi(Controller):
 
     @get("/home", summary="The home page: open consultations, hot ideas, open tasks, agencies and partners")
     async def home(self, db: Db) -> HomeOut:
-        return await home(db)
+        data = await home(db)
+        return msgspec.structs.replace(data, ideas=[i.public() for i in data.ideas])
 
     @get("/health", summary="Database and search status, and the public record's last verification")
     async def health(self, request: Request) -> HealthOut:

@@ -33,7 +33,7 @@ from civic.ideas.schemas import (
     FlagIn,
     FlagOut,
     Idea,
-    IdeaDetailOut,
+    IdeaDetail,
     IdeaIn,
     IdeaListQuery,
     IdeaPage,
@@ -140,9 +140,9 @@ async def load_board_by_id(conn: asyncpg.Connection, board_id: int) -> Board:
     return board
 
 
-async def idea_detail(conn: asyncpg.Connection, actor: CurrentUser | None, idea_id: int) -> IdeaDetailOut:
+async def idea_detail(conn: asyncpg.Connection, actor: CurrentUser | None, idea_id: int) -> IdeaDetail:
     idea = await load_idea(conn, actor, idea_id)
-    return IdeaDetailOut(
+    return IdeaDetail(
         idea=redact(idea, actor),
         answer=await store.get_answer(conn, idea.id),
         history=await store.status_history(conn, idea.id),
@@ -168,6 +168,13 @@ async def reply_page(
     page = await store.reply_page(conn, comment_id, after=after)
     page.replies = [redact_comment(r, actor) for r in page.replies]
     return redact_comment(parent, actor), page
+
+
+async def hottest_ideas(conn: asyncpg.Connection, limit: int) -> IdeaPage:
+    """The home page's few, masked as every list of ideas is."""
+    page = await store.list_ideas(conn, sort="hot", per_page=limit)
+    page.items = [_masked(i) for i in page.items]
+    return page
 
 
 async def list_ideas(conn: asyncpg.Connection, query: IdeaListQuery, board: Board | None) -> IdeaPage:

@@ -14,17 +14,17 @@ from civic.ideas.schemas import (
     Board,
     BoardIn,
     BoardPatch,
-    Comment,
     CommentIn,
-    CommentPage,
+    CommentOut,
+    CommentPageOut,
     FlagIn,
     FlagOut,
-    Idea,
     IdeaDetailOut,
     IdeaIn,
-    IdeaPage,
+    IdeaOut,
+    IdeaPageOut,
     IdeaPatch,
-    ReplyPage,
+    ReplyPageOut,
     StatusIn,
     SupportState,
 )
@@ -75,29 +75,29 @@ class IdeasApi(Controller):
         return await actions.respond_coownership(db, require_user(request), slug, agency, accept=False)
 
     @get("/ideas", summary="Ideas, sorted and filtered", dependencies=LISTING)
-    async def ideas(self, db: Db, listing: Listing, board: FromQuery[str | None] = None) -> IdeaPage:
+    async def ideas(self, db: Db, listing: Listing, board: FromQuery[str | None] = None) -> IdeaPageOut:
         chosen = await actions.load_board(db, board) if board else None
-        return await actions.list_ideas(db, listing, chosen)
+        return (await actions.list_ideas(db, listing, chosen)).public()
 
     @get("/ideas/{idea_id:int}", summary="One idea, with its official answer and status history")
     async def idea(self, request: Request, db: Db, idea_id: FromPath[int]) -> IdeaDetailOut:
-        return await actions.idea_detail(db, current_user(request), idea_id)
+        return (await actions.idea_detail(db, current_user(request), idea_id)).public()
 
     @post("/ideas", summary="Submit an idea", status_code=201)
-    async def create_idea(self, request: Request, db: Db, data: JSONBody[IdeaIn]) -> Idea:
-        return await actions.submit_idea(db, require_user(request), data)
+    async def create_idea(self, request: Request, db: Db, data: JSONBody[IdeaIn]) -> IdeaOut:
+        return (await actions.submit_idea(db, require_user(request), data)).public()
 
     @patch("/ideas/{idea_id:int}", summary="Edit your own idea (while published and unanswered)")
     async def edit_idea(
         self, request: Request, db: Db, idea_id: FromPath[int], data: JSONBody[IdeaPatch]
-    ) -> Idea:
-        return await actions.edit_idea(db, require_user(request), idea_id, data)
+    ) -> IdeaOut:
+        return (await actions.edit_idea(db, require_user(request), idea_id, data)).public()
 
     @post("/ideas/{idea_id:int}/status", summary="Change an idea's status (agency staff)", status_code=200)
     async def status(
         self, request: Request, db: Db, idea_id: FromPath[int], data: JSONBody[StatusIn]
-    ) -> Idea:
-        return await actions.change_status(db, require_user(request), idea_id, data)
+    ) -> IdeaOut:
+        return (await actions.change_status(db, require_user(request), idea_id, data)).public()
 
     @post("/ideas/{idea_id:int}/answer", summary="Post or update the official answer", status_code=200)
     async def answer(
@@ -105,7 +105,7 @@ class IdeasApi(Controller):
     ) -> IdeaDetailOut:
         user = require_user(request)
         await actions.answer_idea(db, user, idea_id, data)
-        return await actions.idea_detail(db, user, idea_id)
+        return (await actions.idea_detail(db, user, idea_id)).public()
 
     @post("/ideas/{idea_id:int}/support", summary="Support an idea (idempotent)", status_code=200)
     async def support(self, request: Request, db: Db, idea_id: FromPath[int]) -> SupportState:
@@ -118,10 +118,10 @@ class IdeasApi(Controller):
     @get("/ideas/{idea_id:int}/comments", summary="Comments, a page of threads after a cursor")
     async def comments(
         self, request: Request, db: Db, idea_id: FromPath[int], after: FromQuery[str | None] = None
-    ) -> CommentPage:
+    ) -> CommentPageOut:
         user = current_user(request)
         idea = await actions.load_idea(db, user, idea_id)
-        return await actions.comments(db, user, idea, params.cursor(after))
+        return (await actions.comments(db, user, idea, params.cursor(after))).public()
 
     @get(
         "/ideas/{idea_id:int}/comments/{comment_id:int}/replies", summary="A thread's replies after a cursor"
@@ -133,16 +133,16 @@ class IdeasApi(Controller):
         idea_id: FromPath[int],
         comment_id: FromPath[int],
         after: FromQuery[str | None] = None,
-    ) -> ReplyPage:
+    ) -> ReplyPageOut:
         user = current_user(request)
         idea = await actions.load_idea(db, user, idea_id)
-        return (await actions.reply_page(db, user, idea, comment_id, params.cursor(after)))[1]
+        return (await actions.reply_page(db, user, idea, comment_id, params.cursor(after)))[1].public()
 
     @post("/ideas/{idea_id:int}/comments", summary="Comment or reply", status_code=201)
     async def post_comment(
         self, request: Request, db: Db, idea_id: FromPath[int], data: JSONBody[CommentIn]
-    ) -> Comment:
-        return await actions.add_comment(db, require_user(request), idea_id, data)
+    ) -> CommentOut:
+        return (await actions.add_comment(db, require_user(request), idea_id, data)).public()
 
     @post("/flags", summary="Report an idea or a comment to the moderators", status_code=201)
     async def flag(self, request: Request, db: Db, data: JSONBody[FlagIn]) -> FlagOut:

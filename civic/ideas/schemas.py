@@ -50,7 +50,9 @@ class Board(msgspec.Struct):
         return [self.agency_id, *self.coowner_ids]
 
 
-class Idea(msgspec.Struct):
+class IdeaOut(msgspec.Struct):
+    """An idea as anyone may read it over the API: its author by name, never by account id."""
+
     id: int
     board_id: int
     board_slug: str
@@ -58,7 +60,6 @@ class Idea(msgspec.Struct):
     agency_id: int
     agency_slug: str
     agency_name_th: str
-    author_id: int
     author_name: str
     title: str
     body: str
@@ -92,6 +93,15 @@ class Idea(msgspec.Struct):
         return [self.agency_id, *self.coowner_ids]
 
 
+class Idea(IdeaOut, kw_only=True):
+    """An idea as the rules and pages see it: the author's account decides who may edit it."""
+
+    author_id: int
+
+    def public(self) -> IdeaOut:
+        return IdeaOut(**{f: getattr(self, f) for f in IdeaOut.__struct_fields__})
+
+
 class StatusChange(msgspec.Struct):
     id: int
     # "status" (a change of status) or "edited" (the author edited the text; status unchanged).
@@ -119,11 +129,12 @@ class Answer(msgspec.Struct):
     org_name_en: str | None = None
 
 
-class Comment(msgspec.Struct):
+class CommentOut(msgspec.Struct):
+    """A comment as anyone may read it over the API: its author by name, never by account id."""
+
     id: int
     idea_id: int
     parent_id: int | None
-    author_id: int
     author_name: str
     body: str
     created_at: datetime
@@ -131,9 +142,20 @@ class Comment(msgspec.Struct):
     deleted: bool
     hidden: bool
     hidden_reason: str
-    replies: list[Comment] = []
+    replies: list[CommentOut] = []
     # Set on a top-level comment whose replies go on past those shown: the cursor for the rest.
     more_replies_after: int | None = None
+
+
+class Comment(CommentOut, kw_only=True):
+    """A comment as the rules and pages see it: the author's account decides who may edit it."""
+
+    author_id: int
+    replies: list[Comment] = []
+
+    def public(self) -> CommentOut:
+        fields = {f: getattr(self, f) for f in CommentOut.__struct_fields__}
+        return CommentOut(**fields | {"replies": [r.public() for r in self.replies]})
 
 
 class CommentPage(msgspec.Struct):
@@ -141,9 +163,26 @@ class CommentPage(msgspec.Struct):
     next_after: int | None
     total: int
 
+    def public(self) -> CommentPageOut:
+        return CommentPageOut([c.public() for c in self.comments], self.next_after, self.total)
+
+
+class CommentPageOut(msgspec.Struct):
+    comments: list[CommentOut]
+    next_after: int | None
+    total: int
+
 
 class ReplyPage(msgspec.Struct):
     replies: list[Comment]
+    next_after: int | None
+
+    def public(self) -> ReplyPageOut:
+        return ReplyPageOut([r.public() for r in self.replies], self.next_after)
+
+
+class ReplyPageOut(msgspec.Struct):
+    replies: list[CommentOut]
     next_after: int | None
 
 
@@ -169,6 +208,17 @@ class IdeaListQuery(msgspec.Struct, frozen=True):
 
 class IdeaPage(msgspec.Struct):
     items: list[Idea]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    def public(self) -> IdeaPageOut:
+        return IdeaPageOut([i.public() for i in self.items], self.total, self.page, self.pages, self.per_page)
+
+
+class IdeaPageOut(msgspec.Struct):
+    items: list[IdeaOut]
     total: int
     page: int
     pages: int
@@ -291,12 +341,23 @@ class FlagOut(msgspec.Struct):
     created: bool
 
 
-class IdeaDetailOut(msgspec.Struct):
+class IdeaDetail(msgspec.Struct):
     idea: Idea
     answer: Answer | None
     history: list[StatusChange]
     supported_by_me: bool
     # Supports from accounts with a verified national ID, among idea.support_count.
+    verified_supports: int = 0
+
+    def public(self) -> IdeaDetailOut:
+        return IdeaDetailOut(**msgspec.structs.asdict(self) | {"idea": self.idea.public()})
+
+
+class IdeaDetailOut(msgspec.Struct):
+    idea: IdeaOut
+    answer: Answer | None
+    history: list[StatusChange]
+    supported_by_me: bool
     verified_supports: int = 0
 
 

@@ -29,17 +29,6 @@ SLUGS = {
     "/api/v1/boards/{slug}": "SELECT min(slug) FROM idea_boards",
     "/api/v1/handovers/partners/{slug}": "SELECT min(o.slug) FROM organisations o JOIN handover_claims c ON c.partner_id = o.id",
 }
-# Not yet removed: ideas' Idea and Comment carry author_id, which the ideas rules, pages and
-# templates use to decide what the reader may edit; taking it out of what readers get needs an
-# idea record for the rules apart from the Struct the API answers. Each entry must still leak
-# (the last assertion), so the list can only shrink.
-STILL_OPEN = {
-    ("/api/v1/home", "author_id"),
-    ("/api/v1/ideas", "author_id"),
-    ("/api/v1/ideas/{idea_id}", "author_id"),
-    ("/api/v1/ideas/{idea_id}/comments", "author_id"),
-    ("/api/v1/ideas/{idea_id}/comments/{comment_id}/replies", "author_id"),
-}
 
 
 def _resolve(schema: dict, node):
@@ -106,8 +95,7 @@ async def test_public_get_operations_name_no_user_id(client, conn):
     # The walk reached the public reads this item is about, with data in them.
     assert {"/api/v1/ideas", "/api/v1/ideas/{idea_id}", "/api/v1/handovers/{task_id}"} <= set(public)
     assert not any(p.startswith("/api/v1/admin") for p in public)
-    assert sorted(leaks - STILL_OPEN) == []
-    assert sorted(STILL_OPEN - leaks) == [], "fixed: take these out of STILL_OPEN"
+    assert sorted(leaks) == []
 
 
 def test_the_pattern_names_people_and_not_things():
