@@ -205,11 +205,11 @@ def validate_consultation(
 
 def check_opening(kind: str, opens_at: datetime, closes_at: datetime, now: datetime) -> Errors:
     """Opening now (or scheduling) must still leave a valid period from the real opening time."""
-    start = max(opens_at, now)
-    errors = check_period(kind, start, closes_at)
-    if not errors and closes_at <= now:
-        errors["closes_at"] = Problem("The closing time has already passed.")
-    return errors
+    # A closing time in the past is said as such: measured from now, it would read as "before
+    # the opening", which is not what the person did wrong.
+    if closes_at <= now:
+        return {"closes_at": Problem("The closing time has already passed.")}
+    return check_period(kind, max(opens_at, now), closes_at)
 
 
 def check_early_close(kind: str, closes_at: datetime, now: datetime, reason: str) -> Errors:
