@@ -1,43 +1,34 @@
-"""Geometry for server-rendered, accessible horizontal bar charts (templates/consultations/_chart.html).
+"""Server-rendered, accessible bar charts of consultation answers (templates/consultations/_chart.html).
 
-Horizontal bars read well on a phone: labels sit above each bar, values at its end, and the
-numbers are also given as text in a table next to the chart."""
+Each bar is an HTML row: its label above it, the bar itself (an SVG sized by CSS, whose one rect is
+the answer's share of the people who answered), and the count and share as text beside it. The text
+is HTML, so it keeps the page's type size at any width (an SVG scaled by its viewBox grew its
+labels to 28 px on a desktop) and a long Thai option wraps instead of being cut."""
 
 from __future__ import annotations
 
-WIDTH = 320
-BAR_HEIGHT = 18
-ROW = 48
-LABEL_MAX = 40
+
+def percent_text(percent: float) -> str:
+    """50.0 -> "50%", 33.3 -> "33.3%": a share reads as people write it."""
+    return f"{percent:g}%"
+
+
+def scale_labels(labels: list[str], low: str, high: str) -> list[str]:
+    """A scale's bare numbers with the meaning of its two ends: "1 = not at all", ..., "5 = very much"."""
+    if len(labels) < 2:
+        return labels
+    return [f"{labels[0]} = {low}", *labels[1:-1], f"{labels[-1]} = {high}"]
 
 
 def bar_chart(chart_id: str, title: str, desc: str, rows: list[tuple[str, int, float]]) -> dict:
-    top = max((c for _, c, _ in rows), default=0) or 1
-    bars = []
-    for i, (label, count, percent) in enumerate(rows):
-        y = i * ROW
-        w = round((WIDTH - 80) * count / top, 1)
-        short = label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1] + "…"
-        bars.append(
-            {
-                "label": short,
-                "full": label,
-                "count": count,
-                "percent": percent,
-                "y_label": y + 14,
-                "y_bar": y + 20,
-                "width": max(w, 1 if count else 0),
-                "x_value": w + 6,
-                "y_value": y + 34,
-                "tone": (i % 5) + 1,
-            }
-        )
-    return {
-        "id": chart_id,
-        "title": title,
-        "desc": desc,
-        "bars": bars,
-        "width": WIDTH,
-        "height": max(ROW, len(rows) * ROW),
-        "bar_height": BAR_HEIGHT,
-    }
+    bars = [
+        {
+            "label": label,
+            "count": count,
+            "percent": percent_text(percent),
+            # An answer someone chose stays visible however small its share.
+            "width": f"{max(percent, 0.5) if count else 0:g}%",
+        }
+        for label, count, percent in rows
+    ]
+    return {"id": chart_id, "title": title, "desc": desc, "bars": bars}

@@ -18,7 +18,7 @@ from litestar.response import File, Template
 from civic import provinces, thai
 from civic.accounts.schemas import CurrentUser
 from civic.consultations import actions, queries, rules
-from civic.consultations.charts import bar_chart
+from civic.consultations.charts import bar_chart, scale_labels
 from civic.consultations.schemas import (
     CommentIn,
     ConsultationIn,
@@ -152,12 +152,19 @@ def _ctx(**kw) -> dict[str, Any]:
 
 
 def _charts(s: Stats, lang: str) -> dict[int, dict]:
+    # The same words for a scale's ends as the answer form's hint gave the people who answered.
+    low, high = gettext(lang, "not at all"), gettext(lang, "very much")
+
+    def labels(q) -> list[str]:
+        plain = [o.label for o in q.options]
+        return scale_labels(plain, low, high) if q.kind == "scale" else plain
+
     return {
         q.question_id: bar_chart(
             f"chart-q{q.question_id}",
             q.prompt,
             gettext(lang, "%(n)s people answered this question.", n=q.answered),
-            [(o.label, o.count, o.percent) for o in q.options],
+            [(label, o.count, o.percent) for label, o in zip(labels(q), q.options, strict=True)],
         )
         for q in s.questions
         if q.kind != "text" and q.options
