@@ -12,6 +12,7 @@ sessions table already says who is logged in where."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Literal
 
 import asyncpg
@@ -403,6 +404,14 @@ async def confirm_password(
     """Whether `password` is the actor's, throttled like a login: for other domains' verbs that
     need the person to prove it is them (erasing an account)."""
     return await _check_password(conn, actor, password, client)
+
+
+async def login_age(conn: asyncpg.Connection, actor: CurrentUser, session_token: str | None) -> timedelta | None:
+    """How long ago the person proved who they are to open this session, or None without one of
+    theirs (an API token is no login). A session is made only by start_session, right after a
+    password, a second factor or an identity provider, and is never renewed in place (its
+    expiry slides, its created_at does not), so its creation is the time of that proof."""
+    return await store.session_age(conn, actor.id, session_token) if session_token else None
 
 
 async def change_password(

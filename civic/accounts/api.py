@@ -44,12 +44,16 @@ class AccountsApi(Controller):
 
     @delete(
         "/me",
-        summary="Erase your account (PDPA; your password and confirm: true). Public contributions stay as "
+        summary="Erase your account (PDPA; confirm: true and your password, or no password within 10 minutes "
+        "of signing in with this session; code too with two-step login on). Public contributions stay as "
         "'deleted account'; refused while you are an organisation's only admin",
         status_code=200,
     )
     async def erase(self, request: Request, db: Db, data: JSONBody[EraseIn]) -> ErasedOut:
-        return await privacy.erase(db, require_user(request), data, _client(request))
+        client = _client(request)
+        if request.scope.get("auth_method") != "session":  # a bearer token is no sign-in
+            client = ClientInfo(ip=client.ip)
+        return await privacy.erase(db, require_user(request), data, client, secret=_secret(request))
 
     @post(
         "/accounts", summary="Register an account (a link to verify its address is mailed)", status_code=201

@@ -186,6 +186,15 @@ async def start_session(
     return token
 
 
+async def session_age(conn: asyncpg.Connection, user_id: int, token: str) -> timedelta | None:
+    """How long ago this user's live session was started (None: not theirs, unknown or expired)."""
+    return await conn.fetchval(
+        "SELECT now() - created_at FROM sessions WHERE token_hash = $1 AND user_id = $2 AND expires_at > now()",
+        hash_token(token),
+        user_id,
+    )
+
+
 async def end_session(conn: asyncpg.Connection, token: str) -> None:
     await conn.execute("DELETE FROM sessions WHERE token_hash = $1", hash_token(token))
 

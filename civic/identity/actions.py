@@ -143,6 +143,18 @@ async def _check_code(
     return Invalid({"code": WRONG_CODE}, status=400)
 
 
+async def check_second_factor(
+    conn: asyncpg.Connection, actor: CurrentUser, typed: str, *, secret: str
+) -> DomainError | None:
+    """For verbs that ask for the code again (erasing the account, making an API token): None when
+    two-step login is off or `typed` is a right, unused code or recovery code (used up now), else
+    the refusal, counted and throttled like the login's, to raise once the caller's transaction
+    has committed that count."""
+    if not actor.totp_enabled:
+        return None
+    return await _check_code(conn, actor.id, typed, secret=secret, recovery=True)
+
+
 async def start_totp(conn: asyncpg.Connection, actor: CurrentUser, *, secret: str) -> TotpSetupOut:
     """A new secret to scan; it counts only once confirmed by a first code."""
     if actor.totp_enabled:

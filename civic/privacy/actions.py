@@ -22,6 +22,7 @@ from civic.accounts import actions as accounts
 from civic.accounts.schemas import ClientInfo, CurrentUser
 from civic.consumers import Consumer
 from civic.events import AccountErased
+from civic.identity import actions as identity
 from civic.mail import catcher
 from civic.notifications import actions as notifications
 from civic.notifications import rules as notification_rules
@@ -33,6 +34,7 @@ from civic.privacy.schemas import (
     ConsentLogRow,
     ConsentsOut,
     ErasedOut,
+    EraseFormOut,
     EraseIn,
     ExportFile,
     NoticeOut,
@@ -201,13 +203,29 @@ def export_zip(files: list[ExportFile]) -> bytes:
 # ------------------------------------------------------------------ erasure
 
 
-async def erase(conn: asyncpg.Connection, actor: CurrentUser, data: EraseIn, client: ClientInfo) -> ErasedOut:
-    """Refused (SoleAdmin, naming the organisations) while the person is the only admin of one;
-    official acts done for an agency stay and stay the agency's."""
+async def erase_form(conn: asyncpg.Connection, actor: CurrentUser, client: ClientInfo) -> EraseFormOut:
+    linked = await identity.identity(conn, actor.id, required=False)
+    return EraseFormOut(
+        fresh_login=rules.fresh_login(await accounts.login_age(conn, actor, client.session_token)),
+        code_needed=actor.totp_enabled,
+        provider_login=bool(linked.oidc_issuers),
+    )
+
+
+async def erase(
+    conn: asyncpg.Connection, actor: CurrentUser, data: EraseIn, client: ClientInfo, *, secret: str
+) -> ErasedOut:
+    """Confirmed by the password, or without it by a sign-in in the last rules.FRESH_LOGIN, and by
+    a two-step login code when that is on. Refused (SoleAdmin, naming the organisations) while the
+    person is the only admin of one; official acts done for an agency stay and stay the agency's.
+    A refusal changes nothing but the throttles' counts."""
     if not rules.can_erase(actor):
         raise Forbidden()
-    password_ok = await accounts.confirm_password(conn, actor, data.password, client)
-    raise_if(rules.validate_erase(password_ok, data.confirm))
+    password_ok = bool(data.password) and await accounts.confirm_password(conn, actor, data.password, client)
+    fresh = rules.fresh_login(await accounts.login_age(conn, actor, client.session_token))
+    raise_if(
+        rules.validate_erase(data.password, password_ok, fresh, data.confirm, actor.totp_enabled, data.code)
+    )
     async with conn.transaction():
         row = await store.lock_user(conn, actor.id)
         if row is None or row["status"] == "erased":
@@ -215,17 +233,22 @@ async def erase(conn: asyncpg.Connection, actor: CurrentUser, data: EraseIn, cli
         refusal = rules.erase_refusal(await store.sole_admin_of(conn, actor.id))
         if refusal:
             raise refusal
-        if data.remove_content:
-            for idea_id in await store.remove_content(conn, actor.id, rules.REMOVED_TEXT):
-                await outbox.enqueue(conn, "idea", idea_id)
-        await _erase(conn, actor.id, row["email"], row["display_name"])
-        await events.record(
-            conn,
-            "account.erased",
-            AccountErased(content_removed=data.remove_content),
-            subject=("user", actor.id),
-            actor_id=actor.id,
-        )
+        # Last: checking the code uses it up, so only once nothing else can refuse.
+        wrong_code = await identity.check_second_factor(conn, actor, data.code, secret=secret)
+        if wrong_code is None:
+            if data.remove_content:
+                for idea_id in await store.remove_content(conn, actor.id, rules.REMOVED_TEXT):
+                    await outbox.enqueue(conn, "idea", idea_id)
+            await _erase(conn, actor.id, row["email"], row["display_name"])
+            await events.record(
+                conn,
+                "account.erased",
+                AccountErased(content_removed=data.remove_content),
+                subject=("user", actor.id),
+                actor_id=actor.id,
+            )
+    if wrong_code is not None:
+        raise wrong_code
     return ErasedOut(status="erased", content_removed=data.remove_content)
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 
+from civic.accounts.schemas import ClientInfo
 from civic.privacy import actions, rules
 from civic.privacy.pages import zip_response
-from civic.privacy.schemas import AcceptIn, ConsentIn, ConsentsOut, NoticeOut
+from civic.privacy.schemas import AcceptIn, ConsentIn, ConsentsOut, EraseFormOut, NoticeOut
 from civic.web.deps import Db
 from civic.web.guards import current_user, require_user
+from civic.web.security import SESSION_COOKIE, current_ip
 
 
 def _channel(request: Request) -> str:
@@ -40,6 +42,17 @@ class PrivacyApi(Controller):
     @post("/me/consents", summary="Give or withdraw a consent; it applies at once", status_code=200)
     async def consent(self, request: Request, db: Db, data: JSONBody[ConsentIn]) -> ConsentsOut:
         return await actions.set_consent(db, require_user(request), data, _channel(request))
+
+    @get(
+        "/me/erasure",
+        summary="What erasing your account (DELETE /api/v1/me) will ask: is this session's sign-in recent "
+        "enough to leave out the password, and is a two-step login code needed",
+    )
+    async def erase_form(self, request: Request, db: Db) -> EraseFormOut:
+        client = ClientInfo(ip=current_ip(request), session_token=request.cookies.get(SESSION_COOKIE))
+        if request.scope.get("auth_method") != "session":  # a bearer token is no sign-in
+            client = ClientInfo(ip=client.ip)
+        return await actions.erase_form(db, require_user(request), client)
 
     @get(
         "/me/export",

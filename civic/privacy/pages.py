@@ -4,6 +4,7 @@ and rights (/account/privacy: consents, export, erase). Plain forms; no JavaScri
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
@@ -13,7 +14,7 @@ from litestar.response import Redirect, Template
 from civic.accounts.schemas import ClientInfo
 from civic.privacy import actions, rules
 from civic.privacy.schemas import AcceptIn, ConsentIn, EraseIn
-from civic.validation import Invalid
+from civic.validation import Invalid, TooMany
 from civic.web.deps import Db
 from civic.web.forms import form_input
 from civic.web.guards import current_user, require_user
@@ -85,24 +86,41 @@ class PrivacyPages(Controller):
         return zip_response(actions.export_zip(await actions.export(db, require_user(request))))
 
     @get("/account/erase")
-    async def erase_form(self, request: Request) -> Template:
-        require_user(request)
-        return render(request, "privacy/erase.html", {"values": {}, "errors": {}})
+    async def erase_form(self, request: Request, db: Db) -> Template:
+        return await _erase_page(request, db, {}, {})
 
     @post("/account/erase")
     async def erase(self, request: Request, db: Db) -> Template | Redirect:
         user = require_user(request)
         data, typed = await form_input(request, EraseIn)
+        secret = request.app.state.settings.secret_key
         try:
-            await actions.erase(db, user, data, ClientInfo(ip=current_ip(request)))
+            await actions.erase(db, user, data, _client(request), secret=secret)
         except Invalid as exc:
-            errors = translate_errors(lang_of(request), exc.errors)
-            return render(request, "privacy/erase.html", {"values": typed, "errors": errors}, status=400)
+            return await _erase_page(request, db, typed, translate_errors(lang_of(request), exc.errors), 400)
+        except TooMany as exc:  # wrong codes, throttled: said beside the code field
+            errors = {"code": gettext(lang_of(request), exc.msgid, **exc.params)}
+            return await _erase_page(request, db, typed, errors, exc.status)
         except rules.SoleAdmin as exc:
             refusal = gettext(lang_of(request), exc.msgid, **exc.params)
-            return render(
-                request, "privacy/erase.html", {"values": typed, "errors": {}, "refusal": refusal}, status=409
-            )
+            return await _erase_page(request, db, typed, {}, 409, refusal=refusal)
         response = redirect("/", flash=("info", N_("Your account has been erased.")))
         response.cookies.append(Cookie(key=SESSION_COOKIE, value="", path="/", max_age=0))
         return response
+
+
+def _client(request: Request) -> ClientInfo:
+    return ClientInfo(ip=current_ip(request), session_token=request.cookies.get(SESSION_COOKIE))
+
+
+async def _erase_page(
+    request: Request, db: Db, values: dict, errors: dict, status: int = 200, **extra
+) -> Template:
+    form = await actions.erase_form(db, require_user(request), _client(request))
+    settings = request.app.state.settings
+    # Signing in again comes back here; through the identity provider for an account that uses one.
+    via_provider = form.provider_login and settings.oidc_issuer and settings.oidc_client_id
+    sign_in = ("/login/oidc?" if via_provider else "/login?") + urlencode({"next": rules.ERASE_PATH})
+    context = {"values": values, "errors": errors, "form": form, "sign_in": sign_in}
+    context["fresh_minutes"] = int(rules.FRESH_LOGIN.total_seconds() // 60)
+    return render(request, "privacy/erase.html", context | extra, status=status)

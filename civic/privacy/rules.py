@@ -137,10 +137,35 @@ def erase_refusal(sole_admin_of: list[str]) -> SoleAdmin | None:
     return SoleAdmin(params={"orgs": ", ".join(sole_admin_of)})
 
 
-def validate_erase(password_ok: bool, confirmed: bool) -> Errors:
+# A login this recent stands in for the password (an account opened through an identity provider
+# has none it knows): long enough to sign in again and fill in the form, short enough that a
+# session left open on a shared computer cannot erase the account.
+FRESH_LOGIN = timedelta(minutes=10)
+ERASE_PATH = "/account/erase"
+
+
+def fresh_login(login_age: timedelta | None) -> bool:
+    return login_age is not None and login_age <= FRESH_LOGIN
+
+
+def validate_erase(
+    password: str, password_ok: bool, fresh: bool, confirmed: bool, code_needed: bool, code: str
+) -> Errors:
+    """A password typed must be right; none typed needs a fresh login. With two-step login on, a
+    code is needed too (checked last, in the erasure's transaction, since checking uses it up)."""
     errors: Errors = {}
-    if not password_ok:
+    if password and not password_ok:
         errors["password"] = Problem(N_("Your current password is not correct."))
+    elif not password and not fresh:
+        errors["password"] = Problem(
+            N_(
+                "Enter your current password, or sign in again: a sign-in in the last %(minutes)s minutes "
+                "confirms it is you."
+            ),
+            {"minutes": int(FRESH_LOGIN.total_seconds() // 60)},
+        )
+    if code_needed and not code.strip():
+        errors["code"] = Problem(N_("Enter the 6-digit code from your authenticator app, or a recovery code."))
     if not confirmed:
         errors["confirm"] = Problem(N_("Tick the box to confirm that you want your account erased."))
     return errors

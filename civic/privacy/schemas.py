@@ -61,12 +61,24 @@ class ConsentsOut(msgspec.Struct):
 
 
 class EraseIn(msgspec.Struct, forbid_unknown_fields=True):
-    """`password` proves it is the person; `remove_content` also removes the words of their
-    ideas, comments and published answers (the rows stay, so replies and counts stay whole)."""
+    """`password` proves it is the person (left empty, a sign-in in the last ten minutes does);
+    `code` is the two-step login code or a recovery code, needed when two-step login is on;
+    `remove_content` also removes the words of their ideas, comments and published answers (the
+    rows stay, so replies and counts stay whole)."""
 
     password: Annotated[str, msgspec.Meta(max_length=1024)] = ""
+    code: Annotated[str, msgspec.Meta(max_length=100)] = ""
     confirm: bool = False
     remove_content: bool = False
+
+
+class EraseFormOut(msgspec.Struct):
+    """What the erase form asks for: whether a recent sign-in stands in for the password, whether
+    a code is needed, and whether the person signs in through an identity provider."""
+
+    fresh_login: bool
+    code_needed: bool
+    provider_login: bool
 
 
 class ErasedOut(msgspec.Struct):

@@ -221,7 +221,7 @@ async def _occurrences(conn, *needles: str) -> list[str]:
 
 async def test_erase_leaves_no_address_or_name_anywhere(client, make_client, conn, pool):
     uid, mine, other, c = await _active_citizen(client, conn)
-    await _identity_and_counter(client, make_client, conn, uid, c)
+    identity = await _identity_and_counter(client, make_client, conn, uid, c)
     # A wrong password leaves login throttle rows keyed by the address typed.
     stranger = await make_client()
     assert (
@@ -232,7 +232,9 @@ async def test_erase_leaves_no_address_or_name_anywhere(client, make_client, con
     )
     await consumers.drain(pool, consumers_list())
     assert await _occurrences(conn, EMAIL, NAME)  # the scan does find them before
-    r = await send_json(client, "DELETE", "/api/v1/me", {"password": PASSWORD, "confirm": True})
+    # Two-step login is on: the code is asked too (a recovery code here).
+    erase = {"password": PASSWORD, "confirm": True, "code": identity["recovery_codes"][0]}
+    r = await send_json(client, "DELETE", "/api/v1/me", erase)
     assert r.status_code == 200, r.text
     assert r.json() == {"status": "erased", "content_removed": False}
     assert (

@@ -4,6 +4,7 @@ and the export's documentation."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -91,11 +92,37 @@ def test_only_an_active_person_erases_and_never_an_organisations_last_admin():
     assert "%(orgs)s" in refusal.msgid
 
 
-def test_erase_needs_the_password_and_the_confirmation_both_said_at_once():
-    assert rules.validate_erase(True, True) == {}
-    assert set(rules.validate_erase(False, False)) == {"password", "confirm"}
-    assert set(rules.validate_erase(True, False)) == {"confirm"}
-    assert set(rules.validate_erase(False, True)) == {"password"}
+@pytest.mark.parametrize(
+    ("password", "password_ok", "fresh", "confirmed", "code_needed", "code", "refused"),
+    [
+        ("secret", True, False, True, False, "", set()),  # the password
+        ("", False, True, True, False, "", set()),  # a fresh login instead of it
+        ("secret", True, True, True, False, "", set()),
+        ("wrong", False, True, True, False, "", {"password"}),  # a password typed must be right
+        ("", False, False, True, False, "", {"password"}),  # neither: sign in again
+        ("", False, True, False, False, "", {"confirm"}),
+        ("", False, True, True, True, "", {"code"}),  # two-step login on: the code too
+        ("", False, True, True, True, "  ", {"code"}),
+        ("", False, True, True, True, "123456", set()),
+        ("wrong", False, False, False, True, "", {"password", "code", "confirm"}),  # all at once
+    ],
+)
+def test_erase_needs_the_password_or_a_fresh_login_the_code_and_the_tick(
+    password, password_ok, fresh, confirmed, code_needed, code, refused
+):
+    assert set(rules.validate_erase(password, password_ok, fresh, confirmed, code_needed, code)) == refused
+
+
+def test_a_login_is_fresh_for_ten_minutes_and_only_with_a_session():
+    assert rules.FRESH_LOGIN == timedelta(minutes=10)
+    assert rules.fresh_login(timedelta(0)) and rules.fresh_login(timedelta(minutes=10))
+    assert not rules.fresh_login(timedelta(minutes=10, seconds=1))
+    assert not rules.fresh_login(None)
+
+
+def test_sign_in_again_message_names_the_minutes():
+    problem = rules.validate_erase("", False, False, True, False, "")["password"]
+    assert problem.params == {"minutes": 10}
 
 
 def test_the_tombstone_is_bilingual_unique_and_undeliverable():
