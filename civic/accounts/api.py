@@ -12,12 +12,15 @@ from civic.accounts.schemas import (
     EmailChangeIn,
     LinkIn,
     MeOut,
+    NewTokenOut,
     PasswordChangeIn,
     RegisterIn,
     ResetIn,
     ResetRequestIn,
     StatusOut,
+    TokenIn,
 )
+from civic.identity import actions as identity
 from civic.privacy import actions as privacy
 from civic.privacy.schemas import ErasedOut, EraseIn
 from civic.web.deps import Db
@@ -54,6 +57,15 @@ class AccountsApi(Controller):
         if request.scope.get("auth_method") != "session":  # a bearer token is no sign-in
             client = ClientInfo(ip=client.ip)
         return await privacy.erase(db, require_user(request), data, client, secret=_secret(request))
+
+    @post(
+        "/me/tokens",
+        summary="Make an API token (shown once; only its hash is kept). With two-step login on, give a "
+        "current code or a recovery code too (wrong codes are throttled)",
+        status_code=201,
+    )
+    async def create_token(self, request: Request, db: Db, data: JSONBody[TokenIn]) -> NewTokenOut:
+        return await identity.create_token(db, require_user(request), data, secret=_secret(request))
 
     @post(
         "/accounts", summary="Register an account (a link to verify its address is mailed)", status_code=201

@@ -198,11 +198,17 @@ class AccountPages(Controller):
         user = require_user(request)
         data, _ = await form_input(request, TokenIn)
         try:
-            created: NewTokenOut = await actions.create_token(db, user, data)
-        except Invalid as exc:
-            errors = translate_errors(lang_of(request), exc.errors)
+            created: NewTokenOut = await identity.create_token(db, user, data, secret=_secret(request))
+        except (Invalid, TooMany) as exc:
+            lang = lang_of(request)
+            errors = (
+                translate_errors(lang, exc.errors)
+                if isinstance(exc, Invalid)
+                else {"code": gettext(lang, exc.msgid, **exc.params)}
+            )
+            status = 400 if isinstance(exc, Invalid) else exc.status
             return await _account_page(
-                request, db, 400, errors=errors, values={"name": rules.token_name(data.name)}
+                request, db, status, errors=errors, values={"name": rules.token_name(data.name)}
             )
         # Shown once: only its hash is kept.
         return await _account_page(request, db, 201, new_token=created.token)

@@ -103,7 +103,11 @@ class LoginIn(msgspec.Struct):
 
 
 class TokenIn(msgspec.Struct, forbid_unknown_fields=True):
+    """`code`: the two-step login code (or a recovery code), asked when that is on, since a token
+    is used without it (civic.identity.actions.create_token checks it)."""
+
     name: str = ""
+    code: Annotated[str, msgspec.Meta(max_length=100)] = ""
 
 
 class LangIn(msgspec.Struct):

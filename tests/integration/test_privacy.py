@@ -21,6 +21,7 @@ from civic.privacy import actions, rules, store
 from tests.helpers import PASSWORD, login, make_agency, make_user, parse, post_form, send_json, text_of
 from tests.integration.test_consultations_http import answers, setup
 from tests.integration.test_ideas import _idea
+from tests.integration.test_identity import _code_for_next_step
 
 # Every column that names a person, by foreign key to users(id) or by name.
 LINKS = """
@@ -159,7 +160,9 @@ async def test_export_zip_holds_everything_documented_and_escapes_formulas(clien
     uid, mine, other, c = await _active_citizen(client, conn)
     identity = await _identity_and_counter(client, make_client, conn, uid, c)
     await consumers.drain(pool, [actions.PUBLICATION_CONSENTS])
-    r = await post_form(client, "/account/tokens", {"name": "my app"})
+    # Two-step login is on, so making a token asks for a code (the next step's: this one is spent).
+    code = _code_for_next_step(identity["totp_secret"])
+    r = await post_form(client, "/account/tokens", {"name": "my app", "code": code})
     token = parse(r.text).ids["new-token"] and r.text.split('id="new-token">')[1].split("<")[0]
     r = await client.get("/api/v1/me/export")
     assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
