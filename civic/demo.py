@@ -116,14 +116,15 @@ PARTNERS = [
     ),
 ]
 
-# (email, display name, role, lang, memberships [(org slug, role)])
+# (email, display name, role, lang, memberships [(org slug, role)]). A display name is the person's
+# own: pages that show someone acting for an organisation name the organisation beside it.
 PEOPLE = [
     (ADMIN_EMAIL, "ผู้ดูแลระบบ", "admin", "th", []),
     ("moderator@civic.example", "ผู้ดูแลเนื้อหา", "moderator", "th", []),
-    ("somchai@mdes.example", "สมชาย ใจดี (ดีอี)", "citizen", "th", [("mdes", "admin")]),
-    ("malee@hatyai.example", "มาลี ศรีสุข (เทศบาลนครหาดใหญ่)", "citizen", "th", [("hdy-city", "admin")]),
-    ("anan@kknpao.example", "อนันต์ พูลผล (อบจ.ขอนแก่น)", "citizen", "th", [("kkn-pao", "admin")]),
-    ("wipa@banklang.example", "วิภา คำแสน (อบต.บ้านกลาง)", "citizen", "th", [("ban-klang-sao", "admin")]),
+    ("somchai@mdes.example", "สมชาย ใจดี", "citizen", "th", [("mdes", "admin")]),
+    ("malee@hatyai.example", "มาลี ศรีสุข", "citizen", "th", [("hdy-city", "admin")]),
+    ("anan@kknpao.example", "อนันต์ พูลผล", "citizen", "th", [("kkn-pao", "admin")]),
+    ("wipa@banklang.example", "วิภา คำแสน", "citizen", "th", [("ban-klang-sao", "admin")]),
     ("nok@raknam.example", "นก รักษ์น้ำ", "citizen", "th", [("rak-nam-foundation", "admin")]),
     ("dao@elderlycare.example", "ดาว ใจงาม", "citizen", "th", [("elderly-care-network", "admin")]),
     ("ton@greenhatyai.example", "ต้น หาดใหญ่", "citizen", "en", [("green-hatyai", "admin")]),

@@ -79,6 +79,9 @@ class IdeaOut(msgspec.Struct):
     updated_at: datetime
     board_open: bool
     support_threshold: int
+    # Days the board gives its agency to answer once the threshold is reached: the promise the
+    # idea page states ("2 more and the agency must answer within 30 days").
+    board_response_days: int
     board_requires_national_id: bool
     answered: bool
     overdue: bool

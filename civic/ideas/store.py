@@ -349,7 +349,7 @@ i.id, i.board_id, b.slug AS board_slug, b.title AS board_title, b.agency_id, o.s
 o.name_th AS agency_name_th, NULLIF(o.name_en, '') AS agency_name_en, i.author_id, u.display_name AS author_name, i.title, i.body, i.category,
 i.province, i.links, i.status, i.status_reason, i.duplicate_of, i.hidden_at IS NOT NULL AS hidden,
 i.hidden_reason, i.support_count, i.comment_count, i.threshold_reached_at, i.answer_due_at,
-i.created_at, i.updated_at, b.is_open AS board_open, b.support_threshold,
+i.created_at, i.updated_at, b.is_open AS board_open, b.support_threshold, b.response_days AS board_response_days,
 b.requires_national_id AS board_requires_national_id,
 (SELECT ao.name_th FROM organisations ao WHERE ao.id = i.assisted_org_id) AS assisted_by_th,
 (SELECT NULLIF(ao.name_en, '') FROM organisations ao WHERE ao.id = i.assisted_org_id) AS assisted_by_en,

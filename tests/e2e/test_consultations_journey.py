@@ -122,7 +122,7 @@ def test_consultation_journey(page, live_server, shot):
 
     page.goto(url + "/outcome")
     html = page.content()
-    assert "ท่านถาม เรารับฟัง เราจะดำเนินการ" in html
+    assert "คุณเสนอ เราทำ" in html
     assert page.locator("figure.bar-chart .bar-chart__value").count() >= 1
     # The theme is a card of its own: its title, the disposition badge and the reason.
     card = page.locator("li.card", has=page.locator(".card__title", has_text="เปิดศูนย์ในวันหยุด"))
