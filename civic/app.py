@@ -56,6 +56,9 @@ def _jinja() -> JinjaTemplateEngine:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are compiled once per process: checking every included file's mtime on every
+        # render (a card per idea) cost a stat each. A changed template needs a restart.
+        auto_reload=False,
     )
     return JinjaTemplateEngine.from_environment(env)
 
