@@ -421,6 +421,34 @@ class MilestoneReviewed(msgspec.Struct, frozen=True):
     verdict: str  # met | partly_met | not_met
 
 
+# --- implementation of promises (payloads) ---
+# Each names the plan; the event's subject is the promise (the idea, or the theme's consultation),
+# so the promise's followers are told and its page's timeline reads it.
+
+
+class ImplementationPlanned(msgspec.Struct, frozen=True):
+    plan_id: int
+    theme: int | None  # the outcome's theme, from 1; None for an idea
+    milestones: int
+    starts_on: date
+    promised_on: date
+
+
+class ImplementationUpdated(msgspec.Struct, frozen=True):
+    plan_id: int
+    update_id: int
+    percent: int
+    evidence: int  # how many files were attached
+    milestone_id: int | None = None  # reached with this update
+    milestone_title: str = ""
+
+
+class ImplementationCompleted(msgspec.Struct, frozen=True):
+    plan_id: int
+    promised_on: date
+    kept: bool  # reported implemented by the end of the promised date
+
+
 # --- notifications: reminder sweeps (payloads) ---
 
 
@@ -465,6 +493,9 @@ CATALOGUE: dict[str, Kind] = {
     "identity.id_verified": Kind(IdentityChanged, Visibility.PRIVATE, "A person verified their national ID."),
     "identity.totp_enabled": Kind(IdentityChanged, Visibility.PRIVATE, "A person turned on two-step login."),
     "identity.totp_disabled": Kind(IdentityChanged, Visibility.PRIVATE, "A person turned off two-step login."),
+    "identity.recovery_codes_renewed": Kind(
+        IdentityChanged, Visibility.PRIVATE, "A person made new recovery codes; the old ones stopped working."
+    ),
     "identity.oidc_linked": Kind(
         IdentityChanged, Visibility.PRIVATE, "An identity provider's login was linked to an account."
     ),
@@ -632,6 +663,19 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "handover.signed_off": Kind(
         TaskStatusChanged, Visibility.PUBLIC, "The agency signed a task off as completed.", official=True
+    ),
+    # --- implementation of promises ---
+    "implementation.planned": Kind(
+        ImplementationPlanned, Visibility.PUBLIC, "An agency attached an implementation plan to a promise.",
+        official=True,
+    ),
+    "implementation.updated": Kind(
+        ImplementationUpdated, Visibility.PUBLIC, "An agency posted progress on implementing a promise.",
+        official=True,
+    ),
+    "implementation.completed": Kind(
+        ImplementationCompleted, Visibility.PUBLIC, "An agency reported a promise implemented, with a report.",
+        official=True,
     ),
     # --- follows ---
     # What a person follows is theirs alone (it can reveal their interests and views).

@@ -32,6 +32,7 @@ from civic.identity.schemas import (
     NationalIdIn,
     OidcResult,
     RecoveryCodesOut,
+    RenewCodesIn,
     TotpSetupOut,
 )
 from civic.validation import Conflict, DomainError, Forbidden, Invalid, NotFound, Problem, TooMany, raise_if
@@ -213,6 +214,30 @@ async def confirm_totp(
             await store.clear_failures(conn, actor.id)
             await events.record(
                 conn, "identity.totp_enabled", IdentityChanged(), subject=("user", actor.id), actor_id=actor.id
+            )
+    if refusal is not None:
+        raise refusal
+    return RecoveryCodesOut(recovery_codes=codes)
+
+
+async def renew_recovery_codes(
+    conn: asyncpg.Connection, actor: CurrentUser, data: RenewCodesIn, client: ClientInfo, *, secret: str
+) -> RecoveryCodesOut:
+    """Ten new recovery codes, returned this once; the old ones stop working in the same
+    transaction. Needs the password (throttled like a login) or a current code from the app."""
+    if not actor.totp_enabled:
+        raise Conflict("Two-step login is not on.")
+    password_ok = bool(data.password) and await accounts.confirm_password(conn, actor, data.password, client)
+    raise_if(rules.validate_renewal(data.password, password_ok, data.code))
+    codes = rules.new_recovery_codes()
+    async with conn.transaction():
+        refusal = (
+            None if password_ok else await _check_code(conn, actor.id, data.code, secret=secret, recovery=False)
+        )
+        if refusal is None:
+            await store.replace_recovery_codes(conn, actor.id, [rules.recovery_code_hash(secret, c) for c in codes])
+            await events.record(
+                conn, "identity.recovery_codes_renewed", IdentityChanged(), subject=("user", actor.id), actor_id=actor.id
             )
     if refusal is not None:
         raise refusal

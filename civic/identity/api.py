@@ -6,10 +6,19 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 
+from civic.accounts.schemas import ClientInfo
 from civic.identity import actions
-from civic.identity.schemas import CodeIn, IdentityOut, NationalIdIn, RecoveryCodesOut, TotpSetupOut
+from civic.identity.schemas import (
+    CodeIn,
+    IdentityOut,
+    NationalIdIn,
+    RecoveryCodesOut,
+    RenewCodesIn,
+    TotpSetupOut,
+)
 from civic.web.deps import Db
 from civic.web.guards import require_user
+from civic.web.security import current_ip
 
 
 class IdentityApi(Controller):
@@ -34,6 +43,17 @@ class IdentityApi(Controller):
     async def confirm_totp(self, request: Request, db: Db, data: JSONBody[CodeIn]) -> RecoveryCodesOut:
         secret = request.app.state.settings.secret_key
         return await actions.confirm_totp(db, require_user(request), data, secret=secret)
+
+    @post(
+        "/totp/recovery-codes",
+        summary="New recovery codes, shown once; the old ones stop working. Give your password or a current "
+        "code from your app",
+        status_code=201,
+    )
+    async def renew_codes(self, request: Request, db: Db, data: JSONBody[RenewCodesIn]) -> RecoveryCodesOut:
+        client = ClientInfo(ip=current_ip(request))
+        secret = request.app.state.settings.secret_key
+        return await actions.renew_recovery_codes(db, require_user(request), data, client, secret=secret)
 
     @post("/totp/disable", summary="Turn two-step login off with a code (not for moderators or admins)")
     async def disable_totp(self, request: Request, db: Db, data: JSONBody[CodeIn]) -> IdentityOut:

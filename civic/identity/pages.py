@@ -13,7 +13,7 @@ from civic.accounts.actions import SESSION_LIFETIME
 from civic.accounts.schemas import ClientInfo
 from civic.identity import actions
 from civic.identity.oidc import OidcConfig
-from civic.identity.schemas import CodeIn, LoginStep, NationalIdIn, OidcResult
+from civic.identity.schemas import CodeIn, LoginStep, NationalIdIn, OidcResult, RenewCodesIn
 from civic.validation import Invalid, NotFound, TooMany
 from civic.web.deps import Db
 from civic.web.forms import form_input
@@ -127,6 +127,30 @@ class IdentityPages(Controller):
             errors = {"code": gettext(lang_of(request), exc.msgid, **exc.params)}
             return await _identity_page(request, db, exc.status, errors=errors)
         return redirect("/account/identity", flash=("success", "Two-step login is off."))
+
+    @get("/account/2fa/recovery-codes")
+    async def renew_form(self, request: Request) -> Template:
+        require_user(request)
+        return render(request, "identity/renew_codes.html", {"errors": {}})
+
+    @post("/account/2fa/recovery-codes")
+    async def renew(self, request: Request, db: Db) -> Template:
+        data, _ = await form_input(request, RenewCodesIn)
+        try:
+            codes = await actions.renew_recovery_codes(
+                db, require_user(request), data, _client(request), secret=_settings(request).secret_key
+            )
+        except (Invalid, TooMany) as exc:
+            lang = lang_of(request)
+            errors = (
+                translate_errors(lang, exc.errors)
+                if isinstance(exc, Invalid)
+                else {"code": gettext(lang, exc.msgid, **exc.params)}
+            )
+            status = 400 if isinstance(exc, Invalid) else exc.status
+            return render(request, "identity/renew_codes.html", {"errors": errors}, status=status)
+        context = {"codes": codes.recovery_codes, "renewed": True}
+        return render(request, "identity/recovery_codes.html", context, status=201)
 
     @get("/login/code")
     async def code_form(self, request: Request, db: Db) -> Template:

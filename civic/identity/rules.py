@@ -158,6 +158,15 @@ def recovery_code_hash(secret: str, code: str) -> bytes:
     return hmac.new(derive_key(secret, "recovery-code"), code.encode(), hashlib.sha256).digest()
 
 
+def validate_renewal(password: str, password_ok: bool, code: str) -> Errors:
+    """New recovery codes need the password (right, if typed) or else a code from the app."""
+    if password:
+        return {} if password_ok else {"password": Problem("Your current password is not correct.")}
+    if not code.strip():
+        return {"code": Problem("Enter your current password or a 6-digit code from your authenticator app.")}
+    return {}
+
+
 def staff_role_requires_totp(user: CurrentUser, required: bool) -> bool:
     return required and user.role in ("moderator", "admin")
 

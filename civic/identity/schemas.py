@@ -17,6 +17,14 @@ class CodeIn(msgspec.Struct, forbid_unknown_fields=True):
     code: Code = ""
 
 
+class RenewCodesIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Proof it is the person before new recovery codes: the password, or a current code from the
+    app (not a recovery code: those are what is being replaced)."""
+
+    password: Annotated[str, msgspec.Meta(max_length=1024)] = ""
+    code: Code = ""
+
+
 class IdentityOut(msgspec.Struct):
     """What the identity page and GET /api/v1/me/identity show (never the ID or the secret)."""
 

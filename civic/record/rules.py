@@ -57,6 +57,8 @@ STRUCTURED = frozenset({
     "partner_id", "previous", "reason_code", "resolved_flags", "response_days", "revised", "role", "slug",
     "subject", "support_count", "support_threshold", "themes", "threshold", "to_status", "verdict", "verification",
     "version",
+    # implementation plans (civic/implementation)
+    "evidence", "kept", "milestones", "percent", "plan_id", "promised_on", "starts_on", "theme", "update_id",
 })  # fmt: skip
 # Words typed for the public (a reason, a note, a title): public when the event was; an act shown
 # to staff only (a rejection's reason for the partner's admins, anything about hidden content)

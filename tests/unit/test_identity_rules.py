@@ -111,3 +111,17 @@ def test_flow_problem():
     assert rules.flow_problem(None, now + timedelta(seconds=1), now) is None
     assert rules.flow_problem(None, now, now) == "expired"
     assert rules.flow_problem(now, now + timedelta(minutes=5), now) == "used"
+
+
+@pytest.mark.parametrize(
+    ("password", "password_ok", "code", "refused"),
+    [
+        ("secret", True, "", set()),  # the password
+        ("", False, "123456", set()),  # or a code from the app (checked by the action)
+        ("wrong", False, "123456", {"password"}),  # a password typed must be right
+        ("", False, "", {"code"}),  # neither
+        ("", False, "   ", {"code"}),
+    ],
+)
+def test_new_recovery_codes_need_the_password_or_a_code(password, password_ok, code, refused):
+    assert set(rules.validate_renewal(password, password_ok, code)) == refused
