@@ -464,8 +464,10 @@ DATASETS: tuple[Dataset, ...] = (
             _c(
                 "actor_name",
                 "string",
-                "A platform officer's public display name",
-                "ชื่อที่แสดงของเจ้าหน้าที่แพลตฟอร์ม",
+                "Empty: entries name a role, never a person (older entries may hold a platform officer's "
+                "display name, kept because the entry is hashed)",
+                "ว่าง: บันทึกระบุบทบาท ไม่ระบุตัวบุคคล (บันทึกเก่าอาจมีชื่อที่แสดงของเจ้าหน้าที่แพลตฟอร์ม "
+                "ซึ่งคงไว้เพราะบันทึกถูกคำนวณแฮชแล้ว)",
             ),
             _c("act", "string", "The kind of act", "ประเภทการกระทำ"),
             _c(

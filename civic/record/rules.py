@@ -33,7 +33,7 @@ def N_(message: str) -> str:
     return message
 
 
-# How the actor acted (store._EVENTS): a role, never a person, but a platform officer's name.
+# How the actor acted (store._EVENTS): a role, never a person.
 ROLE_LABELS = {
     "system": N_("The platform (automatic)"),
     "agency_member": N_("Agency staff"),

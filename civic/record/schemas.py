@@ -14,7 +14,9 @@ class Entry(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime  # when the act happened
     agency_id: int | None
     actor_role: str  # system | agency_member | agency_admin | moderator | admin | citizen
-    actor_name: str | None  # the public display name of a platform officer; never anyone else's
+    # Always None in new entries. Entries made before names were dropped keep the display name of
+    # the platform officer who acted: it is hashed, so it stays (civic/record/__init__.py says why).
+    actor_name: str | None
     act: str  # the event kind
     subject_kind: str
     subject_id: int

@@ -15,8 +15,8 @@ HEAD = "SELECT seq, hash FROM record_head"
 SET_HEAD = "UPDATE record_head SET seq = $1, hash = $2, backfilled = true"
 
 # An official event as an entry's material: the role the actor acted in, from their membership
-# of the agency acted for (or of the answering organisation), else their platform role; only a
-# platform officer's public display name.
+# of the agency acted for (or of the answering organisation), else their platform role. Never a
+# name: actor_name is always null in new entries (see the package docstring for why).
 _EVENTS = """
 SELECT e.id AS event_id, e.occurred_at AS at, e.agency_id, e.kind AS act, e.subject_kind, e.subject_id,
        e.visibility, e.payload,
@@ -24,7 +24,7 @@ SELECT e.id AS event_id, e.occurred_at AS at, e.agency_id, e.kind AS act, e.subj
             WHEN m.role IS NOT NULL THEN 'agency_' || m.role
             WHEN u.role IN ('moderator', 'admin') THEN u.role
             ELSE 'citizen' END AS actor_role,
-       CASE WHEN m.role IS NULL AND u.role IN ('moderator', 'admin') THEN u.display_name END AS actor_name
+       NULL::text AS actor_name
 FROM events e
 LEFT JOIN users u ON u.id = e.actor_id
 LEFT JOIN LATERAL (

@@ -58,7 +58,7 @@ async def test_an_answer_appends_its_entry_with_the_right_fields(client, conn):
     assert (await actions.verify(conn)).ok
 
 
-async def test_a_moderators_act_names_them_and_a_clock_started_in_sql_is_recorded(client, conn):
+async def test_a_moderators_act_names_their_role_only_and_a_clock_started_in_sql_is_recorded(client, conn):
     world = await _world(conn, threshold=1)
     idea_id = await _idea(conn, world)
     await login(client, "citizen2@example.com")
@@ -69,9 +69,17 @@ async def test_a_moderators_act_names_them_and_a_clock_started_in_sql_is_recorde
     assert [e.act for e in chain] == ["idea.threshold_reached", "content.hidden"]
     clock, hidden = chain
     assert clock.actor_role == "system" and clock.payload["support_count"] == 1
+    # A role, never a name: the moderator may erase their account, and the entry can never change.
     assert (hidden.actor_role, hidden.actor_name, hidden.payload) == (
-        "moderator", "mod", {"idea_id": idea_id, "reason": "สแปม"}
+        "moderator", None, {"idea_id": idea_id, "reason": "สแปม"}
     )
+    assert (await actions.verify(conn)).ok
+    await conn.execute("UPDATE users SET display_name = 'ผู้ดูแล สมชาย' WHERE id = $1", moderator.id)
+    moderator = await user_by_id(conn, moderator.id)
+    await ideas.restore(conn, moderator, ModerationIn(subject_kind="idea", subject_id=idea_id, reason="ผิดพลาด"))
+    page = (await client.get("/record")).text
+    assert "สมชาย" not in page
+    assert not await conn.fetchval("SELECT count(*) FROM record_entries WHERE actor_name IS NOT NULL")
     assert (await actions.verify(conn)).ok
 
 
