@@ -46,8 +46,9 @@ class MyClaim(msgspec.Struct):
     title: str
     task_status: str
     claim_status: str
-    partner_name: str
+    partner_name: str  # in Thai; partner_name_en when it has an English one
     claimed_at: datetime
+    partner_name_en: str | None = None
 
 
 class Activity(msgspec.Struct):

@@ -37,6 +37,7 @@ WHERE r.user_id = $1 ORDER BY r.created_at DESC LIMIT $2
 """
 MY_CLAIMS = """
 SELECT c.task_id, t.title, t.status AS task_status, c.status AS claim_status, o.name_th AS partner_name,
+       NULLIF(o.name_en, '') AS partner_name_en,
        c.created_at AS claimed_at
 FROM handover_claims c
 JOIN handover_tasks t ON t.id = c.task_id

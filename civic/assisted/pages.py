@@ -13,13 +13,15 @@ from civic.validation import Invalid
 from civic.web.deps import Db
 from civic.web.forms import form_input, form_values, to_input
 from civic.web.guards import require_user
-from civic.web.templating import lang_of, redirect, render, translate_errors
+from civic.web.templating import lang_of, org_name, redirect, render, translate_errors
 
 
 async def _form(request: Request, db: Db, values: dict, errors: dict, status: int = 200) -> Template:
     user = require_user(request)
     ctx = {
-        "agencies": [(m.org_id, m.name_th) for m in user.memberships if m.kind == "agency"],
+        "agencies": [
+            (m.org_id, org_name(lang_of(request), m)) for m in user.memberships if m.kind == "agency"
+        ],
         "boards": [(b.slug, b.title) for b in await ideas.open_boards(db)],
         "channels": rules.CHANNELS,
         "values": values,

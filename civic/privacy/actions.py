@@ -230,7 +230,7 @@ async def erase(
         row = await store.lock_user(conn, actor.id)
         if row is None or row["status"] == "erased":
             raise Forbidden()
-        refusal = rules.erase_refusal(await store.sole_admin_of(conn, actor.id))
+        refusal = rules.erase_refusal(await store.sole_admin_of(conn, actor.id, actor.lang))
         if refusal:
             raise refusal
         # Last: checking the code uses it up, so only once nothing else can refuse.

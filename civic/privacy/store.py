@@ -334,7 +334,7 @@ async def export_rows(conn: asyncpg.Connection, export: Export, user_id: int) ->
 LOCK_USER = "SELECT email, display_name, status FROM users WHERE id = $1 FOR UPDATE"
 # Organisations the person is the only active admin of: erasing would leave them headless.
 SOLE_ADMIN_OF = """
-SELECT o.name_th FROM memberships m JOIN organisations o ON o.id = m.org_id
+SELECT o.name_th, NULLIF(o.name_en, '') AS name_en FROM memberships m JOIN organisations o ON o.id = m.org_id
 WHERE m.user_id = $1 AND m.role = 'admin' AND m.status = 'active'
   AND NOT EXISTS (SELECT 1 FROM memberships x
                   WHERE x.org_id = m.org_id AND x.user_id <> $1 AND x.role = 'admin' AND x.status = 'active')
@@ -425,8 +425,10 @@ async def lock_user(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record | 
     return await conn.fetchrow(LOCK_USER, user_id)
 
 
-async def sole_admin_of(conn: asyncpg.Connection, user_id: int) -> list[str]:
-    return [r["name_th"] for r in await conn.fetch(SOLE_ADMIN_OF, user_id)]
+async def sole_admin_of(conn: asyncpg.Connection, user_id: int, lang: str) -> list[str]:
+    """Their names in `lang` (Thai when there is no English one): the refusal names them."""
+    rows = await conn.fetch(SOLE_ADMIN_OF, user_id)
+    return [r["name_en"] if lang == "en" and r["name_en"] else r["name_th"] for r in rows]
 
 
 async def erase(

@@ -92,3 +92,45 @@ async def test_child_agencies_in_thai_dictionary_order(conn, client):
     shown = sorted(names, key=page.index)
     # The central department first, then the local offices: กร < เท < สำ(อ่าง) < สำ(อุบล).
     assert shown == ["กรมทดสอบ", "เทศบาลนครเชียงใหม่", "สำนักงานจังหวัดอ่างทอง", "สำนักงานจังหวัดอุบลราชธานี"]
+
+
+def _text(page: str, xpath: str) -> str:
+    from lxml import html as lxml_html
+
+    found = lxml_html.fromstring(page).xpath(xpath)
+    assert found, xpath
+    return " ".join(" ".join(e.text_content().split()) for e in found)
+
+
+async def _english_demo(conn):
+    await demo.seed(conn)
+    await conn.execute("UPDATE users SET lang = 'en'")
+    mdes = await conn.fetchrow("SELECT name_th, name_en FROM organisations WHERE slug = 'mdes'")
+    assert mdes["name_en"]
+    return mdes
+
+
+async def test_counter_activity_and_erasure_name_organisations_in_english(conn, make_client):
+    """The counter's agency select, my activity's claims and the erasure refusal read name_th
+    alone (item 15, the rest)."""
+    from tests.helpers import login, post_form, text_of
+
+    mdes = await _english_demo(conn)
+    staff = await make_client()
+    await login(staff, "somchai@mdes.example", demo.DEMO_PASSWORD)
+    counter = _text((await staff.get("/counter")).text, "//select[@name='agency']")
+    assert mdes["name_en"] in counter and mdes["name_th"] not in counter
+    # The only admin of the ministry may not erase the account; the refusal names it in English.
+    refused = await post_form(staff, "/account/erase", {"password": demo.DEMO_PASSWORD, "confirm": "true"})
+    assert refused.status_code == 409
+    assert mdes["name_en"] in text_of(refused.text) and mdes["name_th"] not in text_of(refused.text)
+
+    claim = await conn.fetchrow(
+        "SELECT u.email, o.name_th, o.name_en FROM handover_claims c JOIN organisations o ON o.id = c.partner_id "
+        "JOIN memberships m ON m.org_id = o.id JOIN users u ON u.id = m.user_id WHERE o.name_en <> '' LIMIT 1"
+    )
+    assert claim, "the demo has no claim by a partner with an English name"
+    partner = await make_client()
+    await login(partner, claim["email"], demo.DEMO_PASSWORD)
+    claims = _text((await partner.get("/activity")).text, "//*[@id='my-claims']/following-sibling::*[1]")
+    assert claim["name_en"] in claims and claim["name_th"] not in claims
