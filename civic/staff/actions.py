@@ -37,6 +37,8 @@ async def tools(conn: asyncpg.Connection, user: CurrentUser | None) -> Tools:
         found.append(Tool("ideas", "/ideas/overdue", N_("Ideas waiting for an answer"), len(late_ideas)))
         # Everything due for the agency in one list; its own page counts it (civic/dashboard).
         found.append(Tool("queue", "/dashboard/mine", N_("Your agency's queue"), 0))
+        # Submitting for someone who came in, called or sent a paper form (civic/assisted).
+        found.append(Tool("counter", "/counter", N_("Counter: submit for a person"), 0))
     if user.is_admin:  # roles, blocks, the audit log, consents, jobs (civic/admin)
         found.append(Tool("admin", "/admin", N_("Admin console"), 0))
     invitations = [
