@@ -36,13 +36,13 @@ async def tools(conn: asyncpg.Connection, user: CurrentUser | None) -> Tools:
         late_ideas = [row for row in await ideas.overdue(conn) if row.agency_slug in slugs]
         found.append(Tool("ideas", "/ideas/overdue", N_("Ideas waiting for an answer"), len(late_ideas)))
         # Everything due for the agency in one list; its own page counts it (civic/dashboard).
-        found.append(Tool("queue", "/dashboard/mine", N_("Your agency's queue"), 0))
+        found.append(Tool("queue", "/dashboard/mine", N_("Your agency's queue"), None))
         # Submitting for someone who came in, called or sent a paper form (civic/assisted).
-        found.append(Tool("counter", "/counter", N_("Counter: submit for a person"), 0))
+        found.append(Tool("counter", "/counter", N_("Counter: submit for a person"), None))
     if user.is_admin:  # roles, blocks, the audit log, consents, jobs (civic/admin)
-        found.append(Tool("admin", "/admin", N_("Admin console"), 0))
+        found.append(Tool("admin", "/admin", N_("Admin console"), None))
     invitations = [
         *await ideas.coownership_invitations(conn, user),
         *await consultations_actions.coownership_invitations(conn, user),
     ]
-    return Tools(found, sum(t.pending for t in found) + len(invitations), invitations)
+    return Tools(found, sum(t.pending or 0 for t in found) + len(invitations), invitations)

@@ -9,7 +9,7 @@ class Tool(msgspec.Struct):
     key: str
     href: str
     label: str  # a msgid; the page translates it
-    pending: int
+    pending: int | None  # None: a place to go, whose waiting items are not counted here
 
 
 class Tools(msgspec.Struct):

@@ -62,5 +62,7 @@ async def test_menu_counts_and_one_inbox(client, make_client, conn):
     staff = await make_client()
     await login(staff, "staff@mdes.example")
     menu = (await send_json(staff, "GET", "/api/v1/staff")).json()
-    assert [t["key"] for t in menu["tools"]] == ["tasks", "ideas", "queue"]
+    assert [t["key"] for t in menu["tools"]] == ["tasks", "ideas", "queue", "counter"]
+    # The queue and the counter are places to go; what waits there is counted on their own pages.
+    assert [t["pending"] for t in menu["tools"]][2:] == [None, None]
     assert "เครื่องมือเจ้าหน้าที่" in text_of((await staff.get("/staff")).text)
