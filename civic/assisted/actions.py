@@ -112,7 +112,8 @@ async def answer(
 
 
 async def take_over(conn: asyncpg.Connection, actor: CurrentUser, data: TakeOverIn) -> TakenOver:
-    """The person, logged in with a verified address, types the code: the contribution is theirs."""
+    """The person, logged in with a verified address, types the code: the contribution is theirs,
+    and so is the record of the consent they gave at the counter."""
     if not rules.can_take_over(actor):
         raise Forbidden(rules.N_("Log in with a verified email address to take over a contribution."))
     async with conn.transaction():
@@ -134,6 +135,7 @@ async def take_over(conn: asyncpg.Connection, actor: CurrentUser, data: TakeOver
         else:
             await consultations.transfer_response(conn, actor, row["target_id"], row["holder_id"])
         await store.mark_taken(conn, row["id"], actor.id)
+        await privacy.take_over_consents(conn, row["holder_id"], actor.id, row["id"])
         taken = TakenOver(
             kind=row["kind"], target_id=row["target_id"], contribution_id=row["contribution_id"]
         )

@@ -43,3 +43,16 @@ async def record_consent(
         subject=("user", user_id),
         actor_id=user_id,
     )
+
+
+async def take_over_consents(conn: asyncpg.Connection, holder_id: int, user_id: int, assisted_id: int) -> None:
+    """The counter consent given for a contribution becomes the person's own record when they take
+    it over (civic/assisted), so their consents page and export show it."""
+    if await store.take_over_consents(conn, holder_id, user_id, assisted_id):
+        await events.record(
+            conn,
+            "privacy.consent_granted",
+            ConsentChanged(purpose=rules.ASSISTED, channel="counter"),
+            subject=("user", user_id),
+            actor_id=user_id,
+        )

@@ -44,6 +44,17 @@ SELECT r.user_id, 'publication', r.consent <> 'none', 'web',
 FROM consultation_responses r WHERE r.id = $1
 ON CONFLICT (event_id) DO NOTHING
 """
+# The counter's consent becomes the person's when they take its contribution over: their own
+# account gets a copy of each record the counter account holds, dated when it was given at the
+# counter (so a later choice of theirs stays the newest), saying which slip it came from. Copied,
+# not moved: the consent log is never updated.
+TAKE_OVER_CONSENTS = """
+INSERT INTO consent_records (user_id, purpose, granted, channel, detail, recorded_at)
+SELECT $2, purpose, granted, channel, detail || jsonb_build_object('assisted_id', $3::bigint), recorded_at
+FROM consent_records WHERE user_id = $1 AND purpose = 'assisted'
+ORDER BY recorded_at, id
+RETURNING id
+"""
 # Withdrawing publication takes effect at once: every response stops being published.
 UNPUBLISH_RESPONSES = """
 UPDATE consultation_responses SET consent = 'none', updated_at = now()
@@ -74,6 +85,10 @@ async def record_consent(
     conn: asyncpg.Connection, user_id: int, purpose: str, granted: bool, channel: str, detail: dict
 ) -> int:
     return await conn.fetchval(RECORD_CONSENT, user_id, purpose, granted, channel, detail)
+
+
+async def take_over_consents(conn: asyncpg.Connection, holder_id: int, user_id: int, assisted_id: int) -> int:
+    return len(await conn.fetch(TAKE_OVER_CONSENTS, holder_id, user_id, assisted_id))
 
 
 async def consents(conn: asyncpg.Connection, user_id: int) -> list[ConsentOut]:

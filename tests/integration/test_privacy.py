@@ -180,7 +180,8 @@ async def test_export_zip_holds_everything_documented_and_escapes_formulas(clien
     assert [s["idea_id"] for s in data["supports"]] == [other]
     assert len(data["idea_comments"]) == 1 and len(data["consultation_responses"]) == 1
     assert data["privacy_notices"][0]["channel"] == "api"
-    assert {(x["purpose"], x["granted"]) for x in data["consents"]} == {("publication", True)}
+    # The counter's consent came with the idea they took over.
+    assert {(x["purpose"], x["granted"]) for x in data["consents"]} == {("publication", True), ("assisted", True)}
     assert data["follows"] and data["sessions"] and data["mail"]
     # Metadata only: no session key, token or hash anywhere.
     raw = b"".join(z.read(n) for n in names)
