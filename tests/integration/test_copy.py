@@ -11,6 +11,8 @@ async def test_task_words(world, make_client):  # noqa: F811
     visitor = await make_client()
     text = text_of((await visitor.get(f"/handovers/{task_id}")).text)
     assert "40%" in text and "40.00" not in text
+    # No separator dangles before the milestone's badge (it wraps to its own line on a phone).
+    assert "ของงบประมาณ ·" not in text and "budget ·" not in text
     board = (await visitor.get("/handovers")).text
     assert 'value="draft"' not in board  # the public never sees drafts, so is not offered them
     assert "ใช้ตัวกรอง" in text_of(board)  # the button says what it does
