@@ -4,6 +4,7 @@ Debian's Chromium through Playwright. Missing Chromium is a failure, never a sil
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import shutil
@@ -31,6 +32,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = PROJECT_ROOT / "tests" / "e2e" / "artifacts"
+# The live server's database, for the few steps no page can take (live_sql).
+LIVE_DSN: dict[str, str] = {}
 
 
 def _server_dsn(admin_url: str, database: str) -> str:
@@ -52,6 +55,7 @@ def live_server(admin_url, template_db, tmp_path_factory):
             await conn.close()
 
     asyncio.run(create())
+    LIVE_DSN["dsn"] = _server_dsn(admin_url, name)
     data_dir = tmp_path_factory.mktemp("e2e-data")
     env = {
         **os.environ,
@@ -168,3 +172,22 @@ def shot(request):
         return path
 
     return take
+
+
+@pytest.fixture
+def live_sql(live_server):
+    """Runs one statement on the live server's database, for what no page can do (turning a clock
+    back). In a thread of its own: Playwright's sync API holds this thread's event loop."""
+
+    def run(sql: str, *args):
+        async def execute():
+            conn = await asyncpg.connect(LIVE_DSN["dsn"])
+            try:
+                return await conn.execute(sql, *args)
+            finally:
+                await conn.close()
+
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, execute()).result()
+
+    return run
