@@ -18,6 +18,8 @@
     input.id = select.id + "-filter";
     input.autocomplete = "off";
     input.setAttribute("aria-label", select.getAttribute("data-filter-label"));
+    // Seen as well as heard: without it the box above the select was an unexplained empty field.
+    input.placeholder = select.getAttribute("data-filter-label");
     input.setAttribute("aria-controls", select.id);
     var status = document.createElement("p");
     status.className = "visually-hidden";

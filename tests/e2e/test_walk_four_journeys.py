@@ -96,5 +96,8 @@ def test_walk_four_journeys(page):
     step(page, "staff", "3-queue", "/dashboard/mine")
     step(page, "staff", "4-my-consultations", "/consultations/mine")
     step(page, "staff", "5-analysis", f"/consultations/{open_id}/analysis")
+    # The province filter's box says what it is for, not only to a screen reader.
+    box = page.get_by_role("searchbox", name="พิมพ์เพื่อค้นหาจังหวัด")
+    expect(box).to_have_attribute("placeholder", "พิมพ์เพื่อค้นหาจังหวัด")
     step(page, "staff", "6-new-board", "/boards/new")
     leave(page)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from tests.helpers import login
+from tests.helpers import login, text_of
 from tests.integration.test_consultations_analysis import seed
 
 CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "civic.css"
@@ -45,6 +45,8 @@ async def test_analysis_charts_markup(client, conn):
             svg.get("aria-hidden") == "true" for svg in fig.xpath(".//*[local-name()='svg']")
         )
 
+    # How many answered is said once per question: by the chart's caption, not again above it.
+    assert text_of(page.text).count("มีผู้ตอบคำถามนี้ 7 คน") == 2
     single, scale = (rows(f) for f in figures)
     # The numbers as text next to each bar, a share written as people write it (no "71.40%").
     assert single == [("เห็นด้วย", "5 (71.4%)"), ("ไม่เห็นด้วย", "2 (28.6%)")]
