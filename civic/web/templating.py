@@ -97,12 +97,13 @@ def wants_partial(request: Request, *targets: str) -> bool:
 
 
 def org_name(lang: str, org: Any, prefix: str = "") -> str:
-    """An organisation's name in the reader's language, else in the other one. `org` is a Struct or
-    a dict carrying `<prefix>name_th` (or plain `<prefix>name`, as handovers call the Thai name) and
-    `<prefix>name_en`, e.g. prefix "agency_" on an idea or a task."""
+    """An organisation's name in the reader's language, else in the other one. `org` is a Struct,
+    a dict or a database row carrying `<prefix>name_th` (or plain `<prefix>name`, as handovers
+    call the Thai name) and `<prefix>name_en`, e.g. prefix "agency_" on an idea or a task."""
 
     def get(key: str) -> str:
-        value = org.get(key) if isinstance(org, dict) else getattr(org, key, None)
+        # a dict or a database row (both have get), else a Struct
+        value = org.get(key) if hasattr(org, "get") else getattr(org, key, None)
         return value or ""
 
     th, en = get(f"{prefix}name_th") or get(f"{prefix}name"), get(f"{prefix}name_en")
