@@ -43,6 +43,9 @@ from civic.ideas.api import IdeasApi
 from civic.ideas.pages import BoardPages, IdeaPages, ModerationPages
 from civic.identity.api import IdentityApi
 from civic.identity.pages import IdentityPages
+from civic.implementation import demo as implementation_demo
+from civic.implementation.api import ImplementationApi
+from civic.implementation.pages import ImplementationPages
 from civic.jobs import Job
 from civic.mail.pages import DevMailApi, DevMailPages
 from civic.notifications import consumer as notifications_consumer
@@ -112,6 +115,8 @@ CONTROLLERS: list = [
     AssistedApi,
     DashboardPages,
     DashboardApi,
+    ImplementationPages,
+    ImplementationApi,
 ]
 
 # Every worker may run these; civic/jobs.py makes each run at most once per period across them.
@@ -154,6 +159,7 @@ CONSUMERS: list[Consumer] = [
 DEMOS: list = [
     consultations_demo.seed,
     ideas_demo.seed,
+    implementation_demo.seed,
     handovers_demo.seed,
     follows_demo.seed,
     accounts_demo.seed,

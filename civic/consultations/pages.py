@@ -34,6 +34,7 @@ from civic.consultations.schemas import (
     Upload,
 )
 from civic.follows import queries as follows
+from civic.implementation import actions as implementation
 from civic.orgs import queries as orgs
 from civic.uploads import MEDIA_TYPES, resolve
 from civic.validation import Conflict, Errors, Forbidden, Invalid, Problem
@@ -663,8 +664,11 @@ class ConsultationPages(Controller):
     async def outcome(
         self, request: Request, db: Db, consultation_id: FromPath[int], version: FromQuery[int | None] = None
     ) -> Template:
-        c, o = await queries.outcome(db, current_user(request), consultation_id, version)
+        user = current_user(request)
+        c, o = await queries.outcome(db, user, consultation_id, version)
         s = await queries.outcome_stats(db, consultation_id, o)
+        # Plans name the themes of the latest version; an earlier version shows none.
+        plans = await implementation.plans_for_consultation(db, user, c.id) if version is None else []
         return render(
             request,
             "consultations/outcome.html",
@@ -676,6 +680,8 @@ class ConsultationPages(Controller):
                 versions=await queries.outcome_versions(db, consultation_id),
                 comments=await queries.comment_index(db, consultation_id),
                 page_title=c.title,
+                plans={p.theme: p for p in plans},
+                can_plan=version is None and implementation.may_plan_theme(user, [c.owner_org_id, *c.coowner_ids]),
             ),
         )
 

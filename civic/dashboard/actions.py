@@ -39,6 +39,7 @@ def _with_shares(a: AgencyFigures) -> AgencyFigures:
         a,
         on_time_share=rules.share(a.answered_on_time, a.answers_settled),
         outcomes_on_time_share=rules.share(a.outcomes_on_time, a.outcomes_settled),
+        promises_kept_share=rules.share(a.promises_kept, a.promises),
     )
 
 

@@ -9,7 +9,12 @@ The definitions (each counted by store.REFRESH over the base tables):
 - consultations held: closed, with or without an outcome; an outcome is on time when its first
   version was published by outcome_due_at (migration 0160, the OUTCOME_DUE_DAYS settings);
 - tasks delegated: published handover tasks; completed: signed off; overdue: claimed or in
-  progress past the end of their deadline day, Bangkok time.
+  progress past the end of their deadline day, Bangkok time;
+- promises: visible ideas on the agency's boards that it accepted (accepted, in progress or
+  implemented, or with an implementation plan), and the adopted themes of the latest outcome of
+  its consultations; kept: of those, the ones whose implementation plan was reported implemented
+  by the end of its last milestone's day, Bangkok time (civic/implementation). The share is over
+  every promise: one with no plan, or still running, is not (yet) kept.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ WEEKS = 26
 # The columns the responsiveness table sorts by (an allow-list: the query string picks one).
 SORTS = (
     "name", "answers_due", "on_time_share", "median_days", "overdue_now", "consultations_held",
-    "outcomes_on_time", "tasks_delegated", "tasks_completed", "tasks_overdue",
+    "outcomes_on_time", "tasks_delegated", "tasks_completed", "tasks_overdue", "promises_kept_share",
 )  # fmt: skip
 SERIES = ("ideas", "supports", "responses", "claims")
 

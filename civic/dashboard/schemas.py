@@ -42,8 +42,11 @@ class AgencyFigures(msgspec.Struct):
     tasks_delegated: int
     tasks_completed: int
     tasks_overdue: int
+    promises: int  # accepted ideas and adopted themes (rules.py)
+    promises_kept: int  # of those, implemented on time
     on_time_share: float | None = None  # per cent of settled answers given on time
     outcomes_on_time_share: float | None = None
+    promises_kept_share: float | None = None  # per cent of promises kept
 
 
 class OverdueOutcome(msgspec.Struct):

@@ -80,17 +80,36 @@ WITH answers AS (
            count(*) FILTER (WHERE status IN ('claimed', 'in_progress')
                               AND ((deadline + 1)::timestamp AT TIME ZONE 'Asia/Bangkok') <= $1) AS overdue
     FROM handover_tasks GROUP BY agency_id
+), kept AS (
+    SELECT p.idea_id, p.consultation_id, p.theme_index,
+           p.implemented_at < ((max(m.due_on) + 1)::timestamp AT TIME ZONE 'Asia/Bangkok') AS kept
+    FROM implementation_plans p JOIN implementation_milestones m ON m.plan_id = p.id GROUP BY p.id
+), promised AS (
+    SELECT b.agency_id, k.kept
+    FROM ideas i JOIN idea_boards b ON b.id = i.board_id LEFT JOIN kept k ON k.idea_id = i.id
+    WHERE i.hidden_at IS NULL AND (i.status IN ('accepted', 'in_progress', 'implemented') OR k.idea_id IS NOT NULL)
+    UNION ALL
+    SELECT c.owner_org_id, k.kept
+    FROM consultations c
+    CROSS JOIN LATERAL (SELECT themes FROM consultation_outcomes o WHERE o.consultation_id = c.id
+                        ORDER BY o.version DESC LIMIT 1) o
+    CROSS JOIN LATERAL jsonb_array_elements(o.themes) WITH ORDINALITY AS t (theme, n)
+    LEFT JOIN kept k ON k.consultation_id = c.id AND k.theme_index = t.n - 1
+    WHERE t.theme->>'disposition' = 'adopted'
+), promises AS (
+    SELECT agency_id, count(*) AS promises, count(*) FILTER (WHERE kept) AS kept FROM promised GROUP BY agency_id
 )
 INSERT INTO dashboard_agencies (
     agency_id, answers_due, answers_settled, answered_on_time, median_days, overdue_now,
     consultations_held, outcomes_settled, outcomes_on_time, outcomes_overdue,
-    tasks_delegated, tasks_completed, tasks_overdue)
+    tasks_delegated, tasks_completed, tasks_overdue, promises, promises_kept)
 SELECT o.id, COALESCE(a.due, 0), COALESCE(a.settled, 0), COALESCE(a.on_time, 0), round(a.median_days::numeric, 1),
        COALESCE(a.overdue, 0), COALESCE(c.held, 0), COALESCE(c.settled, 0), COALESCE(c.on_time, 0),
-       COALESCE(c.overdue, 0), COALESCE(t.delegated, 0), COALESCE(t.completed, 0), COALESCE(t.overdue, 0)
+       COALESCE(c.overdue, 0), COALESCE(t.delegated, 0), COALESCE(t.completed, 0), COALESCE(t.overdue, 0),
+       COALESCE(p.promises, 0), COALESCE(p.kept, 0)
 FROM organisations o
 LEFT JOIN answers a ON a.agency_id = o.id LEFT JOIN outcomes c ON c.agency_id = o.id
-LEFT JOIN tasks t ON t.agency_id = o.id
+LEFT JOIN tasks t ON t.agency_id = o.id LEFT JOIN promises p ON p.agency_id = o.id
 WHERE o.kind = 'agency'
 """
 # Readers see the previous figures until the refresh commits (one transaction, no empty moment).
@@ -107,7 +126,7 @@ AGENCIES = """
 SELECT o.id AS agency_id, o.slug, o.name_th, o.name_en, o.level, o.province,
        d.answers_due, d.answers_settled, d.answered_on_time, d.median_days::float8 AS median_days, d.overdue_now,
        d.consultations_held, d.outcomes_settled, d.outcomes_on_time, d.outcomes_overdue,
-       d.tasks_delegated, d.tasks_completed, d.tasks_overdue
+       d.tasks_delegated, d.tasks_completed, d.tasks_overdue, d.promises, d.promises_kept
 FROM dashboard_agencies d JOIN organisations o ON o.id = d.agency_id
 WHERE ($1::text IS NULL OR o.level = $1) AND ($2::text IS NULL OR o.province = $2)
   AND ($3::text IS NULL OR o.slug = $3)

@@ -291,7 +291,7 @@ async def withdraw_claim(conn: asyncpg.Connection, user: CurrentUser, task_id: i
 # ------------------------------------------------------------------ delivery
 
 
-async def _checked_files(
+async def checked_files(
     settings: Settings, files: Sequence[tuple[str, bytes]]
 ) -> list[tuple[str, str, bytes]]:
     """(name, kind, bytes to store): each file read in a child process with limits
@@ -327,7 +327,7 @@ async def report_progress(
     if milestone is None:
         errors["milestone_id"] = Problem("Choose one of the options.")
     raise_if(errors)
-    checked = await _checked_files(settings, evidence) if evidence else []
+    checked = await checked_files(settings, evidence) if evidence else []
     # Files are written before the transaction (they are not in the database); a refused update
     # leaves only unreferenced files under content-addressed names, never a half-saved update.
     stored = [

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.datastructures import FormMultiDict, UploadFile
+from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
@@ -32,7 +32,7 @@ from civic.uploads import MEDIA_TYPES, resolve
 from civic.validation import Errors, Forbidden, Invalid, NotFound, Problem
 from civic.web.deps import Db
 from civic.web.downloads import upload_response
-from civic.web.forms import form_values, to_input
+from civic.web.forms import form_values, to_input, uploaded_files
 from civic.web.guards import current_user, require_user
 from civic.web.i18n import N_, gettext
 from civic.web.templating import (
@@ -87,11 +87,6 @@ def _as_patch(typed: dict[str, Any]) -> TaskPatch:
                                strict=False)  # fmt: skip
     except msgspec.ValidationError:  # only a milestone id can fail: every other field is text
         raise Invalid({"milestones": Problem(rules.MILESTONE_UNKNOWN)}) from None
-
-
-async def _evidence(form: FormMultiDict) -> list[tuple[str, bytes]]:
-    files = form.getall("evidence") if "evidence" in form else []
-    return [(f.filename, await f.read()) for f in files if isinstance(f, UploadFile) and f.filename]
 
 
 # ------------------------------------------------------------------ page contexts
@@ -312,7 +307,7 @@ class HandoverPages(Controller):
 
     @post("/{task_id:int}/updates")
     async def post_update(self, request: Request, db: Db, task_id: FromPath[int]) -> Template | Redirect:
-        evidence = await _evidence(await request.form())
+        evidence = await uploaded_files(await request.form(), "evidence")
         return await _step(request, db, task_id, "Your progress update is published.", actions.report_progress,
                            UpdateIn, evidence=evidence, settings=request.app.state.settings)  # fmt: skip
 

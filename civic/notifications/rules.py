@@ -91,6 +91,8 @@ NOTICES: dict[str, Notice] = {
     "outcome.published": Notice(IMMEDIATE, N_("You said, we did: a consultation's outcome is published"), CITIZENS),
     "new.board": Notice(DIGEST, N_("A new idea board where you follow"), CITIZENS),
     "new.consultation": Notice(DIGEST, N_("A new consultation where you follow"), CITIZENS),
+    "implementation.update": Notice(DIGEST, N_("A promise you follow has news of its implementation"), CITIZENS),
+    "implementation.done": Notice(IMMEDIATE, N_("A promise you follow is reported implemented"), CITIZENS),
     # agency staff
     "staff.threshold": Notice(IMMEDIATE, N_("An idea reached its threshold: the answer clock started"), STAFF),
     "staff.answer_due": Notice(IMMEDIATE, N_("An answer is due within 3 days"), STAFF),
@@ -128,6 +130,10 @@ RULES: dict[str, tuple[tuple[Audience, str], ...]] = {
     "consultation.opened": ((A.FOLLOWERS, "consultation.opened"), (A.PLACE_FOLLOWERS, "new.consultation")),
     "outcome.published": OUTCOME,
     "outcome.corrected": OUTCOME,
+    # A plan's subject is its promise (the idea, or the theme's consultation): its followers are told.
+    "implementation.planned": ((A.FOLLOWERS, "implementation.update"),),
+    "implementation.updated": ((A.FOLLOWERS, "implementation.update"),),
+    "implementation.completed": ((A.FOLLOWERS, "implementation.done"),),
     "handover.posted": ((A.MATCHING_PARTNERS, "partner.task_match"),),
     "handover.claimed": ((A.AGENCY_STAFF, "staff.claim_waiting"),),
     "handover.claim_confirmed": ((A.CLAIM_PARTNER, "partner.claim_confirmed"),),
@@ -204,6 +210,10 @@ def can_unsubscribe(token_user_id: int, viewer_id: int | None) -> bool:
 
 def subject_path(subject_kind: str, subject_id: int, payload: dict, kind: str) -> str:
     """Where a notice leads: the page that answers it."""
+    if kind.startswith("implementation."):
+        if subject_kind == "idea":
+            return f"/ideas/{subject_id}#implementation"
+        return f"/consultations/{subject_id}/outcome#implementation"
     if subject_kind == "idea":
         return f"/ideas/{subject_id}" + ("#official-answer" if kind == "idea.answered" else "")
     if subject_kind == "comment":

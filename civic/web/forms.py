@@ -14,6 +14,7 @@ from urllib.parse import unquote_to_bytes
 
 import msgspec
 from litestar import Request
+from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -40,6 +41,13 @@ def to_input(values: dict[str, Any], struct: type[T]) -> T:
     except msgspec.ValidationError as exc:
         match = _FIELD.search(str(exc))
         raise Invalid({match.group(1) if match else "form": Problem("Some of the information is not valid.")}) from None
+
+
+async def uploaded_files(form: FormMultiDict, name: str) -> list[tuple[str, bytes]]:
+    """The files a multipart form sent under `name`, as (file name, bytes); a file input left
+    empty sends a part with no file name, which is not a file."""
+    files = form.getall(name) if name in form else []
+    return [(f.filename, await f.read()) for f in files if isinstance(f, UploadFile) and f.filename]
 
 
 async def form_input(request: Request, struct: type[T], *lists: str) -> tuple[T, dict[str, Any]]:

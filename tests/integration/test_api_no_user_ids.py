@@ -24,6 +24,7 @@ PARAMS = {
     "consultation_id": "SELECT min(id) FROM consultations WHERE status <> 'draft'",
     "task_id": "SELECT min(task_id) FROM handover_claims",
     "user_id": "SELECT min(id) FROM users",
+    "plan_id": "SELECT min(id) FROM implementation_plans",
 }
 SLUGS = {
     "/api/v1/boards/{slug}": "SELECT min(slug) FROM idea_boards",

@@ -100,7 +100,19 @@ def test_unsubscribe_kinds_and_whose_link_it_is():
         (("handover", 2), {}, "handover.posted", "/handovers/2"),
         (("board", 1), {"slug": "hatyai-waste"}, "board.created", "/boards/hatyai-waste"),
         (("user", 1), {}, "user.blocked", "/notifications"),
+        (("idea", 5), {"plan_id": 1}, "implementation.updated", "/ideas/5#implementation"),
+        (("consultation", 3), {"plan_id": 2}, "implementation.completed", "/consultations/3/outcome#implementation"),
     ],
 )
 def test_where_a_notice_leads(subject, payload, kind, path):
     assert rules.subject_path(*subject, payload, kind) == path
+
+
+@pytest.mark.parametrize(
+    ("kind", "notice", "email"),
+    [("implementation.planned", "implementation.update", "digest"),
+     ("implementation.updated", "implementation.update", "digest"),
+     ("implementation.completed", "implementation.done", "immediate")],
+)  # fmt: skip
+def test_a_promises_followers_hear_of_its_implementation(kind, notice, email):
+    assert rules.who_is_told(kind, "public", "public") == (rules.Delivery(rules.Audience.FOLLOWERS, notice, email),)
