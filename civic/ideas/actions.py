@@ -201,8 +201,9 @@ async def categories(conn: asyncpg.Connection) -> list[str]:
     return await store.list_categories(conn)
 
 
-async def agency_choices(conn: asyncpg.Connection) -> list[tuple[str, str]]:
-    return await store.agency_choices(conn)
+async def agency_choices(conn: asyncpg.Connection, lang: str) -> list[tuple[str, str]]:
+    """(slug, name in `lang`) for every agency, in dictionary order of that name."""
+    return await store.agency_choices(conn, lang)
 
 
 async def overdue(conn: asyncpg.Connection) -> list[OverdueRow]:
@@ -210,8 +211,9 @@ async def overdue(conn: asyncpg.Connection) -> list[OverdueRow]:
 
 
 async def own_agencies(conn: asyncpg.Connection, actor: CurrentUser) -> list[tuple[str, str]]:
-    """The agencies this person may open a board for (the new-board form's choices)."""
-    choices = await store.agency_choices(conn)
+    """The agencies this person may open a board for (the new-board form's choices), named in
+    their language."""
+    choices = await store.agency_choices(conn, actor.lang)
     if actor.is_admin:
         return choices
     mine = {m.slug for m in actor.memberships if m.kind == "agency"}
@@ -623,7 +625,8 @@ async def _lock_supportable(
 async def support_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int) -> SupportState:
     """Idempotent. The row lock, the primary key of idea_supports (one support per person) and a
     count moved by what was really inserted keep racing supports exact; store.SUPPORT records the
-    idea.supported event (and idea.threshold_reached) in the same statement."""
+    idea.supported event (and idea.threshold_reached, with its public record entry) in the same
+    transaction."""
     async with conn.transaction():
         await _lock_supportable(conn, actor, idea_id, giving=True)
         try:
@@ -632,8 +635,6 @@ async def support_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: in
             # SUPPORT repeats the rule as its gate for callers that hold no lock (imports, the
             # demo); under the lock taken above it cannot refuse what the rules allowed.
             raise NotSupportable() from None
-        if state.threshold_reached:  # the clock started: an official act, for the public record
-            await events.append_to_public_record(conn)
         return state
 
 

@@ -41,6 +41,7 @@ from civic.ideas.schemas import (
 )
 from civic.ideas.text import paragraphs
 from civic.identity.rules import NationalIdRequired
+from civic.implementation import actions as implementation
 from civic.orgs import queries as orgs
 from civic.validation import DomainError, Errors, Invalid, Problem
 from civic.web.deps import Db
@@ -197,6 +198,8 @@ async def _detail_ctx(request: Request, db: Db, idea_id: int, after: int = 0, **
                 requires_national_id=idea.board_requires_national_id,
             ),
             "verified_supports": detail.verified_supports,
+            "plan": await implementation.plan_for_idea(db, user, idea.id),
+            "can_plan": implementation.may_plan(user, idea.owner_ids, idea.status, idea.hidden),
             "transitions": rules.allowed_transitions(user, idea.owner_ids, idea.status),
             "can_answer": rules.can_answer(user, idea.owner_ids, idea.status, idea.hidden),
             "can_moderate": rules.can_moderate(user),
@@ -303,7 +306,8 @@ class IdeaPages(Controller):
             )
             group["items"].append(r)
         outcomes = await dashboard.overdue_outcomes(db, request.app.state.settings)
-        ctx = {"groups": list(groups.values()), "total": len(rows), "overdue_outcomes": outcomes}
+        ctx = {"groups": list(groups.values()), "total": len(rows), "overdue_outcomes": outcomes,
+               "overdue_milestones": await implementation.overdue(db)}  # fmt: skip
         return _render(request, "ideas/overdue.html", ctx)
 
     @get("/ideas/{idea_id:int}")
@@ -506,18 +510,18 @@ async def _comment_posted(request: Request, db: Db, idea_id: int, comment: Comme
 
 
 async def _new_board_ctx(
-    db: Db, agencies: list[tuple[str, str]], values: dict, errors: dict
+    request: Request, db: Db, agencies: list[tuple[str, str]], values: dict, errors: dict
 ) -> dict[str, Any]:
     return {
         "agencies": agencies,
-        "all_agencies": await actions.agency_choices(db),
+        "all_agencies": await actions.agency_choices(db, lang_of(request)),
         "values": {"is_open": True, "support_threshold": "100", "response_days": "30"} | values,
         "errors": errors,
     }
 
 
-async def _settings_ctx(db: Db, board: Board, values: dict, errors: dict) -> dict[str, Any]:
-    agencies = [a for a in await actions.agency_choices(db) if a[0] != board.agency_slug]
+async def _settings_ctx(request: Request, db: Db, board: Board, values: dict, errors: dict) -> dict[str, Any]:
+    agencies = [a for a in await actions.agency_choices(db, lang_of(request)) if a[0] != board.agency_slug]
     return {"board": board, "all_agencies": agencies, "values": values, "errors": errors}
 
 
@@ -531,7 +535,7 @@ class BoardPages(Controller):
     @get("/boards/new")
     async def new_board(self, request: Request, db: Db) -> Template:
         agencies = await actions.new_board_choices(db, require_user(request))
-        return _render(request, "ideas/board_new.html", await _new_board_ctx(db, agencies, {}, {}))
+        return _render(request, "ideas/board_new.html", await _new_board_ctx(request, db, agencies, {}, {}))
 
     @post("/boards")
     async def create_board(self, request: Request, db: Db) -> Template | Redirect:
@@ -542,7 +546,9 @@ class BoardPages(Controller):
                 db, user, BoardIn(slug=v["slug"], agency=v["agency"], **_board_settings(v))
             )
         except (Invalid, actions.SlugTaken) as exc:
-            ctx = await _new_board_ctx(db, await actions.own_agencies(db, user), v, _errors(request, exc))
+            ctx = await _new_board_ctx(
+                request, db, await actions.own_agencies(db, user), v, _errors(request, exc)
+            )
             return _render(request, "ideas/board_new.html", ctx, status=FORM_ERROR)
         return redirect(f"/boards/{board.slug}", flash=("success", "The board is open."))
 
@@ -577,7 +583,7 @@ class BoardPages(Controller):
         user = require_user(request)
         board = await actions.managed_board(db, user, slug)
         ctx = await _settings_ctx(
-            db, board, _board_form_values(board, await actions.invited(db, user, board)), {}
+            request, db, board, _board_form_values(board, await actions.invited(db, user, board)), {}
         )
         return _render(request, "ideas/board_settings.html", ctx)
 
@@ -589,7 +595,7 @@ class BoardPages(Controller):
             await actions.update_board(db, user, slug, BoardPatch(**_board_settings(v)))
         except Invalid as exc:
             board = await actions.managed_board(db, user, slug)
-            ctx = await _settings_ctx(db, board, v, _errors(request, exc))
+            ctx = await _settings_ctx(request, db, board, v, _errors(request, exc))
             return _render(request, "ideas/board_settings.html", ctx, status=FORM_ERROR)
         return redirect(f"/boards/{slug}", flash=("success", "The board settings have been saved."))
 

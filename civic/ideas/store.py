@@ -12,7 +12,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from civic import thai
+from civic import events, thai
 from civic.accounts import store as accounts
 from civic.audit import audit
 from civic.ideas import rules
@@ -140,9 +140,16 @@ async def agency_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
     return await conn.fetchval("SELECT id FROM organisations WHERE slug = $1 AND kind = 'agency'", slug)
 
 
-async def agency_choices(conn: asyncpg.Connection) -> list[tuple[str, str]]:
-    rows = await conn.fetch("SELECT slug, name_th FROM organisations WHERE kind = 'agency' ORDER BY name_th")
-    return [(r["slug"], r["name_th"]) for r in thai.thai_sorted(rows, key=lambda r: r["name_th"])]
+# An agency's name in the reader's language, Thai when it has no English one.
+AGENCY_CHOICES = """
+SELECT slug, CASE WHEN $1 = 'en' AND name_en <> '' THEN name_en ELSE name_th END AS name
+FROM organisations WHERE kind = 'agency'
+"""
+
+
+async def agency_choices(conn: asyncpg.Connection, lang: str) -> list[tuple[str, str]]:
+    rows = await conn.fetch(AGENCY_CHOICES, lang)
+    return [(r["slug"], r["name"]) for r in thai.thai_sorted(rows, key=lambda r: r["name"])]
 
 
 async def create_board(
@@ -314,6 +321,8 @@ async def update_board(
                 started = await conn.fetch(START_CLOCKS, board_id, list(rules.SUPPORTABLE), actor_id)
                 for row in started:
                     await outbox.enqueue(conn, "idea", row["id"])
+                if started:
+                    await events.append_to_public_record(conn)
         if coowner_ids is not None:
             before = {r["org_id"] for r in await conn.fetch(CURRENT_COOWNERS, board_id)}
             wanted = set(coowner_ids) - {owner_id}
@@ -700,7 +709,9 @@ INSERT_SUPPORT = "INSERT INTO idea_supports (idea_id, user_id) VALUES ($1, $2) O
 #   requests by one user leave one row; only the first of them reports changed);
 # * each count moves by what was really inserted, from the locked row, so it stays exact;
 # * the response clock starts, and the event is recorded, the first time a count reaches the
-#   board's threshold (threshold_reached_at = now() only in the transaction that set it);
+#   board's threshold (threshold_reached_at = now() only in the transaction that set it); that
+#   official event gets its public record entry from support_ideas, in the same transaction,
+#   whoever calls it (an action, an import, a bench), not from the record's hourly catch-up;
 # * each support really inserted records its idea.supported event (civic.events: private, the
 #   supporter as actor, the count after it), so an event exists exactly when a row does;
 # * the search outbox row (see civic.search.outbox) is written in the same statement, when the
@@ -790,9 +801,12 @@ async def support_ideas(
     """Idempotent supports for (idea id, user id) pairs, answered in order: the state after the
     support, or NotFound for an unknown idea, or NotAllowed (nothing written for that pair) when
     the idea is hidden, its board closed, or its status not open to supports."""
-    rows = await conn.fetch(
-        SUPPORT, [idea for idea, _ in requests], [user for _, user in requests], list(rules.SUPPORTABLE)
-    )
+    async with conn.transaction():
+        rows = await conn.fetch(
+            SUPPORT, [idea for idea, _ in requests], [user for _, user in requests], list(rules.SUPPORTABLE)
+        )
+        if any(row["just_reached"] for row in rows):
+            await events.append_to_public_record(conn)
     results: list[SupportState | NotFound | NotAllowed] = []
     for (idea_id, _), row in zip(requests, rows, strict=True):
         if row["status"] is None:

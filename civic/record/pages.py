@@ -34,7 +34,7 @@ class RecordPages(Controller):
             "values": values,
             "acts": [(k, t(CATALOGUE[k].summary)) for k in queries.acts()],
             "summaries": {k: CATALOGUE[k].summary for k in queries.acts()},
-            "agencies": await ideas.agency_choices(db),
+            "agencies": await ideas.agency_choices(db, lang_of(request)),
             "roles": rules.ROLE_LABELS,
             "subject_path": rules.subject_path,
             "check": await queries.last_check(db),

@@ -193,6 +193,8 @@ async def test_many_users_supporting_one_idea_at_once_keep_an_exact_count(conn, 
     user_ids = [await make_user(conn, f"crowd{n}@example.com") for n in range(30)]
     conns = [await asyncpg.connect(db_url) for _ in user_ids]
     try:
+        for c in conns:  # as the app's pool does: the threshold's record entry reads jsonb payloads
+            await _init_connection(c)
         # All 30 supports wait inside PostgreSQL at their one statement, then go at once.
         results = await race(
             [

@@ -134,3 +134,31 @@ async def test_counter_activity_and_erasure_name_organisations_in_english(conn, 
     await login(partner, claim["email"], demo.DEMO_PASSWORD)
     claims = _text((await partner.get("/activity")).text, "//*[@id='my-claims']/following-sibling::*[1]")
     assert claim["name_en"] in claims and claim["name_th"] not in claims
+
+
+async def test_board_forms_name_agencies_in_english(conn, make_client):
+    """The new-board owner select and co-owner boxes, and a board's settings, read name_th alone."""
+    from tests.helpers import login
+
+    mdes = await _english_demo(conn)
+    others = await conn.fetch(
+        "SELECT name_th, name_en FROM organisations WHERE kind = 'agency' AND slug <> 'mdes' AND name_en <> ''"
+    )
+    board = await conn.fetchval(
+        "SELECT b.slug FROM idea_boards b JOIN organisations o ON o.id = b.agency_id WHERE o.slug = 'mdes' LIMIT 1"
+    )
+    assert others and board
+    staff = await make_client()
+    await login(staff, "somchai@mdes.example", demo.DEMO_PASSWORD)
+    new_board = (await staff.get("/boards/new")).text
+    owner = _text(new_board, "//select[@name='agency']")
+    assert mdes["name_en"] in owner and mdes["name_th"] not in owner
+    for page in (new_board, (await staff.get(f"/boards/{board}/settings")).text):
+        coowners = _text(page, "//fieldset[.//input[@name='coowners']]")
+        assert all(o["name_en"] in coowners for o in others)
+        assert not any(o["name_th"] in coowners for o in others)
+    # The public record's agency filter, too.
+    reader = await make_client()
+    reader.cookies.set("lang", "en")
+    record = _text((await reader.get("/record")).text, "//select[@name='agency']")
+    assert mdes["name_en"] in record and mdes["name_th"] not in record
