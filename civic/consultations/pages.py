@@ -153,12 +153,13 @@ def _ctx(**kw) -> dict[str, Any]:
 
 
 def _charts(s: Stats, lang: str) -> dict[int, dict]:
-    # The same words for a scale's ends as the answer form's hint gave the people who answered.
-    low, high = gettext(lang, "not at all"), gettext(lang, "very much")
+    # The same words for a scale's ends as the answer form gave the people who answered: the
+    # question's own, else the platform's.
+    default = [gettext(lang, "not at all"), gettext(lang, "very much")]
 
     def labels(q) -> list[str]:
         plain = [o.label for o in q.options]
-        return scale_labels(plain, low, high) if q.kind == "scale" else plain
+        return scale_labels(plain, *(q.scale_ends or default)) if q.kind == "scale" else plain
 
     return {
         q.question_id: bar_chart(

@@ -301,6 +301,7 @@ def check_draft(text: str, field: str = "draft_text") -> Errors:
 
 
 TOO_MANY_OPTIONS = N_("A question can offer at most %(max)s options.")
+SCALE_ENDS = N_("For a scale, leave the options empty or write two lines: what 1 means, then what 5 means.")
 
 
 def validate_question(kind: str, prompt: str, options: list[str]) -> Errors:
@@ -317,6 +318,15 @@ def validate_question(kind: str, prompt: str, options: list[str]) -> Errors:
             errors["options"] = Problem(TOO_MANY_OPTIONS, {"max": MAX_OPTIONS})
         elif len(set(clean)) != len(clean):
             errors["options"] = Problem("Each option must be different.")
+        elif any(check_text(o, max_len=MAX_OPTION_CHARS) for o in clean):
+            errors["options"] = Problem(
+                "Each option must be at most %(max)s characters.", {"max": MAX_OPTION_CHARS}
+            )
+    elif kind == "scale":
+        # Optional: what the scale's two ends mean, shown beside 1 and 5 on the form and the charts.
+        clean = [o.strip() for o in options if o.strip()]
+        if len(clean) not in (0, 2):
+            errors["options"] = Problem(SCALE_ENDS)
         elif any(check_text(o, max_len=MAX_OPTION_CHARS) for o in clean):
             errors["options"] = Problem(
                 "Each option must be at most %(max)s characters.", {"max": MAX_OPTION_CHARS}

@@ -134,6 +134,8 @@ class QuestionStats(msgspec.Struct):
     answered: int
     options: list[OptionCount]
     mean: float | None = None
+    # A scale's meaning of 1 and of 5 as its author wrote them; empty: the platform's own words.
+    scale_ends: list[str] = []
 
 
 class Stats(msgspec.Struct):

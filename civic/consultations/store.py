@@ -410,8 +410,11 @@ async def _write_questions(conn, consultation_id: int, questions: list[dict]) ->
         raise Invalid(problems)
     await conn.execute("DELETE FROM consultation_questions WHERE consultation_id = $1", consultation_id)
     for i, q in enumerate(questions, start=1):
+        # A scale's options are the meanings of its two ends, when the author gave them.
         options = (
-            [o.strip() for o in q.get("options", []) if o.strip()] if q["kind"] in ("single", "multi") else []
+            [o.strip() for o in q.get("options", []) if o.strip()]
+            if q["kind"] in ("single", "multi", "scale")
+            else []
         )
         await conn.execute(
             INSERT_QUESTION,
@@ -1136,7 +1139,13 @@ async def stats(
             mean = round(sum(int(k) * v for k, v in c.items()) / max(1, sum(c.values())), 2)
         out.append(
             QuestionStats(
-                question_id=q.id, prompt=q.prompt, kind=q.kind, answered=n, options=options, mean=mean
+                question_id=q.id,
+                prompt=q.prompt,
+                kind=q.kind,
+                answered=n,
+                options=options,
+                mean=mean,
+                scale_ends=q.options if q.kind == "scale" else [],
             )
         )
     comments = await conn.fetchval(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from tests.helpers import login, text_of
+from tests.helpers import login, make_user, text_of
 from tests.integration.test_consultations_analysis import seed
 
 CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "civic.css"
@@ -68,6 +68,29 @@ async def test_analysis_charts_markup(client, conn):
     en = await client.get(f"/consultations/{s['cid']}/analysis")
     labels = [label for label, _ in rows(charts(en.text)[1])]
     assert labels[0] == "1 = not at all" and labels[-1] == "5 = very much"
+
+
+async def test_a_scale_labels_its_ends_with_the_questions_own_words(client, conn):
+    from tests.integration.consultation_data import create_draft_policy
+    from tests.integration.test_consultations_http import setup
+
+    s = await setup(conn)
+    staff = await conn.fetchval("SELECT id FROM users WHERE email = 'staff@mdes.example'")
+    ends = ["ไม่เห็นด้วยอย่างยิ่ง", "เห็นด้วยอย่างยิ่ง"]
+    cid = await create_draft_policy(
+        conn, actor_id=staff, owner_org_id=s["mdes"], status="open",
+        questions=[{"kind": "scale", "prompt": "เห็นด้วยเพียงใด", "required": True, "options": ends}],
+    )  # fmt: skip
+    await login(client, "staff@mdes.example")
+    labels = [
+        label for label, _ in rows(charts((await client.get(f"/consultations/{cid}/analysis")).text)[0])
+    ]
+    assert labels == ["1 = ไม่เห็นด้วยอย่างยิ่ง", "2", "3", "4", "5 = เห็นด้วยอย่างยิ่ง"]
+    # The people answering were told the same.
+    await make_user(conn, "pim@x.example")
+    await login(client, "pim@x.example")
+    form = text_of((await client.get(f"/consultations/{cid}")).text)
+    assert "1 = ไม่เห็นด้วยอย่างยิ่ง, 5 = เห็นด้วยอย่างยิ่ง" in form
 
 
 def test_chart_styles_fix_the_type_size_and_keep_one_colour():

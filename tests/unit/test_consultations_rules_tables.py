@@ -390,6 +390,10 @@ def test_question_prompt_length(n, ok):
         ("single", ["ก", CH * 200], {}),
         ("multi", ["ก", CH * 201], {"options": Problem("Each option must be at most %(max)s characters.", {"max": 200})}),
         ("scale", [], {}),
+        ("scale", [" ไม่เห็นด้วยอย่างยิ่ง ", "เห็นด้วยอย่างยิ่ง", " "], {}),  # the meanings of 1 and 5
+        ("scale", ["ก"], {"options": Problem(rules.SCALE_ENDS)}),
+        ("scale", ["ก", "ข", "ค"], {"options": Problem(rules.SCALE_ENDS)}),
+        ("scale", ["ก", CH * 201], {"options": Problem("Each option must be at most %(max)s characters.", {"max": 200})}),
         ("text", [], {}),
         ("bogus", [], {"kind": Problem("Choose one of the options.")}),
         ("", [], {"kind": Problem("Choose an option.")}),
