@@ -13,6 +13,7 @@ from civic import provinces
 from civic.accounts.schemas import CurrentUser
 from civic.dashboard import rules, store
 from civic.dashboard.schemas import AgencyFigures, AgencyPage, Dashboard, Filters, OverdueOutcome, Queue
+from civic.implementation import actions as implementation
 from civic.settings import Settings, get_settings
 from civic.thai import thai_sorted
 from civic.validation import Forbidden, NotFound
@@ -77,6 +78,7 @@ async def dashboard(
         provinces=shaded,
         agencies=rules.sorted_rows(rows, filters.sort, _collate(lang)),
         overdue_outcomes=await overdue_outcomes(conn, settings),
+        overdue_milestones=await implementation.overdue(conn),
         filters=filters,
         outcome_due_days=settings.outcome_due_days,
         outcome_due_days_s77=settings.outcome_due_days_s77,

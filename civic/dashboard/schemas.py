@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 import msgspec
 
+from civic.implementation.schemas import OverdueMilestone
+
 
 class Week(msgspec.Struct):
     week: date  # Monday, Bangkok time
@@ -80,6 +82,7 @@ class Dashboard(msgspec.Struct):
     provinces: list[ProvinceFigures]
     agencies: list[AgencyFigures]
     overdue_outcomes: list[OverdueOutcome]
+    overdue_milestones: list[OverdueMilestone]  # of implementation plans (civic/implementation)
     filters: Filters
     outcome_due_days: int
     outcome_due_days_s77: int

@@ -1,6 +1,7 @@
 """Implementation plans through their HTML pages and the idea page: the forms call the same
 actions as the API (bad input re-rendered with every error, nothing changed), evidence files,
-the timeline on the idea page, and overdue milestones on the public overdue list."""
+the timeline on the idea page, and overdue milestones on the public overdue list and the
+dashboard."""
 
 from __future__ import annotations
 
@@ -97,6 +98,11 @@ async def test_overdue_milestones_join_the_public_overdue_list(client, make_clie
     page = await visitor.get("/ideas/overdue")
     section = page.text[page.text.index('id="implementation-overdue"'):]
     assert "ขั้นที่ 2" in section and "ขั้นที่ 3" in section and "ขั้นที่ 1" not in section and "ขั้นที่ 4" not in section
+    # The dashboard's public clocks list them, in the page and its JSON twin.
+    dash = (await visitor.get("/api/v1/dashboard")).json()
+    assert [r["milestone_id"] for r in dash["overdue_milestones"]] == [second, third]
+    board = (await visitor.get("/dashboard")).text
+    assert "ขั้นที่ 2" in board[board.index('id="implementation-overdue"'):]
     # The plan's own timeline marks them too.
     marked = (await visitor.get(url)).json()["milestones"]
     assert [m["overdue"] for m in marked] == [False, True, True, False]
