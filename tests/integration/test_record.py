@@ -13,11 +13,13 @@ import sys
 import asyncpg
 import pytest
 
-from civic import events
+from civic import demo, events
 from civic.accounts.store import user_by_id
 from civic.ideas import actions as ideas
+from civic.ideas import store as ideas_store
 from civic.ideas.schemas import ModerationIn
 from civic.record import actions, rules
+from civic.record import store as record_store
 from civic.record.schemas import Entry
 from civic.settings import PROJECT_ROOT
 from tests.helpers import login, send_json
@@ -80,6 +82,29 @@ async def test_a_moderators_act_names_their_role_only_and_a_clock_started_in_sql
     page = (await client.get("/record")).text
     assert "สมชาย" not in page
     assert not await conn.fetchval("SELECT count(*) FROM record_entries WHERE actor_name IS NOT NULL")
+    assert (await actions.verify(conn)).ok
+
+
+async def test_a_clock_started_by_sql_outside_any_action_is_recorded_at_once(conn):
+    """Imports, benches and seeds that support through the store (no action, no transaction of
+    their own) still get the threshold's entry in the support's transaction, not from the job."""
+    world = await _world(conn, threshold=2)
+    idea_id = await _idea(conn, world)
+    await ideas_store.support_idea(conn, idea_id, world["users"]["citizen2@example.com"])
+    assert await entries(conn) == []
+    await ideas_store.support_idea(conn, idea_id, world["users"]["citizen3@example.com"])
+    [clock] = await entries(conn)
+    assert (clock.act, clock.subject_id, clock.payload["support_count"]) == ("idea.threshold_reached", idea_id, 2)
+    assert not await record_store.unrecorded(conn, sorted(events.OFFICIAL_KINDS), here_only=False)
+    assert (await actions.verify(conn)).ok
+
+
+async def test_the_demo_seed_leaves_no_official_act_for_the_hourly_job(conn):
+    """Every official event the seed writes (clocks started by supports in SQL included) has its
+    entry when the seed commits: the record's hourly catch-up finds nothing to append."""
+    await demo.seed(conn, secret_key="test-secret-key-that-is-long-enough-0123456789")
+    assert await conn.fetchval("SELECT count(*) FROM events WHERE kind = 'idea.threshold_reached'")
+    assert not await record_store.unrecorded(conn, sorted(events.OFFICIAL_KINDS), here_only=False)
     assert (await actions.verify(conn)).ok
 
 
