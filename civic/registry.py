@@ -68,7 +68,7 @@ from civic.record.pages import RecordPages
 from civic.search.relay import Loader
 from civic.search.routes import SearchApi, SearchPages
 from civic.staff.api import StaffApi
-from civic.staff.pages import StaffPages
+from civic.staff.pages import StaffPages, StartPage
 
 CONTROLLERS: list = [
     HomePages,
@@ -89,6 +89,7 @@ CONTROLLERS: list = [
     ConsultationModerationPages,
     ConsultationsApi,
     StaffPages,
+    StartPage,
     StaffApi,
     ActivityPages,
     ActivityApi,

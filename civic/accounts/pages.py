@@ -159,7 +159,8 @@ class AccountPages(Controller):
     @post("/login")
     async def login(self, request: Request, db: Db) -> Template | Redirect:
         data, _ = await form_input(request, LoginIn)
-        next_path = safe_next(data.next, "/")
+        # With no page to return to, /start sends agency staff to their queue (civic/staff).
+        next_path = safe_next(data.next, "/start")
         try:
             step = await identity.log_in(db, data, _client(request), next_path)
         except (actions.BadCredentials, Forbidden, TooMany) as exc:

@@ -174,7 +174,7 @@ class IdentityPages(Controller):
     async def oidc_start(
         self, request: Request, db: Db, next_: Annotated[str, QueryParameter(name="next")] = ""
     ) -> Redirect:
-        url = await actions.oidc_start(db, None, safe_next(next_), oidc_config(request))
+        url = await actions.oidc_start(db, None, safe_next(next_, "/start"), oidc_config(request))
         return Redirect(url, status_code=303)
 
     @post("/account/oidc/link")

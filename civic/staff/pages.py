@@ -1,14 +1,24 @@
-"""/staff: the staff menu with what waits in each place; /staff/badge: its count for the header."""
+"""/staff: the staff menu with what waits in each place; /staff/badge: its count for the header;
+/start: where signing in leads when no page asked for one."""
 
 from __future__ import annotations
 
 from litestar import Controller, Request, get
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
-from civic.staff import actions
+from civic.staff import actions, rules
 from civic.web.deps import Db
-from civic.web.guards import require_user
-from civic.web.templating import render
+from civic.web.guards import current_user, require_user
+from civic.web.templating import redirect, render
+
+
+class StartPage(Controller):
+    include_in_schema = False
+
+    @get("/start")
+    async def start(self, request: Request) -> Redirect:
+        """Agency staff begin at their agency's queue; no JSON twin, as it only points elsewhere."""
+        return redirect(rules.start_page(current_user(request)))
 
 
 class StaffPages(Controller):

@@ -191,7 +191,7 @@ async def test_login_redirects_only_to_local_paths(client, conn, next_):
     )
     assert r.status_code == 303
     location = r.headers["location"]
-    assert location == "/", location
+    assert location == "/start", location  # where /start sends a citizen: the home page
 
 
 async def test_login_keeps_a_local_next(client, conn):

@@ -8,7 +8,7 @@ import pytest
 
 from civic.ideas import store as ideas
 from civic.settings import load_settings
-from tests.helpers import login, make_user, post_form, send_json, text_of
+from tests.helpers import PASSWORD, login, make_agency, make_user, post_form, send_json, text_of
 from tests.integration.test_consultations_http import setup as consultation_setup
 
 
@@ -66,3 +66,28 @@ async def test_menu_counts_and_one_inbox(client, make_client, conn):
     # The queue and the counter are places to go; what waits there is counted on their own pages.
     assert [t["pending"] for t in menu["tools"]][2:] == [None, None]
     assert "เครื่องมือเจ้าหน้าที่" in text_of((await staff.get("/staff")).text)
+
+
+async def test_signing_in_leads_staff_to_their_agency_queue(client, make_client, conn):
+    agency = await make_agency(conn, "start-agency")
+    staff = await make_user(conn, "staff@start.example")
+    await conn.execute("INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'member')", agency, staff)
+    await make_user(conn, "citizen@start.example")
+    await make_user(conn, "mod@start.example", role="moderator")
+    for email, start in (
+        ("staff@start.example", "/dashboard/mine"),
+        ("citizen@start.example", "/"),
+        ("mod@start.example", "/staff"),
+    ):
+        c = await make_client()
+        r = await login(c, email)
+        assert r.headers["location"] == "/start", email
+        r = await c.get("/start")
+        assert r.status_code == 303 and r.headers["location"] == start, email
+        assert (await c.get(start)).status_code == 200, email
+    # a page that asked for the sign-in is where it goes back to
+    r = await post_form(
+        await make_client(), "/login", {"email": "staff@start.example", "password": PASSWORD, "next": "/ideas"}
+    )
+    assert r.headers["location"] == "/ideas"
+    assert (await client.get("/start")).headers["location"] == "/"  # nobody signed in
