@@ -36,7 +36,15 @@ from civic.web.guards import current_user, require_user
 from civic.web.i18n import N_, gettext
 from civic.web.security import SESSION_COOKIE, current_ip
 from civic.web.sessions import login_step_cookie, session_cookie
-from civic.web.templating import LANG_COOKIE, lang_of, redirect, render, safe_next, translate_errors
+from civic.web.templating import (
+    LANG_COOKIE,
+    form_errors,
+    lang_of,
+    redirect,
+    render,
+    safe_next,
+    translate_errors,
+)
 
 
 def _session_cookie(request: Request, token: str) -> Cookie:
@@ -201,12 +209,7 @@ class AccountPages(Controller):
         try:
             created: NewTokenOut = await identity.create_token(db, user, data, secret=_secret(request))
         except (Invalid, TooMany) as exc:
-            lang = lang_of(request)
-            errors = (
-                translate_errors(lang, exc.errors)
-                if isinstance(exc, Invalid)
-                else {"code": gettext(lang, exc.msgid, **exc.params)}
-            )
+            errors = form_errors(request, exc, field="code")
             status = 400 if isinstance(exc, Invalid) else exc.status
             return await _account_page(
                 request, db, status, errors=errors, values={"name": rules.token_name(data.name)}

@@ -43,7 +43,7 @@ from civic.ideas.text import paragraphs
 from civic.identity.rules import NationalIdRequired
 from civic.implementation import actions as implementation
 from civic.orgs import queries as orgs
-from civic.validation import DomainError, Errors, Invalid, Problem
+from civic.validation import Invalid
 from civic.web.deps import Db
 from civic.web.forms import form_values
 from civic.web.guards import current_user, require_user
@@ -51,13 +51,13 @@ from civic.web.i18n import N_, gettext
 from civic.web.templating import (
     Confirm,
     confirm_page,
+    form_errors,
     is_confirmed,
     lang_of,
     org_name,
     redirect,
     render,
     safe_next,
-    translate_errors,
     wants_partial,
 )
 
@@ -72,14 +72,6 @@ def _render(request: Request, template: str, ctx: dict[str, Any], **kwargs: Any)
     return render(
         request, template, {"rules": rules, "paragraphs": paragraphs, "now": actions.now()} | ctx, **kwargs
     )
-
-
-def _errors(request: Request, exc: DomainError) -> dict[str, str]:
-    """A refusal shown on the form: every field's problem, or the one field a conflict names."""
-    errors: Errors = (
-        exc.errors if isinstance(exc, Invalid) else {exc.field or "form": Problem(exc.msgid, exc.params)}
-    )
-    return translate_errors(lang_of(request), errors)
 
 
 def _int(value: str | None) -> int | None:
@@ -288,7 +280,7 @@ class IdeaPages(Controller):
             boards = await actions.open_boards(db)
             ctx = {"boards": boards, "board": _chosen_board(boards, v["board"]), "values": v}
             return _render(
-                request, "ideas/new.html", ctx | {"errors": _errors(request, exc)}, status=FORM_ERROR
+                request, "ideas/new.html", ctx | {"errors": form_errors(request, exc)}, status=FORM_ERROR
             )
         if idea.status == "pending_moderation":
             message = ("info", "Thank you. Your idea will appear once a moderator has checked it.")
@@ -339,7 +331,7 @@ class IdeaPages(Controller):
             await actions.edit_idea(db, user, idea_id, _idea_patch(v))
         except Invalid as exc:
             idea, board = await actions.editable_idea(db, user, idea_id)
-            ctx = {"idea": idea, "board": board, "values": v, "errors": _errors(request, exc)}
+            ctx = {"idea": idea, "board": board, "values": v, "errors": form_errors(request, exc)}
             return _render(request, "ideas/edit.html", ctx, status=FORM_ERROR)
         return redirect(f"/ideas/{idea_id}", flash=("success", "Your idea has been updated."))
 
@@ -367,7 +359,7 @@ class IdeaPages(Controller):
             await actions.change_status(db, user, idea_id, data)
         except Invalid as exc:
             ctx = await _detail_ctx(
-                request, db, idea_id, status_values=v, status_errors=_errors(request, exc)
+                request, db, idea_id, status_values=v, status_errors=form_errors(request, exc)
             )
             return _render(request, "ideas/detail.html", ctx, status=FORM_ERROR)
         return redirect(f"/ideas/{idea_id}", flash=("success", "The status has been changed."))
@@ -380,7 +372,7 @@ class IdeaPages(Controller):
             await actions.answer_idea(db, user, idea_id, AnswerIn(body=body))
         except Invalid as exc:
             ctx = await _detail_ctx(
-                request, db, idea_id, answer_value=body, answer_errors=_errors(request, exc)
+                request, db, idea_id, answer_value=body, answer_errors=form_errors(request, exc)
             )
             return _render(request, "ideas/detail.html", ctx, status=FORM_ERROR)
         return redirect(f"/ideas/{idea_id}", flash=("success", "The official answer has been published."))
@@ -397,7 +389,7 @@ class IdeaPages(Controller):
                 db, user, idea_id, CommentIn(body=v["body"], parent_id=parent_id)
             )
         except Invalid as exc:
-            return await _comment_form(request, db, idea_id, parent_id, v["body"], _errors(request, exc))
+            return await _comment_form(request, db, idea_id, parent_id, v["body"], form_errors(request, exc))
         return await _comment_posted(request, db, idea_id, comment)
 
     @get("/ideas/{idea_id:int}/comments/{comment_id:int}/replies")
@@ -441,7 +433,7 @@ class IdeaPages(Controller):
             await actions.edit_comment(db, user, idea_id, comment_id, CommentEditIn(body=body))
         except Invalid as exc:
             idea, comment = await actions.editable_comment(db, user, idea_id, comment_id)
-            ctx = {"idea": idea, "comment": comment, "value": body, "errors": _errors(request, exc)}
+            ctx = {"idea": idea, "comment": comment, "value": body, "errors": form_errors(request, exc)}
             return _render(request, "ideas/comment_edit.html", ctx, status=FORM_ERROR)
         flash = ("success", "Your comment has been updated.")
         return redirect(f"/ideas/{idea_id}#comment-{comment_id}", flash=flash)
@@ -547,7 +539,7 @@ class BoardPages(Controller):
             )
         except (Invalid, actions.SlugTaken) as exc:
             ctx = await _new_board_ctx(
-                request, db, await actions.own_agencies(db, user), v, _errors(request, exc)
+                request, db, await actions.own_agencies(db, user), v, form_errors(request, exc)
             )
             return _render(request, "ideas/board_new.html", ctx, status=FORM_ERROR)
         return redirect(f"/boards/{board.slug}", flash=("success", "The board is open."))
@@ -595,7 +587,7 @@ class BoardPages(Controller):
             await actions.update_board(db, user, slug, BoardPatch(**_board_settings(v)))
         except Invalid as exc:
             board = await actions.managed_board(db, user, slug)
-            ctx = await _settings_ctx(request, db, board, v, _errors(request, exc))
+            ctx = await _settings_ctx(request, db, board, v, form_errors(request, exc))
             return _render(request, "ideas/board_settings.html", ctx, status=FORM_ERROR)
         return redirect(f"/boards/{slug}", flash=("success", "The board settings have been saved."))
 

@@ -21,7 +21,7 @@ from civic.web.guards import current_user, require_user
 from civic.web.i18n import gettext
 from civic.web.security import SESSION_COOKIE, current_ip
 from civic.web.sessions import LOGIN_STEP_COOKIE, clear_login_step_cookie, login_step_cookie, session_cookie
-from civic.web.templating import lang_of, redirect, render, safe_next, translate_errors
+from civic.web.templating import form_errors, lang_of, redirect, render, safe_next, translate_errors
 
 SESSION_MAX_AGE = int(SESSION_LIFETIME.total_seconds())
 
@@ -141,12 +141,7 @@ class IdentityPages(Controller):
                 db, require_user(request), data, _client(request), secret=_settings(request).secret_key
             )
         except (Invalid, TooMany) as exc:
-            lang = lang_of(request)
-            errors = (
-                translate_errors(lang, exc.errors)
-                if isinstance(exc, Invalid)
-                else {"code": gettext(lang, exc.msgid, **exc.params)}
-            )
+            errors = form_errors(request, exc, field="code")
             status = 400 if isinstance(exc, Invalid) else exc.status
             return render(request, "identity/renew_codes.html", {"errors": errors}, status=status)
         context = {"codes": codes.recovery_codes, "renewed": True}

@@ -16,7 +16,7 @@ from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 
 from civic import provinces, thai
-from civic.validation import Problem
+from civic.validation import DomainError, Invalid, Problem
 from civic.web.i18n import Translator, gettext, normalise_lang
 from civic.web.labels import field_label
 
@@ -44,6 +44,13 @@ def lang_of(request: Request) -> str:
 
 def translate_errors(lang: str, errors: dict[str, Problem]) -> dict[str, str]:
     return {field: gettext(lang, p.msgid, **p.params) for field, p in errors.items()}
+
+
+def form_errors(request: Request, exc: DomainError, field: str = "form") -> dict[str, str]:
+    """A refusal shown on its form: every field's problem at once, or the one field the refusal
+    names (else `field`), in the reader's language."""
+    errors = exc.errors if isinstance(exc, Invalid) else {exc.field or field: Problem(exc.msgid, exc.params)}
+    return translate_errors(lang_of(request), errors)
 
 
 def _read_flashes(request: Request, lang: str) -> list[ShownFlash]:
