@@ -348,6 +348,9 @@ class ConsultationPages(Controller):
                 tabs=TABS,
                 agencies=await orgs.agency_choices(db, ("agency",)),
                 filters={"agency": agency or "", "province": province or "", "kind": kind or ""},
+                follow_filters=(
+                    [await follows.button(db, user, "province", province)] if provinces.is_valid(province) else []
+                ),
                 can_author=bool(user and (user.agency_ids or user.is_admin)),
                 page_title=None,
             ),

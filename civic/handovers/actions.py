@@ -18,7 +18,7 @@ from typing import NamedTuple
 import asyncpg
 import msgspec
 
-from civic import events, thai
+from civic import events, provinces, thai
 from civic.accounts.rules import refusal
 from civic.accounts.schemas import CurrentUser
 from civic.events import ClaimEnded, ClaimMade, MilestoneReviewed, ProgressReported, TaskEdited, TaskPosted
@@ -474,7 +474,7 @@ def board_query(params: Mapping[str, str | None]) -> BoardQuery:
     get = params.get
     page = (get("page") or "").strip()
     return BoardQuery(
-        province=get("province") or None,
+        province=get("province") if provinces.is_valid(get("province")) else None,
         category=get("category") if get("category") in rules.CATEGORIES else None,
         status=get("status") if get("status") in rules.STATUSES else None,
         agency=get("agency") or None,

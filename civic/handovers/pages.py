@@ -217,6 +217,8 @@ class HandoverPages(Controller):
             "categories": rules.CATEGORIES, "statuses": rules.STATUSES if user and user.agency_ids else rules.PUBLIC_STATUSES, "agencies": await actions.agencies(db),
             "can_post": rules.posting_agency(user, None) is not None,
             "page_title": gettext(lang_of(request), "Tasks handed over to partners"),
+            # A list filtered by a province offers to follow it, as the ideas' lists do.
+            "follow_filters": [await follows.button(db, user, "province", q.province)] if q.province else [],
         })  # fmt: skip
 
     @get("/new")

@@ -299,3 +299,18 @@ async def test_buttons_on_boards_agencies_and_filtered_lists(client, conn):
     )  # fmt: skip
     assert r.status_code == 200 and "/follows/unfollow" in r.text and 'value="/ideas?province=SKA"' in r.text
     assert await _follows(conn) == [(w["users"]["citizen2@example.com"], "province", "SKA", False)]
+
+
+async def test_task_board_and_consultations_filtered_by_a_province_offer_to_follow_it(client, conn):
+    await make_user(conn, "prov@follow.example")
+    await login(client, "prov@follow.example")
+    for path in ("/handovers?province=CMI", "/consultations?province=CMI"):
+        page = await client.get(path)
+        assert page.status_code == 200, path
+        assert 'name="target_kind" value="province"' in page.text and 'value="CMI"' in page.text, path
+        unfiltered = await client.get(path.split("?")[0] + "?province=XXX")
+        assert 'name="target_kind" value="province"' not in unfiltered.text, path
+    r = await post_form(client, "/follows", {"target_kind": "province", "target_id": "CMI", "next": "/handovers?province=CMI"})
+    assert r.status_code == 303
+    page = await client.get("/handovers?province=CMI")
+    assert 'aria-pressed="true"' in page.text
