@@ -251,6 +251,8 @@ class IdeaStatusChanged(msgspec.Struct, frozen=True):
     reason: str
     duplicate_of: int | None
     org_id: int | None  # the agency spoken for; None for a platform moderator
+    # Moved by its implementation plan (civic/implementation), whose own event tells followers.
+    by_plan: bool = False
 
 
 class ContentFlagged(msgspec.Struct, frozen=True):

@@ -677,7 +677,10 @@ def _check_status_change(actor: CurrentUser, idea: Idea, to: str) -> None:
         raise Forbidden(N_("Only staff of the agencies responsible for this board can change its status."))
 
 
-async def change_status(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, data: StatusIn) -> Idea:
+async def change_status(
+    conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, data: StatusIn, *, by_plan: bool = False
+) -> Idea:
+    """by_plan: the implementation plan moves it (civic/implementation), inside the plan's act."""
     idea = await load_idea(conn, actor, idea_id)
     _check_status_change(actor, idea, data.status)
     raise_if(rules.validate_status_change(idea.status, data.status, data.reason, data.duplicate_of, idea.id))
@@ -714,6 +717,7 @@ async def change_status(conn: asyncpg.Connection, actor: CurrentUser, idea_id: i
                 reason=data.reason.strip(),
                 duplicate_of=duplicate_of,
                 org_id=org_id,
+                by_plan=by_plan,
             ),
             subject=("idea", idea.id),
             actor_id=actor.id,

@@ -19,6 +19,8 @@ from civic.consultations import queries as consultations
 from civic.events import ImplementationCompleted, ImplementationPlanned, ImplementationUpdated
 from civic.handovers import actions as handovers
 from civic.ideas import actions as ideas
+from civic.ideas import rules as idea_rules
+from civic.ideas.schemas import StatusIn
 from civic.implementation import rules, store
 from civic.implementation.rules import N_
 from civic.implementation.schemas import ImplementedIn, OverdueMilestone, Plan, PlanIn, Target, UpdateIn
@@ -181,6 +183,7 @@ async def create_plan(conn: asyncpg.Connection, actor: CurrentUser, data: PlanIn
         )
         await events.record(conn, "implementation.planned", planned, subject=_subject(target), actor_id=actor.id,
                             agency_id=target.agency_id, province=target.province)  # fmt: skip
+        await _idea_follows(conn, actor, target.idea_id, "in_progress")
     return await plan(conn, actor, plan_id)
 
 
@@ -240,7 +243,20 @@ async def implement(conn: asyncpg.Connection, actor: CurrentUser, plan_id: int, 
         done = ImplementationCompleted(found.id, found.promised_on, kept)
         await events.record(conn, "implementation.completed", done, subject=_subject(found), actor_id=actor.id,
                             agency_id=found.agency_id, province=province)  # fmt: skip
+        await _idea_follows(conn, actor, found.idea_id, "in_progress", "implemented")
     return await plan(conn, actor, plan_id)
+
+
+async def _idea_follows(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int | None, *steps: str) -> None:
+    """An idea's own status follows its plan, through the ideas' own status change (its rules, its
+    event, its history): a plan puts an accepted idea in progress, the final report makes it
+    implemented. A step the idea has already passed is skipped; inside the caller's transaction."""
+    if idea_id is None:
+        return
+    for step in steps:
+        idea = await ideas.load_idea(conn, actor, idea_id)
+        if idea_rules.can_transition(idea.status, step):
+            await ideas.change_status(conn, actor, idea_id, StatusIn(status=step), by_plan=True)
 
 
 async def _province(conn: asyncpg.Connection, actor: CurrentUser, found: Plan) -> str | None:

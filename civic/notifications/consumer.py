@@ -41,6 +41,8 @@ async def context_for(conn: asyncpg.Connection, event: Event) -> dict:
 
 async def fan_out(conn: asyncpg.Connection, event: Event) -> int:
     """Tell everyone this event concerns; returns how many notification rows were written."""
+    if rules.told_elsewhere(event.kind, event.payload):
+        return 0
     told = 0
     for delivery in rules.who_is_told(event.kind, CATALOGUE[event.kind].visibility, event.visibility):
         told += await store.fan_out(conn, event.id, delivery.audience, delivery.notice, delivery.email)

@@ -161,6 +161,12 @@ class Delivery(NamedTuple):
     email: str  # the notice's default email channel
 
 
+def told_elsewhere(kind: str, payload: dict) -> bool:
+    """An idea's status moved by its implementation plan: the plan's own event (planned,
+    implemented) tells the same followers, so this one would tell them twice."""
+    return kind == "idea.status_changed" and bool(payload.get("by_plan"))
+
+
 def who_is_told(kind: str, kind_visibility: str, row_visibility: str) -> tuple[Delivery, ...]:
     """The audiences an event reaches, in order. kind_visibility is the catalogue's, row_visibility
     the recorded one: a public kind recorded as staff is about hidden content."""

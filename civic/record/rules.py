@@ -59,6 +59,7 @@ STRUCTURED = frozenset({
     "version",
     # implementation plans (civic/implementation)
     "evidence", "kept", "milestones", "percent", "plan_id", "promised_on", "starts_on", "theme", "update_id",
+    "by_plan",
 })  # fmt: skip
 # Words typed for the public (a reason, a note, a title): public when the event was; an act shown
 # to staff only (a rejection's reason for the partner's admins, anything about hidden content)

@@ -232,6 +232,14 @@ async def test_followers_of_the_idea_are_told_of_each_update(client, make_client
         ("implementation.updated", "implementation.update", "digest"),
         ("implementation.completed", "implementation.done", "immediate"),
     ]
+    # The idea's status followed its plan (in progress, then implemented), on its own history,
+    # and the plan's events alone told the follower of it.
+    assert await conn.fetchval("SELECT status FROM ideas WHERE id = $1", idea_id) == "implemented"
+    moved = await conn.fetch(
+        "SELECT payload->>'to_status' AS status FROM events WHERE kind = 'idea.status_changed'"
+        " AND subject_id = $1 AND (payload->>'by_plan')::boolean ORDER BY id", idea_id,
+    )  # fmt: skip
+    assert [r["status"] for r in moved] == ["in_progress", "implemented"]
     # Nobody is told of their own act; the implemented promise is mailed at once.
     assert await conn.fetchval("SELECT count(*) FROM notifications WHERE user_id = $1",
                                world["users"][STAFF]) == 0  # fmt: skip

@@ -116,3 +116,16 @@ def test_where_a_notice_leads(subject, payload, kind, path):
 )  # fmt: skip
 def test_a_promises_followers_hear_of_its_implementation(kind, notice, email):
     assert rules.who_is_told(kind, "public", "public") == (rules.Delivery(rules.Audience.FOLLOWERS, notice, email),)
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload", "expected"),
+    [
+        ("idea.status_changed", {"to_status": "implemented", "by_plan": True}, True),
+        ("idea.status_changed", {"to_status": "implemented", "by_plan": False}, False),
+        ("idea.status_changed", {"to_status": "accepted"}, False),  # events recorded before the field
+        ("implementation.completed", {"by_plan": True}, False),
+    ],
+)
+def test_a_status_moved_by_its_plan_is_told_by_the_plan(kind, payload, expected):
+    assert rules.told_elsewhere(kind, payload) is expected
