@@ -73,3 +73,20 @@ def test_the_follows_page_on_a_phone(page, shot):
     expect(page.get_by_role("heading", name="บอร์ดไอเดีย")).to_be_visible()
     expect(page.get_by_role("heading", name="จังหวัด")).to_be_visible()
     shot(page, "phone-follows-page")
+
+
+def test_follow_a_province_from_the_task_board_and_the_consultations(page, shot):
+    """A list filtered by a province offers to follow it (issue 20): new tasks and consultations
+    there are then told. Swapped in place with JavaScript; unfollowed again at the end."""
+    login(page, "krit@citizen.example")
+    for path, name in (("/handovers?province=SKA", "task-board"), ("/consultations?province=SKA", "consultations")):
+        page.goto(path)
+        widget = page.locator("#follow-province")
+        if widget.get_by_role("button", name="เลิกติดตาม").count():
+            widget.get_by_role("button", name="เลิกติดตาม").click()
+        widget.get_by_role("button", name="ติดตามจังหวัดสงขลา").click()
+        expect(widget.get_by_text("คุณติดตามจังหวัดสงขลาอยู่")).to_be_visible()
+        widget.scroll_into_view_if_needed()
+        shot(page, f"phone-{name}-province-followed", full_page=False)
+        widget.get_by_role("button", name="เลิกติดตาม").click()
+        expect(widget.get_by_role("button", name="ติดตามจังหวัดสงขลา")).to_be_visible()
