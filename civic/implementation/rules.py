@@ -100,10 +100,10 @@ def validate_plan(summary: str | None, starts_on: str | None, milestones: list[d
     if start is None:
         errors["starts_on"] = Problem(N_("Enter the start date like 2026-05-31."))
     rows, problem = handovers.validate_milestones(milestones, None)
-    if problem is None and not rows:
-        problem = Problem(N_("Add at least one milestone with a due date."))
-    if problem is None and len(rows) > MAX_MILESTONES:
+    if len(rows) > MAX_MILESTONES:  # the row rule's own limit speaks of a task
         problem = Problem(N_("A plan can have at most %(n)s milestones."), {"n": MAX_MILESTONES})
+    elif problem is None and not rows:
+        problem = Problem(N_("Add at least one milestone with a due date."))
     if problem is None and start is not None:
         early = next((r for r in rows if r["due"] < start), None)
         if early is not None:

@@ -147,3 +147,49 @@ def test_a_promise_is_kept_when_implemented_by_its_last_milestone():
     assert not rules.is_kept(date(2026, 3, 2), promised)
     assert not rules.is_kept(None, promised)
     assert not rules.is_kept(date(2026, 3, 1), None)
+
+
+# ------------------------------------------------------------------ exact answers (mutation testing)
+
+from civic.validation import Problem  # noqa: E402
+
+
+def test_a_transition_from_an_unknown_status_is_refused_and_named():
+    with pytest.raises(rules.InvalidTransition, match="^draft -> implemented$"):
+        rules.next_status("draft", "implemented")
+
+
+def test_a_plan_and_a_report_may_run_over_several_lines():
+    summary = "ขั้นแรก สำรวจถนนทั้งซอย\nขั้นที่สอง ติดตั้งไฟ"
+    clean, errors = rules.validate_plan(summary, START, rows(("สำรวจ", START)))
+    assert errors == {} and clean["summary"] == summary
+    assert rules.validate_report("ติดตั้งครบแล้ว\nตรวจรับเมื่อวันจันทร์") == {}
+
+
+def test_a_missing_summary_is_stored_empty_and_refused():
+    clean, errors = rules.validate_plan(None, START, rows(("สำรวจ", START)))
+    assert clean["summary"] == "" and "summary" in errors
+
+
+def test_twenty_one_milestones_are_refused_with_the_limit_named():
+    many = rows(*[(f"ขั้นที่ {i}", "2026-02-01") for i in range(21)])
+    assert rules.validate_plan(GOOD_SUMMARY, START, many)[1] == {
+        "milestones": Problem("A plan can have at most %(n)s milestones.", {"n": 20})
+    }
+
+
+def test_a_bad_row_is_named_before_an_early_due_date_above_it():
+    # the first row is due before the start, the second has too short a title: the row rule's
+    # own problem is the one shown (the start is checked only on rows that are otherwise fine)
+    _, errors = rules.validate_plan(GOOD_SUMMARY, START, rows(("สำรวจพื้นที่", "2026-01-01"), ("ab", START)))
+    assert errors == {"milestones": Problem("Each milestone needs a title of 3 to 200 characters.")}
+
+
+def test_a_report_needs_ten_characters():
+    assert rules.validate_report("ก" * 10) == {}
+    assert set(rules.validate_report("ก" * 9)) == {"report"}
+
+
+def test_a_milestone_not_open_in_the_plan_is_refused_exactly():
+    _, errors = rules.validate_update("ติดตั้งแล้วครึ่งหนึ่ง", 50, "", 99, {1, 2})
+    assert errors == {"milestone_id": Problem("Choose one of the options.")}
