@@ -4,10 +4,11 @@ pages: verify, resend, reset request, reset, change password, change email)."""
 from __future__ import annotations
 
 from litestar import Controller, Request, delete, get, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from civic.accounts import actions
 from civic.accounts.schemas import (
+    AccountOut,
     ClientInfo,
     EmailChangeIn,
     LinkIn,
@@ -57,6 +58,14 @@ class AccountsApi(Controller):
         if request.scope.get("auth_method") != "session":  # a bearer token is no sign-in
             client = ClientInfo(ip=client.ip)
         return await privacy.erase(db, require_user(request), data, client, secret=_secret(request))
+
+    @get("/me/account", summary="Your account page's contents: your API tokens (never their secret) and open sessions")
+    async def account(self, request: Request, db: Db) -> AccountOut:
+        return await actions.account(db, require_user(request))
+
+    @delete("/me/tokens/{token_id:int}", summary="Revoke one of your API tokens", status_code=204)
+    async def revoke_token(self, request: Request, db: Db, token_id: FromPath[int]) -> None:
+        await actions.revoke_token(db, require_user(request), token_id)
 
     @post(
         "/me/tokens",

@@ -546,3 +546,22 @@ async def test_cli_create_user_and_create_token(cli_env, client, conn, capsys):
 
     code = await asyncio.to_thread(main, ["create-token", "nobody@example.com"])
     assert code == 1
+
+
+async def test_the_account_page_has_a_json_twin_listing_and_revoking_tokens(client, make_client, conn):
+    other = await make_user(conn, "other@example.com")
+    their_id, _ = await accounts.create_api_token(conn, other, "theirs")
+    await make_user(conn, "a@example.com")
+    await login(client, "a@example.com")
+    token = await _create_token(client)
+    listed = (await client.get("/api/v1/me/account")).json()
+    assert [t["name"] for t in listed["tokens"]] == ["my app"] and listed["session_count"] == 1
+    assert token not in str(listed)  # the secret is shown once, at creation only
+    mine = listed["tokens"][0]["id"]
+    # revoking over the API needs the CSRF token like any other unsafe request from a session
+    assert (await send_json(client, "DELETE", f"/api/v1/me/tokens/{their_id}")).status_code == 404
+    assert (await send_json(client, "DELETE", f"/api/v1/me/tokens/{mine}")).status_code == 204
+    assert (await client.get("/api/v1/me/account")).json()["tokens"] == []
+    r = await (await make_client()).get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401
+    assert (await (await make_client()).get("/api/v1/me/account")).status_code == 401
