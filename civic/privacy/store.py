@@ -304,6 +304,8 @@ NOT_EXPORTED: dict[tuple[str, str], str] = {
     ("idea_comments", "hidden_by"): OFFICIAL_ACT,
     ("idea_flags", "resolved_by"): OFFICIAL_ACT,
     ("idea_status_history", "actor_id"): OFFICIAL_ACT,
+    ("implementation_plans", "created_by"): OFFICIAL_ACT,
+    ("implementation_updates", "author_id"): OFFICIAL_ACT,
     ("ideas", "hidden_by"): OFFICIAL_ACT,
     ("organisations", "created_by"): OFFICIAL_ACT,
     ("organisations", "verified_by"): OFFICIAL_ACT,
