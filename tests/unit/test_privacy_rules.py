@@ -11,6 +11,7 @@ import pytest
 
 from civic.accounts.schemas import CurrentUser
 from civic.privacy import rules
+from civic.validation import Problem
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -143,3 +144,43 @@ def test_every_export_file_documents_each_column():
     for name, (description, columns) in rules.EXPORT_FILES.items():
         assert description.strip(), name
         assert columns and all(meaning.strip() for meaning in columns.values()), name
+
+
+# ------------------------------------------------------------------ exact answers (mutation testing)
+
+
+def test_the_notice_template_is_named_by_version_and_language():
+    assert rules.notice_template(2, "en") == "privacy/notice_v2_en.html"
+    assert rules.notice_template(2, "th") == "privacy/notice_v2_th.html"
+
+
+def test_consent_problems_are_the_choice_problems():
+    assert rules.validate_consent("marketing", "") == {
+        "purpose": Problem("Choose one of the options."),
+        "channel": Problem("Choose an option."),
+    }
+
+
+WRONG = Problem("Your current password is not correct.")
+SIGN_IN = Problem(
+    "Enter your current password, or sign in again: a sign-in in the last %(minutes)s minutes confirms it is you.",
+    {"minutes": 10},
+)
+CODE = Problem("Enter the 6-digit code from your authenticator app, or a recovery code.")
+TICK = Problem("Tick the box to confirm that you want your account erased.")
+
+
+@pytest.mark.parametrize(
+    ("password", "password_ok", "fresh", "confirmed", "code_needed", "code", "errors"),
+    [
+        ("secret", True, False, True, False, "", {}),
+        ("", False, True, True, False, "", {}),
+        ("secret", False, True, True, False, "", {"password": WRONG}),  # a wrong password typed counts
+        ("", False, False, True, False, "", {"password": SIGN_IN}),
+        ("secret", True, False, True, True, "  ", {"code": CODE}),
+        ("secret", True, False, True, True, "123456", {}),
+        ("", False, False, False, True, "", {"password": SIGN_IN, "code": CODE, "confirm": TICK}),
+    ],
+)
+def test_erasure_problems_exactly(password, password_ok, fresh, confirmed, code_needed, code, errors):
+    assert rules.validate_erase(password, password_ok, fresh, confirmed, code_needed, code) == errors
