@@ -77,3 +77,57 @@ def test_only_agency_staff_have_a_queue():
     assert rules.can_see_queue(SimpleNamespace(memberships=(member,)))
     assert not rules.can_see_queue(SimpleNamespace(memberships=(partner,)))
     assert not rules.can_see_queue(None)
+
+
+# ------------------------------------------------------------------ exact answers (mutation testing)
+
+
+@pytest.mark.parametrize(
+    ("value", "top", "shade"),
+    [
+        (1, 1, 4),  # the only value there is: the darkest class
+        (1, 3, 2),  # a third of the way (1.33 of 4 steps) is in the second class
+        (10, 1, 4),  # above the top (a stale top): still the darkest class, never beyond
+    ],
+)
+def test_shade_edges(value, top, shade):
+    assert rules.shade(value, top) == shade
+
+
+def test_an_empty_map_is_all_none_yet():
+    assert {t.shade for t in rules.tiles({})} == {0} and len(rules.tiles({})) == 77
+
+
+def test_the_map_is_ten_tiles_wide_and_seventeen_tall():
+    # columns 0..9 and rows 0..16, each tile 36 px with a 3 px gap
+    assert rules.map_size() == (10 * 39, 17 * 39)
+
+
+def test_bars_fill_the_box_at_two_decimals():
+    assert rules.bars([1, 2, 3], 100, 100) == [
+        rules.Bar(3.33, 66.67, 26.67, 33.33, 1),
+        rules.Bar(36.67, 33.33, 26.67, 66.67, 2),
+        rules.Bar(70.0, 0.0, 26.67, 100.0, 3),
+    ]
+    # values of at most 1 are scaled to 1, so a single 1 fills the height
+    assert rules.bars([1], 10, 10) == [rules.Bar(1.0, 0.0, 8.0, 10.0, 1)]
+    assert rules.bars([0, 0], 10, 10)[0].height == 0.0
+
+
+def test_a_share_of_more_than_one():
+    assert rules.share(3, 4) == 75.0 and rules.share(2, 3) == 66.7
+
+
+def test_only_a_leading_minus_reverses_a_column():
+    assert rules.sort_key("Xname") == ("Xname", False)
+    assert rules.check_filters(None, None, "Xname", provinces.is_valid) == {"sort": "Xname"}
+
+
+def test_names_sort_ascending_unless_asked_otherwise():
+    rows = [SimpleNamespace(name=n) for n in ("ข", "ก", "ค")]
+
+    def collate(items):
+        return sorted(items, key=lambda r: r.name)
+
+    assert [r.name for r in rules.sorted_rows(rows, "name", collate)] == ["ก", "ข", "ค"]
+    assert [r.name for r in rules.sorted_rows(rows, "-name", collate)] == ["ค", "ข", "ก"]
