@@ -2,6 +2,7 @@ from datetime import date
 
 from civic.accounts.schemas import CurrentUser
 from civic.admin import rules
+from civic.validation import Problem
 
 
 def _user(role="admin", status="active"):
@@ -48,3 +49,78 @@ def test_audit_filter():
     assert set(rules.validate_audit_filter("", "", "2026-02-02", "2026-02-01", 1)) == {"until"}
     assert rules.parse_day(" 2026-01-31 ") == (date(2026, 1, 31), None)
     assert rules.pages(0) == 1 and rules.pages(50) == 1 and rules.pages(51) == 2
+
+
+# Exact answers (issue 18): each refusal's msgid and the field it is filed under, not only the field names.
+
+REQUIRED = Problem("This field is required.")
+ALREADY = Problem("This person already has this role.")
+NOT_SELF = Problem("You cannot block or unblock your own account.")
+BAD_DAY = Problem("Enter a date as YYYY-MM-DD, for example 2026-01-31.")
+END_BEFORE_START = Problem("The end date must not be before the start date.")
+BAD_PAGE = Problem("Choose a page from 1 on.")
+TOO_LONG_ACTOR = Problem("This is too long (at most %(max)s characters).", {"max": 200})
+
+
+def test_a_role_change_says_exactly_what_is_wrong():
+    assert rules.validate_role_change("", "", "citizen") == {
+        "role": Problem("Choose an option."),
+        "reason": REQUIRED,
+    }
+    assert rules.validate_role_change("king", "x", "citizen") == {
+        "role": Problem("Choose one of the options.")
+    }
+    assert rules.validate_role_change("admin", "ok", "admin") == {"role": ALREADY}
+    assert rules.validate_role_change("citizen", "  ", "citizen") == {"role": ALREADY, "reason": REQUIRED}
+
+
+def test_blocking_says_exactly_what_is_wrong():
+    assert rules.validate_standing_change("", 1, 1) == {"user_id": NOT_SELF, "reason": REQUIRED}
+    assert rules.validate_standing_change("สแปม", 7, 7) == {"user_id": NOT_SELF}
+    assert rules.validate_standing_change("", 1, 2) == {"reason": REQUIRED}
+
+
+def test_a_reason_may_run_over_several_lines():
+    reason = "สแปมซ้ำหลายครั้ง\nดูรายงาน #12\r\nและ #13"
+    assert rules.validate_role_change("moderator", reason, "citizen") == {}
+    assert rules.validate_standing_change(reason, 1, 2) == {}
+
+
+def test_a_reason_holds_at_most_500_characters():
+    assert rules.validate_standing_change("ก" * 500, 1, 2) == {}
+    assert rules.validate_standing_change("ก" * 501, 1, 2) == {
+        "reason": Problem("This is too long (at most %(max)s characters).", {"max": 500})
+    }
+
+
+def test_a_day_is_typed_as_iso():
+    assert rules.parse_day("") == (None, None)
+    assert rules.parse_day("   ") == (None, None)
+    assert rules.parse_day("2026-02-30") == (None, BAD_DAY)
+    assert rules.parse_day("31/01/2026") == (None, BAD_DAY)
+
+
+def test_the_audit_filter_files_each_problem_under_its_field():
+    assert rules.validate_audit_filter("", "", "2026-02-30", "x", 0) == {
+        "since": BAD_DAY,
+        "until": BAD_DAY,
+        "page": BAD_PAGE,
+    }
+    assert rules.validate_audit_filter("", "", "", "", -1) == {"page": BAD_PAGE}
+
+
+def test_the_audit_filter_text_fields_are_optional_but_bounded():
+    assert rules.validate_audit_filter("somchai@example.org", "role.granted", "", "", 1) == {}
+    assert rules.validate_audit_filter("a" * 200, "b" * 200, "", "", 1) == {}
+    assert rules.validate_audit_filter("a" * 201, "", "", "", 1) == {"actor": TOO_LONG_ACTOR}
+    assert rules.validate_audit_filter("", "b" * 201, "", "", 1) == {"act": TOO_LONG_ACTOR}
+    bad = Problem("This field contains characters that are not allowed.")
+    assert rules.validate_audit_filter("a\x00", "b\nc", "", "", 1) == {"actor": bad, "act": bad}
+
+
+def test_the_audit_period_may_be_one_day_or_open_on_either_side():
+    assert rules.validate_audit_filter("", "", "2026-02-01", "2026-02-01", 1) == {}
+    assert rules.validate_audit_filter("", "", "2026-02-01", "2026-02-02", 1) == {}
+    assert rules.validate_audit_filter("", "", "2026-02-01", "", 1) == {}
+    assert rules.validate_audit_filter("", "", "", "2026-02-01", 1) == {}
+    assert rules.validate_audit_filter("", "", "2026-02-02", "2026-02-01", 1) == {"until": END_BEFORE_START}
