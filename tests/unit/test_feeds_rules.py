@@ -126,3 +126,57 @@ def test_a_saved_search_keeps_its_query_and_filters_only():
 def test_a_saved_search_drops_what_xml_cannot_carry():
     assert rules.search_params({"q": "ไฟ\x00ถนน\x1f", "province": "\x0b"}) == {"q": "ไฟถนน"}
     assert rules.search_params({"q": "บรรทัด\tแท็บ"}) == {"q": "บรรทัด\tแท็บ"}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"from_status": "nope", "to_status": "accepted"},
+        {"to_status": "accepted"},
+        {"from_status": "published"},
+        {"from_status": "", "to_status": ""},
+        {},
+    ],
+)
+def test_a_status_change_with_an_unknown_or_missing_status_has_no_status_line(payload):
+    # either side unknown or missing: no "Status:" line at all, rather than one with a blank or a code
+    assert rules.details("idea.status_changed", payload) == []
+    assert rules.details("idea.status_changed", payload | {"reason": " ซ้ำ "}) == [
+        rules.Line("Note: %(text)s", {"text": "ซ้ำ"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload", "expected"),
+    [
+        # a number the payload does not carry reads as 0, a title it does not carry as empty
+        ("idea.threshold_reached", {},
+         [rules.Line("%(supports)s supports (threshold %(threshold)s)", {"supports": 0, "threshold": 0})]),
+        ("idea.threshold_reached", {"threshold": 100},
+         [rules.Line("%(supports)s supports (threshold %(threshold)s)", {"supports": 0, "threshold": 100})]),
+        ("idea.threshold_reached", {"support_count": 5},
+         [rules.Line("%(supports)s supports (threshold %(threshold)s)", {"supports": 5, "threshold": 0})]),
+        ("handover.progress_reported", {},
+         [rules.Line("Milestone %(milestone)s: %(percent)s%% done", {"milestone": "", "percent": 0})]),
+        ("handover.progress_reported", {"percent": 100},
+         [rules.Line("Milestone %(milestone)s: %(percent)s%% done", {"milestone": "", "percent": 100})]),
+        ("handover.progress_reported", {"milestone_title": "อบรม"},
+         [rules.Line("Milestone %(milestone)s: %(percent)s%% done", {"milestone": "อบรม", "percent": 0})]),
+        ("handover.milestone_reviewed", {"verdict": "met"},
+         [rules.Line("Milestone %(milestone)s: %(verdict)s", {"milestone": "", "verdict": "Met"}, ("verdict",))]),
+        ("handover.milestone_reviewed", {"milestone_title": "อบรม", "verdict": "not_met"},
+         [rules.Line("Milestone %(milestone)s: %(verdict)s", {"milestone": "อบรม", "verdict": "Not met"},
+                     ("verdict",))]),
+        ("handover.milestone_reviewed", {"milestone_title": "อบรม"}, []),
+        ("outcome.published", {}, [rules.Line("Themes answered: %(n)s", {"n": 0})]),
+        ("outcome.corrected", {}, [rules.Line("Themes answered: %(n)s", {"n": 0})]),
+        ("outcome.published", {"themes": 1}, [rules.Line("Themes answered: %(n)s", {"n": 1})]),
+    ],
+)  # fmt: skip
+def test_details_fill_what_the_payload_leaves_out(kind, payload, expected):
+    assert rules.details(kind, payload) == expected
+
+
+def test_a_url_without_a_language_is_the_thai_one():
+    assert rules.url("/feed", {}) == "/feed"
+    assert rules.url("/feed/search", {"q": "x"}) == "/feed/search?q=x"

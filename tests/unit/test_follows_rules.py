@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from civic.follows import rules
+from civic.validation import Problem
 from tests.unit.rules_support import CH, all_shown_in_thai, user
 
 
@@ -76,3 +77,21 @@ def test_who_may_follow(who, allowed):
 def test_hidden_content_is_not_followable():
     assert rules.is_followable(False) is True
     assert rules.is_followable(True) is False
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "expected"),
+    [
+        # no id, or no number for a numeric kind: nothing canonical to give back, only the problem
+        ("idea", None, ("", {"target_id": Problem("This field is required.")})),
+        ("board", "   ", ("", {"target_id": Problem("This field is required.")})),
+        ("topic", "", ("", {"target_id": Problem("This field is required.")})),
+        (None, "", ("", {"target_kind": Problem("Choose an option."), "target_id": Problem("This field is required.")})),
+        ("idea", "abc", ("", {"target_id": Problem(rules.BAD_ID)})),
+        ("task", "0", ("", {"target_id": Problem(rules.BAD_ID)})),
+        ("agency", "9" * 19, ("", {"target_id": Problem(rules.BAD_ID)})),
+        ("consultation", " ๑๒ ", ("", {"target_id": Problem(rules.BAD_ID)})),
+    ],
+)  # fmt: skip
+def test_a_missing_or_malformed_id_gives_back_no_id(kind, raw, expected):
+    assert rules.parse_target(kind, raw) == expected
