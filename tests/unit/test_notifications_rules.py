@@ -7,6 +7,7 @@ import pytest
 from civic.events import CATALOGUE
 from civic.notifications import rules
 from civic.notifications.rules import Audience as A
+from civic.validation import Problem
 
 # (event kind, recorded visibility, audience) -> (notice, default email channel), or None: not told.
 TABLE = [
@@ -129,3 +130,86 @@ def test_a_promises_followers_hear_of_its_implementation(kind, notice, email):
 )
 def test_a_status_moved_by_its_plan_is_told_by_the_plan(kind, payload, expected):
     assert rules.told_elsewhere(kind, payload) is expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "kind_visibility"),
+    [("idea.answered", "public"), ("idea.threshold_reached", "public"), ("handover.claimed", "private"),
+     ("reminder.consultation_closing", "private"), ("content.flagged", "staff")],
+)  # fmt: skip
+def test_an_event_recorded_private_reaches_nobody_whatever_its_kind(kind, kind_visibility):
+    assert rules.who_is_told(kind, kind_visibility, "private") == ()
+
+
+def test_hidden_content_skips_staff_and_still_tells_the_author_after_them():
+    # idea.threshold_reached names agency staff first: hidden, they are skipped and the followers,
+    # later in the list, become the author.
+    assert rules.who_is_told("idea.threshold_reached", "public", "staff") == (
+        rules.Delivery(A.AUTHOR, "idea.threshold", "digest"),
+    )
+    assert rules.who_is_told("reminder.consultation_closing", "public", "staff") == (
+        rules.Delivery(A.AUTHOR, "consultation.closing", "digest"),
+    )
+    assert rules.who_is_told("idea.threshold_reached", "public", "public") == (
+        rules.Delivery(A.AGENCY_STAFF, "staff.threshold", "immediate"),
+        rules.Delivery(A.FOLLOWERS, "idea.threshold", "digest"),
+    )
+
+
+def test_a_staff_only_kind_tells_its_staff_audiences_and_no_citizen():
+    # The kind's own visibility decides: a kind catalogued staff never reaches its followers.
+    assert rules.who_is_told("reminder.consultation_closing", "staff", "staff") == (
+        rules.Delivery(A.AGENCY_STAFF, "staff.consultation_closing", "digest"),
+    )
+    assert rules.who_is_told("idea.threshold_reached", "staff", "staff") == (
+        rules.Delivery(A.AGENCY_STAFF, "staff.threshold", "immediate"),
+    )
+
+
+def test_a_staff_only_kind_skips_a_citizen_audience_and_tells_the_staff_after_it(monkeypatch):
+    # Every rule in the table names its staff audience first; the filter skips audience by audience.
+    monkeypatch.setitem(
+        rules.RULES, "test.kind", ((A.FOLLOWERS, "idea.status"), (A.PARENT_AUTHOR, "comment.reply"),
+                                   (A.AGENCY_STAFF, "staff.threshold"), (A.MODERATORS, "moderation.flagged"))
+    )  # fmt: skip
+    assert rules.who_is_told("test.kind", "staff", "staff") == (
+        rules.Delivery(A.AGENCY_STAFF, "staff.threshold", "immediate"),
+        rules.Delivery(A.MODERATORS, "moderation.flagged", "immediate"),
+    )
+    assert rules.who_is_told("test.kind", "public", "staff") == (  # hidden: author and moderators
+        rules.Delivery(A.AUTHOR, "idea.status", "digest"),
+        rules.Delivery(A.MODERATORS, "moderation.flagged", "immediate"),
+    )
+    assert rules.who_is_told("test.kind", "public", "public") == (
+        rules.Delivery(A.FOLLOWERS, "idea.status", "digest"),
+        rules.Delivery(A.PARENT_AUTHOR, "comment.reply", "digest"),
+        rules.Delivery(A.AGENCY_STAFF, "staff.threshold", "immediate"),
+        rules.Delivery(A.MODERATORS, "moderation.flagged", "immediate"),
+    )
+
+
+def test_preferences_problems_are_exact():
+    choices = {"nope": "off", "idea.answered": "weekly", "idea.status": "digest"}
+    assert rules.validate_preferences(choices) == {
+        "nope": Problem("There is no such kind of notification."),
+        "idea.answered": Problem("Choose immediately, in the daily digest, or off."),
+    }
+    no_such = Problem("There is no such kind of notification.")
+    assert rules.validate_preferences({"nope": "weekly"}) == {"nope": no_such}
+    assert rules.validate_preferences({"idea.status": ""}) == {
+        "idea.status": Problem("Choose immediately, in the daily digest, or off.")
+    }
+    assert rules.validate_preferences({}) == {}
+
+
+@pytest.mark.parametrize(
+    ("subject", "payload", "kind", "path"),
+    [
+        (("consultation", 3), {}, "outcome.corrected", "/consultations/3/outcome#will"),
+        (("consultation", 3), {}, "reminder.consultation_closing", "/consultations/3"),
+        (("board", 1), {}, "board.created", "/boards/"),  # a payload without its slug: the board index
+        (("board", 1), {"slug": "x"}, "board.created", "/boards/x"),
+    ],
+)
+def test_where_a_correction_and_a_board_lead(subject, payload, kind, path):
+    assert rules.subject_path(*subject, payload, kind) == path
