@@ -55,6 +55,37 @@ def test_bad_smtp_urls_are_refused_with_a_reason(url):
         rules.parse_smtp_url(url)
 
 
+TLS_FIRST = "SMTP_URL: smtps:// is TLS from the first byte, so it takes no starttls option"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://h", "SMTP_URL must start with smtp:// or smtps://, not 'http'"),
+        ("h:25", "SMTP_URL must start with smtp:// or smtps://, not 'h'"),
+        # no scheme at all: the whole value is shown
+        ("mail.example.com", "SMTP_URL must start with smtp:// or smtps://, not 'mail.example.com'"),
+        ("//h", "SMTP_URL must start with smtp:// or smtps://, not '//h'"),
+        ("smtp://", "SMTP_URL has no host"),
+        ("smtp://u:p@:25", "SMTP_URL has no host"),
+        ("smtp://h?starttls=maybe", "SMTP_URL's starttls must be auto, always or never"),
+        ("smtp://h?tls=1", "SMTP_URL has unknown options: ['tls']"),
+        ("smtps://h?starttls=always", TLS_FIRST),
+        ("smtps://h?starttls=auto", TLS_FIRST),
+    ],
+)
+def test_bad_smtp_urls_say_exactly_what_is_wrong(url, message):
+    with pytest.raises(rules.SmtpUrlError) as refused:
+        rules.parse_smtp_url(url)
+    assert str(refused.value) == message
+
+
+def test_smtps_accepts_an_explicit_starttls_never():
+    assert rules.parse_smtp_url("smtps://h?starttls=never") == SmtpTarget(
+        hostname="h", port=465, use_tls=True, start_tls=False
+    )
+
+
 def test_only_5xx_is_final():
     assert [c for c in (None, 250, 421, 450, 451, 499, 500, 550, 554, 599, 600) if rules.is_permanent(c)] == [
         500,
