@@ -4,21 +4,7 @@ and its JSON twin, administrators only."""
 
 from __future__ import annotations
 
-import pytest
-
-from civic.settings import load_settings
 from tests.helpers import login, make_user, post_form, send_json, text_of
-
-
-@pytest.fixture
-def settings(tmp_path, db_url):
-    # The second factor administrators must have is civic.identity.gate's, tested there; here the
-    # console's own rules are under test, so logging in takes a password only.
-    return load_settings({
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789", "DATABASE_URL": db_url,
-        "CIVIC_DATA_DIR": str(tmp_path), "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "RUN_RELAY": "false", "RUN_SCHEDULER": "false", "STAFF_TOTP_REQUIRED": "false",
-    })  # fmt: skip
 
 
 async def _admin(client, conn, email="root@example.com"):

@@ -3,24 +3,13 @@ consent required, one person counted once by ID hash, and the one-time take-over
 
 from __future__ import annotations
 
-import pytest
-
 from civic.ideas import store as ideas
 from civic.orgs import store as orgs
-from civic.settings import load_settings
 from tests.helpers import login, make_agency, make_user, post_form, send_json, text_of
 
 ID = "1101700207030"  # a valid check digit
 OTHER_ID = "3100600155670"
 
-
-@pytest.fixture
-def settings(tmp_path, db_url):
-    return load_settings({
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789", "DATABASE_URL": db_url,
-        "CIVIC_DATA_DIR": str(tmp_path), "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "RUN_RELAY": "false", "RUN_SCHEDULER": "false", "STAFF_TOTP_REQUIRED": "false",
-    })  # fmt: skip
 
 
 async def _setup(conn, client):

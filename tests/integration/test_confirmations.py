@@ -3,21 +3,8 @@ consultation early (a reason for a general consultation too) and blocking an aut
 
 from __future__ import annotations
 
-import pytest
-
-from civic.settings import load_settings
 from tests.helpers import login, make_user, post_form, send_json
 from tests.integration.test_consultations_http import setup as consultation_setup
-
-
-@pytest.fixture
-def settings(tmp_path, db_url):
-    """Moderators here have no second factor: this test is about confirming, not logging in."""
-    return load_settings({
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789", "DATABASE_URL": db_url,
-        "CIVIC_DATA_DIR": str(tmp_path), "UPLOAD_DIR": str(tmp_path / "uploads"), "RUN_RELAY": "false",
-        "RUN_SCHEDULER": "false", "STAFF_TOTP_REQUIRED": "false",
-    })  # fmt: skip
 
 
 async def _status(conn, cid: int) -> str:

@@ -4,21 +4,8 @@ activity. Others are not offered the counter."""
 
 from __future__ import annotations
 
-import pytest
-
 from civic.orgs import store as orgs
-from civic.settings import load_settings
 from tests.helpers import login, make_agency, make_partner, make_user, parse
-
-
-@pytest.fixture
-def settings(tmp_path, db_url):
-    """Moderators here have no second factor: this test is about their menu, not their login."""
-    return load_settings({
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789", "DATABASE_URL": db_url,
-        "CIVIC_DATA_DIR": str(tmp_path), "UPLOAD_DIR": str(tmp_path / "uploads"), "RUN_RELAY": "false",
-        "RUN_SCHEDULER": "false", "STAFF_TOTP_REQUIRED": "false",
-    })  # fmt: skip
 
 
 def links(html: str) -> set[str]:

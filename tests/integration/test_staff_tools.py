@@ -4,22 +4,9 @@ consultation comments together."""
 
 from __future__ import annotations
 
-import pytest
-
 from civic.ideas import store as ideas
-from civic.settings import load_settings
 from tests.helpers import PASSWORD, login, make_agency, make_user, post_form, send_json, text_of
 from tests.integration.test_consultations_http import setup as consultation_setup
-
-
-@pytest.fixture
-def settings(tmp_path, db_url):
-    """Moderators here have no second factor: this test is about their menu, not their login."""
-    return load_settings({
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789", "DATABASE_URL": db_url,
-        "CIVIC_DATA_DIR": str(tmp_path), "UPLOAD_DIR": str(tmp_path / "uploads"), "RUN_RELAY": "false",
-        "RUN_SCHEDULER": "false", "STAFF_TOTP_REQUIRED": "false",
-    })  # fmt: skip
 
 
 async def test_menu_counts_and_one_inbox(client, make_client, conn):
