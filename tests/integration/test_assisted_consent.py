@@ -9,7 +9,7 @@ import json
 import zipfile
 
 from tests.helpers import login, make_user, post_form, send_json, text_of
-from tests.integration.test_assisted import _person, _setup, settings  # noqa: F401 - the fixture
+from tests.integration.test_assisted import _person, _setup
 
 IDEA = {"board": "town", "title": "ไฟถนนดับ", "body": "ไฟถนนหน้าตลาดดับมาสามวันแล้ว"}
 
