@@ -152,13 +152,17 @@ LEFT JOIN organisations hp ON hp.id = hc.partner_id
 """
 # $6: partner ids for "open to me": open now, window open, and the partner meets the
 # verification and partner-type requirements. $7: agency ids of the viewer (their drafts show).
-# The board and its count share one WHERE so the total always matches the rows.
+# The board and its count share one WHERE so the total always matches the rows. It names only the
+# task's own columns, so the count needs no join and is read from handover_tasks_count_idx
+# (migration 0181) without visiting the tasks themselves.
 TASK_FILTER = f"""
 WHERE ($1::text IS NULL OR t.province = $1)
   AND ($2::text IS NULL OR t.category = $2)
   AND ($3::text IS NULL OR t.status = $3)
-  AND ($4::text IS NULL OR a.slug = $4)
-  AND ($5::text IS NULL OR hp.slug = $5)
+  AND ($4::text IS NULL OR t.agency_id = (SELECT id FROM organisations WHERE slug = $4))
+  AND ($5::text IS NULL OR EXISTS (
+        SELECT 1 FROM handover_claims fc JOIN organisations fp ON fp.id = fc.partner_id
+        WHERE fc.task_id = t.id AND fc.status IN ('active', 'confirmed') AND fp.slug = $5))
   AND (t.status <> 'draft' OR t.agency_id = ANY($7::bigint[]))
   AND ($6::bigint[] IS NULL OR (
         t.status = 'open' AND t.claim_opens <= {TODAY} AND t.claim_closes >= {TODAY}
@@ -173,7 +177,7 @@ SELECT {SUMMARY_COLUMNS}
 ORDER BY {{order}}
 LIMIT $8 OFFSET $9
 """
-COUNT_TASKS = f"SELECT count(*) {SUMMARY_FROM} {TASK_FILTER}"
+COUNT_TASKS = f"SELECT count(*) FROM handover_tasks t {TASK_FILTER}"
 ORDERS = {
     "newest": "t.created_at DESC, t.id DESC",
     "deadline": "t.deadline ASC, t.id",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup
 
 from civic import provinces, thai
 from civic.validation import DomainError, Invalid, Problem
@@ -117,6 +119,22 @@ def org_name(lang: str, org: Any, prefix: str = "") -> str:
     return (en or th) if lang == "en" else (th or en)
 
 
+@lru_cache(maxsize=2 * 78)
+def province_options(lang: str, chosen: str | None) -> Markup:
+    """The 77 <option>s of a province select, each with every name it answers to (for
+    static/js/filter-select.js). Many pages carry one (a board's filters among them), and building
+    77 options with their names on every view cost a board page a third of its rendering; they
+    never change, so they are built once per language and choice (`chosen`: a province code, else
+    nothing is selected, which keeps this cache at 2 x 78 entries whatever a query string says)."""
+    chosen = chosen if provinces.is_valid(chosen) else None
+    return Markup("").join(
+        Markup('\n    <option value="{}"{} data-names="{}">{}</option>').format(
+            code, Markup(" selected") if code == chosen else "", " ".join(provinces.names(code)), label
+        )
+        for code, label in provinces.choices(lang)
+    )
+
+
 def _unbroken_date(text: str) -> str:
     """A date's day, month and year kept on one line ("6 ธันวาคม 2569" with no-break spaces);
     the time after it may still wrap."""
@@ -139,7 +157,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "province_name": lambda code: provinces.name(code, lang),
         "org_name": lambda org, prefix="": org_name(lang, org, prefix),
         "provinces": provinces.choices(lang),
-        "province_names": provinces.names,
+        "province_options": lambda chosen: province_options(lang, chosen),
         "field_label": lambda name: field_label(lang, name),
         "query_string": lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")}),
     }
