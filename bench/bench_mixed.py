@@ -3,7 +3,7 @@ over a database of realistic size, on loopback, against its own embedded Postgre
 
     python bench/bench_mixed.py [--ideas 100000] [--supports 1000000] [--comments 500000]
         [--consultations 1000] [--responses 200000] [--tasks 10000] [--clients 64]
-        [--requests 100000] [--smoke]
+        [--requests 100000] [--server uvicorn|granian] [--smoke]
 
 Data: the demo data, then (set-based SQL, on top) --ideas ideas over the demo boards with
 --supports supports and --comments comments skewed towards popular ideas, --consultations
@@ -466,11 +466,21 @@ def worker_rss_mb(pid: int) -> list[float]:
 
 
 def serve(args, env: dict, port: int, app: str | None = None) -> subprocess.Popen:
-    if app is None:
+    """civic (app None) or a floor_app (the hello), both by the same server so the ratio compares
+    like with like: uvicorn as `civic run` serves (uvloop, httptools), or Granian."""
+    if args.server == "granian":
+        cmd = [sys.executable, "-m", "granian", "--interface", "asgi", "--loop", "uvloop", "--no-ws"]
+        cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]
+        cmd += ["--log-level", "warning", "--no-access-log"]
+        cmd += ["--factory", "civic.app:create_app"] if app is None else [f"floor_app:{app}"]
+        # `civic run` would start the mail catcher; nothing in the mix sends mail
+        env = env | {"RUN_MAIL": "false"}
+        cwd = ROOT if app is None else ROOT / "bench"
+    elif app is None:
         cmd = [sys.executable, "-m", "civic", "run", "--no-demo", "--host", "127.0.0.1", "--port", str(port)]
         cmd += ["--workers", str(args.workers)]
         cwd = ROOT
-    else:  # served as `civic run` serves the app, so the ratio compares like with like
+    else:
         cmd = [sys.executable, "-m", "uvicorn", f"floor_app:{app}", "--port", str(port), "--workers"]
         cmd += [str(args.workers), "--log-level", "warning", "--no-access-log"]
         cwd = ROOT / "bench"
@@ -503,11 +513,16 @@ async def main() -> None:
     ap.add_argument("--requests", type=int, default=100_000, help="requests in the mix")
     ap.add_argument("--alone", type=int, default=100, help="requests per kind for the one-client readings")
     ap.add_argument("--viral", type=int, default=10_000, help="support requests per viral/spread reading")
+    ap.add_argument(
+        "--server", choices=("uvicorn", "granian"), default="uvicorn",
+        help="the ASGI server under test (civic run serves with uvicorn); the hello is served by the same",
+    )  # fmt: skip
     ap.add_argument("--smoke", action="store_true", help="a tiny run that only checks the bench works")
     args = ap.parse_args()
     if args.smoke:
         args.ideas, args.supports, args.comments, args.users = 300, 2000, 1000, 300
-        args.consultations, args.responses, args.tasks = 10, 200, 20
+        # enough open consultations that no client answers one twice (409) in the alone and mix readings
+        args.consultations, args.responses, args.tasks = 40, 200, 20
         args.clients, args.requests, args.alone, args.viral = 8, 400, 5, 100
 
     base_dir = Path(tempfile.mkdtemp(prefix="civic-bench-mixed-"))
@@ -588,7 +603,8 @@ async def main() -> None:
 
         total = sum(len(v) for v in lat.values())
         print(
-            f"mixed: {args.clients} clients, {args.workers} workers, {os.cpu_count()} cores, {total} requests"
+            f"mixed: {args.server}, {args.clients} clients, {args.workers} workers, {os.cpu_count()} cores, "
+            f"{total} requests"
         )
         print(f"  errors: {len(errors)} (goal 0)" + (f"; first: {errors[:3]}" if errors else ""))
         print(f"  throughput: {total / secs:.0f} req/s; CPU per request of the mix {cpu_mix:.2f} ms")
