@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import jsonschema
+import lxml.html
 import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -132,7 +133,9 @@ async def test_journey_through_html_pages(world, conn, make_client):
     assert 'class="progress"' in page.text and 'value="100"' in page.text
     evidence_id = await conn.fetchval("SELECT id FROM handover_evidence")
     f = await visitor.get(f"/handovers/{task_id}/evidence/{evidence_id}")
-    assert f.status_code == 200 and f.content.startswith(b"\x89PNG") and f.headers["content-type"] == "image/png"
+    assert (
+        f.status_code == 200 and f.content.startswith(b"\x89PNG") and f.headers["content-type"] == "image/png"
+    )
     board = await visitor.get("/handovers?province=KKN&status=completed")
     assert f"/handovers/{task_id}" in board.text
     assert f"/handovers/{task_id}" not in (await visitor.get("/handovers?status=open")).text
@@ -650,3 +653,30 @@ async def test_a_thai_id_in_a_progress_report_is_masked_for_the_public(world, co
             assert "1-1017-00203-45-0" not in text and "๑๑๐๑๗๐๐๒๐๓๔๕๐" not in text
     for reader in (world["nok"], world["staff"]):
         assert (await reader.get(f"/api/v1/handovers/{task_id}")).json()["updates"][0]["body"] == body
+
+
+async def test_the_task_board_pages_through_many_tasks_with_a_window_of_links(world, conn, make_client):
+    """A link per page grew with every task posted; the board shows a window around the page and
+    the first and last pages, and its count is read without joining agencies or claims."""
+    first = await _post_task(world["staff"])
+    # 199 more, copied from the first by SQL: 200 tasks are 10 pages of 20
+    await conn.execute(
+        "INSERT INTO handover_tasks (agency_id, title, description, deliverables, province, district, location, "
+        "category, partner_types, skills, budget, claim_opens, claim_closes, deadline, contact, verified_only, "
+        "status, created_by, published_at) "
+        "SELECT agency_id, title || ' ' || g, description, deliverables, province, district, location, category, "
+        "partner_types, skills, budget, claim_opens, claim_closes, deadline, contact, verified_only, status, "
+        "created_by, published_at FROM handover_tasks, generate_series(1, 199) g WHERE id = $1",
+        first,
+    )
+    visitor = await make_client()
+    r = await visitor.get("/handovers?page=5&agency=kkn-pao")
+    assert r.status_code == 200
+    doc = lxml.html.fromstring(r.text)
+    assert doc.xpath("string(//main//p[@class='muted'])").split()[0] == "200"
+    links = doc.xpath("//nav[@class='pagination']//li[@class='pagination__item']/a")
+    assert [a.text_content().split()[-1] for a in links] == ["1", "3", "4", "5", "6", "7", "10"]
+    assert [a.get("href") for a in links if a.get("aria-current") == "page"] == [
+        "/handovers?agency=kkn-pao&page=5"
+    ]
+    assert len(doc.xpath("//ul[@class='item-list']/li[@class='card']")) == 20
