@@ -690,6 +690,13 @@ CATALOGUE: dict[str, Kind] = {
     "reminder.outcome_due": Kind(ReminderDue, Visibility.STAFF, "A closed consultation's outcome is due."),
     "reminder.handover_deadline": Kind(ReminderDue, Visibility.STAFF, "A task's deadline is 7 days away."),
     "reminder.handover_overdue": Kind(ReminderDue, Visibility.STAFF, "A task's deadline has passed."),
+    # Subject: the promise (the idea, or the consultation of an adopted theme).
+    "reminder.implementation_due": Kind(
+        ReminderDue, Visibility.STAFF, "A milestone of a promise's implementation is due within 7 days."
+    ),
+    "reminder.implementation_overdue": Kind(
+        ReminderDue, Visibility.STAFF, "A milestone of a promise's implementation is overdue."
+    ),
 }
 
 

@@ -33,6 +33,8 @@ def reminder_days(settings: Settings) -> dict[str, tuple[int, ...]]:
         "reminder.outcome_due": (settings.outcome_due_days, settings.outcome_due_days_s77),
         "reminder.handover_deadline": (rules.HANDOVER_DEADLINE_DAYS,),
         "reminder.handover_overdue": (0,),
+        "reminder.implementation_due": (rules.IMPLEMENTATION_DUE_DAYS,),
+        "reminder.implementation_overdue": (0,),
     }
 
 

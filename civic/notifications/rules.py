@@ -29,6 +29,7 @@ CHANNELS = (IMMEDIATE, DIGEST, OFF)
 ANSWER_DUE_SOON_DAYS = 3
 CONSULTATION_CLOSING_DAYS = 3
 HANDOVER_DEADLINE_DAYS = 7
+IMPLEMENTATION_DUE_DAYS = 7
 # The daily digest goes out at this hour, Bangkok time.
 DIGEST_HOUR = 7
 DIGEST_ZONE = "Asia/Bangkok"
@@ -102,6 +103,8 @@ NOTICES: dict[str, Notice] = {
     "staff.completion_requested": Notice(IMMEDIATE, N_("A partner asked you to sign a task off"), STAFF),
     "staff.consultation_closing": Notice(DIGEST, N_("Your consultation closes within 3 days"), STAFF),
     "staff.outcome_due": Notice(IMMEDIATE, N_("A closed consultation's outcome is due"), STAFF),
+    "staff.implementation_due": Notice(IMMEDIATE, N_("A milestone of a promise is due within 7 days"), STAFF),
+    "staff.implementation_overdue": Notice(IMMEDIATE, N_("A milestone of a promise is overdue"), STAFF),
     # partner organisations
     "partner.task_match": Notice(IMMEDIATE, N_("A new task matches your organisation"), PARTNERS),
     "partner.claim_confirmed": Notice(IMMEDIATE, N_("Your claim was confirmed"), PARTNERS),
@@ -151,6 +154,8 @@ RULES: dict[str, tuple[tuple[Audience, str], ...]] = {
     "reminder.outcome_due": ((A.AGENCY_STAFF, "staff.outcome_due"),),
     "reminder.handover_deadline": ((A.HOLDER_PARTNER, "partner.deadline_soon"),),
     "reminder.handover_overdue": ((A.HOLDER_PARTNER, "partner.deadline_passed"),),
+    "reminder.implementation_due": ((A.AGENCY_STAFF, "staff.implementation_due"),),
+    "reminder.implementation_overdue": ((A.AGENCY_STAFF, "staff.implementation_overdue"),),
 }
 KINDS = frozenset(RULES)
 
@@ -216,7 +221,7 @@ def can_unsubscribe(token_user_id: int, viewer_id: int | None) -> bool:
 
 def subject_path(subject_kind: str, subject_id: int, payload: dict, kind: str) -> str:
     """Where a notice leads: the page that answers it."""
-    if kind.startswith("implementation."):
+    if kind.startswith(("implementation.", "reminder.implementation_")):
         if subject_kind == "idea":
             return f"/ideas/{subject_id}#implementation"
         return f"/consultations/{subject_id}/outcome#implementation"

@@ -200,6 +200,17 @@ _UNANSWERED = """
     WHERE i.answer_due_at IS NOT NULL AND i.hidden_at IS NULL
       AND NOT EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id)
       AND i.status NOT IN ('declined', 'duplicate', 'implemented')"""
+# A plan's open milestones; like a task's deadline, a due date passes at the end of that day.
+_MILESTONES = """
+    SELECT CASE WHEN p.idea_id IS NULL THEN 'consultation' ELSE 'idea' END AS subject_kind,
+           COALESCE(p.idea_id, p.consultation_id) AS subject_id,
+           ((m.due_on + 1)::timestamp AT TIME ZONE 'Asia/Bangkok') AS due_at,
+           COALESCE(p.theme_title, i.title, '') || ': ' || m.title AS title, p.agency_id,
+           COALESCE(i.province, c.province) AS province
+    FROM implementation_milestones m JOIN implementation_plans p ON p.id = m.plan_id
+    LEFT JOIN ideas i ON i.id = p.idea_id
+    LEFT JOIN consultations c ON c.id = p.consultation_id
+    WHERE m.done_at IS NULL AND p.status = 'in_progress'"""
 CROSSED: dict[str, str] = {
     "reminder.answer_due": _UNANSWERED + " AND i.answer_due_at > $1 AND i.answer_due_at <= $1 + make_interval(days => $3)",
     "reminder.answer_overdue": _UNANSWERED + " AND i.answer_due_at <= $1 AND $3::int IS NOT NULL",
@@ -229,6 +240,11 @@ CROSSED: dict[str, str] = {
     FROM handover_tasks t
     WHERE t.status IN ('claimed', 'in_progress')
       AND ((t.deadline + 1)::timestamp AT TIME ZONE 'Asia/Bangkok') <= $1 AND $3::int IS NOT NULL""",
+    "reminder.implementation_due": _MILESTONES + """
+      AND ((m.due_on + 1)::timestamp AT TIME ZONE 'Asia/Bangkok') > $1
+      AND ((m.due_on + 1)::timestamp AT TIME ZONE 'Asia/Bangkok') <= $1 + make_interval(days => $3)""",
+    "reminder.implementation_overdue": _MILESTONES + """
+      AND ((m.due_on + 1)::timestamp AT TIME ZONE 'Asia/Bangkok') <= $1 AND $3::int IS NOT NULL""",
 }
 TAKE_REMINDERS = {kind: _TAKE_REMINDERS.format(crossed=sql) for kind, sql in CROSSED.items()}
 

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 
 from civic import consumers, events
+from civic.accounts.store import user_by_id
 from civic.consumers import Consumer
+from civic.implementation import actions as implementation
+from civic.implementation.schemas import PlanIn
 from civic.mail import actions as mail
 from civic.mail.unsubscribe import make_token
 from civic.notifications import jobs
 from civic.notifications.consumer import NOTIFIER, notify
 from tests.helpers import login, parse, post_form, send_json, text_of
 from tests.integration.test_ideas import _idea, _world
+from tests.integration.test_implementation import STAFF, plan_body
 
 
 async def _follow(conn, user_id: int, kind: str, target: int | str) -> None:
@@ -260,3 +265,41 @@ async def test_reminders_are_recorded_once_per_subject_and_threshold(conn, pool)
     staff = {world["users"]["staff@owner.example"], world["users"]["staff@coowner.example"]}
     assert set(await _told(conn, "reminder.answer_due")) == staff
     assert {v[0] for v in (await _told(conn, "reminder.answer_overdue")).values()} == {"staff.answer_overdue"}
+
+
+async def test_the_planning_agencys_staff_are_reminded_of_a_promises_milestones(conn, pool):
+    """A week before a milestone of an implementation plan is due, and once it is overdue, the
+    staff of the agency that planned it are told (each once), leading to the plan; a milestone
+    marked done reminds nobody."""
+    world = await _world(conn)
+    idea_id = await _idea(conn, world)
+    await conn.execute("UPDATE ideas SET status = 'accepted' WHERE id = $1", idea_id)
+    actor = await user_by_id(conn, world["users"][STAFF])
+    plan = await implementation.create_plan(
+        conn, actor, msgspec.convert(plan_body(idea_id, dues=(5, 30)), PlanIn)
+    )
+    now = datetime.now(UTC)
+    async with conn.transaction():
+        assert await jobs.remind(conn, now) == 1  # the first milestone, due in 5 days
+        assert await jobs.remind(conn, now) == 0
+        assert await jobs.remind(conn, now + timedelta(days=7)) == 1  # the first is overdue now
+        # The second is done before its week comes: no reminder for it, ever.
+        await conn.execute(
+            "UPDATE implementation_milestones SET done_at = now() WHERE plan_id = $1 AND position = 2",
+            plan.id,
+        )
+        assert await jobs.remind(conn, now + timedelta(days=29)) == 0
+    await consumers.drain(pool, [NOTIFIER])
+    staff_ids = {world["users"]["staff@owner.example"], world["users"]["staff@coowner.example"]}
+    due = await _told(conn, "reminder.implementation_due")
+    assert set(due) <= staff_ids and world["users"]["staff@owner.example"] in due
+    assert {v[0] for v in due.values()} == {"staff.implementation_due"}
+    overdue = await _told(conn, "reminder.implementation_overdue")
+    assert {v[0] for v in overdue.values()} == {"staff.implementation_overdue"}
+    event = await conn.fetchrow("SELECT * FROM events WHERE kind = 'reminder.implementation_overdue'")
+    assert (event["subject_kind"], event["subject_id"], event["agency_id"]) == (
+        "idea",
+        idea_id,
+        world["owner"],
+    )
+    assert event["payload"]["title"].endswith(": ขั้นที่ 1")

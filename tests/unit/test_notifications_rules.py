@@ -103,6 +103,10 @@ def test_unsubscribe_kinds_and_whose_link_it_is():
         (("user", 1), {}, "user.blocked", "/notifications"),
         (("idea", 5), {"plan_id": 1}, "implementation.updated", "/ideas/5#implementation"),
         (("consultation", 3), {"plan_id": 2}, "implementation.completed", "/consultations/3/outcome#implementation"),
+        # a milestone's reminder leads staff to the plan, where they post the update
+        (("idea", 5), {}, "reminder.implementation_due", "/ideas/5#implementation"),
+        (("consultation", 3), {}, "reminder.implementation_overdue", "/consultations/3/outcome#implementation"),
+        (("consultation", 3), {}, "reminder.outcome_due", "/consultations/3"),
     ],
 )
 def test_where_a_notice_leads(subject, payload, kind, path):
@@ -117,6 +121,17 @@ def test_where_a_notice_leads(subject, payload, kind, path):
 )  # fmt: skip
 def test_a_promises_followers_hear_of_its_implementation(kind, notice, email):
     assert rules.who_is_told(kind, "public", "public") == (rules.Delivery(rules.Audience.FOLLOWERS, notice, email),)
+
+
+@pytest.mark.parametrize(
+    ("kind", "notice"),
+    [("reminder.implementation_due", "staff.implementation_due"),
+     ("reminder.implementation_overdue", "staff.implementation_overdue")],
+)  # fmt: skip
+def test_the_planning_agencys_staff_are_reminded_of_a_promises_milestones(kind, notice):
+    assert rules.who_is_told(kind, "staff", "staff") == (
+        rules.Delivery(rules.Audience.AGENCY_STAFF, notice, "immediate"),
+    )
 
 
 @pytest.mark.parametrize(
