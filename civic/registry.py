@@ -65,6 +65,8 @@ from civic.privacy.pages import PrivacyPages
 from civic.record import actions as record_actions
 from civic.record.api import RecordApi
 from civic.record.pages import RecordPages
+from civic.search import demo as search_demo
+from civic.search.consumer import SEARCH_INDEXER
 from civic.search.relay import Loader
 from civic.search.routes import SearchApi, SearchPages
 from civic.staff.api import StaffApi
@@ -149,14 +151,16 @@ SEARCH_LOADERS: dict[str, Loader] = {
 }
 
 # The notifier runs after the auto-follows, so a new follower of a batch's subject is told too.
+# SEARCH_INDEXER turns events into search_outbox rows, which the search relay sends on.
 CONSUMERS: list[Consumer] = [
+    SEARCH_INDEXER,
     follows_consumer.AUTO_FOLLOW,
     notifications_consumer.NOTIFIER,
     privacy_actions.PUBLICATION_CONSENTS,
 ]
 
 # In order: ideas' demo answers on the consultations' agencies' boards, handovers, then follows of
-# them, then the account lifecycle's mail. All in one transaction.
+# them, then the account lifecycle's mail, then search. All in one transaction.
 DEMOS: list = [
     consultations_demo.seed,
     ideas_demo.seed,
@@ -165,6 +169,7 @@ DEMOS: list = [
     follows_demo.seed,
     accounts_demo.seed,
     privacy_demo.seed,
+    search_demo.seed,  # last: the seeds above wrote rows the search consumer never hears of
 ]
 # After DEMOS commit and the CONSUMERS have run over their events: what reads the notifications.
 SETTLED_DEMOS: list = [notifications_demo.seed]

@@ -85,6 +85,16 @@ async def login(client, email: str, password: str = PASSWORD):
     return response
 
 
+async def index_events(db) -> int:
+    """Run the search consumer over the events recorded so far (a pool or a connection outside a
+    transaction), as the app's background loop would: a change's search_outbox row appears only
+    then. Returns how many events it read."""
+    from civic import consumers
+    from civic.search.consumer import SEARCH_INDEXER
+
+    return await consumers.drain(db, [SEARCH_INDEXER])
+
+
 def free_port() -> int:
     """A loopback port nothing listens on right now, for a server a test starts."""
     with socket.socket() as s:

@@ -33,7 +33,6 @@ from civic.consultations.schemas import (
     Stats,
     Theme,
 )
-from civic.search import outbox
 from civic.validation import DomainError, Problem
 
 
@@ -478,7 +477,6 @@ async def create_consultation(
         )
         for doc in documents:
             await _insert_document(conn, cid, actor_id, doc)
-        await outbox.enqueue(conn, "consultation", cid)
     return cid
 
 
@@ -573,7 +571,6 @@ async def update_consultation(
         )
         for doc in documents:
             await _insert_document(conn, consultation_id, actor_id, doc)
-        await outbox.enqueue(conn, "consultation", consultation_id)
     return version
 
 
@@ -678,7 +675,6 @@ async def transition(
             org_id=row["owner_org_id"],
             detail={"reason": reason} if reason else None,
         )
-        await outbox.enqueue(conn, "consultation", consultation_id)
     return new
 
 
@@ -686,11 +682,7 @@ async def advance_lifecycle(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     """Open scheduled consultations whose time has come and close open ones whose time is up.
     Idempotent; returns the rows that changed, each with the step taken ('opened' rows may
     already be 'closed' when their whole window had passed)."""
-    async with conn.transaction():
-        rows = await conn.fetch(ADVANCE_LIFECYCLE)
-        for r in rows:
-            await outbox.enqueue(conn, "consultation", r["id"])
-    return rows
+    return await conn.fetch(ADVANCE_LIFECYCLE)
 
 
 # ---------------------------------------------------------------- responses
@@ -1239,7 +1231,6 @@ async def publish_outcome(
             org_id=row["owner_org_id"],
             detail={"version": version},
         )
-        await outbox.enqueue(conn, "consultation", consultation_id)
     return version
 
 

@@ -26,7 +26,6 @@ from civic.handovers.schemas import (
     TrackRecord,
     Update,
 )
-from civic.search import outbox
 from civic.validation import DomainError
 
 # "Today" is a Thai calendar day, whatever the server's time zone.
@@ -327,7 +326,6 @@ async def create_task(
         if publish:
             row = await _lock(conn, task_id)
             await _publish(conn, row, actor)
-        await outbox.enqueue(conn, "handover", task_id)
         await audit(
             conn, actor_id=actor.user_id, action="handover.create", subject_kind="handover", subject_id=task_id,
             org_id=agency_id,
@@ -344,7 +342,6 @@ async def publish_task(conn: asyncpg.Connection, task_id: int, actor: Actor) -> 
     async with conn.transaction():
         row = await _lock(conn, task_id)
         await _publish(conn, row, actor)
-        await outbox.enqueue(conn, "handover", task_id)
         await audit(conn, actor_id=actor.user_id, action="handover.publish", subject_kind="handover",
                     subject_id=task_id, org_id=row["agency_id"])  # fmt: skip
 
@@ -409,7 +406,6 @@ async def update_task(conn: asyncpg.Connection, task_id: int, fields: dict, acto
             await _replace_milestones(conn, task_id, fields["milestones"])
         await _event(conn, task_id, actor, "edit", status, status, ", ".join(sorted(fields)),
                      rules.edit_changes(shown, fields))  # fmt: skip
-        await outbox.enqueue(conn, "handover", task_id)
         # The audit also keeps the old wording of the longer texts, which the public timeline only names.
         detail: dict = {"fields": sorted(fields)}
         for key in ("category", "claim_opens", "claim_closes", "deadline", "milestones"):
@@ -472,7 +468,6 @@ async def claim_task(
         except asyncpg.UniqueViolationError:
             raise AlreadyClaimed(ALREADY_CLAIMED) from None
         await _transition(conn, row, "claim", actor, plan.strip()[:500])
-        await outbox.enqueue(conn, "handover", task_id)
     return claim_id
 
 
@@ -487,7 +482,6 @@ async def confirm_claim(
         await _transition(conn, row, "confirm", actor, note)
         await conn.execute("UPDATE handover_claims SET status = 'confirmed', confirmed_at = now() WHERE id = $1",
                            live["id"])  # fmt: skip
-        await outbox.enqueue(conn, "handover", task_id)
         await audit(conn, actor_id=actor.user_id, action="handover.confirm", subject_kind="handover",
                     subject_id=task_id, org_id=row["agency_id"], detail={"claim": live["id"]})  # fmt: skip
     return live
@@ -513,7 +507,6 @@ async def release_claim(
         row = await _lock(conn, task_id)
         await _transition(conn, row, "release", actor, reason.strip())
         ended = await _end_claim(conn, task_id, "released", reason.strip())
-        await outbox.enqueue(conn, "handover", task_id)
         await audit(conn, actor_id=actor.user_id, action="handover.release", subject_kind="handover",
                     subject_id=task_id, org_id=row["agency_id"], detail={"reason": reason})  # fmt: skip
     return ended
@@ -547,7 +540,6 @@ async def withdraw_claim(
             await conn.execute(
                 "UPDATE handover_tasks SET completion_requested_at = NULL WHERE id = $1", task_id
             )
-        await outbox.enqueue(conn, "handover", task_id)
         await audit(conn, actor_id=actor.user_id, action="handover.withdraw", subject_kind="handover",
                     subject_id=task_id, org_id=live["partner_id"], detail={"claim": live["id"], "reason": reason})  # fmt: skip
     return live
@@ -600,7 +592,6 @@ async def post_update(
         await conn.execute("UPDATE handover_milestones SET percent = $2 WHERE id = $1", milestone_id, percent)
         title = await conn.fetchval("SELECT title FROM handover_milestones WHERE id = $1", milestone_id)
         await _event(conn, task_id, actor, "update", row["status"], row["status"], f"{title}: {percent}%")
-        await outbox.enqueue(conn, "handover", task_id)
     return update_id
 
 
@@ -647,7 +638,6 @@ async def request_completion(
             raise NotHolder("Only the partner holding this task can post progress on it.")
         await _transition(conn, row, "request_completion", actor, note.strip())
         await conn.execute("UPDATE handover_tasks SET completion_requested_at = now() WHERE id = $1", task_id)
-        await outbox.enqueue(conn, "handover", task_id)
 
 
 async def sign_off(conn: asyncpg.Connection, task_id: int, comment: str, actor: Actor) -> None:
@@ -662,7 +652,6 @@ async def sign_off(conn: asyncpg.Connection, task_id: int, comment: str, actor: 
             comment.strip(),
         )
         await _transition(conn, row, "sign_off", actor, comment.strip())
-        await outbox.enqueue(conn, "handover", task_id)
         await audit(conn, actor_id=actor.user_id, action="handover.sign_off", subject_kind="handover",
                     subject_id=task_id, org_id=row["agency_id"])  # fmt: skip
 
@@ -672,7 +661,6 @@ async def reject_completion(conn: asyncpg.Connection, task_id: int, reason: str,
         row = await _lock(conn, task_id)
         await _transition(conn, row, "reject", actor, reason.strip())
         await conn.execute("UPDATE handover_tasks SET completion_requested_at = NULL WHERE id = $1", task_id)
-        await outbox.enqueue(conn, "handover", task_id)
         await audit(conn, actor_id=actor.user_id, action="handover.reject", subject_kind="handover",
                     subject_id=task_id, org_id=row["agency_id"], detail={"reason": reason})  # fmt: skip
 
@@ -691,7 +679,6 @@ async def cancel_task(
         )
         await _transition(conn, row, "cancel", actor, reason.strip())
         ended = await _end_claim(conn, task_id, "released", reason.strip())
-        await outbox.enqueue(conn, "handover", task_id)
         await audit(conn, actor_id=actor.user_id, action="handover.cancel", subject_kind="handover",
                     subject_id=task_id, org_id=row["agency_id"], detail={"reason": reason})  # fmt: skip
     return ended
@@ -726,7 +713,6 @@ async def expire_claim(conn: asyncpg.Connection, task_id: int, actor: Actor) -> 
         row = await _lock(conn, task_id)
         ended = await _end_claim(conn, task_id, "expired", "", rules.NOT_CONFIRMED_IN_TIME)
         await _transition(conn, row, "expire_claim", actor, "")
-        await outbox.enqueue(conn, "handover", task_id)
     return ended
 
 
@@ -734,7 +720,6 @@ async def expire_task(conn: asyncpg.Connection, task_id: int, actor: Actor) -> N
     async with conn.transaction():
         row = await _lock(conn, task_id)
         await _transition(conn, row, "expire", actor, "")
-        await outbox.enqueue(conn, "handover", task_id)
 
 
 # ------------------------------------------------------------------ transparency

@@ -29,7 +29,6 @@ from civic.ideas.schemas import (
     StatusChange,
     SupportState,
 )
-from civic.search import outbox
 
 
 class NotFound(Exception):
@@ -319,8 +318,6 @@ async def update_board(
             )
             if "support_threshold" in changes:
                 started = await conn.fetch(START_CLOCKS, board_id, list(rules.SUPPORTABLE), actor_id)
-                for row in started:
-                    await outbox.enqueue(conn, "idea", row["id"])
                 if started:
                     await events.append_to_public_record(conn)
         if coowner_ids is not None:
@@ -526,7 +523,6 @@ async def create_idea(
             assisted_org_id,
         )
         await conn.execute(INSERT_HISTORY, idea_id, None, status, "", None, author_id, None)
-        await outbox.enqueue(conn, "idea", idea_id)
     return idea_id
 
 
@@ -578,7 +574,6 @@ async def edit_idea(
         await conn.execute(SAVE_REVISION, idea_id, author_id)
         await conn.execute(EDIT_IDEA, idea_id, *new)
         await conn.execute(INSERT_EDITED, idea_id, row["status"], author_id)
-        await outbox.enqueue(conn, "idea", idea_id)
     return True
 
 
@@ -630,7 +625,6 @@ async def change_status(
             subject_id=idea_id,
             detail={"from": current, "to": to_status, "reason": reason, "duplicate_of": duplicate_of},
         )
-        await outbox.enqueue(conn, "idea", idea_id)
 
 
 async def status_history(conn: asyncpg.Connection, idea_id: int) -> list[StatusChange]:
@@ -688,7 +682,6 @@ async def answer_idea(
             subject_kind="idea",
             subject_id=idea_id,
         )
-        await outbox.enqueue(conn, "idea", idea_id)
     return revised
 
 
@@ -714,10 +707,10 @@ INSERT_SUPPORT = "INSERT INTO idea_supports (idea_id, user_id) VALUES ($1, $2) O
 #   whoever calls it (an action, an import, a bench), not from the record's hourly catch-up;
 # * each support really inserted records its idea.supported event (civic.events: private, the
 #   supporter as actor, the count after it), so an event exists exactly when a row does;
-# * the search outbox row (see civic.search.outbox) is written in the same statement, when the
-#   count crosses into another doubling: the idea's search document carries its popularity only
-#   that precisely (search_documents), so any other support changes nothing there, and the relay
-#   is not sent to reindex a popular idea on every support.
+# * the search consumer (civic.search.consumer) reads those events and queues the idea's document
+#   only when the count crosses into another doubling: the document carries its popularity only
+#   that precisely (search_documents), so the relay is not sent to reindex a popular idea on
+#   every support.
 # The board's is_open is read from the statement's snapshot, as the old two-step check did.
 SUPPORT = """
 WITH req AS (
@@ -746,9 +739,7 @@ WITH req AS (
     FROM added a, idea_boards b
     WHERE i.id = a.idea_id AND b.id = i.board_id
     RETURNING i.id, i.support_count, i.threshold_reached_at = now() AS just_reached, i.answer_due_at,
-              b.support_threshold, b.agency_id, i.province,
-              search_popularity_doublings(i.support_count) <> search_popularity_doublings(i.support_count - a.n)
-                  AS regraded
+              b.support_threshold, b.agency_id, i.province
 ), event AS (
     -- civic.events ThresholdReached: the idea's own milestone, no one's act (actor NULL).
     INSERT INTO events (kind, subject_kind, subject_id, agency_id, province, visibility, payload)
@@ -761,8 +752,6 @@ WITH req AS (
     SELECT 'idea.supported', ins.user_id, 'idea', bump.id, bump.agency_id, bump.province, 'private',
            jsonb_build_object('support_count', bump.support_count)
     FROM ins JOIN bump ON bump.id = ins.idea_id
-), search AS (
-    INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', id, 'upsert' FROM bump WHERE regraded
 ), result AS (
     SELECT r.n, t.status, t.hidden, t.is_open, COALESCE(bump.support_count, t.support_count) AS support_count,
            ins.user_id IS NOT NULL AND r.n = min(r.n) OVER (PARTITION BY r.idea_id, r.user_id) AS changed,
@@ -835,9 +824,9 @@ async def support_idea(conn: asyncpg.Connection, idea_id: int, user_id: int) -> 
 
 
 # The withdrawal twin of SUPPORT: same lock, same gate (a hidden or closed idea keeps its
-# supports), the count moves only when a row was really deleted (and only then is the
-# idea.support_withdrawn event recorded), and the search document is queued only when the count
-# leaves its doubling.
+# supports), and the count moves only when a row was really deleted (and only then is the
+# idea.support_withdrawn event recorded, from which the search consumer queues the document when
+# the count leaves its doubling).
 WITHDRAW = """
 WITH target AS (
     SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count, b.agency_id,
@@ -853,16 +842,12 @@ WITH target AS (
 ), dropped AS (
     UPDATE ideas i SET support_count = i.support_count - 1
     WHERE i.id = (SELECT idea_id FROM del)
-    RETURNING i.support_count,
-              search_popularity_doublings(i.support_count) <> search_popularity_doublings(i.support_count + 1)
-                  AS regraded
+    RETURNING i.support_count
 ), event AS (
     INSERT INTO events (kind, actor_id, subject_kind, subject_id, agency_id, province, visibility, payload)
     SELECT 'idea.support_withdrawn', $2, 'idea', t.id, t.agency_id, t.province, 'private',
            jsonb_build_object('support_count', dropped.support_count)
     FROM target t, dropped
-), search AS (
-    INSERT INTO search_outbox (kind, entity_id, op) SELECT 'idea', $1, 'upsert' FROM dropped WHERE regraded
 )
 SELECT t.status, t.hidden, t.is_open, COALESCE(dropped.support_count, t.support_count) AS support_count,
        dropped.support_count IS NOT NULL AS changed
@@ -1158,8 +1143,6 @@ async def set_hidden(
             subject_id=subject_id,
             detail={"reason": reason.strip()} if hidden else {},
         )
-        if kind == "idea":
-            await outbox.enqueue(conn, "idea", subject_id)
 
 
 async def dismiss_flags(conn: asyncpg.Connection, kind: str, subject_id: int, *, actor_id: int) -> None:

@@ -40,7 +40,6 @@ from civic.privacy.schemas import (
     NoticeOut,
     PurposeOut,
 )
-from civic.search import outbox
 from civic.settings import load_settings
 from civic.validation import Forbidden, Invalid, Problem, raise_if
 from civic.web.csvout import to_csv
@@ -237,8 +236,7 @@ async def erase(
         wrong_code = await identity.check_second_factor(conn, actor, data.code, secret=secret)
         if wrong_code is None:
             if data.remove_content:
-                for idea_id in await store.remove_content(conn, actor.id, rules.REMOVED_TEXT):
-                    await outbox.enqueue(conn, "idea", idea_id)
+                await store.remove_content(conn, actor.id, rules.REMOVED_TEXT)
             await _erase(conn, actor.id, row["email"], row["display_name"])
             await events.record(
                 conn,

@@ -2,7 +2,7 @@
 
 JSON Lines (one object per line) or CSV with a header row. Fields: title, body, province
 (code such as BKK), optional category and author_email. Each good row becomes an idea through
-civic.ideas.store.create_idea (its own transaction, outbox row included); each bad row is
+civic.ideas.store.create_idea and its search outbox row, in one transaction; each bad row is
 reported with its line number and skipped, and good rows are kept.
 """
 
@@ -18,6 +18,7 @@ import asyncpg
 import msgspec
 
 from civic import provinces
+from civic.search import outbox
 from civic.web.i18n import gettext
 
 FIELDS = ("title", "body", "province", "category", "author_email")
@@ -114,10 +115,13 @@ async def import_ideas(
             )
             continue
         try:
-            idea_id = await ideas.create_idea(
-                conn, board_id=board.id, author_id=author, title=title, body=body,
-                category=category, province=province or None, links=[],
-            )  # fmt: skip
+            # create_idea records no event, so the search consumer never hears of it: queue it here.
+            async with conn.transaction():
+                idea_id = await ideas.create_idea(
+                    conn, board_id=board.id, author_id=author, title=title, body=body,
+                    category=category, province=province or None, links=[],
+                )  # fmt: skip
+                await outbox.enqueue(conn, "idea", idea_id)
         except ideas.NotAllowed:
             report.errors.append((line, f"board {board_slug!r} is closed to new ideas"))
             continue

@@ -1,4 +1,6 @@
-"""The search outbox: write side. Call `enqueue` inside the same transaction as the change."""
+"""The search outbox: write side. The search consumer (consumer.py) writes its rows from the
+domain events; call `enqueue` yourself, in the change's transaction, only for a change that
+records no event (an import)."""
 
 from __future__ import annotations
 

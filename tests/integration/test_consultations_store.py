@@ -1,10 +1,12 @@
 from datetime import timedelta
 
+import msgspec
 import pytest
 
+from civic.accounts.store import user_by_id
 from civic.consultations import actions, store
-from civic.consultations.schemas import Theme
-from tests.helpers import make_agency, make_user
+from civic.consultations.schemas import ConsultationIn, Theme
+from tests.helpers import index_events, make_agency, make_user
 from tests.integration.consultation_data import create_draft_policy
 from tests.integration.race import Gate, race
 
@@ -30,12 +32,24 @@ async def make_consultation(
 
 async def test_sections_keep_original_and_repair(conn):
     org = await make_agency(conn, "mdes")
-    u = await make_user(conn, "staff@x.example")
-    cid = await make_consultation(conn, org, u)
+    u = await make_user(conn, "staff@x.example", role="admin")
+    # Drafted through the action: its event is what queues the document (civic.search.consumer).
+    now = await _now(conn)
+    drafted = msgspec.convert(
+        {"owner_org_id": org, "title": "ร่างนโยบายอินเทอร์เน็ตชุมชน", "kind": "general",
+         "summary": "ขอรับฟังความคิดเห็นต่อร่างนโยบายอินเทอร์เน็ตชุมชนทั่วประเทศ",
+         "opens_at": now + timedelta(days=1), "closes_at": now + timedelta(days=20),
+         "draft_text": "มาตรา ๑ ข้อความที ่ด ี\n\nมาตรา ๒ ให้ใช้บังคับ",
+         "questions": [{"kind": "single", "prompt": "เห็นด้วยหรือไม่", "required": True,
+                        "options": ["เห็นด้วย", "ไม่เห็นด้วย"]}]},
+        ConsultationIn,
+    )  # fmt: skip
+    cid = (await actions.draft(conn, await user_by_id(conn, u), drafted)).consultation.id
     secs = await store.list_sections(conn, cid)
     assert [s.position for s in secs] == [1, 2]
     assert secs[0].body_original == "มาตรา ๑ ข้อความที ่ด ี"
     assert secs[0].body == "มาตรา ๑ ข้อความที่ดี"
+    await index_events(conn)
     assert (
         await conn.fetchval(
             "SELECT count(*) FROM search_outbox WHERE kind='consultation' AND entity_id=$1", cid

@@ -18,7 +18,7 @@ from civic.ideas import actions as ideas
 from civic.ideas.schemas import ModerationIn
 from civic.search import relay
 from civic.search.backend import shared_backend
-from tests.helpers import make_user, send_json
+from tests.helpers import index_events, make_user, send_json
 from tests.integration.consultation_data import create_draft_policy
 from tests.integration.test_handovers_http import _post_task, world  # noqa: F401 (world is a fixture)
 
@@ -181,6 +181,7 @@ async def test_english_on_request_and_entries_keep_their_ids(world, conn, make_c
 
 async def test_a_saved_search_feed_shows_news_about_its_matches(world, conn, pool, make_client, app):  # noqa: F811
     s = await _scene(conn, world)
+    await index_events(pool)
     await relay.relay_all(pool, shared_backend(app.state), registry.SEARCH_LOADERS)
     reader = await make_client()
     found = atom(await reader.get("/feed/search", params={"q": "ไฟถนน", "province": "KKN", "page": "3"}))

@@ -6,13 +6,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import asyncpg
+import msgspec
 import pytest
 
+from civic.accounts.store import user_by_id
 from civic.db import _init_connection
 from civic.handovers import actions, rules, store
+from civic.handovers.schemas import TaskIn
 from civic.handovers.store import Actor
 from civic.orgs import store as orgs
-from tests.helpers import make_agency, make_partner, make_user
+from tests.helpers import index_events, make_agency, make_partner, make_user
 from tests.integration.handover_data import task_raw
 from tests.integration.race import Gate, Overlap, race
 
@@ -224,12 +227,18 @@ async def test_expire_tasks_when_window_closed_unclaimed(conn, world):
 
 async def test_search_documents_and_outbox(conn, world):
     draft = await store.create_task(conn, task_fields(), agency_id=world["agency"], actor=world["staff"])
-    live = await _open_task(conn, world, title="เยี่ยมบ้านผู้สูงอายุติดเตียง")
+    # Published through the action: its events are what queue the document (civic.search.consumer).
+    staff = await user_by_id(conn, world["staff"].user_id)
+    due = (date.today() + timedelta(days=20)).isoformat()
+    raw = task_raw(title="เยี่ยมบ้านผู้สูงอายุติดเตียง", milestones=[{"title": "เยี่ยมบ้าน", "due": due}])
+    published = msgspec.convert(raw | {"publish": True}, TaskIn)
+    live = (await actions.post_task(conn, staff, published)).task_id
     docs = await store.search_documents(conn, [draft, live])
     assert [d["id"] for d in docs] == [live]
     doc = docs[0]
     assert doc["kind"] == "handover" and doc["url"] == f"/handovers/{live}" and doc["agency"] == "kkn-pao"
     assert doc["status"] == "open" and doc["province"] == "KKN" and "น้ำพอง" in doc["body"]
+    await index_events(conn)
     queued = await conn.fetchval(
         "SELECT count(*) FROM search_outbox WHERE kind = 'handover' AND entity_id = $1", live
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from civic.ideas import store
-from tests.helpers import login, parse, post_form, send_json, text_of
+from tests.helpers import index_events, login, parse, post_form, send_json, text_of
 from tests.integration.test_ideas import BODY, _idea, _world
 
 NEW_BODY = "ตลาดกิมหยงควรมีไวไฟฟรีบริเวณลานจอดรถและทางเข้าหลัก เพื่อให้รับเงินผ่านพร้อมเพย์ได้ตลอดเวลา"
@@ -20,6 +20,7 @@ async def _row(conn, idea_id):
 async def test_author_edits_by_form_history_outbox_and_revision(client, conn):
     world = await _world(conn)
     idea_id = await _idea(conn, world)
+    await index_events(conn)
     outbox_before = await conn.fetchval("SELECT count(*) FROM search_outbox WHERE entity_id = $1", idea_id)
     await login(client, "citizen@example.com")
     page = await client.get(f"/ideas/{idea_id}")
@@ -64,6 +65,7 @@ async def test_author_edits_by_form_history_outbox_and_revision(client, conn):
         "category": "ตลาด",
         "province": "SKA",
     }
+    await index_events(conn)
     outbox_after = await conn.fetchval("SELECT count(*) FROM search_outbox WHERE entity_id = $1", idea_id)
     assert outbox_after == outbox_before + 1
     assert (await store.search_documents(conn, [idea_id]))[0]["title"] == "ไวไฟฟรีในตลาดกิมหยง"

@@ -15,7 +15,7 @@ import pytest
 from civic.accounts import store as accounts
 from civic.db import _init_connection
 from civic.ideas import store
-from tests.helpers import login, make_user, record_batch_sizes, send_json
+from tests.helpers import index_events, login, make_user, record_batch_sizes, send_json
 from tests.integration.race import Gate, race
 from tests.integration.test_ideas import _idea, _world
 
@@ -85,6 +85,7 @@ async def test_support_queues_the_search_document_when_popularity_doubles_and_re
     world = await _world(conn, threshold=2, days=10)
     idea_id = await _idea(conn, world)
     outbox_rows = "SELECT count(*) FROM search_outbox WHERE kind = 'idea' AND entity_id = $1"
+    await index_events(conn)
     before = await conn.fetchval(outbox_rows, idea_id)
     await login(client, "citizen2@example.com")
     r = await send_json(client, "POST", f"/api/v1/ideas/{idea_id}/support")
@@ -95,13 +96,16 @@ async def test_support_queues_the_search_document_when_popularity_doubles_and_re
         "changed": True,
         "threshold_reached": False,
     }
+    await index_events(conn)
     assert await conn.fetchval(outbox_rows, idea_id) == before + 1
     r = await send_json(client, "POST", f"/api/v1/ideas/{idea_id}/support")
     assert (r.json()["changed"], r.json()["support_count"]) == (False, 1)
+    await index_events(conn)
     assert await conn.fetchval(outbox_rows, idea_id) == before + 1  # a repeat writes nothing
     state = await store.support_idea(conn, idea_id, world["users"]["citizen3@example.com"])
     assert (state.changed, state.support_count, state.threshold_reached) == (True, 2, True)
     # 1 -> 2 stays in the same doubling: the document would not change, so nothing is queued.
+    await index_events(conn)
     assert await conn.fetchval(outbox_rows, idea_id) == before + 1
     idea = await store.get_idea(conn, idea_id)
     event = await conn.fetchrow(
@@ -112,6 +116,7 @@ async def test_support_queues_the_search_document_when_popularity_doubles_and_re
     assert datetime.fromisoformat(event["payload"]["answer_due_at"]) == idea.answer_due_at
     assert (idea.answer_due_at - idea.threshold_reached_at).days == 10
     await store.support_idea(conn, idea_id, world["users"]["staff@other.example"])
+    await index_events(conn)
     assert await conn.fetchval(outbox_rows, idea_id) == before + 2  # 3: the next doubling
 
 
@@ -125,6 +130,7 @@ async def test_the_search_document_changes_exactly_when_a_support_queues_it(conn
 
     async def observe():
         (doc,) = await store.search_documents(conn, [idea_id])
+        await index_events(conn)
         return doc["popularity"], await conn.fetchval(outbox_rows, idea_id)
 
     seen = [await observe()]
@@ -170,6 +176,7 @@ async def test_support_waiting_behind_a_hide_is_refused_and_writes_nothing(conn,
         await moderator.execute(
             "UPDATE ideas SET hidden_at = now(), hidden_reason = 'สแปม' WHERE id = $1", idea_id
         )
+        await index_events(conn)
         before = await conn.fetchval(outbox_rows, idea_id)
         pending = asyncio.create_task(
             store.support_idea(supporter, idea_id, world["users"]["citizen2@example.com"])
@@ -184,6 +191,7 @@ async def test_support_waiting_behind_a_hide_is_refused_and_writes_nothing(conn,
         await supporter.close()
     assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 0
     assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 0
+    await index_events(conn)
     assert await conn.fetchval(outbox_rows, idea_id) == before
 
 
@@ -230,6 +238,7 @@ async def test_withdraw_in_one_statement_keeps_count_exact_and_refuses_on_a_hidd
     await login(client, "citizen2@example.com")
     await send_json(client, "POST", f"/api/v1/ideas/{idea_id}/support")
     await store.support_idea(conn, idea_id, world["users"]["citizen3@example.com"])
+    await index_events(conn)
     before = await conn.fetchval(outbox_rows, idea_id)
     r = await send_json(client, "DELETE", f"/api/v1/ideas/{idea_id}/support")
     assert r.json() == {
@@ -239,11 +248,14 @@ async def test_withdraw_in_one_statement_keeps_count_exact_and_refuses_on_a_hidd
         "changed": True,
         "threshold_reached": False,
     }
+    await index_events(conn)
     assert await conn.fetchval(outbox_rows, idea_id) == before  # 2 -> 1: the same doubling
     r = await send_json(client, "DELETE", f"/api/v1/ideas/{idea_id}/support")
     assert (r.json()["changed"], r.json()["support_count"]) == (False, 1)
+    await index_events(conn)
     assert await conn.fetchval(outbox_rows, idea_id) == before
     await store.withdraw_support(conn, idea_id, world["users"]["citizen3@example.com"])
+    await index_events(conn)
     assert await conn.fetchval(outbox_rows, idea_id) == before + 1  # 1 -> 0
     await store.support_idea(conn, idea_id, world["users"]["citizen3@example.com"])
     assert (await send_json(client, "DELETE", "/api/v1/ideas/999999/support")).status_code == 404
@@ -262,6 +274,7 @@ async def test_one_statement_writes_a_batch_of_supports_exactly(conn):
     a, b, hidden = [await _idea(conn, world, title=t) for t in ("ไอเดียหนึ่ง", "ไอเดียสอง", "ไอเดียซ่อน")]
     await conn.execute("UPDATE ideas SET hidden_at = now(), hidden_reason = 'สแปม' WHERE id = $1", hidden)
     c1, c2, c3 = u["citizen@example.com"], u["citizen2@example.com"], u["citizen3@example.com"]
+    await index_events(conn)
     outbox = await conn.fetchval("SELECT count(*) FROM search_outbox")
     results = await store.support_ideas(
         conn, [(a, c1), (a, c2), (a, c1), (b, c1), (hidden, c1), (10**12, c1), (a, c3)]
@@ -285,6 +298,7 @@ async def test_one_statement_writes_a_batch_of_supports_exactly(conn):
     assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", hidden) == 0
     events = await conn.fetch("SELECT subject_id FROM events WHERE kind = 'idea.threshold_reached'")
     assert [e["subject_id"] for e in events] == [a]
+    await index_events(conn)
     assert await conn.fetchval("SELECT count(*) FROM search_outbox") == outbox + 2  # a and b, once each
 
 
