@@ -684,7 +684,8 @@ class ConsultationPages(Controller):
                 versions=await queries.outcome_versions(db, consultation_id),
                 comments=await queries.comment_index(db, consultation_id),
                 page_title=c.title,
-                plans={p.theme: p for p in plans},
+                plans={p.theme: p for p in plans if p.theme},
+                unplaced_plans=[p for p in plans if p.theme is None],
                 can_plan=version is None and implementation.may_plan_theme(user, [c.owner_org_id, *c.coowner_ids]),
             ),
         )

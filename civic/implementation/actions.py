@@ -79,6 +79,9 @@ async def plan_target(conn: asyncpg.Connection, actor: CurrentUser | None, data:
         chosen = themes[number - 1] if 1 <= number <= len(themes) else None
         if chosen is None or not rules.is_adopted_theme(published, chosen.disposition):
             raise Invalid({"theme": Problem(rules.NOT_ADOPTED)}, status=409)
+        # A plan made before a correction moved its theme here holds this theme already.
+        if any(p.theme == number for p in await plans_for_consultation(conn, actor, c.id)):
+            raise store.PlanExists()
         return Target("theme", None, c.id, number, chosen.title, c.owner_org_id, c.province, owners)
     raise Invalid({"idea_id": Problem("This field is required.")})
 
@@ -120,10 +123,21 @@ async def plan_for_idea(conn: asyncpg.Connection, actor: CurrentUser | None, ide
 async def plans_for_consultation(
     conn: asyncpg.Connection, actor: CurrentUser | None, consultation_id: int
 ) -> list[Plan]:
-    """The plans of a consultation's themes, by theme (the outcome page's timelines)."""
-    await consultations.consultation(conn, actor, consultation_id)
+    """The plans of a consultation's themes, each numbered by its theme's place in the latest
+    outcome (None once a correction reworded or dropped that theme: rules.current_theme)."""
+    c = await consultations.consultation(conn, actor, consultation_id)
+    themes = await _theme_titles(conn, actor, c)
     day = today()
-    return [_marked(p, day) for p in await store.plans_for_consultation(conn, consultation_id)]
+    plans = [_marked(p, day) for p in await store.plans_for_consultation(conn, consultation_id)]
+    for p in plans:
+        p.theme = rules.current_theme(p.theme or 0, p.theme_title, themes)
+    return plans
+
+
+async def _theme_titles(conn: asyncpg.Connection, actor: CurrentUser | None, c) -> list[str]:
+    if c.status != "outcome_published":
+        return []
+    return [t.title for t in (await consultations.outcome(conn, actor, c.id))[1].themes]
 
 
 def may_plan(actor: CurrentUser | None, owners, status: str, hidden: bool = False) -> bool:

@@ -21,7 +21,7 @@ Decisions recorded here (store, templates and the dashboard follow them):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 
 from civic.accounts.schemas import CurrentUser
@@ -80,6 +80,18 @@ def is_adopted_theme(outcome_published: bool, disposition: str | None) -> bool:
 
 
 # ------------------------------------------------------------------ validation
+
+
+def current_theme(planned: int, planned_title: str | None, titles: Sequence[str]) -> int | None:
+    """Where a theme's plan belongs in the latest outcome (numbered from 1). A plan names its theme
+    by place and keeps the title it was planned for; a correction may reword, move or drop themes.
+    It stays at its place while the theme there has that title, else goes to the one theme with
+    that title; with none (or several), None: the plan is never shown under a theme it was not
+    made for."""
+    if 1 <= planned <= len(titles) and titles[planned - 1] == planned_title:
+        return planned
+    places = [n for n, title in enumerate(titles, 1) if title == planned_title]
+    return places[0] if len(places) == 1 else None
 
 
 def parse_date(value: str | None) -> date | None:

@@ -72,7 +72,9 @@ class Plan(msgspec.Struct):
     subject: Literal["idea", "theme"]
     idea_id: int | None
     consultation_id: int | None
-    theme: int | None  # from 1, as the outcome page numbers its themes
+    # From 1, as the outcome page numbers its themes: the theme's place in the latest outcome,
+    # None once a correction reworded or dropped it (theme_title is what was planned for).
+    theme: int | None
     theme_title: str | None
     subject_title: str
     agency_id: int

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import lxml.html
 import msgspec
 import pytest
 
@@ -207,6 +208,44 @@ async def test_the_outcome_page_shows_a_themes_plan(client, conn):
     staff_page = await client.get(f"/consultations/{cid}/outcome")
     assert f"/implementation/new?consultation={cid}&amp;theme=1" in staff_page.text
     assert "theme=2" not in staff_page.text
+
+
+async def test_a_themes_plan_follows_its_theme_through_a_correction(client, conn):
+    """A correction may move, reword or drop themes: the plan stays with the theme it was made
+    for (by its words), is never shown under another one, and its theme cannot be planned twice."""
+    await test_a_plan_on_an_adopted_theme_and_not_on_others(client, conn)
+    cid = await conn.fetchval("SELECT consultation_id FROM implementation_plans")
+    await login(client, STAFF)
+
+    async def correct(version: int, themes: list[tuple[str, str]]) -> None:
+        await conn.execute(
+            "INSERT INTO consultation_outcomes (consultation_id, version, summary, themes, published_at,"
+            " correction_note) VALUES ($1, $2, 'ผล', $3, now(), 'แก้ไข')",
+            cid, version, [{"title": t, "disposition": d, "reason": "เหตุผล", "comment_ids": []} for t, d in themes],
+        )  # fmt: skip
+
+    # Moved from first to second place.
+    await correct(2, [("จัดที่จอดรถ", "adopted"), ("ขยายทางเดิน", "adopted"), ("ย้ายตลาด", "not_adopted")])
+    listed = (await client.get(f"/api/v1/implementation/consultations/{cid}")).json()
+    assert [(p["theme"], p["theme_title"]) for p in listed] == [(2, "ขยายทางเดิน")]
+    body = {**plan_body(0), "idea_id": None, "consultation_id": cid}
+    twice = await send_json(client, "POST", "/api/v1/implementation/plans", {**body, "theme": 2})
+    assert twice.status_code == 409 and twice.json()["error"]["code"] == "plan_exists"
+    doc = lxml.html.fromstring((await client.get(f"/consultations/{cid}/outcome")).text)
+    cards = doc.xpath("//section[@id='implementation']//li[@class='card']")
+    assert [c.xpath("string(h3)") for c in cards] == ["จัดที่จอดรถ", "ขยายทางเดิน", "ย้ายตลาด"]
+    assert cards[1].xpath(".//section[contains(@class, 'implementation')]") and not cards[0].xpath(
+        ".//section[contains(@class, 'implementation')]"
+    )
+
+    # Reworded: listed apart under the words it was planned for, under no theme of the outcome.
+    await correct(3, [("จัดที่จอดรถ", "adopted"), ("ขยายทางเดินทั้งสองฝั่ง", "adopted")])
+    listed = (await client.get(f"/api/v1/implementation/consultations/{cid}")).json()
+    assert [p["theme"] for p in listed] == [None]
+    doc = lxml.html.fromstring((await client.get(f"/consultations/{cid}/outcome")).text)
+    cards = doc.xpath("//section[@id='implementation']//li[@class='card']")
+    assert [c.xpath("string(h3)") for c in cards] == ["จัดที่จอดรถ", "ขยายทางเดินทั้งสองฝั่ง", "ขยายทางเดิน"]
+    assert [bool(c.xpath(".//section[contains(@class, 'implementation')]")) for c in cards] == [False, False, True]
 
 
 async def test_followers_of_the_idea_are_told_of_each_update(client, make_client, conn, pool):

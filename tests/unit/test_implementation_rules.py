@@ -193,3 +193,22 @@ def test_a_report_needs_ten_characters():
 def test_a_milestone_not_open_in_the_plan_is_refused_exactly():
     _, errors = rules.validate_update("ติดตั้งแล้วครึ่งหนึ่ง", 50, "", 99, {1, 2})
     assert errors == {"milestone_id": Problem("Choose one of the options.")}
+
+
+@pytest.mark.parametrize(
+    ("planned", "title", "titles", "now"),
+    [
+        (2, "B", ["A", "B", "C"], 2),  # unchanged
+        (1, "A", ["A"], 1),  # the last place is still in range
+        (2, "B", ["B", "A", "C"], 1),  # moved up by a correction
+        (1, "A", ["C", "B", "A"], 3),  # moved to the end
+        (2, "B", ["A", "B2", "C"], None),  # reworded: not shown under the new wording
+        (3, "C", ["A", "B"], None),  # dropped
+        (2, "B", ["B", "A", "B"], None),  # two themes with its title: ambiguous
+        (2, "B", ["B", "B", "C"], 2),  # its own place still has its title
+        (1, None, ["A"], None),  # no title kept
+        (0, "A", ["A"], 1),  # a place outside the list is looked up by title
+    ],
+)
+def test_a_themes_plan_follows_its_theme_through_corrections(planned, title, titles, now):
+    assert rules.current_theme(planned, title, titles) == now
