@@ -87,11 +87,10 @@ def changes(events: Iterable[EventFacts]) -> list[Change]:
     The event carries the count after the statement that wrote it; store.SUPPORT may write several
     supports of one idea in one statement, each event then carrying the same count, so n such
     events of one idea and count are read as one step of n (at worst a document is queued that
-    did not change: never one missed). A withdrawal removes one support per statement."""
+    did not change). Only tests write several at once, far below the consumer's batch, which
+    must hold a whole statement's events for this. A withdrawal removes one support per statement."""
     events = list(events)
-    same_count = Counter(
-        (e.subject_id, e.payload.get("support_count")) for e in events if e.kind == SUPPORTED
-    )
+    same_count = Counter((e.subject_id, e.payload["support_count"]) for e in events if e.kind == SUPPORTED)
     found: list[Change] = []
     for e in events:
         if (doc_kind := SUBJECT_CHANGES.get(e.kind)) and e.subject_kind == doc_kind:
@@ -99,7 +98,7 @@ def changes(events: Iterable[EventFacts]) -> list[Change]:
         elif e.kind in MODERATION and e.subject_kind == "idea":
             found.append(Change("idea", e.subject_id, MODERATION[e.kind]))
         elif e.kind in (SUPPORTED, WITHDRAWN):
-            after = int(e.payload.get("support_count", 0))
+            after = e.payload["support_count"]
             before = after - same_count[(e.subject_id, after)] if e.kind == SUPPORTED else after + 1
             if popularity_doublings(before) != popularity_doublings(after):
                 found.append(Change("idea", e.subject_id))
