@@ -206,6 +206,8 @@ def test_a_milestone_not_open_in_the_plan_is_refused_exactly():
         (3, "C", ["A", "B"], None),  # dropped
         (2, "B", ["B", "A", "B"], None),  # two themes with its title: ambiguous
         (2, "B", ["B", "B", "C"], 2),  # its own place still has its title
+        (1, "A", ["A", "A"], 1),  # ... the first place too
+        (2, "A", ["A", "A"], 2),  # ... and the last
         (1, None, ["A"], None),  # no title kept
         (0, "A", ["A"], 1),  # a place outside the list is looked up by title
     ],
