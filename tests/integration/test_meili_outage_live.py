@@ -12,8 +12,8 @@ The test must stop and start the server itself, so it runs only when it is told 
     MEILI_OUTAGE_URL   where that server answers (default http://127.0.0.1:7701)
 
 Without MEILI_OUTAGE_CMD it is skipped, with that reason (`pytest -rs`). Writes go through the
-outbox exactly as the domains' do (the change and its outbox row in one transaction), and the
-relay is civic.search.relay, unchanged.
+outbox as the search consumer writes them (civic/search/consumer.py: the outbox rows commit
+together with what they describe), and the relay is civic.search.relay, unchanged.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ async def test_meili_killed_during_1000_writes_loses_nothing(pool, conn, tmp_pat
             if n == RESTART_AT:
                 restarted_at = server.start()
             r = rng.random()
-            async with conn.transaction():  # as a domain writes: the change and its outbox row together
+            async with conn.transaction():  # the change and its outbox row commit together
                 if not ids or r < 0.6:
                     note_id = len(ids) + 1
                     ids.append(note_id)
