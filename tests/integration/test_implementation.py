@@ -39,6 +39,22 @@ async def accepted_idea(conn, *, status: str = "accepted") -> tuple[dict, int]:
     return world, idea_id
 
 
+async def published_consultation(conn, owner: int) -> int:
+    """A consultation of `owner` whose outcome is published: theme 1 adopted, theme 2 not."""
+    cid = await conn.fetchval(
+        "INSERT INTO consultations (owner_org_id, kind, province, title, summary, opens_at, closes_at, status, closed_at)"
+        " VALUES ($1, 'general', 'SKA', 'รับฟังเรื่องตลาด', 'สรุป', now() - interval '30 days',"
+        " now() - interval '10 days', 'outcome_published', now() - interval '10 days') RETURNING id", owner,
+    )  # fmt: skip
+    themes = [{"title": "ขยายทางเดิน", "disposition": "adopted", "reason": "ทำได้", "comment_ids": []},
+              {"title": "ย้ายตลาด", "disposition": "not_adopted", "reason": "งบไม่พอ", "comment_ids": []}]  # fmt: skip
+    await conn.execute(
+        "INSERT INTO consultation_outcomes (consultation_id, version, summary, themes, published_at)"
+        " VALUES ($1, 1, 'ผล', $2, now())", cid, themes,
+    )  # fmt: skip
+    return cid
+
+
 async def counts(conn) -> tuple[int, int, int, int]:
     return (
         await conn.fetchval("SELECT count(*) FROM implementation_plans"),
@@ -166,17 +182,7 @@ async def test_a_bad_evidence_file_changes_nothing(conn, settings):
 async def test_a_plan_on_an_adopted_theme_and_not_on_others(client, conn):
     world = await _world(conn)
     owner = world["owner"]
-    cid = await conn.fetchval(
-        "INSERT INTO consultations (owner_org_id, kind, province, title, summary, opens_at, closes_at, status, closed_at)"
-        " VALUES ($1, 'general', 'SKA', 'รับฟังเรื่องตลาด', 'สรุป', now() - interval '30 days',"
-        " now() - interval '10 days', 'outcome_published', now() - interval '10 days') RETURNING id", owner,
-    )  # fmt: skip
-    themes = [{"title": "ขยายทางเดิน", "disposition": "adopted", "reason": "ทำได้", "comment_ids": []},
-              {"title": "ย้ายตลาด", "disposition": "not_adopted", "reason": "งบไม่พอ", "comment_ids": []}]  # fmt: skip
-    await conn.execute(
-        "INSERT INTO consultation_outcomes (consultation_id, version, summary, themes, published_at)"
-        " VALUES ($1, 1, 'ผล', $2, now())", cid, themes,
-    )  # fmt: skip
+    cid = await published_consultation(conn, owner)
     await login(client, STAFF)
     body = {**plan_body(0), "idea_id": None, "consultation_id": cid}
     refused = await send_json(client, "POST", "/api/v1/implementation/plans", {**body, "theme": 2})
@@ -301,15 +307,7 @@ async def test_promises_kept_on_the_dashboard_equal_an_independent_count(client,
     kept, late, unplanned, review = [await _idea(conn, world, title=f"ไอเดีย {n}") for n in "ABCD"]
     await conn.execute("UPDATE ideas SET status = 'accepted' WHERE id = ANY ($1::bigint[])", [kept, late, unplanned])
     await conn.execute("UPDATE ideas SET status = 'under_review' WHERE id = $1", review)
-    cid = await conn.fetchval(
-        "INSERT INTO consultations (owner_org_id, kind, province, title, summary, opens_at, closes_at, status, closed_at)"
-        " VALUES ($1, 'general', 'SKA', 'รับฟังเรื่องตลาด', 'สรุป', now() - interval '30 days',"
-        " now() - interval '10 days', 'outcome_published', now() - interval '10 days') RETURNING id", owner,
-    )  # fmt: skip
-    themes = [{"title": "ขยายทางเดิน", "disposition": "adopted", "reason": "ทำได้", "comment_ids": []},
-              {"title": "ย้ายตลาด", "disposition": "not_adopted", "reason": "งบไม่พอ", "comment_ids": []}]  # fmt: skip
-    await conn.execute("INSERT INTO consultation_outcomes (consultation_id, version, summary, themes, published_at)"
-                       " VALUES ($1, 1, 'ผล', $2, now())", cid, themes)  # fmt: skip
+    cid = await published_consultation(conn, owner)
     await login(client, STAFF)
     start = TODAY - timedelta(days=40)
     for idea_id in (kept, late):
