@@ -672,7 +672,8 @@ class ConsultationPages(Controller):
         c, o = await queries.outcome(db, user, consultation_id, version)
         s = await queries.outcome_stats(db, consultation_id, o)
         # Plans name the themes of the latest version; an earlier version shows none.
-        plans = await implementation.plans_for_consultation(db, user, c.id) if version is None else []
+        titles = [t.title for t in o.themes]
+        plans = await implementation.plans_for_consultation(db, user, c.id, titles) if version is None else []
         return render(
             request,
             "consultations/outcome.html",

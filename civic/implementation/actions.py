@@ -80,7 +80,8 @@ async def plan_target(conn: asyncpg.Connection, actor: CurrentUser | None, data:
         if chosen is None or not rules.is_adopted_theme(published, chosen.disposition):
             raise Invalid({"theme": Problem(rules.NOT_ADOPTED)}, status=409)
         # A plan made before a correction moved its theme here holds this theme already.
-        if any(p.theme == number for p in await plans_for_consultation(conn, actor, c.id)):
+        planned = _placed(await store.plans_for_consultation(conn, c.id), [t.title for t in themes])
+        if any(p.theme == number for p in planned):
             raise store.PlanExists()
         return Target("theme", None, c.id, number, chosen.title, c.owner_org_id, c.province, owners)
     raise Invalid({"idea_id": Problem("This field is required.")})
@@ -121,23 +122,24 @@ async def plan_for_idea(conn: asyncpg.Connection, actor: CurrentUser | None, ide
 
 
 async def plans_for_consultation(
-    conn: asyncpg.Connection, actor: CurrentUser | None, consultation_id: int
+    conn: asyncpg.Connection, actor: CurrentUser | None, consultation_id: int, titles: list[str] | None = None
 ) -> list[Plan]:
     """The plans of a consultation's themes, each numbered by its theme's place in the latest
-    outcome (None once a correction reworded or dropped that theme: rules.current_theme)."""
+    outcome (None once a correction reworded or dropped that theme: rules.current_theme).
+    `titles`: the latest outcome's theme titles, from a caller that has read it already."""
     c = await consultations.consultation(conn, actor, consultation_id)
-    themes = await _theme_titles(conn, actor, c)
+    if titles is None:
+        published = c.status == "outcome_published"
+        titles = [t.title for t in (await consultations.outcome(conn, actor, c.id))[1].themes] if published else []
+    return _placed(await store.plans_for_consultation(conn, consultation_id), titles)
+
+
+def _placed(plans: list[Plan], titles: list[str]) -> list[Plan]:
     day = today()
-    plans = [_marked(p, day) for p in await store.plans_for_consultation(conn, consultation_id)]
+    plans = [_marked(p, day) for p in plans]
     for p in plans:
-        p.theme = rules.current_theme(p.theme or 0, p.theme_title, themes)
+        p.theme = rules.current_theme(p.theme or 0, p.theme_title, titles)
     return plans
-
-
-async def _theme_titles(conn: asyncpg.Connection, actor: CurrentUser | None, c) -> list[str]:
-    if c.status != "outcome_published":
-        return []
-    return [t.title for t in (await consultations.outcome(conn, actor, c.id))[1].themes]
 
 
 def may_plan(actor: CurrentUser | None, owners, status: str, hidden: bool = False) -> bool:
