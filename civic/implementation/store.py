@@ -31,7 +31,7 @@ CROSS JOIN LATERAL (SELECT max(due_on) AS promised_on FROM implementation_milest
 """
 GET_PLAN = _PLAN + "WHERE p.id = $1"
 PLAN_FOR_IDEA = _PLAN + "WHERE p.idea_id = $1"
-PLANS_FOR_CONSULTATION = _PLAN + "WHERE p.consultation_id = $1 ORDER BY p.theme_index"
+PLANS_FOR_CONSULTATION = _PLAN + "WHERE p.consultation_id = $1 ORDER BY p.theme_index, p.id"
 MILESTONES = """
 SELECT id, title, due_on, done_at FROM implementation_milestones WHERE plan_id = $1 ORDER BY position
 """

@@ -253,6 +253,15 @@ async def test_a_themes_plan_follows_its_theme_through_a_correction(client, conn
     assert [c.xpath("string(h3)") for c in cards] == ["จัดที่จอดรถ", "ขยายทางเดินทั้งสองฝั่ง", "ขยายทางเดิน"]
     assert [bool(c.xpath(".//section[contains(@class, 'implementation')]")) for c in cards] == [False, False, True]
 
+    # The place the first plan was made at now holds another adopted theme: it can be planned,
+    # once.
+    r = await send_json(client, "POST", "/api/v1/implementation/plans", {**body, "theme": 1})
+    assert r.status_code == 201, r.text
+    listed = (await client.get(f"/api/v1/implementation/consultations/{cid}")).json()
+    assert [(p["theme"], p["theme_title"]) for p in listed] == [(None, "ขยายทางเดิน"), (1, "จัดที่จอดรถ")]
+    twice = await send_json(client, "POST", "/api/v1/implementation/plans", {**body, "theme": 1})
+    assert twice.status_code == 409 and twice.json()["error"]["code"] == "plan_exists"
+
 
 async def test_followers_of_the_idea_are_told_of_each_update(client, make_client, conn, pool):
     from civic import consumers
