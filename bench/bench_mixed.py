@@ -40,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
@@ -492,6 +492,32 @@ def serve(args, env: dict, port: int, app: str | None = None) -> subprocess.Pope
     return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL)  # noqa: S603
 
 
+# What PostgreSQL's backends of the app are doing, sampled: waiting for a lock, on the client
+# (a transaction idle between round trips), or running. Under saturation this tells a lock convoy
+# from plain queueing.
+SAMPLE_WAITS = """
+SELECT CASE WHEN state = 'idle in transaction' THEN 'idle in transaction'
+            ELSE coalesce(wait_event_type || ':' || wait_event, 'running') END AS what,
+       left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query
+FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+  AND state <> 'idle'
+"""
+
+
+async def sample_waits(dsn: str, stop: asyncio.Event) -> Counter:
+    seen: Counter = Counter()
+    conn = await asyncpg.connect(dsn)
+    try:
+        while not stop.is_set():
+            for r in await conn.fetch(SAMPLE_WAITS):
+                seen[(r["what"], r["query"])] += 1
+            await asyncio.sleep(0.02)
+    finally:
+        await conn.close()
+    return seen
+
+
 async def alone(port: int, traffic: Traffic, kind: str, n: int, pids: tuple[int, int]) -> tuple[float, float]:
     """One client, n requests of one kind after a short warm-up: (p95 seconds, CPU ms per request
     of the server and PostgreSQL)."""
@@ -582,6 +608,8 @@ async def main() -> None:
         # The mix, with RSS read at the half and at the end.
         rss_half: list[float] = []
         cpu_before = process_cpu(civic.pid) + process_cpu(pg_pid)
+        stop_sampling = asyncio.Event()
+        sampler = asyncio.create_task(sample_waits(dsn, stop_sampling))
         lat, errors, secs = await drive(
             port,
             traffic,
@@ -590,6 +618,8 @@ async def main() -> None:
             on_half=lambda: rss_half.extend(worker_rss_mb(civic.pid)),
         )
         cpu_mix = (process_cpu(civic.pid) + process_cpu(pg_pid) - cpu_before) * 1000 / args.requests
+        stop_sampling.set()
+        waits = await sampler
         rss_end = worker_rss_mb(civic.pid)
         # 64 clients that send again as soon as they are answered keep the server saturated, so
         # their p95 is mostly queueing. The same mix paced at half the throughput just measured
@@ -653,6 +683,10 @@ async def main() -> None:
         print(
             f"  worst p95 paced at {paced_rate:.0f} req/s (half the throughput) / alone: {worst_paced:.1f}x"
         )
+        busy = sum(waits.values()) or 1
+        print("  PostgreSQL backends during the mix, share of busy samples (state or wait: statement):")
+        for (what, query), n in waits.most_common(8):
+            print(f"    {n / busy:6.1%}  {what}: {query}")
         growth = sum(rss_end) - sum(rss_half) if rss_half else float("nan")
         print(
             f"  worker RSS after {total} requests: {', '.join(f'{r:.0f} MB' for r in rss_end)}; "

@@ -22,7 +22,8 @@ from civic.record import rules, store
 from civic.record.schemas import Entry
 
 
-async def _append_rows(conn: asyncpg.Connection, rows: list[asyncpg.Record], seq: int, prev: str) -> tuple[int, str]:
+def _entries(rows: list[asyncpg.Record], seq: int, prev: str) -> list[Entry]:
+    entries = []
     for row in rows:
         seq += 1
         entry = rules.sealed(
@@ -39,19 +40,29 @@ async def _append_rows(conn: asyncpg.Connection, rows: list[asyncpg.Record], seq
                 prev_hash=prev,
             )
         )
-        await store.insert(conn, entry, row["event_id"])
+        entries.append(entry)
         prev = entry.hash
-    return seq, prev
+    return entries
 
 
 async def append(conn: asyncpg.Connection, official_kinds: Iterable[str], *, catch_up: bool = False) -> int:
     """Append this transaction's official events (with `catch_up`, every committed one without an
-    entry too). Call it inside the act's transaction. Returns how many entries were appended."""
+    entry too). Call it inside the act's transaction, as late in it as it can come: the head's
+    lock is held from here to the commit, and every other official act waits for it. Returns how
+    many entries were appended."""
     kinds = sorted(official_kinds)
+    # Read before taking the lock: no other transaction can see this one's events, let alone
+    # give them entries, so under the lock there is one round trip left.
+    rows = [] if catch_up else await store.unrecorded(conn, kinds, here_only=True)
     head = await store.lock_head(conn)
-    seq, prev = head["seq"], head["hash"]
-    rows = await store.unrecorded(conn, kinds, here_only=head["backfilled"] and not catch_up)
-    seq, prev = await _append_rows(conn, rows, seq, prev)
-    if seq != head["seq"] or not head["backfilled"]:
-        await store.set_head(conn, seq, prev)
-    return seq - head["seq"]
+    if catch_up or not head["backfilled"]:
+        rows = await store.unrecorded(conn, kinds, here_only=False)
+    if not rows and head["backfilled"]:
+        return 0
+    entries = _entries(rows, head["seq"], head["hash"])
+    last = entries[-1] if entries else None
+    await store.append(
+        conn, entries, [row["event_id"] for row in rows],
+        last.seq if last else head["seq"], last.hash if last else head["hash"],
+    )  # fmt: skip
+    return len(entries)

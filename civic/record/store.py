@@ -12,7 +12,6 @@ from civic.record.schemas import Entry, Head, Shown
 # neither an entry nor a gap.
 LOCK_HEAD = "SELECT seq, hash, backfilled FROM record_head FOR UPDATE"
 HEAD = "SELECT seq, hash FROM record_head"
-SET_HEAD = "UPDATE record_head SET seq = $1, hash = $2, backfilled = true"
 
 # An official event as an entry's material: the role the actor acted in, from their membership
 # of the agency acted for (or of the answering organisation), else their platform role. Never a
@@ -41,10 +40,18 @@ UNRECORDED_HERE = _EVENTS + "  AND e.xid = pg_current_xact_id()\nORDER BY e.id"
 # Every committed official event without an entry: the history before the record existed, once.
 UNRECORDED = _EVENTS + "ORDER BY e.id"
 
-INSERT = """
-INSERT INTO record_entries
-    (seq, at, agency_id, actor_role, actor_name, act, subject_kind, subject_id, payload, prev_hash, hash, event_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+# The entries and the head they move to, in one statement: under the head's lock, every round
+# trip is time the next official act waits. Rows go in seq order, so the extend-only trigger
+# sees each new entry's predecessor.
+APPEND = """
+WITH appended AS (
+    INSERT INTO record_entries
+        (seq, at, agency_id, actor_role, actor_name, act, subject_kind, subject_id, payload, prev_hash, hash, event_id)
+    SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+                         $7::text[], $8::bigint[], $9::jsonb[], $10::text[], $11::text[], $12::bigint[])
+    ORDER BY 1
+)
+UPDATE record_head SET seq = $13, hash = $14, backfilled = true
 """
 
 _ENTRY = "seq, at, agency_id, actor_role, actor_name, act, subject_kind, subject_id, payload, prev_hash, hash"
@@ -104,19 +111,16 @@ async def head(conn: asyncpg.Connection) -> tuple[int, str]:
     return row["seq"], row["hash"]
 
 
-async def set_head(conn: asyncpg.Connection, seq: int, digest: str) -> None:
-    await conn.execute(SET_HEAD, seq, digest)
-
-
 async def unrecorded(conn: asyncpg.Connection, kinds: list[str], *, here_only: bool) -> list[asyncpg.Record]:
     return await conn.fetch(UNRECORDED_HERE if here_only else UNRECORDED, kinds)
 
 
-async def insert(conn: asyncpg.Connection, entry: Entry, event_id: int | None) -> None:
-    await conn.execute(
-        INSERT, entry.seq, entry.at, entry.agency_id, entry.actor_role, entry.actor_name, entry.act,
-        entry.subject_kind, entry.subject_id, entry.payload, entry.prev_hash, entry.hash, event_id,
-    )  # fmt: skip
+async def append(
+    conn: asyncpg.Connection, entries: list[Entry], event_ids: list[int | None], seq: int, digest: str
+) -> None:
+    """Write the entries (in seq order) and move the head to (seq, digest). Hold the head's lock."""
+    columns = [[getattr(e, f) for e in entries] for f in _ENTRY.split(", ")]
+    await conn.execute(APPEND, *columns, event_ids, seq, digest)
 
 
 async def batch(conn: asyncpg.Connection, from_seq: int, limit: int) -> list[Entry]:
