@@ -122,6 +122,12 @@ FROM generate_series(1, $1) g,
 RECOUNT = """
 UPDATE ideas i SET support_count = s.c FROM (SELECT idea_id, count(*) AS c FROM idea_supports GROUP BY idea_id) s
 WHERE s.idea_id = i.id AND i.support_count <> s.c;
+-- Supports given one by one would have started the clock of every idea over its board's
+-- threshold; without this, the mix's next support on each would be its first official act.
+UPDATE ideas i SET threshold_reached_at = i.created_at,
+                   answer_due_at = i.created_at + make_interval(days => b.response_days)
+FROM idea_boards b
+WHERE b.id = i.board_id AND i.support_count >= b.support_threshold AND i.threshold_reached_at IS NULL;
 UPDATE ideas i SET comment_count = s.c FROM (
     SELECT idea_id, count(*) AS c FROM idea_comments WHERE hidden_at IS NULL GROUP BY idea_id) s
 WHERE s.idea_id = i.id AND i.comment_count <> s.c;
