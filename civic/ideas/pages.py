@@ -504,9 +504,12 @@ async def _comment_posted(request: Request, db: Db, idea_id: int, comment: Comme
 async def _new_board_ctx(
     request: Request, db: Db, agencies: list[tuple[str, str]], values: dict, errors: dict
 ) -> dict[str, Any]:
+    everyone = await actions.agency_choices(db, lang_of(request))
+    # Staff of one agency open boards for it alone: it is never offered as its own co-owner.
+    owner = agencies[0][0] if len(agencies) == 1 else None
     return {
         "agencies": agencies,
-        "all_agencies": await actions.agency_choices(db, lang_of(request)),
+        "all_agencies": [a for a in everyone if a[0] != owner],
         "values": {"is_open": True, "support_threshold": "100", "response_days": "30"} | values,
         "errors": errors,
     }

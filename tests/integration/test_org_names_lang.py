@@ -157,6 +157,7 @@ async def test_board_forms_name_agencies_in_english(conn, make_client):
         coowners = _text(page, "//fieldset[.//input[@name='coowners']]")
         assert all(o["name_en"] in coowners for o in others)
         assert not any(o["name_th"] in coowners for o in others)
+        assert mdes["name_en"] not in coowners  # the owner is never offered as its own co-owner
     # The public record's agency filter, too.
     reader = await make_client()
     reader.cookies.set("lang", "en")
