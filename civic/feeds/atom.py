@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from feedgen.feed import FeedGenerator
-
 from civic import thai
 from civic.events import CATALOGUE
 from civic.feeds import rules
@@ -26,6 +24,8 @@ def _content(t: Translator, entry: Entry) -> str:
 
 def render(feed: Feed, lang: str, base_url: str, now: datetime) -> bytes:
     t = Translator(lang)
+    from feedgen.feed import FeedGenerator  # on first use: it and lxml are 5 MB a worker
+
     fg = FeedGenerator()
     fg.id(rules.tag(base_url, f"feed/{feed.key}"))
     fg.title(t(feed.title_msgid, **feed.title_params))

@@ -5,14 +5,17 @@ audience, expiry and nonce. The only module here that talks to the provider."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
-from authlib.common.security import generate_token
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from civic.validation import DomainError
+
+if TYPE_CHECKING:
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 HTTP_TIMEOUT = 10.0
 
@@ -60,6 +63,10 @@ async def _discover(client: AsyncOAuth2Client, issuer: str) -> dict:
 
 
 def _client(config: OidcConfig, **kwargs) -> AsyncOAuth2Client:
+    # Imported on first use: Authlib's client and httpx are 16 MB in every worker, for a sign-in
+    # that only a deployment with OIDC offers.
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
+
     return AsyncOAuth2Client(
         client_id=config.client_id,
         client_secret=config.client_secret,
@@ -72,6 +79,8 @@ def _client(config: OidcConfig, **kwargs) -> AsyncOAuth2Client:
 
 
 async def authorisation(config: OidcConfig) -> Authorisation:
+    from authlib.common.security import generate_token
+
     state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
     async with _client(config) as client:
         meta = await _discover(client, config.issuer)

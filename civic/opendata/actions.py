@@ -24,7 +24,7 @@ from civic import events
 from civic.accounts.schemas import CurrentUser
 from civic.consultations import queries as consultations
 from civic.handovers import actions as handovers
-from civic.opendata import catalog, files, rules, store
+from civic.opendata import files, rules, store
 from civic.opendata.schemas import (
     ColumnOut,
     DatasetOut,
@@ -292,5 +292,7 @@ async def catalogue(conn: asyncpg.Connection, settings: Settings, fmt: str) -> t
     if current is None:
         raise NotFound("The open data has not been generated yet.")
     run, _, present = current
+    from civic.opendata import catalog  # on first use: rdflib is 5 MB a worker
+
     graph = catalog.build(settings.base_url, settings.opendata_licence, run, present)
     return catalog.serialise(graph, fmt), run.finished_at

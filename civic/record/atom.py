@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from feedgen.feed import FeedGenerator
-
 from civic import thai
 from civic.events import CATALOGUE
 from civic.feeds.rules import tag
@@ -18,6 +16,8 @@ MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 
 def render(entries: list[Shown], heads: list[Head], lang: str, base_url: str, now: datetime) -> bytes:
     t = Translator(lang)
+    from feedgen.feed import FeedGenerator  # on first use: it and lxml are 5 MB a worker
+
     fg = FeedGenerator()
     fg.id(tag(base_url, "record"))
     fg.title(t("Public record of official acts"))
