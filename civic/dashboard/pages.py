@@ -10,13 +10,12 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from civic import provinces
 from civic.dashboard import actions, rules
 from civic.thai import thai_sorted
 from civic.web.deps import Db
 from civic.web.guards import require_user
 from civic.web.i18n import N_
-from civic.web.templating import lang_of, render
+from civic.web.templating import fmt_date, lang_of, render
 
 CHART_W, CHART_H = 260, 90
 SERIES = (
@@ -59,12 +58,13 @@ def _chart_context(request: Request, data) -> dict:
         "SERIES": SERIES,
         "bars": {key: rules.bars([getattr(w, key) for w in data.weeks], CHART_W, CHART_H) for key, _ in SERIES},
         "chart_w": CHART_W, "chart_h": CHART_H,
+        # each week's date is written five times (a bar's title in each chart, the table's row)
+        "week_labels": [fmt_date(lang, w.week) for w in data.weeks],
         "tiles": rules.tiles({p.province: p.participation for p in data.provinces}),
         "tile": rules.TILE, "map_w": map_w, "map_h": map_h,
         "by_code": by_code,
         "top": max(data.provinces, key=lambda p: p.participation, default=None),
         "provinces_sorted": thai_sorted(data.provinces, key=lambda p: p.name),
-        "province_choices": provinces.choices(lang),
         "sort_href": sort_href, "aria_sort": aria_sort,
     }  # fmt: skip
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -141,6 +141,13 @@ def _unbroken_date(text: str) -> str:
     return text.replace(" ", "\u00a0", 2)
 
 
+def fmt_date(lang: str, d: date | datetime | str | None, with_time: bool = False) -> str:
+    """A date (or an ISO date string) as the reader reads it, kept on one line; "" for none."""
+    if not d:
+        return ""
+    return _unbroken_date(thai.format_date(date.fromisoformat(d) if isinstance(d, str) else d, lang, with_time=with_time))
+
+
 def base_context(request: Request) -> dict[str, Any]:
     lang = lang_of(request)
     return {
@@ -149,11 +156,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "user": request.scope.get("user"),
         "csrf_token": csrf_token_of(request),
         "flashes": _read_flashes(request, lang),
-        "fmt_date": lambda d, with_time=False: _unbroken_date(
-            thai.format_date(date.fromisoformat(d) if isinstance(d, str) else d, lang, with_time=with_time)
-        )
-        if d
-        else "",
+        "fmt_date": lambda d, with_time=False: fmt_date(lang, d, with_time),
         "province_name": lambda code: provinces.name(code, lang),
         "org_name": lambda org, prefix="": org_name(lang, org, prefix),
         "provinces": provinces.choices(lang),
