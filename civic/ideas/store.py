@@ -433,6 +433,8 @@ def unfiltered_list_query(sort: str, by_board: bool, limit: int, offset: int) ->
     visible = "WHERE i.hidden_at IS NULL AND i.status <> 'pending_moderation'"
     board = "AND i.board_id = $1" if by_board else ""
     return _list_query(SORTS[sort], board, visible, f"LIMIT {int(limit)} OFFSET {int(offset)}")
+
+
 # Totals: unfiltered, the boards' maintained counts (migration 0060); filtered, a count of the
 # matching ideas.
 COUNT_VISIBLE = {

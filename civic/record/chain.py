@@ -60,9 +60,6 @@ async def append(conn: asyncpg.Connection, official_kinds: Iterable[str], *, cat
     if not rows and head["backfilled"]:
         return 0
     entries = _entries(rows, head["seq"], head["hash"])
-    last = entries[-1] if entries else None
-    await store.append(
-        conn, entries, [row["event_id"] for row in rows],
-        last.seq if last else head["seq"], last.hash if last else head["hash"],
-    )  # fmt: skip
+    seq, digest = (entries[-1].seq, entries[-1].hash) if entries else (head["seq"], head["hash"])
+    await store.append(conn, entries, [row["event_id"] for row in rows], seq, digest)
     return len(entries)
