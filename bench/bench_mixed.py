@@ -641,10 +641,9 @@ async def main() -> None:
         hello_lat, _, _ = await drive(hello_port, traffic, 1, args.alone * 5, kinds=("home",))
         hello_cpu = (process_cpu(hello.pid) - before) * 1000 / (args.alone * 5)
         solo: dict[str, tuple[float, float]] = {}
-        watcher = await asyncpg.connect(dsn)
+        db = await asyncpg.connect(dsn)  # the bench's own reads of the database, from here on
         for kind, _ in MIX:
-            solo[kind] = await alone(port, traffic, kind, args.alone, civic.pid, watcher)
-        await watcher.close()
+            solo[kind] = await alone(port, traffic, kind, args.alone, civic.pid, db)
 
         # The mix, with RSS read at the half and at the end.
         rss_half: list[float] = []
@@ -666,9 +665,7 @@ async def main() -> None:
         # their p95 is mostly queueing. The same mix paced at half the throughput just measured
         # is a busy day the server can carry: how much slower is each page then?
         paced_rate = sum(len(v) for v in lat.values()) / secs / 2
-        watcher = await asyncpg.connect(dsn)
-        caught_up = await catch_up(watcher)
-        await watcher.close()
+        caught_up = await catch_up(db)
         paced, paced_errors, _ = await drive(
             port, traffic, args.clients, max(200, args.requests // 5), rate=paced_rate
         )
@@ -692,12 +689,11 @@ async def main() -> None:
         viral_idea = data["ideas"][len(data["ideas"]) // 2]
         spread_rate = await supports(None)
         viral_rate = await supports(viral_idea)
-        conn = await asyncpg.connect(dsn)
-        count, rows = await conn.fetchrow(
+        count, rows = await db.fetchrow(
             "SELECT support_count, (SELECT count(*) FROM idea_supports WHERE idea_id = $1) FROM ideas WHERE id = $1",
             viral_idea,
         )
-        await conn.close()
+        await db.close()
 
         total = sum(len(v) for v in lat.values())
         print(
