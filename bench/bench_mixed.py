@@ -557,9 +557,11 @@ async def backends_cpu(conn: asyncpg.Connection) -> dict[int, float]:
     return {pid: s for pid, s in cpu.items() if s == s}  # NaN: it ended while we looked
 
 
-async def alone(port: int, traffic: Traffic, kind: str, n: int, app_pid: int, conn) -> tuple[float, float]:
+async def alone(
+    port: int, traffic: Traffic, kind: str, n: int, app_pid: int, conn
+) -> tuple[float, float, float]:
     """One client, n requests of one kind after a short warm-up: (p95 seconds, CPU ms per request
-    of the app's workers and the PostgreSQL backends serving them)."""
+    of the app's workers and the PostgreSQL backends serving them, of which PostgreSQL's)."""
     await drive(port, traffic, 1, max(5, n // 2), kinds=(kind,))
     before, pg_before = process_cpu(app_pid), await backends_cpu(conn)
     lat, errors, _ = await drive(port, traffic, 1, n, kinds=(kind,))
@@ -567,7 +569,7 @@ async def alone(port: int, traffic: Traffic, kind: str, n: int, app_pid: int, co
     cpu = (process_cpu(app_pid) - before + pg) * 1000 / n
     if errors:
         raise RuntimeError(f"{kind} alone: {errors[:3]}")
-    return p95(lat[kind]), cpu
+    return p95(lat[kind]), cpu, pg * 1000 / n
 
 
 async def main() -> None:
@@ -640,7 +642,7 @@ async def main() -> None:
         before = process_cpu(hello.pid)
         hello_lat, _, _ = await drive(hello_port, traffic, 1, args.alone * 5, kinds=("home",))
         hello_cpu = (process_cpu(hello.pid) - before) * 1000 / (args.alone * 5)
-        solo: dict[str, tuple[float, float]] = {}
+        solo: dict[str, tuple[float, float, float]] = {}
         db = await asyncpg.connect(dsn)  # the bench's own reads of the database, from here on
         for kind, _ in MIX:
             solo[kind] = await alone(port, traffic, kind, args.alone, civic.pid, db)
@@ -707,15 +709,15 @@ async def main() -> None:
         )
         print(
             f"  {'kind':16s} {'p95 alone':>10s} {'p95 mix':>9s} {'ratio':>6s} {'p95 paced':>10s} {'ratio':>6s}  "
-            f"{'CPU/req':>8s} {'x hello':>8s}"
+            f"{'CPU/req':>8s} {'of it db':>8s} {'x hello':>8s}"
         )
         for kind, _ in MIX:
-            solo_p95, cpu = solo[kind]
+            solo_p95, cpu, db_cpu = solo[kind]
             mixed_p95, paced_p95 = p95(lat[kind]), p95(paced[kind])
             goal = " (goal <= 25x)" if kind in HTML_KINDS and cpu / hello_cpu > 25 else ""
             print(
                 f"  {kind:16s} {solo_p95 * 1000:8.1f}ms {mixed_p95 * 1000:7.1f}ms {mixed_p95 / solo_p95:5.1f}x "
-                f"{paced_p95 * 1000:8.1f}ms {paced_p95 / solo_p95:5.1f}x  {cpu:7.2f}ms {cpu / hello_cpu:7.0f}x{goal}"
+                f"{paced_p95 * 1000:8.1f}ms {paced_p95 / solo_p95:5.1f}x  {cpu:7.2f}ms {db_cpu:6.2f}ms {cpu / hello_cpu:7.0f}x{goal}"
             )
         worst = max(p95(lat[k]) / solo[k][0] for k, _ in MIX if lat[k])
         print(f"  worst p95 under load / alone: {worst:.1f}x (goal <= 4x)")

@@ -341,3 +341,21 @@ async def test_migration_0042_turns_old_english_expiry_reasons_into_codes(conn, 
         "SELECT id, reason, reason_code FROM handover_claims")}  # fmt: skip
     assert rows[old] == ("", "not_confirmed_in_time")
     assert rows[typed] == ("ทีมไม่พร้อม", "")
+
+
+async def test_the_unfiltered_board_reads_what_the_filtered_query_reads(conn):
+    """The board with no filter is written out (store.unfiltered_list_query); the general query,
+    reached here through a viewer whose agency owns nothing, must give the same page and total."""
+    from civic import demo
+
+    await demo.seed(conn)
+    for status in (None, *rules.PUBLIC_STATUSES):
+        for order in store.ORDERS:
+            for offset in (0, 2):
+                written = await store.list_tasks(conn, status=status, order=order, limit=3, offset=offset)
+                general = await store.list_tasks(
+                    conn, status=status, order=order, limit=3, offset=offset, viewer_agencies=[-1]
+                )
+                assert written == general, (status, order, offset)
+    tasks, total = await store.list_tasks(conn, limit=100)
+    assert total == len(tasks) == await conn.fetchval("SELECT count(*) FROM handover_tasks WHERE status <> 'draft'")
