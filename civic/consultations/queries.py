@@ -106,15 +106,14 @@ async def mine(conn: asyncpg.Connection, actor: CurrentUser) -> list[Consultatio
 async def detail(
     conn: asyncpg.Connection, actor: CurrentUser | None, consultation_id: int
 ) -> ConsultationDetail:
-    await consultation(conn, actor, consultation_id)
-    return await store.get_detail(conn, consultation_id)
+    return await store.detail_of(conn, await consultation(conn, actor, consultation_id))
 
 
 async def page(conn: asyncpg.Connection, actor: CurrentUser | None, consultation_id: int) -> ConsultationPage:
     c = await consultation(conn, actor, consultation_id)
     my_comment_ids = await store.my_comment_ids(conn, consultation_id, actor.id) if actor else set()
     return ConsultationPage(
-        detail=await store.get_detail(conn, consultation_id),
+        detail=await store.detail_of(conn, c),
         comments=await public_comments(conn, consultation_id, my_comment_ids),
         mine=await store.get_my_response(conn, consultation_id, actor.id) if actor else None,
         outcome=await store.get_outcome(conn, consultation_id) if c.status == "outcome_published" else None,

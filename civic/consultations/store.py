@@ -393,14 +393,17 @@ async def list_changes(conn: asyncpg.Connection, consultation_id: int) -> list[C
 
 async def get_detail(conn: asyncpg.Connection, consultation_id: int) -> ConsultationDetail | None:
     c = await get_consultation(conn, consultation_id)
-    if c is None:
-        return None
+    return await detail_of(conn, c) if c else None
+
+
+async def detail_of(conn: asyncpg.Connection, c: Consultation) -> ConsultationDetail:
+    """The parts of a consultation its caller has read already."""
     return ConsultationDetail(
         consultation=c,
-        sections=await list_sections(conn, consultation_id),
-        questions=await list_questions(conn, consultation_id),
-        documents=await list_documents(conn, consultation_id),
-        changes=await list_changes(conn, consultation_id),
+        sections=await list_sections(conn, c.id),
+        questions=await list_questions(conn, c.id),
+        documents=await list_documents(conn, c.id),
+        changes=await list_changes(conn, c.id),
     )
 
 

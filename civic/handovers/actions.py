@@ -98,7 +98,10 @@ def _target(action: str) -> str:
 
 
 async def _task(conn: asyncpg.Connection, user: CurrentUser | None, task_id: int) -> Task:
-    task = await store.get_task(conn, task_id)
+    return _visible(user, await store.get_task(conn, task_id))
+
+
+def _visible(user: CurrentUser | None, task: Task | None) -> Task:
     if task is None or not rules.can_view(user, task.agency_id, task.status):
         raise NotFound("We could not find that task.")
     return task
@@ -453,7 +456,8 @@ async def expire_tasks(conn: asyncpg.Connection) -> int:
 
 
 async def task_detail(conn: asyncpg.Connection, user: CurrentUser | None, task_id: int) -> TaskDetail:
-    task = await _task(conn, user, task_id)
+    task, claims = await store.get_task_and_claims(conn, task_id) or (None, [])
+    task = _visible(user, task)
     return TaskDetail(
         task=task,
         timeline=await store.timeline(conn, task.id),
@@ -464,7 +468,7 @@ async def task_detail(conn: asyncpg.Connection, user: CurrentUser | None, task_i
             for u in await store.list_updates(conn, task.id)
         ],
         reviews=await store.list_reviews(conn, task.id),
-        claims=await store.list_claims(conn, task.id),
+        claims=claims,
     )
 
 

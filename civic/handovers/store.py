@@ -206,6 +206,12 @@ def _task_row(row: asyncpg.Record) -> Task:
 
 
 async def get_task(conn: asyncpg.Connection, task_id: int) -> Task | None:
+    found = await get_task_and_claims(conn, task_id)
+    return found[0] if found else None
+
+
+async def get_task_and_claims(conn: asyncpg.Connection, task_id: int) -> tuple[Task, list[Claim]] | None:
+    """The task, and every claim on it (the task's page lists them all), read once."""
     row = await conn.fetchrow(GET_TASK, task_id)
     if row is None:
         return None
@@ -215,7 +221,7 @@ async def get_task(conn: asyncpg.Connection, task_id: int) -> Task | None:
     live = [c for c in claims if c.status in rules.HOLDING_CLAIM]
     task.claim = live[0] if live else None
     task.holder_partner_id = task.claim.partner_id if task.claim else None
-    return task
+    return task, claims
 
 
 async def list_claims(conn: asyncpg.Connection, task_id: int) -> list[Claim]:

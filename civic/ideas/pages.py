@@ -190,7 +190,7 @@ async def _detail_ctx(request: Request, db: Db, idea_id: int, after: int = 0, **
                 requires_national_id=idea.board_requires_national_id,
             ),
             "verified_supports": detail.verified_supports,
-            "plan": await implementation.plan_for_idea(db, user, idea.id),
+            "plan": await implementation.plan_of(db, idea),
             "can_plan": implementation.may_plan(user, idea.owner_ids, idea.status, idea.hidden),
             "transitions": rules.allowed_transitions(user, idea.owner_ids, idea.status),
             "can_answer": rules.can_answer(user, idea.owner_ids, idea.status, idea.hidden),

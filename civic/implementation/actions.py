@@ -20,7 +20,7 @@ from civic.events import ImplementationCompleted, ImplementationPlanned, Impleme
 from civic.handovers import actions as handovers
 from civic.ideas import actions as ideas
 from civic.ideas import rules as idea_rules
-from civic.ideas.schemas import StatusIn
+from civic.ideas.schemas import Idea, StatusIn
 from civic.implementation import rules, store
 from civic.implementation.rules import N_
 from civic.implementation.schemas import ImplementedIn, OverdueMilestone, Plan, PlanIn, Target, UpdateIn
@@ -116,8 +116,12 @@ async def managed_plan(conn: asyncpg.Connection, actor: CurrentUser, plan_id: in
 
 async def plan_for_idea(conn: asyncpg.Connection, actor: CurrentUser | None, idea_id: int) -> Plan | None:
     """The idea's plan, if any (the idea page's timeline); the idea's visibility decides."""
-    await ideas.load_idea(conn, actor, idea_id)
-    found = await store.plan_for_idea(conn, idea_id)
+    return await plan_of(conn, await ideas.load_idea(conn, actor, idea_id))
+
+
+async def plan_of(conn: asyncpg.Connection, idea: Idea) -> Plan | None:
+    """The plan of an idea its caller has read as this person may see it (ideas.load_idea)."""
+    found = await store.plan_for_idea(conn, idea.id)
     return _marked(found, today()) if found else None
 
 
@@ -126,9 +130,10 @@ async def plans_for_consultation(
 ) -> list[Plan]:
     """The plans of a consultation's themes, each numbered by its theme's place in the latest
     outcome (None once a correction reworded or dropped that theme: rules.current_theme).
-    `titles`: the latest outcome's theme titles, from a caller that has read it already."""
-    c = await consultations.consultation(conn, actor, consultation_id)
+    `titles`: the latest outcome's theme titles, from a caller that has read that outcome, and so
+    has been refused already (NotFound) if this person may not see the consultation."""
     if titles is None:
+        c = await consultations.consultation(conn, actor, consultation_id)
         published = c.status == "outcome_published"
         titles = [t.title for t in (await consultations.outcome(conn, actor, c.id))[1].themes] if published else []
     return _placed(await store.plans_for_consultation(conn, consultation_id), titles)
