@@ -147,7 +147,7 @@ async def idea_detail(conn: asyncpg.Connection, actor: CurrentUser | None, idea_
         answer=await store.get_answer(conn, idea.id),
         history=await store.status_history(conn, idea.id),
         supported_by_me=await store.has_supported(conn, idea.id, actor.id if actor else None),
-        verified_supports=await store.verified_supports(conn, idea.id),
+        verified_supports=idea.verified_support_count,
     )
 
 

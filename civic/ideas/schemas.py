@@ -100,6 +100,9 @@ class Idea(IdeaOut, kw_only=True):
     """An idea as the rules and pages see it: the author's account decides who may edit it."""
 
     author_id: int
+    # Supports from accounts with a verified national ID, among support_count (the idea page's
+    # "verified: N"; migration 0189 keeps it).
+    verified_support_count: int = 0
 
     def public(self) -> IdeaOut:
         return IdeaOut(**{f: getattr(self, f) for f in IdeaOut.__struct_fields__})

@@ -355,8 +355,8 @@ IDEA_COLUMNS = """
 i.id, i.board_id, b.slug AS board_slug, b.title AS board_title, b.agency_id, o.slug AS agency_slug,
 o.name_th AS agency_name_th, NULLIF(o.name_en, '') AS agency_name_en, i.author_id, u.display_name AS author_name, i.title, i.body, i.category,
 i.province, i.links, i.status, i.status_reason, i.duplicate_of, i.hidden_at IS NOT NULL AS hidden,
-i.hidden_reason, i.support_count, i.comment_count, i.threshold_reached_at, i.answer_due_at,
-i.created_at, i.updated_at, b.is_open AS board_open, b.support_threshold, b.response_days AS board_response_days,
+i.hidden_reason, i.support_count, i.verified_support_count, i.comment_count, i.threshold_reached_at,
+i.answer_due_at, i.created_at, i.updated_at, b.is_open AS board_open, b.support_threshold, b.response_days AS board_response_days,
 b.requires_national_id AS board_requires_national_id,
 (SELECT ao.name_th FROM organisations ao WHERE ao.id = i.assisted_org_id) AS assisted_by_th,
 (SELECT NULLIF(ao.name_en, '') FROM organisations ao WHERE ao.id = i.assisted_org_id) AS assisted_by_en,
@@ -748,10 +748,12 @@ WITH req AS (
     ON CONFLICT DO NOTHING
     RETURNING idea_id, user_id
 ), added AS (
-    SELECT idea_id, count(*)::int AS n FROM ins GROUP BY idea_id
+    SELECT ins.idea_id, count(*)::int AS n, count(*) FILTER (WHERE u.id_verified_at IS NOT NULL)::int AS verified
+    FROM ins JOIN users u ON u.id = ins.user_id GROUP BY ins.idea_id
 ), bump AS (
     UPDATE ideas i
     SET support_count = i.support_count + a.n,
+        verified_support_count = i.verified_support_count + a.verified,
         threshold_reached_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + a.n >= b.support_threshold
                                     THEN now() ELSE i.threshold_reached_at END,
         answer_due_at = CASE WHEN i.threshold_reached_at IS NULL AND i.support_count + a.n >= b.support_threshold
@@ -860,7 +862,10 @@ WITH target AS (
       AND t.is_open AND NOT t.hidden AND t.status = ANY($3::text[])
     RETURNING s.idea_id
 ), dropped AS (
-    UPDATE ideas i SET support_count = i.support_count - 1
+    UPDATE ideas i
+    SET support_count = i.support_count - 1,
+        verified_support_count = i.verified_support_count
+            - (SELECT count(*) FROM users u WHERE u.id = $2 AND u.id_verified_at IS NOT NULL)::int
     WHERE i.id = (SELECT idea_id FROM del)
     RETURNING i.support_count
 ), event AS (
@@ -887,16 +892,6 @@ async def withdraw_support(conn: asyncpg.Connection, idea_id: int, user_id: int)
     )
 
 
-# Supports from accounts that verified a national ID ("verified: N" beside the count). Counted on
-# the idea page only, never in lists: it walks the idea's supports.
-VERIFIED_SUPPORTS = """
-SELECT count(*) FROM idea_supports s JOIN users u ON u.id = s.user_id
-WHERE s.idea_id = $1 AND u.id_verified_at IS NOT NULL
-"""
-
-
-async def verified_supports(conn: asyncpg.Connection, idea_id: int) -> int:
-    return await conn.fetchval(VERIFIED_SUPPORTS, idea_id)
 
 
 async def has_supported(conn: asyncpg.Connection, idea_id: int, user_id: int | None) -> bool:

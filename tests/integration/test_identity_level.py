@@ -191,3 +191,41 @@ async def test_a_consultation_requiring_id_refuses_and_counts_verified_responses
         gettext("th", "Of the responses, %(n)s came from people who verified their Thai national ID.", n=1)
         in page
     )
+
+
+async def test_the_verified_count_kept_on_the_idea_always_equals_a_recount(conn):
+    """Migration 0189 keeps "verified: N" on the idea; every way it can change moves it."""
+    from civic.ideas import store as ideas
+    from civic.privacy import store as privacy
+
+    world = await _world(conn)
+    idea_id = await _idea(conn, world)
+    people = [await make_user(conn, f"p{i}@example.com") for i in range(4)]
+
+    async def kept_and_recounted() -> tuple[int, int]:
+        return tuple(
+            await conn.fetchrow(
+                "SELECT i.verified_support_count, (SELECT count(*) FROM idea_supports s JOIN users u "
+                "ON u.id = s.user_id WHERE s.idea_id = i.id AND u.id_verified_at IS NOT NULL) "
+                "FROM ideas i WHERE i.id = $1",
+                idea_id,
+            )
+        )
+
+    await verify_id(conn, "p0@example.com")
+    for person in people:
+        await ideas.support_idea(conn, idea_id, person)
+    assert await kept_and_recounted() == (1, 1)  # p0 verified before supporting
+    await verify_id(conn, "p1@example.com")  # verified after supporting
+    await verify_id(conn, "p1@example.com")  # again: still one
+    assert await kept_and_recounted() == (2, 2)
+    await ideas.withdraw_support(conn, idea_id, people[0])  # a verified supporter withdraws
+    await ideas.withdraw_support(conn, idea_id, people[2])  # an unverified one
+    assert await kept_and_recounted() == (1, 1)
+    assert await ideas.transfer_support(conn, idea_id, people[3], people[0])  # to a verified account
+    assert await kept_and_recounted() == (2, 2)
+    await privacy.erase(
+        conn, people[1], "p1@example.com", "p1", tomb_email="erased-1@invalid", tomb_name="ผู้ใช้ที่ลบแล้ว"
+    )
+    assert await kept_and_recounted() == (1, 1)
+    assert (await ideas.get_idea(conn, idea_id)).verified_support_count == 1
