@@ -47,6 +47,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # outcome_due_days): the platform's promise, and the period used for a section 77 hearing.
     outcome_due_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
     outcome_due_days_s77: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
+    # Inhabitants per province code, from POPULATION_CSV, and where they come from
+    # (POPULATION_SOURCE, shown under the map): with them the dashboard's map shades participation
+    # per 100,000 inhabitants; without, raw counts, and it says so.
+    population: dict[str, int] | None = None
+    population_source: str = ""
     pool_max: int = 10
     # Unset: `civic run` starts the development catcher (civic/mail/catcher.py) and sets it.
     smtp_url: str | None = None
@@ -162,10 +167,33 @@ def load_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
             parse_smtp_url(raw["smtp_url"])
         except SmtpUrlError as exc:
             raise SettingsError(str(exc)) from exc
+    raw["population"], raw["population_source"] = _population(env)
     try:
         return msgspec.convert(raw, Settings, strict=False, dec_hook=_decode_path)
     except msgspec.ValidationError as exc:
         raise SettingsError(f"Invalid setting: {exc}") from exc
+
+
+def _population(env) -> tuple[dict[str, int] | None, str]:
+    path, source = env.get("POPULATION_CSV"), " ".join(env.get("POPULATION_SOURCE", "").split())
+    if not path:
+        return None, ""
+    if not source:
+        raise SettingsError(
+            "POPULATION_CSV needs POPULATION_SOURCE: who counted these people, and when "
+            "(for example the Department of Provincial Administration's registered population, 31 December 2024)."
+        )
+    from civic import provinces
+    from civic.dashboard.rules import parse_population
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"POPULATION_CSV {path} cannot be read: {exc}") from exc
+    found, errors = parse_population(text, provinces.code_for_name)
+    if errors:
+        raise SettingsError(f"POPULATION_CSV {path}: " + "; ".join(errors))
+    return found, source
 
 
 def _local_url(host: str, port: str) -> str:

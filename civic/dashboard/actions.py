@@ -12,7 +12,15 @@ import msgspec
 from civic import provinces
 from civic.accounts.schemas import CurrentUser
 from civic.dashboard import rules, store
-from civic.dashboard.schemas import AgencyFigures, AgencyPage, Dashboard, Filters, OverdueOutcome, Queue
+from civic.dashboard.schemas import (
+    AgencyFigures,
+    AgencyPage,
+    Dashboard,
+    Filters,
+    OverdueOutcome,
+    ProvinceFigures,
+    Queue,
+)
 from civic.implementation import actions as implementation
 from civic.settings import Settings, get_settings
 from civic.thai import thai_sorted
@@ -61,17 +69,19 @@ async def dashboard(
         ignored=ignored,
     )
     rows = [_with_shares(a) for a in await store.agencies(conn, filters.level, filters.province)]
-    by_province = {p.province: p for p in await store.provinces(conn)}
-    counts = {code: p.ideas + p.supports + p.responses for code, p in by_province.items()}
-    shaded = []
-    for tile in rules.tiles(counts):
-        p = by_province.get(tile.code)
-        if p is not None:
-            shaded.append(
-                msgspec.structs.replace(
-                    p, name=provinces.name(tile.code, lang), participation=counts[tile.code], shade=tile.shade
-                )
-            )
+    population = settings.population or {}
+    figures = [
+        msgspec.structs.replace(
+            p,
+            name=provinces.name(p.province, lang),
+            participation=(n := p.ideas + p.supports + p.responses),
+            population=population.get(p.province),
+            per_100k=rules.per_100k(n, population[p.province]) if p.province in population else None,
+        )
+        for p in await store.provinces(conn)
+    ]
+    shades = {t.code: t.shade for t in rules.tiles(map_values(figures))}
+    shaded = [msgspec.structs.replace(p, shade=shades[p.province]) for p in figures if p.province in shades]
     return Dashboard(
         refreshed_at=await store.refreshed_at(conn),
         weeks=await store.weeks(conn),
@@ -82,7 +92,14 @@ async def dashboard(
         filters=filters,
         outcome_due_days=settings.outcome_due_days,
         outcome_due_days_s77=settings.outcome_due_days_s77,
+        per_capita=bool(population),
+        population_source=settings.population_source if population else "",
     )
+
+
+def map_values(figures: list[ProvinceFigures]) -> dict[str, float]:
+    """What the map shades: participation per 100,000 inhabitants when known, else the count."""
+    return {p.province: p.per_100k if p.per_100k is not None else p.participation for p in figures}
 
 
 async def agency(conn: asyncpg.Connection, slug: str) -> AgencyPage:

@@ -51,6 +51,7 @@ def _chart_context(request: Request, data) -> dict:
         return "none" if current != column else ("descending" if descending else "ascending")
 
     by_code = {p.province: p for p in data.provinces}
+    shaded = actions.map_values(data.provinces)
     lang = lang_of(request)
     map_w, map_h = rules.map_size()
     return {
@@ -60,10 +61,10 @@ def _chart_context(request: Request, data) -> dict:
         "chart_w": CHART_W, "chart_h": CHART_H,
         # each week's date is written five times (a bar's title in each chart, the table's row)
         "week_labels": [fmt_date(lang, w.week) for w in data.weeks],
-        "tiles": rules.tiles({p.province: p.participation for p in data.provinces}),
+        "tiles": rules.tiles(shaded),
         "tile": rules.TILE, "map_w": map_w, "map_h": map_h,
         "by_code": by_code,
-        "top": max(data.provinces, key=lambda p: p.participation, default=None),
+        "top": max(data.provinces, key=lambda p: shaded[p.province], default=None),
         "provinces_sorted": thai_sorted(data.provinces, key=lambda p: p.name),
         "sort_href": sort_href, "aria_sort": aria_sort,
     }  # fmt: skip

@@ -19,7 +19,10 @@ The definitions (each counted by store.REFRESH over the base tables):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import csv
+import io
+import math
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from civic.accounts.schemas import CurrentUser
@@ -86,15 +89,47 @@ def map_size() -> tuple[int, int]:
     return cols * (TILE + GAP), rows * (TILE + GAP)
 
 
-def shade(value: int, top: int) -> int:
+def shade(value: float, top: float) -> int:
     """The colour class of a value on a scale up to `top`: 0 for none, then 1..SHADES-1 by equal
     steps, so the lightest non-empty class still differs from a province with nothing."""
     if value <= 0 or top <= 0:
         return 0
-    return min(SHADES - 1, 1 + (value * (SHADES - 1) - 1) // top)
+    return min(SHADES - 1, math.ceil(value * (SHADES - 1) / top))
 
 
-def tiles(values: dict[str, int]) -> list[Tile]:
+def per_100k(count: int, population: int) -> float:
+    return round(count * 100_000 / population, 1)
+
+
+def parse_population(text: str, resolve: Callable[[str], str | None]) -> tuple[dict[str, int], list[str]]:
+    """An operator's population table (POPULATION_CSV): a `province,population` header, then one
+    row per province, named by code or by name (`resolve`), with a whole number of people. Every
+    one of the 77 exactly once, or the errors, all of them."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    if not rows or [c.strip().lower() for c in rows[0][:2]] != ["province", "population"]:
+        return {}, ["the first line must be the header province,population"]
+    found: dict[str, int] = {}
+    errors = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        code = resolve(row[0]) if row else None
+        number = row[1].replace(",", "").replace(" ", "") if len(row) > 1 else ""
+        if code is None:
+            errors.append(f"line {line}: {row[0]!r} is not a province")
+        elif code in found:
+            errors.append(f"line {line}: {row[0]!r} is listed twice")
+        elif not number.isascii() or not number.isdigit() or int(number) == 0:
+            errors.append(f"line {line}: the population of {row[0]!r} must be a whole number above 0")
+        else:
+            found[code] = int(number)
+    missing = sorted(set(TILES) - set(found))
+    if missing:
+        errors.append(f"no population for {len(missing)} provinces: {', '.join(missing)}")
+    return found, errors
+
+
+def tiles(values: dict[str, float]) -> list[Tile]:
     top = max(values.values(), default=0)
     return [
         Tile(code, col * (TILE + GAP), row * (TILE + GAP), shade(values.get(code, 0), top))

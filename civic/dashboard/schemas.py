@@ -21,7 +21,9 @@ class ProvinceFigures(msgspec.Struct):
     supports: int
     responses: int
     name: str = ""
-    participation: int = 0  # ideas + supports + responses: what the map shades
+    participation: int = 0  # ideas + supports + responses
+    population: int | None = None  # from POPULATION_CSV, when the platform has one
+    per_100k: float | None = None  # participation per 100,000 inhabitants: then what the map shades
     shade: int = 0
 
 
@@ -86,9 +88,11 @@ class Dashboard(msgspec.Struct):
     filters: Filters
     outcome_due_days: int
     outcome_due_days_s77: int
-    # The map shades counts, not counts per 100k inhabitants: no population table with a named
-    # source ships with the platform yet (see docs/ARCHITECTURE.md, "Dashboards").
+    # The map shades participation per 100,000 inhabitants when the platform was given a
+    # population table with its source (POPULATION_CSV, POPULATION_SOURCE), and raw counts
+    # otherwise (see docs/ARCHITECTURE.md, "Dashboards").
     per_capita: bool = False
+    population_source: str = ""
 
 
 class AgencyPage(msgspec.Struct):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 from lxml import html as lxml_html
 
-from civic.dashboard import actions
+from civic.dashboard import actions, rules
 from civic.notifications import jobs
 from civic.notifications import store as notifications_store
 from tests.helpers import login
@@ -212,3 +212,33 @@ async def test_staff_see_their_agency_queue_and_others_do_not(client, conn, make
     await login(citizen, "citizen@example.com")
     assert (await citizen.get("/api/v1/dashboard/mine")).status_code == 403
     assert (await citizen.get("/dashboard/agencies/nope")).status_code == 404
+
+
+async def test_with_a_population_table_the_map_shades_participation_per_100k(client, conn, app):
+    """POPULATION_CSV and POPULATION_SOURCE (tested in tests/unit/test_settings.py): these numbers
+    are made up for the test, one per province."""
+    await _scene(conn)
+    population = {code: 100_000 * (i + 1) for i, code in enumerate(sorted(rules.TILES))}
+    plain = app.state.settings
+    app.state.settings = msgspec.structs.replace(
+        plain, population=population, population_source="Test figures, not a census"
+    )
+    try:
+        async with conn.transaction():
+            await actions.refresh(conn, app.state.settings)
+        body = (await client.get("/api/v1/dashboard")).json()
+        page = await client.get("/dashboard")
+    finally:
+        app.state.settings = plain
+    assert body["per_capita"] is True and body["population_source"] == "Test figures, not a census"
+    ska = next(p for p in body["provinces"] if p["province"] == "SKA")
+    assert ska["participation"] > 0 and ska["population"] == population["SKA"]
+    assert ska["per_100k"] == round(ska["participation"] * 100_000 / population["SKA"], 1)
+    top = max(p["per_100k"] for p in body["provinces"])
+    assert ska["shade"] == rules.shade(ska["per_100k"], top)
+    doc = lxml_html.fromstring(page.text)
+    assert "Test figures, not a census" in doc.xpath("//p[@id='population-source']")[0].text_content()
+    row = [td.text_content() for td in doc.xpath("//table[@id='provinces-table']//tr[th='สงขลา']/td")]
+    assert row[-2:] == [str(population["SKA"]), str(ska["per_100k"])]
+    # Without a table the page says it shades counts.
+    assert (await client.get("/api/v1/dashboard")).json()["per_capita"] is False

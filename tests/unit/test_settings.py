@@ -176,3 +176,21 @@ def test_every_setting_is_documented_in_the_readme():
 )
 def test_base_url_follows_host_and_port_unless_set(tmp_path, env, expected):
     assert load_settings({"CIVIC_DATA_DIR": str(tmp_path), **env}).base_url == expected
+
+
+def test_a_population_table_needs_its_source_and_every_province(tmp_path):
+    from civic.dashboard.rules import TILES
+
+    table = tmp_path / "population.csv"
+    table.write_text("province,population\n" + "".join(f"{c},{i + 1}\n" for i, c in enumerate(sorted(TILES))))
+    base = {"SECRET_KEY": "k" * 40, "CIVIC_DATA_DIR": str(tmp_path), "POPULATION_CSV": str(table)}
+    with pytest.raises(SettingsError, match="POPULATION_SOURCE"):
+        load_settings(base)
+    settings = load_settings(base | {"POPULATION_SOURCE": "  a  named   count "})
+    assert len(settings.population) == 77 and settings.population_source == "a named count"
+    table.write_text("province,population\nBKK,0\n")
+    with pytest.raises(SettingsError, match=r"BKK.*above 0.*no population for 77 provinces"):
+        load_settings(base | {"POPULATION_SOURCE": "x"})
+    with pytest.raises(SettingsError, match="cannot be read"):
+        load_settings(base | {"POPULATION_SOURCE": "x", "POPULATION_CSV": str(tmp_path / "none.csv")})
+    assert load_settings({"SECRET_KEY": "k" * 40, "CIVIC_DATA_DIR": str(tmp_path)}).population is None
