@@ -187,7 +187,7 @@ def _population(env) -> tuple[dict[str, int] | None, str]:
     from civic.dashboard.rules import parse_population
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # a spreadsheet's export may begin with a BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"POPULATION_CSV {path} cannot be read: {exc}") from exc
     found, errors = parse_population(text, provinces.code_for_name)

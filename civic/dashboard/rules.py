@@ -105,7 +105,7 @@ def parse_population(text: str, resolve: Callable[[str], str | None]) -> tuple[d
     """An operator's population table (POPULATION_CSV): a `province,population` header, then one
     row per province, named by code or by name (`resolve`), with a whole number of people. Every
     one of the 77 exactly once, or the errors, all of them."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(text)))
     if not rows or [c.strip().lower() for c in rows[0][:2]] != ["province", "population"]:
         return {}, ["the first line must be the header province,population"]
     found: dict[str, int] = {}
@@ -113,14 +113,15 @@ def parse_population(text: str, resolve: Callable[[str], str | None]) -> tuple[d
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
-        code = resolve(row[0]) if row else None
-        number = row[1].replace(",", "").replace(" ", "") if len(row) > 1 else ""
+        name, number = (*row, "")[:2]
+        number = number.replace(",", "").replace(" ", "")  # 1,234,567 and 1 234 567 as written
+        code = resolve(name)
         if code is None:
-            errors.append(f"line {line}: {row[0]!r} is not a province")
+            errors.append(f"line {line}: {name!r} is not a province")
         elif code in found:
-            errors.append(f"line {line}: {row[0]!r} is listed twice")
-        elif not number.isascii() or not number.isdigit() or int(number) == 0:
-            errors.append(f"line {line}: the population of {row[0]!r} must be a whole number above 0")
+            errors.append(f"line {line}: {name!r} is listed twice")
+        elif not (number.isascii() and number.isdigit() and int(number) > 0):
+            errors.append(f"line {line}: the population of {name!r} must be a whole number above 0")
         else:
             found[code] = int(number)
     missing = sorted(set(TILES) - set(found))

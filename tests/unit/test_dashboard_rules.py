@@ -143,19 +143,29 @@ ALL = [(code, str(1000 * (i + 1))) for i, code in enumerate(sorted(rules.TILES))
 def test_a_population_table_names_every_province_once_by_code_or_name():
     rows = [("กรุงเทพมหานคร" if code == "BKK" else code, n) for code, n in ALL]
     rows[1] = (rows[1][0], "1,234,567")  # thousands separators are read
-    found, errors = rules.parse_population("\ufeff" + _table(rows), provinces.code_for_name)
+    rows[2] = (rows[2][0], "7 654 321")
+    rows[4] = (rows[4][0], "1")
+    text = _table(rows, header="Province, Population ,name_en")  # more columns may follow
+    text = text.replace("\n", "\n\n", 2)  # blank lines are skipped, not the end
+    found, errors = rules.parse_population(text, provinces.code_for_name)
     assert errors == []
-    assert len(found) == 77 and found["BKK"] == int(dict(ALL)["BKK"]) and found[ALL[1][0]] == 1_234_567
+    assert len(found) == 77 and found["BKK"] == int(dict(ALL)["BKK"])
+    assert (found[ALL[1][0]], found[ALL[2][0]], found[ALL[4][0]]) == (1_234_567, 7_654_321, 1)
 
 
 def test_a_population_table_gets_every_error_at_once():
     rows = ALL[3:] + [("Atlantis", "5"), (ALL[3][0], "7"), (ALL[2][0], "-3"), (ALL[1][0], "many")]
-    found, errors = rules.parse_population(_table(rows), provinces.code_for_name)
+    text = _table(rows) + f"{ALL[0][0]}\n"  # a province with no number at all
+    found, errors = rules.parse_population(text, provinces.code_for_name)
+    assert f"line 80: the population of {ALL[0][0]!r} must be a whole number above 0" in errors
     assert "line 76: 'Atlantis' is not a province" in errors
     assert f"line 77: {ALL[3][0]!r} is listed twice" in errors
     assert any("must be a whole number above 0" in e and ALL[2][0] in e for e in errors)
     assert any("must be a whole number above 0" in e and ALL[1][0] in e for e in errors)
     assert errors[-1] == f"no population for 3 provinces: {', '.join(code for code, _ in ALL[:3])}"
+    assert rules.parse_population("province,population\nBKK,0\n", provinces.code_for_name)[1][0] == (
+        "line 2: the population of 'BKK' must be a whole number above 0"
+    )
     assert rules.parse_population("code,people\nBKK,5\n", provinces.code_for_name)[1] == [
         "the first line must be the header province,population"
     ]
@@ -165,4 +175,6 @@ def test_a_population_table_gets_every_error_at_once():
 def test_per_100k_and_fractional_shades():
     assert rules.per_100k(3, 600_000) == 0.5
     assert rules.per_100k(0, 10) == 0.0
+    assert rules.per_100k(1, 3) == 33333.3  # one decimal, and exactly per 100,000
+    assert rules.per_100k(1, 300_000) == 0.3
     assert rules.shade(0.5, 2.0) == 1 and rules.shade(2.0, 2.0) == 4 and rules.shade(1.01, 2.0) == 3
