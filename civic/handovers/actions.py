@@ -491,15 +491,26 @@ def board_query(params: Mapping[str, str | None]) -> BoardQuery:
 
 async def board(
     conn: asyncpg.Connection, user: CurrentUser | None, q: BoardQuery
-) -> tuple[list[TaskSummary], int]:
+) -> tuple[list[TaskSummary], int, BoardQuery]:
+    """The page of tasks, their total, and the query as shown: a page past the last shows the
+    last, as the idea lists do (a stale link after tasks closed, or a typed number)."""
     open_to = sorted(user.partner_ids) if (q.mine and user) else None
     if q.mine and not open_to:
         open_to = [-1]  # "open to my organisation" for someone without one: nothing
-    return await store.list_tasks(
-        conn, province=q.province, category=q.category, status=q.status, agency=q.agency, partner=q.partner,
-        open_to=open_to, viewer_agencies=sorted(user.agency_ids) if user else [], order=q.order,
-        limit=PAGE_SIZE, offset=(q.page - 1) * PAGE_SIZE,
-    )  # fmt: skip
+
+    async def read(page: int) -> tuple[list[TaskSummary], int]:
+        return await store.list_tasks(
+            conn, province=q.province, category=q.category, status=q.status, agency=q.agency, partner=q.partner,
+            open_to=open_to, viewer_agencies=sorted(user.agency_ids) if user else [], order=q.order,
+            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+        )  # fmt: skip
+
+    tasks, total = await read(q.page)
+    last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if q.page > last:
+        q = msgspec.structs.replace(q, page=last)
+        tasks, total = await read(last)
+    return tasks, total, q
 
 
 async def agencies(conn: asyncpg.Connection) -> list[asyncpg.Record]:

@@ -46,7 +46,7 @@ class HandoversApi(Controller):
     ) -> dict[str, Any]:
         q = actions.board_query({"province": province, "category": category, "status": status, "agency": agency,
                                  "partner": partner, "mine": mine, "order": order, "page": page})  # fmt: skip
-        tasks, total = await actions.board(db, current_user(request), q)
+        tasks, total, q = await actions.board(db, current_user(request), q)
         return {"items": msgspec.to_builtins(tasks), "total": total, "page": q.page}
 
     @post("/", summary="Post a task (agency staff)", status_code=201)

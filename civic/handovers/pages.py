@@ -210,7 +210,7 @@ class HandoverPages(Controller):
     async def board(self, request: Request, db: Db) -> Template:
         user = current_user(request)
         q = actions.board_query(request.query_params)
-        tasks, total = await actions.board(db, user, q)
+        tasks, total, q = await actions.board(db, user, q)
         return render(request, "handovers/board.html", {
             "tasks": tasks, "total": total, "filters": q,
             "pages": max((total + actions.PAGE_SIZE - 1) // actions.PAGE_SIZE, 1),

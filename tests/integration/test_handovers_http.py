@@ -680,3 +680,12 @@ async def test_the_task_board_pages_through_many_tasks_with_a_window_of_links(wo
         "/handovers?agency=kkn-pao&page=5"
     ]
     assert len(doc.xpath("//ul[@class='item-list']/li[@class='card']")) == 20
+    # A page past the last shows the last (tasks 181-200), on the page and in the API alike.
+    r = await visitor.get("/handovers?page=99&agency=kkn-pao")
+    doc = lxml.html.fromstring(r.text)
+    assert len(doc.xpath("//ul[@class='item-list']/li[@class='card']")) == 20
+    current = doc.xpath("//nav[@class='pagination']//a[@aria-current='page']/@href")
+    assert current == ["/handovers?agency=kkn-pao&page=10"]
+    api = (await visitor.get("/api/v1/handovers?page=99&agency=kkn-pao")).json()
+    assert (api["page"], api["total"], len(api["items"])) == (10, 200, 20)
+    assert api["items"] == (await visitor.get("/api/v1/handovers?page=10&agency=kkn-pao")).json()["items"]
