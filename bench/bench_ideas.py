@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import shutil
 import socket
@@ -54,6 +55,9 @@ from civic.db import _init_connection, migrate  # noqa: E402
 from civic.ideas import store  # noqa: E402
 from civic.privacy.rules import CURRENT_NOTICE  # noqa: E402
 
+# The most inserts one raw asyncpg connection could make per second here, with room to spare: a
+# commit on loopback takes tens of microseconds at best.
+RAW_CEILING = 20_000
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 
 
@@ -223,20 +227,24 @@ async def run_for(seconds: float, concurrency: int, step) -> float:
 
 class Cursor:
     """Worker w walks ideas w*97, w*97+1, ... and keeps its place across rounds, so every call
-    supports an idea this user has not supported yet (a real insert, never a no-op conflict).
-    Walking past its last unused idea is an error: the rate would then count no-ops."""
+    supports an idea its user has not supported yet (a real insert, never a no-op conflict). Having
+    walked every idea, it goes on as its next user. Running out of users is an error: the rate
+    would then count no-ops."""
 
-    def __init__(self, ideas: list[int], concurrency: int) -> None:
+    def __init__(self, ideas: list[int], users: list[list[int]]) -> None:
         self.ideas = ideas
-        self.pos = [w * 97 for w in range(concurrency)]
-        self.steps = [0] * concurrency
+        self.users = users
+        self.pos = [w * 97 for w in range(len(users))]
+        self.steps = [0] * len(users)
 
-    def next(self, w: int) -> int:
+    def next(self, w: int) -> tuple[int, int]:
+        """(idea, user) for worker w's next support."""
+        lap = self.steps[w] // len(self.ideas)
         self.steps[w] += 1
-        if self.steps[w] > len(self.ideas):
-            raise RuntimeError(f"worker {w} has supported every idea: run with fewer rounds or more ideas")
+        if lap >= len(self.users[w]):
+            raise RuntimeError(f"worker {w} has supported every idea as each of its users: add users")
         self.pos[w] += 1
-        return self.ideas[self.pos[w] % len(self.ideas)]
+        return self.ideas[self.pos[w] % len(self.ideas)], self.users[w][lap]
 
 
 async def http_rate(conns: list[HttpConnection], method: str, path_of, seconds: float) -> float:
@@ -247,11 +255,9 @@ async def http_rate(conns: list[HttpConnection], method: str, path_of, seconds: 
     return await run_for(seconds, len(conns), step)
 
 
-async def raw_rate(
-    conns: list[asyncpg.Connection], users: list[int], cursor: Cursor, seconds: float
-) -> float:
+async def raw_rate(conns: list[asyncpg.Connection], cursor: Cursor, seconds: float) -> float:
     async def step(w: int) -> None:
-        await conns[w].execute(store.INSERT_SUPPORT, cursor.next(w), users[w])
+        await conns[w].execute(store.INSERT_SUPPORT, *cursor.next(w))
 
     return await run_for(seconds, len(conns), step)
 
@@ -349,10 +355,13 @@ async def main() -> None:
     try:
         embedded_db.ensure_database(server, "civic")
         dsn = embedded_db.dsn(server, "civic")
-        # Enough ideas that no worker runs out (see Cursor) at up to ~1000 calls per second
-        # each: the warm-up second of each kind, then every round.
+        # Enough (idea, user) pairs that no worker runs out (see Cursor): the warm-up of each kind,
+        # then every round, at up to RAW_CEILING calls per second per connection for the raw loop.
+        # An HTTP worker keeps the one user its token names; HTTP is far slower than the raw loop.
+        seconds = min(1.0, args.seconds) + args.rounds * args.seconds
         n_ideas = 1000 * (2 + int(args.rounds * args.seconds))
-        data = await setup(dsn, n_ideas=n_ideas, n_users=2 * c + 2)
+        raw_laps = math.ceil(RAW_CEILING * seconds / n_ideas)
+        data = await setup(dsn, n_ideas=n_ideas, n_users=c * (1 + raw_laps) + 2)
         port = free_port()
         env = os.environ | {
             "SECRET_KEY": SECRET,
@@ -401,14 +410,15 @@ async def main() -> None:
             await wait_until_up(f"http://127.0.0.1:{floor_port}/")
 
         ideas = data["ideas"][2:]
-        http_cursor, raw_cursor = Cursor(ideas, c), Cursor(ideas, c)
+        http_cursor = Cursor(ideas, [[u] for u in data["users"][:c]])
+        raw_users = data["users"][c : c * (1 + raw_laps)]
+        raw_cursor = Cursor(ideas, [raw_users[w::c] for w in range(c)])
         raw_conns = [await asyncpg.connect(dsn) for _ in range(c)]
-        raw_users = data["users"][c : 2 * c]
         auth = [{"authorization": f"Bearer {t}"} for t in data["tokens"][:c]]
         no_auth = [{}] * c
 
         def support_path(w: int) -> str:
-            return f"/api/v1/ideas/{http_cursor.next(w)}/support"
+            return f"/api/v1/ideas/{http_cursor.next(w)[0]}/support"
 
         # kind -> (server pid, port, per-client headers, method, path of worker w)
         http_kinds = {
@@ -421,7 +431,7 @@ async def main() -> None:
 
         async def measure(kind: str, seconds: float) -> float:
             if kind == "raw":
-                return await raw_rate(raw_conns, raw_users, raw_cursor, seconds)
+                return await raw_rate(raw_conns, raw_cursor, seconds)
             _, kind_port, headers, method, path_of = http_kinds[kind]
             # Fresh keep-alive connections each time: idle ones would hit uvicorn's 5 s timeout
             # during the other kinds' rounds. Opening them is not timed.
