@@ -57,6 +57,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_url: str | None = None
     mail_from: str = "civic <no-reply@localhost>"
     mail_reply_to: str | None = None
+    # Seconds one SMTP conversation may take, connect to QUIT (civic/mail/sender.py).
+    smtp_timeout: Annotated[float, msgspec.Meta(gt=0, le=600)] = 30.0
     run_mail: bool = True
     # OpenID Connect login (civic/identity): shown only when the issuer and client id are set.
     oidc_issuer: str | None = None
@@ -148,6 +150,7 @@ def load_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         "smtp_url": env.get("SMTP_URL") or None,
         "mail_from": env.get("MAIL_FROM") or "civic <no-reply@localhost>",
         "mail_reply_to": env.get("MAIL_REPLY_TO") or None,
+        "smtp_timeout": env.get("SMTP_TIMEOUT", "30"),
         "run_mail": _bool(env.get("RUN_MAIL", "true")),
         "oidc_issuer": env.get("OIDC_ISSUER") or None,
         "oidc_client_id": env.get("OIDC_CLIENT_ID") or None,

@@ -2,16 +2,20 @@
 aiosmtplib. Runs in the app's background (RUN_MAIL), in `python -m civic worker`, and at once
 through `actions.send_due` (tests, demo).
 
-Exactly once, as far as SMTP allows: the row is locked while it is sent and marked sent in that
-same transaction, before pgqueuer acknowledges the job. A job run again (a retry, or a job
-re-picked after its worker died) finds the row sent and does nothing; a worker killed before the
-commit leaves the row queued, and the message is sent again. The one window SMTP leaves open is
-between the server's 250 and our commit: a kill exactly there sends twice, with the same
-Message-ID, which receivers may use to drop the copy.
+At least once, and once as far as SMTP allows. The sender claims the row with a lease and commits
+before it talks to the relay, so no connection waits on a slow relay and nothing (an erasure, a
+withdrawn consent) queues behind it; it records the result afterwards. A job run again (a retry,
+or a job re-picked after its worker died) finds the row sent and does nothing, or finds it leased
+to a sender still within its lease and tries later. A sender killed mid-send leaves the row queued
+with a lease that runs out, and the message is sent again. The lease outlasts the whole SMTP
+conversation, which is cut at SMTP_TIMEOUT. The one window SMTP leaves open is between the
+server's 250 and our record of it: a kill exactly there sends twice, with the same Message-ID,
+which receivers may use to drop the copy.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from datetime import timedelta
@@ -42,12 +46,9 @@ class Policy(NamedTuple):
     max_attempts: int = 20
     initial_delay: timedelta = timedelta(seconds=5)
     max_delay: timedelta = timedelta(minutes=15)
-    # One SMTP conversation, connect to QUIT.
-    smtp_timeout: float = 30.0
     # A job whose worker stopped beating for this long is picked again (a killed worker).
     heartbeat_timeout: timedelta = timedelta(seconds=30)
-    # Jobs fetched at a time, and in flight at most per worker: each holds a pool connection
-    # while it talks to the relay.
+    # Jobs fetched at a time, and SMTP conversations in flight at most per worker.
     batch_size: int = 2
     max_in_flight: int = 4
     # A new job wakes the worker at once (pgqueuer's NOTIFY on insert), but a retry falling due
@@ -67,21 +68,28 @@ class Deferred(Exception):
     """A failure worth retrying: pgqueuer's executor turns it into a later attempt."""
 
 
+def lease_seconds(smtp_timeout: float) -> float:
+    """How long a claimed row stays another sender's: the conversation's limit, twice over."""
+    return 2 * smtp_timeout
+
+
 async def smtp_send(
     message: EmailMessage, to: str, target: SmtpTarget, smtp_timeout: float
 ) -> Failure | None:
     try:
-        await aiosmtplib.send(
-            message,
-            recipients=[to],
-            hostname=target.hostname,
-            port=target.port,
-            username=target.username,
-            password=target.password,
-            use_tls=target.use_tls,
-            start_tls=target.start_tls,
-            timeout=smtp_timeout,
-        )
+        # aiosmtplib's timeout is per command; the lease needs the whole conversation bounded.
+        async with asyncio.timeout(smtp_timeout):
+            await aiosmtplib.send(
+                message,
+                recipients=[to],
+                hostname=target.hostname,
+                port=target.port,
+                username=target.username,
+                password=target.password,
+                use_tls=target.use_tls,
+                start_tls=target.start_tls,
+                timeout=smtp_timeout,
+            )
     except aiosmtplib.SMTPRecipientsRefused as exc:
         refused = exc.recipients[0]
         return Failure(refused.code, f"{refused.code} {refused.message}")
@@ -100,31 +108,32 @@ async def deliver(
     mail_id: int,
     *,
     last_try: bool,
-    smtp_timeout: float,
 ) -> None:
     """Send one message unless it is already sent or failed. Raises Deferred to be retried."""
     async with pool.acquire() as conn:
-        async with conn.transaction():
-            row = await store.lock_message(conn, mail_id)
-            if row is None or row["status"] != "queued":
-                return
-            try:
-                message = render.build(row, settings)
-            except TemplateError as exc:
-                # The same template fails the same way next time: final.
-                await store.mark_attempt_failed(conn, mail_id, f"template: {exc}", final=True)
-                log.error("mail %s not rendered: %s", mail_id, exc)
-                return
-            failure = await smtp_send(message, row["to_address"], target, smtp_timeout)
-            if failure is None:
-                await store.mark_sent(conn, mail_id)
-                return
-            final = rules.is_permanent(failure.code) or last_try
-            await store.mark_attempt_failed(conn, mail_id, failure.text, final=final)
-        if final:
-            log.warning("mail %s to %s failed for good: %s", mail_id, row["to_address"], failure.text)
-        else:
-            raise Deferred(failure.text)
+        row = await store.claim_message(conn, mail_id, lease_seconds(settings.smtp_timeout))
+        if row is None:
+            if await store.status_of(conn, mail_id) == "queued":
+                raise Deferred("being sent by another sender")
+            return
+        try:
+            message = render.build(row, settings)
+        except TemplateError as exc:
+            # The same template fails the same way next time: final.
+            await store.mark_attempt_failed(conn, mail_id, f"template: {exc}", final=True)
+            log.error("mail %s not rendered: %s", mail_id, exc)
+            return
+    failure = await smtp_send(message, row["to_address"], target, settings.smtp_timeout)
+    async with pool.acquire() as conn:
+        if failure is None:
+            await store.mark_sent(conn, mail_id)
+            return
+        final = rules.is_permanent(failure.code) or last_try
+        await store.mark_attempt_failed(conn, mail_id, failure.text, final=final)
+    if final:
+        log.warning("mail %s to %s failed for good: %s", mail_id, row["to_address"], failure.text)
+    else:
+        raise Deferred(failure.text)
 
 
 def queue_manager(pool: asyncpg.Pool, settings: Settings, policy: Policy = POLICY) -> QueueManager:
@@ -150,7 +159,6 @@ def queue_manager(pool: asyncpg.Pool, settings: Settings, policy: Policy = POLIC
             int(job.payload or b"0"),
             # pgqueuer's executor gives up once attempts reach max_attempts; record it first.
             last_try=job.attempts >= policy.max_attempts,
-            smtp_timeout=policy.smtp_timeout,
         )
 
     return qm

@@ -21,25 +21,29 @@ ON CONFLICT (key) DO NOTHING
 RETURNING id
 """
 
-# The sender's lock: while one worker holds it, another picking the same id (a re-picked job
-# whose first runner still lives) waits, then sees 'sent' and does nothing.
-LOCK_MESSAGE = """
-SELECT m.id, m.key, m.user_id, m.to_address, m.lang, m.template, m.kind, m.context, m.status,
-       m.attempts, m.created_at
-FROM mail_messages m
-WHERE m.id = $1
-FOR UPDATE
+# The sender's claim, committed before it talks to the relay: a queued row nobody else holds is
+# leased to it for $2 seconds (the whole SMTP conversation's limit, with room). Returns nothing if
+# the row is sent, failed, or leased to another sender still within its lease.
+CLAIM_MESSAGE = """
+UPDATE mail_messages m SET leased_until = now() + make_interval(secs => $2)
+WHERE m.id = $1 AND m.status = 'queued' AND (m.leased_until IS NULL OR m.leased_until <= now())
+RETURNING m.id, m.key, m.user_id, m.to_address, m.lang, m.template, m.kind, m.context, m.status,
+          m.attempts, m.created_at
 """
 
+MESSAGE_STATUS_BY_ID = "SELECT status FROM mail_messages WHERE id = $1"
+
 MARK_SENT = """
-UPDATE mail_messages SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL
+UPDATE mail_messages
+SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL, leased_until = NULL
 WHERE id = $1
 """
 
 # A failed attempt; `final` ends the message as failed (a 5xx, or every retry spent).
 MARK_ATTEMPT_FAILED = """
 UPDATE mail_messages
-SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END
+SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END,
+    leased_until = NULL
 WHERE id = $1
 """
 
@@ -75,8 +79,12 @@ async def enqueue_sends(conn: asyncpg.Connection, mail_ids: list[int]) -> None:
     )
 
 
-async def lock_message(conn: asyncpg.Connection, mail_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(LOCK_MESSAGE, mail_id)
+async def claim_message(conn: asyncpg.Connection, mail_id: int, seconds: float) -> asyncpg.Record | None:
+    return await conn.fetchrow(CLAIM_MESSAGE, mail_id, seconds)
+
+
+async def status_of(conn: asyncpg.Connection, mail_id: int) -> str | None:
+    return await conn.fetchval(MESSAGE_STATUS_BY_ID, mail_id)
 
 
 async def mark_sent(conn: asyncpg.Connection, mail_id: int) -> None:

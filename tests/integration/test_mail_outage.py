@@ -86,6 +86,8 @@ async def test_a_sender_killed_mid_batch_loses_and_duplicates_nothing(
         "SECRET_KEY": mail_settings.secret_key,
         "CIVIC_DATA_DIR": str(tmp_path),
         "LOG_LEVEL": "WARNING",
+        # The rows it holds when killed are leased for twice this: the test waits that long.
+        "SMTP_TIMEOUT": "3",
     }
     worker = await asyncio.create_subprocess_exec(
         *[sys.executable, "-m", "civic", "worker", "--no-relay", "--no-consumers", "--no-scheduler"],
@@ -108,10 +110,13 @@ async def test_a_sender_killed_mid_batch_loses_and_duplicates_nothing(
         await worker.wait()
     assert len(mailserver.messages) == 20
     mailserver.release()
-    # Its picked jobs stop beating; after heartbeat_timeout another sender picks them again.
+    # Its picked jobs stop beating; after heartbeat_timeout another sender picks them again, and
+    # sends the ones it had in flight once their lease (6 s) runs out.
     await asyncio.sleep(1.5)
     await mail.send_due(
-        pool, mail_settings, Policy(heartbeat_timeout=timedelta(seconds=1), poll=timedelta(seconds=0.2))
+        pool,
+        mail_settings,
+        Policy(heartbeat_timeout=timedelta(seconds=1), poll=timedelta(seconds=0.2), initial_delay=timedelta(seconds=1)),
     )
     await mailserver.wait_for(60, within=30)
     await asyncio.sleep(1)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from civic.mail import actions as mail
+from civic.mail import rules, sender
 from civic.mail.sender import Policy
 from civic.mail.unsubscribe import read_token
 from tests.helpers import make_user
@@ -136,3 +139,56 @@ async def test_retries_end_in_failure_after_max_attempts(conn, pool, mailserver,
     row = await status_of(conn, "t:spent")
     assert (row["status"], row["attempts"]) == ("failed", 3)
     assert row["last_error"].startswith("421")
+
+
+async def test_a_message_in_flight_holds_no_transaction_lock_and_no_second_sender(
+    conn, pool, mailserver, mail_settings
+):
+    await mail.queue(conn, notice("t:flight", "flight@example.com"))
+    mail_id = await conn.fetchval("SELECT id FROM mail_messages WHERE key = 't:flight'")
+    mailserver.hold_after(0)
+    sending = asyncio.create_task(mail.send_due(pool, mail_settings, QUICK))
+    try:
+        async with asyncio.timeout(10):
+            while mailserver.holding < 1:  # noqa: ASYNC110 - set in the server's own thread
+                await asyncio.sleep(0.02)
+        # The relay has the message and has not answered: nothing waits in a transaction meanwhile.
+        idle_in_transaction = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state LIKE 'idle in transaction%'"
+        )
+        assert idle_in_transaction == 0
+        row = await conn.fetchrow("SELECT status, leased_until > now() AS leased FROM mail_messages WHERE id = $1", mail_id)
+        assert (row["status"], row["leased"]) == ("queued", True)
+        # An erasure or a withdrawn consent writes the row at once instead of waiting for the relay.
+        async with conn.transaction():
+            await conn.execute("SET LOCAL lock_timeout = '500ms'")
+            await conn.execute("UPDATE mail_messages SET context = context WHERE id = $1", mail_id)
+        # A second sender (a job re-picked while its first runner lives) leaves it alone.
+        target = rules.parse_smtp_url(mail_settings.smtp_url)
+        with pytest.raises(sender.Deferred, match="another sender"):
+            await sender.deliver(pool, mail_settings, target, mail_id, last_try=False)
+    finally:
+        mailserver.release()
+    await asyncio.wait_for(sending, 30)
+    assert [m["To"] for m in mailserver.messages] == ["flight@example.com"]
+    row = await conn.fetchrow("SELECT status, attempts, leased_until FROM mail_messages WHERE id = $1", mail_id)
+    assert (row["status"], row["attempts"], row["leased_until"]) == ("sent", 1, None)
+
+
+async def test_a_row_leased_to_a_sender_that_died_is_sent_once_the_lease_runs_out(
+    conn, pool, mailserver, mail_settings
+):
+    await mail.queue(conn, notice("t:lease", "lease@example.com"))
+    # As a sender killed mid-conversation leaves it.
+    await conn.execute("UPDATE mail_messages SET leased_until = now() + interval '1.5 seconds' WHERE key = 't:lease'")
+    sending = asyncio.create_task(mail.send_due(pool, mail_settings, QUICK._replace(max_attempts=10)))
+    await asyncio.sleep(1)
+    assert mailserver.messages == []
+    await asyncio.wait_for(sending, 30)
+    assert [m["To"] for m in mailserver.messages] == ["lease@example.com"]
+    assert (await status_of(conn, "t:lease"))["status"] == "sent"
+
+
+def test_the_lease_outlasts_the_whole_conversation():
+    assert sender.lease_seconds(30.0) == 60.0
