@@ -28,6 +28,7 @@ from civic.privacy.gate import NoticeGate
 from civic.registry import CONTROLLERS
 from civic.settings import PROJECT_ROOT, Settings, get_settings
 from civic.validation import DomainError
+from civic.web import templating
 from civic.web.errors import (
     data_error_handler,
     domain_error_handler,
@@ -60,6 +61,7 @@ def _jinja() -> JinjaTemplateEngine:
         # render (a card per idea) cost a stat each. A changed template needs a restart.
         auto_reload=False,
     )
+    env.filters["percent"] = templating.percent
     return JinjaTemplateEngine.from_environment(env)
 
 

@@ -10,11 +10,11 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from civic import provinces
 from civic.dashboard import actions, rules
-from civic.thai import thai_sorted
 from civic.web.deps import Db
 from civic.web.guards import require_user
-from civic.web.i18n import N_
+from civic.web.i18n import N_, Translator
 from civic.web.templating import fmt_date, lang_of, render
 
 CHART_W, CHART_H = 260, 90
@@ -53,19 +53,34 @@ def _chart_context(request: Request, data) -> dict:
     by_code = {p.province: p for p in data.provinces}
     shaded = actions.map_values(data.provinces)
     lang = lang_of(request)
+    _ = Translator(lang)
+
+    def tile_title(code: str) -> str:
+        """A tile's tooltip, written here rather than in the template's loop over 77 tiles."""
+        p = by_code.get(code)
+        if p is None:  # before the first refresh the summary has no rows: none yet
+            return f"{provinces.name(code, lang)}: 0"
+        rate = "" if p.per_100k is None else " · " + _("%(n)s per 100,000", n=p.per_100k)
+        return f"{p.name}: {p.participation}{rate}"
+
     map_w, map_h = rules.map_size()
+    weeks = [fmt_date(lang, w.week) for w in data.weeks]
+    series = {key: [getattr(w, key) for w in data.weeks] for key, _label in SERIES}
     return {
         "data": data,
         "SERIES": SERIES,
-        "bars": {key: rules.bars([getattr(w, key) for w in data.weeks], CHART_W, CHART_H) for key, _ in SERIES},
+        # Each bar with its tooltip and each table row with its cells, paired here: per bar and
+        # per cell the template would otherwise index by loop counter and by name.
+        "bars": {
+            key: [(b, f"{week}: {b.value}") for b, week in zip(rules.bars(values, CHART_W, CHART_H), weeks, strict=True)]
+            for key, values in series.items()
+        },
+        "week_rows": list(zip(weeks, zip(*series.values(), strict=True), strict=True)),
         "chart_w": CHART_W, "chart_h": CHART_H,
-        # each week's date is written five times (a bar's title in each chart, the table's row)
-        "week_labels": [fmt_date(lang, w.week) for w in data.weeks],
-        "tiles": rules.tiles(shaded),
+        "tiles": [(t, tile_title(t.code)) for t in rules.tiles(shaded)],
         "tile": rules.TILE, "map_w": map_w, "map_h": map_h,
-        "by_code": by_code,
         "top": max(data.provinces, key=lambda p: shaded[p.province], default=None),
-        "provinces_sorted": thai_sorted(data.provinces, key=lambda p: p.name),
+        "provinces_sorted": sorted(data.provinces, key=lambda p: provinces.order(lang)[p.province]),
         "sort_href": sort_href, "aria_sort": aria_sort,
     }  # fmt: skip
 

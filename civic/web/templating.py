@@ -135,6 +135,14 @@ def province_options(lang: str, chosen: str | None) -> Markup:
     )
 
 
+def percent(share: float | None) -> Markup:
+    """A share as a table shows it, "–" when there is nothing to divide. A filter, not a macro:
+    the dashboard writes three per agency, and a macro call costs Jinja several times more."""
+    if share is None:
+        return Markup('<span class="muted">–</span>')
+    return Markup("{}&nbsp;%").format(share)
+
+
 def _unbroken_date(text: str) -> str:
     """A date's day, month and year kept on one line ("6 ธันวาคม 2569" with no-break spaces);
     the time after it may still wrap."""

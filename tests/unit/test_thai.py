@@ -558,6 +558,15 @@ def test_provinces_are_listed_in_thai_dictionary_order() -> None:
     assert en == sorted(en)
 
 
+def test_sorting_provinces_by_their_order_is_sorting_them_by_name() -> None:
+    from civic import provinces
+
+    codes = sorted(provinces.codes(), reverse=True)
+    for lang in ("th", "en"):
+        by_order = sorted(codes, key=provinces.order(lang).__getitem__)
+        assert by_order == thai.thai_sorted(codes, key=lambda c, lang=lang: provinces.name(c, lang))
+
+
 # --------------------------------------------------------------------------
 # Edges the mutation run found untested
 # --------------------------------------------------------------------------
