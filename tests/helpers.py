@@ -108,9 +108,9 @@ def record_batch_sizes(monkeypatch, module, name: str) -> list[int]:
     sizes: list[int] = []
     real = getattr(module, name)
 
-    async def recording(conn, keys):
+    async def recording(conn, keys, **options):
         sizes.append(len(keys))
-        return await real(conn, keys)
+        return await real(conn, keys, **options)
 
     monkeypatch.setattr(module, name, recording)
     return sizes

@@ -606,12 +606,13 @@ async def edit_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, 
     return await load_idea(conn, actor, idea_id)
 
 
-async def _lock_supportable(
+async def _check_supportable(
     conn: asyncpg.Connection, actor: CurrentUser, idea_id: int, *, giving: bool
-) -> None:
-    """The rules' answer for this support, asked under the idea's row lock (held to commit).
-    The board's identity level gates giving a support, never taking one back."""
-    row = await store.lock_for_support(conn, idea_id)
+) -> bool:
+    """The rules' answer for this support, asked on the idea as it stands; SUPPORT and WITHDRAW
+    then refuse under the row lock whatever changed since (store.SUPPORT_FACTS). The board's
+    identity level gates giving a support, never taking one back. Returns the level asked with."""
+    row = await store.support_facts(conn, idea_id)
     owners = [row["agency_id"], *row["coowner_ids"]] if row else []
     if row is None or not rules.can_view_idea(actor, row["status"], row["author_id"], owners):
         raise NotFound(IDEA_NOT_FOUND)
@@ -620,22 +621,21 @@ async def _lock_supportable(
         actor, row["status"], row["hidden"], row["board_open"], requires_national_id=level
     ):
         raise id_refusal(actor, level, NotSupportable())
+    return level
 
 
 async def support_idea(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int) -> SupportState:
     """Idempotent. The row lock, the primary key of idea_supports (one support per person) and a
     count moved by what was really inserted keep racing supports exact; store.SUPPORT records the
-    idea.supported event (and idea.threshold_reached, with its public record entry) in the same
-    transaction."""
-    async with conn.transaction():
-        await _lock_supportable(conn, actor, idea_id, giving=True)
-        try:
-            state = await store.support_idea(conn, idea_id, actor.id)
-        except store.NotAllowed:
-            # SUPPORT repeats the rule as its gate for callers that hold no lock (imports, the
-            # demo); under the lock taken above it cannot refuse what the rules allowed.
-            raise NotSupportable() from None
-        return state
+    idea.supported event (and idea.threshold_reached, with its public record entry) in its
+    transaction. The lock is held for that statement and the commit only: on an idea everyone
+    supports at once, supports queue for nothing longer."""
+    level = await _check_supportable(conn, actor, idea_id, giving=True)
+    try:
+        return await store.support_idea(conn, idea_id, actor.id, requires_national_id=level)
+    except store.NotAllowed:
+        # Something the rules were asked about changed in between (SUPPORT's gate).
+        raise NotSupportable() from None
 
 
 async def transfer_idea(
@@ -661,12 +661,11 @@ async def transfer_support(
 async def withdraw_support(conn: asyncpg.Connection, actor: CurrentUser, idea_id: int) -> SupportState:
     """Idempotent; follows the rule for supports, so a closed idea's record stays frozen.
     store.WITHDRAW records idea.support_withdrawn in the same statement."""
-    async with conn.transaction():
-        await _lock_supportable(conn, actor, idea_id, giving=False)
-        try:
-            return await store.withdraw_support(conn, idea_id, actor.id)
-        except store.NotAllowed:  # the same race guard as in support_idea
-            raise NotSupportable() from None
+    await _check_supportable(conn, actor, idea_id, giving=False)
+    try:
+        return await store.withdraw_support(conn, idea_id, actor.id)
+    except store.NotAllowed:  # the same gate as in support_idea
+        raise NotSupportable() from None
 
 
 def _check_status_change(actor: CurrentUser, idea: Idea, to: str) -> None:

@@ -189,8 +189,8 @@ def can_view_idea(user: CurrentUser | None, status: str, author_id: int, owner_i
 
 
 def may_support(user: CurrentUser | None, *, requires_national_id: bool = False) -> bool:
-    """The person's half of can_support; actions.support_idea asks can_support whole, under the
-    idea's row lock."""
+    """The person's half of can_support; actions.support_idea asks can_support whole, and
+    store.SUPPORT refuses under the idea's row lock what changed since."""
     return _active(user) and is_verified(user) and meets_level(user, requires_national_id)
 
 

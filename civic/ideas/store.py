@@ -712,12 +712,14 @@ INSERT_SUPPORT = "INSERT INTO idea_supports (idea_id, user_id) VALUES ($1, $2) O
 
 
 # SUPPORT writes supports given as two parallel arrays ($1 idea ids, $2 user ids), in one
-# statement. actions.support_idea sends one pair, after asking the rules under the same row lock
-# in its transaction; the set form lets a test write many at once (and gate each on its row):
+# statement. actions.support_idea sends one pair, after asking the rules on SUPPORT_FACTS; the set
+# form lets a test write many at once (and gate each on its row):
 # * target locks each idea row first, in id order so that two batches never deadlock (FOR NO KEY
-#   UPDATE waits for a concurrent support of the same idea and then sees its committed count), so
-#   nothing can hide or re-status an idea between the check and the write, and each insert is gated
-#   on its locked row;
+#   UPDATE waits for a concurrent support of the same idea and then sees its committed count), and
+#   each insert is gated on its locked row: the statuses open to supports ($3), not hidden, the
+#   board open, and the board asking no more identity than the rules were asked with ($4; NULL for
+#   callers that asked no rules: imports, the demo). Whatever changed since the rules were asked
+#   (a hide, a closed board, a board now requiring a national ID) refuses here, under the lock;
 # * the primary key of idea_supports keeps one row per person (ON CONFLICT DO NOTHING: 50 racing
 #   requests by one user leave one row; only the first of them reports changed);
 # * each count moves by what was really inserted, from the locked row, so it stays exact;
@@ -736,7 +738,9 @@ SUPPORT = """
 WITH req AS (
     SELECT * FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS r(idea_id, user_id, n)
 ), target AS (
-    SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count
+    SELECT i.id, i.support_count,
+           b.is_open AND i.hidden_at IS NULL AND i.status = ANY($3::text[])
+               AND ($4::boolean IS NULL OR $4 OR NOT b.requires_national_id) AS allowed
     FROM ideas i JOIN idea_boards b ON b.id = i.board_id
     WHERE i.id IN (SELECT idea_id FROM req)
     ORDER BY i.id
@@ -744,7 +748,7 @@ WITH req AS (
 ), ins AS (
     INSERT INTO idea_supports (idea_id, user_id)
     SELECT DISTINCT r.idea_id, r.user_id FROM req r JOIN target t ON t.id = r.idea_id
-    WHERE t.is_open AND NOT t.hidden AND t.status = ANY($3::text[])
+    WHERE t.allowed
     ON CONFLICT DO NOTHING
     RETURNING idea_id, user_id
 ), added AS (
@@ -775,7 +779,7 @@ WITH req AS (
            jsonb_build_object('support_count', bump.support_count)
     FROM ins JOIN bump ON bump.id = ins.idea_id
 ), result AS (
-    SELECT r.n, t.status, t.hidden, t.is_open, COALESCE(bump.support_count, t.support_count) AS support_count,
+    SELECT r.n, t.id IS NOT NULL AS found, t.allowed, COALESCE(bump.support_count, t.support_count) AS support_count,
            ins.user_id IS NOT NULL AND r.n = min(r.n) OVER (PARTITION BY r.idea_id, r.user_id) AS changed,
            COALESCE(bump.just_reached, false) AS just_reached
     FROM req r
@@ -787,10 +791,11 @@ SELECT * FROM result ORDER BY n
 """
 
 
-# What can_view_idea and can_support ask, read under the lock that SUPPORT and WITHDRAW take
-# next in the same transaction (FOR NO KEY UPDATE OF i): between this answer and the write,
-# nothing can hide, close or re-status the idea.
-LOCK_FOR_SUPPORT = """
+# What can_view_idea and can_support ask, read without a lock just before SUPPORT or WITHDRAW:
+# those statements take the row lock themselves and write only if what the rules saw still holds
+# (SUPPORTABLE, hidden, the board open, and for SUPPORT the identity level asked for), so the lock
+# is held for one statement and the commit, never while Python asks the rules.
+SUPPORT_FACTS = """
 SELECT i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open AS board_open, i.author_id, b.agency_id,
        b.requires_national_id,
        COALESCE((SELECT array_agg(c.org_id) FROM idea_board_coowners c
@@ -798,31 +803,35 @@ SELECT i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open AS board_open, i.a
            AS coowner_ids
 FROM ideas i JOIN idea_boards b ON b.id = i.board_id
 WHERE i.id = $1
-FOR NO KEY UPDATE OF i
 """
 
 
-async def lock_for_support(conn: asyncpg.Connection, idea_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(LOCK_FOR_SUPPORT, idea_id)
+async def support_facts(conn: asyncpg.Connection, idea_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(SUPPORT_FACTS, idea_id)
 
 
 async def support_ideas(
-    conn: asyncpg.Connection, requests: list[tuple[int, int]]
+    conn: asyncpg.Connection, requests: list[tuple[int, int]], *, requires_national_id: bool | None = None
 ) -> list[SupportState | NotFound | NotAllowed]:
     """Idempotent supports for (idea id, user id) pairs, answered in order: the state after the
     support, or NotFound for an unknown idea, or NotAllowed (nothing written for that pair) when
-    the idea is hidden, its board closed, or its status not open to supports."""
+    the idea is hidden, its board closed, its status not open to supports, or (given
+    requires_national_id, the level the rules were asked with) its board now asking more."""
     async with conn.transaction():
         rows = await conn.fetch(
-            SUPPORT, [idea for idea, _ in requests], [user for _, user in requests], list(rules.SUPPORTABLE)
+            SUPPORT,
+            [idea for idea, _ in requests],
+            [user for _, user in requests],
+            list(rules.SUPPORTABLE),
+            requires_national_id,
         )
         if any(row["just_reached"] for row in rows):
             await events.append_to_public_record(conn)
     results: list[SupportState | NotFound | NotAllowed] = []
     for (idea_id, _), row in zip(requests, rows, strict=True):
-        if row["status"] is None:
+        if not row["found"]:
             results.append(NotFound())
-        elif not rules.is_supportable(row["status"], row["hidden"], row["is_open"]):
+        elif not row["allowed"]:
             results.append(NotAllowed())
         else:
             results.append(
@@ -837,16 +846,18 @@ async def support_ideas(
     return results
 
 
-async def support_idea(conn: asyncpg.Connection, idea_id: int, user_id: int) -> SupportState:
+async def support_idea(
+    conn: asyncpg.Connection, idea_id: int, user_id: int, *, requires_national_id: bool | None = None
+) -> SupportState:
     """support_ideas for one pair; raises its NotFound / NotAllowed."""
-    (result,) = await support_ideas(conn, [(idea_id, user_id)])
+    (result,) = await support_ideas(conn, [(idea_id, user_id)], requires_national_id=requires_national_id)
     if isinstance(result, Exception):
         raise result
     return result
 
 
-# The withdrawal twin of SUPPORT: same lock, same gate (a hidden or closed idea keeps its
-# supports), and the count moves only when a row was really deleted (and only then is the
+# The withdrawal twin of SUPPORT: same lock, same gate but the identity level (a hidden or closed
+# idea keeps its supports; taking one back never asks for an ID), and the count moves only when a row was really deleted (and only then is the
 # idea.support_withdrawn event recorded, from which the search consumer queues the document when
 # the count leaves its doubling).
 WITHDRAW = """

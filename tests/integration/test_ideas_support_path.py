@@ -163,7 +163,7 @@ async def test_pending_idea_support_is_404_to_strangers_and_409_to_its_author(cl
 
 
 async def test_support_waiting_behind_a_hide_is_refused_and_writes_nothing(conn, db_url):
-    """The check runs under the idea's row lock: a support that queued behind a moderator's
+    """SUPPORT's gate runs under the idea's row lock: a support that queued behind a moderator's
     hide sees the hidden idea once the hide commits, and neither inserts nor counts."""
     world = await _world(conn)
     idea_id = await _idea(conn, world)
@@ -193,6 +193,25 @@ async def test_support_waiting_behind_a_hide_is_refused_and_writes_nothing(conn,
     assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 0
     await index_events(conn)
     assert await conn.fetchval(outbox_rows, idea_id) == before
+
+
+async def test_a_board_asking_for_an_id_since_the_rules_were_asked_refuses_and_writes_nothing(conn):
+    """The rules are asked without the lock; SUPPORT writes only if the board asks no more
+    identity than they were asked with."""
+    world = await _world(conn)
+    idea_id = await _idea(conn, world)
+    await conn.execute(
+        "UPDATE idea_boards SET requires_national_id = true WHERE id = (SELECT board_id FROM ideas WHERE id = $1)",
+        idea_id,
+    )
+    supporter = world["users"]["citizen2@example.com"]
+    with pytest.raises(store.NotAllowed):
+        await store.support_idea(conn, idea_id, supporter, requires_national_id=False)
+    assert await conn.fetchval("SELECT count(*) FROM idea_supports WHERE idea_id = $1", idea_id) == 0
+    assert await conn.fetchval("SELECT count(*) FROM events WHERE kind = 'idea.supported' AND subject_id = $1", idea_id) == 0
+    # Asked at the board's level (the supporter's ID was checked), it is written.
+    assert (await store.support_idea(conn, idea_id, supporter, requires_national_id=True)).changed
+    assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 1
 
 
 async def test_many_users_supporting_one_idea_at_once_keep_an_exact_count(conn, db_url):
