@@ -155,7 +155,7 @@ async def test_a_message_in_flight_holds_no_transaction_lock_and_no_second_sende
         # The relay has the message and has not answered: nothing waits in a transaction meanwhile.
         idle_in_transaction = await conn.fetchval(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND state LIKE 'idle in transaction%'"
+            "AND state LIKE 'idle in transaction%' AND query LIKE '%mail_messages%'"
         )
         assert idle_in_transaction == 0
         row = await conn.fetchrow("SELECT status, leased_until > now() AS leased FROM mail_messages WHERE id = $1", mail_id)
@@ -181,9 +181,9 @@ async def test_a_row_leased_to_a_sender_that_died_is_sent_once_the_lease_runs_ou
 ):
     await mail.queue(conn, notice("t:lease", "lease@example.com"))
     # As a sender killed mid-conversation leaves it.
-    await conn.execute("UPDATE mail_messages SET leased_until = now() + interval '1.5 seconds' WHERE key = 't:lease'")
-    sending = asyncio.create_task(mail.send_due(pool, mail_settings, QUICK._replace(max_attempts=10)))
-    await asyncio.sleep(1)
+    await conn.execute("UPDATE mail_messages SET leased_until = now() + interval '3 seconds' WHERE key = 't:lease'")
+    sending = asyncio.create_task(mail.send_due(pool, mail_settings, QUICK._replace(max_attempts=12)))
+    await asyncio.sleep(1.5)
     assert mailserver.messages == []
     await asyncio.wait_for(sending, 30)
     assert [m["To"] for m in mailserver.messages] == ["lease@example.com"]
