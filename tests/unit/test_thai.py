@@ -547,6 +547,13 @@ def test_thai_sorted_is_dictionary_order_not_code_point_order() -> None:
     assert thai.thai_sorted([], key=str) == []
 
 
+def test_a_name_added_since_the_last_sort_takes_its_place() -> None:
+    names = ["อุบลราชธานี", "กระบี่"]
+    assert thai.thai_sorted(names, key=str) == ["กระบี่", "อุบลราชธานี"]
+    assert thai.thai_sorted([*names, "เชียงใหม่", "ขอนแก่น"], key=str) == ["กระบี่", "ขอนแก่น", "เชียงใหม่", "อุบลราชธานี"]
+    assert thai.thai_sorted(names[:1], key=str) == ["อุบลราชธานี"]
+
+
 def test_provinces_are_listed_in_thai_dictionary_order() -> None:
     from civic import provinces
 
