@@ -105,6 +105,18 @@ def test_invalid_values_are_a_clear_error(tmp_path, name, value):
         load_settings({"CIVIC_DATA_DIR": str(tmp_path), "SECRET_KEY": STRONG_KEY, name: value})
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "601", "soon"])
+def test_an_smtp_timeout_of_none_over_ten_minutes_or_not_a_number_names_the_setting(tmp_path, value):
+    with pytest.raises(SettingsError, match="smtp_timeout"):
+        load_settings({"CIVIC_DATA_DIR": str(tmp_path), "SECRET_KEY": STRONG_KEY, "SMTP_TIMEOUT": value})
+
+
+def test_the_smtp_timeout_is_read(tmp_path):
+    s = load_settings({"CIVIC_DATA_DIR": str(tmp_path), "SECRET_KEY": STRONG_KEY, "SMTP_TIMEOUT": "12.5"})
+    assert s.smtp_timeout == 12.5
+    assert load_settings({"CIVIC_DATA_DIR": str(tmp_path), "SECRET_KEY": STRONG_KEY}).smtp_timeout == 30
+
+
 def test_get_settings_reads_the_environment_once(monkeypatch, tmp_path):
     monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
