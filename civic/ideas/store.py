@@ -860,9 +860,9 @@ async def support_idea(
 
 
 # The withdrawal twin of SUPPORT: same lock, same gate but the identity level (a hidden or closed
-# idea keeps its supports; taking one back never asks for an ID), and the count moves only when a row was really deleted (and only then is the
-# idea.support_withdrawn event recorded, from which the search consumer queues the document when
-# the count leaves its doubling).
+# idea keeps its supports; taking one back never asks for an ID), and the count moves only when a
+# row was really deleted (and only then is the idea.support_withdrawn event recorded, from which
+# the search consumer queues the document when the count leaves its doubling).
 WITHDRAW = """
 WITH target AS (
     SELECT i.id, i.status, i.hidden_at IS NOT NULL AS hidden, b.is_open, i.support_count, b.agency_id,
