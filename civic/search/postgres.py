@@ -173,8 +173,7 @@ def _popularity_score(doublings: str) -> str:
 
 
 # $1 all-concepts tsquery, $2 any-concept tsquery, $3 fuzzy text, $4-$7 filters, $8 limit, $9 offset,
-# $10 substring tsquery (the lexicon words that contain a query term: SEARCH_BEST's `inside`) or NULL,
-# $11 the query's word-similarity threshold (FUZZY only).
+# $10 substring tsquery (the lexicon words that contain a query term: SEARCH_BEST's `inside`) or NULL.
 # The tsqueries are built from quoted lexemes (text.quote_lexeme) and cast, never parsed from input.
 # SEARCH_FUZZY: words and substrings, each branch one bitmap scan of the tsvector GIN index that
 # scores the rows it reads, plus pg_trgm word similarity, which must be computed per candidate
@@ -229,7 +228,9 @@ def _fuzzy_sql() -> str:
         # the table for common Thai characters. These rows are scored on the title alone (the
         # body's word_similarity costs ~0.1 ms a row, and tokens holds the title, so the body
         # could only raise the score): 1.0 * title similarity stands for 0.6 + 0.4.
-        ("$3::text <% d.title_tokens AND word_similarity($3::text, d.title_tokens) >= $11"
+        # `<%` is word_similarity at least pg_trgm.word_similarity_threshold, which the search
+        # sets to the query's own threshold.
+        ("$3::text <% d.title_tokens"
          " AND NOT d.tsv @@ $2::tsquery AND NOT COALESCE(d.tsv @@ $10::tsquery, false)",
          FUZZY_CANDIDATES, "+ word_similarity($3::text, d.title_tokens)"),
     ]  # fmt: skip
@@ -555,7 +556,6 @@ class PostgresBackend:
                     row = await conn.fetchrow(
                         SEARCH_FUZZY, text.tsquery_all(aq), text.tsquery_any(aq), aq.fuzzy_text, query.kind,
                         query.province, query.agency, query.status, query.per_page, query.offset, q_sub,
-                        threshold,
                     )  # fmt: skip
         facets = {}
         for field, values in zip(FACET_FIELDS, row["facets"], strict=True):

@@ -19,6 +19,18 @@ def doc(i: int, title: str, body: str = "", **kw) -> SearchDocument:
     )  # fmt: skip
 
 
+async def test_the_indexes_a_search_reads_keep_no_pending_list(conn):
+    # A pending list is scanned whole by every search until a vacuum merges it (migration 0191).
+    rows = await conn.fetch(
+        """SELECT c.relname, c.reloptions FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+           JOIN pg_am a ON a.oid = c.relam
+           WHERE a.amname = 'gin' AND i.indrelid IN ('search_documents'::regclass, 'search_lexicon'::regclass,
+                                                     'organisations'::regclass)"""
+    )
+    assert len(rows) == 6
+    assert {r["relname"]: r["reloptions"] for r in rows} == {r["relname"]: ["fastupdate=off"] for r in rows}
+
+
 async def test_database_locale_lets_pg_trgm_see_thai(conn):
     assert (
         await conn.fetchval("SELECT datctype FROM pg_database WHERE datname = current_database()")

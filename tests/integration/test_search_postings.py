@@ -177,3 +177,11 @@ async def test_the_simple_statement_finds_ranks_and_counts_as_the_general_one(po
     assert simple > len(queries) * len(filters) / 2
     assert truncated >= 3  # cut-short lists went through both, filtered and not
     assert both[:2] == (41, True) and both[3][0][1] == 300  # 20 + 20 read, and the one with both, first
+
+
+async def test_the_sql_doublings_are_the_rules_doublings_at_every_power_of_two(conn):
+    from civic.search.rules import popularity_doublings
+
+    values = [-(2**31), -1, 0, 2**31 - 1, *(2**k + d for k in range(31) for d in (-2, -1, 0, 1) if 2**k + d < 2**31)]
+    got = await conn.fetch("SELECT p, search_popularity_doublings(p) AS d FROM unnest($1::int[]) p", values)
+    assert {r["p"]: r["d"] for r in got} == {p: popularity_doublings(p) for p in values}
