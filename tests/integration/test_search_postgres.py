@@ -27,7 +27,7 @@ async def test_the_indexes_a_search_reads_keep_no_pending_list(conn):
            WHERE a.amname = 'gin' AND i.indrelid IN ('search_documents'::regclass, 'search_lexicon'::regclass,
                                                      'organisations'::regclass)"""
     )
-    assert len(rows) == 6
+    assert len(rows) == 5
     assert {r["relname"]: r["reloptions"] for r in rows} == {r["relname"]: ["fastupdate=off"] for r in rows}
 
 
