@@ -359,3 +359,37 @@ async def test_the_unfiltered_board_reads_what_the_filtered_query_reads(conn):
                 assert written == general, (status, order, offset)
     tasks, total = await store.list_tasks(conn, limit=100)
     assert total == len(tasks) == await conn.fetchval("SELECT count(*) FROM handover_tasks WHERE status <> 'draft'")
+
+
+async def test_the_kept_counts_follow_every_insert_change_and_delete(conn):
+    """migration 0194: the counts by status equal a count of the tasks after each kind of write."""
+    from civic import demo
+
+    async def assert_counts_hold():
+        kept = {r["status"]: r["tasks"] for r in await conn.fetch("SELECT * FROM handover_task_counts WHERE tasks <> 0")}
+        counted = {r["status"]: r["n"] for r in await conn.fetch(
+            "SELECT status, count(*) AS n FROM handover_tasks GROUP BY status")}  # fmt: skip
+        assert kept == counted
+
+    await demo.seed(conn)
+    await assert_counts_hold()
+    open_ids = await conn.fetch("SELECT id FROM handover_tasks WHERE status = 'open' ORDER BY id LIMIT 2")
+    assert len(open_ids) == 2
+    await conn.execute(
+        "UPDATE handover_tasks SET status = 'cancelled', cancel_reason = 'ยกเลิก' WHERE id = ANY($1::bigint[])",
+        [r["id"] for r in open_ids],
+    )
+    await conn.execute("UPDATE handover_tasks SET title = title || ' ' WHERE status = 'open'")  # no status change
+    await assert_counts_hold()
+    columns = ", ".join(r["column_name"] for r in await conn.fetch(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'handover_tasks' AND column_name <> 'id'"))  # fmt: skip
+    copied = await conn.fetchval(  # every task again, in one statement
+        f"WITH c AS (INSERT INTO handover_tasks ({columns}) SELECT {columns} FROM handover_tasks RETURNING id) "
+        "SELECT count(*) FROM c"
+    )
+    assert copied > 2
+    await assert_counts_hold()
+    await conn.execute("DELETE FROM handover_tasks WHERE id = ANY($1::bigint[])", [r["id"] for r in open_ids])
+    await assert_counts_hold()
+    _, total = await store.list_tasks(conn, status="open", limit=1)
+    assert total == await conn.fetchval("SELECT count(*) FROM handover_tasks WHERE status = 'open'")
