@@ -78,9 +78,8 @@ COALESCE((SELECT array_agg(co.org_id ORDER BY co.org_id) FROM consultation_coown
           WHERE co.consultation_id = c.id AND co.status = 'accepted'), '{}'::bigint[]) AS coowner_ids,
 c.kind, c.province, c.title, c.summary, c.opens_at, c.closes_at, c.status, c.early_close_reason,
 c.opened_at, c.closed_at, c.version, c.created_at, c.updated_at, c.requires_national_id,
-(SELECT count(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS response_count,
-(SELECT count(*) FROM consultation_comments m WHERE m.consultation_id = c.id AND m.status = 'visible')
-    AS comment_count
+COALESCE((SELECT k.responses FROM consultation_counts k WHERE k.consultation_id = c.id), 0) AS response_count,
+COALESCE((SELECT k.visible_comments FROM consultation_counts k WHERE k.consultation_id = c.id), 0) AS comment_count
 """
 
 GET_CONSULTATION = f"""

@@ -321,3 +321,51 @@ async def test_an_unfiltered_tab_reads_what_the_filtered_query_reads(conn):
     assert len(await store.list_consultations(conn, tab="all", limit=100)) == await conn.fetchval(
         "SELECT count(*) FROM consultations WHERE status IN ('scheduled', 'open', 'closed', 'outcome_published')"
     )
+
+
+async def test_the_kept_counts_follow_responses_and_comments(conn):
+    """migration 0196: each consultation's kept counts equal a count of its responses and visible
+    comments after each kind of write."""
+    from civic import demo
+
+    async def assert_counts_hold():
+        kept = {r["consultation_id"]: (r["responses"], r["visible_comments"])
+                for r in await conn.fetch("SELECT * FROM consultation_counts") if r["responses"] or r["visible_comments"]}
+        counted = {r["id"]: (r["r"], r["m"]) for r in await conn.fetch(
+            """SELECT c.id, (SELECT count(*) FROM consultation_responses x WHERE x.consultation_id = c.id) AS r,
+                      (SELECT count(*) FROM consultation_comments x WHERE x.consultation_id = c.id
+                                                                    AND x.status = 'visible') AS m
+               FROM consultations c""") if r["r"] or r["m"]}  # fmt: skip
+        assert kept == counted
+        return counted
+
+    await demo.seed(conn)
+    await assert_counts_hold()
+    c = await conn.fetchrow(
+        "SELECT c.id, min(s.id) AS section_id FROM consultations c JOIN consultation_sections s ON s.consultation_id = c.id "
+        "WHERE c.status = 'open' GROUP BY c.id ORDER BY c.id LIMIT 1"
+    )
+    users = [r["id"] for r in await conn.fetch(
+        "SELECT id FROM users u WHERE NOT EXISTS (SELECT 1 FROM consultation_responses r WHERE r.user_id = u.id "
+        "AND r.consultation_id = $1) ORDER BY id LIMIT 3", c["id"])]  # fmt: skip
+    assert len(users) == 3
+    await conn.execute(
+        "INSERT INTO consultation_responses (consultation_id, user_id, consent) SELECT $1, u, 'anonymous' FROM unnest($2::bigint[]) u",
+        c["id"], users,
+    )  # fmt: skip
+    comments = [await conn.fetchval(
+        "INSERT INTO consultation_comments (consultation_id, section_id, user_id, body) VALUES ($1, $2, $3, 'ความเห็น') RETURNING id",
+        c["id"], c["section_id"], u) for u in users]  # fmt: skip
+    counted = await assert_counts_hold()
+    assert counted[c["id"]][1] >= 3
+    hide = "UPDATE consultation_comments SET status = 'hidden', hidden_reason = 'spam' WHERE id = $1"
+    await conn.execute(hide, comments[0])
+    await conn.execute(hide, comments[1])
+    await conn.execute("UPDATE consultation_comments SET status = 'visible', hidden_reason = '' WHERE id = $1", comments[1])
+    await conn.execute("UPDATE consultation_comments SET body = 'แก้ไข' WHERE id = $1", comments[2])  # no status change
+    await assert_counts_hold()
+    await conn.execute("DELETE FROM consultation_comments WHERE id = ANY($1::bigint[])", comments[:2])  # hidden, visible
+    await conn.execute("DELETE FROM consultation_responses WHERE consultation_id = $1 AND user_id = $2", c["id"], users[0])
+    counted = await assert_counts_hold()
+    shown = await store.get_consultation(conn, c["id"])
+    assert (shown.response_count, shown.comment_count) == counted[c["id"]]
