@@ -16,11 +16,14 @@ SELECT c.id,
 FROM consultations c;
 
 -- Rows are changed in id order, so two statements changing the same consultations take their
--- locks in the same order.
+-- locks in the same order. A consultation deleted with its responses and comments (a cascade) is
+-- gone by the time these triggers run, and has nothing left to count.
 CREATE FUNCTION consultation_counts_add(ids bigint[], responses bigint[], comments bigint[]) RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO consultation_counts AS k (consultation_id, responses, visible_comments)
-    SELECT id, sum(r), sum(m) FROM unnest(ids, responses, comments) AS u(id, r, m) GROUP BY id ORDER BY id
+    SELECT id, sum(r), sum(m) FROM unnest(ids, responses, comments) AS u(id, r, m)
+    WHERE EXISTS (SELECT 1 FROM consultations c WHERE c.id = u.id)
+    GROUP BY id ORDER BY id
     ON CONFLICT (consultation_id) DO UPDATE
     SET responses = k.responses + EXCLUDED.responses,
         visible_comments = k.visible_comments + EXCLUDED.visible_comments

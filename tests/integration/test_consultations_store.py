@@ -369,3 +369,6 @@ async def test_the_kept_counts_follow_responses_and_comments(conn):
     counted = await assert_counts_hold()
     shown = await store.get_consultation(conn, c["id"])
     assert (shown.response_count, shown.comment_count) == counted[c["id"]]
+    # a consultation deleted with its responses and comments (ON DELETE CASCADE) leaves no count
+    await conn.execute("DELETE FROM consultations WHERE id = $1", c["id"])
+    await assert_counts_hold()
