@@ -48,12 +48,22 @@ def _entries(rows: list[asyncpg.Record], seq: int, prev: str) -> list[Entry]:
 async def append(conn: asyncpg.Connection, official_kinds: Iterable[str], *, catch_up: bool = False) -> int:
     """Append this transaction's official events (with `catch_up`, every committed one without an
     entry too). Call it inside the act's transaction, as late in it as it can come: the head's
-    lock is held from here to the commit, and every other official act waits for it. Returns how
-    many entries were appended."""
+    lock is held from its append to the commit, and every other official act waits for it.
+    Returns how many entries were appended."""
     kinds = sorted(official_kinds)
     # Read before taking the lock: no other transaction can see this one's events, let alone
-    # give them entries, so under the lock there is one round trip left.
+    # give them entries.
     rows = [] if catch_up else await store.unrecorded(conn, kinds, here_only=True)
+    if rows:
+        # Chained from the head as it is now, unlocked: the append statement takes the lock, so
+        # it is held for that statement and the commit, while Python and the round trips that
+        # made the entries held nothing. If another act moved the head in between, nothing was
+        # written, and this act waits its turn under the lock, as the history's first append does.
+        head = await store.head_unlocked(conn)
+        if head["backfilled"]:
+            entries = _entries(rows, head["seq"], head["hash"])
+            if await store.append_after(conn, entries, [row["event_id"] for row in rows], head["seq"]):
+                return len(entries)
     head = await store.lock_head(conn)
     if catch_up or not head["backfilled"]:
         rows = await store.unrecorded(conn, kinds, here_only=False)

@@ -12,6 +12,7 @@ from civic.record.schemas import Entry, Head, Shown
 # neither an entry nor a gap.
 LOCK_HEAD = "SELECT seq, hash, backfilled FROM record_head FOR UPDATE"
 HEAD = "SELECT seq, hash FROM record_head"
+HEAD_UNLOCKED = "SELECT seq, hash, backfilled FROM record_head"
 
 # An official event as an entry's material: the role the actor acted in, from their membership
 # of the agency acted for (or of the answering organisation), else their platform role. Never a
@@ -52,6 +53,24 @@ WITH appended AS (
     ORDER BY 1
 )
 UPDATE record_head SET seq = $13, hash = $14, backfilled = true
+"""
+
+# The same, if the head is still the one the entries were chained from ($15), read without its
+# lock: the UPDATE takes the lock (waiting for an act that holds it, then seeing the head it
+# left), and the entries go in only after it has moved the head. Nothing is written when another
+# act moved the head first.
+APPEND_AFTER = """
+WITH moved AS (
+    UPDATE record_head SET seq = $13, hash = $14 WHERE seq = $15 AND backfilled RETURNING seq
+), appended AS (
+    INSERT INTO record_entries
+        (seq, at, agency_id, actor_role, actor_name, act, subject_kind, subject_id, payload, prev_hash, hash, event_id)
+    SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+                         $7::text[], $8::bigint[], $9::jsonb[], $10::text[], $11::text[], $12::bigint[])
+    WHERE EXISTS (SELECT FROM moved)
+    ORDER BY 1
+)
+SELECT EXISTS (SELECT FROM moved)
 """
 
 _ENTRY = "seq, at, agency_id, actor_role, actor_name, act, subject_kind, subject_id, payload, prev_hash, hash"
@@ -115,12 +134,26 @@ async def unrecorded(conn: asyncpg.Connection, kinds: list[str], *, here_only: b
     return await conn.fetch(UNRECORDED_HERE if here_only else UNRECORDED, kinds)
 
 
+async def head_unlocked(conn: asyncpg.Connection) -> asyncpg.Record:
+    return await conn.fetchrow(HEAD_UNLOCKED)
+
+
+def _columns(entries: list[Entry]) -> list[list]:
+    return [[getattr(e, f) for e in entries] for f in _ENTRY.split(", ")]
+
+
 async def append(
     conn: asyncpg.Connection, entries: list[Entry], event_ids: list[int | None], seq: int, digest: str
 ) -> None:
     """Write the entries (in seq order) and move the head to (seq, digest). Hold the head's lock."""
-    columns = [[getattr(e, f) for e in entries] for f in _ENTRY.split(", ")]
-    await conn.execute(APPEND, *columns, event_ids, seq, digest)
+    await conn.execute(APPEND, *_columns(entries), event_ids, seq, digest)
+
+
+async def append_after(conn: asyncpg.Connection, entries: list[Entry], event_ids: list[int], from_seq: int) -> bool:
+    """Write the entries (chained from the head at from_seq, in seq order) and move the head past
+    them, if it is still at from_seq; whether it was. The head's lock is held from here."""
+    last = entries[-1]
+    return await conn.fetchval(APPEND_AFTER, *_columns(entries), event_ids, last.seq, last.hash, from_seq)
 
 
 async def batch(conn: asyncpg.Connection, from_seq: int, limit: int) -> list[Entry]:

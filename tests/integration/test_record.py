@@ -160,6 +160,57 @@ async def test_concurrent_acts_make_one_gapless_valid_chain(pool, db_url, conn):
     assert rules.verify(chain, (n, chain[-1].hash)) is None
 
 
+async def record_answer(c, idea_id: int) -> None:
+    await events.record(c, "idea.answered", events.IdeaAnswered(org_id=idea_id, revised=False),
+                        subject=("idea", idea_id), actor_id=None)  # fmt: skip
+
+
+async def test_an_act_alone_appends_without_waiting_for_the_lock_first(conn, monkeypatch):
+    """The head is read unlocked and the append statement takes the lock: no FOR UPDATE round trip."""
+    locked = []
+    real_lock = record_store.lock_head
+    monkeypatch.setattr(record_store, "lock_head", lambda c: locked.append(1) or real_lock(c))
+    async with conn.transaction():
+        await record_answer(conn, 1)  # the first append backfills the history under the lock
+    async with conn.transaction():
+        await record_answer(conn, 2)
+        await record_answer(conn, 3)  # a second official event of the same act: its own head
+    chain = await entries(conn)
+    assert len(locked) == 1 and [e.subject_id for e in chain] == [1, 2, 3]
+    assert rules.verify(chain, (3, chain[-1].hash)) is None
+
+
+async def test_an_act_that_finds_the_head_moved_appends_after_the_act_that_moved_it(pool, conn, monkeypatch):
+    """Between this act's read of the head and its append, another act appends and commits: this
+    act's append writes nothing, then it chains from the new head under the lock."""
+    async with conn.transaction():
+        await record_answer(conn, 1)
+    real_head, real_after = record_store.head_unlocked, record_store.append_after
+    appended: list[bool] = []
+
+    async def read_then_another_act(c):
+        head = await real_head(c)
+        if not appended:
+            appended.append(True)  # the other act reads the head as it is: no interleaving there
+            async with pool.acquire() as other, other.transaction():
+                await record_answer(other, 2)
+        return head
+
+    async def append_after(*args):
+        appended.append(await real_after(*args))
+        return appended[-1]
+
+    monkeypatch.setattr(record_store, "head_unlocked", read_then_another_act)
+    monkeypatch.setattr(record_store, "append_after", append_after)
+    async with conn.transaction():
+        await record_answer(conn, 3)
+    chain = await entries(conn)
+    assert appended == [True, True, False]  # the other act's append, then this act's, refused
+    assert [(e.seq, e.subject_id) for e in chain] == [(1, 1), (2, 2), (3, 3)]
+    assert rules.verify(chain, (3, chain[-1].hash)) is None
+    assert await conn.fetchval("SELECT seq FROM record_head") == 3
+
+
 def cli_verify(db_url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": db_url}
     return subprocess.run(
