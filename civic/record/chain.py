@@ -52,19 +52,19 @@ async def append(conn: asyncpg.Connection, official_kinds: Iterable[str], *, cat
     Returns how many entries were appended."""
     kinds = sorted(official_kinds)
     # Read before taking the lock: no other transaction can see this one's events, let alone
-    # give them entries.
+    # give them entries. They come with the head as it is now, and are chained from it: the
+    # append statement takes the lock, so it is held for that statement and the commit, while
+    # Python and the round trips that made the entries held nothing. If another act moved the
+    # head in between, nothing was written and the statement locked the head where that act
+    # left it: this act chains again from there, as the history's first append does.
     rows = [] if catch_up else await store.unrecorded(conn, kinds, here_only=True)
-    if rows:
-        # Chained from the head as it is now, unlocked: the append statement takes the lock, so
-        # it is held for that statement and the commit, while Python and the round trips that
-        # made the entries held nothing. If another act moved the head in between, nothing was
-        # written, and this act waits its turn under the lock, as the history's first append does.
-        head = await store.head_unlocked(conn)
-        if head["backfilled"]:
-            entries = _entries(rows, head["seq"], head["hash"])
-            if await store.append_after(conn, entries, [row["event_id"] for row in rows], head["seq"]):
-                return len(entries)
-    head = await store.lock_head(conn)
+    if rows and rows[0]["backfilled"]:
+        entries = _entries(rows, rows[0]["head_seq"], rows[0]["head_hash"])
+        head = await store.append_after(conn, entries, [row["event_id"] for row in rows], rows[0]["head_seq"])
+        if head is None:
+            return len(entries)
+    else:
+        head = await store.lock_head(conn)
     if catch_up or not head["backfilled"]:
         rows = await store.unrecorded(conn, kinds, here_only=False)
     if not rows and head["backfilled"]:

@@ -12,7 +12,6 @@ from civic.record.schemas import Entry, Head, Shown
 # neither an entry nor a gap.
 LOCK_HEAD = "SELECT seq, hash, backfilled FROM record_head FOR UPDATE"
 HEAD = "SELECT seq, hash FROM record_head"
-HEAD_UNLOCKED = "SELECT seq, hash, backfilled FROM record_head"
 
 # An official event as an entry's material: the role the actor acted in, from their membership
 # of the agency acted for (or of the answering organisation), else their platform role. Never a
@@ -36,8 +35,13 @@ LEFT JOIN LATERAL (
 WHERE e.kind = ANY($1::text[])
   AND NOT EXISTS (SELECT 1 FROM record_entries r WHERE r.event_id = e.id)
 """
-# This transaction's official events: the one just recorded, and any a store wrote in SQL.
-UNRECORDED_HERE = _EVENTS + "  AND e.xid = pg_current_xact_id()\nORDER BY e.id"
+# This transaction's official events (the one just recorded, and any a store wrote in SQL), each
+# with the head as it is now, read without its lock: one round trip for both.
+UNRECORDED_HERE = f"""
+SELECT u.*, h.seq AS head_seq, h.hash AS head_hash, h.backfilled
+FROM ({_EVENTS}  AND e.xid = pg_current_xact_id()) u CROSS JOIN record_head h
+ORDER BY u.event_id
+"""
 # Every committed official event without an entry: the history before the record existed, once.
 UNRECORDED = _EVENTS + "ORDER BY e.id"
 
@@ -56,9 +60,11 @@ UPDATE record_head SET seq = $13, hash = $14, backfilled = true
 """
 
 # The same, if the head is still the one the entries were chained from ($15), read without its
-# lock: the UPDATE takes the lock (waiting for an act that holds it, then seeing the head it
-# left), and the entries go in only after it has moved the head. Nothing is written when another
-# act moved the head first.
+# lock: the UPDATE takes the lock (waiting for an act that holds it, then seeing the head it left)
+# and the entries go in only after it moved the head. If another act moved the head first,
+# nothing is written, and the head is locked as it is now and returned (FOR UPDATE reads the
+# newest version of the row, not the one the statement started with): the act chains again from
+# there, under the lock, in the next round trip.
 APPEND_AFTER = """
 WITH moved AS (
     UPDATE record_head SET seq = $13, hash = $14 WHERE seq = $15 AND backfilled RETURNING seq
@@ -70,7 +76,7 @@ WITH moved AS (
     WHERE EXISTS (SELECT FROM moved)
     ORDER BY 1
 )
-SELECT EXISTS (SELECT FROM moved)
+SELECT h.seq, h.hash, h.backfilled FROM record_head h WHERE NOT EXISTS (SELECT FROM moved) FOR UPDATE OF h
 """
 
 _ENTRY = "seq, at, agency_id, actor_role, actor_name, act, subject_kind, subject_id, payload, prev_hash, hash"
@@ -134,10 +140,6 @@ async def unrecorded(conn: asyncpg.Connection, kinds: list[str], *, here_only: b
     return await conn.fetch(UNRECORDED_HERE if here_only else UNRECORDED, kinds)
 
 
-async def head_unlocked(conn: asyncpg.Connection) -> asyncpg.Record:
-    return await conn.fetchrow(HEAD_UNLOCKED)
-
-
 def _columns(entries: list[Entry]) -> list[list]:
     return [[getattr(e, f) for e in entries] for f in _ENTRY.split(", ")]
 
@@ -149,11 +151,14 @@ async def append(
     await conn.execute(APPEND, *_columns(entries), event_ids, seq, digest)
 
 
-async def append_after(conn: asyncpg.Connection, entries: list[Entry], event_ids: list[int], from_seq: int) -> bool:
+async def append_after(
+    conn: asyncpg.Connection, entries: list[Entry], event_ids: list[int], from_seq: int
+) -> asyncpg.Record | None:
     """Write the entries (chained from the head at from_seq, in seq order) and move the head past
-    them, if it is still at from_seq; whether it was. The head's lock is held from here."""
+    them, if it is still at from_seq: None. Else nothing is written, and the head as it is now
+    comes back locked. Either way the head's lock is held from here."""
     last = entries[-1]
-    return await conn.fetchval(APPEND_AFTER, *_columns(entries), event_ids, last.seq, last.hash, from_seq)
+    return await conn.fetchrow(APPEND_AFTER, *_columns(entries), event_ids, last.seq, last.hash, from_seq)
 
 
 async def batch(conn: asyncpg.Connection, from_seq: int, limit: int) -> list[Entry]:

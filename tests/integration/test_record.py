@@ -182,25 +182,26 @@ async def test_an_act_alone_appends_without_waiting_for_the_lock_first(conn, mon
 
 async def test_an_act_that_finds_the_head_moved_appends_after_the_act_that_moved_it(pool, conn, monkeypatch):
     """Between this act's read of the head and its append, another act appends and commits: this
-    act's append writes nothing, then it chains from the new head under the lock."""
+    act's append writes nothing and locks the new head, and the act chains from there."""
     async with conn.transaction():
         await record_answer(conn, 1)
-    real_head, real_after = record_store.head_unlocked, record_store.append_after
+    real_read, real_after = record_store.unrecorded, record_store.append_after
     appended: list[bool] = []
 
-    async def read_then_another_act(c):
-        head = await real_head(c)
+    async def read_then_another_act(c, kinds, *, here_only):
+        rows = await real_read(c, kinds, here_only=here_only)
         if not appended:
             appended.append(True)  # the other act reads the head as it is: no interleaving there
             async with pool.acquire() as other, other.transaction():
                 await record_answer(other, 2)
-        return head
+        return rows
 
     async def append_after(*args):
-        appended.append(await real_after(*args))
-        return appended[-1]
+        head = await real_after(*args)
+        appended.append(head is None)
+        return head
 
-    monkeypatch.setattr(record_store, "head_unlocked", read_then_another_act)
+    monkeypatch.setattr(record_store, "unrecorded", read_then_another_act)
     monkeypatch.setattr(record_store, "append_after", append_after)
     async with conn.transaction():
         await record_answer(conn, 3)
