@@ -4,17 +4,21 @@
 
 Prints one ratio line, e.g.
 
-    tokeniser: nlpo3 is 5.60× newmm throughput (372750 chars)
+    tokeniser: nlpo3 is 3.70× newmm throughput (272800 chars); dictionary per process: newmm 1.1 MB, nlpo3 62.0 MB
 
 plus a token-agreement check, so a faster engine that segments badly is not
-chosen by accident.  The text is normalised first (civic.thai.normalise), as
-in indexing.  civic.thai.TOKENISER_ENGINE records the choice.
+chosen by accident.  newmm runs as civic runs it, over civic.thai.dictionary()
+(a marisa trie).  Each engine's dictionary is loaded in a fresh process to read
+what it adds to the process's memory: every web worker holds it.  The text is
+normalised first (civic.thai.normalise), as in indexing.
+civic.thai.TOKENISER_ENGINE records the choice.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -45,14 +49,38 @@ def find_fixture() -> Path:
 
 
 def best_time(engine: str, docs: list[str], rounds: int) -> float:
-    word_tokenize("อุ่นเครื่อง", engine=engine)  # load dictionaries outside the timing
+    words = thai.dictionary() if engine == "newmm" else None
+    word_tokenize("อุ่นเครื่อง", custom_dict=words, engine=engine)  # load dictionaries outside the timing
     best = float("inf")
     for _ in range(rounds):
         start = time.perf_counter()
         for doc in docs:
-            word_tokenize(doc, engine=engine, keep_whitespace=False)
+            word_tokenize(doc, custom_dict=words, engine=engine, keep_whitespace=False)
         best = min(best, time.perf_counter() - start)
     return best
+
+
+# Run in a fresh interpreter: what loading one engine's dictionary adds to the process's RSS.
+DICTIONARY_RSS = """
+import sys
+from civic import thai
+from pythainlp.tokenize import word_tokenize
+
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096
+
+word_tokenize("ก", engine="longest", custom_dict=[])  # the engines' shared imports, outside the reading
+before = rss()
+thai.tokenise("อุ่นเครื่อง", engine=sys.argv[1])
+print(rss() - before)
+"""
+
+
+def dictionary_mb(engine: str) -> float:
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", DICTIONARY_RSS, engine], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return int(out.stdout) / 2**20
 
 
 def main() -> None:
@@ -98,7 +126,11 @@ def main() -> None:
     print(f"  Thai tokens identical: {thai_a == thai_b}")
     print(f"  sample (nlpo3): {' | '.join(b[:12])}")
     print(f"  chosen in civic.thai: TOKENISER_ENGINE = {thai.TOKENISER_ENGINE!r}")
-    print(f"tokeniser: nlpo3 is {ratio:.2f}× newmm throughput ({chars} chars)")
+    mb = {e: dictionary_mb(e) for e in engines}
+    print(
+        f"tokeniser: nlpo3 is {ratio:.2f}× newmm throughput ({chars} chars); "
+        f"dictionary per process: newmm {mb['newmm']:.1f} MB, nlpo3 {mb['nlpo3']:.1f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Thai text: repair, normalise, tokenise, Buddhist-era dates, Thai digits.
 
 Pure module: no web framework, no database. Everything here is a function of
-its arguments, plus two read-only caches (stop words, synonym groups).
+its arguments, plus read-only caches (the word list, stop words, synonym groups).
 
 Pipeline for search:
 
@@ -33,6 +33,7 @@ T = TypeVar("T")
 __all__ = [
     "BANGKOK",
     "TOKENISER_ENGINE",
+    "dictionary",
     "format_date",
     "format_date_short",
     "has_base",
@@ -229,13 +230,46 @@ def normalise(text: str) -> str:
 # Tokenising
 # ---------------------------------------------------------------------------
 
-# Measured with bench/bench_tokeniser.py (gov40 fixture, normalised, as 100
-# documents of 2,728 chars; best of 7; three runs): nlpo3 is 5.30-5.45x newmm
-# throughput (~4.1M vs ~0.76M chars/s).  On the same 272,800 chars as ONE
-# string the gap is 13.6-16.3x (newmm slows down on long lines).  Thai tokens
-# are identical on the fixture; nlpo3 also splits "(open" and "a/b" where
-# newmm keeps them glued.  Same engine for documents and queries, always.
-TOKENISER_ENGINE = "nlpo3"
+# newmm, pythainlp's own engine, over pythainlp's word list held in a marisa trie. Measured with
+# bench/bench_tokeniser.py (gov40 fixture, normalised, as 100 documents of 2,728 chars): nlpo3, its
+# Rust port, is about 5x faster on documents, but its dictionary adds 60 MB to every web worker
+# (pythainlp's own Python trie, 68 MB), the word list and its marisa trie 6 MB. Every worker holds
+# that memory for its whole life, and it was a third of a worker's RSS; the speed counts where
+# documents are indexed, in the background. A query of a few words takes 17 us against nlpo3's 8.
+# Same engine for documents and queries, always: changing it needs a reindex (migration 0197
+# queues one).
+TOKENISER_ENGINE = "newmm"
+
+
+class _Words:
+    """pythainlp's Thai word list in a marisa trie, in the shape newmm asks of its dictionary:
+    ``prefixes(text, start)`` and ``in``."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        import marisa_trie
+
+        self._trie = marisa_trie.Trie(words)
+        # a prefix search needs no more of the text than the longest word
+        self._longest = max(map(len, self._trie.keys()), default=0)
+
+    def prefixes(self, text: str, start: int = 0) -> list[str]:
+        return self._trie.prefixes(text[start : start + self._longest])
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._trie
+
+    def __len__(self) -> int:
+        return len(self._trie)
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> _Words:
+    """pythainlp's Thai word list (about 62,000 words): what newmm segments with, and what
+    search looks words up in."""
+    from pythainlp.corpus import thai_words
+
+    return _Words(thai_words())
+
 
 _DROP_TOKENS = frozenset({_MAI_YAMOK})
 
@@ -274,7 +308,8 @@ def tokenise(text: str, *, engine: str = TOKENISER_ENGINE) -> list[str]:
     if not norm:
         return []
     out: list[str] = []
-    for raw in word_tokenize(norm, engine=engine, keep_whitespace=False):
+    words = dictionary() if engine == "newmm" else None  # other engines bring their own
+    for raw in word_tokenize(norm, custom_dict=words, engine=engine, keep_whitespace=False):
         token = _clean_token(raw)
         if token:
             out.append(token)

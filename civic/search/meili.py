@@ -89,20 +89,13 @@ def meili_text(tokens: list[str]) -> str:
     return " ".join(meili_word(t) for t in tokens)
 
 
-@functools.lru_cache(maxsize=1)
-def _dictionary() -> frozenset[str]:
-    from pythainlp.corpus import thai_words
-
-    return frozenset(thai_words())
-
-
 @functools.lru_cache(maxsize=65536)
 def parts_of(token: str) -> tuple[str, ...]:
     """The dictionary words inside a Thai token, other than itself: ป้ายรถเมล์ -> ป้าย, รถเมล์.
     Words too short to mean much inside another (text.substring_worthy) are left out."""
     if len(token) < 4 or not _THAI_CHAR.search(token):
         return ()
-    words = _dictionary()
+    words = thai.dictionary()
     found = {
         token[i:j]
         for i in range(len(token))

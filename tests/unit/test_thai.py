@@ -600,10 +600,27 @@ def test_clean_token(token: str, cleaned: str) -> None:
 
 
 def test_tokenise_uses_the_measured_engine() -> None:
-    # In brackets, nlpo3 splits at a slash where newmm keeps one glued token (the gov40 fixture's
+    # In brackets, newmm keeps one glued token where nlpo3 splits at a slash (the gov40 fixture's
     # "(Digitization/Digitalization)"): documents and queries must agree on which.
-    assert thai.tokenise("(Digitization/Digitalization)") == ["digitization", "digitalization"]
-    assert thai.tokenise("(Digitization/Digitalization)", engine="newmm") == ["digitization/digitalization"]
+    assert thai.tokenise("(Digitization/Digitalization)") == ["digitization/digitalization"]
+    assert thai.tokenise("(Digitization/Digitalization)", engine="nlpo3") == ["digitization", "digitalization"]
+
+
+def test_the_word_list_in_a_trie_segments_as_pythainlps_own() -> None:
+    # The marisa trie must be a drop-in for pythainlp's Trie: the same words found at every
+    # position of real text (the PDF extract, repaired and normalised), so the same segmentation.
+    from pythainlp.tokenize import newmm
+    from pythainlp.util import Trie
+
+    text = thai.normalise(FIXTURE_PATH.read_text(encoding="utf-8"))
+    words = thai.dictionary()
+    reference = newmm.word_dict_trie()
+    assert len(words) == len(reference) > 60_000
+    assert isinstance(reference, Trie)
+    for start in range(0, len(text), 7):
+        assert sorted(words.prefixes(text, start)) == sorted(reference.prefixes(text, start))
+    assert newmm.segment(text, words) == newmm.segment(text, reference)
+    assert "ราชการ" in words and "ราชกา" not in words
 
 
 def test_synonym_keys() -> None:
