@@ -606,6 +606,25 @@ def test_tokenise_uses_the_measured_engine() -> None:
     assert thai.tokenise("(Digitization/Digitalization)", engine="nlpo3") == ["digitization", "digitalization"]
 
 
+def test_words_finds_every_word_that_starts_the_text_at_a_position() -> None:
+    words = thai._Words(["ก", "กข", "กขคง", "ขค"])
+    assert len(words) == 4
+    assert words.prefixes("กขคงจ") == ["ก", "กข", "กขคง"]  # the longest word is found whole
+    assert words.prefixes("จกขค", 1) == ["ก", "กข"]
+    assert words.prefixes("จกขค", 2) == ["ขค"]
+    assert words.prefixes("จ") == []
+    assert "กข" in words and "กขค" not in words
+    assert thai._Words([]).prefixes("กข") == []
+
+
+def test_tokenise_segments_newmm_with_the_word_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What newmm is given decides the words: where the list knows only the compound, it stays whole.
+    assert thai.tokenise("ระบบราชการ") == ["ระบบ", "ราชการ"]
+    monkeypatch.setattr(thai, "dictionary", lambda: thai._Words(["ระบบราชการ"]))
+    assert thai.tokenise("ระบบราชการ") == ["ระบบราชการ"]
+    assert thai.tokenise("ระบบราชการ", engine="nlpo3") == ["ระบบ", "ราชการ"]  # nlpo3 keeps its own
+
+
 def test_the_word_list_in_a_trie_segments_as_pythainlps_own() -> None:
     # The marisa trie must be a drop-in for pythainlp's Trie: the same words found at every
     # position of real text (the PDF extract, repaired and normalised), so the same segmentation.
