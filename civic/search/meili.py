@@ -97,10 +97,10 @@ def parts_of(token: str) -> tuple[str, ...]:
         return ()
     words = thai.dictionary()
     found = {
-        token[i:j]
+        word
         for i in range(len(token))
-        for j in range(i + 2, len(token) + 1)
-        if (i, j) != (0, len(token)) and token[i:j] in words
+        for word in words.prefixes(token, i)
+        if 2 <= len(word) < len(token)
     }
     return tuple(sorted(w for w in found if text.substring_worthy(w)))
 
