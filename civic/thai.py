@@ -232,10 +232,10 @@ def normalise(text: str) -> str:
 
 # newmm, pythainlp's own engine, over pythainlp's word list held in a marisa trie. Measured with
 # bench/bench_tokeniser.py (gov40 fixture, normalised, as 100 documents of 2,728 chars): nlpo3, its
-# Rust port, is about 5x faster on documents, but its dictionary adds 60 MB to every web worker
-# (pythainlp's own Python trie, 68 MB), the word list and its marisa trie 6 MB. Every worker holds
-# that memory for its whole life, and it was a third of a worker's RSS; the speed counts where
-# documents are indexed, in the background. A query of a few words takes 17 us against nlpo3's 8.
+# Rust port, is about 5x faster on documents, but it adds 62 MB to every web worker (newmm with
+# pythainlp's own Python trie, 73 MB), and newmm over the marisa trie 16 MB, 10 of them the word
+# list that pythainlp keeps. Every worker holds that memory for its whole life, and nlpo3's was a
+# third of a worker's RSS; the speed counts where documents are indexed, in the background. A query of a few words takes 17 us against nlpo3's 8.
 # Same engine for documents and queries, always: changing it needs a reindex (migration 0197
 # queues one).
 TOKENISER_ENGINE = "newmm"
