@@ -5,7 +5,8 @@
 Prints ratios:
 
 * support throughput: POST /api/v1/ideas/{id}/support through HTTP against a raw asyncpg loop
-  doing the same INSERT ... ON CONFLICT DO NOTHING on 32 connections, in the same run. Goal >= 50%.
+  doing the same INSERT ... ON CONFLICT DO NOTHING on 32 connections, in the same run. Goal >= 40%
+  (issue 19: the support on the one straight path, with no batching of its own).
   The server runs the way production does: `python -m civic run` (uvicorn, --workers 2, uvloop,
   httptools, no access log at LOG_LEVEL=WARNING),
   every request authenticated by a bearer token.
@@ -17,12 +18,12 @@ Prints ratios:
   support cannot beat it, so "support / me" shows how close support gets to what the HTTP stack allows.
   The floor: the same load against bench/floor_app.py, served the same way: Litestar with one JSON
   route and no middleware or database, and a bare ASGI callable (uvicorn alone). If even these stay
-  under 50% of raw, the goal is out of reach of the fixed stack on this machine, whatever civic does.
+  under 40% of raw, the goal is out of reach of the fixed stack on this machine, whatever civic does.
   Rounds alternate the kinds so background load on a shared machine hits them all alike;
   each figure is the median over rounds. CPU per operation is read from /proc for the server
   (civic run + its workers), PostgreSQL (postmaster + backends) and this load generator: on a
   CPU-bound box, cores * 1000 / (ms per operation) is the most either side can reach, which is
-  what decides whether the 50% goal is reachable at all.
+  what decides whether the 40% goal is reachable at all.
 * comment scaling: GET /ideas/{id} for an idea with 5,000 comments against one with 10,
   by p95 latency (goal <= 1.5) and by SQL query count (goal: equal). Queries are counted
   in-process through a pool whose connection class counts every statement.
@@ -469,7 +470,7 @@ async def main() -> None:
         me, support, raw = (statistics.median(rates[k]) for k in ("me", "support", "raw"))
         print(
             f"ideas support throughput: HTTP {support:.0f} req/s vs raw asyncpg {raw:.0f} inserts/s "
-            f"at {c} concurrent = {support / raw:.1%} (goal >= 50%)"
+            f"at {c} concurrent = {support / raw:.1%} (goal >= 40%)"
         )
         print(
             f"  ceiling: GET /api/v1/me {me:.0f} req/s = {me / raw:.1%} of raw; "
