@@ -49,7 +49,7 @@ def find_fixture() -> Path:
 
 
 def best_time(engine: str, docs: list[str], rounds: int) -> float:
-    words = thai.dictionary() if engine == "newmm" else None
+    words = thai.words_for(engine)
     word_tokenize("อุ่นเครื่อง", custom_dict=words, engine=engine)  # load dictionaries outside the timing
     best = float("inf")
     for _ in range(rounds):

@@ -271,6 +271,11 @@ def dictionary() -> _Words:
     return _Words(thai_words())
 
 
+def words_for(engine: str) -> _Words | None:
+    """The dictionary word_tokenize is given: ours for newmm; other engines bring their own."""
+    return dictionary() if engine == "newmm" else None
+
+
 _DROP_TOKENS = frozenset({_MAI_YAMOK})
 
 
@@ -308,8 +313,7 @@ def tokenise(text: str, *, engine: str = TOKENISER_ENGINE) -> list[str]:
     if not norm:
         return []
     out: list[str] = []
-    words = dictionary() if engine == "newmm" else None  # other engines bring their own
-    for raw in word_tokenize(norm, custom_dict=words, engine=engine, keep_whitespace=False):
+    for raw in word_tokenize(norm, custom_dict=words_for(engine), engine=engine, keep_whitespace=False):
         token = _clean_token(raw)
         if token:
             out.append(token)

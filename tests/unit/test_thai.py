@@ -617,6 +617,11 @@ def test_words_finds_every_word_that_starts_the_text_at_a_position() -> None:
     assert thai._Words([]).prefixes("กข") == []
 
 
+def test_newmm_is_given_the_word_list_and_other_engines_nothing() -> None:
+    assert thai.words_for("newmm") is thai.dictionary()
+    assert thai.words_for("nlpo3") is None
+
+
 def test_tokenise_segments_newmm_with_the_word_list(monkeypatch: pytest.MonkeyPatch) -> None:
     # What newmm is given decides the words: where the list knows only the compound, it stays whole.
     assert thai.tokenise("ระบบราชการ") == ["ระบบ", "ราชการ"]
