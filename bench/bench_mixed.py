@@ -3,7 +3,7 @@ over a database of realistic size, on loopback, against its own embedded Postgre
 
     python bench/bench_mixed.py [--ideas 100000] [--supports 1000000] [--comments 500000]
         [--consultations 1000] [--responses 200000] [--tasks 10000] [--clients 64]
-        [--requests 100000] [--server uvicorn|granian] [--smoke]
+        [--requests 100000] [--alone 300] [--server uvicorn|granian] [--smoke]
 
 Data: the demo data, then (set-based SQL, on top) --ideas ideas over the demo boards with
 --supports supports and --comments comments skewed towards popular ideas, --consultations
@@ -19,7 +19,8 @@ and search are anonymous; writes go through /api/v1 with a bearer token per clie
 
 Prints, as ratios, in one run:
 * errors (goal 0);
-* per page kind, p95 under the load against p95 alone (one client), goal <= 4x;
+* per page kind, p95 under the load against p95 alone (one client, --alone requests, once the
+  server is idle and every worker has served that kind), goal <= 4x;
 * per page kind, CPU per request (server workers + PostgreSQL, from /proc) against a bare
   Litestar "hello" (bench/floor_app.py, served the same way), goal <= 25x for every HTML page;
 * throughput of the mix, requests per second;
