@@ -4,7 +4,7 @@
 
 Prints one ratio line, e.g.
 
-    tokeniser: nlpo3 is 5.42× newmm throughput (272800 chars); dictionary per process: newmm 11.2 MB, nlpo3 61.9 MB
+    tokeniser: nlpo3 is 5.42× newmm throughput (272800 chars); dictionary per process: newmm 16.2 MB, nlpo3 61.9 MB
 
 plus a token-agreement check, so a faster engine that segments badly is not
 chosen by accident.  newmm runs as civic runs it, over civic.thai.dictionary()

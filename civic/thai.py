@@ -235,7 +235,8 @@ def normalise(text: str) -> str:
 # Rust port, is about 5x faster on documents, but it adds 62 MB to every web worker (newmm with
 # pythainlp's own Python trie, 73 MB), and newmm over the marisa trie 16 MB, 10 of them the word
 # list that pythainlp keeps. Every worker holds that memory for its whole life, and nlpo3's was a
-# third of a worker's RSS; the speed counts where documents are indexed, in the background. A query of a few words takes 17 us against nlpo3's 8.
+# third of a worker's RSS; the speed counts where documents are indexed, in the background. A query
+# of a few words takes 17 us against nlpo3's 8.
 # Same engine for documents and queries, always: changing it needs a reindex (migration 0197
 # queues one).
 TOKENISER_ENGINE = "newmm"
