@@ -32,8 +32,10 @@ ranked: the first page measured the same as with 8x the documents read (bench_se
 are applied as the postings are read (they carry the filter columns), so a filtered search reads
 the best documents within the filter, the same way. When a word has more documents (within the
 filters) than were read, `total` and the facets count the candidates only
-(SearchResult.total_exact is false), as Meilisearch's estimatedTotalHits does. Only when fewer
-than FUZZY_BELOW documents are found is the query run again with typo tolerance (SEARCH_FUZZY):
+(SearchResult.total_exact is false), as Meilisearch's estimatedTotalHits does. When fewer than
+FUZZY_BELOW documents are found, a word typed as one compound is tried as its two words apart
+too (text.with_compounds_split: สวนสาธารณะ finds "สวน สาธารณะ"), as Meilisearch splits words. Only
+when that still finds fewer is the query run again with typo tolerance (SEARCH_FUZZY):
 documents word-similar to the query (pg_trgm `<%`, threshold by query length) join, and the two
 word_similarity terms count in the rank (they cost one trigram comparison per candidate row,
 too much to pay when exact matches abound).
@@ -546,6 +548,11 @@ class PostgresBackend:
         async with self._search_conn() as conn:
             sql, args = _first_statement(aq, query, patterns)
             row = await conn.fetchrow(sql, *args)
+            if row["total"] < FUZZY_BELOW and (split := text.with_compounds_split(aq)) is not None:
+                sql, args = _first_statement(split, query, patterns)
+                split_row = await conn.fetchrow(sql, *args)
+                if split_row["total"] > row["total"]:
+                    row, aq = split_row, split
             if row["total"] < FUZZY_BELOW and threshold < 1.0:
                 q_sub = " | ".join(text.quote_lexeme(w) for w in row["inside"] or []) or None
                 # The title-trigram index scanned at this query's own threshold: at the pool's

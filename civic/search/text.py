@@ -33,6 +33,7 @@ import re
 import unicodedata
 
 from markupsafe import Markup, escape
+from pythainlp.util import is_thai
 
 from civic import provinces, thai
 from civic.search.port import MAX_QUERY_CHARS, SearchDocument, highlight, merge_spans
@@ -210,6 +211,34 @@ def analyse(q: str) -> AnalysedQuery:
     return AnalysedQuery(
         tokens, groups, phrase, one_run=bool(phrase) and not any(c.isspace() for c in q.strip())
     )
+
+
+def split_compound(word: str) -> list[str] | None:
+    """A Thai word that is two dictionary words joined (สวนสาธารณะ: สวน + สาธารณะ), split after its
+    longest dictionary prefix whose rest is a word too, each part at least two characters; else
+    None."""
+    if not is_thai(word):
+        return None
+    words = thai.dictionary()
+    for head in sorted(words.prefixes(word), key=len, reverse=True):
+        rest = word[len(head) :]
+        if 2 <= len(head) and 2 <= len(rest) and rest in words:
+            return [head, rest]
+    return None
+
+
+def with_compounds_split(aq: AnalysedQuery) -> AnalysedQuery | None:
+    """`aq` with one more alternative for each concept typed as one compound word: its two words
+    apart, for documents that write them apart (สวน สาธารณะ) or that the tokeniser cut there.
+    None when no word splits. Only for a query that finds almost nothing as typed, as Meilisearch
+    splits words: the two words apart also match documents about something else."""
+    groups = []
+    for group in aq.groups:
+        parts = split_compound(group[0][0]) if len(group[0]) == 1 else None
+        groups.append(group + [parts] if parts and parts not in group else group)
+    if groups == aq.groups:
+        return None
+    return AnalysedQuery(aq.tokens, groups, aq.phrase, aq.one_run)
 
 
 def quote_lexeme(lexeme: str) -> str:

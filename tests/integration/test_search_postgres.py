@@ -151,6 +151,25 @@ async def test_a_concept_matches_all_the_words_of_a_multi_word_synonym(pool):
     assert [h.id for h in result.hits][:2] == [5, 6]
 
 
+async def test_a_compound_finds_documents_that_write_its_words_apart_only_when_it_finds_few(pool):
+    backend = PostgresBackend(pool)
+    await backend.upsert(
+        [
+            doc(11, "ปรับปรุงสวน สาธารณะ ริมคลอง", "ทางเดินชำรุด"),
+            doc(12, "ขอม้านั่งใน สวน หน้าวัด"),  # one of the words only: not every concept
+            doc(13, "ห้องน้ำสาธารณะสกปรก"),
+        ],
+        version=1,
+    )
+    result = await backend.search(SearchQuery(q="สวนสาธารณะ"))
+    assert [h.id for h in result.hits][0] == 11
+    assert "<mark>สวน</mark>" in result.hits[0].title and "<mark>สาธารณะ</mark>" in result.hits[0].title
+    # Found as typed often enough, the query is not cut: the words apart are no match then.
+    await backend.upsert([doc(i, f"สวนสาธารณะแห่งที่ {i}") for i in range(20, 25)], version=2)
+    result = await backend.search(SearchQuery(q="สวนสาธารณะ"))
+    assert sorted(h.id for h in result.hits) == list(range(20, 25))
+
+
 async def test_a_search_pool_connection_carries_the_search_settings(search_pool):
     async with search_pool.acquire() as c:
         await c.execute("SELECT word_similarity('a', 'b')")  # pg_trgm, loaded now, takes its setting

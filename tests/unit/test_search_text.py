@@ -34,6 +34,25 @@ def test_analyse_multi_token_synonym_group():
     assert "ประปา" in flat or "น้ำประปาไม่ไหล" in flat
 
 
+def test_a_compound_splits_into_two_dictionary_words():
+    assert text.split_compound("สวนสาธารณะ") == ["สวน", "สาธารณะ"]
+    assert text.split_compound("ป้ายรถเมล์") == ["ป้าย", "รถเมล์"]  # the longest head whose rest is a word
+    assert text.split_compound("ถนน") is None  # no head of two letters or more leaves a word
+    assert text.split_compound("wifi") is None
+
+
+def test_with_compounds_split_adds_the_words_apart_as_one_more_alternative():
+    aq = text.analyse("สวนสาธารณะ ถนน")
+    split = text.with_compounds_split(aq)
+    assert split.groups[0] == [*aq.groups[0], ["สวน", "สาธารณะ"]]
+    assert split.groups[1] == aq.groups[1]
+    assert {"สวน", "สาธารณะ"} <= set(split.terms)  # marked in the hits too
+    assert split.tokens == aq.tokens  # typo tolerance still compares what was typed
+    assert text.with_compounds_split(text.analyse("ถนน ตลาด")) is None
+    # a concept typed as several words is not cut further
+    assert text.with_compounds_split(text.analyse("ไฟส่องสว่าง")) is None
+
+
 def test_find_spans_maps_repaired_word_onto_damaged_original():
     original = "เป็นที่พ่ึงของประชาชน"  # misordered marks, as extracted from a PDF
     spans = text.find_spans(original, ["พึ่ง"])
