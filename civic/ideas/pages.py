@@ -234,9 +234,12 @@ async def _list_page(request: Request, db: Db, board: Board | None, listing: Ide
         ],
         "sorts": actions.SORTS,
         "categories": board.categories if board else await actions.categories(db),
+        # the agency filter of the ideas index, and a board's co-owner form for its managers
         "agencies": [
             (a.slug, org_name(lang_of(request), a)) for a in await orgs.agency_choices(db, ("agency",))
-        ],
+        ]
+        if board is None or rules.can_manage_board(user, board.agency_id)
+        else [],
         "statuses": [s for s in rules.STATUSES if s in rules.PUBLIC],
         "base_path": base_path,
         "page_url": lambda n: f"{base_path}?{urlencode(_clean(filters | {'page': n}))}",

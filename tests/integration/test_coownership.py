@@ -106,3 +106,15 @@ async def test_a_declined_board_invitation_gives_no_rights_and_can_be_renewed(cl
     assert (await other.get("/api/v1/boards/hatyai-waste")).json()["coowner_ids"] == sorted(
         [world["coowner"], world["other"]]
     )
+
+
+async def test_the_board_page_offers_agencies_to_its_managers_alone(client, make_client, conn):
+    await _world(conn)
+    await login(client, "staff@owner.example")
+    page = (await client.get("/boards/hatyai-waste")).text
+    assert 'action="/boards/hatyai-waste/coowners"' in page and 'value="other-agency"' in page
+    visitor = await make_client()
+    page = (await visitor.get("/boards/hatyai-waste")).text
+    # a visitor's board page has no co-owner form, and so no agency to choose
+    assert "/coowners" not in page and 'value="other-agency"' not in page
+    assert "ขยะและความสะอาดเมืองหาดใหญ่" in page
