@@ -16,7 +16,7 @@ from litestar.exceptions import HTTPException
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.htmx import HTMXConfig, HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -122,7 +122,11 @@ def create_app(
             Utf8FormMiddleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
         ],
-        plugins=[HTMXPlugin(), StrictStructSchemaPlugin()],
+        # Requests stay plain Requests: HTMXRequest and its HTMXDetails point at each other, so
+        # every request (two or three objects each) was left for the cycle collector, holding its
+        # scope. Pages read the HX- headers they need (templating.wants_partial); a handler that
+        # wants request.htmx can still take an HTMXRequest.
+        plugins=[HTMXPlugin(HTMXConfig(set_request_class_globally=False)), StrictStructSchemaPlugin()],
         template_config=TemplateConfig(instance=_jinja()),
         exception_handlers={
             HTTPException: http_exception_handler,
