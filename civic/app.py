@@ -62,6 +62,7 @@ def _jinja() -> JinjaTemplateEngine:
         auto_reload=False,
     )
     env.filters["percent"] = templating.percent
+    env.globals.update(templating.template_globals())
     return JinjaTemplateEngine.from_environment(env)
 
 

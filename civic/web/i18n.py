@@ -8,6 +8,7 @@ which keeps .mo build artefacts out of the repository.
 from __future__ import annotations
 
 import io
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +36,20 @@ def translations(lang: str) -> Translations:
         buf.seek(0)
         merged.merge(Translations(buf))
     return merged
+
+
+# The language of the page being built (templating.render sets it, per request task). The
+# templates' shared macros are imported without context, as one module per process rather than
+# a reference cycle per page, so they translate through this, not through the page's context.
+_page_language: ContextVar[str] = ContextVar("page_language", default=DEFAULT_LANG)
+
+
+def use_page_language(lang: str) -> None:
+    _page_language.set(normalise_lang(lang))
+
+
+def page_language() -> str:
+    return _page_language.get()
 
 
 def N_(message: str) -> str:
@@ -72,3 +87,13 @@ class Translator:
 
     def n(self, singular: str, plural: str, n: int, **params: object) -> str:
         return ngettext(self.lang, singular, plural, n, **params)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translator(lang: str) -> Translator:
+    return Translator(lang)
+
+
+def translate(message: str, **params: object) -> str:
+    """`_` in templates: `message` in the language of the page being built."""
+    return translator(_page_language.get())(message, **params)

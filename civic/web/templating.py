@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from civic import provinces, thai
 from civic.validation import DomainError, Invalid, Problem
-from civic.web.i18n import Translator, gettext, normalise_lang
+from civic.web.i18n import Translator, gettext, normalise_lang, page_language, translate, use_page_language
 from civic.web.labels import field_label
 
 LANG_COOKIE = "lang"
@@ -156,21 +156,32 @@ def fmt_date(lang: str, d: date | datetime | str | None, with_time: bool = False
     return _unbroken_date(thai.format_date(date.fromisoformat(d) if isinstance(d, str) else d, lang, with_time=with_time))
 
 
+def template_globals() -> dict[str, Any]:
+    """What templates call, in the language of the page being built (render sets it). Globals
+    rather than values of each page's context, so the shared macro libraries reach them too: they
+    are imported without context (`{% import "_macros.html" as m %}`), one module per process. An
+    import with context built a module per page whose macros and context pointed at each other,
+    garbage (~500 objects a page) that only the cycle collector could free."""
+    return {
+        "_": translate,
+        "fmt_date": lambda d, with_time=False: fmt_date(page_language(), d, with_time),
+        "province_name": lambda code: provinces.name(code, page_language()),
+        "org_name": lambda org, prefix="": org_name(page_language(), org, prefix),
+        "province_choices": lambda: provinces.choices(page_language()),
+        "province_options": lambda chosen: province_options(page_language(), chosen),
+        "field_label": lambda name: field_label(page_language(), name),
+        "query_string": lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")}),
+    }
+
+
 def base_context(request: Request) -> dict[str, Any]:
     lang = lang_of(request)
     return {
         "lang": lang,
-        "_": Translator(lang),
         "user": request.scope.get("user"),
         "csrf_token": csrf_token_of(request),
         "flashes": _read_flashes(request, lang),
-        "fmt_date": lambda d, with_time=False: fmt_date(lang, d, with_time),
-        "province_name": lambda code: provinces.name(code, lang),
-        "org_name": lambda org, prefix="": org_name(lang, org, prefix),
         "provinces": provinces.choices(lang),
-        "province_options": lambda chosen: province_options(lang, chosen),
-        "field_label": lambda name: field_label(lang, name),
-        "query_string": lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")}),
     }
 
 
@@ -184,6 +195,7 @@ def render(
     cookies: list[Cookie] | None = None,
 ) -> Template:
     ctx = base_context(request) | (context or {})
+    use_page_language(ctx["lang"])
     all_cookies = list(cookies or [])
     if request.cookies.get(FLASH_COOKIE):
         all_cookies.append(Cookie(key=FLASH_COOKIE, value="", path="/", max_age=0))

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import gc
 
+from jinja2.environment import TemplateModule
+from jinja2.runtime import Context, Macro
 from litestar import Request
 from litestar.utils.scope.state import ScopeState
+
+from tests.helpers import post_form, text_of
 
 
 async def _cyclic_garbage(client, paths: list[str]) -> list[object]:
@@ -30,3 +34,38 @@ async def test_an_api_request_leaves_no_cycles(client):
     # server's callbacks (the test client's own objects may be there: they are not the app's)
     held = [o for o in garbage if isinstance(o, Request | ScopeState)]
     assert held == []
+
+
+async def test_the_pages_people_open_leave_no_cycles(client, conn):
+    from civic import demo
+
+    await demo.seed(conn)
+    idea = await conn.fetchval("SELECT min(id) FROM ideas")
+    board = await conn.fetchval("SELECT slug FROM idea_boards ORDER BY id LIMIT 1")
+    outcome = await conn.fetchval("SELECT min(consultation_id) FROM consultation_outcomes")
+    consultation = await conn.fetchval("SELECT min(id) FROM consultations WHERE status = 'open'")
+    task = await conn.fetchval("SELECT min(id) FROM handover_tasks WHERE status <> 'draft'")
+    paths = [
+        "/", "/ideas?sort=hot", "/ideas?sort=new&page=2", f"/boards/{board}", f"/ideas/{idea}",
+        f"/consultations/{consultation}", f"/consultations/{outcome}/outcome", f"/handovers/{task}",
+        "/handovers", "/search?q=ขยะ",
+    ]  # fmt: skip
+    garbage = await _cyclic_garbage(client, paths)
+    # A macro library imported "with context" was built again for each page, its macros and its
+    # context pointing at each other, with the page's whole context behind them.
+    held = [o for o in garbage if isinstance(o, Request | ScopeState | Context | Macro | TemplateModule)]
+    assert held == []
+
+
+async def test_the_shared_macros_speak_the_language_of_the_page(client, make_client):
+    """They are imported without context, so they translate with the global `_`: in the language
+    of the page being built, whichever page a worker built before it."""
+    english = await make_client()
+    english.cookies.set("lang", "en")
+    for _ in range(2):  # alternately, on one worker
+        thai = text_of((await client.get("/register")).text)
+        assert "Email address" not in thai
+        r = await post_form(client, "/register", {"email": "not an address"})
+        assert r.status_code == 400 and "พบข้อผิดพลาด" in text_of(r.text)
+        r = await post_form(english, "/register", {"email": "not an address"})
+        assert r.status_code == 400 and "There is a problem" in text_of(r.text)
