@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -92,6 +93,10 @@ def create_app(
         background = []
         try:
             background = await bg.start(app.state.pool, settings)
+            # What start-up built lives as long as the process: moved out of the collector's
+            # reach, a full collection walks only what requests built since (with ~150,000 objects
+            # it took ~100 ms of CPU, and every request on the worker waited).
+            gc.freeze()
             yield
         finally:
             await bg.stop(background)
