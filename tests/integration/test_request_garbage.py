@@ -69,3 +69,21 @@ async def test_the_shared_macros_speak_the_language_of_the_page(client, make_cli
         assert r.status_code == 400 and "พบข้อผิดพลาด" in text_of(r.text)
         r = await post_form(english, "/register", {"email": "not an address"})
         assert r.status_code == 400 and "There is a problem" in text_of(r.text)
+
+
+async def test_the_app_freezes_what_start_up_built(db_url):
+    """A full collection then walks only what requests built since start-up."""
+    from litestar.testing import AsyncTestClient
+
+    from civic.app import create_app
+    from civic.settings import load_settings
+
+    off = {f"RUN_{w}": "false" for w in ("RELAY", "CONSUMERS", "SCHEDULER", "MAIL")}
+    settings = load_settings({"SECRET_KEY": "x" * 40, "CIVIC_DATA_DIR": "/tmp", "DATABASE_URL": db_url} | off)
+    gc.unfreeze()
+    try:
+        async with AsyncTestClient(create_app(settings)) as client:
+            assert gc.get_freeze_count() > 10_000
+            assert (await client.get("/api/v1/privacy/notice")).status_code == 200
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as before
