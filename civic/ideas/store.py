@@ -351,6 +351,9 @@ async def _audit_coowner(
 
 # ------------------------------------------------------------------ ideas
 
+# `answered` and `overdue` probe the answer's primary key per idea shown (`overdue` only once
+# its answer is due). As EXISTS, PostgreSQL may hash every answer instead (a board page of 20
+# ideas read all 1,000 answers), a cost that grows with the answers given.
 IDEA_COLUMNS = """
 i.id, i.board_id, b.slug AS board_slug, b.title AS board_title, b.agency_id, o.slug AS agency_slug,
 o.name_th AS agency_name_th, NULLIF(o.name_en, '') AS agency_name_en, i.author_id, u.display_name AS author_name, i.title, i.body, i.category,
@@ -360,9 +363,9 @@ i.answer_due_at, i.created_at, i.updated_at, b.is_open AS board_open, b.support_
 b.requires_national_id AS board_requires_national_id,
 (SELECT ao.name_th FROM organisations ao WHERE ao.id = i.assisted_org_id) AS assisted_by_th,
 (SELECT NULLIF(ao.name_en, '') FROM organisations ao WHERE ao.id = i.assisted_org_id) AS assisted_by_en,
-EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id) AS answered,
-(i.answer_due_at < now() AND NOT EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id)) IS TRUE
-    AS overdue,
+(SELECT true FROM idea_answers a WHERE a.idea_id = i.id) IS NOT NULL AS answered,
+CASE WHEN i.answer_due_at < now() THEN (SELECT true FROM idea_answers a WHERE a.idea_id = i.id) IS NULL
+     ELSE false END AS overdue,
 COALESCE((SELECT array_agg(c.org_id ORDER BY c.org_id) FROM idea_board_coowners c
           WHERE c.board_id = b.id AND c.status = 'accepted'), '{}') AS coowner_ids
 """

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import mimetypes
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -201,16 +200,16 @@ def render(
         all_cookies.append(Cookie(key=FLASH_COOKIE, value="", path="/", max_age=0))
     # One URL may answer with a page or a fragment, so caches must key on the HTMX headers.
     all_headers = {"Vary": "HX-Request, HX-Target"} | (headers or {})
-    # Named, not inferred from the handler's return annotation: a handler typed `Any` would
-    # otherwise label an HTML page application/json, and a browser would show its source.
-    media_type = mimetypes.guess_type(template)[0] or MediaType.HTML
     return Template(
         template_name=template,
         context=ctx,
         status_code=status,
         headers=all_headers,
         cookies=all_cookies,
-        media_type=media_type,
+        # Named, not inferred from the handler's return annotation: a handler typed `Any` would
+        # otherwise label an HTML page application/json, and a browser would show its source.
+        # Every template rendered here is a page or a fragment of one.
+        media_type=MediaType.HTML,
     )
 
 

@@ -56,3 +56,34 @@ async def test_every_sort_reads_the_same_page_with_or_without_a_filter(conn):
     top = await store.list_ideas(conn, sort="top")
     assert top.items[0].id == ids[1]
     assert [i.id for i in (await store.list_ideas(conn, sort="new")).items] == ids[::-1]
+
+
+def _rows_read(plan: dict, relation: str) -> int:
+    """Rows the executed plan read from `relation`, over every node and loop."""
+    own = plan["Actual Rows"] * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
+    return own + sum(_rows_read(child, relation) for child in plan.get("Plans", ()))
+
+
+async def test_a_page_reads_the_answers_of_its_own_ideas_only(conn):
+    # As EXISTS in the select list, PostgreSQL hashed every answer for each page: a cost that grew
+    # with the answers given, however few ideas the page shows.
+    world = await _world(conn)
+    first = await _idea(conn, world, "ไอเดีย")
+    await conn.execute(
+        "INSERT INTO ideas (board_id, author_id, title, body, category, status)"
+        " SELECT board_id, author_id, title || n, body, category, status FROM ideas, generate_series(1, 1000) n"
+        " WHERE id = $1",
+        first,
+    )
+    await conn.execute(
+        "INSERT INTO idea_answers (idea_id, org_id, author_id, body)"
+        " SELECT i.id, b.agency_id, i.author_id, 'ตอบแล้ว' FROM ideas i JOIN idea_boards b ON b.id = i.board_id"
+    )
+    await conn.execute("ANALYZE idea_answers")
+    for by_board in (False, True):
+        sql = store.unfiltered_list_query("new", by_board, 5, 0)
+        args = [world["board"]] if by_board else []
+        [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *args)
+        assert _rows_read(plan["Plan"], "idea_answers") <= 5
+    page = await store.list_ideas(conn, sort="new", per_page=5)
+    assert [i.answered for i in page.items] == [True] * 5 and not any(i.overdue for i in page.items)
