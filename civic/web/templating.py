@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from civic import provinces, thai
 from civic.validation import DomainError, Invalid, Problem
-from civic.web.i18n import Translator, gettext, normalise_lang, page_language, translate, use_page_language
+from civic.web.i18n import N_, Translator, gettext, normalise_lang, page_language, translate, use_page_language
 from civic.web.labels import field_label
 
 LANG_COOKIE = "lang"
@@ -163,6 +163,10 @@ def template_globals() -> dict[str, Any]:
     garbage (~500 objects a page) that only the cycle collector could free."""
     return {
         "_": translate,
+        # A msgid kept in a template's module-level list, built once per process; shown with
+        # _(label), or translated(pairs) for a select's options.
+        "N_": N_,
+        "translated": lambda pairs: [(value, translate(label)) for value, label in pairs],
         "fmt_date": lambda d, with_time=False: fmt_date(page_language(), d, with_time),
         "province_name": lambda code: provinces.name(code, page_language()),
         "org_name": lambda org, prefix="": org_name(page_language(), org, prefix),

@@ -42,7 +42,7 @@ _CALLS: dict[str, tuple[int, ...]] = {
 }
 _MSGID_KEYWORDS = {"message", "msgid"}
 
-JINJA_KEYWORDS = {"_": None, "gettext": None, "_t": None, "ngettext": (1, 2)}
+JINJA_KEYWORDS = {"_": None, "N_": None, "gettext": None, "_t": None, "ngettext": (1, 2)}
 JINJA_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true"}
 
 

@@ -36,19 +36,27 @@ async def test_an_api_request_leaves_no_cycles(client):
     assert held == []
 
 
-async def test_the_pages_people_open_leave_no_cycles(client, conn):
+async def test_the_pages_people_open_leave_no_cycles(client, conn, app):
     from civic import demo
+    from civic.dashboard import actions as dashboard
 
     await demo.seed(conn)
+    async with conn.transaction():
+        await dashboard.refresh(conn, app.state.settings)
     idea = await conn.fetchval("SELECT min(id) FROM ideas")
     board = await conn.fetchval("SELECT slug FROM idea_boards ORDER BY id LIMIT 1")
     outcome = await conn.fetchval("SELECT min(consultation_id) FROM consultation_outcomes")
     consultation = await conn.fetchval("SELECT min(id) FROM consultations WHERE status = 'open'")
     task = await conn.fetchval("SELECT min(id) FROM handover_tasks WHERE status <> 'draft'")
+    agency = await conn.fetchval("SELECT o.slug FROM organisations o JOIN idea_boards b ON b.agency_id = o.id LIMIT 1")
+    partner = await conn.fetchval("SELECT slug FROM organisations WHERE kind = 'partner' ORDER BY id LIMIT 1")
     paths = [
         "/", "/ideas?sort=hot", "/ideas?sort=new&page=2", f"/boards/{board}", f"/ideas/{idea}",
         f"/consultations/{consultation}", f"/consultations/{outcome}/outcome", f"/handovers/{task}",
         "/handovers", "/search?q=ขยะ",
+        # the organisation and dashboard pages, whose label libraries are imported without context too
+        "/organisations", f"/organisations/{agency}", f"/organisations/{partner}", "/dashboard",
+        f"/dashboard/agencies/{agency}",
     ]  # fmt: skip
     garbage = await _cyclic_garbage(client, paths)
     # A macro library imported "with context" was built again for each page, its macros and its
