@@ -18,7 +18,15 @@ from markupsafe import Markup
 
 from civic import provinces, thai
 from civic.validation import DomainError, Invalid, Problem
-from civic.web.i18n import N_, Translator, gettext, normalise_lang, page_language, translate, use_page_language
+from civic.web.i18n import (
+    N_,
+    Translator,
+    gettext,
+    normalise_lang,
+    page_language,
+    translate,
+    use_page_language,
+)
 from civic.web.labels import field_label
 
 LANG_COOKIE = "lang"
