@@ -139,3 +139,27 @@ async def test_kinds_filter_and_start_at_head(pool):
     picky = consumers.Consumer("picky", other, kinds=frozenset({"handover.claim_expired"}))
     assert await consumers.drain(pool, [picky]) == 2  # read past both...
     assert other_seen == []  # ...handled neither
+
+
+async def _next_xid(conn) -> int:
+    """The transaction id PostgreSQL will hand out next (asking takes none)."""
+    return int(await conn.fetchval("SELECT pg_snapshot_xmax(pg_current_snapshot())::text"))
+
+
+async def test_a_quiet_round_takes_no_transaction_id(pool):
+    async with pool.acquire() as conn:
+        await _record(conn, 1)
+    seen, handle = _collector()
+    consumer = consumers.Consumer("quiet", handle)
+    assert await consumers.drain(pool, [consumer]) == 1
+    async with pool.acquire() as conn:
+        before = await _next_xid(conn)
+        for _ in range(3):
+            assert await consumers.run_once_on(conn, consumer) == 0
+        assert await consumers.run_once_on(conn, consumers.Consumer("never-ran", handle)) == 1
+        after_new_one = await _next_xid(conn)
+        assert await consumers.run_once_on(conn, consumers.Consumer("never-ran", handle)) == 0
+        assert await _next_xid(conn) == after_new_one
+    # the three quiet rounds took none; the new consumer's cursor and first batch took theirs
+    assert after_new_one - before == 2
+    assert len(seen) == 2
