@@ -82,8 +82,8 @@ async def run_once(pool: asyncpg.Pool, consumer: Consumer) -> int:
 
 async def run_once_on(conn: asyncpg.Connection, consumer: Consumer) -> int:
     """run_once on a connection the caller holds, outside any transaction (each batch commits)."""
-    # Every worker asks every consumer each idle second: creating the cursor and locking it each
-    # time took two transaction ids and two WAL flushes a question, all day on a quiet site.
+    # Every worker asks every consumer each idle second: locking the cursor each time took a
+    # transaction id and a WAL flush a question, all day on a quiet site.
     if not await conn.fetchval(PENDING, consumer.name):
         return 0
     await conn.execute(ENSURE, consumer.name)
