@@ -87,3 +87,17 @@ async def test_a_page_reads_the_answers_of_its_own_ideas_only(conn):
         assert _rows_read(plan["Plan"], "idea_answers") <= 5
     page = await store.list_ideas(conn, sort="new", per_page=5)
     assert [i.answered for i in page.items] == [True] * 5 and not any(i.overdue for i in page.items)
+
+
+async def test_deep_pages_keep_no_statement_each(conn):
+    world = await _world(conn)
+    for n in range(12):
+        await _idea(conn, world, f"ไอเดีย {n}")
+    listed = (
+        "SELECT count(*) FROM pg_prepared_statements"
+        " WHERE statement LIKE '%ORDER BY i.created_at DESC%' AND statement NOT LIKE '%pg_prepared_statements%'"
+    )
+    for page in range(1, 13):
+        result = await store.list_ideas(conn, sort="new", per_page=1, page=page)
+        assert result.page == page and len(result.items) == 1
+    assert await conn.fetchval(listed) == store.KEPT_PAGES
