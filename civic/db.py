@@ -46,6 +46,21 @@ def _json_decode(value: str):
     return msgspec.json.decode(value)
 
 
+# The first pages of a list, which people open, keep their written-out statements (a list's
+# numbers written in, so each is planned once per connection).
+KEPT_PAGES = 3
+
+
+async def fetch_page(conn: asyncpg.Connection, sql: str, page: int, *args: object) -> list[asyncpg.Record]:
+    """A written-out page of a list. A page deeper than KEPT_PAGES is prepared for this request
+    alone and then closed: kept, one more per page number, a crawler walking thousands of pages
+    would push every other statement out of each connection's cache (100), and all of them would
+    be planned again."""
+    if page <= KEPT_PAGES:
+        return await conn.fetch(sql, *args)
+    return await (await conn.prepare(sql)).fetch(*args)
+
+
 async def create_pool(
     dsn: str, *, max_size: int = 10, min_size: int = 1, server_settings: dict[str, str] | None = None
 ) -> asyncpg.Pool:

@@ -10,7 +10,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from civic import thai, validation
+from civic import db, thai, validation
 from civic.accounts.store import set_status
 from civic.audit import audit
 from civic.consultations import rules
@@ -323,7 +323,7 @@ async def list_consultations(
 ) -> list[Consultation]:
     tab = tab if tab in HUB_TABS else "open"
     if agency is None and province is None and kind is None and org_ids is None:
-        rows = await conn.fetch(unfiltered_list_query(tab, limit, offset))
+        rows = await db.fetch_page(conn, unfiltered_list_query(tab, limit, offset), offset // max(limit, 1) + 1)
     else:
         statuses, order = HUB_TABS[tab]
         sql = LIST_CONSULTATIONS.format(cols=CONSULTATION_COLUMNS, order=order)

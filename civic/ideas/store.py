@@ -13,7 +13,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from civic import events, thai
+from civic import db, events, thai
 from civic.accounts import store as accounts
 from civic.audit import audit
 from civic.ideas import rules
@@ -427,10 +427,6 @@ LIST_QUERIES = {
 }
 
 
-# The first pages, which people open, keep their written-out statements in each connection.
-KEPT_PAGES = 3
-
-
 @functools.lru_cache(maxsize=256)
 def unfiltered_list_query(sort: str, by_board: bool, limit: int, offset: int) -> str:
     """The lists people open most, with no filter, written with their page's numbers in. Given an
@@ -506,13 +502,8 @@ async def list_ideas(
     offset = (page - 1) * per_page
     if filtered:
         rows = await conn.fetch(LIST_QUERIES[sort, by_board], *filters, *board, per_page, offset)
-    elif page <= KEPT_PAGES:
-        rows = await conn.fetch(unfiltered_list_query(sort, by_board, per_page, offset), *board)
     else:
-        # A deeper page's statement is prepared for this request alone and then closed. Kept, one
-        # more per page number, a crawler walking 5,000 pages would push every other statement
-        # out of each connection's cache (100), and all of them would be planned again.
-        rows = await (await conn.prepare(unfiltered_list_query(sort, by_board, per_page, offset))).fetch(*board)
+        rows = await db.fetch_page(conn, unfiltered_list_query(sort, by_board, per_page, offset), page, *board)
     return IdeaPage(items=[_idea(r) for r in rows], total=total, page=page, pages=pages, per_page=per_page)
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from civic import db
 from civic.ideas import store
 from tests.integration.test_ideas import _idea, _world
 
@@ -100,4 +101,4 @@ async def test_deep_pages_keep_no_statement_each(conn):
     for page in range(1, 13):
         result = await store.list_ideas(conn, sort="new", per_page=1, page=page)
         assert result.page == page and len(result.items) == 1
-    assert await conn.fetchval(listed) == store.KEPT_PAGES
+    assert await conn.fetchval(listed) == db.KEPT_PAGES
