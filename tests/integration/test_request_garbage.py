@@ -79,6 +79,20 @@ async def test_the_shared_macros_speak_the_language_of_the_page(client, make_cli
         assert r.status_code == 400 and "There is a problem" in text_of(r.text)
 
 
+async def test_a_label_library_lists_in_the_language_of_the_page(client, make_client, conn):
+    """orgs/_labels.html keeps msgids, built once per process: each page shows them in its own."""
+    from civic import demo
+
+    await demo.seed(conn)
+    english = await make_client()
+    english.cookies.set("lang", "en")
+    for _ in range(2):  # alternately, on one worker
+        thai = text_of((await client.get("/organisations")).text)
+        assert "ราชการส่วนกลาง" in thai and "ตรวจสอบแล้ว" in thai and "Central government" not in thai
+        page = text_of((await english.get("/organisations")).text)
+        assert "Central government" in page and "Verified" in page and "ราชการส่วนกลาง" not in page
+
+
 async def test_the_app_freezes_what_start_up_built(db_url):
     """A full collection then walks only what requests built since start-up."""
     from litestar.testing import AsyncTestClient
