@@ -163,3 +163,26 @@ async def test_a_quiet_round_takes_no_transaction_id(pool):
     # the three quiet rounds took none; the new consumer's cursor and first batch took theirs
     assert after_new_one - before == 2
     assert len(seen) == 2
+
+
+def _events_nodes(plan: dict) -> list[dict]:
+    own = [plan] if plan.get("Relation Name") == "events" else []
+    return own + [n for child in plan.get("Plans", ()) for n in _events_nodes(child)]
+
+
+async def test_a_quiet_round_reads_the_log_from_its_cursor(pool):
+    """It asks the log's index for the first event past the cursor: every idle second, in every
+    worker, a scan of the whole log would cost more as the log grows."""
+    async with pool.acquire() as conn:
+        for n in range(300):
+            await _record(conn, n)
+        await conn.execute("ANALYZE events")
+    seen, handle = _collector()
+    consumer = consumers.Consumer("reader", handle)
+    assert await consumers.drain(pool, [consumer]) == 300
+    async with pool.acquire() as conn:
+        sql = "EXPLAIN (ANALYZE, FORMAT JSON) " + consumers.PENDING
+        [[plan]] = await conn.fetchrow(sql, consumer.name)
+    [node] = _events_nodes(plan["Plan"])
+    assert node["Node Type"] in ("Index Scan", "Index Only Scan")
+    assert node["Actual Rows"] == 0 and node.get("Rows Removed by Filter", 0) == 0
