@@ -48,10 +48,9 @@ UPDATE event_cursors SET last_xid = $2::text::xid8, last_id = $3, handled = hand
 WHERE name = $1
 """
 RECORD_ERROR = "UPDATE event_cursors SET last_error = $2, updated_at = now() WHERE name = $1"
-# Whether events wait past the cursor (or any at all, for a consumer without one yet). Read-only:
-# a quiet round takes no lock, so no transaction id and no WAL flush at commit. The first event in
-# the log's order (LIMIT 1, not EXISTS): so it is found in the log's index, where EXISTS let the
-# planner read the whole table on every idle round.
+# Whether events wait past the cursor (or any at all, for a consumer without one yet), read-only.
+# The first event in the log's order (LIMIT 1, not EXISTS), so it is found in the log's index:
+# EXISTS let the planner read the whole table on every idle round.
 PENDING = """
 SELECT (SELECT true FROM events
         WHERE (xid, id) > (COALESCE(c.last_xid, '0'::xid8), COALESCE(c.last_id, 0))

@@ -51,12 +51,14 @@ def _json_decode(value: str):
 KEPT_PAGES = 3
 
 
-async def fetch_page(conn: asyncpg.Connection, sql: str, page: int, *args: object) -> list[asyncpg.Record]:
-    """A written-out page of a list. A page deeper than KEPT_PAGES is prepared for this request
-    alone and then closed: kept, one more per page number, a crawler walking thousands of pages
-    would push every other statement out of each connection's cache (100), and all of them would
-    be planned again."""
-    if page <= KEPT_PAGES:
+async def fetch_page(
+    conn: asyncpg.Connection, sql: str, offset: int, limit: int, *args: object
+) -> list[asyncpg.Record]:
+    """A written-out page of a list (`offset`, `limit`: the numbers written into `sql`). A page
+    deeper than KEPT_PAGES is prepared for this request alone and then closed: kept, one more per
+    page number, a crawler walking thousands of pages would push every other statement out of
+    each connection's cache (100), and all of them would be planned again."""
+    if offset < KEPT_PAGES * limit:
         return await conn.fetch(sql, *args)
     return await (await conn.prepare(sql)).fetch(*args)
 

@@ -323,7 +323,7 @@ async def list_consultations(
 ) -> list[Consultation]:
     tab = tab if tab in HUB_TABS else "open"
     if agency is None and province is None and kind is None and org_ids is None:
-        rows = await db.fetch_page(conn, unfiltered_list_query(tab, limit, offset), offset // max(limit, 1) + 1)
+        rows = await db.fetch_page(conn, unfiltered_list_query(tab, limit, offset), offset, limit)
     else:
         statuses, order = HUB_TABS[tab]
         sql = LIST_CONSULTATIONS.format(cols=CONSULTATION_COLUMNS, order=order)

@@ -266,7 +266,7 @@ async def list_tasks(
     unfiltered = not (province or category or agency or partner or viewer_agencies) and open_to is None
     if unfiltered and status in (None, *rules.PUBLIC_STATUSES):
         sql, count = unfiltered_list_query(status, order, limit, offset)
-        rows = await db.fetch_page(conn, sql, offset // max(limit, 1) + 1)
+        rows = await db.fetch_page(conn, sql, offset, limit)
         total = await conn.fetchval(count)
     else:
         args = (province, category, status, agency, partner, open_to, list(viewer_agencies or []))

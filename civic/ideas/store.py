@@ -503,7 +503,7 @@ async def list_ideas(
     if filtered:
         rows = await conn.fetch(LIST_QUERIES[sort, by_board], *filters, *board, per_page, offset)
     else:
-        rows = await db.fetch_page(conn, unfiltered_list_query(sort, by_board, per_page, offset), page, *board)
+        rows = await db.fetch_page(conn, unfiltered_list_query(sort, by_board, per_page, offset), offset, per_page, *board)
     return IdeaPage(items=[_idea(r) for r in rows], total=total, page=page, pages=pages, per_page=per_page)
 
 
