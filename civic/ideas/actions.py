@@ -179,7 +179,12 @@ async def hottest_ideas(conn: asyncpg.Connection, limit: int) -> IdeaPage:
 
 async def list_ideas(conn: asyncpg.Connection, query: IdeaListQuery, board: Board | None) -> IdeaPage:
     page = await store.list_ideas(
-        conn, **query.filters(), board_id=board.id if board else None, page=query.page, per_page=PER_PAGE
+        conn,
+        **query.filters(),
+        board_id=board.id if board else None,
+        page=query.page,
+        per_page=PER_PAGE,
+        at=query.at,
     )
     page.items = [_masked(i) for i in page.items]
     return page

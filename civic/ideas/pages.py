@@ -242,7 +242,7 @@ async def _list_page(request: Request, db: Db, board: Board | None, listing: Ide
         else [],
         "statuses": [s for s in rules.STATUSES if s in rules.PUBLIC],
         "base_path": base_path,
-        "page_url": lambda n: f"{base_path}?{urlencode(_clean(filters | {'page': n}))}",
+        "page_url": lambda n: f"{base_path}?{urlencode(_clean(filters | {'page': n, 'at': result.at(n)}))}",
         "sort_url": lambda key: f"{base_path}?{urlencode(_clean(filters | {'sort': key}))}",
     }
     if wants_partial(request, "idea-list"):

@@ -30,6 +30,7 @@ def _listing(
     province: FromQuery[str | None] = None,
     agency: FromQuery[str | None] = None,
     page: FromQuery[str | None] = None,
+    at: FromQuery[str | None] = None,
 ) -> IdeaListQuery:
     return IdeaListQuery(
         sort=sort if sort in SORTS else "hot",
@@ -38,6 +39,7 @@ def _listing(
         province=province if provinces.is_valid(province) else None,
         agency=agency or None,
         page=max(1, number(page, 1)),
+        at=at or None,
     )
 
 

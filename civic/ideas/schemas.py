@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from civic import keyset
+
 Status = Literal[
     "pending_moderation",
     "published",
@@ -201,6 +203,7 @@ class IdeaListQuery(msgspec.Struct, frozen=True):
     province: str | None = None
     agency: str | None = None
     page: int = 1
+    at: str | None = None  # where the page starts, as the previous page's link says (civic.keyset)
 
     def filters(self) -> dict[str, str | None]:
         return {
@@ -218,9 +221,23 @@ class IdeaPage(msgspec.Struct):
     page: int
     pages: int
     per_page: int
+    first: str | None = None  # where the first and last ideas stand in the list (civic.keyset)
+    last: str | None = None
+
+    def at(self, target: int) -> str | None:
+        """The `at` token a link to page `target` carries, if it needs one."""
+        return keyset.link(self.page, self.pages, target, self.per_page, self.first, self.last)
 
     def public(self) -> IdeaPageOut:
-        return IdeaPageOut([i.public() for i in self.items], self.total, self.page, self.pages, self.per_page)
+        return IdeaPageOut(
+            [i.public() for i in self.items],
+            self.total,
+            self.page,
+            self.pages,
+            self.per_page,
+            self.at(self.page + 1),
+            self.at(self.page - 1),
+        )
 
 
 class IdeaPageOut(msgspec.Struct):
@@ -229,6 +246,10 @@ class IdeaPageOut(msgspec.Struct):
     page: int
     pages: int
     per_page: int
+    # Ask for page + 1 (or page - 1) with this as `at`: the page is read from where this one ends,
+    # at the same cost however deep. Null where the page number alone is as cheap.
+    next_at: str | None
+    previous_at: str | None
 
 
 class SupportState(msgspec.Struct):

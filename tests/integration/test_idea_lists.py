@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import re
+
+import lxml.html
+
 from civic import db
 from civic.ideas import store
 from tests.integration.test_ideas import _idea, _world
@@ -101,4 +105,106 @@ async def test_deep_pages_keep_no_statement_each(conn):
     for page in range(1, 13):
         result = await store.list_ideas(conn, sort="new", per_page=1, page=page)
         assert result.page == page and len(result.items) == 1
-    assert await conn.fetchval(listed) == db.KEPT_PAGES
+    # Pages 7-12 are read from the list's other end: three kept there too.
+    assert await conn.fetchval(listed) == 2 * db.KEPT_PAGES
+
+
+async def _many(conn, world, n: int) -> None:
+    """`n` more ideas cloned from one, with supports, comments and creation times that tie."""
+    first = await _idea(conn, world, "ไอเดีย")
+    await conn.execute(
+        "INSERT INTO ideas (board_id, author_id, title, body, category, province, status,"
+        " support_count, comment_count, created_at)"
+        " SELECT board_id, author_id, title || n, body, category, province, status,"
+        " n % 4, n % 3, created_at - (n % 5) * interval '1 hour' FROM ideas, generate_series(1, $2) n"
+        " WHERE id = $1",
+        first,
+        n - 1,
+    )
+
+
+async def _walk(conn, step: int, start: int, **where) -> list[int]:
+    """The ids met by following each page's own link `step` pages on, from page `start`."""
+    page = await store.list_ideas(conn, per_page=5, page=start, **where)
+    seen = [page.items]
+    while 1 <= page.page + step <= page.pages:
+        target = page.page + step
+        page = await store.list_ideas(conn, per_page=5, page=target, at=page.at(target), **where)
+        assert page.page == target
+        seen.append(page.items)
+    return [i.id for items in (seen if step > 0 else seen[::-1]) for i in items]
+
+
+async def test_following_the_links_reads_every_idea_once_in_every_order(conn):
+    world = await _world(conn)
+    await _many(conn, world, 23)
+    for sort in store.SORTS:
+        for where in ({}, {"board_id": world["board"]}, {"province": "SKA"}):
+            where = {"sort": sort, **where}
+            expected = [i.id for i in (await store.list_ideas(conn, per_page=100, **where)).items]
+            assert len(expected) == 23
+            by_number = [
+                i.id
+                for n in range(1, 6)
+                for i in (await store.list_ideas(conn, per_page=5, page=n, **where)).items
+            ]
+            assert by_number == expected, where
+            assert await _walk(conn, 1, 1, **where) == expected, where
+            assert await _walk(conn, -1, 5, **where) == expected, where
+            # Two pages on, then two back: pages 1, 3, 5 and 5, 3, 1.
+            odd = [i for n, i in enumerate(expected) if (n // 5) % 2 == 0]
+            assert await _walk(conn, 2, 1, **where) == odd, where
+            assert await _walk(conn, -2, 5, **where) == odd, where
+
+
+async def test_a_deep_page_reads_no_more_of_the_index_than_its_links_skip(conn):
+    # By page number alone, page 100 of 200 read and dropped the 1,980 ideas before it.
+    world = await _world(conn)
+    await _many(conn, world, 4000)
+    await conn.execute("ANALYZE ideas")
+    middle = await store.list_ideas(conn, sort="top", per_page=20, page=99)
+    assert middle.pages == 200
+    for target in (97, 98, 100, 101):
+        token = middle.at(target)
+        anchor = store.keyset.parse(token, int, 20)
+        sql = store.unfiltered_list_query("top", False, 20, anchor.skip, not anchor.forward, True)
+        [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, anchor.key, anchor.id)
+        assert _rows_read(plan["Plan"], "ideas") <= 2 * (20 + anchor.skip), target
+        page = await store.list_ideas(conn, sort="top", per_page=20, page=target, at=token)
+        by_number = await store.list_ideas(conn, sort="top", per_page=20, page=target)
+        assert [i.id for i in page.items] == [i.id for i in by_number.items]
+    # A token the list never wrote is ignored: the page is read by its number.
+    odd = await store.list_ideas(conn, sort="top", per_page=20, page=100, at="a7_1_1")
+    assert [i.id for i in odd.items] == [
+        i.id for i in (await store.list_ideas(conn, sort="top", page=100)).items
+    ]
+
+
+async def test_the_board_pages_link_each_other_by_where_they_end(client, conn):
+    """Following "next" on the page, or `next_at` in the API, shows every idea once; the links to
+    pages near this one carry `at`, the first and last pages are opened by number."""
+    world = await _world(conn)
+    await _many(conn, world, 65)
+    expected = [i.id for i in (await store.list_ideas(conn, sort="new", per_page=100)).items]
+    seen, url = [], "/ideas?sort=new"
+    while url:
+        doc = lxml.html.fromstring((await client.get(url)).text)
+        seen += [int(li.get("id").removeprefix("idea-")) for li in doc.xpath("//ul[@class='item-list']/li")]
+        hrefs = {
+            a.text_content().split()[-1]: a.get("href") for a in doc.xpath("//nav[@class='pagination']//a")
+        }
+        url = doc.xpath("string(//nav[@class='pagination']//a[@rel='next']/@href)")
+    assert seen == expected
+    # On the last page (4 of 4): page 1 by number, pages 2-3 anchored before its first idea.
+    assert hrefs["1"] == "/ideas?sort=new&page=1"
+    assert re.fullmatch(r"/ideas\?sort=new&page=2&at=b20_\d+_\d+", hrefs["2"])
+    assert re.fullmatch(r"/ideas\?sort=new&page=3&at=b0_\d+_\d+", hrefs["3"])
+    seen, query = [], "sort=new&page=1"
+    while query:
+        body = (await client.get(f"/api/v1/ideas?{query}")).json()
+        seen += [i["id"] for i in body["items"]]
+        query = body["next_at"] and f"sort=new&page={body['page'] + 1}&at={body['next_at']}"
+        if body["page"] + 1 == body["pages"]:
+            assert body["next_at"] is None
+            query = f"sort=new&page={body['pages']}"
+    assert seen == expected
