@@ -11,6 +11,7 @@ from pathlib import Path
 
 import asyncpg
 
+from civic import keyset
 from civic.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,9 @@ def _json_decode(value: str):
     return msgspec.json.decode(value)
 
 
-# The first pages of a list, which people open, keep their written-out statements (a list's
-# numbers written in, so each is planned once per connection).
-KEPT_PAGES = 3
+# The first (and last) pages of a list, which people open, keep their written-out statements (a
+# list's numbers written in, so each is planned once per connection).
+KEPT_PAGES = keyset.BY_NUMBER
 
 
 async def fetch_page(

@@ -53,13 +53,13 @@ class HealthOut(msgspec.Struct):
 async def home(conn: asyncpg.Connection) -> HomeOut:
     """A few of each, newest or hottest first: every list reads only the rows it shows."""
     hot_ideas = await idea_actions.hottest_ideas(conn, 4)
-    tasks, task_count = await handovers.list_tasks(conn, status="open", limit=3)
+    tasks = await handovers.list_tasks(conn, status="open", per_page=3)
     return HomeOut(
         consultations=await consultations.list_consultations(conn, tab="open", limit=3),
         ideas=hot_ideas.items,
         idea_count=hot_ideas.total,
-        tasks=tasks,
-        task_count=task_count,
+        tasks=tasks.items,
+        task_count=tasks.total,
         agencies=await orgs.list_organisations(conn, kind="agency", limit=6),
         partners=await orgs.list_organisations(conn, kind="partner", verification="verified", limit=6),
     )

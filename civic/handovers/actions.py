@@ -37,6 +37,7 @@ from civic.handovers.schemas import (
     Task,
     TaskDetail,
     TaskIn,
+    TaskPage,
     TaskPatch,
     TaskSummary,
     TrackRecord,
@@ -48,6 +49,7 @@ from civic.uploads import UploadRejected, check_upload, inspect, store_upload
 from civic.validation import Forbidden, Invalid, NotFound, Problem, raise_if
 
 PAGE_SIZE = 20
+ORDERS = list(store.ORDERS)
 NOT_STAFF = "Only staff of the agency that posted this task can do this."
 NOT_HOLDER = "Only the partner holding this task can post progress on it."
 
@@ -486,31 +488,21 @@ def board_query(params: Mapping[str, str | None]) -> BoardQuery:
         mine=get("mine") == "1",
         order=get("order") if get("order") in store.ORDERS else "newest",
         page=max(int(page) if page.isascii() and page.isdigit() else 1, 1),
+        at=get("at") or None,
     )
 
 
-async def board(
-    conn: asyncpg.Connection, user: CurrentUser | None, q: BoardQuery
-) -> tuple[list[TaskSummary], int, BoardQuery]:
-    """The page of tasks, their total, and the query as shown: a page past the last shows the
-    last, as the idea lists do (a stale link after tasks closed, or a typed number)."""
+async def board(conn: asyncpg.Connection, user: CurrentUser | None, q: BoardQuery) -> TaskPage:
+    """The page of tasks the query asks for; a page past the last shows the last, as the idea lists
+    do (a stale link after tasks closed, or a typed number)."""
     open_to = sorted(user.partner_ids) if (q.mine and user) else None
     if q.mine and not open_to:
         open_to = [-1]  # "open to my organisation" for someone without one: nothing
-
-    async def read(page: int) -> tuple[list[TaskSummary], int]:
-        return await store.list_tasks(
-            conn, province=q.province, category=q.category, status=q.status, agency=q.agency, partner=q.partner,
-            open_to=open_to, viewer_agencies=sorted(user.agency_ids) if user else [], order=q.order,
-            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-        )  # fmt: skip
-
-    tasks, total = await read(q.page)
-    last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    if q.page > last:
-        q = msgspec.structs.replace(q, page=last)
-        tasks, total = await read(last)
-    return tasks, total, q
+    return await store.list_tasks(
+        conn, province=q.province, category=q.category, status=q.status, agency=q.agency, partner=q.partner,
+        open_to=open_to, viewer_agencies=sorted(user.agency_ids) if user else [], order=q.order,
+        page=q.page, per_page=PAGE_SIZE, at=q.at,
+    )  # fmt: skip
 
 
 async def agencies(conn: asyncpg.Connection) -> list[asyncpg.Record]:
@@ -529,8 +521,7 @@ async def track_record(conn: asyncpg.Connection, slug: str) -> TrackRecord:
 
 
 async def partner_tasks(conn: asyncpg.Connection, slug: str) -> list[TaskSummary]:
-    tasks, _ = await store.list_tasks(conn, partner=slug, limit=50)
-    return tasks
+    return (await store.list_tasks(conn, partner=slug, per_page=50)).items
 
 
 async def evidence_file(

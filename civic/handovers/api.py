@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -18,6 +17,7 @@ from civic.handovers.schemas import (
     ReviewIn,
     TaskDetail,
     TaskIn,
+    TaskPageOut,
     TaskPatch,
     TrackRecord,
     UpdateIn,
@@ -43,11 +43,11 @@ class HandoversApi(Controller):
         mine: FromQuery[str | None] = None,
         order: FromQuery[str | None] = None,
         page: FromQuery[str | None] = None,
-    ) -> dict[str, Any]:
+        at: FromQuery[str | None] = None,
+    ) -> TaskPageOut:
         q = actions.board_query({"province": province, "category": category, "status": status, "agency": agency,
-                                 "partner": partner, "mine": mine, "order": order, "page": page})  # fmt: skip
-        tasks, total, q = await actions.board(db, current_user(request), q)
-        return {"items": msgspec.to_builtins(tasks), "total": total, "page": q.page}
+                                 "partner": partner, "mine": mine, "order": order, "page": page, "at": at})  # fmt: skip
+        return (await actions.board(db, current_user(request), q)).public()
 
     @post("/", summary="Post a task (agency staff)", status_code=201)
     async def create(self, request: Request, db: Db, data: JSONBody[TaskIn]) -> TaskDetail:

@@ -210,10 +210,9 @@ class HandoverPages(Controller):
     async def board(self, request: Request, db: Db) -> Template:
         user = current_user(request)
         q = actions.board_query(request.query_params)
-        tasks, total, q = await actions.board(db, user, q)
+        result = await actions.board(db, user, q)
         return render(request, "handovers/board.html", {
-            "tasks": tasks, "total": total, "filters": q,
-            "pages": max((total + actions.PAGE_SIZE - 1) // actions.PAGE_SIZE, 1),
+            "result": result, "filters": q, "orders": actions.ORDERS,
             "categories": rules.CATEGORIES, "statuses": rules.STATUSES if user and user.agency_ids else rules.PUBLIC_STATUSES, "agencies": await actions.agencies(db),
             "can_post": rules.posting_agency(user, None) is not None,
             "page_title": gettext(lang_of(request), "Tasks handed over to partners"),

@@ -13,6 +13,8 @@ from typing import Annotated
 
 import msgspec
 
+from civic import keyset
+
 Text = Annotated[str, msgspec.Meta(max_length=10000)]
 
 
@@ -134,6 +136,7 @@ class BoardQuery(msgspec.Struct):
     mine: bool = False
     order: str = "newest"
     page: int = 1
+    at: str | None = None  # where the page starts, as the previous page's link says (civic.keyset)
 
 
 class Evidence(msgspec.Struct):
@@ -260,6 +263,27 @@ class TaskSummary(msgspec.Struct):
     url: str = ""
     agency_name_en: str | None = None
     holder_name_en: str | None = None
+
+
+class TaskPage(keyset.Paged, kw_only=True):
+    items: list[TaskSummary]
+
+    def public(self) -> TaskPageOut:
+        return TaskPageOut(
+            self.items, self.total, self.page, self.pages, self.per_page, self.at(self.page + 1), self.at(self.page - 1)
+        )
+
+
+class TaskPageOut(msgspec.Struct):
+    items: list[TaskSummary]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    # Ask for page + 1 (or page - 1) with this as `at`: the page is read from where this one ends,
+    # at the same cost however deep. Null where the page number alone is as cheap.
+    next_at: str | None
+    previous_at: str | None
 
 
 class Task(msgspec.Struct):

@@ -7,12 +7,13 @@ transaction. Refusals are the DomainError subclasses below."""
 from __future__ import annotations
 
 import functools
+from datetime import date, datetime
 from typing import NamedTuple
 
 import asyncpg
 import msgspec
 
-from civic import db, thai
+from civic import db, keyset, thai
 from civic.audit import audit
 from civic.handovers import rules
 from civic.handovers.schemas import (
@@ -23,6 +24,7 @@ from civic.handovers.schemas import (
     OverdueItem,
     Review,
     Task,
+    TaskPage,
     TaskSummary,
     TrackRecord,
     Update,
@@ -144,8 +146,7 @@ NULLIF(hp.name_en, '') AS holder_name_en,
 COALESCE((SELECT round(avg(m.percent))::int FROM handover_milestones m WHERE m.task_id = t.id), 0) AS progress,
 t.created_at
 """
-SUMMARY_FROM = """
-FROM handover_tasks t
+SUMMARY_JOINS = """
 JOIN organisations a ON a.id = t.agency_id
 LEFT JOIN handover_claims hc ON hc.task_id = t.id AND hc.status IN ('active', 'confirmed')
 LEFT JOIN organisations hp ON hp.id = hc.partner_id
@@ -171,37 +172,65 @@ WHERE ($1::text IS NULL OR t.province = $1)
                     AND (NOT t.verified_only OR p.verification = 'verified')
                     AND (cardinality(t.partner_types) = 0 OR p.partner_type = ANY(t.partner_types)))))
 """
-LIST_TASKS = f"""
-SELECT {SUMMARY_COLUMNS}
-{SUMMARY_FROM}
-{TASK_FILTER}
-ORDER BY {{order}}
-LIMIT $8 OFFSET $9
-"""
 COUNT_TASKS = f"SELECT count(*) FROM handover_tasks t {TASK_FILTER}"
-ORDERS = {
-    "newest": "t.created_at DESC, t.id DESC",
-    "deadline": "t.deadline ASC, t.id",
-    "closing": "t.claim_closes ASC, t.id",
+# Each order of the board: its key column, the key's type (a page link's key is read back as it,
+# civic.keyset), and whether the largest key comes first. Each has an index over the public board
+# and one per status (migrations 0180, 0198).
+ORDERS: dict[str, tuple[str, type, bool]] = {
+    "newest": ("created_at", datetime, True),
+    "deadline": ("deadline", date, False),
+    "closing": ("claim_closes", date, False),
 }
 
 
+def _order(order: str, backward: bool = False) -> str:
+    column, _, descending = ORDERS[order]
+    direction = "DESC" if descending != backward else "ASC"
+    return f"t.{column} {direction}, t.id {direction}"
+
+
+def _list_query(order: str, where: str, page: str, *, backward: bool, anchor: str) -> str:
+    """The page's ids are chosen by walking the order's index; only those tasks are joined and
+    described. `backward` walks it the other way (the pages before an anchor, or the last pages),
+    and the outer ORDER BY turns those rows round. `anchor` names the parameters of the key and id
+    of the task the page starts after (before, backward), or is empty."""
+    column, _, descending = ORDERS[order]
+    after = f"AND (t.{column}, t.id) {keyset.beyond(descending, backward)} ({anchor})" if anchor else ""
+    return f"""
+SELECT {SUMMARY_COLUMNS} FROM (
+    SELECT t.id FROM handover_tasks t {where} {after} ORDER BY {_order(order, backward)} {page}
+) page JOIN handover_tasks t ON t.id = page.id
+{SUMMARY_JOINS}
+ORDER BY {_order(order)}
+"""
+
+
+@functools.lru_cache(maxsize=32)
+def filtered_list_query(order: str, backward: bool, anchored: bool) -> str:
+    """The board with filters: $1-$7 the filters, then LIMIT, OFFSET and the anchor's key and id."""
+    anchor = "$10, $11" if anchored else ""
+    return _list_query(order, TASK_FILTER, "LIMIT $8 OFFSET $9", backward=backward, anchor=anchor)
+
+
 @functools.lru_cache(maxsize=128)
-def unfiltered_list_query(status: str | None, order: str, limit: int, offset: int) -> tuple[str, str]:
+def unfiltered_list_query(
+    status: str | None, order: str, limit: int, offset: int, backward: bool = False, anchored: bool = False
+) -> str:
     """The board with no filter but a public status (its first page, the home page's three open
-    tasks), and its count, written out. Given its optional filters as parameters, PostgreSQL
-    planned the list afresh on every execution (0.7 ms of the 1.1 at 2,000 tasks), and its generic
-    plan was far worse (14 ms); written out it is planned once per connection, as
-    civic.ideas.store's lists are. Only a known status word and two integers are written in.
-    The count is read from the kept counts (migration 0194)."""
+    tasks), written out. Given its optional filters as parameters, PostgreSQL planned the list
+    afresh on every execution (0.7 ms of the 1.1 at 2,000 tasks), and its generic plan was far
+    worse (14 ms); written out it is planned once per connection, as civic.ideas.store's lists
+    are. Only a known status word and integers are written in; an anchor's key and id are $1
+    and $2."""
     assert status is None or status in rules.PUBLIC_STATUSES
     where = f"WHERE t.status = '{status}'" if status else "WHERE t.status <> 'draft'"
-    counted = f"WHERE status = '{status}'" if status else "WHERE status <> 'draft'"
-    return (
-        f"SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} {where} ORDER BY {ORDERS[order]} "
-        f"LIMIT {int(limit)} OFFSET {int(offset)}",
-        f"SELECT COALESCE(sum(tasks), 0)::bigint FROM handover_task_counts {counted}",
-    )
+    page = f"LIMIT {int(limit)} OFFSET {int(offset)}"
+    return _list_query(order, where, page, backward=backward, anchor="$1, $2" if anchored else "")
+
+
+# The unfiltered board's total, from the kept counts (migration 0194).
+COUNT_PUBLIC = "SELECT COALESCE(sum(tasks), 0)::bigint FROM handover_task_counts WHERE status <> 'draft'"
+COUNT_STATUS = "SELECT COALESCE(sum(tasks), 0)::bigint FROM handover_task_counts WHERE status = $1"
 
 
 def _task_row(row: asyncpg.Record) -> Task:
@@ -259,23 +288,39 @@ async def list_tasks(
     open_to: list[int] | None = None,
     viewer_agencies: list[int] | None = None,
     order: str = "newest",
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[TaskSummary], int]:
+    page: int = 1,
+    per_page: int = 50,
+    at: str | None = None,
+) -> TaskPage:
+    """One page of the board. With `at` (a token one of the board's pages linked), the page is read
+    from its anchor task; by page number alone, from whichever end of the board is nearer. A page
+    past the last is the last."""
     order = order if order in ORDERS else "newest"
     unfiltered = not (province or category or agency or partner or viewer_agencies) and open_to is None
-    if unfiltered and status in (None, *rules.PUBLIC_STATUSES):
-        sql, count = unfiltered_list_query(status, order, limit, offset)
-        rows = await db.fetch_page(conn, sql, offset, limit)
-        total = await conn.fetchval(count)
+    args = (province, category, status, agency, partner, open_to, list(viewer_agencies or []))
+    unfiltered = unfiltered and status in (None, *rules.PUBLIC_STATUSES)
+    if unfiltered:
+        total = await (conn.fetchval(COUNT_STATUS, status) if status else conn.fetchval(COUNT_PUBLIC))
     else:
-        args = (province, category, status, agency, partner, open_to, list(viewer_agencies or []))
-        rows = await conn.fetch(LIST_TASKS.replace("{order}", ORDERS[order]), *args, limit, offset)
         total = await conn.fetchval(COUNT_TASKS, *args)
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    anchor = keyset.parse(at, ORDERS[order][1], per_page)
+    backward, limit, offset = keyset.reading(page, per_page, total, anchor)
+    edge = [anchor.key, anchor.id] if anchor else []
+    if not unfiltered:
+        rows = await conn.fetch(filtered_list_query(order, backward, bool(edge)), *args, limit, offset, *edge)
+    elif edge:
+        rows = await conn.fetch(unfiltered_list_query(status, order, limit, offset, backward, True), *edge)
+    else:
+        sql = unfiltered_list_query(status, order, limit, offset, backward)
+        rows = await db.fetch_page(conn, sql, offset, limit)
     items = [msgspec.convert(dict(r), TaskSummary) for r in rows]
     for item in items:
         item.url = f"/handovers/{item.id}"
-    return items, total
+    key = ORDERS[order][0]
+    first, last = [keyset.position(getattr(t, key), t.id) for t in (items[0], items[-1])] if items else [None, None]
+    return TaskPage(items=items, total=total, page=page, pages=pages, per_page=per_page, first=first, last=last)
 
 
 async def evidence_file(conn: asyncpg.Connection, task_id: int, evidence_id: int) -> asyncpg.Record | None:

@@ -215,18 +215,8 @@ class IdeaListQuery(msgspec.Struct, frozen=True):
         }
 
 
-class IdeaPage(msgspec.Struct):
+class IdeaPage(keyset.Paged, kw_only=True):
     items: list[Idea]
-    total: int
-    page: int
-    pages: int
-    per_page: int
-    first: str | None = None  # where the first and last ideas stand in the list (civic.keyset)
-    last: str | None = None
-
-    def at(self, target: int) -> str | None:
-        """The `at` token a link to page `target` carries, if it needs one."""
-        return keyset.link(self.page, self.pages, target, self.per_page, self.first, self.last)
 
     def public(self) -> IdeaPageOut:
         return IdeaPageOut(

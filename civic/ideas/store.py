@@ -414,7 +414,7 @@ def _list_query(sort: str, board: str, where: str, page: str, *, backward: bool,
     parameters of the row the page starts after (before, backward), or is empty."""
     key = f"i.{SORTS[sort][0]}"
     order = f"{key} DESC, i.id DESC"
-    after = f"AND ({key}, i.id) {'>' if backward else '<'} ({anchor})" if anchor else ""
+    after = f"AND ({key}, i.id) {keyset.beyond(True, backward)} ({anchor})" if anchor else ""
     return f"""
 SELECT {IDEA_COLUMNS}, {key} AS sort_key FROM (
     SELECT i.id FROM ideas i {where} {board} {after}
@@ -519,15 +519,8 @@ async def list_ideas(
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     anchor = keyset.parse(at, SORTS[sort][1], per_page)
-    if anchor is not None:
-        backward, limit, offset = not anchor.forward, per_page, anchor.skip
-        edge = [anchor.key, anchor.id]
-    else:
-        offset = (page - 1) * per_page
-        limit = max(0, min(per_page, total - offset))
-        from_end = total - offset - limit
-        backward, edge = from_end < offset, []
-        offset = min(offset, from_end)
+    backward, limit, offset = keyset.reading(page, per_page, total, anchor)
+    edge = [anchor.key, anchor.id] if anchor else []
     if filtered:
         sql = filtered_list_query(sort, by_board, backward, bool(edge))
         rows = await conn.fetch(sql, *filters, *board, limit, offset, *edge)
@@ -537,9 +530,10 @@ async def list_ideas(
     else:
         sql = unfiltered_list_query(sort, by_board, limit, offset, backward)
         rows = await db.fetch_page(conn, sql, offset, limit, *board)
-    ends = [keyset.position(r["sort_key"], r["id"]) for r in (rows[0], rows[-1])] if rows else [None, None]
-    items = [_idea(r) for r in rows]
-    return IdeaPage(items, total, page, pages, per_page, first=ends[0], last=ends[1])
+    first, last = [keyset.position(r["sort_key"], r["id"]) for r in (rows[0], rows[-1])] if rows else [None, None]
+    return IdeaPage(
+        items=[_idea(r) for r in rows], total=total, page=page, pages=pages, per_page=per_page, first=first, last=last
+    )
 
 
 async def list_categories(conn: asyncpg.Connection) -> list[str]:

@@ -5,6 +5,7 @@ and a visitor who is not logged in sees the whole public timeline."""
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from datetime import date, timedelta
 
@@ -178,3 +179,47 @@ def test_edit_then_claim_and_give_back(page, live_server, shot):
     page.locator("#claims").scroll_into_view_if_needed()
     page.wait_for_function("document.fonts.status === 'loaded'")
     shot(page, "6-agency-sees-give-back")
+
+
+def test_a_partner_sorts_the_task_board_and_pages_through_it(page, shot, live_sql):
+    """The board sorts newest first, by delivery deadline or by claim closing date, and keeps the
+    order and the filters from page to page. 170 open tasks (nine pages) are copied from a demo task
+    with deadlines a day apart, due in 2030 and later, so every other journey's newest-first board
+    opens as before."""
+    live_sql(
+        "INSERT INTO handover_tasks (agency_id, title, description, deliverables, province, district, location,"
+        " category, partner_types, skills, budget, claim_opens, claim_closes, deadline, contact, verified_only,"
+        " status, created_by, published_at, created_at)"
+        " SELECT agency_id, 'งานเรียงลำดับ ' || g, description, deliverables, province, district, location, category,"
+        " partner_types, skills, budget, claim_opens, date '2029-12-31', date '2030-01-01' + g, contact,"
+        " verified_only, 'open', created_by, published_at, timestamptz '2021-01-01' + g * interval '1 hour'"
+        " FROM handover_tasks, generate_series(1, 170) g"
+        " WHERE id = (SELECT min(id) FROM handover_tasks WHERE status = 'open')"
+    )
+    titles = page.locator("ul.item-list li.card h2")
+    page.goto("/handovers?status=open")
+    sorts = page.get_by_role("navigation", name="เรียงลำดับงาน")
+    expect(sorts.get_by_role("link", name="ใหม่ล่าสุด")).to_have_attribute("aria-current", "page")
+    sorts.get_by_role("link", name="กำหนดส่งมอบงาน").click()
+    expect(page).to_have_url(re.compile(r"status=open&order=deadline$"))
+    expect(sorts.get_by_role("link", name="กำหนดส่งมอบงาน")).to_have_attribute("aria-current", "page")
+    # The demo's own open tasks are due before 2030: the copies follow them, a day apart.
+    copies = page.locator("ul.item-list li.card h2", has_text="งานเรียงลำดับ")
+    shot(page, "by-deadline-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    shot(page, "by-deadline-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    pages = page.locator("nav.pagination")
+    pages.get_by_role("link", name="หน้า 3", exact=True).click()
+    pages.get_by_role("link", name="หน้า 5", exact=True).click()
+    expect(page).to_have_url(re.compile(r"status=open&order=deadline&page=5&at=a20_"))
+    expect(pages.get_by_role("link", name="หน้า 5", exact=True)).to_have_attribute("aria-current", "page")
+    numbers = [int(t.split()[-1]) for t in copies.all_inner_texts()]
+    assert numbers == sorted(numbers) and len(numbers) == 20, numbers
+    page.get_by_role("link", name="ถัดไป").click()
+    expect(page).to_have_url(re.compile(r"order=deadline&page=6&at=a0_"))
+    following = [int(t.split()[-1]) for t in copies.all_inner_texts()]
+    assert following[0] == numbers[-1] + 1, (numbers, following)
+    expect(titles).to_have_count(20)
+    pages.scroll_into_view_if_needed()
+    shot(page, "page-6-phone", full_page=False)

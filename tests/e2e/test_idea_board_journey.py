@@ -56,10 +56,10 @@ def test_a_visitor_and_a_citizen_read_the_board(page, shot):
 
 
 def test_a_reader_pages_through_a_long_board_and_back(page, shot, live_sql):
-    """A board of 45 ideas is three pages. "Next" and the numbered links open each page from where
-    the one before it ends (an `at` in the link), "Previous" comes back to the same ideas, and the
-    last page is opened by its number. The ideas are dated 2021, so the other journeys' lists,
-    newest or hottest first, still open with the demo's own ideas."""
+    """A board of 150 ideas is eight pages. The first and last three open by their number; the
+    pages between open from where the page before ends (an `at` in the link), and "Previous" comes
+    back to the same ideas. The ideas are dated 2021, so the other journeys' lists, newest or
+    hottest first, still open with the demo's own ideas."""
     live_sql(
         "INSERT INTO idea_boards (slug, agency_id, title, description_th, description_en, scope, categories,"
         " is_open, moderate_first, support_threshold, response_days, created_by, requires_national_id)"
@@ -72,32 +72,37 @@ def test_a_reader_pages_through_a_long_board_and_back(page, shot, live_sql):
         " SELECT (SELECT id FROM idea_boards WHERE slug = 'paging-journey'), author_id,"
         " 'ไอเดียลำดับที่ ' || n, body, category, province, 'published',"
         " timestamptz '2021-01-01 00:00+07' + n * interval '1 hour'"
-        " FROM ideas, generate_series(1, 45) n WHERE id = (SELECT min(id) FROM ideas)"
+        " FROM ideas, generate_series(1, 150) n WHERE id = (SELECT min(id) FROM ideas)"
     )
     titles = page.locator("#idea-list li.card h2")
+    pages = page.locator("nav.pagination")
     page.goto("/boards/paging-journey?sort=new")
-    expect(page.get_by_text("หน้า 1 จาก 3")).to_be_visible()
-    expect(titles.first).to_have_text("ไอเดียลำดับที่ 45")
+    expect(page.get_by_text("หน้า 1 จาก 8")).to_be_visible()
+    expect(titles.first).to_have_text("ไอเดียลำดับที่ 150")
     expect(titles).to_have_count(20)
-    shot(page, "page-1-phone")
-
     page.get_by_role("link", name="ถัดไป").click()
-    expect(page).to_have_url(re.compile(r"page=2&at=a0_"))
-    expect(page.get_by_text("หน้า 2 จาก 3")).to_be_visible()
-    expect(titles.first).to_have_text("ไอเดียลำดับที่ 25")
-    expect(titles.last).to_have_text("ไอเดียลำดับที่ 6")
-    page.set_viewport_size(DESKTOP)
-    shot(page, "page-2-desktop")
+    expect(page).to_have_url(re.compile(r"sort=new&page=2$"))
+    expect(titles.first).to_have_text("ไอเดียลำดับที่ 130")
 
-    page.locator("nav.pagination").get_by_role("link", name="3").click()
-    expect(page.get_by_text("หน้า 3 จาก 3")).to_be_visible()
-    expect(titles).to_have_count(5)
-    expect(titles.last).to_have_text("ไอเดียลำดับที่ 1")
+    pages.get_by_role("link", name="หน้า 4", exact=True).click()
+    expect(page).to_have_url(re.compile(r"page=4&at=a20_"))
+    expect(page.get_by_text("หน้า 4 จาก 8")).to_be_visible()
+    expect(titles.first).to_have_text("ไอเดียลำดับที่ 90")
+    page.get_by_role("link", name="ถัดไป").click()
+    expect(page).to_have_url(re.compile(r"page=5&at=a0_"))
+    expect(titles.first).to_have_text("ไอเดียลำดับที่ 70")
+    expect(titles.last).to_have_text("ไอเดียลำดับที่ 51")
+    page.set_viewport_size(DESKTOP)
+    shot(page, "page-5-desktop")
     page.get_by_role("link", name="ก่อนหน้า").click()
-    expect(page).to_have_url(re.compile(r"page=2&at=b0_"))
-    expect(titles.first).to_have_text("ไอเดียลำดับที่ 25")
-    page.locator("nav.pagination").get_by_role("link", name="1").click()
-    expect(titles.first).to_have_text("ไอเดียลำดับที่ 45")
+    expect(page).to_have_url(re.compile(r"page=4&at=b0_"))
+    expect(titles.first).to_have_text("ไอเดียลำดับที่ 90")
+    expect(titles.last).to_have_text("ไอเดียลำดับที่ 71")
+
+    pages.get_by_role("link", name="หน้า 8", exact=True).click()
+    expect(page).to_have_url(re.compile(r"sort=new&page=8$"))
+    expect(titles).to_have_count(10)
+    expect(titles.last).to_have_text("ไอเดียลำดับที่ 1")
     page.set_viewport_size(PHONE)
-    page.locator("nav.pagination").scroll_into_view_if_needed()
-    shot(page, "back-on-page-1-phone", full_page=False)
+    pages.scroll_into_view_if_needed()
+    shot(page, "last-page-phone", full_page=False)

@@ -12,6 +12,7 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from civic.handovers import store
 from civic.orgs import store as orgs
 from tests import files
 from tests.helpers import login, make_agency, make_partner, make_user, parse, post_form, send_json, text_of
@@ -689,3 +690,49 @@ async def test_the_task_board_pages_through_many_tasks_with_a_window_of_links(wo
     api = (await visitor.get("/api/v1/handovers?page=99&agency=kkn-pao")).json()
     assert (api["page"], api["total"], len(api["items"])) == (10, 200, 20)
     assert api["items"] == (await visitor.get("/api/v1/handovers?page=10&agency=kkn-pao")).json()["items"]
+
+
+async def test_the_task_board_reads_each_order_from_an_index_and_pages_by_where_it_ends(world, conn, make_client):
+    """Sorted by deadline or closing date, the board read and sorted every task for each page. Now
+    each order walks an index (migration 0198) for the page's ids alone, and each page's links
+    start from its own first or last task; "next" to the end shows every task once."""
+    first = await _post_task(world["staff"])
+    await conn.execute(
+        "INSERT INTO handover_tasks (agency_id, title, description, deliverables, province, district, location, "
+        "category, partner_types, skills, budget, claim_opens, claim_closes, deadline, contact, verified_only, "
+        "status, created_by, published_at) "
+        "SELECT agency_id, title || ' ' || g, description, deliverables, province, district, location, category, "
+        "partner_types, skills, budget, claim_opens, claim_closes + g % 7, deadline + g % 11, contact, "
+        "verified_only, status, created_by, published_at FROM handover_tasks, generate_series(1, 1999) g WHERE id = $1",
+        first,
+    )
+    await conn.execute("ANALYZE handover_tasks")
+    visitor = await make_client()
+    for order, column in (("deadline", "deadline"), ("closing", "claim_closes"), ("newest", "created_at DESC")):
+        expected = [r["id"] for r in await conn.fetch(
+            f"SELECT id FROM handover_tasks WHERE status <> 'draft' ORDER BY {column}, id {'DESC' if 'DESC' in column else ''}"
+        )]  # fmt: skip
+        [[plan]] = await conn.fetchrow(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + store.unfiltered_list_query(None, order, 20, 0)
+        )
+        assert _rows_read(plan["Plan"], "handover_tasks") <= 2 * 20, order
+        seen, url = [], f"/handovers?order={order}&page=95"
+        while url:
+            doc = lxml.html.fromstring((await visitor.get(url)).text)
+            seen += [a.get("href") for a in doc.xpath("//ul[@class='item-list']/li[@class='card']/h2/a")]
+            url = doc.xpath("string(//nav[@class='pagination']//a[@rel='next']/@href)")
+            # up to page 97 from where the page before ends; the last three pages by number
+            assert not url or ("&at=a0_" in url) == (int(url.split("page=")[1].split("&")[0]) <= 97), url
+        assert seen == [f"/handovers/{i}" for i in expected[94 * 20 :]], order
+        api = (await visitor.get(f"/api/v1/handovers?order={order}&page=50")).json()
+        assert (api["page"], api["pages"], api["total"]) == (50, 100, 2000)
+        after = (await visitor.get(f"/api/v1/handovers?order={order}&page=51&at={api['next_at']}")).json()
+        assert [t["id"] for t in after["items"]] == expected[50 * 20 : 51 * 20]
+        before = (await visitor.get(f"/api/v1/handovers?order={order}&page=49&at={api['previous_at']}")).json()
+        assert [t["id"] for t in before["items"]] == expected[48 * 20 : 49 * 20]
+
+
+def _rows_read(plan: dict, relation: str) -> int:
+    """Rows the executed plan read from `relation`, over every node and loop."""
+    own = plan["Actual Rows"] * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
+    return own + sum(_rows_read(child, relation) for child in plan.get("Plans", ()))

@@ -351,14 +351,20 @@ async def test_the_unfiltered_board_reads_what_the_filtered_query_reads(conn):
     await demo.seed(conn)
     for status in (None, *rules.PUBLIC_STATUSES):
         for order in store.ORDERS:
-            for offset in (0, 2):
-                written = await store.list_tasks(conn, status=status, order=order, limit=3, offset=offset)
+            for page in (1, 2):
+                written = await store.list_tasks(conn, status=status, order=order, per_page=2, page=page)
                 general = await store.list_tasks(
-                    conn, status=status, order=order, limit=3, offset=offset, viewer_agencies=[-1]
+                    conn, status=status, order=order, per_page=2, page=page, viewer_agencies=[-1]
                 )
-                assert written == general, (status, order, offset)
-    tasks, total = await store.list_tasks(conn, limit=100)
-    assert total == len(tasks) == await conn.fetchval("SELECT count(*) FROM handover_tasks WHERE status <> 'draft'")
+                assert written == general, (status, order, page)
+                # The page after, from where this one ends: the same either way.
+                after = {"status": status, "order": order, "per_page": 2, "page": page + 1, "at": written.at(page + 1)}
+                assert await store.list_tasks(conn, **after) == await store.list_tasks(
+                    conn, **after, viewer_agencies=[-1]
+                ), (status, order, page)
+    board = await store.list_tasks(conn, per_page=100)
+    assert board.total == len(board.items)
+    assert board.total == await conn.fetchval("SELECT count(*) FROM handover_tasks WHERE status <> 'draft'")
 
 
 async def test_the_kept_counts_follow_every_insert_change_and_delete(conn):
@@ -391,5 +397,5 @@ async def test_the_kept_counts_follow_every_insert_change_and_delete(conn):
     await assert_counts_hold()
     await conn.execute("DELETE FROM handover_tasks WHERE id = ANY($1::bigint[])", [r["id"] for r in open_ids])
     await assert_counts_hold()
-    _, total = await store.list_tasks(conn, status="open", limit=1)
+    total = (await store.list_tasks(conn, status="open", per_page=1)).total
     assert total == await conn.fetchval("SELECT count(*) FROM handover_tasks WHERE status = 'open'")

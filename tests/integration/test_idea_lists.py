@@ -129,32 +129,33 @@ async def _walk(conn, step: int, start: int, **where) -> list[int]:
     seen = [page.items]
     while 1 <= page.page + step <= page.pages:
         target = page.page + step
-        page = await store.list_ideas(conn, per_page=5, page=target, at=page.at(target), **where)
+        at = page.at(target)
+        assert (at is not None) == (3 < target <= page.pages - 3), (target, at)
+        page = await store.list_ideas(conn, per_page=5, page=target, at=at, **where)
         assert page.page == target
         seen.append(page.items)
     return [i.id for items in (seen if step > 0 else seen[::-1]) for i in items]
 
 
 async def test_following_the_links_reads_every_idea_once_in_every_order(conn):
+    # 53 ideas are 11 pages of 5: pages 1-3 and 9-11 are read by number, 4-8 from an anchor.
     world = await _world(conn)
-    await _many(conn, world, 23)
+    await _many(conn, world, 53)
     for sort in store.SORTS:
         for where in ({}, {"board_id": world["board"]}, {"province": "SKA"}):
             where = {"sort": sort, **where}
             expected = [i.id for i in (await store.list_ideas(conn, per_page=100, **where)).items]
-            assert len(expected) == 23
+            assert len(expected) == 53
             by_number = [
-                i.id
-                for n in range(1, 6)
-                for i in (await store.list_ideas(conn, per_page=5, page=n, **where)).items
+                i.id for n in range(1, 12) for i in (await store.list_ideas(conn, per_page=5, page=n, **where)).items
             ]
             assert by_number == expected, where
             assert await _walk(conn, 1, 1, **where) == expected, where
-            assert await _walk(conn, -1, 5, **where) == expected, where
-            # Two pages on, then two back: pages 1, 3, 5 and 5, 3, 1.
+            assert await _walk(conn, -1, 11, **where) == expected, where
+            # Two pages on, then two back: pages 1, 3, ..., 11 and 11, 9, ..., 1.
             odd = [i for n, i in enumerate(expected) if (n // 5) % 2 == 0]
             assert await _walk(conn, 2, 1, **where) == odd, where
-            assert await _walk(conn, -2, 5, **where) == odd, where
+            assert await _walk(conn, -2, 11, **where) == odd, where
 
 
 async def test_a_deep_page_reads_no_more_of_the_index_than_its_links_skip(conn):
@@ -182,29 +183,33 @@ async def test_a_deep_page_reads_no_more_of_the_index_than_its_links_skip(conn):
 
 async def test_the_board_pages_link_each_other_by_where_they_end(client, conn):
     """Following "next" on the page, or `next_at` in the API, shows every idea once; the links to
-    pages near this one carry `at`, the first and last pages are opened by number."""
+    pages near this one carry `at`, the first and last three pages are opened by number."""
     world = await _world(conn)
-    await _many(conn, world, 65)
-    expected = [i.id for i in (await store.list_ideas(conn, sort="new", per_page=100)).items]
-    seen, url = [], "/ideas?sort=new"
+    await _many(conn, world, 205)  # 11 pages of 20
+    expected = [i.id for i in (await store.list_ideas(conn, sort="new", per_page=300)).items]
+    seen, url, links = [], "/ideas?sort=new", {}
     while url:
         doc = lxml.html.fromstring((await client.get(url)).text)
         seen += [int(li.get("id").removeprefix("idea-")) for li in doc.xpath("//ul[@class='item-list']/li")]
-        hrefs = {
-            a.text_content().split()[-1]: a.get("href") for a in doc.xpath("//nav[@class='pagination']//a")
-        }
-        url = doc.xpath("string(//nav[@class='pagination']//a[@rel='next']/@href)")
+        nav = "//nav[@class='pagination']"
+        current = doc.xpath(f"string({nav}//a[@aria-current='page'])").split()[-1]
+        links[current] = {a.text_content().split()[-1]: a.get("href") for a in doc.xpath(f"{nav}//a")}
+        url = doc.xpath(f"string({nav}//a[@rel='next']/@href)")
     assert seen == expected
-    # On the last page (4 of 4): page 1 by number, pages 2-3 anchored before its first idea.
-    assert hrefs["1"] == "/ideas?sort=new&page=1"
-    assert re.fullmatch(r"/ideas\?sort=new&page=2&at=b20_\d+_\d+", hrefs["2"])
-    assert re.fullmatch(r"/ideas\?sort=new&page=3&at=b0_\d+_\d+", hrefs["3"])
+    # On page 6: pages 4-5 anchored before its first idea, 7-8 after its last, 1 and 11 by number.
+    on_6 = links["6"]
+    assert on_6["1"] == "/ideas?sort=new&page=1" and on_6["11"] == "/ideas?sort=new&page=11"
+    for n, token in (("4", "b20"), ("5", "b0"), ("7", "a0"), ("8", "a20")):
+        assert re.fullmatch(rf"/ideas\?sort=new&page={n}&at={token}_\d+_\d+", on_6[n]), on_6[n]
+    # On page 2, page 3 (and on page 10, page 9) is read by number.
+    assert links["2"]["3"] == "/ideas?sort=new&page=3" and links["10"]["9"] == "/ideas?sort=new&page=9"
     seen, query = [], "sort=new&page=1"
     while query:
         body = (await client.get(f"/api/v1/ideas?{query}")).json()
         seen += [i["id"] for i in body["items"]]
-        query = body["next_at"] and f"sort=new&page={body['page'] + 1}&at={body['next_at']}"
-        if body["page"] + 1 == body["pages"]:
-            assert body["next_at"] is None
-            query = f"sort=new&page={body['pages']}"
+        following = body["page"] + 1
+        assert (body["next_at"] is not None) == (4 <= following <= 8), body["page"]
+        query = following <= body["pages"] and f"sort=new&page={following}" + (
+            f"&at={body['next_at']}" if body["next_at"] else ""
+        )
     assert seen == expected

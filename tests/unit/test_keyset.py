@@ -51,17 +51,40 @@ def test_anything_a_link_never_writes_is_no_anchor(token, kind):
 
 
 def test_a_page_anchors_its_neighbours_on_its_own_ends():
-    def link(target, page=5):
-        return keyset.link(page, 9, target, 20, "70_11", "40_31")
+    def link(target, page=10):
+        return keyset.link(page, 20, target, 20, "70_11", "40_31")
 
-    assert link(6) == "a0_40_31"
-    assert link(7) == "a20_40_31"
-    assert link(4) == "b0_70_11"
-    assert link(3) == "b20_70_11"
-    # The ends of the list, the page itself and pages out of reach are opened by number.
-    assert [link(n) for n in (1, 9, 5, 2, 8, 0, 10)] == [None] * 7
-    assert keyset.link(2, 9, 3, 20, None, None) is None
+    assert link(11) == "a0_40_31"
+    assert link(12) == "a20_40_31"
+    assert link(9) == "b0_70_11"
+    assert link(8) == "b20_70_11"
+    # The first and last three pages are opened by number, and so are the page itself and pages
+    # out of reach.
+    assert [link(n) for n in (1, 20, 10, 7, 13, 0, 21)] == [None] * 7
+    assert [keyset.link(5, 20, n, 20, "7_1", "4_3") for n in (3, 4, 6, 7)] == [None, "b0_7_1", "a0_4_3", "a20_4_3"]
+    assert [keyset.link(16, 20, n, 20, "7_1", "4_3") for n in (14, 15, 17, 18)] == ["b20_7_1", "b0_7_1", "a0_4_3", None]
+    assert keyset.link(9, 20, 10, 20, None, None) is None
     # Every token a page writes, the list reads back.
-    for target in (3, 4, 6, 7):
+    for target in (8, 9, 11, 12):
         anchor = keyset.parse(link(target), int, 20)
-        assert anchor is not None and anchor.forward is (target > 5)
+        assert anchor is not None and anchor.forward is (target > 10)
+
+
+def test_a_page_by_number_is_read_from_the_nearer_end():
+    # 95 rows, pages of 20: page 5 holds the last 15.
+    assert keyset.reading(1, 20, 95, None) == (False, 20, 0)
+    assert keyset.reading(2, 20, 95, None) == (False, 20, 20)
+    assert keyset.reading(3, 20, 95, None) == (True, 20, 35)  # rows 40-59: 35 after them, 40 before
+    assert keyset.reading(4, 20, 95, None) == (True, 20, 15)
+    assert keyset.reading(5, 20, 95, None) == (True, 15, 0)
+    assert keyset.reading(1, 20, 0, None) == (False, 0, 0)
+    # An anchored page reads a whole page past its anchor, the way the anchor says.
+    assert keyset.reading(7, 20, 95, keyset.Anchor(True, 20, 5, 1)) == (False, 20, 20)
+    assert keyset.reading(7, 20, 95, keyset.Anchor(False, 0, 5, 1)) == (True, 20, 0)
+
+
+def test_the_rows_past_an_anchor_follow_the_list_s_direction():
+    assert keyset.beyond(descending=True, backward=False) == "<"
+    assert keyset.beyond(descending=True, backward=True) == ">"
+    assert keyset.beyond(descending=False, backward=False) == ">"
+    assert keyset.beyond(descending=False, backward=True) == "<"
