@@ -380,16 +380,17 @@ GET_IDEA = f"SELECT {IDEA_COLUMNS} {IDEA_FROM} WHERE i.id = $1"
 # Public lists: visible ideas only, the predicate of migration 0060's list indexes. Filters are
 # checked while an index is walked in the sort's order. The agency filter matches the owner or
 # any co-owner of the idea's board.
-LIST_WHERE = """
+AGENCY_BOARDS = """
+        SELECT b.id FROM idea_boards b JOIN organisations o ON o.id = b.agency_id WHERE o.slug = $4
+        UNION ALL
+        SELECT c.board_id FROM idea_board_coowners c JOIN organisations co ON co.id = c.org_id
+        WHERE co.slug = $4 AND c.status = 'accepted'"""
+LIST_WHERE = f"""
 WHERE i.hidden_at IS NULL AND i.status <> 'pending_moderation'
   AND ($1::text IS NULL OR i.status = $1)
   AND ($2::text IS NULL OR i.category = $2)
   AND ($3::text IS NULL OR i.province = $3)
-  AND ($4::text IS NULL OR i.board_id IN (
-        SELECT b.id FROM idea_boards b JOIN organisations o ON o.id = b.agency_id WHERE o.slug = $4
-        UNION ALL
-        SELECT c.board_id FROM idea_board_coowners c JOIN organisations co ON co.id = c.org_id
-        WHERE co.slug = $4 AND c.status = 'accepted'))
+  AND ($4::text IS NULL OR i.board_id IN ({AGENCY_BOARDS}))
 """
 # Sort keys come from this allow-list only, never from input: each list reads (key DESC, id DESC),
 # and a page's links carry its rows' keys (civic.keyset), read back as the column's type. Each has
@@ -454,14 +455,21 @@ def unfiltered_list_query(
     return _list_query(sort, board, visible, page, backward=backward, anchor=anchor)
 
 
-# Totals: unfiltered, the boards' maintained counts (migration 0060); filtered, a count of the
-# matching ideas.
+# Totals: unfiltered, the boards' kept counts (migration 0060); filtered, a sum of the kept counts
+# of the combinations of board, status, category and province that match (migration 0199).
 COUNT_VISIBLE = {
     False: "SELECT COALESCE(sum(visible_ideas), 0)::bigint FROM idea_boards",
     True: "SELECT COALESCE(sum(visible_ideas), 0)::bigint FROM idea_boards WHERE id = $1",
 }
 COUNT_IDEAS = {
-    by_board: f"SELECT count(*) FROM ideas i {LIST_WHERE} {board}"
+    by_board: f"""
+SELECT COALESCE(sum(c.ideas), 0)::bigint FROM idea_list_counts c
+WHERE ($1::text IS NULL OR c.status = $1)
+  AND ($2::text IS NULL OR c.category = $2)
+  AND ($3::text IS NULL OR c.province = $3)
+  AND ($4::text IS NULL OR c.board_id IN ({AGENCY_BOARDS}))
+  {board.replace("i.board_id", "c.board_id")}
+"""
     for by_board, board in _BOARD_FILTERS.items()
 }
 
@@ -521,7 +529,9 @@ async def list_ideas(
     anchor = keyset.parse(at, SORTS[sort][1], per_page)
     backward, limit, offset = keyset.reading(page, per_page, total, anchor)
     edge = [anchor.key, anchor.id] if anchor else []
-    if filtered:
+    if not total:
+        rows = []  # a filter that matches nothing would walk the whole index to find so
+    elif filtered:
         sql = filtered_list_query(sort, by_board, backward, bool(edge))
         rows = await conn.fetch(sql, *filters, *board, limit, offset, *edge)
     elif edge:

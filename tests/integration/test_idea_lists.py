@@ -44,6 +44,77 @@ async def test_kept_counts_follow_every_change_of_visibility(conn):
     assert (await store.get_board(conn, "hatyai-waste")).idea_count == 1
 
 
+KEPT_BY_FILTER = "SELECT board_id, status, category, province, ideas FROM idea_list_counts WHERE ideas <> 0"
+COUNTED_BY_FILTER = (
+    "SELECT board_id, status, category, COALESCE(province, ''), count(*) FROM ideas"
+    " WHERE hidden_at IS NULL AND status <> 'pending_moderation' GROUP BY 1, 2, 3, 4"
+)
+
+
+async def test_the_counts_by_filter_follow_every_insert_change_and_delete(conn):
+    """migration 0199: the kept counts equal a count of the visible ideas after each kind of write,
+    and each filtered total is the number of ideas the list shows."""
+    world = await _world(conn)
+
+    async def assert_counts_hold():
+        assert sorted(map(tuple, await conn.fetch(KEPT_BY_FILTER))) == sorted(
+            map(tuple, await conn.fetch(COUNTED_BY_FILTER))
+        )
+        for where in ({"province": "SKA"}, {"province": "BKK"}, {"category": "ตลาด"}, {"status": "published"},
+                      {"status": "accepted", "board_id": world["board"]}, {"agency": "ska-province"},
+                      {"agency": "hdy-city", "province": "SKA", "category": "ขยะ"}):  # fmt: skip
+            page = await store.list_ideas(conn, per_page=500, **where)
+            assert page.total == len(page.items), where
+
+    ids = [await _idea(conn, world, f"ไอเดีย {n}") for n in range(6)]
+    await assert_counts_hold()
+    await conn.execute("UPDATE ideas SET province = 'BKK', category = 'ตลาด' WHERE id = ANY($1)", ids[:2])
+    await conn.execute("UPDATE ideas SET province = NULL WHERE id = $1", ids[2])
+    await conn.execute("UPDATE ideas SET status = 'accepted' WHERE id = $1", ids[3])
+    await conn.execute("UPDATE ideas SET hidden_at = now() WHERE id = $1", ids[4])
+    await conn.execute("UPDATE ideas SET status = 'pending_moderation' WHERE id = $1", ids[5])
+    await assert_counts_hold()
+    await conn.execute("UPDATE ideas SET hidden_at = now() + interval '1 day' WHERE id = $1", ids[4])  # still hidden
+    await conn.execute("UPDATE ideas SET hidden_at = NULL, province = 'CMI' WHERE id = $1", ids[4])
+    await conn.execute("UPDATE ideas SET status = 'published' WHERE id = $1", ids[5])
+    await store.support_idea(conn, ids[0], world["users"]["citizen2@example.com"])
+    await assert_counts_hold()
+    # Many at once, in one statement each way.
+    await conn.execute(
+        "INSERT INTO ideas (board_id, author_id, title, body, category, province, status)"
+        " SELECT board_id, author_id, title || n, body, category, province, status"
+        " FROM ideas, generate_series(1, 3) n WHERE id = ANY($1)",
+        ids,
+    )
+    await assert_counts_hold()
+    await conn.execute("DELETE FROM idea_status_history")
+    await conn.execute("DELETE FROM search_outbox")
+    await conn.execute("DELETE FROM idea_supports")
+    await conn.execute("DELETE FROM ideas WHERE id <> ALL($1)", ids[:3])
+    await assert_counts_hold()
+
+
+async def test_a_filtered_total_reads_no_idea_and_a_small_province_only_its_own(conn):
+    # A filtered total counted every visible idea; a small province's list walked the sort's index
+    # past every other province's ideas.
+    world = await _world(conn)
+    await _many(conn, world, 3000)
+    lone = await _idea(conn, world, "ไอเดียจากลำปาง")
+    await conn.execute("UPDATE ideas SET province = 'LPN' WHERE id = $1", lone)
+    await conn.execute("ANALYZE ideas")
+    filters = (None, None, "LPN", None)
+    for by_board in (False, True):
+        board = [world["board"]] if by_board else []
+        [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + store.COUNT_IDEAS[by_board], *filters, *board)
+        assert _rows_read(plan["Plan"], "ideas") == 0
+        for sort in store.SORTS:
+            sql = store.filtered_list_query(sort, by_board, False, False)
+            [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *filters, *board, 20, 0)
+            assert _rows_read(plan["Plan"], "ideas") <= 2, (sort, by_board)
+    page = await store.list_ideas(conn, province="LPN")
+    assert (page.total, [i.id for i in page.items]) == (1, [lone])
+
+
 async def test_every_sort_reads_the_same_page_with_or_without_a_filter(conn):
     world = await _world(conn)
     ids = [await _idea(conn, world, f"ไอเดีย {n}") for n in range(5)]
