@@ -13,7 +13,8 @@ everything is indexed for search (`civic reindex`), as an operator would after a
 
 Load: --clients keep-alive HTTP/1.1 clients (plain asyncio streams, light on CPU, as in
 bench_ideas) send --requests requests in this mix: browse 60 % (home, the board index sorted each
-way, across boards and on one board, an idea, a consultation, an outcome, a task), search 15 %
+way, across boards, on one board and filtered by a province, an idea, a consultation, an outcome,
+the task board in each order, a task), search 15 %
 (Thai queries), support or withdraw 10 %, comment 5 %, respond 5 %, staff answers 5 %. Browsing
 and search are anonymous; writes go through /api/v1 with a bearer token per client.
 
@@ -75,8 +76,12 @@ WORDS = (
     "จักรยาน", "ฝุ่น", "ปลอดภัย", "ซ่อม", "ปรับปรุง", "เพิ่ม", "ลด", "จุด", "บริการ", "ประชาชน",
 )  # fmt: skip
 # (kind, share of the mix); the browse kinds split the browse 60 %.
-BROWSE = ("home", "board_hot", "board_top", "board_new", "board_discussed", "board_one", "idea",
-          "consultation", "outcome", "task")  # fmt: skip
+BROWSE = ("home", "board_hot", "board_top", "board_new", "board_discussed", "board_one", "board_province",
+          "idea", "consultation", "outcome", "tasks", "task")  # fmt: skip
+# A province's board, as a citizen following theirs opens it: the data's five provinces, and two
+# with no idea (a filter that matches nothing must cost no more).
+PROVINCES = ("BKK", "CMI", "KKN", "SKA", "PKT", "LPN", "NAN")
+TASK_ORDERS = ("newest", "deadline", "closing")
 MIX = [(k, 0.60 / len(BROWSE)) for k in BROWSE] + [
     ("search", 0.15),
     ("support", 0.10),
@@ -366,6 +371,10 @@ class Traffic:
         if kind.startswith("board_") and kind != "board_one":
             page = rng.choice((1, 1, 1, 2, 3))
             return "GET", f"/ideas?sort={kind[6:]}&page={page}", b"", None
+        if kind == "board_province":
+            return "GET", f"/ideas?province={rng.choice(PROVINCES)}&sort={rng.choice(SORTS)}", b"", None
+        if kind == "tasks":
+            return "GET", f"/handovers?order={rng.choice(TASK_ORDERS)}&page={rng.choice((1, 1, 2))}", b"", None
         if kind == "board_one":
             return "GET", f"/boards/{rng.choice(d['boards'])}?sort={rng.choice(SORTS)}", b"", None
         if kind == "idea":
