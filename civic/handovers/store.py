@@ -7,6 +7,7 @@ transaction. Refusals are the DomainError subclasses below."""
 from __future__ import annotations
 
 import functools
+import math
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -296,19 +297,24 @@ async def list_tasks(
     from its anchor task; by page number alone, from whichever end of the board is nearer. A page
     past the last is the last."""
     order = order if order in ORDERS else "newest"
-    unfiltered = not (province or category or agency or partner or viewer_agencies) and open_to is None
     args = (province, category, status, agency, partner, open_to, list(viewer_agencies or []))
-    unfiltered = unfiltered and status in (None, *rules.PUBLIC_STATUSES)
+    unfiltered = (
+        not (province or category or agency or partner or viewer_agencies)
+        and open_to is None
+        and status in (None, *rules.PUBLIC_STATUSES)
+    )
     if unfiltered:
         total = await (conn.fetchval(COUNT_STATUS, status) if status else conn.fetchval(COUNT_PUBLIC))
     else:
         total = await conn.fetchval(COUNT_TASKS, *args)
-    pages = max(1, -(-total // per_page))
+    pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     anchor = keyset.parse(at, ORDERS[order][1], per_page)
     backward, limit, offset = keyset.reading(page, per_page, total, anchor)
     edge = [anchor.key, anchor.id] if anchor else []
-    if not unfiltered:
+    if not total:
+        rows = []  # a filter that matches nothing would walk the whole index to find so
+    elif not unfiltered:
         rows = await conn.fetch(filtered_list_query(order, backward, bool(edge)), *args, limit, offset, *edge)
     elif edge:
         rows = await conn.fetch(unfiltered_list_query(status, order, limit, offset, backward, True), *edge)
