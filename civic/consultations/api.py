@@ -62,14 +62,15 @@ class ConsultationsApi(Controller):
         agency: FromQuery[str | None] = None,
         province: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
+        page: FromQuery[str | None] = None,
     ) -> ConsultationList:
         """status: scheduled, open, closed or outcome_published (none: all of them). `tab` (the
-        hub's open, upcoming, closed, outcome) is still understood."""
-        items = await queries.list_consultations(
+        hub's open, upcoming, closed, outcome) is still understood. 20 a page."""
+        found = await queries.list_consultations(
             db, tab=queries.api_tab(status, tab), agency=agency, province=province, kind=kind,
-            tabs=(*queries.HUB_TABS, "all"),
+            page=queries.page_number(page), tabs=(*queries.HUB_TABS, "all"),
         )  # fmt: skip
-        return ConsultationList(items=items)
+        return found.public()
 
     @post("/", summary="Create a consultation (agency staff)", status_code=201)
     async def create(self, request: Request, db: Db, data: JSONBody[ConsultationIn]) -> ConsultationDetail:

@@ -332,6 +332,7 @@ class ConsultationPages(Controller):
         agency: FromQuery[str | None] = None,
         province: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
+        page: FromQuery[str | None] = None,
     ) -> Template:
         tab = tab if tab in TABS else "open"
         kind = kind if kind in rules.KINDS else None
@@ -341,8 +342,8 @@ class ConsultationPages(Controller):
             request,
             "consultations/hub.html",
             _ctx(
-                items=await queries.list_consultations(
-                    db, tab=tab, agency=agency, province=province, kind=kind
+                result=await queries.list_consultations(
+                    db, tab=tab, agency=agency, province=province, kind=kind, page=queries.page_number(page)
                 ),
                 tab=tab,
                 tabs=TABS,

@@ -3,6 +3,7 @@ rules as the templates, so a page and its JSON twin can never disagree about who
 
 from __future__ import annotations
 
+import math
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from civic.consultations.schemas import (
     ConsultationPage,
     ExportOut,
     ExportRow,
+    HubPage,
     ModerationQueue,
     MyResponse,
     Outcome,
@@ -31,8 +33,15 @@ from civic.validation import Conflict, DomainError, Errors, Forbidden, Invalid, 
 
 MANAGERS_ONLY = "Only staff of the agencies running this consultation can do this."
 HUB_TABS = ("open", "upcoming", "closed", "outcome")
+PER_PAGE = 20
 # The API filters by status; the hub's tabs are one status each.
 STATUS_TABS = {"scheduled": "upcoming", "open": "open", "closed": "closed", "outcome_published": "outcome"}
+
+
+def page_number(text: str | None) -> int:
+    """A page number as typed, Thai digits too; anything else is page 1 (a shared link still opens)."""
+    parsed = thai.parse_int_strict(text) if text else None
+    return max(1, parsed or 1)
 
 
 def api_tab(status: str | None, tab: str | None) -> str:
@@ -87,16 +96,22 @@ async def list_consultations(
     agency: str | None = None,
     province: str | None = None,
     kind: str | None = None,
+    page: int = 1,
     tabs: tuple[str, ...] = HUB_TABS,
-) -> list[Consultation]:
-    """Unknown tabs and kinds fall back rather than fail: these come from links people share."""
-    return await store.list_consultations(
-        conn,
-        tab=tab if tab in tabs else "open",
-        agency=agency or None,
-        province=province,
-        kind=kind if kind in rules.KINDS else None,
-    )
+) -> HubPage:
+    """One page of a tab. Unknown tabs and kinds fall back rather than fail: these come from links
+    people share; a page past the last is the last."""
+    where = {
+        "tab": tab if tab in tabs else "open",
+        "agency": agency or None,
+        "province": province,
+        "kind": kind if kind in rules.KINDS else None,
+    }
+    total = await store.count_consultations(conn, **where)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(max(1, page), pages)
+    items = await store.list_consultations(conn, **where, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    return HubPage(items=items, total=total, page=page, pages=pages, per_page=PER_PAGE)
 
 
 async def mine(conn: asyncpg.Connection, actor: CurrentUser) -> list[Consultation]:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from civic import keyset
 from civic.consultations.rules import MAX_DRAFT_CHARS, MAX_OPTION_CHARS, MAX_PROMPT_CHARS, MAX_TITLE_CHARS
 
 Kind = Literal["general", "s77"]
@@ -323,8 +324,21 @@ class SystemActor(msgspec.Struct, frozen=True):
 # ---------------------------------------------------------------- API results
 
 
+class HubPage(keyset.Paged, kw_only=True):
+    """A page of a tab. Consultations number in the thousands, so a page is read by its number."""
+
+    items: list[Consultation]
+
+    def public(self) -> ConsultationList:
+        return ConsultationList(self.items, self.total, self.page, self.pages, self.per_page)
+
+
 class ConsultationList(msgspec.Struct):
     items: list[Consultation]
+    total: int
+    page: int
+    pages: int
+    per_page: int
 
 
 class TransitionOut(msgspec.Struct):

@@ -97,8 +97,7 @@ HUB_TABS = {
     "mine": (("draft", "scheduled", "open", "closed", "outcome_published"), "c.updated_at DESC, c.id DESC"),
 }
 
-LIST_CONSULTATIONS = """
-SELECT {cols} FROM consultations c JOIN organisations o ON o.id = c.owner_org_id
+CONSULTATION_FILTER = """
 WHERE c.status = ANY($1::text[])
   AND ($2::text IS NULL OR o.slug = $2 OR EXISTS (
         SELECT 1 FROM consultation_coowners co JOIN organisations oo ON oo.id = co.org_id
@@ -108,8 +107,17 @@ WHERE c.status = ANY($1::text[])
   AND ($5::bigint[] IS NULL OR c.owner_org_id = ANY($5) OR EXISTS (
         SELECT 1 FROM consultation_coowners co
         WHERE co.consultation_id = c.id AND co.status = 'accepted' AND co.org_id = ANY($5)))
-ORDER BY {order}
+"""
+LIST_CONSULTATIONS = f"""
+SELECT {{cols}} FROM consultations c JOIN organisations o ON o.id = c.owner_org_id
+{CONSULTATION_FILTER}
+ORDER BY {{order}}
 LIMIT $6 OFFSET $7
+"""
+# A tab's total: consultations are counted (thousands, over the years), through the status index.
+COUNT_CONSULTATIONS = f"""
+SELECT count(*) FROM consultations c JOIN organisations o ON o.id = c.owner_org_id
+{CONSULTATION_FILTER}
 """
 
 INSERT_CONSULTATION = """
@@ -329,6 +337,18 @@ async def list_consultations(
         sql = LIST_CONSULTATIONS.format(cols=CONSULTATION_COLUMNS, order=order)
         rows = await conn.fetch(sql, list(statuses), agency, province, kind, org_ids, limit, offset)
     return [_consultation(r) for r in rows]
+
+
+async def count_consultations(
+    conn: asyncpg.Connection,
+    *,
+    tab: str = "open",
+    agency: str | None = None,
+    province: str | None = None,
+    kind: str | None = None,
+) -> int:
+    statuses, _ = HUB_TABS[tab if tab in HUB_TABS else "open"]
+    return await conn.fetchval(COUNT_CONSULTATIONS, list(statuses), agency, province, kind, None)
 
 
 @functools.lru_cache(maxsize=64)

@@ -263,3 +263,30 @@ def test_reported_comment_is_hidden_and_restored(page, live_server, shot):
     logout(page)
     page.goto(url)
     assert body in page.content()
+
+
+def test_a_citizen_pages_through_the_open_consultations(page, shot, live_sql):
+    """The hub showed a tab's first 50 consultations and no way to the rest. 45 more open ones,
+    closing in 2031 (after the demo's, so every other journey's hub opens as before), make the
+    open tab pages of 20; the count says where the reader is."""
+    live_sql(
+        "INSERT INTO consultations (owner_org_id, kind, title, summary, status, opens_at, closes_at, created_by)"
+        " SELECT owner_org_id, kind, 'ร่างทดสอบการแบ่งหน้า ' || g, summary, 'open', opens_at,"
+        " timestamptz '2031-01-01 00:00+07' + g * interval '1 day', created_by"
+        " FROM consultations, generate_series(1, 45) g"
+        " WHERE id = (SELECT min(id) FROM consultations WHERE status = 'open')"
+    )
+    page.goto("/consultations?tab=open")
+    summary = page.locator("main p.muted").first
+    expect(summary).to_contain_text("หน้า 1 จาก")
+    pages = page.locator("nav.pagination")
+    pages.get_by_role("link", name="ถัดไป").click()
+    expect(page).to_have_url(re.compile(r"tab=open&page=2$"))
+    expect(summary).to_contain_text("หน้า 2 จาก")
+    last = pages.locator("a").nth(-2)  # the last page's number, before "next"
+    last.click()
+    expect(page.locator("ul.item-list li").last).to_contain_text("ร่างทดสอบการแบ่งหน้า 45")
+    expect(pages.get_by_role("link", name="ถัดไป")).to_have_count(0)
+    shot(page, "last-page-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    shot(page, "last-page-desktop")

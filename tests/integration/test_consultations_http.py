@@ -1,5 +1,7 @@
 """HTTP: the issue's "Bad input" cases, permissions per agency, exports without personal data."""
 
+import lxml.html
+
 from civic.consultations import store
 from civic.orgs import store as orgs
 from tests import files
@@ -365,3 +367,31 @@ async def test_outcome_with_an_untitled_theme_or_a_short_correction_note_is_refu
     )
     assert r.status_code == 201 and r.json()["version"] == 2, r.text
     assert await written() == (2, "outcome_published")
+
+
+async def test_the_hub_pages_through_every_consultation_of_a_tab(client, conn):
+    """The hub listed a tab's first 50 and no more; each tab now pages, 20 at a time, on the page
+    and in the API alike, and a page past the last shows the last."""
+    s = await setup(conn)
+    columns = ", ".join(r["column_name"] for r in await conn.fetch(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'consultations'"
+        " AND column_name NOT IN ('id', 'closes_at') AND is_generated = 'NEVER'"))  # fmt: skip
+    await conn.execute(
+        f"INSERT INTO consultations ({columns}, closes_at) SELECT {columns}, closes_at + g * interval '1 hour'"
+        " FROM consultations, generate_series(1, 44) g WHERE id = $1",
+        s["cid"],
+    )
+    expected = [r["id"] for r in await conn.fetch("SELECT id FROM consultations WHERE status = 'open' ORDER BY closes_at, id")]
+    assert len(expected) == 45
+    seen = []
+    for page in (1, 2, 3):
+        r = await client.get(f"/consultations?tab=open&page={page}")
+        assert r.status_code == 200
+        seen += [int(h.split("/")[-1]) for h in lxml.html.fromstring(r.text).xpath("//ul[@class='item-list']/li//h3/a/@href")]
+        assert f"45 การรับฟังความคิดเห็น · หน้า {page} จาก 3" in text_of(r.text)
+    assert seen == expected
+    last = lxml.html.fromstring((await client.get("/consultations?tab=open&page=๙๙")).text)
+    assert last.xpath("//nav[@class='pagination']//a[@aria-current='page']/@href") == ["/consultations?tab=open&page=3"]
+    api = (await client.get("/api/v1/consultations?status=open&page=2")).json()
+    assert (api["total"], api["page"], api["pages"], api["per_page"]) == (45, 2, 3, 20)
+    assert [c["id"] for c in api["items"]] == expected[20:40]
