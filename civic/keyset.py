@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 import msgspec
 
@@ -98,16 +99,31 @@ def link(
     return f"a{skip}_{last}" if target > page else f"b{skip}_{first}"
 
 
-def reading(page: int, per_page: int, total: int, anchor: Anchor | None) -> tuple[bool, int, int]:
-    """How to read a page, as (backward, limit, offset): from its anchor, or by its number from
-    whichever end of the list is nearer. Backward reads the rows before the anchor (or the list's
-    last rows), walking the order the other way."""
+class Reading(NamedTuple):
+    """How to read a page: its number (within 1..pages), the number of pages, and the statement's
+    direction, LIMIT, OFFSET and anchor parameters (the anchor row's key and id, or none)."""
+
+    page: int
+    pages: int
+    backward: bool
+    limit: int
+    offset: int
+    anchor: list[Key | int]
+
+
+def reading(total: int, page: int, per_page: int, at: str | None, kind: type) -> Reading:
+    """A page from its anchor (the `at` token, its key read as `kind`), or by its number from
+    whichever end of the list is nearer; a page past the last is the last. Backward reads the rows
+    before the anchor (or the list's last rows), walking the order the other way."""
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    anchor = parse(at, kind, per_page)
     if anchor is not None:
-        return not anchor.forward, per_page, anchor.skip
+        return Reading(page, pages, not anchor.forward, per_page, anchor.skip, [anchor.key, anchor.id])
     offset = (page - 1) * per_page
     limit = max(0, min(per_page, total - offset))
     from_end = total - offset - limit
-    return from_end < offset, limit, min(offset, from_end)
+    return Reading(page, pages, from_end < offset, limit, min(offset, from_end), [])
 
 
 def beyond(descending: bool, backward: bool) -> str:
@@ -129,3 +145,27 @@ class Paged(msgspec.Struct, kw_only=True):
     def at(self, target: int) -> str | None:
         """The `at` token a link to page `target` carries, if it needs one."""
         return link(self.page, self.pages, target, self.per_page, self.first, self.last)
+
+    def described(self) -> dict[str, int | str | None]:
+        """The fields of its `PageOut`, but the items."""
+        return {
+            "total": self.total,
+            "page": self.page,
+            "pages": self.pages,
+            "per_page": self.per_page,
+            "next_at": self.at(self.page + 1),
+            "previous_at": self.at(self.page - 1),
+        }
+
+
+class PageOut(msgspec.Struct, kw_only=True):
+    """A page of a list in the API; a list's own Struct adds its `items`."""
+
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    # Ask for page + 1 (or page - 1) with this as `at`: the page is read from where this one ends,
+    # at the same cost however deep. Null where the page number alone is as cheap.
+    next_at: str | None = None
+    previous_at: str | None = None

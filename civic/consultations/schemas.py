@@ -330,15 +330,11 @@ class HubPage(keyset.Paged, kw_only=True):
     items: list[Consultation]
 
     def public(self) -> ConsultationList:
-        return ConsultationList(self.items, self.total, self.page, self.pages, self.per_page)
+        return ConsultationList(items=self.items, **self.described())
 
 
-class ConsultationList(msgspec.Struct):
+class ConsultationList(keyset.PageOut, kw_only=True):
     items: list[Consultation]
-    total: int
-    page: int
-    pages: int
-    per_page: int
 
 
 class TransitionOut(msgspec.Struct):

@@ -269,21 +269,11 @@ class TaskPage(keyset.Paged, kw_only=True):
     items: list[TaskSummary]
 
     def public(self) -> TaskPageOut:
-        return TaskPageOut(
-            self.items, self.total, self.page, self.pages, self.per_page, self.at(self.page + 1), self.at(self.page - 1)
-        )
+        return TaskPageOut(items=self.items, **self.described())
 
 
-class TaskPageOut(msgspec.Struct):
+class TaskPageOut(keyset.PageOut, kw_only=True):
     items: list[TaskSummary]
-    total: int
-    page: int
-    pages: int
-    per_page: int
-    # Ask for page + 1 (or page - 1) with this as `at`: the page is read from where this one ends,
-    # at the same cost however deep. Null where the page number alone is as cheap.
-    next_at: str | None
-    previous_at: str | None
 
 
 class Task(msgspec.Struct):

@@ -7,7 +7,6 @@ transaction. Refusals are the DomainError subclasses below."""
 from __future__ import annotations
 
 import functools
-import math
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -307,26 +306,23 @@ async def list_tasks(
         total = await (conn.fetchval(COUNT_STATUS, status) if status else conn.fetchval(COUNT_PUBLIC))
     else:
         total = await conn.fetchval(COUNT_TASKS, *args)
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    anchor = keyset.parse(at, ORDERS[order][1], per_page)
-    backward, limit, offset = keyset.reading(page, per_page, total, anchor)
-    edge = [anchor.key, anchor.id] if anchor else []
+    r = keyset.reading(total, page, per_page, at, ORDERS[order][1])
     if not total:
         rows = []  # a filter that matches nothing would walk the whole index to find so
     elif not unfiltered:
-        rows = await conn.fetch(filtered_list_query(order, backward, bool(edge)), *args, limit, offset, *edge)
-    elif edge:
-        rows = await conn.fetch(unfiltered_list_query(status, order, limit, offset, backward, True), *edge)
+        sql = filtered_list_query(order, r.backward, bool(r.anchor))
+        rows = await conn.fetch(sql, *args, r.limit, r.offset, *r.anchor)
+    elif r.anchor:
+        rows = await conn.fetch(unfiltered_list_query(status, order, r.limit, r.offset, r.backward, True), *r.anchor)
     else:
-        sql = unfiltered_list_query(status, order, limit, offset, backward)
-        rows = await db.fetch_page(conn, sql, offset, limit)
-    items = [msgspec.convert(dict(r), TaskSummary) for r in rows]
+        sql = unfiltered_list_query(status, order, r.limit, r.offset, r.backward)
+        rows = await db.fetch_page(conn, sql, r.offset, r.limit)
+    items = [msgspec.convert(dict(x), TaskSummary) for x in rows]
     for item in items:
         item.url = f"/handovers/{item.id}"
     key = ORDERS[order][0]
     first, last = [keyset.position(getattr(t, key), t.id) for t in (items[0], items[-1])] if items else [None, None]
-    return TaskPage(items=items, total=total, page=page, pages=pages, per_page=per_page, first=first, last=last)
+    return TaskPage(items=items, total=total, page=r.page, pages=r.pages, per_page=per_page, first=first, last=last)
 
 
 async def evidence_file(conn: asyncpg.Connection, task_id: int, evidence_id: int) -> asyncpg.Record | None:

@@ -219,27 +219,11 @@ class IdeaPage(keyset.Paged, kw_only=True):
     items: list[Idea]
 
     def public(self) -> IdeaPageOut:
-        return IdeaPageOut(
-            [i.public() for i in self.items],
-            self.total,
-            self.page,
-            self.pages,
-            self.per_page,
-            self.at(self.page + 1),
-            self.at(self.page - 1),
-        )
+        return IdeaPageOut(items=[i.public() for i in self.items], **self.described())
 
 
-class IdeaPageOut(msgspec.Struct):
+class IdeaPageOut(keyset.PageOut, kw_only=True):
     items: list[IdeaOut]
-    total: int
-    page: int
-    pages: int
-    per_page: int
-    # Ask for page + 1 (or page - 1) with this as `at`: the page is read from where this one ends,
-    # at the same cost however deep. Null where the page number alone is as cheap.
-    next_at: str | None
-    previous_at: str | None
 
 
 class SupportState(msgspec.Struct):

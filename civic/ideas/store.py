@@ -7,7 +7,6 @@ Policy lives in rules.py; these functions only re-check what must hold under con
 from __future__ import annotations
 
 import functools
-import math
 from datetime import datetime
 
 import asyncpg
@@ -524,26 +523,21 @@ async def list_ideas(
         total = await conn.fetchval(COUNT_IDEAS[by_board], *filters, *board)
     else:
         total = await conn.fetchval(COUNT_VISIBLE[by_board], *board)
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    anchor = keyset.parse(at, SORTS[sort][1], per_page)
-    backward, limit, offset = keyset.reading(page, per_page, total, anchor)
-    edge = [anchor.key, anchor.id] if anchor else []
+    r = keyset.reading(total, page, per_page, at, SORTS[sort][1])
     if not total:
         rows = []  # a filter that matches nothing would walk the whole index to find so
     elif filtered:
-        sql = filtered_list_query(sort, by_board, backward, bool(edge))
-        rows = await conn.fetch(sql, *filters, *board, limit, offset, *edge)
-    elif edge:
-        sql = unfiltered_list_query(sort, by_board, limit, offset, backward, anchored=True)
-        rows = await conn.fetch(sql, *board, *edge)
+        sql = filtered_list_query(sort, by_board, r.backward, bool(r.anchor))
+        rows = await conn.fetch(sql, *filters, *board, r.limit, r.offset, *r.anchor)
+    elif r.anchor:
+        sql = unfiltered_list_query(sort, by_board, r.limit, r.offset, r.backward, anchored=True)
+        rows = await conn.fetch(sql, *board, *r.anchor)
     else:
-        sql = unfiltered_list_query(sort, by_board, limit, offset, backward)
-        rows = await db.fetch_page(conn, sql, offset, limit, *board)
-    first, last = [keyset.position(r["sort_key"], r["id"]) for r in (rows[0], rows[-1])] if rows else [None, None]
-    return IdeaPage(
-        items=[_idea(r) for r in rows], total=total, page=page, pages=pages, per_page=per_page, first=first, last=last
-    )
+        sql = unfiltered_list_query(sort, by_board, r.limit, r.offset, r.backward)
+        rows = await db.fetch_page(conn, sql, r.offset, r.limit, *board)
+    first, last = [keyset.position(x["sort_key"], x["id"]) for x in (rows[0], rows[-1])] if rows else [None, None]
+    items = [_idea(x) for x in rows]
+    return IdeaPage(items=items, total=total, page=r.page, pages=r.pages, per_page=per_page, first=first, last=last)
 
 
 async def list_categories(conn: asyncpg.Connection) -> list[str]:

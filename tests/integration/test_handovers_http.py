@@ -656,20 +656,27 @@ async def test_a_thai_id_in_a_progress_report_is_masked_for_the_public(world, co
         assert (await reader.get(f"/api/v1/handovers/{task_id}")).json()["updates"][0]["body"] == body
 
 
-async def test_the_task_board_pages_through_many_tasks_with_a_window_of_links(world, conn, make_client):
-    """A link per page grew with every task posted; the board shows a window around the page and
-    the first and last pages, and its count is read without joining agencies or claims."""
-    first = await _post_task(world["staff"])
-    # 199 more, copied from the first by SQL: 200 tasks are 10 pages of 20
+async def _copies(conn, task_id: int, n: int, *, days_apart: bool = False) -> None:
+    """`n` copies of a task, by SQL; `days_apart` spreads their claim closing dates and deadlines
+    over a week and 11 days, so each order has ties to break."""
+    closes, deadline = ("claim_closes + g % 7", "deadline + g % 11") if days_apart else ("claim_closes", "deadline")
     await conn.execute(
         "INSERT INTO handover_tasks (agency_id, title, description, deliverables, province, district, location, "
         "category, partner_types, skills, budget, claim_opens, claim_closes, deadline, contact, verified_only, "
         "status, created_by, published_at) "
         "SELECT agency_id, title || ' ' || g, description, deliverables, province, district, location, category, "
-        "partner_types, skills, budget, claim_opens, claim_closes, deadline, contact, verified_only, status, "
-        "created_by, published_at FROM handover_tasks, generate_series(1, 199) g WHERE id = $1",
-        first,
+        f"partner_types, skills, budget, claim_opens, {closes}, {deadline}, contact, verified_only, status, "
+        "created_by, published_at FROM handover_tasks, generate_series(1, $2) g WHERE id = $1",
+        task_id,
+        n,
     )
+
+
+async def test_the_task_board_pages_through_many_tasks_with_a_window_of_links(world, conn, make_client):
+    """A link per page grew with every task posted; the board shows a window around the page and
+    the first and last pages, and its count is read without joining agencies or claims."""
+    # 199 more, copied from the first by SQL: 200 tasks are 10 pages of 20
+    await _copies(conn, await _post_task(world["staff"]), 199)
     visitor = await make_client()
     r = await visitor.get("/handovers?page=5&agency=kkn-pao")
     assert r.status_code == 200
@@ -696,16 +703,7 @@ async def test_the_task_board_reads_each_order_from_an_index_and_pages_by_where_
     """Sorted by deadline or closing date, the board read and sorted every task for each page. Now
     each order walks an index (migration 0198) for the page's ids alone, and each page's links
     start from its own first or last task; "next" to the end shows every task once."""
-    first = await _post_task(world["staff"])
-    await conn.execute(
-        "INSERT INTO handover_tasks (agency_id, title, description, deliverables, province, district, location, "
-        "category, partner_types, skills, budget, claim_opens, claim_closes, deadline, contact, verified_only, "
-        "status, created_by, published_at) "
-        "SELECT agency_id, title || ' ' || g, description, deliverables, province, district, location, category, "
-        "partner_types, skills, budget, claim_opens, claim_closes + g % 7, deadline + g % 11, contact, "
-        "verified_only, status, created_by, published_at FROM handover_tasks, generate_series(1, 1999) g WHERE id = $1",
-        first,
-    )
+    await _copies(conn, await _post_task(world["staff"]), 1999, days_apart=True)
     await conn.execute("ANALYZE handover_tasks")
     visitor = await make_client()
     for order, column in (("deadline", "deadline"), ("closing", "claim_closes"), ("newest", "created_at DESC")):

@@ -71,16 +71,37 @@ def test_a_page_anchors_its_neighbours_on_its_own_ends():
 
 
 def test_a_page_by_number_is_read_from_the_nearer_end():
+    def read(page, total=95):
+        r = keyset.reading(total, page, 20, None, int)
+        return r.page, r.pages, r.backward, r.limit, r.offset, r.anchor
+
     # 95 rows, pages of 20: page 5 holds the last 15.
-    assert keyset.reading(1, 20, 95, None) == (False, 20, 0)
-    assert keyset.reading(2, 20, 95, None) == (False, 20, 20)
-    assert keyset.reading(3, 20, 95, None) == (True, 20, 35)  # rows 40-59: 35 after them, 40 before
-    assert keyset.reading(4, 20, 95, None) == (True, 20, 15)
-    assert keyset.reading(5, 20, 95, None) == (True, 15, 0)
-    assert keyset.reading(1, 20, 0, None) == (False, 0, 0)
-    # An anchored page reads a whole page past its anchor, the way the anchor says.
-    assert keyset.reading(7, 20, 95, keyset.Anchor(True, 20, 5, 1)) == (False, 20, 20)
-    assert keyset.reading(7, 20, 95, keyset.Anchor(False, 0, 5, 1)) == (True, 20, 0)
+    assert read(1) == (1, 5, False, 20, 0, [])
+    assert read(2) == (2, 5, False, 20, 20, [])
+    assert read(3) == (3, 5, True, 20, 35, [])  # rows 40-59: 35 after them, 40 before
+    assert read(4) == (4, 5, True, 20, 15, [])
+    assert read(5) == (5, 5, True, 15, 0, [])
+    # A page past the last is the last; before the first, the first; an empty list has one.
+    assert read(99) == read(5) and read(0) == read(1) and read(-3) == read(1)
+    assert read(1, total=0) == (1, 1, False, 0, 0, [])
+    assert read(3, total=40) == (2, 2, True, 20, 0, [])
+
+
+def test_an_anchored_page_reads_whole_pages_past_its_anchor_the_way_it_says():
+    after = keyset.reading(300, 7, 20, "a20_5_1", int)
+    assert (after.page, after.backward, after.limit, after.offset, after.anchor) == (7, False, 20, 20, [5, 1])
+    before = keyset.reading(300, 7, 20, "b0_5_1", int)
+    assert (before.backward, before.limit, before.offset, before.anchor) == (True, 20, 0, [5, 1])
+    # A token the list never wrote is no anchor: the page is read by its number.
+    assert keyset.reading(300, 7, 20, "a10_5_1", int) == keyset.reading(300, 7, 20, None, int)
+
+
+def test_a_page_describes_itself_with_its_neighbours_tokens():
+    page = keyset.Paged(total=400, page=10, pages=20, per_page=20, first="7_1", last="4_3")
+    assert page.described() == {
+        "total": 400, "page": 10, "pages": 20, "per_page": 20, "next_at": "a0_4_3", "previous_at": "b0_7_1",
+    }  # fmt: skip
+    assert keyset.Paged(total=40, page=2, pages=2, per_page=20).described()["next_at"] is None
 
 
 def test_the_rows_past_an_anchor_follow_the_list_s_direction():
