@@ -47,9 +47,8 @@ def leave(page) -> None:
 
 def test_walk_four_journeys(page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    consultations = page.request.get("/api/v1/consultations").json()["items"]
-    open_id = next(c["id"] for c in consultations if c["status"] == "open")
-    closed_id = next(c["id"] for c in consultations if c["status"] == "outcome_published")
+    open_id = page.request.get("/api/v1/consultations?status=open").json()["items"][0]["id"]
+    closed_id = page.request.get("/api/v1/consultations?status=outcome_published").json()["items"][0]["id"]
     tasks = page.request.get("/api/v1/handovers").json()["items"]
     task_id = tasks[0]["id"]
 
