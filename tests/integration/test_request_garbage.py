@@ -80,7 +80,8 @@ async def test_the_shared_macros_speak_the_language_of_the_page(client, make_cli
 
 
 async def test_a_label_library_lists_in_the_language_of_the_page(client, make_client, conn):
-    """orgs/_labels.html keeps msgids, built once per process: each page shows them in its own."""
+    """orgs/_labels.html and handovers/_labels.html keep msgids, built once per process: each page
+    shows them in its own language."""
     from civic import demo
 
     await demo.seed(conn)
@@ -91,6 +92,10 @@ async def test_a_label_library_lists_in_the_language_of_the_page(client, make_cl
         assert "ราชการส่วนกลาง" in thai and "ตรวจสอบแล้ว" in thai and "Central government" not in thai
         page = text_of((await english.get("/organisations")).text)
         assert "Central government" in page and "Verified" in page and "ราชการส่วนกลาง" not in page
+        thai = text_of((await client.get("/handovers?order=deadline")).text)
+        assert "เปิดรับงาน" in thai and "กำหนดส่งมอบงาน" in thai and "Open for claims" not in thai
+        page = text_of((await english.get("/handovers?order=deadline")).text)
+        assert "Open for claims" in page and "Delivery deadline" in page and "เปิดรับงาน" not in page
 
 
 async def test_the_app_freezes_what_start_up_built(db_url):
