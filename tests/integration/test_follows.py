@@ -291,13 +291,17 @@ async def test_buttons_on_boards_agencies_and_filtered_lists(client, conn):
     board_html = (await client.get("/boards/hatyai-waste")).text
     assert "follow-board" in parse(board_html).ids
     assert "follow-agency" in parse((await client.get("/organisations/hdy-city")).text).ids
-    listing = parse((await client.get("/ideas?province=SKA&category=%E0%B8%82%E0%B8%A2%E0%B8%B0")).text)
-    assert {"follow-province", "follow-topic"} <= set(listing.ids)
+    listing_html = (await client.get("/ideas?province=SKA&category=%E0%B8%82%E0%B8%A2%E0%B8%B0")).text
+    assert {"follow-province", "follow-topic"} <= set(parse(listing_html).ids)
+    # Each button names what it follows: the province by its Thai name, the topic by itself.
+    assert "ติดตามจังหวัดสงขลา" in text_of(listing_html) and "ติดตามหัวข้อ ขยะ" in text_of(listing_html)
+    assert "ติดตามบอร์ดนี้" in text_of(board_html)
     r = await post_form(
         client, "/follows", {"target_kind": "province", "target_id": "SKA", "next": "/ideas?province=SKA"},
         headers=HX | {"HX-Target": "follow-province"},
     )  # fmt: skip
     assert r.status_code == 200 and "/follows/unfollow" in r.text and 'value="/ideas?province=SKA"' in r.text
+    assert "คุณติดตามจังหวัดสงขลาอยู่" in text_of(r.text)
     assert await _follows(conn) == [(w["users"]["citizen2@example.com"], "province", "SKA", False)]
 
 
