@@ -1,6 +1,6 @@
 """civic.keyset: the tokens a page's links carry, read back exactly, and only those."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -18,6 +18,7 @@ from civic import keyset
         (1234567, int),
         (datetime(2026, 12, 7, 13, 5, 21, 123456, tzinfo=UTC), datetime),
         (datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), datetime),
+        (date(2026, 12, 7), date),
     ],
 )
 def test_a_position_reads_back_as_the_same_key(key, kind):
@@ -40,6 +41,7 @@ def test_a_position_reads_back_as_the_same_key(key, kind):
         ("a0_inf_4", float),
         ("a0_1e999_4", float),
         ("a0_99999999999999999999999_4", datetime),  # past any date
+        ("a0_2026-13-01_4", date),
         ("a10_12_4", int),  # not a whole page
         ("a40_12_4", int),  # further than a page links
         ("a0_12_4 ", int),
@@ -64,6 +66,7 @@ def test_a_page_anchors_its_neighbours_on_its_own_ends():
     assert [keyset.link(5, 20, n, 20, "7_1", "4_3") for n in (3, 4, 6, 7)] == [None, "b0_7_1", "a0_4_3", "a20_4_3"]
     assert [keyset.link(16, 20, n, 20, "7_1", "4_3") for n in (14, 15, 17, 18)] == ["b20_7_1", "b0_7_1", "a0_4_3", None]
     assert keyset.link(9, 20, 10, 20, None, None) is None
+    assert keyset.link(9, 20, 10, 20, "7_1", None) is None and keyset.link(9, 20, 10, 20, None, "4_3") is None
     # Every token a page writes, the list reads back.
     for target in (8, 9, 11, 12):
         anchor = keyset.parse(link(target), int, 20)
@@ -89,7 +92,11 @@ def test_a_page_by_number_is_read_from_the_nearer_end():
 
 def test_an_anchored_page_reads_whole_pages_past_its_anchor_the_way_it_says():
     after = keyset.reading(300, 7, 20, "a20_5_1", int)
-    assert (after.page, after.backward, after.limit, after.offset, after.anchor) == (7, False, 20, 20, [5, 1])
+    assert (after.page, after.pages, after.backward, after.limit, after.offset, after.anchor) == (
+        7, 15, False, 20, 20, [5, 1]
+    )  # fmt: skip
+    # The anchor's key is read as the list's key type.
+    assert keyset.reading(300, 7, 20, "b0_2026-12-07_9", date).anchor == [date(2026, 12, 7), 9]
     before = keyset.reading(300, 7, 20, "b0_5_1", int)
     assert (before.backward, before.limit, before.offset, before.anchor) == (True, 20, 0, [5, 1])
     # A token the list never wrote is no anchor: the page is read by its number.
