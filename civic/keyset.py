@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import msgspec
 
+from civic import thai
+
 # A page links to the pages up to this far either side of it (the pagination macro's window), so
 # a link skips at most WINDOW - 1 pages past its anchor row.
 WINDOW = 2
@@ -62,6 +64,12 @@ def _read_key(text: str, kind: type) -> Key:
     if kind is date:
         return date.fromisoformat(text)
     return int(text)
+
+
+def page_number(text: str | None) -> int:
+    """A page number as typed, Thai digits too; anything else is page 1 (a shared link still opens)."""
+    parsed = thai.parse_int_strict(text) if text else None
+    return max(1, parsed or 1)
 
 
 def position(key: Key, row_id: int) -> str:

@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from civic import keyset
 from civic.consultations import actions, queries
 from civic.consultations.pages import ANALYSIS_FILTER
 from civic.consultations.schemas import (
@@ -68,7 +69,7 @@ class ConsultationsApi(Controller):
         hub's open, upcoming, closed, outcome) is still understood. 20 a page."""
         found = await queries.list_consultations(
             db, tab=queries.api_tab(status, tab), agency=agency, province=province, kind=kind,
-            page=queries.page_number(page), tabs=(*queries.HUB_TABS, "all"),
+            page=keyset.page_number(page), tabs=(*queries.HUB_TABS, "all"),
         )  # fmt: skip
         return found.public()
 

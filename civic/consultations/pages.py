@@ -15,7 +15,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 
-from civic import provinces, thai
+from civic import keyset, provinces, thai
 from civic.accounts.schemas import CurrentUser
 from civic.consultations import actions, queries, rules
 from civic.consultations.charts import bar_chart, scale_labels
@@ -343,7 +343,7 @@ class ConsultationPages(Controller):
             "consultations/hub.html",
             _ctx(
                 result=await queries.list_consultations(
-                    db, tab=tab, agency=agency, province=province, kind=kind, page=queries.page_number(page)
+                    db, tab=tab, agency=agency, province=province, kind=kind, page=keyset.page_number(page)
                 ),
                 tab=tab,
                 tabs=TABS,

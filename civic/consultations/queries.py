@@ -38,12 +38,6 @@ PER_PAGE = 20
 STATUS_TABS = {"scheduled": "upcoming", "open": "open", "closed": "closed", "outcome_published": "outcome"}
 
 
-def page_number(text: str | None) -> int:
-    """A page number as typed, Thai digits too; anything else is page 1 (a shared link still opens)."""
-    parsed = thai.parse_int_strict(text) if text else None
-    return max(1, parsed or 1)
-
-
 def api_tab(status: str | None, tab: str | None) -> str:
     """The list the API asked for: every public consultation unless a status (or a tab) is given.
     An unknown status is refused, naming the field."""

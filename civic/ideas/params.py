@@ -7,7 +7,7 @@ from __future__ import annotations
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 
-from civic import provinces, thai
+from civic import keyset, provinces, thai
 from civic.ideas import rules
 from civic.ideas.schemas import IdeaListQuery
 from civic.ideas.store import SORTS
@@ -38,7 +38,7 @@ def _listing(
         category=category or None,
         province=province if provinces.is_valid(province) else None,
         agency=agency or None,
-        page=max(1, number(page, 1)),
+        page=keyset.page_number(page),
         at=at or None,
     )
 

@@ -116,3 +116,9 @@ def test_the_rows_past_an_anchor_follow_the_list_s_direction():
     assert keyset.beyond(descending=True, backward=True) == ">"
     assert keyset.beyond(descending=False, backward=False) == ">"
     assert keyset.beyond(descending=False, backward=True) == "<"
+
+
+def test_a_page_number_is_read_as_typed_and_anything_else_is_page_1():
+    assert [keyset.page_number(t) for t in ("3", "๑๒", "0", None, "", "-2", "2.5", "x", "١٢")] == [
+        3, 12, 1, 1, 1, 1, 1, 1, 1,
+    ]  # fmt: skip
