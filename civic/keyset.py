@@ -68,8 +68,7 @@ def _read_key(text: str, kind: type) -> Key:
 
 def page_number(text: str | None) -> int:
     """A page number as typed, Thai digits too; anything else is page 1 (a shared link still opens)."""
-    parsed = thai.parse_int_strict(text) if text else None
-    return max(1, parsed or 1)
+    return max(1, thai.parse_int_strict(text or "") or 1)
 
 
 def position(key: Key, row_id: int) -> str:
