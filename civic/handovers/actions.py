@@ -18,7 +18,7 @@ from typing import NamedTuple
 import asyncpg
 import msgspec
 
-from civic import events, provinces, thai
+from civic import events, keyset, provinces, thai
 from civic.accounts.rules import refusal
 from civic.accounts.schemas import CurrentUser
 from civic.events import ClaimEnded, ClaimMade, MilestoneReviewed, ProgressReported, TaskEdited, TaskPosted
@@ -478,7 +478,6 @@ def board_query(params: Mapping[str, str | None]) -> BoardQuery:
     """The board's query string as filters, for the page and the API alike; anything unknown is
     dropped rather than refused."""
     get = params.get
-    page = (get("page") or "").strip()
     return BoardQuery(
         province=get("province") if provinces.is_valid(get("province")) else None,
         category=get("category") if get("category") in rules.CATEGORIES else None,
@@ -487,7 +486,7 @@ def board_query(params: Mapping[str, str | None]) -> BoardQuery:
         partner=get("partner") or None,
         mine=get("mine") == "1",
         order=get("order") if get("order") in store.ORDERS else "newest",
-        page=max(int(page) if page.isascii() and page.isdigit() else 1, 1),
+        page=keyset.page_number((get("page") or "").strip()),
         at=get("at") or None,
     )
 

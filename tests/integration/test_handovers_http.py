@@ -696,6 +696,8 @@ async def test_the_task_board_pages_through_many_tasks_with_a_window_of_links(wo
     assert current == ["/handovers?agency=kkn-pao&page=10"]
     api = (await visitor.get("/api/v1/handovers?page=99&agency=kkn-pao")).json()
     assert (api["page"], api["total"], len(api["items"])) == (10, 200, 20)
+    # A page number in Thai digits is read as the idea lists and the hub read it.
+    assert (await visitor.get("/api/v1/handovers?page=๒&agency=kkn-pao")).json()["page"] == 2
     assert api["items"] == (await visitor.get("/api/v1/handovers?page=10&agency=kkn-pao")).json()["items"]
 
 
