@@ -18,7 +18,7 @@ from civic.accounts.schemas import CurrentUser
 from civic.consultations import queries as consultations
 from civic.dashboard import actions as dashboard
 from civic.follows import queries as follows
-from civic.ideas import actions, params, rules
+from civic.ideas import actions, cards, params, rules
 from civic.ideas.params import LISTING, Listing
 from civic.ideas.schemas import (
     AnswerIn,
@@ -180,16 +180,8 @@ async def _detail_ctx(request: Request, db: Db, idea_id: int, after: int = 0, **
             "page_title": idea.title or _status_label(request, idea),
             "answer": detail.answer,
             "history": detail.history,
-            "supported": detail.supported_by_me,
             "follow": await follows.button(db, user, "idea", idea.id),
-            "can_support": rules.can_support(
-                user,
-                idea.status,
-                idea.hidden,
-                idea.board_open,
-                requires_national_id=idea.board_requires_national_id,
-            ),
-            "verified_supports": detail.verified_supports,
+            "idea_card": cards.card(idea, user, detail.supported_by_me, lang_of(request), detail.verified_supports),
             "plan": await implementation.plan_of(db, idea),
             "can_plan": implementation.may_plan(user, idea.owner_ids, idea.status, idea.hidden),
             "transitions": rules.allowed_transitions(user, idea.owner_ids, idea.status),
@@ -220,11 +212,12 @@ async def _list_page(request: Request, db: Db, board: Board | None, listing: Ide
     result = await actions.list_ideas(db, listing, board)
     base_path = f"/boards/{board.slug}" if board else "/ideas"
     user = current_user(request)
+    supported_ids = await actions.supported_ids(db, user, result.items)
     ctx = {
         "result": result,
+        "cards": cards.cards(result.items, user, supported_ids, lang_of(request)),
         "filters": filters,
         "board": board,
-        "supported_ids": await actions.supported_ids(db, user, result.items),
         "follow": await follows.button(db, user, "board", board.id) if board else None,
         # A filtered list offers to follow what it is filtered by.
         "follow_filters": [
@@ -347,7 +340,8 @@ class IdeaPages(Controller):
         state = await verb(db, user, idea_id)
         if wants_partial(request, f"support-{idea_id}"):
             idea = await actions.load_idea(db, user, idea_id)
-            return _render(request, "ideas/_support.html", {"idea": idea, "supported": state.supported})
+            widget = cards.support(idea, user, state.supported, lang_of(request))
+            return _render(request, "ideas/_support.html", {"support": widget})
         message = "Your support has been withdrawn." if withdraw else "Thank you for your support."
         return redirect(safe_next(v["next"], f"/ideas/{idea_id}"), flash=("success", message))
 

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from civic import provinces
 from civic.accounts.rules import is_verified
 from civic.accounts.schemas import CurrentUser
-from civic.identity.rules import meets_level, needs_national_id  # noqa: F401 (templates ask it)
+from civic.identity.rules import meets_level, needs_national_id  # noqa: F401 (templates and ideas.cards ask it)
 from civic.validation import Errors, Problem, check_choice, check_text
 
 STATUSES = (
