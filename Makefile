@@ -42,7 +42,7 @@ vendor:
 clean-db:
 	rm -rf var/pg
 
-# Mutation testing of civic/*/rules.py, validation.py, thai.py, keyset.py and ideas/cards.py against tests/unit: the score per
+# Mutation testing of civic/*/rules.py, validation.py, thai.py, keyset.py and the ideas' and handovers' cards.py against tests/unit: the score per
 # file and every survivor. Incremental (mutmut keeps mutants/); FILES=civic/ideas/rules.py narrows it.
 mutation: $(STAMP)
 	$(PY) scripts/mutation.py run $(FILES)

@@ -24,6 +24,8 @@ from litestar.template.config import TemplateConfig
 
 from civic import background as bg
 from civic import db as dbmod
+from civic.handovers import cards as handover_cards
+from civic.handovers import rules as handover_rules
 from civic.identity.gate import StaffEnrolmentGate
 from civic.privacy.gate import NoticeGate
 from civic.registry import CONTROLLERS
@@ -39,6 +41,7 @@ from civic.web.errors import (
 )
 from civic.web.forms import Utf8FormMiddleware
 from civic.web.head import HeadAsGet
+from civic.web.i18n import page_language
 from civic.web.openapi import DocumentedJsonPlugin, LocalSwaggerPlugin, StrictStructSchemaPlugin
 from civic.web.security import AuthMiddleware, BearerAwareCSRFMiddleware, SecurityHeadersMiddleware
 
@@ -64,6 +67,10 @@ def _jinja() -> JinjaTemplateEngine:
     )
     env.filters["percent"] = templating.percent
     env.globals.update(templating.template_globals())
+    # The task labels that civic/handovers/cards.py builds the board's cards from, for the
+    # templates that show a task's status or category and its budget: one copy of each.
+    env.globals["handover_labels"] = handover_rules.LABELS
+    env.filters["baht"] = lambda value: handover_cards.baht(value, page_language())
     return JinjaTemplateEngine.from_environment(env)
 
 

@@ -16,7 +16,7 @@ from litestar.response import File, Redirect, Template
 
 from civic.accounts.schemas import CurrentUser
 from civic.follows import queries as follows
-from civic.handovers import actions, rules
+from civic.handovers import actions, cards, rules
 from civic.handovers.schemas import (
     ClaimIn,
     CommentIn,
@@ -211,9 +211,11 @@ class HandoverPages(Controller):
         user = current_user(request)
         q = actions.board_query(request.query_params)
         result = await actions.board(db, user, q)
+        statuses = rules.STATUSES if user and user.agency_ids else rules.PUBLIC_STATUSES
         return render(request, "handovers/board.html", {
-            "result": result, "filters": q, "orders": actions.ORDERS,
-            "categories": rules.CATEGORIES, "statuses": rules.STATUSES if user and user.agency_ids else rules.PUBLIC_STATUSES, "agencies": await actions.agencies(db),
+            "result": result, "cards": cards.cards(result.items, lang_of(request)), "filters": q, "orders": actions.ORDERS,
+            "categories": list(rules.CATEGORY_LABELS.items()), "statuses": [(s, rules.STATUS_LABELS[s]) for s in statuses],
+            "agencies": await actions.agencies(db),
             "can_post": rules.posting_agency(user, None) is not None,
             "page_title": gettext(lang_of(request), "Tasks handed over to partners"),
             # A list filtered by a province offers to follow it, as the ideas' lists do.

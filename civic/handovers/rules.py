@@ -52,6 +52,46 @@ CATEGORIES = (
 )
 PARTNER_TYPES = ("ngo", "community", "foundation", "social_enterprise", "company")
 
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction; translated where it is shown."""
+    return message
+
+
+# The words for a task's status and category, and its status's tone, as msgids. The task board's
+# cards are built from them in Python (civic/handovers/cards.py) and the templates show them too
+# (templates/handovers/_labels.html, through the `handover_labels` global).
+STATUS_LABELS = {
+    "draft": N_("Draft"),
+    "open": N_("Open for claims"),
+    "claimed": N_("Claimed, awaiting confirmation"),
+    "in_progress": N_("In progress"),
+    "completion_requested": N_("Completion requested"),
+    "completed": N_("Completed"),
+    "cancelled": N_("Cancelled"),
+    "expired": N_("Expired"),
+}
+STATUS_TONES = {
+    "open": "info",
+    "claimed": "warning",
+    "in_progress": "info",
+    "completion_requested": "warning",
+    "completed": "success",
+    "cancelled": "danger",
+    "expired": "neutral",
+}
+CATEGORY_LABELS = {
+    "disaster": N_("Disaster preparedness"),
+    "elderly": N_("Elderly care"),
+    "environment": N_("Environment and waste"),
+    "health": N_("Health"),
+    "education": N_("Education"),
+    "digital": N_("Digital skills"),
+    "infrastructure": N_("Local infrastructure"),
+    "community": N_("Community development"),
+}
+LABELS = {"status": STATUS_LABELS, "tone": STATUS_TONES, "category": CATEGORY_LABELS}
+
 # action -> (statuses it may start from, status it leads to). One table: the store, the
 # templates and the property test all read it, so a rule is never written twice.
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {

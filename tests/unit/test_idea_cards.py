@@ -78,7 +78,9 @@ def test_the_offer_is_named_in_the_readers_language():
 
 
 def test_the_threshold_promises_an_answer_until_it_is_met():
-    assert cards.support(_idea(), None, False, "en").note == "2 more and the agency must answer within 30 days"
+    assert (
+        cards.support(_idea(), None, False, "en").note == "2 more and the agency must answer within 30 days"
+    )
     met = cards.support(_idea(support_count=10), None, False, "en")
     assert met.note == "Enough support: the agency must answer"
     assert cards.support(_idea(support_threshold=0), None, False, "en").note == ""
