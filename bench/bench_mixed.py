@@ -368,11 +368,11 @@ class Traffic:
         rng, d = self.rng, self.d
         if kind == "home":
             return "GET", "/", b"", None
+        if kind == "board_province":
+            return "GET", f"/ideas?province={rng.choice(PROVINCES)}&sort={rng.choice(SORTS)}", b"", None
         if kind.startswith("board_") and kind != "board_one":
             page = rng.choice((1, 1, 1, 2, 3))
             return "GET", f"/ideas?sort={kind[6:]}&page={page}", b"", None
-        if kind == "board_province":
-            return "GET", f"/ideas?province={rng.choice(PROVINCES)}&sort={rng.choice(SORTS)}", b"", None
         if kind == "tasks":
             return "GET", f"/handovers?order={rng.choice(TASK_ORDERS)}&page={rng.choice((1, 1, 2))}", b"", None
         if kind == "board_one":
