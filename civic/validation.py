@@ -9,6 +9,12 @@ from typing import NamedTuple
 from civic import thai
 
 
+def N_(message: str) -> str:
+    """Marks a msgid for extraction where it is stored, to be translated where it is shown: the
+    label tables of the rules, and of templates (a global)."""
+    return message
+
+
 class Problem(NamedTuple):
     """A msgid and its parameters; the web layer translates it for the reader."""
 

@@ -5,12 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from civic.accounts.schemas import CurrentUser
-from civic.validation import Errors, Problem, check_choice, check_text
-
-
-def N_(message: str) -> str:
-    return message
-
+from civic.validation import N_, Errors, Problem, check_choice, check_text
 
 ROLES = ("citizen", "moderator", "admin")
 # Moving up this list grants a role; moving down revokes one.

@@ -8,12 +8,7 @@ from datetime import datetime, timedelta
 
 from civic.accounts.schemas import CurrentUser
 from civic.identity.rules import national_id_digits
-from civic.validation import Errors, Problem, check_choice, check_text
-
-
-def N_(message: str) -> str:
-    return message
-
+from civic.validation import N_, Errors, Problem, check_choice, check_text
 
 CHANNELS = ("counter", "phone", "paper")
 KINDS = ("idea", "support", "answer")

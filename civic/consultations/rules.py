@@ -11,7 +11,7 @@ from civic.accounts.rules import can_block_user, is_verified
 from civic.accounts.schemas import CurrentUser
 from civic.identity.rules import meets_level, needs_national_id  # noqa: F401 (the page asks it)
 from civic.thai import parse_int_strict
-from civic.validation import Errors, Problem, check_choice, check_text
+from civic.validation import N_, Errors, Problem, check_choice, check_text
 
 KINDS = ("general", "s77")
 STATUSES = ("draft", "scheduled", "open", "closed", "outcome_published")
@@ -44,11 +44,6 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "open": (("draft", "scheduled"), "open"),
     "close": (("open",), "closed"),
 }
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction; translated where it is shown."""
-    return message
 
 
 ACTION_LABELS = {

@@ -15,13 +15,10 @@ from typing import NamedTuple
 from urllib.parse import urlencode, urlparse
 
 from civic.ideas.rules import STATUS_LABELS as IDEA_STATUS_LABELS
+from civic.validation import N_
 
 ENTRIES = 50  # newest entries per feed: what a reader needs between two polls, and an index range
 TAG_YEAR = 2026  # the year in every tag: URI (RFC 4151); it must never change, or every id would
-
-
-def N_(message: str) -> str:
-    return message
 
 
 # kind -> the entry's title; %(title)s is the subject's title (an idea, a board, a task...).

@@ -10,18 +10,13 @@ from __future__ import annotations
 
 from civic import provinces
 from civic.accounts.schemas import CurrentUser
-from civic.validation import Errors, Problem, check_choice, check_text
+from civic.validation import N_, Errors, Problem, check_choice, check_text
 
 # In the order the /follows page groups them.
 KINDS = ("idea", "board", "consultation", "task", "agency", "province", "topic")
 NUMERIC_KINDS = frozenset({"idea", "board", "consultation", "task", "agency"})
 TOPIC_MAX = 80  # the longest idea category a board may offer (ideas.rules.CATEGORY_MAX)
 _ID_DIGITS_MAX = 18  # a bigint has 19 digits; 18 keep every accepted id inside it
-
-
-def N_(message: str) -> str:
-    """Marks a message id for extraction; translated where it is shown."""
-    return message
 
 
 BAD_ID = N_("This is not something that can be followed.")

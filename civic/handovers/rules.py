@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from civic import provinces
 from civic.accounts.rules import is_verified
 from civic.accounts.schemas import CurrentUser
-from civic.validation import Errors, Problem, check_choice, check_text
+from civic.validation import N_, Errors, Problem, check_choice, check_text
 
 STATUSES = (
     "draft",
@@ -51,11 +51,6 @@ CATEGORIES = (
     "community",
 )
 PARTNER_TYPES = ("ngo", "community", "foundation", "social_enterprise", "company")
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction; translated where it is shown."""
-    return message
 
 
 # The words for a task's status and category, and its status's tone, as msgids. The task board's

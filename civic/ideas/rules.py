@@ -34,7 +34,7 @@ from civic import provinces
 from civic.accounts.rules import is_verified
 from civic.accounts.schemas import CurrentUser
 from civic.identity.rules import meets_level, needs_national_id  # noqa: F401 (templates and ideas.cards ask it)
-from civic.validation import Errors, Problem, check_choice, check_text
+from civic.validation import N_, Errors, Problem, check_choice, check_text
 
 STATUSES = (
     "pending_moderation",
@@ -64,11 +64,6 @@ SUPPORTABLE = frozenset({"published", "under_review", "accepted", "in_progress"}
 EDITABLE = frozenset({"pending_moderation", "published"})
 # Statuses anyone may see (pending ones only their author, staff and moderators).
 PUBLIC = frozenset(STATUSES) - {"pending_moderation"}
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction; translated where it is shown."""
-    return message
 
 
 STATUS_LABELS = {

@@ -26,13 +26,7 @@ from datetime import date
 
 from civic.accounts.schemas import CurrentUser
 from civic.handovers import rules as handovers
-from civic.validation import Errors, Problem, check_text
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction; translated where it is shown."""
-    return message
-
+from civic.validation import N_, Errors, Problem, check_text
 
 IN_PROGRESS, IMPLEMENTED = "in_progress", "implemented"
 TRANSITIONS: dict[str, frozenset[str]] = {IN_PROGRESS: frozenset({IMPLEMENTED}), IMPLEMENTED: frozenset()}

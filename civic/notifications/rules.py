@@ -22,7 +22,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
-from civic.validation import Errors, Problem
+from civic.validation import N_, Errors, Problem
 
 IMMEDIATE, DIGEST, OFF = "immediate", "digest", "off"
 CHANNELS = (IMMEDIATE, DIGEST, OFF)
@@ -33,11 +33,6 @@ IMPLEMENTATION_DUE_DAYS = 7
 # The daily digest goes out at this hour, Bangkok time.
 DIGEST_HOUR = 7
 DIGEST_ZONE = "Asia/Bangkok"
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction; translated where it is shown."""
-    return message
 
 
 class Audience(StrEnum):

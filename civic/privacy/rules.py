@@ -7,13 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from civic.accounts.schemas import CurrentUser
-from civic.validation import Conflict, Errors, Problem, check_choice
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction; translated where it is shown."""
-    return message
-
+from civic.validation import N_, Conflict, Errors, Problem, check_choice
 
 # ------------------------------------------------------------------ the privacy notice
 

@@ -23,14 +23,10 @@ import msgspec
 import rfc8785
 
 from civic.record.schemas import Entry, Filters, RecordQuery
-from civic.validation import Errors, Problem
+from civic.validation import N_, Errors, Problem
 
 GENESIS = "0" * 64
 PER_PAGE = 50
-
-
-def N_(message: str) -> str:
-    return message
 
 
 # How the actor acted (store._EVENTS): a role, never a person.

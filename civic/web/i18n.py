@@ -16,6 +16,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from civic.validation import N_  # noqa: F401 (templates and pages take it from here)
+
 LANGUAGES = ("th", "en")
 DEFAULT_LANG = "th"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -50,11 +52,6 @@ def use_page_language(lang: str) -> None:
 
 def page_language() -> str:
     return _page_language.get()
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction where it is stored now and translated later."""
-    return message
 
 
 def normalise_lang(value: str | None) -> str:
