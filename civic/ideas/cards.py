@@ -65,14 +65,13 @@ def support(
     else:
         note = _("Enough support: the agency must answer")
     offer: Offer
-    # asked in this order so a visitor's card, the one most shown, costs one rule
+    # can_support, asked in halves: the idea's first, so a visitor's card (the one most shown)
+    # costs one rule, then the person's
     if not rules.is_supportable(idea.status, idea.hidden, idea.board_open):
         offer, label = "closed", _("Closed to supports")
     elif user is None:
         offer, label = "login", _("Log in to support")
-    elif rules.can_support(
-        user, idea.status, idea.hidden, idea.board_open, requires_national_id=idea.board_requires_national_id
-    ):
+    elif rules.may_support(user, requires_national_id=idea.board_requires_national_id):
         offer, label = (
             ("withdraw", _("Withdraw my support")) if supported else ("support", _("Support this idea"))
         )
@@ -106,7 +105,7 @@ def card(
         idea=idea,
         badges=badges,
         agency=org_name(lang, idea, "agency_"),
-        place=provinces.name(idea.province, lang) if idea.province else "",
+        place=provinces.name(idea.province, lang),  # "" for none
         date=fmt_date(lang, idea.created_at),
         comments=_("%(n)s comments", n=idea.comment_count),
         support=support(idea, user, supported, lang, verified),

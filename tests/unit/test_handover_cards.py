@@ -30,12 +30,22 @@ def test_every_status_and_category_has_words_and_every_public_status_a_tone():
 
 
 def test_a_card_in_english():
-    c = cards.card(_task(), "en")
+    task = _task()
+    c = cards.card(task, "en")
+    assert c.task is task
     assert (c.status, c.tone, c.category) == ("Open for claims", "info", "Environment and waste")
     assert (c.agency, c.place) == ("Chiang Mai PAO", "Chiang Mai")
     assert c.claim_by == "Claim by 20\u00a0December\u00a02026"  # kept on one line
     assert c.deliver_by.startswith("Deliver by 31") and "2027" in c.deliver_by
     assert (c.budget, c.holder) == ("15,000.50 baht", "")
+
+
+def test_a_card_names_its_holder_in_the_readers_language():
+    held = _task(
+        status="in_progress", holder_slug="p", holder_name="มูลนิธิรักษ์น้ำ", holder_name_en="Rak Nam Foundation"
+    )
+    assert cards.card(held, "en").holder == "Held by Rak Nam Foundation"
+    assert cards.card(held, "th").holder.endswith("มูลนิธิรักษ์น้ำ")
 
 
 def test_a_card_in_thai_names_the_holder():
@@ -63,3 +73,9 @@ def test_a_draft_is_neutral_and_an_unknown_value_shows_as_it_is():
 def test_a_budget_reads_as_baht(value, shown):
     # a string: the budget as an edit's history keeps it
     assert cards.baht(value, "en") == shown
+
+
+def test_the_board_gets_a_card_per_task_in_order():
+    tasks = [_task(id=1), _task(id=2, status="completed")]
+    built = cards.cards(tasks, "en")
+    assert [(c.task.id, c.status) for c in built] == [(1, "Open for claims"), (2, "Completed")]

@@ -90,11 +90,13 @@ def test_the_threshold_promises_an_answer_until_it_is_met():
 
 
 def test_a_card_shows_its_status_then_the_answer_badges():
-    assert cards.card(_idea(), None, False, "en").badges == [("neutral", "Published")]
+    idea = _idea()
+    assert cards.card(idea, None, False, "en").idea is idea
+    assert cards.card(idea, None, False, "en").badges == [("neutral", "Published")]
     late = cards.card(_idea(status="under_review", overdue=True), None, False, "en")
     assert late.badges == [("info", "Under review"), ("danger", "Answer overdue")]
-    answered = cards.card(_idea(status="accepted", answered=True), None, False, "th")
-    assert [tone for tone, _ in answered.badges] == ["success", "success"]
+    answered = cards.card(_idea(status="accepted", answered=True), None, False, "en")
+    assert answered.badges == [("success", "Accepted"), ("success", "Answered")]
 
 
 def test_a_card_names_its_agency_place_and_date_in_the_readers_language():
@@ -104,6 +106,12 @@ def test_a_card_names_its_agency_place_and_date_in_the_readers_language():
     assert "2569" in th.date and "2026" in en.date  # the Buddhist era in Thai
     assert en.comments == "4 comments"
     assert cards.card(_idea(province=None), None, False, "en").place == ""
+
+
+def test_a_card_carries_the_widget_in_the_readers_language():
+    widget = cards.card(_idea(), None, False, "en", verified=3).support
+    assert (widget.label, widget.verified) == ("Log in to support", "verified: 3")
+    assert cards.card(_idea(), None, False, "en").support.verified == ""
 
 
 def test_cards_mark_the_ideas_the_reader_supported():
