@@ -340,7 +340,10 @@ class IdeaPages(Controller):
         state = await verb(db, user, idea_id)
         if wants_partial(request, f"support-{idea_id}"):
             idea = await actions.load_idea(db, user, idea_id)
-            widget = cards.support(idea, user, state.supported, lang_of(request))
+            # On the idea page itself (where the form returns to) the widget counts the verified
+            # supports, as the page did before the swap; on a list it never did.
+            verified = idea.verified_support_count if v["next"] == f"/ideas/{idea_id}" else None
+            widget = cards.support(idea, user, state.supported, lang_of(request), verified)
             return _render(request, "ideas/_support.html", {"support": widget})
         message = "Your support has been withdrawn." if withdraw else "Thank you for your support."
         return redirect(safe_next(v["next"], f"/ideas/{idea_id}"), flash=("success", message))

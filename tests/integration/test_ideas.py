@@ -185,7 +185,19 @@ async def test_support_toggle_htmx_and_plain(client, conn):
     widget = parse(r.text)
     assert f"support-{idea_id}" in widget.ids and "Withdraw" not in r.text  # Thai UI
     assert "ถอนการสนับสนุน" in r.text and "<html" not in r.text
+    assert "ยืนยันตัวตนแล้ว" not in r.text  # a list's card shows no verified count
     assert await conn.fetchval("SELECT support_count FROM ideas WHERE id = $1", idea_id) == 1
+    # swapped into the idea page, the widget keeps the page's "verified: N"
+    r = await post_form(
+        client,
+        f"/ideas/{idea_id}/support",
+        {"action": "withdraw", "next": f"/ideas/{idea_id}"},
+        headers={"HX-Request": "true", "HX-Target": f"support-{idea_id}"},
+    )
+    assert "ยืนยันตัวตนแล้ว: 0" in r.text and "สนับสนุนไอเดียนี้" in r.text
+    page = await client.get(f"/ideas/{idea_id}")
+    assert "ยืนยันตัวตนแล้ว: 0" in page.text
+    await post_form(client, f"/ideas/{idea_id}/support", {"action": "support"})
     # HX-Request alone (hx-boost) gets the full flow: a redirect
     r = await post_form(
         client, f"/ideas/{idea_id}/support", {"action": "withdraw"}, headers={"HX-Request": "true"}
