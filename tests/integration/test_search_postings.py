@@ -124,6 +124,39 @@ async def test_a_document_with_every_common_word_is_found_when_no_list_reaches_i
     assert result.hits[0].id == 300  # the only document about both ranks first
 
 
+def _executions(plan: dict, node: str, relation: str) -> int:
+    """How many times the executed plan ran a `node` of `relation` (0: never executed)."""
+    own = plan["Actual Loops"] if (plan["Node Type"], plan.get("Relation Name")) == (node, relation) else 0
+    return own + sum(_executions(child, node, relation) for child in plan.get("Plans", ()))
+
+
+@pytest.mark.parametrize("depth", [postgres.EVERY_DEPTH, 40])
+async def test_documents_with_every_common_word_come_from_the_postings_and_only_too_few_send_to_the_gin_index(
+    pool, conn, small_budget, monkeypatch, depth
+):
+    """The best documents of the first word that hold the other are read from the postings; the
+    GIN index, which reads every document of both words, only runs when they are fewer than
+    EVERY_ENOUGH. Either way the same documents are found."""
+    from civic.search import text
+
+    monkeypatch.setattr(postgres, "EVERY_DEPTH", depth)
+    backend = PostgresBackend(pool)
+    # 60 documents with both words, and 30 with ตลาด in the title: both lists cut at twenty, and
+    # the twenty best of ตลาด hold no ขยะ
+    await backend.upsert([doc(i, "ขยะ", "ตลาด", day=i) for i in range(1, 61)], version=1)
+    await backend.upsert([doc(i, "ตลาด", "", day=i) for i in range(100, 130)], version=1)
+    aq = text.analyse("ขยะ ตลาด")
+    sql, args = postgres._first_statement(aq, SearchQuery(q="x"), [p for p in text.like_patterns(aq) if p])
+    async with postgres._settings(conn, postgres.SEARCH_SETTINGS):
+        [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *args)
+    read_all = _executions(plan["Plan"], "Bitmap Heap Scan", "search_documents")
+    assert read_all == (0 if depth >= 60 else 1)  # 40 read deep are fewer than EVERY_ENOUGH (50)
+    result = await backend.search(SearchQuery(q="ขยะ ตลาด"))
+    # the sixty with both and the twenty read of ตลาด; those with both first, newest first
+    assert (result.total, result.total_exact) == (80, False)
+    assert [h.id for h in result.hits[:3]] == [60, 59, 58]
+
+
 async def test_the_api_and_the_page_say_when_the_total_is_a_lower_bound(client, pool, small_budget):
     await PostgresBackend(pool).upsert([doc(i, "ขยะ", "", day=i) for i in range(1, 31)], version=1)
     body = (await client.get("/api/v1/search", params={"q": "ขยะ"})).json()
