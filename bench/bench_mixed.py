@@ -473,17 +473,19 @@ def p95(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=20)[-1] if len(xs) >= 2 else (xs[0] if xs else float("nan"))
 
 
-def worker_rss_mb(pid: int) -> list[float]:
-    """Resident memory of the server's workers (its children, less multiprocessing's helper)."""
-    out = []
+def rss_mb(pid: int) -> tuple[list[float], list[float]]:
+    """Resident memory of the server's web workers, and of its background worker (`civic worker`,
+    which `civic run --workers N` starts beside them): its children, less multiprocessing's helper."""
+    web, background = [], []
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
-            if b"resource_tracker" in Path(f"/proc/{child}/cmdline").read_bytes():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"resource_tracker" in cmdline:
                 continue
             for line in Path(f"/proc/{child}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    out.append(int(line.split()[1]) / 1024)
-    return out
+                    (background if b"civic\0worker" in cmdline else web).append(int(line.split()[1]) / 1024)
+    return web, background
 
 
 def serve(args, env: dict, port: int, app: str | None = None) -> subprocess.Popen:
@@ -688,7 +690,7 @@ async def main() -> None:
         hello_cpu = statistics.median(hello_cpus)
 
         # The mix, with RSS read at the half and at the end.
-        rss_half: list[float] = []
+        rss_half: tuple[list[float], list[float]] = ([], [])
         cpu_before = process_cpu(civic.pid) + process_cpu(pg_pid)
         stop_sampling = asyncio.Event()
         sampler = asyncio.create_task(sample_waits(dsn, stop_sampling))
@@ -697,12 +699,12 @@ async def main() -> None:
             traffic,
             args.clients,
             args.requests,
-            on_half=lambda: rss_half.extend(worker_rss_mb(civic.pid)),
+            on_half=lambda: [half.extend(now) for half, now in zip(rss_half, rss_mb(civic.pid), strict=True)],
         )
         cpu_mix = (process_cpu(civic.pid) + process_cpu(pg_pid) - cpu_before) * 1000 / args.requests
         stop_sampling.set()
         waits = await sampler
-        rss_end = worker_rss_mb(civic.pid)
+        rss_end = rss_mb(civic.pid)
         # 64 clients that send again as soon as they are answered keep the server saturated, so
         # their p95 is mostly queueing. The same mix paced at half the throughput just measured
         # is a busy day the server can carry: how much slower is each page then?
@@ -771,11 +773,13 @@ async def main() -> None:
         print("  PostgreSQL backends during the mix, share of busy samples (state or wait: statement):")
         for (what, query), n in waits.most_common(8):
             print(f"    {n / busy:6.1%}  {what}: {query}")
-        growth = sum(rss_end) - sum(rss_half) if rss_half else float("nan")
+        growth = [sum(end) - sum(half) if half else float("nan") for end, half in zip(rss_end, rss_half, strict=True)]
         print(
-            f"  worker RSS after {total} requests: {', '.join(f'{r:.0f} MB' for r in rss_end)}; "
-            f"growth over the second half {growth:+.1f} MB (goal <= 150 MB each, no growth)"
+            f"  worker RSS after {total} requests: {', '.join(f'{r:.0f} MB' for r in rss_end[0])}; "
+            f"growth over the second half {growth[0]:+.1f} MB (goal <= 150 MB each, no growth)"
         )
+        if rss_end[1]:
+            print(f"  background worker RSS: {rss_end[1][0]:.0f} MB, growth over the second half {growth[1]:+.1f} MB")
         print(
             f"  viral: supports with 90% on one idea {viral_rate:.0f}/s vs spread {spread_rate:.0f}/s = "
             f"{viral_rate / spread_rate:.0%} (goal >= 50%); its count {count} equals its rows {rows}: {count == rows}"

@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import logging
 import os
+import subprocess
 import sys
+import threading
+import time
 
 from civic.settings import get_settings
 
@@ -134,8 +137,96 @@ def cmd_run(args, settings) -> int:
     except OSError as exc:
         print(f"cannot serve on {host}:{port}: {exc}", file=sys.stderr)
         return 1
-    # uvicorn's supervisor starts, watches and restarts the workers; each listens on its own socket.
-    Multiprocess(config, sockets=[listener]).run()
+    background = BackgroundProcess(settings)
+    try:
+        # uvicorn's supervisor starts, watches and restarts the workers; each listens on its own socket.
+        Multiprocess(config, sockets=[listener]).run()
+    finally:
+        background.stop()
+    return 0
+
+
+BACKGROUND_NICENESS = 10
+
+
+class BackgroundProcess:
+    """With several web workers, the background loops (civic/background.py) run once, in a
+    `civic worker` beside them, instead of in every worker's event loop: there a burst of their
+    work (tokenising an idea for search, fanning out notifications) held up every request behind
+    it. It runs at a lower priority, so that on a busy machine requests come first; it is
+    restarted if it stops, and stopped with the web workers. The loops RUN_* turns off stay off."""
+
+    def __init__(self, settings) -> None:
+        flags = {"relay": settings.run_relay, "consumers": settings.run_consumers,
+                 "scheduler": settings.run_scheduler, "mail": settings.run_mail}  # fmt: skip
+        self._argv = [sys.executable, "-m", "civic", "worker", *(f"--no-{k}" for k, on in flags.items() if not on)]
+        # The web workers inherit this environment when uvicorn spawns them.
+        os.environ.update(RUN_RELAY="false", RUN_CONSUMERS="false", RUN_SCHEDULER="false", RUN_MAIL="false")
+        self._lock = threading.Lock()
+        self._stopping = False
+        self._proc = self._start()
+        threading.Thread(target=self._watch, name="background-process", daemon=True).start()
+
+    def _start(self) -> subprocess.Popen:
+        # A session of its own: Ctrl-C reaches only this process, which stops it after the web
+        # workers (stop()), so an exit is never mistaken for a crash.
+        return subprocess.Popen(  # noqa: S603
+            self._argv, start_new_session=True, preexec_fn=lambda: os.nice(BACKGROUND_NICENESS)
+        )
+
+    def _watch(self) -> None:
+        while True:
+            code = self._proc.wait()
+            with self._lock:
+                if self._stopping:
+                    return
+            print(f"the background worker stopped ({code}); starting it again", file=sys.stderr, flush=True)
+            time.sleep(1)
+            with self._lock:
+                if self._stopping:
+                    return
+                self._proc = self._start()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            self._proc.terminate()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+
+
+def cmd_worker(args, settings) -> int:
+    """The background loops without a web server; each --no-* flag leaves one out."""
+    import msgspec
+
+    from civic import background
+    from civic.db import create_pool
+
+    url = _database_url(settings)
+    settings = msgspec.structs.replace(
+        settings,
+        run_relay=not args.no_relay,
+        run_consumers=not args.no_consumers,
+        run_scheduler=not args.no_scheduler,
+        run_mail=not args.no_mail,
+    )
+    loops = background.enabled_loops(settings)
+
+    async def go() -> None:
+        pool = await create_pool(url, max_size=8)
+        try:
+            print("worker running: " + (", ".join(loop.__name__ for loop in loops) or "nothing"), flush=True)
+            await asyncio.gather(*(loop(pool, settings) for loop in loops))
+        finally:
+            await pool.close()
+
+    try:
+        asyncio.run(go())
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -198,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-demo", action="store_true")
     p.set_defaults(fn=cmd_run)
 
+    p = sub.add_parser("worker", help="the background loops (search relay, event consumers, jobs, mail), no web server")
+    for loop in ("relay", "consumers", "scheduler", "mail"):
+        p.add_argument(f"--no-{loop}", action="store_true")
+    p.set_defaults(fn=cmd_worker)
+
     sub.add_parser("migrate", help="apply pending migrations").set_defaults(fn=cmd_migrate)
     sub.add_parser("seed-demo", help="load demo data (idempotent)").set_defaults(fn=cmd_seed_demo)
 
@@ -232,8 +328,8 @@ def _record_commands(sub) -> None:
     add_commands(sub, _database_url, _with_conn)
 
 
-# Domains add sub-commands here: each is fn(subparsers) -> None. Search adds reindex, import,
-# worker; the public record adds record verify.
+# Domains add sub-commands here: each is fn(subparsers) -> None. Search adds reindex and import;
+# the public record adds record verify.
 EXTRA_COMMANDS: list = [_search_commands, _record_commands]
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""CLI sub-commands owned by search: reindex, import, worker (wired in civic/__main__.py)."""
+"""CLI sub-commands owned by search: reindex and import (wired in civic/__main__.py)."""
 
 from __future__ import annotations
 
@@ -30,13 +30,6 @@ def add_commands(sub, database_url, with_conn) -> None:
     p.add_argument("--board", required=True, help="slug of the idea board to import into")
     p.add_argument("--author", help="account email for rows without author_email")
     p.set_defaults(fn=lambda args, settings: cmd_import(args, settings, database_url))
-
-    p = sub.add_parser("worker", help="run the search relay and scheduled jobs (no web server)")
-    p.add_argument("--no-relay", action="store_true")
-    p.add_argument("--no-consumers", action="store_true")
-    p.add_argument("--no-scheduler", action="store_true")
-    p.add_argument("--no-mail", action="store_true")
-    p.set_defaults(fn=lambda args, settings: cmd_worker(args, settings, database_url))
 
 
 async def _pool(url: str):
@@ -120,37 +113,3 @@ def cmd_import(args, settings, database_url) -> int:
             await pool.close()
 
     return asyncio.run(go())
-
-
-def cmd_worker(args, settings, database_url) -> int:
-    from civic import consumers, jobs
-    from civic.mail import sender
-    from civic.search import relay
-    from civic.search.backend import make_backend
-
-    async def go() -> int:
-        pool = await _pool(database_url(settings))
-        try:
-            loops = []
-            if not args.no_relay:
-                loops.append(relay.run_forever(pool, make_backend(settings, pool), registry.SEARCH_LOADERS))
-            if not args.no_consumers and registry.CONSUMERS:
-                loops.append(consumers.run_forever(pool, registry.CONSUMERS))
-            if not args.no_scheduler:
-                loops.append(jobs.run_forever(pool, registry.JOBS))
-            if not args.no_mail:
-                loops.append(sender.run_forever(pool, settings))
-            print(
-                f"worker running: relay={not args.no_relay} consumers={not args.no_consumers} "
-                f"scheduler={not args.no_scheduler} mail={not args.no_mail}",
-                flush=True,
-            )
-            await asyncio.gather(*loops)
-            return 0
-        finally:
-            await pool.close()
-
-    try:
-        return asyncio.run(go())
-    except KeyboardInterrupt:
-        return 0

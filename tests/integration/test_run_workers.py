@@ -4,6 +4,7 @@ of its own (civic.web.server.worker_listener), both serve, and a second civic ca
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -87,3 +88,61 @@ def test_each_worker_listens_on_its_own_socket_and_serves(db_url, tmp_path):
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def _cmdline(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
+
+
+def _background(pid: int) -> int | None:
+    """The pid of `civic worker` among civic run's children, if one runs."""
+    found = [c for c in _children(pid) if _cmdline(c)[1:4] == ["-m", "civic", "worker"]]
+    return found[0] if found else None
+
+
+def _niceness(pid: int) -> int:
+    # /proc/PID/stat: the 19th field, after the command in parentheses
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_the_background_loops_run_once_beside_the_web_workers_at_a_lower_priority(db_url, tmp_path):
+    port = free_port()
+    env = os.environ | {
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "CIVIC_DATA_DIR": str(tmp_path),
+        "RUN_RELAY": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    run = [sys.executable, "-m", "civic", "run", "--no-demo", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen([*run, "--workers", "2"], env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_tcp_sockets(port, "0A")) < 2:
+            assert proc.poll() is None
+            assert time.monotonic() < deadline, "the workers did not both start listening"
+            time.sleep(0.2)
+        background = _background(proc.pid)
+        assert background is not None
+        # the loops RUN_RELAY turned off stay off there
+        assert _cmdline(background)[-1:] == ["--no-relay"]
+        assert _niceness(background) == _niceness(proc.pid) + 10
+        listening = _tcp_sockets(port, "0A")
+        web = [c for c in _children(proc.pid) if _socket_inodes(c) & listening]
+        assert len(web) == 2 and background not in web
+        for pid in web:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert {b"RUN_RELAY=false", b"RUN_CONSUMERS=false", b"RUN_SCHEDULER=false", b"RUN_MAIL=false"} <= set(environ)
+
+        # killed, it is started again
+        os.kill(background, signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while (again := _background(proc.pid)) in (None, background):
+            assert time.monotonic() < deadline, "the background worker was not started again"
+            time.sleep(0.2)
+        assert _cmdline(again)[-1:] == ["--no-relay"]
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    # and it stops with civic run
+    assert not Path(f"/proc/{again}").exists()
