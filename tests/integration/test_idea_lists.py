@@ -119,6 +119,28 @@ async def test_a_filtered_total_reads_no_idea_and_a_small_province_only_its_own(
     assert (page.total, [i.id for i in page.items]) == (1, [lone])
 
 
+async def test_a_rare_status_or_category_lists_only_its_own_ideas(conn):
+    # With no index of their own, they walked the sort's index past every other idea (migration 0200).
+    world = await _world(conn)
+    await _many(conn, world, 3000)
+    lone = await _idea(conn, world, "ไอเดียที่ไม่ได้รับการตอบรับ")
+    await conn.execute("UPDATE ideas SET status = 'declined', status_reason = 'อยู่นอกอำนาจหน้าที่', category = 'ห้องสมุด' WHERE id = $1", lone)
+    await conn.execute("ANALYZE ideas")
+    for by_board in (False, True):
+        board = [world["board"]] if by_board else []
+        for sort in store.SORTS:
+            sql = store.written_list_query(sort, by_board, 20, 0, status="declined")
+            [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *board)
+            assert _rows_read(plan["Plan"], "ideas") <= 2, (sort, by_board)
+            sql = store.filtered_list_query(sort, by_board, False, False)
+            filters = (None, "ห้องสมุด", None, None)
+            [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *filters, *board, 20, 0)
+            assert _rows_read(plan["Plan"], "ideas") <= 2, (sort, by_board)
+    for where in ({"status": "declined"}, {"category": "ห้องสมุด"}):
+        page = await store.list_ideas(conn, **where)
+        assert (page.total, [i.id for i in page.items]) == (1, [lone])
+
+
 async def test_every_sort_reads_the_same_page_with_or_without_a_filter(conn):
     world = await _world(conn)
     ids = [await _idea(conn, world, f"ไอเดีย {n}") for n in range(5)]
@@ -139,8 +161,10 @@ async def test_every_sort_reads_the_same_page_with_or_without_a_filter(conn):
 
 
 def _rows_read(plan: dict, relation: str) -> int:
-    """Rows the executed plan read from `relation`, over every node and loop."""
-    own = plan["Actual Rows"] * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
+    """Rows the executed plan read from `relation`, over every node and loop: those it kept and
+    those its filters dropped."""
+    read = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0) + plan.get("Rows Removed by Index Recheck", 0)
+    own = read * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
     return own + sum(_rows_read(child, relation) for child in plan.get("Plans", ()))
 
 
