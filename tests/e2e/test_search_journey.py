@@ -55,6 +55,15 @@ def test_search_journey(page, live_server, shot):
         expect(cards.nth(i).locator(".card__title a")).to_have_attribute("href", re.compile(r"^/ideas/\d+$"))
     shot(page, "facet")
 
+    # two words: an item about both comes first, both marked in its title
+    page.goto("/search?q=" + urllib.parse.quote("ขยะ ตลาด"))
+    first = page.locator("#search-results li.card").first.locator(".card__title")
+    expect(first.locator("mark").filter(has_text="ขยะ")).not_to_have_count(0)
+    expect(first.locator("mark").filter(has_text="ตลาด")).not_to_have_count(0)
+    shot(page, "two-words")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    shot(page, "two-words-desktop")
+
 
 def test_search_works_without_javascript(browser, live_server, shot):
     _wait_indexed(live_server, "ขยะ")
