@@ -161,7 +161,7 @@ TASK_FILTER = f"""
 WHERE ($1::text IS NULL OR t.province = $1)
   AND ($2::text IS NULL OR t.category = $2)
   AND ($3::text IS NULL OR t.status = $3)
-  AND ($4::text IS NULL OR t.agency_id = (SELECT id FROM organisations WHERE slug = $4))
+  AND ($4::bigint IS NULL OR t.agency_id = $4)
   AND ($5::text IS NULL OR EXISTS (
         SELECT 1 FROM handover_claims fc JOIN organisations fp ON fp.id = fc.partner_id
         WHERE fc.task_id = t.id AND fc.status IN ('active', 'confirmed') AND fp.slug = $5))
@@ -173,6 +173,7 @@ WHERE ($1::text IS NULL OR t.province = $1)
                     AND (cardinality(t.partner_types) = 0 OR p.partner_type = ANY(t.partner_types)))))
 """
 COUNT_TASKS = f"SELECT count(*) FROM handover_tasks t {TASK_FILTER}"
+AGENCY_ID = "SELECT id FROM organisations WHERE slug = $1"
 # Each order of the board: its key column, the key's type (a page link's key is read back as it,
 # civic.keyset), and whether the largest key comes first. Each has an index over the public board
 # and one per status (migrations 0180, 0198).
@@ -296,13 +297,19 @@ async def list_tasks(
     from its anchor task; by page number alone, from whichever end of the board is nearer. A page
     past the last is the last."""
     order = order if order in ORDERS else "newest"
-    args = (province, category, status, agency, partner, open_to, list(viewer_agencies or []))
+    # The agency by id, not by a slug looked up inside the statement: only a known id lets
+    # PostgreSQL plan for that agency's share of the tasks, and read a small agency's few tasks
+    # from its index instead of walking the board's order past every other task (3.5 ms at 10k).
+    agency_id = await conn.fetchval(AGENCY_ID, agency) if agency else None
+    args = (province, category, status, agency_id, partner, open_to, list(viewer_agencies or []))
     unfiltered = (
         not (province or category or agency or partner or viewer_agencies)
         and open_to is None
         and status in (None, *rules.PUBLIC_STATUSES)
     )
-    if unfiltered:
+    if agency and agency_id is None:
+        total = 0  # no such agency
+    elif unfiltered:
         total = await (conn.fetchval(COUNT_STATUS, status) if status else conn.fetchval(COUNT_PUBLIC))
     else:
         total = await conn.fetchval(COUNT_TASKS, *args)

@@ -732,7 +732,33 @@ async def test_the_task_board_reads_each_order_from_an_index_and_pages_by_where_
         assert [t["id"] for t in before["items"]] == expected[48 * 20 : 49 * 20]
 
 
+async def test_a_small_agencys_board_reads_only_its_own_tasks(world, conn, make_client):
+    # Named by a slug looked up inside the statement, the agency was unknown when the board was
+    # planned, which walked the order's index past every other agency's tasks to find its few.
+    task = await _post_task(world["staff"])
+    await _copies(conn, task, 1999, days_apart=True)
+    other = await conn.fetchrow(
+        "SELECT id, slug FROM organisations WHERE kind = 'agency'"
+        " AND id <> (SELECT agency_id FROM handover_tasks WHERE id = $1) ORDER BY id LIMIT 1",
+        task,
+    )
+    await conn.execute("UPDATE handover_tasks SET agency_id = $1 WHERE id = $2", other["id"], task)
+    await conn.execute("ANALYZE handover_tasks")
+    for order in store.ORDERS:
+        [[plan]] = await conn.fetchrow(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + store.filtered_list_query(order, False, False),
+            *(None, None, None, other["id"], None, None, []), 20, 0,
+        )  # fmt: skip
+        assert _rows_read(plan["Plan"], "handover_tasks") <= 2, order
+    visitor = await make_client()
+    api = (await visitor.get(f"/api/v1/handovers?agency={other['slug']}")).json()
+    assert (api["total"], [t["id"] for t in api["items"]]) == (1, [task])
+    assert (await visitor.get("/api/v1/handovers?agency=no-such-agency")).json()["total"] == 0
+
+
 def _rows_read(plan: dict, relation: str) -> int:
-    """Rows the executed plan read from `relation`, over every node and loop."""
-    own = plan["Actual Rows"] * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
+    """Rows the executed plan read from `relation`, over every node and loop: those it kept and
+    those its filters dropped."""
+    read = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0) + plan.get("Rows Removed by Index Recheck", 0)
+    own = read * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
     return own + sum(_rows_read(child, relation) for child in plan.get("Plans", ()))
