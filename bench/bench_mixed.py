@@ -488,6 +488,18 @@ def rss_mb(pid: int) -> tuple[list[float], list[float]]:
     return web, background
 
 
+async def pool_max(dsn: str, args) -> int:
+    """Each web worker's pools (the app's and search's) large enough for its share of the clients,
+    but all of them, the background worker's (up to 8) and the bench's own few within
+    max_connections: past it, a burst of searches was refused ("too many clients already")."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        max_connections = int(await conn.fetchval("SHOW max_connections"))
+    finally:
+        await conn.close()
+    return min(max(10, args.clients // args.workers + 4), (max_connections - 8 - 6) // (2 * args.workers))
+
+
 def serve(args, env: dict, port: int, app: str | None = None) -> subprocess.Popen:
     """civic (app None) or a floor_app (the hello), both by the same server so the ratio compares
     like with like: uvicorn as `civic run` serves (uvloop, httptools), or Granian."""
@@ -644,7 +656,7 @@ async def main() -> None:
             "RUN_RELAY": "false",
             "RUN_SCHEDULER": "false",
             "LOG_LEVEL": "WARNING",
-            "DB_POOL_MAX": str(max(10, args.clients // args.workers + 4)),
+            "DB_POOL_MAX": str(await pool_max(dsn, args)),
         }
         # The data went in by SQL, past the search outbox: index it as an operator would, or the
         # search kind would measure empty results.

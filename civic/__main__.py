@@ -216,7 +216,9 @@ def cmd_worker(args, settings) -> int:
     loops = background.enabled_loops(settings)
 
     async def go() -> None:
-        pool = await create_pool(url, max_size=8)
+        # a connection or two per loop: they take few at a time, and the web workers' pools share
+        # max_connections with this one
+        pool = await create_pool(url, max_size=2 * len(loops) or 1)
         try:
             print("worker running: " + (", ".join(loop.__name__ for loop in loops) or "nothing"), flush=True)
             await asyncio.gather(*(loop(pool, settings) for loop in loops))
