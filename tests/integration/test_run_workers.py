@@ -41,17 +41,21 @@ def _children(pid: int) -> list[int]:
     ]
 
 
-def test_each_worker_listens_on_its_own_socket_and_serves(db_url, tmp_path):
-    port = free_port()
+def _run(db_url: str, tmp_path: Path, port: int, **env: str) -> tuple[list[str], dict[str, str]]:
+    """`civic run` on `port`, and its environment (`env` added)."""
     env = os.environ | {
         "DATABASE_URL": db_url,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "CIVIC_DATA_DIR": str(tmp_path),
-        "RUN_RELAY": "false",
-        "RUN_SCHEDULER": "false",
         "LOG_LEVEL": "WARNING",
+        **env,
     }
-    run = [sys.executable, "-m", "civic", "run", "--no-demo", "--host", "127.0.0.1", "--port", str(port)]
+    return [sys.executable, "-m", "civic", "run", "--no-demo", "--host", "127.0.0.1", "--port", str(port)], env
+
+
+def test_each_worker_listens_on_its_own_socket_and_serves(db_url, tmp_path):
+    port = free_port()
+    run, env = _run(db_url, tmp_path, port, RUN_RELAY="false", RUN_SCHEDULER="false")
     proc = subprocess.Popen(
         [*run, "--workers", "2"], env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -107,14 +111,7 @@ def _niceness(pid: int) -> int:
 
 def test_the_background_loops_run_once_beside_the_web_workers_at_a_lower_priority(db_url, tmp_path):
     port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": db_url,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "CIVIC_DATA_DIR": str(tmp_path),
-        "RUN_RELAY": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    run = [sys.executable, "-m", "civic", "run", "--no-demo", "--host", "127.0.0.1", "--port", str(port)]
+    run, env = _run(db_url, tmp_path, port, RUN_RELAY="false")
     proc = subprocess.Popen([*run, "--workers", "2"], env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
