@@ -488,16 +488,21 @@ def rss_mb(pid: int) -> tuple[list[float], list[float]]:
     return web, background
 
 
+# Connections beside the web workers' pools: the background worker's (two per loop, four loops:
+# civic/__main__.py cmd_worker) and the bench's own (its reads, the wait sampler, settling).
+BACKGROUND_CONNECTIONS, BENCH_CONNECTIONS = 8, 6
+
+
 async def pool_max(dsn: str, args) -> int:
     """Each web worker's pools (the app's and search's) large enough for its share of the clients,
-    but all of them, the background worker's (up to 8) and the bench's own few within
-    max_connections: past it, a burst of searches was refused ("too many clients already")."""
+    but all of them and the connections beside them within max_connections: past it, a burst of
+    searches was refused ("too many clients already")."""
     conn = await asyncpg.connect(dsn)
     try:
         max_connections = int(await conn.fetchval("SHOW max_connections"))
     finally:
         await conn.close()
-    return min(max(10, args.clients // args.workers + 4), (max_connections - 8 - 6) // (2 * args.workers))
+    return min(max(10, args.clients // args.workers + 4), (max_connections - BACKGROUND_CONNECTIONS - BENCH_CONNECTIONS) // (2 * args.workers))
 
 
 def serve(args, env: dict, port: int, app: str | None = None) -> subprocess.Popen:
