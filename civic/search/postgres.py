@@ -293,27 +293,24 @@ def _hit(lexemes: str, per_word: str, filters: int) -> str:
 cut AS (SELECT lexeme FROM hit GROUP BY lexeme HAVING count(*) >= {per_word})"""
 
 
-def _every(driver: str, others: str, all_cut: str, depth: str, filters: int) -> str:
-    """The documents holding every concept, when every concept's list was cut (`all_cut`), up to
-    ALL_CANDIDATES. First those among the first concept's best `depth` documents that hold each
-    other concept too (`deep`: one primary-key probe of the postings per document and concept,
-    ~3 us; a concept is held through its one-word alternatives there). Only when that finds fewer
-    than EVERY_ENOUGH (the words seldom meet in the first one's best documents), the GIN index of
-    the tsvectors, which finds any of them (the first on disk) but builds a bitmap of every
-    document of each word first: ~2 ms a word held by 20k documents, whatever the LIMIT. At 100k
-    documents "ขยะ ตลาด" took 6.4 ms with the GIN index alone, 4.3 ms so.
-    `driver`: a FROM item `l` with the first concept's words as `lexeme`; `others`: a FROM item
-    `c` with each other concept's words as `lexemes`. A document held through two words of the
-    first concept comes twice: `cand` groups them."""
+def _every(driver: str, all_cut: str, depth: str, filters: int) -> str:
+    """The documents that match the whole query ($1), when every concept's list was cut
+    (`all_cut`), up to ALL_CANDIDATES. First those among the first concept's best `depth`
+    documents (`deep`: one primary-key probe of search_documents and its tsvector per document,
+    ~2.5 us; a probe of the postings per other concept cost ~3.5 us a concept). Only when that
+    finds fewer than EVERY_ENOUGH (the words seldom meet in the first one's best documents), the
+    GIN index of the tsvectors, which finds any of them (the first on disk) but builds a bitmap of
+    every document of each word first: ~2 ms a word held by 20k documents, whatever the LIMIT.
+    `driver`: a FROM item `l` with the first concept's words as `lexeme`. A document held through
+    two words of the first concept comes twice: `cand` groups them."""
     return f"""deep AS MATERIALIZED (
     SELECT p.*
     FROM {driver},
          LATERAL (SELECT {_POSTING_CARRIED} FROM search_postings s WHERE s.lexeme = l.lexeme {_filtered('s', filters)}
                   ORDER BY s.impact DESC, s.created_at DESC LIMIT {depth}) p
     WHERE {all_cut}
-      AND NOT EXISTS (SELECT FROM {others}
-                      WHERE NOT EXISTS (SELECT FROM search_postings o
-                                        WHERE o.kind = p.kind AND o.entity_id = p.entity_id AND o.lexeme = ANY(c.lexemes)))
+      AND EXISTS (SELECT FROM search_documents d
+                  WHERE d.kind = p.kind AND d.entity_id = p.entity_id AND d.tsv @@ $1::tsquery AND NOT d.deleted)
     LIMIT {ALL_CANDIDATES}
 ),
 every AS (
@@ -393,9 +390,7 @@ concept_hit AS (
            bool_or(q.alt_size = 1) OR (h.kind, h.entity_id, q.concept) IN (SELECT * FROM multi) AS whole
     FROM hit h JOIN q USING (lexeme) GROUP BY h.kind, h.entity_id, q.concept
 ),
-{_every("(SELECT DISTINCT lexeme FROM q WHERE concept = 0 AND alt_size = 1) l",
-         "(SELECT array_agg(lexeme) FILTER (WHERE alt_size = 1) AS lexemes FROM q WHERE concept > 0 GROUP BY concept) c",
-         f"({_EVERY_CONCEPT_CUT})", "$15", 9)},
+{_every("(SELECT DISTINCT lexeme FROM q WHERE concept = 0 AND alt_size = 1) l", f"({_EVERY_CONCEPT_CUT})", "$15", 9)},
 {_inside("$7", "$8", "$2", 9)},
 cand AS (
     SELECT kind, entity_id, {_ANY_CARRIED}, COALESCE(sum(best), 0) AS text_score,
@@ -416,8 +411,7 @@ cand AS (
 # $11 limit, $12 offset, $13 `every`'s depth.
 SEARCH_SIMPLE = f"""
 WITH {_hit("unnest($2::text[]) AS l(lexeme)", "$4", 7)},
-{_every("(SELECT ($2::text[])[1] AS lexeme) l", "(SELECT ARRAY[w] AS lexemes FROM unnest(($2::text[])[2:]) w) c",
-         "$3 > 1 AND (SELECT count(*) FROM cut) = $3", "$13", 7)},
+{_every("(SELECT ($2::text[])[1] AS lexeme) l", "$3 > 1 AND (SELECT count(*) FROM cut) = $3", "$13", 7)},
 {_inside("$5", "$6", "$2", 7)},
 cand AS (
     SELECT kind, entity_id, {_ANY_CARRIED},

@@ -134,9 +134,10 @@ def _executions(plan: dict, node: str, relation: str) -> int:
 async def test_documents_with_every_common_word_come_from_the_postings_and_only_too_few_send_to_the_gin_index(
     pool, conn, small_budget, monkeypatch, depth
 ):
-    """The best documents of the first word that hold the other are read from the postings; the
-    GIN index, which reads every document of both words, only runs when they are fewer than
-    EVERY_ENOUGH. Either way the same documents are found."""
+    """The best documents of the first word (from its postings) that match the whole query (a
+    probe of each one's tsvector) are found first; the GIN index, which reads every document of
+    both words, only runs when they are fewer than EVERY_ENOUGH. Either way the same documents
+    are found."""
     from civic.search import text
 
     monkeypatch.setattr(postgres, "EVERY_DEPTH", depth)
@@ -145,6 +146,9 @@ async def test_documents_with_every_common_word_come_from_the_postings_and_only_
     # the twenty best of ตลาด hold no ขยะ
     await backend.upsert([doc(i, "ขยะ", "ตลาด", day=i) for i in range(1, 61)], version=1)
     await backend.upsert([doc(i, "ตลาด", "", day=i) for i in range(100, 130)], version=1)
+    # and ten newer ones of ขยะ alone, first in its postings (twice more in the body): read deep
+    # first, and left out by the probe
+    await backend.upsert([doc(i, "ขยะ", "ขยะ ขยะ", day=i) for i in range(200, 210)], version=1)
     aq = text.analyse("ขยะ ตลาด")
     sql, args = postgres._first_statement(aq, SearchQuery(q="x"), [p for p in text.like_patterns(aq) if p])
     async with postgres._settings(conn, postgres.SEARCH_SETTINGS):
@@ -152,8 +156,9 @@ async def test_documents_with_every_common_word_come_from_the_postings_and_only_
     read_all = _executions(plan["Plan"], "Bitmap Heap Scan", "search_documents")
     assert read_all == (0 if depth >= 60 else 1)  # 40 read deep are fewer than EVERY_ENOUGH (50)
     result = await backend.search(SearchQuery(q="ขยะ ตลาด"))
-    # the sixty with both and the twenty read of ตลาด; those with both first, newest first
-    assert (result.total, result.total_exact) == (80, False)
+    # the sixty with both, the twenty read of ตลาด and the ten of ขยะ alone; those with both
+    # first, newest first
+    assert (result.total, result.total_exact) == (90, False)
     assert [h.id for h in result.hits[:3]] == [60, 59, 58]
 
 
