@@ -206,6 +206,11 @@ async def categories(conn: asyncpg.Connection) -> list[str]:
     return await store.list_categories(conn)
 
 
+async def filter_options(conn: asyncpg.Connection, lang: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The board index's choices: every board's categories, and the agencies as `agency_choices`."""
+    return await store.filter_options(conn, lang)
+
+
 async def agency_choices(conn: asyncpg.Connection, lang: str) -> list[tuple[str, str]]:
     """(slug, name in `lang`) for every agency, in dictionary order of that name."""
     return await store.agency_choices(conn, lang)

@@ -42,7 +42,6 @@ from civic.ideas.schemas import (
 from civic.ideas.text import paragraphs
 from civic.identity.rules import NationalIdRequired
 from civic.implementation import actions as implementation
-from civic.orgs import queries as orgs
 from civic.validation import Invalid
 from civic.web.deps import Db
 from civic.web.forms import form_values
@@ -213,9 +212,16 @@ async def _list_page(request: Request, db: Db, board: Board | None, listing: Ide
     base_path = f"/boards/{board.slug}" if board else "/ideas"
     user = current_user(request)
     supported_ids = await actions.supported_ids(db, user, result.items)
+    lang = lang_of(request)
+    if board is None:
+        categories, agencies = await actions.filter_options(db, lang)
+    else:
+        # a board's own categories; the agencies for its managers' co-owner form
+        categories = board.categories
+        agencies = await actions.agency_choices(db, lang) if rules.can_manage_board(user, board.agency_id) else []
     ctx = {
         "result": result,
-        "cards": cards.cards(result.items, user, supported_ids, lang_of(request)),
+        "cards": cards.cards(result.items, user, supported_ids, lang),
         "filters": filters,
         "board": board,
         "follow": await follows.button(db, user, "board", board.id) if board else None,
@@ -226,13 +232,8 @@ async def _list_page(request: Request, db: Db, board: Board | None, listing: Ide
             if filters.get(key)
         ],
         "sorts": actions.SORTS,
-        "categories": board.categories if board else await actions.categories(db),
-        # the agency filter of the ideas index, and a board's co-owner form for its managers
-        "agencies": [
-            (a.slug, org_name(lang_of(request), a)) for a in await orgs.agency_choices(db, ("agency",))
-        ]
-        if board is None or rules.can_manage_board(user, board.agency_id)
-        else [],
+        "categories": categories,
+        "agencies": agencies,
         "statuses": [s for s in rules.STATUSES if s in rules.PUBLIC],
         "base_path": base_path,
         "page_url": lambda n: f"{base_path}?{urlencode(_clean(filters | {'page': n, 'at': result.at(n)}))}",

@@ -7,6 +7,7 @@ Policy lives in rules.py; these functions only re-check what must hold under con
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import datetime
 
 import asyncpg
@@ -140,15 +141,33 @@ async def agency_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
 
 
 # An agency's name in the reader's language, Thai when it has no English one.
-AGENCY_CHOICES = """
-SELECT slug, CASE WHEN $1 = 'en' AND name_en <> '' THEN name_en ELSE name_th END AS name
+_CATEGORIES = "SELECT array_agg(DISTINCT c ORDER BY c) FROM idea_boards, unnest(categories) c"
+_AGENCY_NAME = "CASE WHEN $1 = 'en' AND name_en <> '' THEN name_en ELSE name_th END"
+AGENCY_CHOICES = f"SELECT slug, {_AGENCY_NAME} AS name FROM organisations WHERE kind = 'agency'"
+# The board index's two lists of choices in one round trip: a page view paid one for each.
+FILTER_OPTIONS = f"""
+SELECT ({_CATEGORIES}) AS categories,
+       array_agg(slug ORDER BY id) AS slugs, array_agg({_AGENCY_NAME} ORDER BY id) AS names
 FROM organisations WHERE kind = 'agency'
 """
 
 
+def _dictionary_order(choices: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return thai.thai_sorted(choices, key=lambda c: c[1])
+
+
 async def agency_choices(conn: asyncpg.Connection, lang: str) -> list[tuple[str, str]]:
-    rows = await conn.fetch(AGENCY_CHOICES, lang)
-    return [(r["slug"], r["name"]) for r in thai.thai_sorted(rows, key=lambda r: r["name"])]
+    return _dictionary_order((r["slug"], r["name"]) for r in await conn.fetch(AGENCY_CHOICES, lang))
+
+
+async def list_categories(conn: asyncpg.Connection) -> list[str]:
+    return await conn.fetchval(_CATEGORIES) or []
+
+
+async def filter_options(conn: asyncpg.Connection, lang: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every board's categories, and (slug, name in `lang`) for every agency in dictionary order."""
+    row = await conn.fetchrow(FILTER_OPTIONS, lang)
+    return row["categories"] or [], _dictionary_order(zip(row["slugs"] or (), row["names"] or (), strict=True))
 
 
 async def create_board(
@@ -407,16 +426,20 @@ SORTS: dict[str, tuple[str, type]] = {
 _BOARD_FILTERS = {False: "", True: "AND i.board_id = $5"}
 
 
-def _list_query(sort: str, board: str, where: str, page: str, *, backward: bool, anchor: str) -> str:
+def _list_query(
+    sort: str, board: str, where: str, page: str, *, backward: bool, anchor: str, total: str = ""
+) -> str:
     """The page's ids are chosen from the index alone; only those rows are joined and described.
     `backward` walks the index from the other end (the pages before an anchor, or the last pages)
     and the outer ORDER BY turns those rows the right way round. `anchor` names the two
-    parameters of the row the page starts after (before, backward), or is empty."""
+    parameters of the row the page starts after (before, backward), or is empty. `total`, a
+    scalar statement, comes with each row as `total`."""
     key = f"i.{SORTS[sort][0]}"
     order = f"{key} DESC, i.id DESC"
     after = f"AND ({key}, i.id) {keyset.beyond(True, backward)} ({anchor})" if anchor else ""
+    total = f", ({total}) AS total" if total else ""
     return f"""
-SELECT {IDEA_COLUMNS}, {key} AS sort_key FROM (
+SELECT {IDEA_COLUMNS}, {key} AS sort_key{total} FROM (
     SELECT i.id FROM ideas i {where} {board} {after}
     ORDER BY {f"{key}, i.id" if backward else order} {page}
 ) page JOIN ideas i ON i.id = page.id
@@ -448,6 +471,7 @@ def written_list_query(
     status: str | None = None,
     province: str | None = None,
     agency: str | None = None,
+    counted: bool = False,
 ) -> str:
     """The lists people open most, unfiltered or filtered by a status, a province or an agency, written with
     their page's numbers and those filters in. Given an unknown LIMIT or OFFSET, or an optional
@@ -459,8 +483,10 @@ def written_list_query(
     province could not be. Only a known status, a province code, a well-formed agency slug
     (rules.SLUG_RE: letters, digits and hyphens) and integers are written in. An
     anchored page's OFFSET is a whole page or none (civic.keyset.parse), so those are few; the
-    anchor's key and id are parameters, and a generic plan walks the index from them."""
+    anchor's key and id are parameters, and a generic plan walks the index from them.
+    `counted` (unfiltered lists only): each row carries the list's total."""
     assert status is None or status in rules.STATUSES
+    assert not (counted and (status or province or agency))
     assert province is None or provinces.is_valid(province)
     assert agency is None or rules.SLUG_RE.fullmatch(agency)
     visible = "WHERE i.hidden_at IS NULL AND i.status <> 'pending_moderation'"
@@ -471,7 +497,8 @@ def written_list_query(
     board = "AND i.board_id = $1" if by_board else ""
     anchor = ("$2, $3" if by_board else "$1, $2") if anchored else ""
     page = f"LIMIT {int(limit)} OFFSET {int(offset)}"
-    return _list_query(sort, board, visible, page, backward=backward, anchor=anchor)
+    total = COUNT_VISIBLE[by_board] if counted else ""
+    return _list_query(sort, board, visible, page, backward=backward, anchor=anchor, total=total)
 
 
 # Totals: unfiltered, the boards' kept counts (migration 0060); filtered, a sum of the kept counts
@@ -539,6 +566,15 @@ async def list_ideas(
     status, category, province, agency = (x or None for x in (status, category, province, agency))
     filters = (status, category, province, agency)
     board = [board_id] if by_board else []
+    if not any(filters) and at is None and 1 <= page <= keyset.BY_NUMBER:
+        # The pages people open most, unfiltered near the start: read forward, with the total in
+        # the same round trip. Past the end (no row), read as below, from the total.
+        offset = (page - 1) * per_page
+        sql = written_list_query(sort, by_board, per_page, offset, counted=True)
+        rows = await db.fetch_page(conn, sql, offset, per_page, *board)
+        if rows:
+            r = keyset.reading(rows[0]["total"], page, per_page, None, SORTS[sort][1])
+            return _page(rows, rows[0]["total"], r, per_page)
     if any(filters):
         total = await conn.fetchval(COUNT_IDEAS[by_board], *filters, *board)
     else:
@@ -563,14 +599,13 @@ async def list_ideas(
     else:
         sql = written_list_query(sort, by_board, r.limit, r.offset, r.backward, False, status, province, agency)
         rows = await db.fetch_page(conn, sql, r.offset, r.limit, *board)
+    return _page(rows, total, r, per_page)
+
+
+def _page(rows: list[asyncpg.Record], total: int, r: keyset.Reading, per_page: int) -> IdeaPage:
     first, last = [keyset.position(x["sort_key"], x["id"]) for x in (rows[0], rows[-1])] if rows else [None, None]
     items = [_idea(x) for x in rows]
     return IdeaPage(items=items, total=total, page=r.page, pages=r.pages, per_page=per_page, first=first, last=last)
-
-
-async def list_categories(conn: asyncpg.Connection) -> list[str]:
-    rows = await conn.fetch("SELECT DISTINCT unnest(categories) AS c FROM idea_boards ORDER BY 1")
-    return [r["c"] for r in rows]
 
 
 async def create_idea(

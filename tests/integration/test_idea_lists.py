@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import lxml.html
@@ -330,3 +331,34 @@ async def test_a_province_status_or_agency_list_is_planned_once_per_connection(c
         assert (await store.list_ideas(conn, sort="new", **where)).total == 0
         assert (await store.list_ideas(conn, sort="new", category="ตลาด", **where)).total == 0
     assert not any("DROP" in r["statement"] or "nope" in r["statement"] for r in await conn.fetch(lists))
+
+
+async def test_an_unfiltered_page_near_the_start_brings_its_total_in_the_same_statement(conn):
+    world = await _world(conn)
+    ids = [await _idea(conn, world, f"ไอเดีย {n}") for n in range(5)]
+    await store.list_ideas(conn)  # warm up: type introspection on first use
+    seen = []
+    conn.add_query_logger(seen.append)  # called soon after each query, so let the loop run
+
+    async def read(per_page: int = 2, **kw) -> tuple[int, store.IdeaPage]:
+        await asyncio.sleep(0.05)
+        seen.clear()
+        page = await store.list_ideas(conn, sort="new", per_page=per_page, **kw)
+        await asyncio.sleep(0.05)
+        return len(seen), page
+
+    try:
+        for board in ({}, {"board_id": world["board"]}):
+            statements, first = await read(**board)
+            assert statements == 1
+            assert ([i.id for i in first.items], first.total, first.pages) == ([ids[4], ids[3]], 5, 3)
+            statements, last = await read(page=3, **board)
+            assert (statements, [i.id for i in last.items], last.page) == (1, [ids[0]], 3)
+            # past the end (one page of five): nothing, then the total, then the last page
+            statements, past = await read(per_page=5, page=2, **board)
+            assert (statements, [i.id for i in past.items], past.page, past.pages) == (3, ids[::-1], 1, 1)
+        # a filtered list counts first, as ever
+        statements, filtered = await read(province="SKA")
+        assert (statements, filtered.total) == (2, 5)
+    finally:
+        conn.remove_query_logger(seen.append)
