@@ -149,6 +149,20 @@ def cmd_run(args, settings) -> int:
 BACKGROUND_NICENESS = 10
 
 
+# A worker that keeps failing at start (a database it cannot reach, a bad setting) is started
+# again after 1, 2, 4 ... up to 60 seconds, not every second for ever; one that had run a while
+# is started again at once (after the first delay), as a fresh failure.
+RESTART_FIRST, RESTART_LONGEST = 1.0, 60.0
+
+
+def restart_delay(previous: float | None, ran_for: float) -> float:
+    """How long to wait before starting the background worker again, after the `previous` wait
+    (None: none yet) and a run of `ran_for` seconds."""
+    if previous is None or ran_for >= RESTART_LONGEST:
+        return RESTART_FIRST
+    return min(previous * 2, RESTART_LONGEST)
+
+
 class BackgroundProcess:
     """With several web workers, the background loops (civic/background.py) run once, in a
     `civic worker` beside them, instead of in every worker's event loop: there a burst of their
@@ -163,8 +177,8 @@ class BackgroundProcess:
         # The web workers inherit this environment when uvicorn spawns them.
         os.environ.update(RUN_RELAY="false", RUN_CONSUMERS="false", RUN_SCHEDULER="false", RUN_MAIL="false")
         self._lock = threading.Lock()
-        self._stopping = False
-        self._proc = self._start()
+        self._stopping = threading.Event()
+        self._proc, self._started = self._start(), time.monotonic()
         threading.Thread(target=self._watch, name="background-process", daemon=True).start()
 
     def _start(self) -> subprocess.Popen:
@@ -175,21 +189,23 @@ class BackgroundProcess:
         )
 
     def _watch(self) -> None:
+        delay = None
         while True:
             code = self._proc.wait()
+            delay = restart_delay(delay, time.monotonic() - self._started)
+            if self._stopping.is_set():
+                return
+            print(f"the background worker stopped ({code}); starting it again in {delay:g} s", file=sys.stderr, flush=True)
+            if self._stopping.wait(delay):
+                return
             with self._lock:
-                if self._stopping:
+                if self._stopping.is_set():
                     return
-            print(f"the background worker stopped ({code}); starting it again", file=sys.stderr, flush=True)
-            time.sleep(1)
-            with self._lock:
-                if self._stopping:
-                    return
-                self._proc = self._start()
+                self._proc, self._started = self._start(), time.monotonic()
 
     def stop(self) -> None:
         with self._lock:
-            self._stopping = True
+            self._stopping.set()
             self._proc.terminate()
         try:
             self._proc.wait(timeout=10)
