@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -399,3 +400,35 @@ async def test_the_kept_counts_follow_every_insert_change_and_delete(conn):
     await assert_counts_hold()
     total = (await store.list_tasks(conn, status="open", per_page=1)).total
     assert total == await conn.fetchval("SELECT count(*) FROM handover_tasks WHERE status = 'open'")
+
+
+async def test_an_unfiltered_page_near_the_start_brings_its_total_in_the_same_statement(conn):
+    from civic import demo
+
+    await demo.seed(conn)
+    await store.list_tasks(conn)  # warm up: type introspection on first use
+    public = await conn.fetchval("SELECT count(*) FROM handover_tasks WHERE status <> 'draft'")
+    seen = []
+    conn.add_query_logger(seen.append)  # called soon after each query, so let the loop run
+
+    async def read(**kw) -> tuple[int, store.TaskPage]:
+        await asyncio.sleep(0.05)
+        seen.clear()
+        page = await store.list_tasks(conn, **kw)
+        await asyncio.sleep(0.05)
+        return len(seen), page
+
+    try:
+        statements, first = await read(per_page=2)
+        assert (statements, len(first.items), first.total) == (1, 2, public)
+        statements, second = await read(per_page=2, page=2, status="open")
+        assert (statements, second.page) == (1, 2)
+        assert second.total == await conn.fetchval("SELECT count(*) FROM handover_tasks WHERE status = 'open'")
+        # past the end (one page holds them all): nothing, then the total, then the last page
+        statements, past = await read(per_page=100, page=2)
+        assert (statements, past.page, past.pages, len(past.items)) == (3, 1, 1, public)
+        # a filtered board counts first, as ever
+        statements, _ = await read(per_page=2, province="SKA")
+        assert statements == 2
+    finally:
+        conn.remove_query_logger(seen.append)
