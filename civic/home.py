@@ -54,14 +54,15 @@ async def home(conn: asyncpg.Connection) -> HomeOut:
     """A few of each, newest or hottest first: every list reads only the rows it shows."""
     hot_ideas = await idea_actions.hottest_ideas(conn, 4)
     tasks = await handovers.list_tasks(conn, status="open", per_page=3)
+    agencies, partners = await orgs.directory_heads(conn, 6)
     return HomeOut(
         consultations=await consultations.list_consultations(conn, tab="open", limit=3),
         ideas=hot_ideas.items,
         idea_count=hot_ideas.total,
         tasks=tasks.items,
         task_count=tasks.total,
-        agencies=await orgs.list_organisations(conn, kind="agency", limit=6),
-        partners=await orgs.list_organisations(conn, kind="partner", verification="verified", limit=6),
+        agencies=agencies,
+        partners=partners,
     )
 
 

@@ -78,6 +78,8 @@ WHERE ($1::text IS NULL OR o.kind = $1)
   AND ($7::bool OR o.kind = 'agency' OR o.verification <> 'rejected')
 """
 
+_LEVEL_RANK = "CASE o.level WHEN 'central' THEN 0 WHEN 'regional' THEN 1 WHEN 'local' THEN 2 ELSE 3 END"
+
 # With a query, exact (normalised) substring matches first, then the closest typo matches.
 LIST_ORGS = f"""
 SELECT {ORG_COLUMNS}
@@ -86,8 +88,7 @@ FROM organisations o
 ORDER BY ($6::text IS NULL OR o.search_name LIKE $6 OR o.slug LIKE $6) DESC,
          ($6::text IS NULL OR o.search_fold LIKE $8) DESC,
          word_similarity(org_name_fold($9), o.search_fold) DESC NULLS LAST,
-         o.kind, CASE o.level WHEN 'central' THEN 0 WHEN 'regional' THEN 1 WHEN 'local' THEN 2 ELSE 3 END,
-         o.name_th, o.id
+         o.kind, {_LEVEL_RANK}, o.name_th, o.id
 LIMIT $11 OFFSET $12
 """
 
@@ -162,6 +163,22 @@ async def list_organisations(
     args = _filter_args(kind, verification, level, province, partner_type, q, include_rejected)
     rows = await conn.fetch(LIST_ORGS, *args, limit, offset)
     return [_org(r) for r in rows]
+
+
+# The directory's first agencies and verified partners, in its order, each read from its own index
+# (migration 0201): the general statement sorted every organisation first.
+DIRECTORY_HEADS = f"""
+(SELECT {ORG_COLUMNS} FROM organisations o WHERE o.kind = 'agency' ORDER BY {_LEVEL_RANK}, o.name_th, o.id LIMIT {{n}})
+UNION ALL
+(SELECT {ORG_COLUMNS} FROM organisations o WHERE o.kind = 'partner' AND o.verification = 'verified'
+ ORDER BY o.name_th, o.id LIMIT {{n}})
+"""
+
+
+async def directory_heads(conn: asyncpg.Connection, n: int) -> tuple[list[Organisation], list[Organisation]]:
+    """The first `n` agencies and the first `n` verified partners, as list_organisations orders them."""
+    orgs = [_org(r) for r in await conn.fetch(DIRECTORY_HEADS.format(n=int(n)))]
+    return [o for o in orgs if o.kind == "agency"], [o for o in orgs if o.kind == "partner"]
 
 
 async def count_organisations(

@@ -92,7 +92,7 @@ def _boom(*args, **kwargs):
 async def test_forced_500_renders_the_localized_page_not_a_traceback(client, monkeypatch, lang):
     import civic.orgs.store
 
-    monkeypatch.setattr(civic.orgs.store, "list_organisations", _boom)
+    monkeypatch.setattr(civic.orgs.store, "directory_heads", _boom)
     set_lang(client, lang)
     r = await client.get("/")
     assert r.status_code == 500

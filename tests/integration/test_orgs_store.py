@@ -101,3 +101,31 @@ async def test_huge_ids_are_404_or_409_not_500(client, conn):
     assert (await post_form(client, f"/admin/partners/{huge}", {"decision": "verified"})).status_code == 404
     r = await post_form(client, f"/organisations/water-fdn/members/{huge}", {"decision": "accept"})
     assert r.status_code == 409
+
+
+def _rows_read(plan: dict, relation: str) -> int:
+    """Rows the executed plan read from `relation`: those its scans kept and those they dropped."""
+    read = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)
+    own = read * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
+    return own + sum(_rows_read(child, relation) for child in plan.get("Plans", ()))
+
+
+async def test_the_home_pages_agencies_and_partners_are_the_directorys_first_read_from_its_indexes(conn):
+    # as many agencies as every local administration would make, and partners half verified
+    await conn.execute("""
+        INSERT INTO organisations (slug, kind, name_th, level)
+        SELECT 'agency-' || g, 'agency', 'หน่วยงาน ' || g, (ARRAY['local', 'regional', 'central'])[1 + g % 3]
+        FROM generate_series(1, 3000) g""")
+    await conn.execute("""
+        INSERT INTO organisations (slug, kind, name_th, partner_type, verification)
+        SELECT 'partner-' || g, 'partner', 'มูลนิธิ ' || g, 'ngo', (ARRAY['pending', 'verified'])[1 + g % 2]
+        FROM generate_series(1, 3000) g""")
+    await conn.execute("ANALYZE organisations")
+    agencies, partners = await orgs.directory_heads(conn, 6)
+    assert agencies == await orgs.list_organisations(conn, kind="agency", limit=6)
+    assert partners == await orgs.list_organisations(conn, kind="partner", verification="verified", limit=6)
+    assert [a.level for a in agencies] == ["central"] * 6
+    assert all(p.verification == "verified" for p in partners) and len(partners) == 6
+    [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + orgs.DIRECTORY_HEADS.format(n=6))
+    # the twelve shown (and each one's parent's name), not the six thousand sorted
+    assert _rows_read(plan["Plan"], "organisations") <= 24
