@@ -140,8 +140,8 @@ async def agency_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
     return await conn.fetchval("SELECT id FROM organisations WHERE slug = $1 AND kind = 'agency'", slug)
 
 
-# An agency's name in the reader's language, Thai when it has no English one.
 _CATEGORIES = "SELECT array_agg(DISTINCT c ORDER BY c) FROM idea_boards, unnest(categories) c"
+# An agency's name in the reader's language, Thai when it has no English one.
 _AGENCY_NAME = "CASE WHEN $1 = 'en' AND name_en <> '' THEN name_en ELSE name_th END"
 AGENCY_CHOICES = f"SELECT slug, {_AGENCY_NAME} AS name FROM organisations WHERE kind = 'agency'"
 # The board index's two lists of choices in one round trip: a page view paid one for each.
@@ -573,8 +573,8 @@ async def list_ideas(
         sql = written_list_query(sort, by_board, per_page, offset, counted=True)
         rows = await db.fetch_page(conn, sql, offset, per_page, *board)
         if rows:
-            r = keyset.reading(rows[0]["total"], page, per_page, None, SORTS[sort][1])
-            return _page(rows, rows[0]["total"], r, per_page)
+            total = rows[0]["total"]
+            return _page(rows, total, keyset.reading(total, page, per_page, None, SORTS[sort][1]), per_page)
     if any(filters):
         total = await conn.fetchval(COUNT_IDEAS[by_board], *filters, *board)
     else:
