@@ -66,6 +66,17 @@ async def make_agency(
     )
 
 
+async def make_board(conn, slug: str, agency_id: int, *, coowner_ids: tuple[int, ...] = ()) -> int:
+    """An open idea board of the agency's, with co-owners invited (not yet accepted)."""
+    from civic.ideas import store as ideas
+
+    return await ideas.create_board(
+        conn, slug=slug, agency_id=agency_id, title=f"บอร์ด {slug}", description_th="", description_en="",
+        scope=None, categories=[], is_open=True, moderate_first=False, support_threshold=10, response_days=30,
+        coowner_ids=list(coowner_ids), actor_id=None,
+    )  # fmt: skip
+
+
 async def make_partner(
     conn, slug: str, *, verification: str = "verified", partner_type: str = "ngo", name_th: str | None = None
 ) -> int:

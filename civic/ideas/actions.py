@@ -207,7 +207,8 @@ async def categories(conn: asyncpg.Connection) -> list[str]:
 
 
 async def filter_options(conn: asyncpg.Connection, lang: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """The board index's choices: every board's categories, and the agencies as `agency_choices`."""
+    """The board index's choices: every board's categories, and the agencies with a board (owned
+    or co-owned), named as `agency_choices` names them."""
     return await store.filter_options(conn, lang)
 
 

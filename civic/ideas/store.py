@@ -144,11 +144,15 @@ _CATEGORIES = "SELECT array_agg(DISTINCT c ORDER BY c) FROM idea_boards, unnest(
 # An agency's name in the reader's language, Thai when it has no English one.
 _AGENCY_NAME = "CASE WHEN $1 = 'en' AND name_en <> '' THEN name_en ELSE name_th END"
 AGENCY_CHOICES = f"SELECT slug, {_AGENCY_NAME} AS name FROM organisations WHERE kind = 'agency'"
-# The board index's two lists of choices in one round trip: a page view paid one for each.
+# The board index's two lists of choices in one round trip: a page view paid one for each. The
+# agencies are those that own or co-own a board, the only ones with ideas to filter by: every
+# agency (a national deployment has thousands) made a list no one could use, read, sorted and
+# written out on each view.
 FILTER_OPTIONS = f"""
 SELECT ({_CATEGORIES}) AS categories,
        array_agg(slug ORDER BY id) AS slugs, array_agg({_AGENCY_NAME} ORDER BY id) AS names
-FROM organisations WHERE kind = 'agency'
+FROM organisations
+WHERE id IN (SELECT agency_id FROM idea_boards UNION SELECT org_id FROM idea_board_coowners WHERE status = 'accepted')
 """
 
 
@@ -165,7 +169,8 @@ async def list_categories(conn: asyncpg.Connection) -> list[str]:
 
 
 async def filter_options(conn: asyncpg.Connection, lang: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """Every board's categories, and (slug, name in `lang`) for every agency in dictionary order."""
+    """Every board's categories, and (slug, name in `lang`) of every agency that owns or co-owns a
+    board, in dictionary order."""
     row = await conn.fetchrow(FILTER_OPTIONS, lang)
     return row["categories"] or [], _dictionary_order(zip(row["slugs"] or (), row["names"] or (), strict=True))
 

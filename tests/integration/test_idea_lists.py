@@ -10,6 +10,7 @@ import lxml.html
 
 from civic import db
 from civic.ideas import store
+from tests.helpers import make_agency, make_board
 from tests.integration.test_ideas import _idea, _world
 
 VISIBLE = (
@@ -362,3 +363,13 @@ async def test_an_unfiltered_page_near_the_start_brings_its_total_in_the_same_st
         assert (statements, filtered.total) == (2, 5)
     finally:
         conn.remove_query_logger(seen.append)
+
+
+async def test_the_agency_filter_offers_the_agencies_that_own_or_co_own_a_board(conn):
+    world = await _world(conn)  # hdy-city's board, co-owned by ska-province; other-agency has none
+    invited = await make_agency(conn, "invited-agency")
+    await make_board(conn, "another-board", world["owner"], coowner_ids=(invited,))  # not accepted yet
+    await conn.execute("UPDATE organisations SET name_en = 'Hat Yai City' WHERE id = $1", world["owner"])
+    categories, agencies = await store.filter_options(conn, "en")
+    assert categories == ["ขยะ", "ตลาด"]
+    assert dict(agencies) == {"hdy-city": "Hat Yai City", "ska-province": "หน่วยงาน ska-province"}

@@ -3,14 +3,16 @@ a leading vowel, such as เชียงใหม่, fell to the end)."""
 
 import re
 
-from tests.helpers import make_agency, text_of
+from tests.helpers import make_agency, make_board, text_of
 
 NAMES = ["อบจ.อุบลราชธานี", "เทศบาลนครเชียงใหม่", "อบจ.อ่างทอง", "กรมการปกครอง", "แขวงเพชรบุรี"]
 
 
 async def test_agency_filters_list_agencies_in_thai_order(client, conn):
     for i, name in enumerate(NAMES):
-        await make_agency(conn, f"agency-{i}", name_th=name)
+        agency = await make_agency(conn, f"agency-{i}", name_th=name)
+        # the board index offers the agencies that have a board
+        await make_board(conn, f"board-{i}", agency)
     expected = ["กรมการปกครอง", "แขวงเพชรบุรี", "เทศบาลนครเชียงใหม่", "อบจ.อ่างทอง", "อบจ.อุบลราชธานี"]
     for path in ("/ideas", "/handovers"):
         page = await client.get(path)
