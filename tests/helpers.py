@@ -77,6 +77,19 @@ async def make_board(conn, slug: str, agency_id: int, *, coowner_ids: tuple[int,
     )  # fmt: skip
 
 
+async def make_task(conn, agency_id: int, *, title: str = "อบรมอาสาสมัครชุมชน", status: str = "open") -> int:
+    """A task of the agency's (open, or `status`), its claim window open today."""
+    return await conn.fetchval(
+        """INSERT INTO handover_tasks (agency_id, title, description, province, category, claim_opens,
+                                       claim_closes, deadline, status)
+           VALUES ($1, $2, 'จัดอบรม', 'KKN', 'disaster', current_date, current_date + 14, current_date + 60, $3)
+           RETURNING id""",
+        agency_id,
+        title,
+        status,
+    )
+
+
 async def make_partner(
     conn, slug: str, *, verification: str = "verified", partner_type: str = "ngo", name_th: str | None = None
 ) -> int:

@@ -504,8 +504,9 @@ async def board(conn: asyncpg.Connection, user: CurrentUser | None, q: BoardQuer
     )  # fmt: skip
 
 
-async def agencies(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await store.agencies(conn)
+async def agencies(conn: asyncpg.Connection, lang: str) -> list[tuple[str, str]]:
+    """The task board's agency filter: (slug, name in `lang`) of the agencies that have posted a task."""
+    return await store.agencies(conn, lang)
 
 
 async def overdue(conn: asyncpg.Connection, agency: str | None, partner: str | None) -> list[OverdueItem]:

@@ -215,7 +215,7 @@ class HandoverPages(Controller):
         return render(request, "handovers/board.html", {
             "result": result, "cards": cards.cards(result.items, lang_of(request)), "filters": q, "orders": actions.ORDERS,
             "categories": list(rules.CATEGORY_LABELS.items()), "statuses": [(s, rules.STATUS_LABELS[s]) for s in statuses],
-            "agencies": await actions.agencies(db),
+            "agencies": await actions.agencies(db, lang_of(request)),
             "can_post": rules.posting_agency(user, None) is not None,
             "page_title": gettext(lang_of(request), "Tasks handed over to partners"),
             # A list filtered by a province offers to follow it, as the ideas' lists do.
