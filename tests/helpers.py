@@ -174,3 +174,11 @@ def parse(html: str) -> _TextExtractor:
 
 def text_of(html: str) -> str:
     return " ".join(" ".join(parse(html).parts).split())
+
+
+def rows_read(plan: dict, relation: str) -> int:
+    """Rows an executed plan (EXPLAIN (ANALYZE, FORMAT JSON)) read from `relation`, over every node
+    and loop: those it kept and those its filters dropped."""
+    read = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0) + plan.get("Rows Removed by Index Recheck", 0)
+    own = read * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
+    return own + sum(rows_read(child, relation) for child in plan.get("Plans", ()))

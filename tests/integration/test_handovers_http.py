@@ -15,7 +15,17 @@ from referencing.jsonschema import DRAFT4
 from civic.handovers import store
 from civic.orgs import store as orgs
 from tests import files
-from tests.helpers import login, make_agency, make_partner, make_user, parse, post_form, send_json, text_of
+from tests.helpers import (
+    login,
+    make_agency,
+    make_partner,
+    make_user,
+    parse,
+    post_form,
+    rows_read,
+    send_json,
+    text_of,
+)
 from tests.integration.handover_data import task_raw
 from tests.integration.race import Gate, race
 
@@ -715,7 +725,7 @@ async def test_the_task_board_reads_each_order_from_an_index_and_pages_by_where_
         [[plan]] = await conn.fetchrow(
             "EXPLAIN (ANALYZE, FORMAT JSON) " + store.unfiltered_list_query(None, order, 20, 0)
         )
-        assert _rows_read(plan["Plan"], "handover_tasks") <= 2 * 20, order
+        assert rows_read(plan["Plan"], "handover_tasks") <= 2 * 20, order
         seen, url = [], f"/handovers?order={order}&page=95"
         while url:
             doc = lxml.html.fromstring((await visitor.get(url)).text)
@@ -749,16 +759,8 @@ async def test_a_small_agencys_board_reads_only_its_own_tasks(world, conn, make_
             "EXPLAIN (ANALYZE, FORMAT JSON) " + store.filtered_list_query(order, False, False),
             *(None, None, None, other["id"], None, None, []), 20, 0,
         )  # fmt: skip
-        assert _rows_read(plan["Plan"], "handover_tasks") <= 2, order
+        assert rows_read(plan["Plan"], "handover_tasks") <= 2, order
     visitor = await make_client()
     api = (await visitor.get(f"/api/v1/handovers?agency={other['slug']}")).json()
     assert (api["total"], [t["id"] for t in api["items"]]) == (1, [task])
     assert (await visitor.get("/api/v1/handovers?agency=no-such-agency")).json()["total"] == 0
-
-
-def _rows_read(plan: dict, relation: str) -> int:
-    """Rows the executed plan read from `relation`, over every node and loop: those it kept and
-    those its filters dropped."""
-    read = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0) + plan.get("Rows Removed by Index Recheck", 0)
-    own = read * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
-    return own + sum(_rows_read(child, relation) for child in plan.get("Plans", ()))

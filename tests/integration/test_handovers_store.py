@@ -16,7 +16,7 @@ from civic.handovers import actions, rules, store
 from civic.handovers.schemas import TaskIn
 from civic.handovers.store import Actor
 from civic.orgs import store as orgs
-from tests.helpers import index_events, make_agency, make_partner, make_task, make_user
+from tests.helpers import index_events, make_agency, make_partner, make_task, make_user, rows_read
 from tests.integration.handover_data import task_raw
 from tests.integration.race import Gate, Overlap, race
 
@@ -434,12 +434,6 @@ async def test_an_unfiltered_page_near_the_start_brings_its_total_in_the_same_st
         conn.remove_query_logger(seen.append)
 
 
-def _index_rows_read(plan: dict, relation: str) -> int:
-    read = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)
-    own = read * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
-    return own + sum(_index_rows_read(child, relation) for child in plan.get("Plans", ()))
-
-
 async def test_the_agency_filter_offers_the_agencies_that_have_posted_a_task(conn):
     kkn = await make_agency(conn, "kkn-city")
     drafts = await make_agency(conn, "drafts-only")
@@ -452,4 +446,4 @@ async def test_the_agency_filter_offers_the_agencies_that_have_posted_a_task(con
     assert dict(await store.agencies(conn, "en")) == {"kkn-city": "Khon Kaen City", "drafts-only": "หน่วยงาน drafts-only"}
     [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + store.POSTING_AGENCIES, "th")
     # one index entry per agency found (and one step past the last), not the 101 tasks
-    assert _index_rows_read(plan["Plan"], "handover_tasks") <= 3
+    assert rows_read(plan["Plan"], "handover_tasks") <= 3

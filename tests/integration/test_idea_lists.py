@@ -10,7 +10,7 @@ import lxml.html
 
 from civic import db
 from civic.ideas import store
-from tests.helpers import make_agency, make_board
+from tests.helpers import make_agency, make_board, rows_read
 from tests.integration.test_ideas import _idea, _world
 
 VISIBLE = (
@@ -117,15 +117,15 @@ async def test_a_filtered_total_reads_no_idea_and_a_rare_filter_only_its_own_ide
             [[plan]] = await conn.fetchrow(
                 "EXPLAIN (ANALYZE, FORMAT JSON) " + store.COUNT_IDEAS[by_board], *filters, *board
             )
-            assert _rows_read(plan["Plan"], "ideas") == 0
+            assert rows_read(plan["Plan"], "ideas") == 0
             for sort in store.SORTS:
                 sql = store.filtered_list_query(sort, by_board, False, False)
                 [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *filters, *board, 20, 0)
-                assert _rows_read(plan["Plan"], "ideas") <= 2, (filters, sort, by_board)
+                assert rows_read(plan["Plan"], "ideas") <= 2, (filters, sort, by_board)
                 if category is None:  # the statement a status's or province's list is read with
                     sql = store.written_list_query(sort, by_board, 20, 0, status=status, province=province)
                     [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *board)
-                    assert _rows_read(plan["Plan"], "ideas") <= 2, (filters, sort, by_board)
+                    assert rows_read(plan["Plan"], "ideas") <= 2, (filters, sort, by_board)
         page = await store.list_ideas(conn, status=status, category=category, province=province)
         assert (page.total, [i.id for i in page.items]) == (1, [lone]), filters
 
@@ -149,14 +149,6 @@ async def test_every_sort_reads_the_same_page_with_or_without_a_filter(conn):
     assert [i.id for i in (await store.list_ideas(conn, sort="new")).items] == ids[::-1]
 
 
-def _rows_read(plan: dict, relation: str) -> int:
-    """Rows the executed plan read from `relation`, over every node and loop: those it kept and
-    those its filters dropped."""
-    read = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0) + plan.get("Rows Removed by Index Recheck", 0)
-    own = read * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
-    return own + sum(_rows_read(child, relation) for child in plan.get("Plans", ()))
-
-
 async def test_a_page_reads_the_answers_of_its_own_ideas_only(conn):
     # As EXISTS in the select list, PostgreSQL hashed every answer for each page: a cost that grew
     # with the answers given, however few ideas the page shows.
@@ -177,7 +169,7 @@ async def test_a_page_reads_the_answers_of_its_own_ideas_only(conn):
         sql = store.written_list_query("new", by_board, 5, 0)
         args = [world["board"]] if by_board else []
         [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *args)
-        assert _rows_read(plan["Plan"], "idea_answers") <= 5
+        assert rows_read(plan["Plan"], "idea_answers") <= 5
     page = await store.list_ideas(conn, sort="new", per_page=5)
     assert [i.answered for i in page.items] == [True] * 5 and not any(i.overdue for i in page.items)
 
@@ -259,7 +251,7 @@ async def test_a_deep_page_reads_no_more_of_the_index_than_its_links_skip(conn):
         anchor = store.keyset.parse(token, int, 20)
         sql = store.written_list_query("top", False, 20, anchor.skip, not anchor.forward, True)
         [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, anchor.key, anchor.id)
-        assert _rows_read(plan["Plan"], "ideas") <= 2 * (20 + anchor.skip), target
+        assert rows_read(plan["Plan"], "ideas") <= 2 * (20 + anchor.skip), target
         page = await store.list_ideas(conn, sort="top", per_page=20, page=target, at=token)
         by_number = await store.list_ideas(conn, sort="top", per_page=20, page=target)
         assert [i.id for i in page.items] == [i.id for i in by_number.items]

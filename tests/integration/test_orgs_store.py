@@ -7,7 +7,7 @@ import asyncpg
 from civic.db import _init_connection
 from civic.orgs import rules
 from civic.orgs import store as orgs
-from tests.helpers import login, make_partner, make_user, post_form
+from tests.helpers import login, make_partner, make_user, post_form, rows_read
 from tests.integration.race import Gate, race
 
 
@@ -103,13 +103,6 @@ async def test_huge_ids_are_404_or_409_not_500(client, conn):
     assert r.status_code == 409
 
 
-def _rows_read(plan: dict, relation: str) -> int:
-    """Rows the executed plan read from `relation`: those its scans kept and those they dropped."""
-    read = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)
-    own = read * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
-    return own + sum(_rows_read(child, relation) for child in plan.get("Plans", ()))
-
-
 async def test_the_home_pages_agencies_and_partners_are_the_directorys_first_read_from_its_indexes(conn):
     # as many agencies as every local administration would make, and partners half verified
     await conn.execute("""
@@ -128,4 +121,4 @@ async def test_the_home_pages_agencies_and_partners_are_the_directorys_first_rea
     assert all(p.verification == "verified" for p in partners) and len(partners) == 6
     [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + orgs.DIRECTORY_HEADS.format(n=6))
     # the twelve shown (and each one's parent's name), not the six thousand sorted
-    assert _rows_read(plan["Plan"], "organisations") <= 24
+    assert rows_read(plan["Plan"], "organisations") <= 24
