@@ -438,12 +438,17 @@ async def test_the_agency_filter_offers_the_agencies_that_have_posted_a_task(con
     kkn = await make_agency(conn, "kkn-city")
     drafts = await make_agency(conn, "drafts-only")
     await make_agency(conn, "no-tasks")
+    await conn.execute("""
+        INSERT INTO organisations (slug, kind, name_th, level)
+        SELECT 'agency-' || g, 'agency', 'หน่วยงาน ' || g, 'local' FROM generate_series(1, 300) g""")
     for _ in range(100):
         await make_task(conn, kkn)
     await make_task(conn, drafts, status="draft")
     await conn.execute("UPDATE organisations SET name_en = 'Khon Kaen City' WHERE id = $1", kkn)
-    await conn.execute("ANALYZE handover_tasks")
+    await conn.execute("ANALYZE handover_tasks, organisations")
     assert dict(await store.agencies(conn, "en")) == {"kkn-city": "Khon Kaen City", "drafts-only": "หน่วยงาน drafts-only"}
     [[plan]] = await conn.fetchrow("EXPLAIN (ANALYZE, FORMAT JSON) " + store.POSTING_AGENCIES, "th")
-    # one index entry per agency found (and one step past the last), not the 101 tasks
+    # one index entry per agency found (and one step past the last), not the 101 tasks; and those
+    # agencies, not the 303 in the directory
     assert rows_read(plan["Plan"], "handover_tasks") <= 3
+    assert rows_read(plan["Plan"], "organisations") == 2
