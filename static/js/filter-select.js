@@ -1,6 +1,7 @@
-// Type-to-filter for long selects (the 77 provinces): a search box above the select narrows its
-// options. Without this file the select works as it is. Each option may carry data-names (its
-// names in every language and common short forms) so "chiang" finds เชียงใหม่ in the Thai UI.
+// Type-to-filter for long selects (the 77 provinces, a long list of agencies): a search box above
+// the select narrows its options. Without this file the select works as it is. Each option may carry
+// data-names (its names in every language and common short forms) so "chiang" finds เชียงใหม่ in
+// the Thai UI; its value counts as a name too (a province's code, an agency's slug: "mdes").
 (function () {
   "use strict";
 
@@ -11,7 +12,7 @@
 
   function enhance(select) {
     var all = Array.prototype.slice.call(select.options);
-    var keys = all.map(function (o) { return fold(o.text + " " + (o.getAttribute("data-names") || "")); });
+    var keys = all.map(function (o) { return fold(o.text + " " + o.value + " " + (o.getAttribute("data-names") || "")); });
     var input = document.createElement("input");
     input.type = "search";
     input.className = "input filter-select__input";
