@@ -106,6 +106,15 @@ def link(
     return f"a{skip}_{last}" if target > page else f"b{skip}_{first}"
 
 
+def leading(page: int, per_page: int, at: str | None) -> int | None:
+    """The OFFSET of a page that is read forward from the list's start without knowing the list's
+    total: a page opened by its number alone (no `at`) among the first BY_NUMBER. Its statement can
+    bring the total with it, one round trip instead of two. None for any other page."""
+    if at is None and 1 <= page <= BY_NUMBER:
+        return (page - 1) * per_page
+    return None
+
+
 class Reading(NamedTuple):
     """How to read a page: its number (within 1..pages), the number of pages, and the statement's
     direction, LIMIT, OFFSET and anchor parameters (the anchor row's key and id, or none)."""

@@ -318,10 +318,10 @@ async def list_tasks(
         and open_to is None
         and status in (None, *rules.PUBLIC_STATUSES)
     )
-    if unfiltered and at is None and 1 <= page <= keyset.BY_NUMBER:
-        # The pages people open most, unfiltered near the start: read forward, with the total in
-        # the same round trip. Past the end (no row), read as below, from the total.
-        offset = (page - 1) * per_page
+    offset = keyset.leading(page, per_page, at) if unfiltered else None
+    if offset is not None:
+        # The pages people open most, unfiltered near the start, with the total in the same round
+        # trip. Past the end (no row), read as below, from the total.
         rows = await db.fetch_page(conn, unfiltered_list_query(status, order, per_page, offset, counted=True), offset, per_page)
         if rows:
             total = rows[0]["total"]

@@ -571,10 +571,10 @@ async def list_ideas(
     status, category, province, agency = (x or None for x in (status, category, province, agency))
     filters = (status, category, province, agency)
     board = [board_id] if by_board else []
-    if not any(filters) and at is None and 1 <= page <= keyset.BY_NUMBER:
-        # The pages people open most, unfiltered near the start: read forward, with the total in
-        # the same round trip. Past the end (no row), read as below, from the total.
-        offset = (page - 1) * per_page
+    offset = None if any(filters) else keyset.leading(page, per_page, at)
+    if offset is not None:
+        # The pages people open most, unfiltered near the start, with the total in the same round
+        # trip. Past the end (no row), read as below, from the total.
         sql = written_list_query(sort, by_board, per_page, offset, counted=True)
         rows = await db.fetch_page(conn, sql, offset, per_page, *board)
         if rows:

@@ -90,6 +90,19 @@ def test_a_page_by_number_is_read_from_the_nearer_end():
     assert read(3, total=40) == (2, 2, True, 20, 0, [])
 
 
+def test_only_the_first_pages_by_number_are_read_forward_without_the_total():
+    assert [keyset.leading(n, 20, None) for n in range(1, keyset.BY_NUMBER + 1)] == [0, 20, 40][: keyset.BY_NUMBER]
+    assert keyset.leading(2, 50, None) == 50
+    # Past the first few, the nearer end (so the total) decides; an anchored page reads its anchor.
+    assert keyset.leading(keyset.BY_NUMBER + 1, 20, None) is None
+    assert keyset.leading(0, 20, None) is None and keyset.leading(-1, 20, None) is None
+    assert keyset.leading(1, 20, "a0_2351.59_4412") is None
+    # Where it reads forward, it reads what the page by number would, when the list is long enough.
+    for n in range(1, keyset.BY_NUMBER + 1):
+        r = keyset.reading(1000, n, 20, None, int)
+        assert (r.backward, r.offset) == (False, keyset.leading(n, 20, None))
+
+
 def test_an_anchored_page_reads_whole_pages_past_its_anchor_the_way_it_says():
     after = keyset.reading(300, 7, 20, "a20_5_1", int)
     assert (after.page, after.pages, after.backward, after.limit, after.offset, after.anchor) == (
