@@ -3,7 +3,7 @@ over a database of realistic size, on loopback, against its own embedded Postgre
 
     python bench/bench_mixed.py [--ideas 100000] [--supports 1000000] [--comments 500000]
         [--consultations 1000] [--responses 200000] [--tasks 10000] [--clients 64]
-        [--requests 100000] [--alone 300] [--server uvicorn|granian] [--smoke]
+        [--requests 100000] [--alone 300] [--rounds 3] [--server uvicorn|granian] [--smoke]
 
 Data: the demo data, then (set-based SQL, on top) --ideas ideas over the demo boards with
 --supports supports and --comments comments skewed towards popular ideas, --consultations
@@ -23,7 +23,8 @@ Prints, as ratios, in one run:
 * per page kind, p95 under the load against p95 alone (one client, --alone requests, once the
   server is idle and every worker has served that kind), goal <= 4x;
 * per page kind, CPU per request (server workers + PostgreSQL, from /proc) against a bare
-  Litestar "hello" (bench/floor_app.py, served the same way), goal <= 25x for every HTML page;
+  Litestar "hello" (bench/floor_app.py, served the same way) read just before it, goal <= 25x
+  for every HTML page: the median of --rounds readings, and their range;
 * throughput of the mix, requests per second;
 * worker RSS after the mix, and its growth over the second half (goal <= 150 MB, no growth);
 * the viral case: supports with 90 % on one idea against the same load spread over many ideas
@@ -414,9 +415,12 @@ class Traffic:
         return method, f"/api/v1/ideas/{idea_id}/support", b"", self.d["tokens"][w]
 
 
-async def drive(port: int, traffic: Traffic, clients: int, total: int, kinds=None, on_half=None, rate=None):
-    """`total` requests from `clients` keep-alive clients; returns (latencies by kind, errors,
-    seconds). Each client holds two connections, anonymous and with its bearer token. With
+async def drive(
+    port: int, traffic: Traffic, clients: int, total: int, kinds=None, on_half=None, rate=None, first: int = 0
+):
+    """`total` requests from `clients` keep-alive clients (the users `first`, `first` + 1, ...);
+    returns (latencies by kind, errors, seconds). Each client holds two connections, anonymous and
+    with its bearer token. With
     `rate` (requests a second) the requests are paced: request i leaves no earlier than i / rate
     seconds after the start, so the server sees that load rather than as much as it can take."""
     latencies: dict[str, list[float]] = defaultdict(list)
@@ -463,7 +467,7 @@ async def drive(port: int, traffic: Traffic, clients: int, total: int, kinds=Non
 
     started = time.perf_counter()
     watcher = asyncio.create_task(watch_half()) if on_half else None
-    await asyncio.gather(*(client(w) for w in range(clients)))
+    await asyncio.gather(*(client(first + w) for w in range(clients)))
     if watcher:
         watcher.cancel()
     return latencies, errors, time.perf_counter() - started
@@ -599,10 +603,12 @@ async def settle(pids: tuple[int, ...], limit: float = 120) -> float:
 
 
 async def alone(
-    port: int, traffic: Traffic, kind: str, n: int, app_pid: int, conn, warm_clients: int
+    port: int, traffic: Traffic, kind: str, n: int, app_pid: int, conn, warm_clients: int, user: int
 ) -> tuple[float, float, float]:
-    """One client, n requests of one kind after a warm-up: (p95 seconds, CPU ms per request of
-    the app's workers and the PostgreSQL backends serving them, of which PostgreSQL's).
+    """One client (the user `user`), n requests of one kind after a warm-up: (p95 seconds, CPU ms
+    per request of the app's workers and the PostgreSQL backends serving them, of which
+    PostgreSQL's). Each round of readings takes another user, so that none answers more
+    consultations than there are.
 
     Each worker compiles a page's templates on its first request of that page, and each pooled
     connection prepares its statements: 20 to 170 ms of CPU, once. The kernel hands each new
@@ -611,7 +617,7 @@ async def alone(
     requests. The warm-up runs on `warm_clients` connections, enough to reach every worker."""
     await drive(port, traffic, warm_clients, max(5, n // 2) + 2 * warm_clients, kinds=(kind,))
     before, pg_before = process_cpu(app_pid), await backends_cpu(conn)
-    lat, errors, _ = await drive(port, traffic, 1, n, kinds=(kind,))
+    lat, errors, _ = await drive(port, traffic, 1, n, kinds=(kind,), first=user)
     pg = sum(s - pg_before.get(pid, 0.0) for pid, s in (await backends_cpu(conn)).items())
     cpu = (process_cpu(app_pid) - before + pg) * 1000 / n
     if errors:
@@ -632,6 +638,7 @@ async def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--requests", type=int, default=100_000, help="requests in the mix")
     ap.add_argument("--alone", type=int, default=300, help="requests per kind for the one-client readings")
+    ap.add_argument("--rounds", type=int, default=3, help="one-client readings of each kind (medians are printed)")
     ap.add_argument("--viral", type=int, default=10_000, help="support requests per viral/spread reading")
     ap.add_argument(
         "--server", choices=("uvicorn", "granian"), default="uvicorn",
@@ -643,7 +650,7 @@ async def main() -> None:
         args.ideas, args.supports, args.comments, args.users = 300, 2000, 1000, 300
         # enough open consultations that no client answers one twice (409) in the alone and mix readings
         args.consultations, args.responses, args.tasks = 40, 200, 20
-        args.clients, args.requests, args.alone, args.viral = 8, 400, 5, 100
+        args.clients, args.requests, args.alone, args.viral, args.rounds = 8, 400, 5, 100, 2
 
     base_dir = Path(tempfile.mkdtemp(prefix="civic-bench-mixed-"))
     server = embedded_db.start(base_dir, cleanup="delete")
@@ -688,22 +695,28 @@ async def main() -> None:
         rng = random.Random(2026)
         traffic = Traffic(data, rng)
 
-        # Alone: one client, one kind at a time, each after a reading of the hello. A single
-        # hello reading moved by half between runs on this machine (0.08 to 0.13 ms), and every
-        # ratio with it; their median, taken beside the kinds it divides, is steadier.
+        # Alone: one client, one kind at a time, each right after a reading of the hello, which
+        # it is divided by. On a shared machine the hello alone spread over 0.126-0.229 ms within
+        # one run, and every ratio with it. So each kind is read --rounds times, the kinds in
+        # turn, each way round, and its figures are the medians: one slow stretch of the machine
+        # moves one reading of each kind, not a kind's verdict.
         await drive(hello_port, traffic, 1, 20, kinds=("home",))
         # 8 connections per worker: all land on one worker with odds of 2^-15 at 2 workers.
         warm_clients = min(args.clients, 8 * args.workers)
         hello_cpus: list[float] = []
         hello_lat: dict[str, list[float]] = {"home": []}
-        solo: dict[str, tuple[float, float, float]] = {}
+        readings: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
         db = await asyncpg.connect(dsn)  # the bench's own reads of the database, from here on
-        for kind, _ in MIX:
-            before = process_cpu(hello.pid)
-            lat, _, _ = await drive(hello_port, traffic, 1, args.alone * 2, kinds=("home",))
-            hello_cpus.append((process_cpu(hello.pid) - before) * 1000 / (args.alone * 2))
-            hello_lat["home"] += lat["home"]
-            solo[kind] = await alone(port, traffic, kind, args.alone, civic.pid, db, warm_clients)
+        for turn in range(args.rounds):
+            for kind, _ in MIX[:: 1 if turn % 2 == 0 else -1]:
+                before = process_cpu(hello.pid)
+                lat, _, _ = await drive(hello_port, traffic, 1, args.alone * 2, kinds=("home",))
+                hello_cpus.append((process_cpu(hello.pid) - before) * 1000 / (args.alone * 2))
+                hello_lat["home"] += lat["home"]
+                solo_p95, cpu, db_cpu = await alone(port, traffic, kind, args.alone, civic.pid, db, warm_clients, turn)
+                readings[kind].append((solo_p95, cpu, db_cpu, cpu / hello_cpus[-1]))
+        # kind: (p95 alone, CPU per request, of it PostgreSQL's, CPU against the hello beside it)
+        solo = {kind: tuple(statistics.median(x) for x in zip(*rs, strict=True)) for kind, rs in readings.items()}
         hello_cpu = statistics.median(hello_cpus)
 
         # The mix, with RSS read at the half and at the end.
@@ -769,15 +782,17 @@ async def main() -> None:
         )
         print(
             f"  {'kind':16s} {'p95 alone':>10s} {'p95 mix':>9s} {'ratio':>6s} {'p95 paced':>10s} {'ratio':>6s}  "
-            f"{'CPU/req':>8s} {'of it db':>8s} {'x hello':>8s}"
+            f"{'CPU/req':>8s} {'of it db':>8s} {'x hello':>8s} {'readings':>9s}"
         )
         for kind, _ in MIX:
-            solo_p95, cpu, db_cpu = solo[kind]
+            solo_p95, cpu, db_cpu, ratio = solo[kind]
             mixed_p95, paced_p95 = p95(lat[kind]), p95(paced[kind])
-            goal = " (goal <= 25x)" if kind in HTML_KINDS and cpu / hello_cpu > 25 else ""
+            goal = " (goal <= 25x)" if kind in HTML_KINDS and ratio > 25 else ""
+            spread = [r[3] for r in readings[kind]]
             print(
                 f"  {kind:16s} {solo_p95 * 1000:8.1f}ms {mixed_p95 * 1000:7.1f}ms {mixed_p95 / solo_p95:5.1f}x "
-                f"{paced_p95 * 1000:8.1f}ms {paced_p95 / solo_p95:5.1f}x  {cpu:7.2f}ms {db_cpu:6.2f}ms {cpu / hello_cpu:7.0f}x{goal}"
+                f"{paced_p95 * 1000:8.1f}ms {paced_p95 / solo_p95:5.1f}x  {cpu:7.2f}ms {db_cpu:6.2f}ms {ratio:7.0f}x "
+                f"{min(spread):4.0f}-{max(spread):.0f}x{goal}"
             )
         worst = max(p95(lat[k]) / solo[k][0] for k, _ in MIX if lat[k])
         print(f"  worst p95 under load / alone: {worst:.1f}x (goal <= 4x)")
