@@ -54,6 +54,7 @@ from civic.web.templating import (
     is_confirmed,
     lang_of,
     org_name,
+    page_links,
     redirect,
     render,
     safe_next,
@@ -236,7 +237,7 @@ async def _list_page(request: Request, db: Db, board: Board | None, listing: Ide
         "agencies": agencies,
         "statuses": [s for s in rules.STATUSES if s in rules.PUBLIC],
         "base_path": base_path,
-        "page_url": lambda n: f"{base_path}?{urlencode(_clean(filters | {'page': n, 'at': result.at(n)}))}",
+        "page_url": page_links(base_path, filters, result.at),
         "sort_url": lambda key: f"{base_path}?{urlencode(_clean(filters | {'sort': key}))}",
     }
     if wants_partial(request, "idea-list"):

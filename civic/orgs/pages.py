@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
@@ -31,15 +30,7 @@ from civic.validation import Invalid
 from civic.web.deps import Db
 from civic.web.forms import form_values
 from civic.web.guards import current_user, require_user
-from civic.web.templating import lang_of, redirect, render, translate_errors, wants_partial
-
-
-def _page_url(filters: Mapping[str, str | None]):
-    def url(n: int) -> str:
-        params = {k: v for k, v in filters.items() if v} | {"page": n}
-        return "/organisations?" + urlencode(params)
-
-    return url
+from civic.web.templating import lang_of, page_links, redirect, render, translate_errors, wants_partial
 
 
 def _typed(values: Mapping[str, Any], *fields: str) -> dict[str, str]:
@@ -110,7 +101,7 @@ class OrganisationPages(Controller):
         ctx = {
             "result": result,
             "filters": filters,
-            "page_url": _page_url(filters),
+            "page_url": page_links("/organisations", filters),
             "can_register": rules.can_register_org(user, "partner") or user is None,
         }
         return render(
