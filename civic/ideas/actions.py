@@ -8,6 +8,7 @@ lock or a constraint what must hold under concurrency; their small exceptions ar
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import asyncpg
@@ -39,7 +40,8 @@ from civic.ideas.schemas import (
     IdeaPage,
     IdeaPatch,
     ModerationIn,
-    OverdueRow,
+    OverdueAgency,
+    OverdueList,
     ReplyPage,
     StatusIn,
     SupportState,
@@ -217,8 +219,33 @@ async def agency_choices(conn: asyncpg.Connection, lang: str) -> list[tuple[str,
     return await store.agency_choices(conn, lang)
 
 
-async def overdue(conn: asyncpg.Connection) -> list[OverdueRow]:
-    return await store.overdue(conn)
+OVERDUE_PER_PAGE = 50
+
+
+async def overdue_by_agency(conn: asyncpg.Connection) -> list[OverdueAgency]:
+    """Every agency with overdue answers, and how many: the most first."""
+    return await store.overdue_by_agency(conn)
+
+
+async def overdue(conn: asyncpg.Connection, agency: str | None = None, page: int = 1) -> OverdueList:
+    """The public clock, as /ideas/overdue shows it: the agencies with overdue answers, and a page
+    of those answers, the longest overdue first; `agency` (a slug) narrows the page to that
+    agency's, none if it has none overdue."""
+    agencies = await store.overdue_by_agency(conn)
+    chosen = next((a for a in agencies if a.agency_slug == agency), None)
+    total = sum(a.ideas for a in agencies) if not agency else chosen.ideas if chosen else 0
+    pages = max(1, math.ceil(total / OVERDUE_PER_PAGE))
+    page = min(max(1, page), pages)
+    items = await store.overdue(
+        conn,
+        agency_id=chosen.agency_id if chosen else None,
+        limit=OVERDUE_PER_PAGE,
+        offset=(page - 1) * OVERDUE_PER_PAGE,
+    ) if total else []  # fmt: skip
+    return OverdueList(
+        agencies=agencies, agency=agency or None, items=items, total=total, page=page, pages=pages,
+        per_page=OVERDUE_PER_PAGE,
+    )  # fmt: skip
 
 
 async def own_agencies(conn: asyncpg.Connection, actor: CurrentUser) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from civic import keyset
 from civic.coownership import Answer
 from civic.ideas import actions, params
 from civic.ideas.params import LISTING, Listing
@@ -24,6 +25,7 @@ from civic.ideas.schemas import (
     IdeaOut,
     IdeaPageOut,
     IdeaPatch,
+    OverdueList,
     ReplyPageOut,
     StatusIn,
     SupportState,
@@ -78,6 +80,12 @@ class IdeasApi(Controller):
     async def ideas(self, db: Db, listing: Listing, board: FromQuery[str | None] = None) -> IdeaPageOut:
         chosen = await actions.load_board(db, board) if board else None
         return (await actions.list_ideas(db, listing, chosen)).public()
+
+    @get("/ideas/overdue", summary="Overdue answers: the agencies with any, and a page of the answers, the longest overdue first")
+    async def overdue(
+        self, db: Db, agency: FromQuery[str | None] = None, page: FromQuery[str | None] = None
+    ) -> OverdueList:
+        return await actions.overdue(db, agency, keyset.page_number(page))
 
     @get("/ideas/{idea_id:int}", summary="One idea, with its official answer and status history")
     async def idea(self, request: Request, db: Db, idea_id: FromPath[int]) -> IdeaDetailOut:

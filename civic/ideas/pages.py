@@ -12,7 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from civic import thai
+from civic import keyset, thai
 from civic.accounts.rules import EmailNotVerified
 from civic.accounts.schemas import CurrentUser
 from civic.consultations import queries as consultations
@@ -53,7 +53,6 @@ from civic.web.templating import (
     form_errors,
     is_confirmed,
     lang_of,
-    org_name,
     page_links,
     redirect,
     render,
@@ -286,18 +285,13 @@ class IdeaPages(Controller):
         return redirect(f"/ideas/{idea.id}", flash=("success", "Your idea has been published."))
 
     @get("/ideas/overdue")
-    async def overdue_page(self, request: Request, db: Db) -> Template:
-        rows = await actions.overdue(db)
-        groups: dict[str, dict[str, Any]] = {}
-        for r in rows:
-            group = groups.setdefault(
-                r.agency_slug,
-                {"name": org_name(lang_of(request), r, "agency_"), "slug": r.agency_slug, "items": []},
-            )
-            group["items"].append(r)
+    async def overdue_page(
+        self, request: Request, db: Db, agency: FromQuery[str | None] = None, page: FromQuery[str | None] = None
+    ) -> Template:
+        result = await actions.overdue(db, agency, keyset.page_number(page))
         outcomes = await dashboard.overdue_outcomes(db, request.app.state.settings)
-        ctx = {"groups": list(groups.values()), "total": len(rows), "overdue_outcomes": outcomes,
-               "overdue_milestones": await implementation.overdue(db)}  # fmt: skip
+        ctx = {"result": result, "page_url": page_links("/ideas/overdue", {"agency": result.agency}),
+               "overdue_outcomes": outcomes, "overdue_milestones": await implementation.overdue(db)}  # fmt: skip
         return _render(request, "ideas/overdue.html", ctx)
 
     @get("/ideas/{idea_id:int}")

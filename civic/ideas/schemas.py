@@ -245,6 +245,29 @@ class OverdueRow(msgspec.Struct):
     agency_name_en: str | None = None
 
 
+class OverdueAgency(msgspec.Struct):
+    """An agency with overdue answers, and how many."""
+
+    agency_id: int
+    agency_slug: str
+    agency_name_th: str
+    ideas: int
+    agency_name_en: str | None = None
+
+
+class OverdueList(msgspec.Struct, kw_only=True):
+    """The public clock: every agency with overdue answers, and a page of the answers themselves,
+    the longest overdue first (every agency's, or `agency`'s alone)."""
+
+    agencies: list[OverdueAgency]
+    agency: str | None  # the agency the page is narrowed to, if any
+    items: list[OverdueRow]
+    total: int  # overdue answers on the list, over all its pages
+    page: int
+    pages: int
+    per_page: int
+
+
 class Flag(msgspec.Struct):
     id: int
     subject_kind: str

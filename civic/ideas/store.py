@@ -25,6 +25,7 @@ from civic.ideas.schemas import (
     Flag,
     Idea,
     IdeaPage,
+    OverdueAgency,
     OverdueRow,
     ReplyPage,
     StatusChange,
@@ -1033,22 +1034,49 @@ async def supported_ids(conn: asyncpg.Connection, idea_ids: list[int], user_id: 
 
 # ------------------------------------------------------------------ overdue
 
-OVERDUE = """
+# The ideas whose answer is overdue: the rows of their partial index (migration 0202) whose
+# clock has run out. A board's overdue ideas are those it counts as awaiting an answer less those
+# whose clock still runs, which the index counts (one answer window's worth, whatever the backlog).
+_AWAITING = "i.answered_at IS NULL AND i.hidden_at IS NULL AND i.answer_due_at IS NOT NULL"
+_OVERDUE = f"{_AWAITING} AND i.answer_due_at < now()"
+OVERDUE_BY_AGENCY = f"""
+SELECT o.id AS agency_id, o.slug AS agency_slug, o.name_th AS agency_name_th,
+       NULLIF(o.name_en, '') AS agency_name_en, sum(b.awaiting_answer - COALESCE(w.ideas, 0))::bigint AS ideas
+FROM idea_boards b
+JOIN organisations o ON o.id = b.agency_id
+LEFT JOIN (SELECT i.board_id, count(*) AS ideas FROM ideas i WHERE {_AWAITING} AND i.answer_due_at >= now()
+           GROUP BY i.board_id) w ON w.board_id = b.id
+WHERE b.awaiting_answer > 0
+GROUP BY o.id
+HAVING sum(b.awaiting_answer - COALESCE(w.ideas, 0)) > 0
+"""
+_OVERDUE_PAGE = f"""
 SELECT o.slug AS agency_slug, o.name_th AS agency_name_th, NULLIF(o.name_en, '') AS agency_name_en,
-       i.id AS idea_id, i.title, i.support_count,
-       i.answer_due_at, floor(EXTRACT(EPOCH FROM now() - i.answer_due_at) / 86400)::int AS days_late
+       i.id AS idea_id, i.title, i.support_count, i.answer_due_at,
+       floor(EXTRACT(EPOCH FROM now() - i.answer_due_at) / 86400)::int AS days_late
 FROM ideas i
 JOIN idea_boards b ON b.id = i.board_id
 JOIN organisations o ON o.id = b.agency_id
-WHERE i.answer_due_at < now() AND i.hidden_at IS NULL
-  AND NOT EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id)
-ORDER BY o.name_th, i.answer_due_at, i.id
-LIMIT 1000
+WHERE {_OVERDUE} {{}}
+ORDER BY i.answer_due_at, i.id
+LIMIT $1 OFFSET $2
 """
+OVERDUE_PAGE = {False: _OVERDUE_PAGE.format(""), True: _OVERDUE_PAGE.format("AND b.agency_id = $3")}
 
 
-async def overdue(conn: asyncpg.Connection) -> list[OverdueRow]:
-    return [OverdueRow(**dict(r)) for r in await conn.fetch(OVERDUE)]
+async def overdue_by_agency(conn: asyncpg.Connection) -> list[OverdueAgency]:
+    """Every agency with an overdue answer, and how many: the most first."""
+    rows = await conn.fetch(OVERDUE_BY_AGENCY)
+    return sorted((OverdueAgency(**dict(r)) for r in rows), key=lambda a: (-a.ideas, a.agency_slug))
+
+
+async def overdue(
+    conn: asyncpg.Connection, *, agency_id: int | None = None, limit: int = 50, offset: int = 0
+) -> list[OverdueRow]:
+    """Overdue answers, the longest overdue first: every agency's, or one agency's."""
+    extra = [] if agency_id is None else [agency_id]
+    rows = await conn.fetch(OVERDUE_PAGE[agency_id is not None], limit, offset, *extra)
+    return [OverdueRow(**dict(r)) for r in rows]
 
 
 # ------------------------------------------------------------------ comments

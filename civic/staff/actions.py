@@ -33,8 +33,9 @@ async def tools(conn: asyncpg.Connection, user: CurrentUser | None) -> Tools:
         late_tasks = [i for slug in slugs for i in await handovers.overdue(conn, slug, None)]
         href = f"/handovers/overdue?agency={slugs[0]}" if len(slugs) == 1 else "/handovers/overdue"
         found.append(Tool("tasks", href, N_("Tasks waiting for your agency"), len(late_tasks)))
-        late_ideas = [row for row in await ideas.overdue(conn) if row.agency_slug in slugs]
-        found.append(Tool("ideas", "/ideas/overdue", N_("Ideas waiting for an answer"), len(late_ideas)))
+        late_ideas = sum(a.ideas for a in await ideas.overdue_by_agency(conn) if a.agency_slug in slugs)
+        href = f"/ideas/overdue?agency={slugs[0]}" if len(slugs) == 1 else "/ideas/overdue"
+        found.append(Tool("ideas", href, N_("Ideas waiting for an answer"), late_ideas))
         # Everything due for the agency in one list; its own page counts it (civic/dashboard).
         found.append(Tool("queue", "/dashboard/mine", N_("Your agency's queue"), None))
         # Submitting for someone who came in, called or sent a paper form (civic/assisted).

@@ -77,7 +77,7 @@ async def _scene(conn):
 
 EXPECTED_SQL = """
 WITH i AS (
-  SELECT i.*, a.created_at AS answered_at FROM ideas i JOIN idea_boards b ON b.id = i.board_id
+  SELECT i.answer_due_at, a.created_at AS answered_at FROM ideas i JOIN idea_boards b ON b.id = i.board_id
   LEFT JOIN idea_answers a ON a.idea_id = i.id WHERE b.agency_id = $1 AND i.answer_due_at IS NOT NULL
 )
 SELECT (SELECT count(*) FROM i) AS answers_due,
