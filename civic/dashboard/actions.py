@@ -119,8 +119,6 @@ async def overdue_outcomes(
 async def queue(conn: asyncpg.Connection, user: CurrentUser | None, settings: Settings) -> Queue:
     if not rules.can_see_queue(user):
         raise Forbidden()
-    items = await store.queue(conn, rules.agency_ids(user), _days(settings))
-    counts = {
-        kind: sum(1 for i in items if i.kind == kind) for kind in ("answer", "review", "claim", "outcome")
-    }
-    return Queue(items=items, counts=counts)
+    agency_ids = rules.agency_ids(user)
+    items = await store.queue(conn, agency_ids, _days(settings))
+    return Queue(items=items, counts=await store.queue_counts(conn, agency_ids))

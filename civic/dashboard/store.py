@@ -144,12 +144,16 @@ ORDER BY due_at, c.id
 LIMIT 1000
 """
 # A staff member's queue over their agencies ($1): answers still to give, completion requests
-# and claims waiting for the agency, and outcomes still to publish, each soonest due first.
-QUEUE = """
-SELECT 'answer' AS kind, i.id AS subject_id, i.title, i.answer_due_at AS due_at, o.slug AS agency_slug
-FROM ideas i JOIN idea_boards b ON b.id = i.board_id JOIN organisations o ON o.id = b.agency_id
-WHERE b.agency_id = ANY ($1::bigint[]) AND i.answer_due_at IS NOT NULL AND i.hidden_at IS NULL
-  AND NOT EXISTS (SELECT 1 FROM idea_answers a WHERE a.idea_id = i.id)
+# and claims waiting for the agency, and outcomes still to publish, each soonest due first. The
+# answers awaited are read from their partial index in the order of their clocks (migration
+# 0202), no more than the list shows: an agency can await thousands.
+QUEUE_SHOWN = 100  # a working list, not an archive: its counts are whole (QUEUE_COUNTS)
+QUEUE = f"""
+(SELECT 'answer' AS kind, i.id AS subject_id, i.title, i.answer_due_at AS due_at, o.slug AS agency_slug
+ FROM ideas i JOIN idea_boards b ON b.id = i.board_id JOIN organisations o ON o.id = b.agency_id
+ WHERE b.agency_id = ANY ($1::bigint[]) AND i.answered_at IS NULL AND i.hidden_at IS NULL
+   AND i.answer_due_at IS NOT NULL
+ ORDER BY i.answer_due_at, i.id LIMIT {QUEUE_SHOWN})
 UNION ALL
 SELECT 'review', t.id, t.title, t.completion_requested_at + make_interval(days => t.review_days), o.slug
 FROM handover_tasks t JOIN organisations o ON o.id = t.agency_id
@@ -163,7 +167,18 @@ SELECT 'outcome', c.id, c.title, outcome_due_at(c.kind, COALESCE(c.closed_at, c.
 FROM consultations c JOIN organisations o ON o.id = c.owner_org_id
 WHERE c.owner_org_id = ANY ($1::bigint[]) AND c.status = 'closed'
 ORDER BY due_at NULLS LAST, kind, subject_id
-LIMIT 500
+LIMIT {QUEUE_SHOWN}
+"""
+# How many of each kind wait, all of them, not only those the list shows: the answers from the
+# boards' kept counts (migration 0202).
+QUEUE_COUNTS = """
+SELECT (SELECT COALESCE(sum(awaiting_answer), 0) FROM idea_boards WHERE agency_id = ANY ($1::bigint[]))::bigint
+         AS answer,
+       (SELECT count(*) FROM handover_tasks WHERE agency_id = ANY ($1::bigint[]) AND status = 'completion_requested')
+         AS review,
+       (SELECT count(*) FROM handover_claims c JOIN handover_tasks t ON t.id = c.task_id
+        WHERE t.agency_id = ANY ($1::bigint[]) AND c.status = 'active') AS claim,
+       (SELECT count(*) FROM consultations WHERE owner_org_id = ANY ($1::bigint[]) AND status = 'closed') AS outcome
 """
 
 
@@ -203,3 +218,7 @@ async def overdue_outcomes(
 
 async def queue(conn: asyncpg.Connection, agency_ids: list[int], days: tuple[int, int]) -> list[QueueItem]:
     return [QueueItem(**dict(r)) for r in await conn.fetch(QUEUE, agency_ids, *days)]
+
+
+async def queue_counts(conn: asyncpg.Connection, agency_ids: list[int]) -> dict[str, int]:
+    return dict(await conn.fetchrow(QUEUE_COUNTS, agency_ids))

@@ -11,9 +11,10 @@ import msgspec
 from lxml import html as lxml_html
 
 from civic.dashboard import actions, rules
+from civic.dashboard import store as dashboard_store
 from civic.notifications import jobs
 from civic.notifications import store as notifications_store
-from tests.helpers import login
+from tests.helpers import login, text_of
 from tests.integration.test_ideas import _idea, _world
 
 NOW = datetime.now(UTC)
@@ -212,6 +213,26 @@ async def test_staff_see_their_agency_queue_and_others_do_not(client, conn, make
     await login(citizen, "citizen@example.com")
     assert (await citizen.get("/api/v1/dashboard/mine")).status_code == 403
     assert (await citizen.get("/dashboard/agencies/nope")).status_code == 404
+
+
+async def test_the_queue_counts_every_answer_awaited_and_lists_the_soonest_due(client, conn):
+    world, ids = await _scene(conn)
+    await conn.execute(
+        """INSERT INTO ideas (board_id, author_id, title, body, category, status, answer_due_at)
+           SELECT $1, $2, 'รอคำตอบ ' || g, 'รายละเอียด', '', 'published', $3::timestamptz + g * interval '1 hour'
+           FROM generate_series(1, 600) g""",
+        world["board"], world["users"]["citizen@example.com"], days(1),
+    )  # fmt: skip
+    await login(client, "staff@owner.example")
+    queue = (await client.get("/api/v1/dashboard/mine")).json()
+    assert queue["counts"] == {"answer": 602, "review": 0, "claim": 0, "outcome": 2}
+    assert len(queue["items"]) == dashboard_store.QUEUE_SHOWN
+    dues = [i["due_at"] for i in queue["items"]]
+    answers = [i["subject_id"] for i in queue["items"] if i["kind"] == "answer"]
+    assert dues == sorted(dues) and answers[0] == ids["ideas"][1]  # 5 days late
+    assert ids["ideas"][2] not in answers  # due in 28 days: after the 100 soonest
+    page = text_of((await client.get("/dashboard/mine")).text)
+    assert "แสดงเฉพาะ 100 รายการที่ใกล้ครบกำหนดที่สุด" in page
 
 
 async def test_with_a_population_table_the_map_shades_participation_per_100k(client, conn, app):
