@@ -73,6 +73,10 @@ class ConsultationsApi(Controller):
         )  # fmt: skip
         return found.public()
 
+    @get("/mine", summary="The consultations of your agencies, drafts too, the last changed first; 20 a page")
+    async def mine(self, request: Request, db: Db, page: FromQuery[str | None] = None) -> ConsultationList:
+        return (await queries.mine(db, require_user(request), keyset.page_number(page))).public()
+
     @post("/", summary="Create a consultation (agency staff)", status_code=201)
     async def create(self, request: Request, db: Db, data: JSONBody[ConsultationIn]) -> ConsultationDetail:
         return await actions.draft(db, require_user(request), data)

@@ -358,9 +358,9 @@ class ConsultationPages(Controller):
         )
 
     @get("/mine")
-    async def mine(self, request: Request, db: Db) -> Template:
-        items = await queries.mine(db, require_user(request))
-        return render(request, "consultations/mine.html", _ctx(items=items))
+    async def mine(self, request: Request, db: Db, page: FromQuery[str | None] = None) -> Template:
+        result = await queries.mine(db, require_user(request), keyset.page_number(page))
+        return render(request, "consultations/mine.html", _ctx(result=result))
 
     # -------------------------------------------------- authoring
     async def _author_form(

@@ -92,14 +92,17 @@ async def list_consultations(
     kind: str | None = None,
     page: int = 1,
     tabs: tuple[str, ...] = HUB_TABS,
+    org_ids: list[int] | None = None,
 ) -> HubPage:
-    """One page of a tab. Unknown tabs and kinds fall back rather than fail: these come from links
-    people share; a page past the last is the last."""
+    """One page of a tab (`org_ids`: only these organisations' consultations). Unknown tabs and
+    kinds fall back rather than fail: these come from links people share; a page past the last is
+    the last."""
     where = {
         "tab": tab if tab in tabs else "open",
         "agency": agency or None,
         "province": province,
         "kind": kind if kind in rules.KINDS else None,
+        "org_ids": org_ids,
     }
     total = await store.count_consultations(conn, **where)
     pages = max(1, math.ceil(total / PER_PAGE))
@@ -108,8 +111,9 @@ async def list_consultations(
     return HubPage(items=items, total=total, page=page, pages=pages, per_page=PER_PAGE)
 
 
-async def mine(conn: asyncpg.Connection, actor: CurrentUser) -> list[Consultation]:
-    return await store.list_consultations(conn, tab="mine", org_ids=list(actor.agency_ids), limit=200)
+async def mine(conn: asyncpg.Connection, actor: CurrentUser, page: int = 1) -> HubPage:
+    """A page of the consultations of the person's agencies, drafts too, the last changed first."""
+    return await list_consultations(conn, tab="mine", page=page, tabs=("mine",), org_ids=list(actor.agency_ids))
 
 
 async def detail(

@@ -346,9 +346,10 @@ async def count_consultations(
     agency: str | None = None,
     province: str | None = None,
     kind: str | None = None,
+    org_ids: list[int] | None = None,
 ) -> int:
     statuses, _ = HUB_TABS[tab if tab in HUB_TABS else "open"]
-    return await conn.fetchval(COUNT_CONSULTATIONS, list(statuses), agency, province, kind, None)
+    return await conn.fetchval(COUNT_CONSULTATIONS, list(statuses), agency, province, kind, org_ids)
 
 
 @functools.lru_cache(maxsize=64)
