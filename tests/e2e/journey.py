@@ -67,3 +67,24 @@ def register_and_verify(page, browser, live_server: str, name: str, email: str, 
     page.goto(caught_link(browser, live_server, email, "/account/verify/"))
     page.get_by_role("button", name="ยืนยันอีเมลของฉัน").click()
     expect(page.get_by_text("ขอบคุณ ที่อยู่อีเมลของคุณได้รับการยืนยันแล้ว")).to_be_visible()
+
+
+def type_slowly(box, text: str) -> None:
+    """Types into a type-to-filter box key by key, as a person does (each key filters)."""
+    box.fill("")
+    box.press_sequentially(text, delay=20)
+
+
+def pick_by_keyboard(page, box, text: str, field: str, value: str) -> None:
+    """Types `text` into the filter box above select `field`, takes the match with Enter (focus
+    moves to the select), submits the filters and checks the board was asked for `value`."""
+    from urllib.parse import parse_qs, urlparse
+
+    type_slowly(box, text)
+    box.press("Enter")
+    select = page.locator(f"#field-{field}")
+    expect(select).to_be_focused()
+    expect(select).to_have_value(value)
+    page.locator("form.facets button[type=submit]").click()
+    page.wait_for_url("**/handovers?*")
+    assert parse_qs(urlparse(page.url).query)[field] == [value]

@@ -4,12 +4,11 @@ select."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
-
 import pytest
 from playwright.sync_api import expect
 
-FILTER = "form.facets button[type=submit]"
+from tests.e2e.journey import pick_by_keyboard, type_slowly
+
 # Ten more agencies, each with a draft task, so that the task board's filter lists sixteen (the
 # demo's six posting agencies and these); a draft shows on no list, so no other journey sees them.
 MORE = (
@@ -53,11 +52,6 @@ def _agencies(page) -> list[str]:
     return page.locator("#field-agency option:not([value=''])").evaluate_all("os => os.map(o => o.textContent.trim())")
 
 
-def _type(box, text: str) -> None:
-    box.fill("")
-    box.press_sequentially(text, delay=20)
-
-
 def test_typing_filters_a_long_agency_select(page, shot, many_posting_agencies):
     for size, viewport in (
         ("phone", {"width": 390, "height": 844}),
@@ -67,24 +61,17 @@ def test_typing_filters_a_long_agency_select(page, shot, many_posting_agencies):
         page.goto("/handovers")
         assert len(_agencies(page)) == 16
         box = page.get_by_role("searchbox", name="พิมพ์เพื่อค้นหาหน่วยงาน")
-        _type(box, "ส่วนภูมิภาค")
+        type_slowly(box, "ส่วนภูมิภาค")
         # Thai dictionary order kept: การประปา before การไฟฟ้า
         assert _agencies(page) == ["การประปาส่วนภูมิภาค", "การไฟฟ้าส่วนภูมิภาค"]
         page.locator("#field-agency").scroll_into_view_if_needed()
         shot(page, f"thai-{size}", full_page=False)
-        _type(box, "pea")  # an agency's slug, its acronym here
+        type_slowly(box, "pea")  # an agency's slug, its acronym here
         assert _agencies(page) == ["การไฟฟ้าส่วนภูมิภาค"]
-        _type(box, "")
+        type_slowly(box, "")
         assert len(_agencies(page)) == 16
     # Keyboard only: Enter takes the match and moves to the select, which the form submits.
-    _type(box, "moi")
-    box.press("Enter")
-    select = page.locator("#field-agency")
-    expect(select).to_be_focused()
-    expect(select).to_have_value("moi-dla")
-    page.locator(FILTER).click()
-    page.wait_for_url("**/handovers?*")
-    assert parse_qs(urlparse(page.url).query)["agency"] == ["moi-dla"]
+    pick_by_keyboard(page, box, "moi", "agency", "moi-dla")
     expect(page.locator("#field-agency")).to_have_value("moi-dla")
     shot(page, "filtered-desktop")
 

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.journey import pick_by_keyboard, type_slowly
 
 FILTER = "form.facets button[type=submit]"
 
@@ -19,11 +20,6 @@ def _provinces(page) -> list[str]:
     )
 
 
-def _type(box, text: str) -> None:
-    box.fill("")
-    box.press_sequentially(text, delay=20)
-
-
 def test_typing_filters_the_province_select(page, shot):
     for size, viewport in (
         ("phone", {"width": 390, "height": 844}),
@@ -33,24 +29,17 @@ def test_typing_filters_the_province_select(page, shot):
         page.goto("/handovers")
         assert len(_provinces(page)) == 77
         box = page.get_by_role("searchbox", name="พิมพ์เพื่อค้นหาจังหวัด")
-        _type(box, "เชียง")
+        type_slowly(box, "เชียง")
         assert _provinces(page) == ["เชียงราย", "เชียงใหม่"]  # Thai dictionary order kept
         shot(page, f"thai-{size}", full_page=False)
-        _type(box, "chiang")  # English names match in the Thai UI
+        type_slowly(box, "chiang")  # English names match in the Thai UI
         assert _provinces(page) == ["เชียงราย", "เชียงใหม่"]
-        _type(box, "กทม")  # a short form people write
+        type_slowly(box, "กทม")  # a short form people write
         assert _provinces(page) == ["กรุงเทพมหานคร"]
-        _type(box, "")
+        type_slowly(box, "")
         assert len(_provinces(page)) == 77
     # Keyboard only: Enter takes the first match and moves to the select, which the form submits.
-    _type(box, "ภูเก็ต")
-    box.press("Enter")
-    select = page.locator("#field-province")
-    expect(select).to_be_focused()
-    expect(select).to_have_value("PKT")
-    page.locator(FILTER).click()
-    page.wait_for_url("**/handovers?*")
-    assert parse_qs(urlparse(page.url).query)["province"] == ["PKT"]
+    pick_by_keyboard(page, box, "ภูเก็ต", "province", "PKT")
 
 
 def test_english_ui_finds_thai_names_too(page, shot):
@@ -58,9 +47,9 @@ def test_english_ui_finds_thai_names_too(page, shot):
     page.context.add_cookies([{"name": "lang", "value": "en", "url": page.url}])
     page.goto("/handovers")
     box = page.get_by_role("searchbox", name="Type to filter provinces")
-    _type(box, "chiang")
+    type_slowly(box, "chiang")
     assert _provinces(page) == ["Chiang Mai", "Chiang Rai"]
-    _type(box, "เชียง")
+    type_slowly(box, "เชียง")
     assert sorted(_provinces(page)) == ["Chiang Mai", "Chiang Rai"]
     shot(page, "english-phone", full_page=False)
 
