@@ -157,6 +157,14 @@ LEFT JOIN organisations hp ON hp.id = hc.partner_id
 # task's own columns, so the count needs no join and is read from handover_tasks_count_idx
 # (migration 0187) without visiting the tasks themselves; the unfiltered count reads the kept
 # counts (migration 0194).
+# "Open to my organisation" ($6: the viewer's partner organisations): a task open for claims
+# that one of them may claim, verified if the task asks it, of a type the task takes if it names
+# any. The partner types of the viewer's organisations that qualify (NULL: none does), read once
+# per statement, as two arrays: per task, checking the organisations cost 24 ms at 10,000 open
+# tasks.
+_OPEN_TO = """CASE WHEN {} THEN
+        (SELECT array_agg(p.partner_type) FROM organisations p WHERE p.id = ANY($6::bigint[]) AND p.verification = 'verified')
+      ELSE (SELECT array_agg(p.partner_type) FROM organisations p WHERE p.id = ANY($6::bigint[])) END"""
 TASK_FILTER = f"""
 WHERE ($1::text IS NULL OR t.province = $1)
   AND ($2::text IS NULL OR t.category = $2)
@@ -168,9 +176,8 @@ WHERE ($1::text IS NULL OR t.province = $1)
   AND (t.status <> 'draft' OR t.agency_id = ANY($7::bigint[]))
   AND ($6::bigint[] IS NULL OR (
         t.status = 'open' AND t.claim_opens <= {TODAY} AND t.claim_closes >= {TODAY}
-        AND EXISTS (SELECT 1 FROM organisations p WHERE p.id = ANY($6::bigint[])
-                    AND (NOT t.verified_only OR p.verification = 'verified')
-                    AND (cardinality(t.partner_types) = 0 OR p.partner_type = ANY(t.partner_types)))))
+        AND {_OPEN_TO.format("t.verified_only")} IS NOT NULL
+        AND (cardinality(t.partner_types) = 0 OR t.partner_types && {_OPEN_TO.format("t.verified_only")})))
 """
 COUNT_TASKS = f"SELECT count(*) FROM handover_tasks t {TASK_FILTER}"
 AGENCY_ID = "SELECT id FROM organisations WHERE slug = $1"

@@ -452,3 +452,44 @@ async def test_the_agency_filter_offers_the_agencies_that_have_posted_a_task(con
     # agencies, not the 303 in the directory
     assert rows_read(plan["Plan"], "handover_tasks") <= 3
     assert rows_read(plan["Plan"], "organisations") == 2
+
+
+async def test_open_to_my_organisation_is_what_one_of_them_may_claim(conn):
+    """Every combination of what a task asks (verified or not, partner types or any) against every
+    set of organisations a person may belong to, checked against the rule written out in Python."""
+    agency = await make_agency(conn, "agency")
+    orgs = {
+        "verified-ngo": (await make_partner(conn, "verified-ngo", partner_type="ngo"), True, "ngo"),
+        "pending-foundation": (
+            await make_partner(conn, "pending-foundation", verification="pending", partner_type="foundation"),
+            False,
+            "foundation",
+        ),
+        "verified-community": (
+            await make_partner(conn, "verified-community", partner_type="community"),
+            True,
+            "community",
+        ),
+    }
+    asks = {}
+    for verified_only in (True, False):
+        for types in ([], ["ngo"], ["foundation"], ["foundation", "company"], ["company"]):
+            task = await make_task(conn, agency, title=f"งาน {verified_only} {types}")
+            await conn.execute(
+                "UPDATE handover_tasks SET verified_only = $2, partner_types = $3 WHERE id = $1",
+                task, verified_only, types,
+            )  # fmt: skip
+            asks[task] = (verified_only, types)
+    closed = await make_task(conn, agency, status="claimed")
+    for members in (["verified-ngo"], ["pending-foundation"], ["pending-foundation", "verified-community"], []):
+        ids = [orgs[m][0] for m in members] or [-1]
+        page = await store.list_tasks(conn, open_to=sorted(ids), per_page=50)
+        expected = {
+            task
+            for task, (verified_only, types) in asks.items()
+            if any((verified or not verified_only) and (not types or kind in types)
+                   for m in members for _, verified, kind in [orgs[m]])
+        }  # fmt: skip
+        assert {t.id for t in page.items} == expected and page.total == len(expected), members
+        assert closed not in expected
+    assert len(expected) == 0 and any(asks)
