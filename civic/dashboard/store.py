@@ -169,11 +169,12 @@ WHERE c.owner_org_id = ANY ($1::bigint[]) AND c.status = 'closed'
 ORDER BY due_at NULLS LAST, kind, subject_id
 LIMIT {QUEUE_SHOWN}
 """
-# How many of each kind wait, all of them, not only those the list shows: the answers from the
-# boards' kept counts (migration 0202).
+# How many of each kind wait, all of them, not only those the list shows: the answers counted
+# from their partial index alone (migration 0202).
 QUEUE_COUNTS = """
-SELECT (SELECT COALESCE(sum(awaiting_answer), 0) FROM idea_boards WHERE agency_id = ANY ($1::bigint[]))::bigint
-         AS answer,
+SELECT (SELECT count(*) FROM ideas i JOIN idea_boards b ON b.id = i.board_id
+        WHERE b.agency_id = ANY ($1::bigint[]) AND i.answered_at IS NULL AND i.hidden_at IS NULL
+          AND i.answer_due_at IS NOT NULL) AS answer,
        (SELECT count(*) FROM handover_tasks WHERE agency_id = ANY ($1::bigint[]) AND status = 'completion_requested')
          AS review,
        (SELECT count(*) FROM handover_claims c JOIN handover_tasks t ON t.id = c.task_id

@@ -1034,21 +1034,18 @@ async def supported_ids(conn: asyncpg.Connection, idea_ids: list[int], user_id: 
 
 # ------------------------------------------------------------------ overdue
 
-# The ideas whose answer is overdue: the rows of their partial index (migration 0202) whose
-# clock has run out. A board's overdue ideas are those it counts as awaiting an answer less those
-# whose clock still runs, which the index counts (one answer window's worth, whatever the backlog).
-_AWAITING = "i.answered_at IS NULL AND i.hidden_at IS NULL AND i.answer_due_at IS NOT NULL"
-_OVERDUE = f"{_AWAITING} AND i.answer_due_at < now()"
+# The ideas whose answer is overdue: the entries of their partial index (migration 0202) whose
+# clock has run out. The counts read the index alone (it holds board_id); a page reads its rows in
+# the order of their clocks.
+_OVERDUE = """i.answered_at IS NULL AND i.hidden_at IS NULL AND i.answer_due_at IS NOT NULL
+  AND i.answer_due_at < now()"""
 OVERDUE_BY_AGENCY = f"""
 SELECT o.id AS agency_id, o.slug AS agency_slug, o.name_th AS agency_name_th,
-       NULLIF(o.name_en, '') AS agency_name_en, sum(b.awaiting_answer - COALESCE(w.ideas, 0))::bigint AS ideas
-FROM idea_boards b
+       NULLIF(o.name_en, '') AS agency_name_en, sum(w.ideas)::bigint AS ideas
+FROM (SELECT i.board_id, count(*) AS ideas FROM ideas i WHERE {_OVERDUE} GROUP BY i.board_id) w
+JOIN idea_boards b ON b.id = w.board_id
 JOIN organisations o ON o.id = b.agency_id
-LEFT JOIN (SELECT i.board_id, count(*) AS ideas FROM ideas i WHERE {_AWAITING} AND i.answer_due_at >= now()
-           GROUP BY i.board_id) w ON w.board_id = b.id
-WHERE b.awaiting_answer > 0
 GROUP BY o.id
-HAVING sum(b.awaiting_answer - COALESCE(w.ideas, 0)) > 0
 """
 _OVERDUE_PAGE = f"""
 SELECT o.slug AS agency_slug, o.name_th AS agency_name_th, NULLIF(o.name_en, '') AS agency_name_en,
